@@ -1,0 +1,40 @@
+/**
+ * Roles of callers. A person may hold several; the service picks the strongest that applies.
+ * `system` is the service itself (timers) and never comes from a token.
+ */
+export const ROLES = ['requester', 'leader', 'operator', 'admin', 'integration'] as const;
+export type Role = (typeof ROLES)[number];
+export type ActorRole = Role | 'system';
+
+/** Scopes an integration client may be granted. */
+export const SCOPES = ['cases:read', 'cases:write', 'cases:read:sensitive', 'admin'] as const;
+export type Scope = (typeof SCOPES)[number];
+
+/** Who is calling, as established by authentication. Pure data: no token, no request. */
+export interface Principal {
+  /** Stable subject id (Feide user id, or client id for integrations). */
+  id: string;
+  name: string | null;
+  roles: readonly Role[];
+  /** Teams the person handles cases for (operators). */
+  teams: readonly string[];
+  employeeNumber: string | null;
+  scopes: readonly Scope[];
+}
+
+/** Whether the principal acts as staff of the service centre (handles cases). */
+export function isStaff(p: Principal): boolean {
+  return (
+    p.roles.includes('admin') ||
+    p.roles.includes('operator') ||
+    (p.roles.includes('integration') && p.scopes.includes('cases:write'))
+  );
+}
+
+/** The role recorded in history for the principal's action. */
+export function primaryRole(p: Principal): Role {
+  for (const r of ['admin', 'operator', 'integration', 'leader', 'requester'] as const) {
+    if (p.roles.includes(r)) return r;
+  }
+  return 'requester';
+}
