@@ -1,0 +1,19 @@
+import { DomainError } from '../domain/errors';
+
+/** The ETag of a case version. */
+export function etagOf(version: number): string {
+  return `"${version}"`;
+}
+
+/**
+ * Parses If-Match into the version the client last saw: undefined when absent or `*`. A value
+ * that names no version of ours can never match, so it is refused as stale (412).
+ */
+export function expectedVersion(ifMatch: string | undefined): number | undefined {
+  if (ifMatch === undefined || ifMatch.trim() === '*') return undefined;
+  const m = /^\s*(?:W\/)?"(\d{1,10})"\s*$/.exec(ifMatch);
+  if (!m?.[1]) {
+    throw new DomainError('precondition-failed', 'If-Match does not name a version of this case.', { ifMatch });
+  }
+  return Number(m[1]);
+}

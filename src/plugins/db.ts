@@ -1,0 +1,74 @@
+import fp from 'fastify-plugin';
+import path from 'node:path';
+import pg from 'pg';
+import { PrismaPg } from '@prisma/adapter-pg';
+import type { FastifyInstance } from 'fastify';
+import { PrismaClient } from '../generated/prisma/client';
+import type { Config } from '../config';
+import { applyMigrations } from '../db/migrator';
+import { startEmbeddedPostgres } from '../db/embedded';
+
+export type Db = InstanceType<typeof PrismaClient>;
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Prisma client over the `pg` pool. */
+    db: Db;
+    /** The `pg` pool itself, for the few statements Prisma cannot express (SKIP LOCKED). */
+    pool: pg.Pool;
+    /** Where the database is: the URL in use (the embedded server's when none is configured). */
+    databaseUrl: string;
+  }
+}
+
+export interface DbOptions {
+  config: Config;
+  /** Apply pending migrations before serving (the server does; tests migrate once in setup). */
+  migrate: boolean;
+}
+
+/**
+ * Makes the database ready before the app decorates anything with it: starts the embedded
+ * PostgreSQL when no DATABASE_URL is configured, applies migrations, opens the pool; closes
+ * all of it on close (after the routes and loops that use it).
+ */
+async function dbPlugin(app: FastifyInstance, opts: DbOptions): Promise<void> {
+  const { config } = opts;
+  let url = config.DATABASE_URL;
+  let poolMax = config.DB_POOL_MAX;
+  let stopEmbedded: (() => Promise<void>) | null = null;
+  if (!url) {
+    const started = await startEmbeddedPostgres({
+      dataDir: path.resolve(config.DATA_DIR, 'pg'),
+      log: (obj, msg) => app.log.info(obj, msg),
+    });
+    url = started.url;
+    stopEmbedded = started.close;
+    // PGlite runs one statement at a time and an open transaction blocks other connections.
+    poolMax = 1;
+  }
+  if (opts.migrate) {
+    const { applied } = await applyMigrations({ connectionString: url, log: (obj, msg) => app.log.info(obj, msg) });
+    app.log.info({ applied: applied.length }, 'migrations applied');
+  }
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolMax,
+    connectionTimeoutMillis: 5000,
+    idleTimeoutMillis: 30000,
+  });
+  // An idle client losing its server must not crash the process; the next query reports it.
+  pool.on('error', (err) => app.log.warn({ err: { message: err.message } }, 'idle database client error'));
+  const db = new PrismaClient({ adapter: new PrismaPg(pool) });
+
+  app.decorate('db', db);
+  app.decorate('pool', pool);
+  app.decorate('databaseUrl', url);
+  app.addHook('onClose', async () => {
+    await db.$disconnect();
+    await pool.end();
+    if (stopEmbedded) await stopEmbedded();
+  });
+}
+
+export default fp(dbPlugin, { name: 'db', fastify: '5.x' });

@@ -1,0 +1,110 @@
+import fp from 'fastify-plugin';
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { isDomainError, type ErrorCode } from '../domain/errors';
+import { problem, PROBLEM_CONTENT_TYPE, type Problem } from '../http/problems';
+
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  '57P01', // admin_shutdown
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now
+  '08000',
+  '08001',
+  '08003',
+  '08006',
+  'P1001', // Prisma: can't reach database server
+  'P1017', // Prisma: server closed the connection
+]);
+
+/** Walks an error and its causes for a code or message that says the database is unreachable. */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && depth < 6; depth++) {
+    const o = e as { code?: unknown; message?: unknown; cause?: unknown; originalCode?: unknown; kind?: unknown };
+    if (typeof o.code === 'string' && UNAVAILABLE_CODES.has(o.code)) return true;
+    if (typeof o.originalCode === 'string' && UNAVAILABLE_CODES.has(o.originalCode)) return true;
+    if (o.kind === 'DatabaseNotReachable' || o.kind === 'ConnectionClosed') return true;
+    if (typeof o.message === 'string' && /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED|Can't reach database/i.test(o.message)) {
+      return true;
+    }
+    e = o.cause;
+  }
+  return false;
+}
+
+/** Serialization failures and deadlocks: the client should retry. */
+function isRetryableConflict(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && depth < 6; depth++) {
+    const o = e as { code?: unknown; originalCode?: unknown; cause?: unknown };
+    if (o.code === '40001' || o.code === '40P01' || o.originalCode === '40001' || o.originalCode === '40P01') return true;
+    e = o.cause;
+  }
+  return false;
+}
+
+const BY_STATUS: Record<number, ErrorCode> = {
+  400: 'validation-failed',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not-found',
+  406: 'validation-failed',
+  409: 'conflict',
+  412: 'precondition-failed',
+  413: 'payload-too-large',
+  415: 'unsupported-media-type',
+  428: 'precondition-required',
+  429: 'rate-limited',
+  503: 'service-unavailable',
+};
+
+/**
+ * Turns every error into RFC 9457 application/problem+json: domain refusals with their extra
+ * members, Fastify's validation and content errors, an unreachable database as 503 with
+ * Retry-After, and anything else as a 500 whose details stay in the log.
+ */
+async function errorsPlugin(app: FastifyInstance): Promise<void> {
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    let body: Problem;
+    if (isDomainError(err)) {
+      body = problem(err.code, err.message, { ...err.extras });
+      if (err.code === 'service-unavailable') void reply.header('retry-after', '5');
+      if (err.code === 'unauthorized') void reply.header('www-authenticate', 'Bearer');
+    } else if (err.validation) {
+      body = problem('validation-failed', `${err.validationContext ?? 'request'} ${err.message.replace(/^(body|querystring|params|headers)\s*/, '')}`.trim(), {
+        errors: err.validation.map((v) => ({
+          in: err.validationContext,
+          path: (v as { instancePath?: string }).instancePath ?? '',
+          message: v.message ?? 'invalid',
+        })),
+      });
+    } else if (isDatabaseUnavailable(err)) {
+      request.log.warn({ err: { message: err.message, code: err.code } }, 'database unavailable');
+      body = problem('service-unavailable', 'The database is unavailable; retry shortly.');
+      void reply.header('retry-after', '5');
+    } else if (isRetryableConflict(err)) {
+      body = problem('conflict', 'The case changed concurrently; retry the request.');
+    } else if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
+      const code = BY_STATUS[err.statusCode] ?? 'validation-failed';
+      body = { ...problem(code, err.message), status: err.statusCode };
+      if (err.statusCode === 429) {
+        // @fastify/rate-limit sets its own headers; keep its status.
+      }
+    } else {
+      request.log.error({ err }, 'unhandled error');
+      body = problem('internal-error', 'An unexpected error occurred. It has been logged.');
+    }
+    body.instance = request.url.split('?')[0];
+    return reply.status(body.status).type(PROBLEM_CONTENT_TYPE).send(body);
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const body = problem('not-found', `No route ${request.method} ${request.url.split('?')[0]}.`);
+    body.instance = request.url.split('?')[0];
+    return reply.status(404).type(PROBLEM_CONTENT_TYPE).send(body);
+  });
+}
+
+export default fp(errorsPlugin, { name: 'errors', fastify: '5.x' });

@@ -1,0 +1,40 @@
+import fp from 'fastify-plugin';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../config';
+import type { Clock } from '../domain/clock';
+import { CaseService } from '../services/case-service';
+import { FormValidator } from '../services/forms';
+import { ReferenceService } from '../services/reference-service';
+import { TimerService } from '../services/timer-service';
+import { WindowService } from '../services/window-service';
+
+export interface Services {
+  cases: CaseService;
+  reference: ReferenceService;
+  timers: TimerService;
+  windows: WindowService;
+  clock: Clock;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    services: Services;
+    config: Config;
+  }
+}
+
+/** Wires the use-case services over the database and the injected clock. */
+async function servicesPlugin(app: FastifyInstance, opts: { config: Config; clock: Clock }): Promise<void> {
+  const forms = new FormValidator();
+  const cases = new CaseService(app.db, opts.clock, opts.config, forms);
+  app.decorate('config', opts.config);
+  app.decorate('services', {
+    cases,
+    reference: new ReferenceService(app.db, forms),
+    timers: new TimerService(app.db, cases, opts.clock, opts.config.TIMER_BATCH_SIZE),
+    windows: new WindowService(app.db, cases),
+    clock: opts.clock,
+  });
+}
+
+export default fp(servicesPlugin, { name: 'services', dependencies: ['db'], fastify: '5.x' });

@@ -1,0 +1,38 @@
+import fp from 'fastify-plugin';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance } from 'fastify';
+import { version } from '../../package.json';
+
+/** OpenAPI 3.1 document generated from the route schemas; Swagger UI at /docs. */
+async function swaggerPlugin(app: FastifyInstance): Promise<void> {
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Saksflyt',
+        version,
+        description:
+          'Case management for the payroll & HR service centre (Tjenestesenteret). Errors are RFC 9457 ' +
+          'application/problem+json with a stable `code`.',
+      },
+      servers: [{ url: '/' }],
+      tags: [
+        { name: 'health', description: 'Liveness and readiness for operations' },
+        { name: 'reference', description: 'Statuses, categories, teams' },
+        { name: 'cases', description: 'Cases, messages, transitions, history' },
+        { name: 'admin', description: 'Administration: suspension windows, timers' },
+      ],
+      components: {
+        securitySchemes: {
+          bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'OIDC (Feide) access token' },
+        },
+      },
+    },
+    hideUntagged: true,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+}
+
+export default fp(swaggerPlugin, { name: 'swagger', fastify: '5.x' });

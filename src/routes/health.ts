@@ -1,0 +1,63 @@
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { Type } from 'typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { DomainError } from '../domain/errors';
+import { problems } from '../schemas/common';
+
+const MIGRATIONS_DIR = path.resolve(__dirname, '../../prisma/migrations');
+
+/** Health endpoints for orchestrators: no authentication, no rate limit. */
+const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const expected = readdirSync(MIGRATIONS_DIR, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort();
+
+  app.get(
+    '/health/live',
+    {
+      config: { rateLimit: false },
+      schema: {
+        tags: ['health'],
+        summary: 'The process is up',
+        response: { 200: Type.Object({ status: Type.Literal('ok') }) },
+      },
+    },
+    async () => ({ status: 'ok' as const }),
+  );
+
+  app.get(
+    '/health/ready',
+    {
+      config: { rateLimit: false },
+      schema: {
+        tags: ['health'],
+        summary: 'The database is reachable and every migration is applied',
+        response: {
+          200: Type.Object({ status: Type.Literal('ready'), migrations: Type.Integer() }),
+          ...problems(503),
+        },
+      },
+    },
+    async (request) => {
+      let pending: string[];
+      try {
+        const { rows } = await app.pool.query<{ migration_name: string }>(
+          'SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL',
+        );
+        const applied = new Set(rows.map((r) => r.migration_name));
+        pending = expected.filter((m) => !applied.has(m));
+      } catch (err) {
+        request.log.warn({ err: { message: (err as Error).message } }, 'readiness check failed');
+        throw new DomainError('service-unavailable', 'The database is not reachable.');
+      }
+      if (pending.length > 0) {
+        throw new DomainError('service-unavailable', `${pending.length} migration(s) not applied.`, { pending });
+      }
+      return { status: 'ready' as const, migrations: expected.length };
+    },
+  );
+};
+
+export default healthRoutes;

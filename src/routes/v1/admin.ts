@@ -1,0 +1,130 @@
+import { Type } from 'typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { DomainError } from '../../domain/errors';
+import { requireAdmin } from '../../http/guards';
+import { requirePrincipal } from '../../plugins/auth';
+import { DateSchema, DateTimeSchema, problems, UuidSchema } from '../../schemas/common';
+import { IdParamsSchema } from '../../schemas/case';
+
+const secured = [{ bearerAuth: [] }];
+const WindowSchema = Type.Object({
+  id: UuidSchema,
+  from: DateSchema,
+  to: DateSchema,
+  reason: Type.String(),
+});
+
+/** Suspension windows, the timer sweep on demand, and the access log of sensitive cases. */
+const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { windows, timers } = app.services;
+
+  app.get(
+    '/suspension-windows',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Suspension windows: WAITING_FOR_USER is not used inside them and their days do not count',
+        security: secured,
+        response: { 200: Type.Array(WindowSchema), ...problems(401) },
+      },
+    },
+    async (request) => {
+      requirePrincipal(request);
+      return (await windows.list()).map((w) => ({ id: w.id!, from: w.from, to: w.to, reason: w.reason }));
+    },
+  );
+
+  app.post(
+    '/suspension-windows',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Add a suspension window (admins); due times of waiting cases are recomputed',
+        security: secured,
+        body: Type.Object(
+          { from: DateSchema, to: DateSchema, reason: Type.String({ minLength: 1, maxLength: 500 }) },
+          { additionalProperties: false },
+        ),
+        response: {
+          201: Type.Object({ window: WindowSchema, recomputed: Type.Integer() }),
+          ...problems(400, 401, 403, 415),
+        },
+      },
+    },
+    async (request, reply) => {
+      const p = requireAdmin(request);
+      const out = await windows.create(request.body, p.id);
+      return reply
+        .status(201)
+        .header('location', `/v1/suspension-windows/${out.window.id}`)
+        .send({ window: { ...out.window, id: out.window.id! }, recomputed: out.recomputed });
+    },
+  );
+
+  app.delete(
+    '/suspension-windows/:id',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Remove a suspension window (admins); due times of waiting cases are recomputed',
+        security: secured,
+        params: IdParamsSchema,
+        response: { 200: Type.Object({ recomputed: Type.Integer() }), ...problems(400, 401, 403, 404) },
+      },
+    },
+    async (request) => {
+      requireAdmin(request);
+      return windows.remove(request.params.id);
+    },
+  );
+
+  app.post(
+    '/admin/timers/run',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Fire due timers now (admins)',
+        description: 'Outside production, asOf runs them as if at that instant, to exercise the lifecycle end to end.',
+        security: secured,
+        body: Type.Optional(Type.Object({ asOf: Type.Optional(DateTimeSchema) }, { additionalProperties: false })),
+        response: { 200: Type.Object({ fired: Type.Integer(), asOf: DateTimeSchema }), ...problems(400, 401, 403) },
+      },
+    },
+    async (request) => {
+      requireAdmin(request);
+      const asOfRaw = request.body?.asOf;
+      if (asOfRaw !== undefined && app.config.NODE_ENV === 'production') {
+        throw new DomainError('validation-failed', 'asOf is not accepted in production.', {
+          errors: [{ in: 'body', path: '/asOf', message: 'not allowed in production' }],
+        });
+      }
+      const asOf = asOfRaw ? new Date(asOfRaw) : app.services.clock.now();
+      const fired = await timers.runDue(asOf);
+      return { fired, asOf: asOf.toISOString() };
+    },
+  );
+
+  app.get(
+    '/cases/:id/access-log',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Reads of a sensitive case: who, when, which endpoint (admins)',
+        security: secured,
+        params: IdParamsSchema,
+        response: {
+          200: Type.Array(
+            Type.Object({ at: DateTimeSchema, actorId: Type.String(), actorRole: Type.String(), endpoint: Type.String() }),
+          ),
+          ...problems(400, 401, 403, 404),
+        },
+      },
+    },
+    async (request) => {
+      requireAdmin(request);
+      return app.services.cases.accessLog(request.params.id);
+    },
+  );
+};
+
+export default adminRoutes;

@@ -1,0 +1,79 @@
+import { createHash } from 'node:crypto';
+import { Type } from 'typebox';
+import multipart from '@fastify/multipart';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { DomainError } from '../../domain/errors';
+import { requirePrincipal } from '../../plugins/auth';
+import { problems, UuidSchema } from '../../schemas/common';
+import { AttachmentSchema, IdParamsSchema } from '../../schemas/case';
+
+const secured = [{ bearerAuth: [] }];
+
+/** Files on a case: multipart upload with size and type limits, stored in the database. */
+const attachmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const allowed = new Set(app.config.ATTACHMENT_TYPES.split(',').map((t) => t.trim().toLowerCase()).filter(Boolean));
+  await app.register(multipart, {
+    limits: { fileSize: app.config.ATTACHMENT_MAX_BYTES, files: 1, fields: 0, parts: 2 },
+  });
+
+  app.post(
+    '/cases/:id/attachments',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: 'Attach a file (multipart/form-data, one part named file)',
+        description: `At most ATTACHMENT_MAX_BYTES (default 10 MiB); accepted types: ${[...allowed].join(', ')}.`,
+        consumes: ['multipart/form-data'],
+        security: secured,
+        params: IdParamsSchema,
+        response: { 201: AttachmentSchema, ...problems(400, 401, 403, 404, 409, 413, 415) },
+      },
+    },
+    async (request, reply) => {
+      const p = requirePrincipal(request);
+      if (!request.isMultipart()) {
+        throw new DomainError('unsupported-media-type', 'Send the file as multipart/form-data.');
+      }
+      const file = await request.file();
+      if (!file) throw new DomainError('validation-failed', 'No file part in the request.');
+      const contentType = file.mimetype.toLowerCase();
+      if (!allowed.has(contentType)) {
+        throw new DomainError('unsupported-media-type', `Files of type ${contentType} are not accepted.`, {
+          accepted: [...allowed],
+        });
+      }
+      const data = await file.toBuffer();
+      const filename = file.filename.replace(/[\\/\r\n"]/g, '_').slice(0, 255) || 'file';
+      const sha256 = createHash('sha256').update(data).digest('hex');
+      const dto = await app.services.cases.addAttachment(p, request.params.id, { filename, contentType, data, sha256 });
+      return reply.status(201).header('location', `/v1/cases/${request.params.id}/attachments/${dto.id}`).send(dto);
+    },
+  );
+
+  app.get(
+    '/cases/:id/attachments/:attachmentId',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: 'Download an attachment',
+        security: secured,
+        params: Type.Object({ id: UuidSchema, attachmentId: UuidSchema }, { additionalProperties: false }),
+        response: {
+          200: Type.Unsafe<Buffer>({ type: 'string', format: 'binary', description: 'The file' }),
+          ...problems(400, 401, 404),
+        },
+      },
+    },
+    async (request, reply) => {
+      const a = await app.services.cases.attachment(requirePrincipal(request), request.params.id, request.params.attachmentId);
+      return reply
+        .type(a.contentType)
+        .header('content-disposition', `attachment; filename="${encodeURIComponent(a.filename)}"`)
+        .header('x-content-type-options', 'nosniff')
+        .send(Buffer.from(a.data));
+    },
+  );
+};
+
+export default attachmentRoutes;
+void IdParamsSchema;

@@ -1,0 +1,186 @@
+import { Type } from 'typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { etagOf, expectedVersion } from '../../http/etag';
+import { requirePrincipal } from '../../plugins/auth';
+import { problems } from '../../schemas/common';
+import {
+  CaseListSchema,
+  CaseSchema,
+  CreateCaseSchema,
+  CreateMessageSchema,
+  HistorySchema,
+  IdParamsSchema,
+  ListCasesQuerySchema,
+  MessageResultSchema,
+  MessageSchema,
+  PatchCaseSchema,
+  TransitionSchema,
+} from '../../schemas/case';
+
+const secured = [{ bearerAuth: [] }];
+const IfMatchHeaders = Type.Object({
+  'if-match': Type.Optional(Type.String({ description: 'ETag of the version the change is based on (412 when stale)' })),
+});
+
+/** Cases: thin handlers over CaseService. */
+const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { cases } = app.services;
+
+  app.post(
+    '/cases',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: 'File a case',
+        description:
+          'A requester files for themself (channel portal); a leader may name the employee it concerns; an operator ' +
+          'registers a case for an external requester (channel phone, email or post).',
+        security: secured,
+        body: CreateCaseSchema,
+        response: { 201: CaseSchema, ...problems(400, 401, 403, 413, 415) },
+      },
+    },
+    async (request, reply) => {
+      const c = await cases.create(requirePrincipal(request), request.body);
+      return reply.status(201).header('location', `/v1/cases/${c.id}`).header('etag', etagOf(c.version)).send(c);
+    },
+  );
+
+  app.get(
+    '/cases',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: 'List cases the caller may see',
+        description: 'Newest first (by created or updated), keyset-paginated: pass nextCursor as cursor.',
+        security: secured,
+        querystring: ListCasesQuerySchema,
+        response: { 200: CaseListSchema, ...problems(400, 401) },
+      },
+    },
+    async (request) => cases.list(requirePrincipal(request), request.query),
+  );
+
+  app.get(
+    '/cases/:id',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: 'One case, with the transitions the caller may make',
+        security: secured,
+        params: IdParamsSchema,
+        response: { 200: CaseSchema, ...problems(400, 401, 404) },
+      },
+    },
+    async (request, reply) => {
+      const c = await cases.get(requirePrincipal(request), request.params.id, 'GET /v1/cases/:id');
+      return reply.header('etag', etagOf(c.version)).send(c);
+    },
+  );
+
+  app.patch(
+    '/cases/:id',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: 'Edit assignee, team, category or subject (staff)',
+        description: 'Assigning a REGISTERED or REOPENED_BY_USER case moves it to ASSIGNED.',
+        security: secured,
+        params: IdParamsSchema,
+        headers: IfMatchHeaders,
+        body: PatchCaseSchema,
+        response: { 200: CaseSchema, ...problems(400, 401, 403, 404, 409, 412, 415) },
+      },
+    },
+    async (request, reply) => {
+      const c = await cases.patch(
+        requirePrincipal(request),
+        request.params.id,
+        request.body,
+        expectedVersion(request.headers['if-match']),
+      );
+      return reply.header('etag', etagOf(c.version)).send(c);
+    },
+  );
+
+  app.post(
+    '/cases/:id/transitions',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: 'Move the case to another status',
+        description:
+          'A refused move answers 409 invalid-transition with currentStatus and allowed. Requesters close with ' +
+          'to: CLOSED and reopen with to: REOPENED_BY_USER.',
+        security: secured,
+        params: IdParamsSchema,
+        headers: IfMatchHeaders,
+        body: TransitionSchema,
+        response: { 200: CaseSchema, ...problems(400, 401, 403, 404, 409, 412, 415) },
+      },
+    },
+    async (request, reply) => {
+      const p = requirePrincipal(request);
+      const c = await cases.transition(p, request.params.id, request.body, expectedVersion(request.headers['if-match']));
+      request.log.info({ caseId: c.id, to: c.status, actor: p.id }, 'case transition');
+      return reply.header('etag', etagOf(c.version)).send(c);
+    },
+  );
+
+  app.post(
+    '/cases/:id/messages',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: 'Write a message (public reply, internal note, or requester message)',
+        description:
+          "A requester's message moves ASSIGNED, IN_PROGRESS, WAITING_FOR_USER, ON_HOLD and COMPLETED cases to " +
+          'UPDATED_BY_USER. An operator reply with setStatus WAITING_FOR_USER is the usual way into that status.',
+        security: secured,
+        params: IdParamsSchema,
+        headers: IfMatchHeaders,
+        body: CreateMessageSchema,
+        response: { 201: MessageResultSchema, ...problems(400, 401, 403, 404, 409, 412, 415) },
+      },
+    },
+    async (request, reply) => {
+      const out = await cases.addMessage(
+        requirePrincipal(request),
+        request.params.id,
+        request.body,
+        expectedVersion(request.headers['if-match']),
+      );
+      return reply.status(201).header('etag', etagOf(out.case.version)).send(out);
+    },
+  );
+
+  app.get(
+    '/cases/:id/messages',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: 'Messages of a case (requesters never see internal notes)',
+        security: secured,
+        params: IdParamsSchema,
+        response: { 200: Type.Array(MessageSchema), ...problems(400, 401, 404) },
+      },
+    },
+    async (request) => cases.messages(requirePrincipal(request), request.params.id, 'GET /v1/cases/:id/messages'),
+  );
+
+  app.get(
+    '/cases/:id/history',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: 'The append-only history of a case',
+        security: secured,
+        params: IdParamsSchema,
+        response: { 200: Type.Array(HistorySchema), ...problems(400, 401, 404) },
+      },
+    },
+    async (request) => cases.history(requirePrincipal(request), request.params.id, 'GET /v1/cases/:id/history'),
+  );
+};
+
+export default caseRoutes;

@@ -1,0 +1,129 @@
+import { Type } from 'typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { STATUSES, STATUS_INFO } from '../../domain/statuses';
+import { TIMED_TRANSITIONS, TRANSITION_GRAPH } from '../../domain/transitions';
+import { requireAdmin } from '../../http/guards';
+import { problems } from '../../schemas/common';
+import {
+  CategorySchema,
+  KeyParamsSchema,
+  PutCategorySchema,
+  PutTeamSchema,
+  StatusEntrySchema,
+  TeamSchema,
+} from '../../schemas/reference';
+
+const secured = [{ bearerAuth: [] }];
+
+/** Statuses (from the graph the service enforces), categories and teams. */
+const referenceRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { reference } = app.services;
+  const days = { waitingDays: app.config.WAITING_DAYS, completedDays: app.config.COMPLETED_DAYS };
+
+  app.get(
+    '/statuses',
+    {
+      schema: {
+        tags: ['reference'],
+        summary: 'The nine statuses and, per actor, the statuses each may move to',
+        security: secured,
+        response: { 200: Type.Array(StatusEntrySchema), ...problems(401) },
+      },
+    },
+    async () =>
+      STATUSES.map((code) => {
+        const timed = TIMED_TRANSITIONS[code];
+        return {
+          code,
+          label: STATUS_INFO[code].label,
+          description: STATUS_INFO[code].description,
+          transitions: {
+            operator: [...TRANSITION_GRAPH.operator[code]],
+            requester: [...TRANSITION_GRAPH.requester[code]],
+            system: [...TRANSITION_GRAPH.system[code]],
+          },
+          autoTransition: timed ? { to: timed.to, afterDays: days[timed.periodKey], suspendable: timed.suspendable } : null,
+        };
+      }),
+  );
+
+  app.get(
+    '/categories',
+    {
+      schema: {
+        tags: ['reference'],
+        summary: 'Categories (contact forms) with their forms as JSON Schema',
+        security: secured,
+        response: { 200: Type.Array(CategorySchema), ...problems(401) },
+      },
+    },
+    async () => reference.categories(),
+  );
+
+  app.get(
+    '/categories/:key',
+    {
+      schema: {
+        tags: ['reference'],
+        summary: 'One category',
+        security: secured,
+        params: KeyParamsSchema,
+        response: { 200: CategorySchema, ...problems(400, 401, 404) },
+      },
+    },
+    async (request) => reference.category(request.params.key),
+  );
+
+  app.put(
+    '/categories/:key',
+    {
+      schema: {
+        tags: ['reference'],
+        summary: 'Create or replace a category (admins)',
+        security: secured,
+        params: KeyParamsSchema,
+        body: PutCategorySchema,
+        response: { 200: CategorySchema, 201: CategorySchema, ...problems(400, 401, 403, 415) },
+      },
+    },
+    async (request, reply) => {
+      requireAdmin(request);
+      const { created, category } = await reference.putCategory(request.params.key, request.body);
+      return reply.status(created ? 201 : 200).send(category);
+    },
+  );
+
+  app.get(
+    '/teams',
+    {
+      schema: {
+        tags: ['reference'],
+        summary: 'Specialist teams',
+        security: secured,
+        response: { 200: Type.Array(TeamSchema), ...problems(401) },
+      },
+    },
+    async () => reference.teams(),
+  );
+
+  app.put(
+    '/teams/:key',
+    {
+      schema: {
+        tags: ['reference'],
+        summary: 'Create or replace a team (admins)',
+        security: secured,
+        params: KeyParamsSchema,
+        body: PutTeamSchema,
+        response: { 200: TeamSchema, 201: TeamSchema, ...problems(400, 401, 403, 415) },
+      },
+    },
+    async (request, reply) => {
+      requireAdmin(request);
+      const { created, team } = await reference.putTeam(request.params.key, request.body);
+      return reply.status(created ? 201 : 200).send(team);
+    },
+  );
+};
+
+export default referenceRoutes;

@@ -1,0 +1,178 @@
+import { Type, type Static } from 'typebox';
+import { STATUSES } from '../domain/statuses';
+import { ROLES } from '../domain/roles';
+import { DateTimeSchema, UuidSchema } from './common';
+
+/** The status enum, derived from the one status list. */
+export const StatusSchema = Type.Enum(STATUSES, { description: 'Case status code' });
+export const ChannelSchema = Type.Enum(['portal', 'phone', 'email', 'post', 'api']);
+export const VisibilitySchema = Type.Union([Type.Literal('public'), Type.Literal('internal')]);
+
+const Name = Type.String({ minLength: 1, maxLength: 200 });
+const EmployeeNumber = Type.String({ pattern: '^[0-9]{1,12}$', description: 'ansattnummer' });
+
+export const ExternalRequesterSchema = Type.Object(
+  {
+    name: Name,
+    email: Type.Optional(Type.String({ format: 'email', maxLength: 320 })),
+    phone: Type.Optional(Type.String({ pattern: '^[+0-9 ()-]{3,30}$' })),
+    address: Type.Optional(Type.String({ maxLength: 500 })),
+  },
+  { additionalProperties: false, description: 'Someone without a Feide account, registered by an operator' },
+);
+
+export const ConcernsEmployeeSchema = Type.Object(
+  {
+    id: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Feide id' })),
+    name: Name,
+    employeeNumber: Type.Optional(EmployeeNumber),
+  },
+  { additionalProperties: false, description: 'The employee a leader files about' },
+);
+
+export const CreateCaseSchema = Type.Object(
+  {
+    categoryKey: Type.String({ minLength: 1, maxLength: 64 }),
+    subject: Type.String({ minLength: 1, maxLength: 200 }),
+    description: Type.String({ minLength: 1, maxLength: 20000 }),
+    details: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: "Extra fields of the category's form" })),
+    employeeNumber: Type.Optional(EmployeeNumber),
+    concernsEmployee: Type.Optional(ConcernsEmployeeSchema),
+    channel: Type.Optional(ChannelSchema),
+    externalRequester: Type.Optional(ExternalRequesterSchema),
+  },
+  { additionalProperties: false },
+);
+export type CreateCaseBody = Static<typeof CreateCaseSchema>;
+
+export const AttachmentSchema = Type.Object({
+  id: UuidSchema,
+  filename: Type.String(),
+  contentType: Type.String(),
+  size: Type.Integer(),
+  sha256: Type.String(),
+  uploadedBy: Type.Object({ id: Type.String(), role: Type.String() }),
+  createdAt: DateTimeSchema,
+});
+export type AttachmentDto = Static<typeof AttachmentSchema>;
+
+export const CaseSchema = Type.Object({
+  id: UuidSchema,
+  number: Type.String({ description: 'Human case number, YYYY-NNNNNN' }),
+  status: StatusSchema,
+  statusChangedAt: DateTimeSchema,
+  categoryKey: Type.String(),
+  teamKey: Type.String(),
+  sensitive: Type.Boolean(),
+  assigneeId: Type.Union([Type.String(), Type.Null()]),
+  subject: Type.String(),
+  description: Type.String(),
+  details: Type.Record(Type.String(), Type.Unknown()),
+  channel: ChannelSchema,
+  requester: Type.Object({
+    id: Type.Union([Type.String(), Type.Null()]),
+    name: Type.Union([Type.String(), Type.Null()]),
+    employeeNumber: Type.Union([Type.String(), Type.Null()]),
+    external: Type.Union([ExternalRequesterSchema, Type.Null()]),
+  }),
+  concernsEmployee: Type.Union([ConcernsEmployeeSchema, Type.Null()]),
+  filedBy: Type.Object({ id: Type.String(), role: Type.String() }),
+  version: Type.Integer({ description: 'Also the ETag' }),
+  createdAt: DateTimeSchema,
+  updatedAt: DateTimeSchema,
+  allowedTransitions: Type.Array(StatusSchema, { description: 'Statuses the caller may move the case to now' }),
+  autoTransition: Type.Union([Type.Object({ to: StatusSchema, dueAt: DateTimeSchema }), Type.Null()], {
+    description: 'The pending timed transition, if any',
+  }),
+  attachments: Type.Optional(Type.Array(AttachmentSchema)),
+});
+export type CaseDto = Static<typeof CaseSchema>;
+
+export const CaseListSchema = Type.Object({
+  items: Type.Array(CaseSchema),
+  nextCursor: Type.Union([Type.String(), Type.Null()]),
+});
+
+export const ListCasesQuerySchema = Type.Object(
+  {
+    status: Type.Optional(Type.Array(StatusSchema, { description: 'One or more statuses (repeat the parameter)' })),
+    category: Type.Optional(Type.String()),
+    team: Type.Optional(Type.String()),
+    assignee: Type.Optional(Type.String()),
+    requester: Type.Optional(Type.String()),
+    createdFrom: Type.Optional(DateTimeSchema),
+    createdTo: Type.Optional(DateTimeSchema),
+    q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Text in the subject' })),
+    sort: Type.Optional(Type.Union([Type.Literal('created'), Type.Literal('updated')], { default: 'created' })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 25 })),
+    cursor: Type.Optional(Type.String({ maxLength: 500 })),
+  },
+  { additionalProperties: false },
+);
+export type ListCasesQuery = Static<typeof ListCasesQuerySchema>;
+
+export const PatchCaseSchema = Type.Object(
+  {
+    assigneeId: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 200 }), Type.Null()])),
+    teamKey: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    categoryKey: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    subject: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    reason: Type.Optional(Type.String({ maxLength: 2000 })),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type PatchCaseBody = Static<typeof PatchCaseSchema>;
+
+export const TransitionSchema = Type.Object(
+  {
+    to: StatusSchema,
+    reason: Type.Optional(Type.String({ maxLength: 2000 })),
+    reply: Type.Optional(Type.String({ minLength: 1, maxLength: 20000, description: 'A public reply written with the move' })),
+    assigneeId: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    onBehalfOfRequester: Type.Optional(
+      Type.Boolean({ description: 'An operator acts for the external requester of the case (close, reopen)' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type TransitionBody = Static<typeof TransitionSchema>;
+
+export const CreateMessageSchema = Type.Object(
+  {
+    body: Type.String({ minLength: 1, maxLength: 20000 }),
+    visibility: Type.Optional(VisibilitySchema),
+    setStatus: Type.Optional(StatusSchema),
+    onBehalfOfRequester: Type.Optional(
+      Type.Boolean({ description: "An operator records the external requester's message (phone, e-mail)" }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type CreateMessageBody = Static<typeof CreateMessageSchema>;
+
+export const MessageSchema = Type.Object({
+  id: UuidSchema,
+  caseId: UuidSchema,
+  author: Type.Object({ id: Type.String(), role: Type.String(), onBehalfOf: Type.Union([Type.String(), Type.Null()]) }),
+  visibility: VisibilitySchema,
+  body: Type.String(),
+  createdAt: DateTimeSchema,
+});
+export type MessageDto = Static<typeof MessageSchema>;
+
+export const MessageResultSchema = Type.Object({ message: MessageSchema, case: CaseSchema });
+
+export const HistorySchema = Type.Object({
+  id: Type.String(),
+  at: DateTimeSchema,
+  actor: Type.Object({ id: Type.String(), role: Type.String(), onBehalfOf: Type.Union([Type.String(), Type.Null()]) }),
+  field: Type.String({ description: 'created, status, assignee, team, category, subject, message, attachment' }),
+  from: Type.Union([Type.String(), Type.Null()]),
+  to: Type.Union([Type.String(), Type.Null()]),
+  reason: Type.Union([Type.String(), Type.Null()]),
+  internal: Type.Boolean(),
+});
+export type HistoryDto = Static<typeof HistorySchema>;
+
+export const ActorRoleSchema = Type.Enum([...ROLES, 'system']);
+export const IdParamsSchema = Type.Object({ id: UuidSchema }, { additionalProperties: false });

@@ -1,0 +1,31 @@
+import closeWithGrace from 'close-with-grace';
+import { buildApp } from './app';
+import { ConfigError, loadConfig } from './config';
+
+/** Listens and shuts down gracefully; nothing else. */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`saksflyt: configuration error: ${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const app = await buildApp({ config });
+  // SIGTERM/SIGINT: stop accepting, finish in-flight requests, stop loops, close the pool.
+  // A second signal (or 20 s) forces the exit.
+  closeWithGrace({ delay: 20_000 }, async ({ signal, err }) => {
+    if (err) app.log.error({ err }, 'shutting down after an error');
+    else app.log.info({ signal }, 'shutting down');
+    await app.close();
+  });
+  await app.listen({ host: config.HOST, port: config.PORT });
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`saksflyt: failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,79 @@
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../src/app';
+import { testConfig, type Config } from '../../src/config';
+import { DEV_AUDIENCE, DEV_ISSUER, newDevIssuer, type DevIssuer } from '../../src/auth/dev-issuer';
+import { FixedClock, type Clock } from '../../src/domain/clock';
+import type { Role, Scope } from '../../src/domain/roles';
+import { createTestDatabase, onRealServer } from './db';
+
+export const TEST_ISSUER = DEV_ISSUER;
+export const TEST_AUDIENCE = DEV_AUDIENCE;
+
+export interface Who {
+  sub: string;
+  roles?: Role[];
+  teams?: string[];
+  name?: string;
+  employeeNumber?: string;
+  scope?: Scope[];
+}
+
+export interface TestApp {
+  app: FastifyInstance;
+  url: string;
+  clock: FixedClock;
+  issuer: DevIssuer;
+  /** A signed bearer header for a person or client. */
+  auth(who: Who): Promise<{ authorization: string }>;
+  close(): Promise<void>;
+}
+
+let sharedIssuer: Promise<DevIssuer> | null = null;
+
+/** One issuer per worker: tokens are real signed JWTs verified through the normal path. */
+export function testIssuer(): Promise<DevIssuer> {
+  sharedIssuer ??= newDevIssuer('test-key-1');
+  return sharedIssuer;
+}
+
+/**
+ * An app on a fresh database (its own, on a real server), with a pinned clock and a test
+ * token issuer. Close it in afterAll.
+ */
+export async function createTestApp(
+  opts: { config?: Partial<Record<keyof Config, string>>; clock?: FixedClock; databaseUrl?: string } = {},
+): Promise<TestApp> {
+  const db = opts.databaseUrl ? { url: opts.databaseUrl, drop: async () => undefined } : await createTestDatabase();
+  const clock = opts.clock ?? new FixedClock('2025-03-03T09:00:00Z');
+  const issuer = await testIssuer();
+  const config = testConfig({ DATABASE_URL: db.url, DB_POOL_MAX: onRealServer() ? '10' : '1', ...opts.config });
+  const app = await buildApp({
+    config,
+    clock: clock as Clock,
+    migrate: false,
+    verifier: { issuer: TEST_ISSUER, audience: TEST_AUDIENCE, keys: { keys: [issuer.publicJwk] } },
+    logger: false,
+  });
+  return {
+    app,
+    url: db.url,
+    clock,
+    issuer,
+    auth: async (who) => ({ authorization: `Bearer ${await signFor(issuer, who)}` }),
+    close: async () => {
+      await app.close();
+      await db.drop();
+    },
+  };
+}
+
+export async function signFor(issuer: DevIssuer, who: Who): Promise<string> {
+  return issuer.sign({
+    sub: who.sub,
+    roles: who.roles ?? ['requester'],
+    teams: who.teams ?? [],
+    ...(who.name ? { name: who.name } : {}),
+    ...(who.employeeNumber ? { employee_number: who.employeeNumber } : {}),
+    ...(who.scope ? { scope: who.scope.join(' ') } : {}),
+  });
+}
