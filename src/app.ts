@@ -23,18 +23,21 @@ export interface BuildOptions {
   migrate?: boolean;
   /** Token verification override (tests). */
   verifier?: AuthOptions['verifier'];
-  /** Logger override (tests pass a stream or false). */
+  /** Logger override (tests pass false). */
   logger?: FastifyServerOptions['logger'];
+  /** Where log lines go (tests capture them); stdout by default. */
+  logStream?: NodeJS.WritableStream;
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 /** Pino options: JSON lines, pretty only on a terminal, never bodies or credentials. */
-export function loggerOptions(config: Config): FastifyServerOptions['logger'] {
-  const pretty = process.stdout.isTTY && config.NODE_ENV !== 'production';
+export function loggerOptions(config: Config, stream?: NodeJS.WritableStream): FastifyServerOptions['logger'] {
+  const pretty = !stream && process.stdout.isTTY && config.NODE_ENV !== 'production';
   return {
     level: config.LOG_LEVEL,
     redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization'], censor: '[redacted]' },
+    ...(stream ? { stream } : {}),
     ...(pretty ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } } : {}),
   };
 }
@@ -46,7 +49,7 @@ export function loggerOptions(config: Config): FastifyServerOptions['logger'] {
 export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   const { config } = opts;
   const app = Fastify({
-    logger: opts.logger ?? loggerOptions(config),
+    logger: opts.logger ?? loggerOptions(config, opts.logStream),
     bodyLimit: config.BODY_LIMIT,
     trustProxy: config.TRUST_PROXY,
     // An incoming x-request-id is kept when it is a sane token, so ids follow a call across systems.

@@ -12,13 +12,14 @@
  * Test/dev tooling only: nothing in the app imports this.
  */
 import { spawn } from 'node:child_process';
+import { ROOT_DIR } from '../paths';
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 
-const REPO_ROOT = path.resolve(__dirname, '..', '..');
+const REPO_ROOT = ROOT_DIR;
 export const DEFAULT_SCHEMA_PATH = path.join(REPO_ROOT, 'prisma', 'schema.prisma');
 export const DEFAULT_MIGRATIONS_DIR = path.join(REPO_ROOT, 'prisma', 'migrations');
 /** A server where throw-away shadow databases may be created and dropped. */

@@ -11,6 +11,7 @@
  * reverse.
  */
 import { createHash, randomUUID } from 'node:crypto';
+import { MIGRATIONS_DIR } from '../paths';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { Client, DatabaseError } from 'pg';
@@ -46,7 +47,7 @@ export interface MigrationStatus {
 /** The key Prisma Migrate takes; sharing it serialises us against the real CLI too. */
 export const PRISMA_MIGRATE_LOCK_KEY = 72707369;
 
-export const DEFAULT_MIGRATIONS_DIR = path.resolve(__dirname, '..', '..', 'prisma', 'migrations');
+export const DEFAULT_MIGRATIONS_DIR = MIGRATIONS_DIR;
 
 const MIGRATIONS_TABLE = '_prisma_migrations';
 

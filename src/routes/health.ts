@@ -1,11 +1,10 @@
 import { readdirSync } from 'node:fs';
-import path from 'node:path';
+import { MIGRATIONS_DIR } from '../paths';
 import { Type } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { DomainError } from '../domain/errors';
 import { problems } from '../schemas/common';
 
-const MIGRATIONS_DIR = path.resolve(__dirname, '../../prisma/migrations');
 
 /** Health endpoints for orchestrators: no authentication, no rate limit. */
 const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
