@@ -1,5 +1,23 @@
-/** @type {import('jest').Config} */
-module.exports = {
+const pg = require('pg');
+
+// With no PostgreSQL server the tests share one embedded database (PGlite, one session at a
+// time): run the files one after another then.
+async function serverAnswers() {
+  if (process.env.TEST_DATABASE_URL) return true;
+  const c = new pg.Client({ connectionString: 'postgresql://postgres@127.0.0.1:5432/postgres', connectionTimeoutMillis: 2000 });
+  try {
+    await c.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await c.end().catch(() => undefined);
+  }
+}
+
+/** @type {() => Promise<import('jest').Config>} */
+module.exports = async () => ({
+  ...((await serverAnswers()) ? {} : { maxWorkers: 1 }),
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
@@ -12,4 +30,4 @@ module.exports = {
   globalSetup: '<rootDir>/test/helpers/global-setup.ts',
   globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
   testTimeout: 30000,
-};
+});

@@ -6,37 +6,68 @@ import { Value } from 'typebox/value';
  * module is the only reader of process.env; everything else receives a `Config`.
  */
 export const ConfigSchema = Type.Object({
-  NODE_ENV: Type.Union([Type.Literal('development'), Type.Literal('test'), Type.Literal('production')], {
+  NODE_ENV: Type.Enum(['development', 'test', 'production'], {
     default: 'development',
     description: 'production disables the dev token issuer and the timers asOf override',
   }),
   HOST: Type.String({ default: '127.0.0.1', minLength: 1, description: 'interface to listen on (0.0.0.0 in containers)' }),
-  PORT: Type.Integer({ default: 3000, minimum: 0, maximum: 65535 }),
-  LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { default: 'info' }),
+  PORT: Type.Integer({ default: 3000, minimum: 0, maximum: 65535, description: 'port to listen on (0: any free port)' }),
+  LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { default: 'info', description: 'pino level; JSON lines, pretty only on a terminal' }),
   DATABASE_URL: Type.Optional(
     Type.String({ pattern: '^postgres(ql)?://', description: 'PostgreSQL server; unset: an embedded one under DATA_DIR' }),
   ),
-  DATA_DIR: Type.String({ default: './data', minLength: 1, description: 'embedded database, dev signing key, attachments' }),
+  DATA_DIR: Type.String({ default: './data', minLength: 1, description: 'embedded database (DATA_DIR/pg) and the dev signing key' }),
   DB_POOL_MAX: Type.Integer({ default: 10, minimum: 1, maximum: 200, description: 'connections (1 on the embedded database)' }),
   BODY_LIMIT: Type.Integer({ default: 1048576, minimum: 1024, description: 'largest JSON body in bytes (413 above)' }),
-  ATTACHMENT_MAX_BYTES: Type.Integer({ default: 10485760, minimum: 1 }),
+  ATTACHMENT_MAX_BYTES: Type.Integer({ default: 10485760, minimum: 1, description: 'largest attachment in bytes (413 above)' }),
   ATTACHMENT_TYPES: Type.String({
     default: 'application/pdf,image/png,image/jpeg,text/plain,application/vnd.openxmlformats-officedocument.wordprocessingml.document',
     description: 'comma-separated content types accepted as attachments',
   }),
   OIDC_ISSUER: Type.Optional(Type.String({ minLength: 1, description: 'token issuer (Feide); unset: dev issuer outside production' })),
-  OIDC_AUDIENCE: Type.Optional(Type.String({ minLength: 1 })),
+  OIDC_AUDIENCE: Type.Optional(Type.String({ minLength: 1, description: 'required with OIDC_ISSUER: the aud tokens must carry' })),
   OIDC_JWKS_URL: Type.Optional(Type.String({ pattern: '^https?://', description: 'default: discovered from the issuer' })),
   ROLES_CLAIM: Type.String({ default: 'roles', description: 'token claim holding the roles' }),
   TEAMS_CLAIM: Type.String({ default: 'teams', description: 'token claim holding the operator teams' }),
-  TIMEZONE: Type.String({ default: 'Europe/Oslo' }),
+  OIDC_JWKS_COOLDOWN_MS: Type.Integer({
+    default: 30000,
+    minimum: 0,
+    description: 'least time between JWKS refetches when a token names an unknown key (rotation)',
+  }),
+  ROLE_SOURCE: Type.Enum(['token', 'database'], {
+    default: 'token',
+    description: 'token: roles/teams from ROLES_CLAIM/TEAMS_CLAIM; database: from staff_member rows admins manage',
+  }),
+  BOOTSTRAP_ADMINS: Type.String({
+    default: '',
+    description: 'comma-separated subjects that are admins with ROLE_SOURCE=database (to create the first staff rows)',
+  }),
+  TIMEZONE: Type.String({ default: 'Europe/Oslo', description: 'zone of calendar days, windows and working hours' }),
   WAITING_DAYS: Type.Integer({ default: 10, minimum: 1, description: 'WAITING_FOR_USER → COMPLETED after these days' }),
   COMPLETED_DAYS: Type.Integer({ default: 10, minimum: 1, description: 'COMPLETED → CLOSED after these days' }),
   TIMER_INTERVAL_MS: Type.Integer({ default: 30000, minimum: 0, description: '0 disables the background timer loop' }),
   TIMER_BATCH_SIZE: Type.Integer({ default: 100, minimum: 1, maximum: 10000 }),
+  RETENTION_INTERVAL_MS: Type.Integer({
+    default: 86400000,
+    minimum: 0,
+    description: 'how often closed cases past their retention are anonymised; 0 disables the loop',
+  }),
+  RETENTION_BATCH_SIZE: Type.Integer({ default: 200, minimum: 1, maximum: 10000 }),
   RATE_LIMIT_MAX: Type.Integer({ default: 600, minimum: 0, description: 'requests per minute per identity; 0 disables' }),
   CORS_ORIGINS: Type.String({ default: '', description: 'comma-separated origins; empty: CORS off' }),
   TRUST_PROXY: Type.Boolean({ default: false }),
+  IDEMPOTENCY_TTL_HOURS: Type.Integer({ default: 24, minimum: 1, description: 'Idempotency-Key answers are replayed for this long' }),
+  IDEMPOTENCY_WAIT_MS: Type.Integer({
+    default: 10000,
+    minimum: 0,
+    description: 'how long a retry waits for the first request with its key to finish before 409',
+  }),
+  WEBHOOK_INTERVAL_MS: Type.Integer({ default: 5000, minimum: 0, description: '0 disables the background webhook delivery loop' }),
+  WEBHOOK_BATCH_SIZE: Type.Integer({ default: 50, minimum: 1, maximum: 1000, description: 'deliveries claimed per round' }),
+  WEBHOOK_MAX_FAILURES: Type.Integer({ default: 10, minimum: 1, description: 'consecutive failed attempts that disable a subscription' }),
+  WEBHOOK_TIMEOUT_MS: Type.Integer({ default: 10000, minimum: 100, description: 'per delivery attempt' }),
+  WEBHOOK_BACKOFF_BASE_MS: Type.Integer({ default: 10000, minimum: 1, description: 'first retry delay; doubles per attempt, with jitter' }),
+  WEBHOOK_BACKOFF_MAX_MS: Type.Integer({ default: 3600000, minimum: 1, description: 'longest retry delay' }),
 });
 
 export type Config = Static<typeof ConfigSchema>;
@@ -68,5 +99,5 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 
 /** A configuration for tests and tools: defaults plus overrides, validated the same way. */
 export function testConfig(overrides: Partial<Record<keyof Config, string>> = {}): Config {
-  return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', TIMER_INTERVAL_MS: '0', ...overrides });
+  return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', TIMER_INTERVAL_MS: '0', RETENTION_INTERVAL_MS: '0', WEBHOOK_INTERVAL_MS: '0', ...overrides });
 }

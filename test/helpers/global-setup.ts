@@ -48,7 +48,7 @@ export default async function globalSetup(): Promise<void> {
   }
   // No server: an embedded PostgreSQL in this process, one database shared by all workers.
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'saksflyt-test-pg-'));
-  const embedded = await startEmbeddedPostgres({ dataDir });
+  const embedded = await startEmbeddedPostgres({ dataDir, maxConnections: 16 });
   (globalThis as { __saksflytEmbedded?: unknown }).__saksflytEmbedded = embedded;
   await applyMigrations({ connectionString: embedded.url });
   process.env[ENV_ADMIN_URL] = embedded.url;
