@@ -107,7 +107,11 @@ function move(
     );
   }
   let assigneeId = state.assigneeId;
-  if (opts.assigneeId !== undefined && opts.assigneeId !== null) assigneeId = opts.assigneeId;
+  if (opts.assigneeId !== undefined && opts.assigneeId !== null) {
+    // Otherwise a requester could pick their case's operator while closing it.
+    if (actor.as !== 'operator') throw new DomainError('forbidden', 'Only staff assign cases.');
+    assigneeId = opts.assigneeId;
+  }
 
   if (to === 'WAITING_FOR_USER') {
     if (ctx.activeWindow) {

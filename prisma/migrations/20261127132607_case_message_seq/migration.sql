@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "case_message" ADD COLUMN     "seq" BIGSERIAL NOT NULL;
+
