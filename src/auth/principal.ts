@@ -27,3 +27,20 @@ export function principalFromClaims(claims: JWTPayload, opts: { rolesClaim: stri
     scopes,
   };
 }
+
+/**
+ * The principal under ROLE_SOURCE=database: the token proves who it is; roles and teams come
+ * from the service's staff table (`entry`, null when the subject has no row). Token role claims
+ * are ignored; everyone authenticated stays a requester. `bootstrapAdmin` marks a subject listed
+ * in BOOTSTRAP_ADMINS, so the first admin can create the first rows.
+ */
+export function principalWithStaffEntry(
+  fromToken: Principal,
+  entry: { roles: readonly string[]; teams: readonly string[] } | null,
+  bootstrapAdmin: boolean,
+): Principal {
+  const roles = new Set<Role>(['requester']);
+  for (const r of entry?.roles ?? []) if ((ROLES as readonly string[]).includes(r)) roles.add(r as Role);
+  if (bootstrapAdmin) roles.add('admin');
+  return { ...fromToken, roles: [...roles], teams: [...(entry?.teams ?? [])] };
+}

@@ -39,3 +39,13 @@ export function caseAccess(p: Principal, c: CaseAccessFacts): CaseAccess {
   if (c.requesterId === p.id || c.filedById === p.id) return { view: 'requester', write: true };
   return { view: 'none' };
 }
+
+/**
+ * Whether the principal may file cases. Every person may (an employee files their own); a
+ * client that is only an integration needs `cases:write`, since a read grant must not write.
+ */
+export function mayFileCases(p: Principal): boolean {
+  const person = p.roles.some((r) => r === 'admin' || r === 'operator' || r === 'leader');
+  if (p.roles.includes('integration') && !person) return p.scopes.includes('cases:write');
+  return true;
+}

@@ -2,10 +2,12 @@ import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { createLocalJWKSet, createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey, type JWK } from 'jose';
 import type { Config } from '../config';
+import { systemClock } from '../domain/clock';
 import { DomainError } from '../domain/errors';
 import type { Principal } from '../domain/roles';
 import { DEV_AUDIENCE, DEV_ISSUER, loadDevIssuer } from '../auth/dev-issuer';
-import { principalFromClaims } from '../auth/principal';
+import { principalFromClaims, principalWithStaffEntry } from '../auth/principal';
+import { StaffService } from '../services/staff-service';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -35,15 +37,26 @@ async function resolveVerifier(app: FastifyInstance, opts: AuthOptions) {
   if (config.OIDC_ISSUER) {
     if (!config.OIDC_AUDIENCE) throw new Error('OIDC_AUDIENCE: required when OIDC_ISSUER is set');
     const issuer = config.OIDC_ISSUER;
+    if (config.NODE_ENV === 'production' && !issuer.startsWith('https://')) {
+      throw new Error(`OIDC_ISSUER: must be an https URL in production (got ${issuer})`);
+    }
     let jwksUrl = config.OIDC_JWKS_URL;
     if (!jwksUrl) {
       const res = await fetch(new URL('.well-known/openid-configuration', issuer.endsWith('/') ? issuer : `${issuer}/`));
       if (!res.ok) throw new Error(`OIDC_ISSUER: discovery failed with HTTP ${res.status}`);
-      jwksUrl = ((await res.json()) as { jwks_uri?: string }).jwks_uri;
+      const doc = (await res.json()) as { issuer?: string; jwks_uri?: string };
+      // OpenID Connect Discovery §4.3: a document naming another issuer must not be used.
+      if (doc.issuer !== issuer) throw new Error(`OIDC_ISSUER: discovery document names issuer ${JSON.stringify(doc.issuer)}`);
+      jwksUrl = doc.jwks_uri;
       if (!jwksUrl) throw new Error('OIDC_ISSUER: discovery document has no jwks_uri');
     }
-    // jose caches the key set and refetches it when a token names an unknown key (rotation).
-    return { issuer, audience: config.OIDC_AUDIENCE, keys: createRemoteJWKSet(new URL(jwksUrl), { cooldownDuration: 30_000 }) };
+    if (config.NODE_ENV === 'production' && !jwksUrl.startsWith('https://')) {
+      throw new Error(`OIDC_JWKS_URL: keys must come over https in production (got ${jwksUrl})`);
+    }
+    // jose caches the key set and refetches it when a token names an unknown key (rotation),
+    // at most once per cooldown so a flood of bad kids cannot hammer the issuer.
+    const keys = createRemoteJWKSet(new URL(jwksUrl), { cooldownDuration: config.OIDC_JWKS_COOLDOWN_MS });
+    return { issuer, audience: config.OIDC_AUDIENCE, keys };
   }
   if (config.NODE_ENV === 'production') {
     throw new Error('OIDC_ISSUER: required in production (the dev issuer never runs there)');
@@ -51,6 +64,14 @@ async function resolveVerifier(app: FastifyInstance, opts: AuthOptions) {
   const dev = await loadDevIssuer(config.DATA_DIR);
   app.log.warn({ issuer: DEV_ISSUER }, 'no OIDC_ISSUER: using the dev token issuer (npm run token)');
   return { issuer: DEV_ISSUER, audience: DEV_AUDIENCE, keys: createLocalJWKSet({ keys: [dev.publicJwk] }) };
+}
+
+/** Whether jose failed to get the key set (network, timeout, HTTP error), as opposed to rejecting the token. */
+function isKeyFetchFailure(err: unknown): boolean {
+  const e = err as { code?: string; name?: string; message?: string };
+  if (e.code === 'ERR_JWKS_TIMEOUT') return true;
+  if (e.name === 'TypeError' && e.message === 'fetch failed') return true;
+  return e.code === 'ERR_JOSE_GENERIC' && /JSON Web Key Set HTTP response/.test(e.message ?? '');
 }
 
 /**
@@ -61,17 +82,34 @@ async function resolveVerifier(app: FastifyInstance, opts: AuthOptions) {
 async function authPlugin(app: FastifyInstance, opts: AuthOptions): Promise<void> {
   const v = await resolveVerifier(app, opts);
   const claimOpts = { rolesClaim: opts.config.ROLES_CLAIM, teamsClaim: opts.config.TEAMS_CLAIM };
+  const staff = opts.config.ROLE_SOURCE === 'database' ? new StaffService(app.db, systemClock) : null;
+  const bootstrapAdmins = new Set(opts.config.BOOTSTRAP_ADMINS.split(',').map((s) => s.trim()).filter(Boolean));
 
   app.decorate('verifyToken', async (token: string): Promise<Principal> => {
+    let fromToken: Principal;
     try {
-      const { payload } = await jwtVerify(token, v.keys, { issuer: v.issuer, audience: v.audience, algorithms: ALGORITHMS });
+      // exp is required: jose accepts a token without one, and such a token would never expire.
+      const { payload } = await jwtVerify(token, v.keys, {
+        issuer: v.issuer,
+        audience: v.audience,
+        algorithms: ALGORITHMS,
+        requiredClaims: ['exp', 'sub'],
+      });
       if (typeof payload.sub !== 'string' || payload.sub === '') throw new Error('no subject');
-      return principalFromClaims(payload, claimOpts);
+      fromToken = principalFromClaims(payload, claimOpts);
     } catch (err) {
+      if (isKeyFetchFailure(err)) {
+        // The issuer is unreachable: the token may well be good, so the caller should retry, not log in again.
+        app.log.warn({ err: { message: (err as Error).message } }, 'could not fetch the issuer keys (JWKS)');
+        throw new DomainError('service-unavailable', "The identity provider's signing keys could not be fetched; retry shortly.");
+      }
       throw new DomainError('unauthorized', 'The bearer token is missing, invalid or expired.', {
         reason: (err as { code?: string }).code ?? 'ERR_JWT_INVALID',
       });
     }
+    // Looked up on every request, so a role an admin revokes is gone on the caller's next call.
+    if (!staff) return fromToken;
+    return principalWithStaffEntry(fromToken, await staff.lookup(fromToken.id), bootstrapAdmins.has(fromToken.id));
   });
   app.decorateRequest('principal', null);
 }
@@ -92,4 +130,4 @@ export function requirePrincipal(request: FastifyRequest): Principal {
   return request.principal;
 }
 
-export default fp(authPlugin, { name: 'auth', fastify: '5.x' });
+export default fp(authPlugin, { name: 'auth', dependencies: ['db'], fastify: '5.x' });

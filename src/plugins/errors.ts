@@ -18,6 +18,7 @@ const UNAVAILABLE_CODES = new Set([
   '08006',
   'P1001', // Prisma: can't reach database server
   'P1017', // Prisma: server closed the connection
+  'P2028', // Prisma: no connection for a transaction within maxWait, or it expired (pool exhausted, overload)
 ]);
 
 /** Walks an error and its causes for a code or message that says the database is unreachable. */
@@ -71,7 +72,11 @@ async function errorsPlugin(app: FastifyInstance): Promise<void> {
     if (isDomainError(err)) {
       body = problem(err.code, err.message, { ...err.extras });
       if (err.code === 'service-unavailable') void reply.header('retry-after', '5');
-      if (err.code === 'unauthorized') void reply.header('www-authenticate', 'Bearer');
+      if (err.code === 'unauthorized') {
+        // RFC 6750 §3: no error code when no token came, invalid_token when one failed.
+        const failed = err.extras.reason !== undefined && err.extras.reason !== 'missing-token';
+        void reply.header('www-authenticate', failed ? 'Bearer realm="saksflyt", error="invalid_token"' : 'Bearer realm="saksflyt"');
+      }
     } else if (err.validation) {
       body = problem('validation-failed', `${err.validationContext ?? 'request'} ${err.message.replace(/^(body|querystring|params|headers)\s*/, '')}`.trim(), {
         errors: err.validation.map((v) => ({

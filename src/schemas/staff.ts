@@ -1,0 +1,35 @@
+import { Type, type Static } from 'typebox';
+import { DateTimeSchema } from './common';
+
+/** Roles an admin grants in the staff table; requester is implicit for everyone authenticated. */
+export const GRANTABLE_ROLES = ['leader', 'operator', 'admin', 'integration'] as const;
+
+const Subject = Type.String({
+  minLength: 1,
+  maxLength: 255,
+  pattern: '^[^\\s/]+$',
+  description: "The token's `sub` (Feide user id, or an integration's client id)",
+});
+export const SubjectParamsSchema = Type.Object({ subject: Subject }, { additionalProperties: false });
+
+export const StaffMemberSchema = Type.Object({
+  subject: Type.String(),
+  name: Type.Union([Type.String(), Type.Null()]),
+  roles: Type.Array(Type.Enum(GRANTABLE_ROLES)),
+  teams: Type.Array(Type.String()),
+  updatedBy: Type.String(),
+  updatedAt: DateTimeSchema,
+});
+export type StaffMemberDto = Static<typeof StaffMemberSchema>;
+
+export const PutStaffMemberSchema = Type.Object(
+  {
+    name: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 200 }), Type.Null()])),
+    roles: Type.Array(Type.Enum(GRANTABLE_ROLES), { uniqueItems: true, maxItems: 4 }),
+    teams: Type.Optional(
+      Type.Array(Type.String({ pattern: '^[a-z][a-z0-9-]{0,63}$' }), { uniqueItems: true, maxItems: 50, description: 'team keys' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type PutStaffMemberBody = Static<typeof PutStaffMemberSchema>;
