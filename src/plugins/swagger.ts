@@ -3,6 +3,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { version } from '../../package.json';
+import { openapiTransform } from '../http/openapi-transform';
 
 /** OpenAPI 3.1 document generated from the route schemas; Swagger UI at /docs. */
 async function swaggerPlugin(app: FastifyInstance): Promise<void> {
@@ -22,6 +23,10 @@ async function swaggerPlugin(app: FastifyInstance): Promise<void> {
         { name: 'reference', description: 'Statuses, categories, teams' },
         { name: 'cases', description: 'Cases, messages, transitions, history' },
         { name: 'admin', description: 'Administration: suspension windows, timers' },
+        { name: 'integration', description: 'The events feed for consumers that pull' },
+        { name: 'webhooks', description: 'Signed event deliveries to subscribed URLs (admins)' },
+        { name: 'service-levels', description: 'Business calendar, service-level reports' },
+        { name: 'service-info', description: 'Contact channels and opening hours (public)' },
       ],
       components: {
         securitySchemes: {
@@ -30,6 +35,7 @@ async function swaggerPlugin(app: FastifyInstance): Promise<void> {
       },
     },
     hideUntagged: true,
+    transform: openapiTransform,
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

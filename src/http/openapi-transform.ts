@@ -1,0 +1,69 @@
+import type { FastifySchema, RouteOptions } from 'fastify';
+import { honoursIdempotencyKey, IDEMPOTENCY_HEADER } from '../plugins/idempotency';
+
+type Schema = Record<string, unknown> & {
+  hide?: boolean;
+  operationId?: string;
+  security?: unknown;
+  consumes?: string[];
+  headers?: { properties?: Record<string, unknown>; required?: string[] } & Record<string, unknown>;
+};
+
+function pascal(segment: string): string {
+  return segment
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((w) => w[0]!.toUpperCase() + w.slice(1))
+    .join('');
+}
+
+/**
+ * A stable operationId from method and path for routes that name none, e.g. GET /v1/cases/:id
+ * → getCasesById. Generated clients and linters need one per operation.
+ */
+export function derivedOperationId(method: string, url: string): string {
+  const words = url
+    .split('/')
+    .filter((s) => s !== '' && s !== 'v1')
+    .map((s) => (s.startsWith(':') || s.startsWith('{') ? `By${pascal(s)}` : pascal(s)));
+  return method.toLowerCase() + words.join('');
+}
+
+/**
+ * @fastify/swagger transform: fills what every operation of the document needs and routes would
+ * otherwise repeat. An operationId where the route gave none; the security of routes that
+ * declare none (bearer under /v1, where every request is authenticated; none elsewhere, e.g.
+ * health); and the Idempotency-Key header on the POSTs the idempotency plugin covers. The route's
+ * own schema object is not changed (it also drives validation).
+ */
+export function openapiTransform({ schema, url, route }: { schema: unknown; url: string; route: RouteOptions }): {
+  schema: FastifySchema;
+  url: string;
+} {
+  const s = (schema ?? {}) as Schema;
+  if (s.hide) return { schema: s as FastifySchema, url };
+  const method = Array.isArray(route.method) ? route.method[0]! : route.method;
+  const out: Schema = {
+    ...s,
+    operationId: s.operationId ?? derivedOperationId(method, url),
+    security: s.security ?? (url.startsWith('/v1/') ? [{ bearerAuth: [] }] : []),
+  };
+  const multipart = (s.consumes ?? []).some((c) => c.startsWith('multipart/'));
+  if (url.startsWith('/v1/') && honoursIdempotencyKey(method, route.config as { idempotency?: boolean }, multipart)) {
+    out.headers = {
+      ...(s.headers ?? { type: 'object' }),
+      properties: {
+        ...(s.headers?.properties ?? {}),
+        [IDEMPOTENCY_HEADER]: {
+          type: 'string',
+          minLength: 1,
+          maxLength: 255,
+          description:
+            'Makes a retry safe: the same key and body within IDEMPOTENCY_TTL_HOURS (default 24 h) answer the first ' +
+            'response again without doing the work; the same key with another body is 422 idempotency-key-reused.',
+        },
+      },
+    };
+  }
+  return { schema: out as FastifySchema, url };
+}

@@ -1,0 +1,47 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { itemProblem } from '../../http/item-problem';
+import { requirePrincipal } from '../../plugins/auth';
+import { problems } from '../../schemas/common';
+import { BulkRequestSchema, BulkResultSchema } from '../../schemas/integration';
+
+const secured = [{ bearerAuth: [] }];
+
+/** Many case operations in one request, each applied on its own (docs/integration.md). */
+const bulkRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { bulk } = app.integration;
+
+  app.post(
+    '/cases/bulk',
+    {
+      schema: {
+        tags: ['cases'],
+        operationId: 'bulkCases',
+        summary: 'Apply up to 500 assign, transition and setTeam operations',
+        description:
+          'The request is validated as a whole (a malformed operation is a 400 for all); then each operation runs in ' +
+          'its own transaction with the same rules as its single endpoint, and the answer is 200 with one result per ' +
+          'operation: its status and the case, or its problem. Operations on one case run in request order.',
+        security: secured,
+        body: BulkRequestSchema,
+        response: { 200: BulkResultSchema, ...problems(400, 401, 413, 415) },
+      },
+    },
+    async (request) => {
+      const outcomes = await bulk.apply(requirePrincipal(request), request.body.operations);
+      let succeeded = 0;
+      const results = outcomes.map((o) => {
+        if (o.ok) {
+          succeeded++;
+          return { index: o.index, status: 200, case: o.case };
+        }
+        const { problem, unexpected } = itemProblem(o.error);
+        if (unexpected) request.log.error({ err: o.error, index: o.index }, 'bulk operation failed unexpectedly');
+        return { index: o.index, status: problem.status, problem };
+      });
+      request.log.info({ operations: results.length, succeeded }, 'bulk applied');
+      return { results, succeeded, failed: results.length - succeeded };
+    },
+  );
+};
+
+export default bulkRoutes;

@@ -1,0 +1,181 @@
+import { Type, type Static } from 'typebox';
+import { ALL_EVENTS, EVENT_TYPES } from '../domain/events';
+import { CaseSchema, StatusSchema } from './case';
+import { DateTimeSchema, ProblemSchema, UuidSchema } from './common';
+
+const Position = Type.String({ pattern: '^[0-9]{1,18}$', description: 'Outbox position (a decimal int64, as a string)' });
+
+// ------------------------------------------------------------------ events feed
+
+export const EventSchema = Type.Object({
+  position: Position,
+  id: Type.String({ format: 'uuid', description: 'Event id: consumers dedupe on it' }),
+  type: Type.String({ description: `One of ${EVENT_TYPES.join(', ')}` }),
+  caseId: Type.Union([UuidSchema, Type.Null()]),
+  payload: Type.Record(Type.String(), Type.Unknown(), {
+    description: 'caseId, number, status, version, actor, at, and the fields of the change; never message bodies',
+  }),
+  createdAt: DateTimeSchema,
+});
+
+export const EventFeedQuerySchema = Type.Object(
+  {
+    after: Type.Optional(Type.String({ pattern: '^[0-9]{1,18}$', default: '0', description: 'Last position already seen (0: from the start)' })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+  },
+  { additionalProperties: false },
+);
+export type EventFeedQuery = Static<typeof EventFeedQuerySchema>;
+
+export const EventFeedSchema = Type.Object({
+  items: Type.Array(EventSchema),
+  nextAfter: Type.String({ description: 'Pass as after for the next page; equal to after when nothing new is committed' }),
+});
+
+// ------------------------------------------------------------------ webhooks
+
+const EventTypesSchema = Type.Array(Type.Enum([...EVENT_TYPES, ALL_EVENTS]), {
+  minItems: 1,
+  maxItems: 20,
+  uniqueItems: true,
+  description: 'Event types to receive; "*" for all',
+});
+const UrlSchema = Type.String({ format: 'uri', maxLength: 2000, description: 'https (http only outside production)' });
+const SecretSchema = Type.String({ minLength: 16, maxLength: 256, description: 'HMAC-SHA256 key (write-only)' });
+
+export const WebhookSchema = Type.Object({
+  id: UuidSchema,
+  url: Type.String(),
+  eventTypes: Type.Array(Type.String()),
+  description: Type.Union([Type.String(), Type.Null()]),
+  active: Type.Boolean({ description: 'false: paused by an admin or disabled after WEBHOOK_MAX_FAILURES consecutive failures' }),
+  consecutiveFailures: Type.Integer(),
+  disabledAt: Type.Union([DateTimeSchema, Type.Null()]),
+  disabledReason: Type.Union([Type.String(), Type.Null()]),
+  createdBy: Type.String(),
+  createdAt: DateTimeSchema,
+  updatedAt: DateTimeSchema,
+});
+
+export const WebhookCreatedSchema = Type.Object({
+  ...WebhookSchema.properties,
+  secret: Type.String({ description: 'The signing secret; shown only in this answer' }),
+});
+
+export const CreateWebhookSchema = Type.Object(
+  {
+    url: UrlSchema,
+    eventTypes: EventTypesSchema,
+    secret: Type.Optional(SecretSchema),
+    description: Type.Optional(Type.String({ maxLength: 500 })),
+    active: Type.Optional(Type.Boolean({ default: true })),
+  },
+  { additionalProperties: false },
+);
+export type CreateWebhookBody = Static<typeof CreateWebhookSchema>;
+
+export const PatchWebhookSchema = Type.Object(
+  {
+    url: Type.Optional(UrlSchema),
+    eventTypes: Type.Optional(EventTypesSchema),
+    secret: Type.Optional(SecretSchema),
+    description: Type.Optional(Type.Union([Type.String({ maxLength: 500 }), Type.Null()])),
+    active: Type.Optional(Type.Boolean({ description: 'true re-enables a disabled subscription and clears its failure count' })),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type PatchWebhookBody = Static<typeof PatchWebhookSchema>;
+
+const DeliveryStateSchema = Type.Enum(['pending', 'succeeded']);
+
+export const DeliverySchema = Type.Object({
+  id: Type.String(),
+  eventId: UuidSchema,
+  eventType: Type.String(),
+  eventPosition: Position,
+  caseId: Type.Union([UuidSchema, Type.Null()]),
+  state: DeliveryStateSchema,
+  attempts: Type.Integer(),
+  nextAttemptAt: Type.Union([DateTimeSchema, Type.Null()]),
+  lastAttemptAt: Type.Union([DateTimeSchema, Type.Null()]),
+  lastStatusCode: Type.Union([Type.Integer(), Type.Null()]),
+  lastError: Type.Union([Type.String(), Type.Null()]),
+  deliveredAt: Type.Union([DateTimeSchema, Type.Null()]),
+  createdAt: DateTimeSchema,
+  attemptLog: Type.Array(
+    Type.Object({
+      at: DateTimeSchema,
+      statusCode: Type.Union([Type.Integer(), Type.Null()]),
+      error: Type.Union([Type.String(), Type.Null()]),
+      durationMs: Type.Integer(),
+    }),
+    { description: 'The latest attempts (up to 20), oldest first' },
+  ),
+});
+
+export const DeliveryListSchema = Type.Object({
+  items: Type.Array(DeliverySchema),
+  nextCursor: Type.Union([Type.String(), Type.Null()]),
+});
+
+export const DeliveriesQuerySchema = Type.Object(
+  {
+    state: Type.Optional(DeliveryStateSchema),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+    cursor: Type.Optional(Type.String({ pattern: '^[0-9]{1,18}$' })),
+  },
+  { additionalProperties: false },
+);
+
+
+export const RunWebhooksResultSchema = Type.Object({
+  queued: Type.Integer({ description: 'New deliveries created from the outbox' }),
+  attempted: Type.Integer(),
+  succeeded: Type.Integer(),
+  failed: Type.Integer(),
+  disabled: Type.Integer({ description: 'Subscriptions disabled by this run' }),
+  asOf: DateTimeSchema,
+});
+
+// ------------------------------------------------------------------ bulk
+
+const Reason = Type.Optional(Type.String({ maxLength: 2000 }));
+
+export const BulkOperationSchema = Type.Union([
+  Type.Object(
+    {
+      op: Type.Literal('assign'),
+      caseId: UuidSchema,
+      assigneeId: Type.Union([Type.String({ minLength: 1, maxLength: 200 }), Type.Null()]),
+      reason: Reason,
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    { op: Type.Literal('transition'), caseId: UuidSchema, to: StatusSchema, reason: Reason },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    { op: Type.Literal('setTeam'), caseId: UuidSchema, teamKey: Type.String({ minLength: 1, maxLength: 64 }), reason: Reason },
+    { additionalProperties: false },
+  ),
+]);
+
+export const BulkRequestSchema = Type.Object(
+  { operations: Type.Array(BulkOperationSchema, { minItems: 1, maxItems: 500 }) },
+  { additionalProperties: false },
+);
+export type BulkRequest = Static<typeof BulkRequestSchema>;
+
+export const BulkResultSchema = Type.Object({
+  results: Type.Array(
+    Type.Object({
+      index: Type.Integer({ description: 'Position of the operation in the request' }),
+      status: Type.Integer({ description: 'The HTTP status the operation alone would have had' }),
+      case: Type.Optional(CaseSchema),
+      problem: Type.Optional(ProblemSchema),
+    }),
+  ),
+  succeeded: Type.Integer(),
+  failed: Type.Integer(),
+});

@@ -1,0 +1,490 @@
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import type { Clock } from '../domain/clock';
+import { DomainError } from '../domain/errors';
+import { retryDelayMs } from '../domain/events';
+import { signatureHeader } from '../http/webhook-signature';
+import type { Db } from '../plugins/db';
+import type { EventService } from './event-service';
+import { toEventDto } from './event-service';
+import { mapLimit } from './map-limit';
+
+export interface WebhookDto {
+  id: string;
+  url: string;
+  eventTypes: string[];
+  description: string | null;
+  active: boolean;
+  consecutiveFailures: number;
+  disabledAt: string | null;
+  disabledReason: string | null;
+  createdBy: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface CreateWebhookInput {
+  url: string;
+  eventTypes: string[];
+  secret?: string;
+  description?: string;
+  active?: boolean;
+}
+
+export interface UpdateWebhookInput {
+  url?: string;
+  eventTypes?: string[];
+  secret?: string;
+  description?: string | null;
+  active?: boolean;
+}
+
+export interface DeliveryDto {
+  id: string;
+  eventId: string;
+  eventType: string;
+  eventPosition: string;
+  caseId: string | null;
+  state: 'pending' | 'succeeded';
+  attempts: number;
+  nextAttemptAt: string | null;
+  lastAttemptAt: string | null;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  deliveredAt: string | null;
+  createdAt: string;
+  attemptLog: Array<{ at: string; statusCode: number | null; error: string | null; durationMs: number }>;
+}
+
+/** What one run of the delivery loop did. */
+export interface RunResult {
+  queued: number;
+  attempted: number;
+  succeeded: number;
+  failed: number;
+  disabled: number;
+}
+
+export interface WebhookOptions {
+  maxFailures: number;
+  batchSize: number;
+  timeoutMs: number;
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  /** Plain http URLs (loopback receivers in development and tests); https only when false. */
+  allowHttp: boolean;
+  userAgent: string;
+  /** The jitter source; Math.random by default. */
+  random?: () => number;
+}
+
+interface Claimed {
+  id: bigint;
+  attempts: number;
+  subscriptionId: string;
+  url: string;
+  secret: string;
+  position: bigint | null;
+  eventId: string;
+  type: string;
+  caseId: string | null;
+  payload: Record<string, unknown> | null;
+  createdAt: Date | null;
+}
+
+/** Events fanned out into deliveries per subscription and transaction. */
+const FANOUT_BATCH = 500;
+/** Rounds per run: each round delivers at most one event per (subscription, case). */
+const MAX_ROUNDS = 100;
+/** Deliveries sent at once. */
+const CONCURRENCY = 8;
+
+/**
+ * Webhook subscriptions and their delivery loop. A run first fans new outbox events (up to the
+ * feed's safe bound) out into one delivery row per matching subscription, then sends due
+ * deliveries in rounds. Per subscription and case, a delivery is only claimed when no earlier
+ * one is pending, so event n+1 of a case never overtakes event n. Claims use FOR UPDATE SKIP
+ * LOCKED plus a short lease, so any number of instances can run the loop at once. Delivery is
+ * at least once: a receiver that answered 2xx after a timeout gets the event again.
+ */
+export class WebhookService {
+  private readonly random: () => number;
+
+  constructor(
+    private readonly db: Db,
+    private readonly events: EventService,
+    private readonly clock: Clock,
+    private readonly opts: WebhookOptions,
+  ) {
+    this.random = opts.random ?? Math.random;
+  }
+
+  // ---------------------------------------------------------------- subscriptions
+
+  async list(): Promise<WebhookDto[]> {
+    const rows = await this.db.webhookSubscription.findMany({ orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+    return rows.map(toWebhookDto);
+  }
+
+  async get(id: string): Promise<WebhookDto> {
+    const row = await this.db.webhookSubscription.findUnique({ where: { id } });
+    if (!row) throw notFound();
+    return toWebhookDto(row);
+  }
+
+  /**
+   * Subscribes `input.url`. It receives events written from now on (the cursor starts at the
+   * feed's safe bound). Without a secret one is generated; either way it is answered only here.
+   */
+  async create(createdBy: string, input: CreateWebhookInput): Promise<WebhookDto & { secret: string }> {
+    this.checkUrl(input.url);
+    const secret = input.secret ?? `whsec_${randomBytes(32).toString('base64url')}`;
+    const now = this.clock.now();
+    const cursor = await this.events.safeBound();
+    const active = input.active ?? true;
+    const row = await this.db.webhookSubscription.create({
+      data: {
+        url: input.url,
+        eventTypes: [...new Set(input.eventTypes)],
+        secret,
+        description: input.description ?? null,
+        active,
+        cursor,
+        disabledAt: active ? null : now,
+        disabledReason: active ? null : 'created inactive',
+        createdBy,
+        createdAt: now,
+        updatedAt: now,
+      },
+    });
+    return { ...toWebhookDto(row), secret };
+  }
+
+  /**
+   * Changes a subscription. Re-activating one clears its failure count; its pending deliveries
+   * and the events written meanwhile then go out, in order.
+   */
+  async update(id: string, input: UpdateWebhookInput): Promise<WebhookDto> {
+    if (input.url !== undefined) this.checkUrl(input.url);
+    const now = this.clock.now();
+    return this.db.$transaction(async (tx) => {
+      const row = await tx.webhookSubscription.findUnique({ where: { id } });
+      if (!row) throw notFound();
+      const activation =
+        input.active === true && !row.active
+          ? { active: true, consecutiveFailures: 0, disabledAt: null, disabledReason: null }
+          : input.active === false && row.active
+            ? { active: false, disabledAt: now, disabledReason: 'paused by an administrator' }
+            : {};
+      const updated = await tx.webhookSubscription.update({
+        where: { id },
+        data: {
+          ...(input.url !== undefined ? { url: input.url } : {}),
+          ...(input.eventTypes !== undefined ? { eventTypes: [...new Set(input.eventTypes)] } : {}),
+          ...(input.secret !== undefined ? { secret: input.secret } : {}),
+          ...(input.description !== undefined ? { description: input.description } : {}),
+          ...activation,
+          updatedAt: now,
+        },
+      });
+      return toWebhookDto(updated);
+    });
+  }
+
+  /** Removes a subscription with its deliveries and their log. */
+  async remove(id: string): Promise<void> {
+    const { count } = await this.db.webhookSubscription.deleteMany({ where: { id } });
+    if (count === 0) throw notFound();
+  }
+
+  /** The delivery log of a subscription, newest first, keyset-paginated by delivery id. */
+  async deliveries(
+    id: string,
+    q: { state?: 'pending' | 'succeeded'; limit?: number; cursor?: string },
+  ): Promise<{ items: DeliveryDto[]; nextCursor: string | null }> {
+    const exists = await this.db.webhookSubscription.findUnique({ where: { id }, select: { id: true } });
+    if (!exists) throw notFound();
+    const limit = q.limit ?? 50;
+    const rows = await this.db.webhookDelivery.findMany({
+      where: {
+        subscriptionId: id,
+        ...(q.state ? { state: q.state } : {}),
+        ...(q.cursor ? { id: { lt: BigInt(q.cursor) } } : {}),
+      },
+      orderBy: { id: 'desc' },
+      take: limit + 1,
+      include: { attemptLog: { orderBy: { id: 'desc' }, take: 20 } },
+    });
+    const page = rows.slice(0, limit);
+    const items = page.map((d) => ({
+      id: d.id.toString(),
+      eventId: d.eventId,
+      eventType: d.eventType,
+      eventPosition: d.eventPosition.toString(),
+      caseId: d.caseId,
+      state: d.state,
+      attempts: d.attempts,
+      nextAttemptAt: d.state === 'pending' ? d.nextAttemptAt.toISOString() : null,
+      lastAttemptAt: d.lastAttemptAt?.toISOString() ?? null,
+      lastStatusCode: d.lastStatusCode,
+      lastError: d.lastError,
+      deliveredAt: d.deliveredAt?.toISOString() ?? null,
+      createdAt: d.createdAt.toISOString(),
+      attemptLog: d.attemptLog
+        .map((a) => ({ at: a.at.toISOString(), statusCode: a.statusCode, error: a.error, durationMs: a.durationMs }))
+        .reverse(),
+    }));
+    const last = page[page.length - 1];
+    return { items, nextCursor: rows.length > limit && last ? last.id.toString() : null };
+  }
+
+  // ---------------------------------------------------------------- delivery
+
+  /** Queues new events and sends every delivery due at `now`, round after round. */
+  async run(now: Date = this.clock.now()): Promise<RunResult> {
+    const result: RunResult = { queued: await this.enqueue(now), attempted: 0, succeeded: 0, failed: 0, disabled: 0 };
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      const claimed = await this.claim(now);
+      if (claimed.length === 0) break;
+      const outcomes = await mapLimit(claimed, CONCURRENCY, (d) => this.attempt(d, now));
+      for (const o of outcomes) {
+        result.attempted++;
+        if (o.ok) result.succeeded++;
+        else result.failed++;
+        if (o.disabled) result.disabled++;
+      }
+    }
+    return result;
+  }
+
+  /** Fans events after each active subscription's cursor out into delivery rows. */
+  private async enqueue(now: Date): Promise<number> {
+    const bound = await this.events.safeBound();
+    const subs = await this.db.webhookSubscription.findMany({
+      where: { active: true, cursor: { lt: bound } },
+      select: { id: true },
+    });
+    let queued = 0;
+    for (const s of subs) {
+      for (;;) {
+        const step = await this.db.$transaction(async (tx) => {
+          const [sub] = await tx.$queryRaw<Array<{ cursor: bigint }>>`
+            SELECT cursor FROM webhook_subscription WHERE id = ${s.id}::uuid AND active FOR UPDATE SKIP LOCKED`;
+          if (!sub || sub.cursor >= bound) return null;
+          const [out] = await tx.$queryRaw<Array<{ last: bigint | null; scanned: bigint; queued: bigint }>>`
+            WITH batch AS (
+              SELECT e.position, e.id, e.type, e.case_id FROM outbox_event e
+              WHERE e.position > ${sub.cursor}::bigint AND e.position <= ${bound}::bigint
+              ORDER BY e.position LIMIT ${FANOUT_BATCH}
+            ), ins AS (
+              INSERT INTO webhook_delivery (subscription_id, event_id, event_position, event_type, case_id, next_attempt_at, created_at)
+              SELECT ws.id, b.id, b.position, b.type, b.case_id, ${now}::timestamptz, ${now}::timestamptz
+              FROM batch b JOIN webhook_subscription ws ON ws.id = ${s.id}::uuid
+              WHERE '*' = ANY(ws.event_types) OR b.type = ANY(ws.event_types)
+              ON CONFLICT (subscription_id, event_id) DO NOTHING
+              RETURNING 1
+            )
+            SELECT (SELECT max(position) FROM batch) AS last, (SELECT count(*) FROM batch) AS scanned,
+                   (SELECT count(*) FROM ins) AS queued`;
+          const more = Number(out!.scanned) === FANOUT_BATCH;
+          const cursor = more ? out!.last! : bound;
+          await tx.$executeRaw`UPDATE webhook_subscription SET cursor = ${cursor}::bigint WHERE id = ${s.id}::uuid`;
+          return { queued: Number(out!.queued), more };
+        });
+        if (!step) break;
+        queued += step.queued;
+        if (!step.more) break;
+      }
+    }
+    return queued;
+  }
+
+  /**
+   * Claims due deliveries whose case has no earlier pending delivery for the same subscription,
+   * leasing them for this instance until the attempt can no longer be running.
+   */
+  private async claim(now: Date): Promise<Claimed[]> {
+    const lockedUntil = new Date(now.getTime() + this.opts.timeoutMs * 2 + 5_000);
+    const ids = await this.db.$queryRaw<Array<{ id: bigint }>>`
+      WITH claimable AS (
+        SELECT d.id FROM webhook_delivery d
+        JOIN webhook_subscription s ON s.id = d.subscription_id
+        WHERE d.state = 'pending' AND s.active AND d.next_attempt_at <= ${now}::timestamptz
+          AND (d.locked_until IS NULL OR d.locked_until <= ${now}::timestamptz)
+          AND NOT EXISTS (
+            SELECT 1 FROM webhook_delivery p
+            WHERE p.subscription_id = d.subscription_id AND p.case_id = d.case_id
+              AND p.state = 'pending' AND p.event_position < d.event_position)
+        ORDER BY d.event_position, d.id
+        LIMIT ${this.opts.batchSize}
+        FOR UPDATE OF d SKIP LOCKED
+      )
+      UPDATE webhook_delivery d SET locked_until = ${lockedUntil}::timestamptz
+      FROM claimable c WHERE d.id = c.id
+      RETURNING d.id`;
+    if (ids.length === 0) return [];
+    return this.db.$queryRaw<Claimed[]>`
+      SELECT d.id, d.attempts, d.subscription_id::text AS "subscriptionId", s.url, s.secret,
+             e.position, d.event_id::text AS "eventId", d.event_type AS type, d.case_id::text AS "caseId",
+             e.payload, e.created_at AS "createdAt"
+      FROM webhook_delivery d
+      JOIN webhook_subscription s ON s.id = d.subscription_id
+      LEFT JOIN outbox_event e ON e.id = d.event_id
+      WHERE d.id = ANY(${ids.map((r) => r.id)}::bigint[])
+      ORDER BY d.event_position, d.id`;
+  }
+
+  /** Sends one delivery and records the outcome. */
+  private async attempt(d: Claimed, now: Date): Promise<{ ok: boolean; disabled: boolean }> {
+    if (d.position === null || d.payload === null || d.createdAt === null) {
+      // The event is gone from the outbox: nothing left to send, and it must not block the case.
+      await this.record(d, now, { ok: true, statusCode: null, error: 'event no longer in the outbox; skipped', durationMs: 0 });
+      return { ok: true, disabled: false };
+    }
+    const body = JSON.stringify(
+      toEventDto({ position: d.position, id: d.eventId, type: d.type, caseId: d.caseId, payload: d.payload, createdAt: d.createdAt }),
+    );
+    const timestamp = Math.floor(now.getTime() / 1000);
+    const started = performance.now();
+    let statusCode: number | null = null;
+    let error: string | null = null;
+    try {
+      const res = await fetch(d.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': this.opts.userAgent,
+          'saksflyt-event-id': d.eventId,
+          'saksflyt-event-type': d.type,
+          'saksflyt-delivery-id': d.id.toString(),
+          'saksflyt-signature': signatureHeader(d.secret, timestamp, body),
+        },
+        body,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(this.opts.timeoutMs),
+      });
+      statusCode = res.status;
+      await res.body?.cancel().catch(() => undefined);
+      if (res.status < 200 || res.status > 299) error = `HTTP ${res.status}`;
+    } catch (err) {
+      error = describeFetchError(err);
+    }
+    const durationMs = Math.round(performance.now() - started);
+    return this.record(d, now, { ok: error === null, statusCode, error, durationMs });
+  }
+
+  private async record(
+    d: Claimed,
+    now: Date,
+    outcome: { ok: boolean; statusCode: number | null; error: string | null; durationMs: number },
+  ): Promise<{ ok: boolean; disabled: boolean }> {
+    return this.db.$transaction(async (tx) => {
+      await tx.webhookAttempt.create({
+        data: { deliveryId: d.id, at: now, statusCode: outcome.statusCode, error: outcome.error, durationMs: outcome.durationMs },
+      });
+      const attempts = d.attempts + 1;
+      const [sub] = await tx.$queryRaw<Array<{ active: boolean; failures: number }>>`
+        SELECT active, consecutive_failures AS failures FROM webhook_subscription WHERE id = ${d.subscriptionId}::uuid FOR UPDATE`;
+      if (outcome.ok) {
+        await tx.webhookDelivery.update({
+          where: { id: d.id },
+          data: {
+            state: 'succeeded',
+            attempts,
+            lastAttemptAt: now,
+            lastStatusCode: outcome.statusCode,
+            lastError: outcome.error,
+            deliveredAt: now,
+            lockedUntil: null,
+          },
+        });
+        if (sub && sub.failures > 0) {
+          await tx.webhookSubscription.update({ where: { id: d.subscriptionId }, data: { consecutiveFailures: 0 } });
+        }
+        return { ok: true, disabled: false };
+      }
+      const delay = retryDelayMs(attempts, this.opts.backoffBaseMs, this.opts.backoffMaxMs, this.random());
+      await tx.webhookDelivery.update({
+        where: { id: d.id },
+        data: {
+          attempts,
+          nextAttemptAt: new Date(now.getTime() + delay),
+          lastAttemptAt: now,
+          lastStatusCode: outcome.statusCode,
+          lastError: outcome.error,
+          lockedUntil: null,
+        },
+      });
+      if (!sub) return { ok: false, disabled: false };
+      const failures = sub.failures + 1;
+      const disable = sub.active && failures >= this.opts.maxFailures;
+      await tx.webhookSubscription.update({
+        where: { id: d.subscriptionId },
+        data: {
+          consecutiveFailures: failures,
+          ...(disable
+            ? { active: false, disabledAt: now, disabledReason: `${failures} consecutive failed deliveries (last: ${outcome.error})` }
+            : {}),
+        },
+      });
+      return { ok: false, disabled: disable };
+    });
+  }
+
+  private checkUrl(url: string): void {
+    let u: URL;
+    try {
+      u = new URL(url);
+    } catch {
+      throw invalidUrl('not a URL');
+    }
+    if (u.protocol !== 'https:' && !(u.protocol === 'http:' && this.opts.allowHttp)) {
+      throw invalidUrl(this.opts.allowHttp ? 'must be http or https' : 'must be https');
+    }
+  }
+}
+
+function toWebhookDto(row: {
+  id: string;
+  url: string;
+  eventTypes: string[];
+  description: string | null;
+  active: boolean;
+  consecutiveFailures: number;
+  disabledAt: Date | null;
+  disabledReason: string | null;
+  createdBy: string;
+  createdAt: Date;
+  updatedAt: Date;
+}): WebhookDto {
+  return {
+    id: row.id,
+    url: row.url,
+    eventTypes: row.eventTypes,
+    description: row.description,
+    active: row.active,
+    consecutiveFailures: row.consecutiveFailures,
+    disabledAt: row.disabledAt?.toISOString() ?? null,
+    disabledReason: row.disabledReason,
+    createdBy: row.createdBy,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+function notFound(): DomainError {
+  return new DomainError('not-found', 'No such webhook subscription.');
+}
+
+function invalidUrl(message: string): DomainError {
+  return new DomainError('validation-failed', `The webhook url ${message}.`, {
+    errors: [{ in: 'body', path: '/url', message }],
+  });
+}
+
+function describeFetchError(err: unknown): string {
+  const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+  if (e.name === 'TimeoutError' || e.name === 'AbortError') return 'timeout';
+  const detail = e.cause?.code ?? e.cause?.message ?? e.message ?? String(err);
+  return detail.slice(0, 500);
+}

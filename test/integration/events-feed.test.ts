@@ -1,0 +1,127 @@
+import pg from 'pg';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createTestApp, type TestApp } from '../helpers/app';
+import { api, expectStatus, headersFor, type Headers, type Person } from '../helpers/cases';
+
+interface Feed {
+  items: Array<{ position: string; id: string; type: string; caseId: string | null; payload: Record<string, unknown>; createdAt: string }>;
+  nextAfter: string;
+}
+
+describe('GET /v1/events', () => {
+  let t: TestApp;
+  let h: Record<Person, Headers>;
+  beforeAll(async () => {
+    t = await createTestApp();
+    h = await headersFor(t);
+  });
+  afterAll(async () => t.close());
+
+  const feed = async (who: Headers, after = '0', limit = 100): Promise<Feed> => {
+    const res = await api(t).get(`/v1/events?after=${after}&limit=${limit}`, who);
+    expectStatus(res, 200);
+    return res.json<Feed>();
+  };
+
+  it('pages through events in increasing positions with nextAfter (200)', async () => {
+    const a = api(t);
+    const c = (await a.post('/v1/cases', h.requester, { categoryKey: 'general', subject: 'feed', description: 'd' })).json<{ id: string }>();
+    expectStatus(await a.patch(`/v1/cases/${c.id}`, h.operator, { assigneeId: 'kari' }), 200);
+    expectStatus(await a.post(`/v1/cases/${c.id}/transitions`, h.operator, { to: 'IN_PROGRESS' }), 200);
+
+    const all = await feed(h.admin);
+    const positions = all.items.map((i) => BigInt(i.position));
+    expect(positions).toEqual([...positions].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0)));
+    expect(new Set(positions).size).toBe(positions.length);
+    expect(all.items.filter((i) => i.caseId === c.id).map((i) => i.type)).toEqual([
+      'case.created',
+      'case.status_changed',
+      'case.assigned',
+      'case.status_changed',
+    ]);
+
+    const paged: string[] = [];
+    let after = '0';
+    for (;;) {
+      const page = await feed(h.integration, after, 2);
+      paged.push(...page.items.map((i) => i.id));
+      if (page.nextAfter === after) break;
+      after = page.nextAfter;
+    }
+    expect(paged).toEqual(all.items.map((i) => i.id));
+    const tail = await feed(h.admin, all.nextAfter);
+    expect(tail).toEqual({ items: [], nextAfter: all.nextAfter });
+  });
+
+  it('skips events of sensitive cases for callers who may not see them (200)', async () => {
+    const sick = await api(t).post('/v1/cases', h.requester, { categoryKey: 'sickness', subject: 'sick', description: 'd' });
+    expectStatus(sick, 201);
+    const id = sick.json<{ id: string }>().id;
+    const absenceOperator = await t.auth({ sub: 'anne', roles: ['operator'], teams: ['absence'] });
+    const sensitiveClient = await t.auth({ sub: 'hr', roles: ['integration'], scope: ['cases:read', 'cases:read:sensitive'] });
+    const sees = async (who: Headers) => (await feed(who)).items.some((i) => i.caseId === id);
+    expect(await sees(h.admin)).toBe(true);
+    expect(await sees(absenceOperator)).toBe(true);
+    expect(await sees(sensitiveClient)).toBe(true);
+    expect(await sees(h.operator)).toBe(false);
+    expect(await sees(h.integration)).toBe(false);
+    // The hidden event still moves the cursor on.
+    const adminView = await feed(h.admin);
+    expect((await feed(h.operator)).nextAfter).toBe(adminView.nextAfter);
+  });
+
+  it('is for staff and integrations with a cases scope (403)', async () => {
+    expect((await api(t).get('/v1/events', h.requester)).statusCode).toBe(403);
+    const bare = await t.auth({ sub: 'bare', roles: ['integration'] });
+    expect((await api(t).get('/v1/events', bare)).statusCode).toBe(403);
+    expect((await api(t).get('/v1/events?after=-1', h.admin)).statusCode).toBe(400);
+  });
+
+  it('never serves a position while a lower one is still uncommitted (200)', async () => {
+    const before = await feed(h.admin);
+    // A writer takes a position and holds its transaction open.
+    const writer = new pg.Client({ connectionString: t.url });
+    await writer.connect();
+    try {
+      await writer.query('BEGIN');
+      const { rows } = await writer.query<{ position: string }>(
+        `INSERT INTO outbox_event (id, type, payload) VALUES (gen_random_uuid(), 'case.updated', '{}') RETURNING position::text`,
+      );
+      const held = BigInt(rows[0]!.position);
+      // A later writer commits a higher position meanwhile.
+      const c = await api(t).post('/v1/cases', h.requester, { categoryKey: 'general', subject: 'later', description: 'd' });
+      expectStatus(c, 201);
+      const later = await t.app.db.outboxEvent.findFirstOrThrow({ where: { caseId: c.json<{ id: string }>().id } });
+      expect(later.position > held).toBe(true);
+
+      // The feed waits for the open writer instead of serving the later event alone.
+      const pending = feed(h.admin, before.nextAfter);
+      await waitForAdvisoryLockWaiter(t.url);
+      await writer.query('COMMIT');
+      const page = await pending;
+      expect(page.items.map((i) => BigInt(i.position))).toEqual([held, later.position]);
+    } finally {
+      await writer.query('ROLLBACK').catch(() => undefined);
+      await writer.end();
+    }
+  });
+});
+
+/** Resolves once some session waits for an advisory lock on this database (the feed's bound). */
+async function waitForAdvisoryLockWaiter(url: string): Promise<void> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    for (let i = 0; i < 200; i++) {
+      const { rows } = await c.query(
+        `SELECT 1 FROM pg_locks l JOIN pg_database d ON d.oid = l.database
+         WHERE l.locktype = 'advisory' AND NOT l.granted AND d.datname = current_database()`,
+      );
+      if (rows.length > 0) return;
+      await sleep(10);
+    }
+    throw new Error('the feed never waited for the open writer');
+  } finally {
+    await c.end();
+  }
+}
