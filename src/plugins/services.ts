@@ -5,6 +5,8 @@ import type { Clock } from '../domain/clock';
 import { CaseService } from '../services/case-service';
 import { FormValidator } from '../services/forms';
 import { ReferenceService } from '../services/reference-service';
+import { RetentionService } from '../services/retention-service';
+import { StaffService } from '../services/staff-service';
 import { TimerService } from '../services/timer-service';
 import { WindowService } from '../services/window-service';
 
@@ -13,6 +15,8 @@ export interface Services {
   reference: ReferenceService;
   timers: TimerService;
   windows: WindowService;
+  staff: StaffService;
+  retention: RetentionService;
   clock: Clock;
 }
 
@@ -31,8 +35,10 @@ async function servicesPlugin(app: FastifyInstance, opts: { config: Config; cloc
   app.decorate('services', {
     cases,
     reference: new ReferenceService(app.db, forms),
-    timers: new TimerService(app.db, cases, opts.clock, opts.config.TIMER_BATCH_SIZE),
+    timers: new TimerService(cases, opts.clock, opts.config.TIMER_BATCH_SIZE),
     windows: new WindowService(app.db, cases),
+    staff: new StaffService(app.db, opts.clock),
+    retention: new RetentionService(app.db, opts.clock, opts.config),
     clock: opts.clock,
   });
 }

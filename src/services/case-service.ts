@@ -1,12 +1,13 @@
 import type { Config } from '../config';
-import { caseAccess, type CaseAccess } from '../domain/access';
+import { caseAccess, mayFileCases, type CaseAccess } from '../domain/access';
 import type { Clock } from '../domain/clock';
 import { allowedNow, decide, type Actor, type Command, type Decision } from '../domain/decide';
-import { DomainError } from '../domain/errors';
+import { DomainError, isDomainError } from '../domain/errors';
 import { isStaff, primaryRole, type ActorRole, type Principal } from '../domain/roles';
 import type { Status } from '../domain/statuses';
+import { TIMED_TRANSITIONS } from '../domain/transitions';
 import { addCalendarDays, suspensionAwareDueAt, windowCovering, type SuspensionWindow } from '../domain/suspension';
-import type { Prisma } from '../generated/prisma/client';
+import { Prisma } from '../generated/prisma/client';
 import type { Db } from '../plugins/db';
 import type {
   AttachmentDto,
@@ -20,7 +21,9 @@ import type {
   TransitionBody,
 } from '../schemas/case';
 import type { FormValidator } from './forms';
-import { loadWindows } from './windows';
+import { KeyedQueue } from './keyed-queue';
+import { slaLoaderFor } from './sla-service';
+import { loadWindows, lockWindows } from './windows';
 
 type Tx = Prisma.TransactionClient;
 
@@ -53,6 +56,9 @@ interface HistoryInput {
   internal?: boolean;
 }
 
+/** How long views reuse the suspension windows they read (an edit on this instance drops them at once). */
+const WINDOWS_TTL_MS = 5000;
+
 /** The system actor of timers. */
 export const SYSTEM_ACTOR: ChangeActor = { id: 'system', role: 'system', onBehalfOf: null };
 
@@ -61,6 +67,9 @@ export const SYSTEM_ACTOR: ChangeActor = { id: 'system', role: 'system', onBehal
  * history rows, its outbox events and its timer. Routes call these; nothing here knows HTTP.
  */
 export class CaseService {
+  private windowsCache: { at: number; windows: Promise<SuspensionWindow[]> } | null = null;
+  private readonly changes = new KeyedQueue();
+
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
@@ -87,6 +96,7 @@ export class CaseService {
       });
     }
 
+    if (!mayFileCases(p)) throw new DomainError('forbidden', 'This client may not file cases (it needs the cases:write scope).');
     const staff = isStaff(p);
     const external = body.externalRequester ?? null;
     let channel = body.channel ?? (staff ? 'phone' : 'portal');
@@ -119,7 +129,7 @@ export class CaseService {
         ON CONFLICT (year) DO UPDATE SET last = case_number_counter.last + 1
         RETURNING last`;
       const number = `${year}-${String(counter!.last).padStart(6, '0')}`;
-      const row = await tx.case.create({
+      const inserted = await tx.case.create({
         data: {
           number,
           status: 'REGISTERED',
@@ -140,8 +150,9 @@ export class CaseService {
           createdAt: now,
           updatedAt: now,
         },
-        include: caseInclude,
       });
+      // What `include` would read back is known: the category just looked up, and no timer yet.
+      const row: CaseRow = { ...inserted, category: { sensitive: category.sensitive }, timer: null };
       const actor: ChangeActor = { id: p.id, role, onBehalfOf: external ? external.name : null };
       await this.writeHistory(tx, row.id, actor, now, [{ field: 'created', to: 'REGISTERED' }]);
       await this.writeEvent(tx, 'case.created', row, actor, now, {
@@ -185,7 +196,9 @@ export class CaseService {
     if (q.q) and.push({ subject: { contains: q.q, mode: 'insensitive' } });
     if (q.cursor) {
       const c = decodeCursor(q.cursor, q.sort ?? 'created');
-      and.push({ OR: [{ [sortField]: { lt: c.at } }, { [sortField]: c.at, id: { lt: c.id } }] });
+      // The `lte` is implied by the OR, but only it lets the index scan start at the cursor: without
+      // it a page deep in the archive reads every newer row first.
+      and.push({ [sortField]: { lte: c.at } }, { OR: [{ [sortField]: { lt: c.at } }, { [sortField]: c.at, id: { lt: c.id } }] });
     }
     const rows = await this.db.case.findMany({
       where: { AND: and },
@@ -194,6 +207,7 @@ export class CaseService {
       include: caseInclude,
     });
     const page = rows.slice(0, limit);
+    await this.logSensitiveReads(p, page, 'GET /v1/cases');
     const window = await this.activeWindow(this.clock.now());
     const items = await Promise.all(page.map((r) => this.toDto(r, this.standing(p, r), window)));
     const last = page[page.length - 1];
@@ -209,7 +223,7 @@ export class CaseService {
     await this.logSensitiveRead(p, row!, endpoint);
     const messages = await this.db.caseMessage.findMany({
       where: { caseId: id, ...(standing.access.view === 'staff' ? {} : { visibility: 'public' }) },
-      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+      orderBy: [{ createdAt: 'asc' }, { seq: 'asc' }],
     });
     return messages.map(toMessageDto);
   }
@@ -368,48 +382,76 @@ export class CaseService {
       if (body.assigneeId !== undefined) {
         decision = decide(stateOf(row), { type: 'assign', assigneeId: body.assigneeId }, actor, ctx);
       }
-      return { decision, reason, publicReply: false, data, extra };
+      // Repeating the current values is not a change: no version, no history, no event.
+      const unchanged = extra.length === 0 && !decision?.statusChanged && !decision?.assigneeChanged;
+      return { decision, reason, publicReply: false, data, extra, unchanged };
     });
   }
 
   /**
-   * Fires one due timer as the system actor. Returns false when the timer is stale (the case
-   * left the status) or gone; the row lock makes a second instance see it gone.
+   * Fires up to `limit` timers due at `asOf`, in one transaction, as the system actor. The batch
+   * is claimed with FOR UPDATE SKIP LOCKED on each timer and its case: another sweeper (on any
+   * instance) skips these rows, and a request changing one of these cases waits for this
+   * transaction and then decides on the new status. Each case is decided by decide() like any
+   * change; the writes are set-based, so a large backlog costs a few statements per batch.
    */
-  async fireTimer(caseId: string, from: Status, to: Status, now: Date): Promise<boolean> {
+  async fireDueTimers(asOf: Date, limit: number): Promise<TimerBatch> {
     return this.db.$transaction(async (tx) => {
-      const locked = await tx.$queryRaw<Array<{ id: string }>>`
-        SELECT c.id FROM "case" c JOIN case_timer t ON t.case_id = c.id
-        WHERE c.id = ${caseId}::uuid AND t.from_status = ${from}::"CaseStatus" AND t.due_at <= ${now}
-        FOR UPDATE OF c, t SKIP LOCKED`;
-      if (locked.length === 0) return false;
-      const row = await tx.case.findUniqueOrThrow({ where: { id: caseId }, include: caseInclude });
-      const decision = decide(stateOf(row), { type: 'timer', from, to }, { id: 'system', as: 'system' }, {
-        now,
-        activeWindow: null,
-      });
-      if (!decision) {
-        await tx.caseTimer.deleteMany({ where: { caseId } });
-        return false;
-      }
-      await this.apply(tx, row, decision, SYSTEM_ACTOR, now, { reason: 'timer', publicReply: false });
-      return true;
+      await lockWindows(tx, 'shared');
+      const due = await claimTimers(tx, Prisma.sql`t.due_at <= ${asOf}`, limit);
+      return this.fireClaimed(tx, due, asOf);
     });
   }
 
-  /** Recomputes the due time of every waiting case after the suspension windows changed. */
-  async recomputeWaitingTimers(tx: Tx): Promise<number> {
+  /**
+   * Fires one case's timer if it is due at `now`, as the system actor. Returns false when there
+   * is no such timer, it is not due, or a sweeper holds it (that sweeper fires it).
+   */
+  async fireTimer(caseId: string, from: Status, to: Status, now: Date): Promise<boolean> {
+    return this.db.$transaction(async (tx) => {
+      await lockWindows(tx, 'shared');
+      const due = await claimTimers(
+        tx,
+        Prisma.sql`t.case_id = ${caseId}::uuid AND t.from_status::text = ${from} AND t.to_status::text = ${to} AND t.due_at <= ${now}`,
+        1,
+      );
+      return (await this.fireClaimed(tx, due, now)).fired === 1;
+    });
+  }
+
+  /**
+   * Recomputes the due times of waiting cases after the suspension windows changed, in the
+   * caller's transaction (which holds the windows lock exclusively). With `touched`, only the
+   * timers that window can affect are read: entered before it ends and due after it begins (a
+   * timer due by the window's first midnight never counted a day of it, with or without it).
+   *
+   * @returns how many due times changed
+   */
+  async recomputeWaitingTimers(tx: Tx, touched?: Pick<SuspensionWindow, 'from' | 'to'>): Promise<number> {
+    const zone = this.config.TIMEZONE;
+    const suspendable = (Object.keys(TIMED_TRANSITIONS) as Status[]).filter((s) => TIMED_TRANSITIONS[s]!.suspendable);
+    if (suspendable.length === 0) return 0;
+    const span = touched
+      ? Prisma.sql`AND entered_at < ((${touched.to}::date + 1)::timestamp AT TIME ZONE ${zone})
+          AND due_at > (${touched.from}::date::timestamp AT TIME ZONE ${zone})`
+      : Prisma.empty;
+    const timers = await tx.$queryRaw<Array<{ caseId: string; fromStatus: Status; enteredAt: Date; dueAt: Date }>>`
+      SELECT case_id AS "caseId", from_status::text AS "fromStatus", entered_at AS "enteredAt", due_at AS "dueAt"
+      FROM case_timer WHERE from_status::text = ANY(${suspendable}::text[]) ${span}`;
+    if (timers.length === 0) return 0;
     const windows = await loadWindows(tx);
-    const timers = await tx.caseTimer.findMany({ where: { fromStatus: 'WAITING_FOR_USER' } });
-    let changed = 0;
+    const changed: Array<{ caseId: string; dueAt: Date }> = [];
     for (const t of timers) {
-      const dueAt = suspensionAwareDueAt(t.enteredAt, this.config.WAITING_DAYS, windows, this.config.TIMEZONE);
-      if (dueAt.getTime() !== t.dueAt.getTime()) {
-        await tx.caseTimer.update({ where: { caseId: t.caseId }, data: { dueAt } });
-        changed++;
-      }
+      const dueAt = this.timerDueAt(TIMED_TRANSITIONS[t.fromStatus]!, t.enteredAt, windows);
+      if (dueAt.getTime() !== t.dueAt.getTime()) changed.push({ caseId: t.caseId, dueAt });
     }
-    return changed;
+    if (changed.length > 0) {
+      await tx.$executeRaw`
+        UPDATE case_timer t SET due_at = v.due_at
+        FROM unnest(${changed.map((c) => c.caseId)}::uuid[], ${changed.map((c) => c.dueAt)}::timestamptz[]) AS v(case_id, due_at)
+        WHERE t.case_id = v.case_id`;
+    }
+    return changed.length;
   }
 
   // ---------------------------------------------------------------- internals
@@ -430,12 +472,18 @@ export class CaseService {
       publicReply: boolean;
       data?: Prisma.CaseUpdateInput;
       extra?: HistoryInput[];
+      unchanged?: boolean;
     }>,
   ): Promise<CaseDto> {
     const now = this.clock.now();
-    const windows = await loadWindows(this.db);
-    const activeWindow = windowCovering(now, windows, this.config.TIMEZONE);
-    const updated = await this.db.$transaction(async (tx) => {
+    // Queued per case before taking a connection (KeyedQueue): a burst on one case waits here,
+    // not on pooled connections blocked by its row lock.
+    const { updated, activeWindow } = await this.changes.run(id, () => this.db.$transaction(async (tx) => {
+      // Windows are read under their lock, so a window added meanwhile either refuses this move
+      // into WAITING_FOR_USER or sees (and recomputes) the timer it schedules.
+      await lockWindows(tx, 'shared');
+      const windows = await loadWindows(tx);
+      const activeWindow = windowCovering(now, windows, this.config.TIMEZONE);
       // The row lock serialises changes to one case: a concurrent request waits, then decides
       // on the state the first one left (and fails If-Match if it sent one).
       await tx.$queryRaw`SELECT id FROM "case" WHERE id = ${id}::uuid FOR UPDATE`;
@@ -462,14 +510,16 @@ export class CaseService {
       if (as === null) throw new DomainError('forbidden', 'You may read this case but not change it.');
       const changeActor: ChangeActor = { id: p.id, role: primaryRole(p), onBehalfOf };
       const out = await fn(tx, row!, { id: p.id, as }, { now, activeWindow, changeActor });
-      return this.apply(tx, row!, out.decision, changeActor, now, {
+      if (out.unchanged) return { updated: row!, activeWindow };
+      const updated = await this.apply(tx, row!, out.decision, changeActor, now, {
         reason: out.reason,
         publicReply: out.publicReply,
         data: out.data,
         extra: out.extra,
         windows,
       });
-    });
+      return { updated, activeWindow };
+    }));
     return this.toDto(updated, this.standing(p, updated), activeWindow);
   }
 
@@ -508,20 +558,21 @@ export class CaseService {
     }
     data.version = { increment: 1 };
     data.updatedAt = now;
-    const updated = await tx.case.update({ where: { id: row.id }, data, include: caseInclude });
-    await this.writeHistory(tx, row.id, actor, now, history);
-
+    // The timer is written before the case so that the row read back below already shows it.
     if (decision?.statusChanged) {
       await tx.caseTimer.deleteMany({ where: { caseId: row.id } });
       if (decision.timer) {
-        const days = this.config[decision.timer.periodKey === 'waitingDays' ? 'WAITING_DAYS' : 'COMPLETED_DAYS'];
-        const dueAt = decision.timer.suspendable
-          ? suspensionAwareDueAt(now, days, opts.windows ?? (await loadWindows(tx)), this.config.TIMEZONE)
-          : addCalendarDays(now, days, this.config.TIMEZONE);
+        const windows = decision.timer.suspendable ? (opts.windows ?? (await loadWindows(tx))) : [];
+        const dueAt = this.timerDueAt(decision.timer, now, windows);
         await tx.caseTimer.create({
           data: { caseId: row.id, fromStatus: decision.status, toStatus: decision.timer.to, enteredAt: now, dueAt },
         });
       }
+    }
+    const updated = await tx.case.update({ where: { id: row.id }, data, include: caseInclude });
+    await this.writeHistory(tx, row.id, actor, now, history);
+
+    if (decision?.statusChanged) {
       await this.writeEvent(tx, 'case.status_changed', updated, actor, now, {
         from: row.status,
         to: decision.status,
@@ -535,10 +586,138 @@ export class CaseService {
     if (fields.length > 0) {
       await this.writeEvent(tx, 'case.updated', updated, actor, now, { fields });
     }
-    // Timer firing reads the row again from the database; the returned row must show the new timer.
-    return decision?.statusChanged
-      ? tx.case.findUniqueOrThrow({ where: { id: row.id }, include: caseInclude })
-      : updated;
+    return updated;
+  }
+
+  /** When a timer scheduled at `enteredAt` falls due: calendar days, less window days if suspendable. */
+  private timerDueAt(
+    timer: { periodKey: 'waitingDays' | 'completedDays'; suspendable: boolean },
+    enteredAt: Date,
+    windows: ReadonlyArray<SuspensionWindow>,
+  ): Date {
+    const days = this.config[timer.periodKey === 'waitingDays' ? 'WAITING_DAYS' : 'COMPLETED_DAYS'];
+    return timer.suspendable
+      ? suspensionAwareDueAt(enteredAt, days, windows, this.config.TIMEZONE)
+      : addCalendarDays(enteredAt, days, this.config.TIMEZONE);
+  }
+
+  /**
+   * The set-based apply() of timed moves: decides each claimed (locked) case, replaces its timer
+   * by the next one (or drops it), and writes the moves, their history rows and events with one
+   * statement each.
+   * A timer decide() refuses is void rather than retried, so it cannot block the queue.
+   */
+  private async fireClaimed(tx: Tx, due: DueTimer[], now: Date): Promise<TimerBatch> {
+    if (due.length === 0) return { claimed: 0, fired: 0, voided: [] };
+    const actor = SYSTEM_ACTOR;
+    const moves: Array<{ row: DueTimer; decision: Decision }> = [];
+    const voided: string[] = [];
+    for (const row of due) {
+      let decision: Decision | null = null;
+      try {
+        decision = decide(stateOf(row), { type: 'timer', from: row.from, to: row.to }, { id: actor.id, as: 'system' }, {
+          now,
+          activeWindow: null,
+        });
+      } catch (err) {
+        if (!isDomainError(err)) throw err;
+      }
+      if (decision?.statusChanged) moves.push({ row, decision });
+      else voided.push(row.id);
+    }
+    // The next timer of a moved case replaces the fired one in place; other claimed timers go.
+    let windows: SuspensionWindow[] | null = null;
+    const next: Array<{ caseId: string; from: Status; to: Status; dueAt: Date }> = [];
+    for (const { row, decision } of moves) {
+      if (!decision.timer) continue;
+      if (decision.timer.suspendable) windows ??= await loadWindows(tx);
+      const dueAt = this.timerDueAt(decision.timer, now, windows ?? []);
+      next.push({ caseId: row.id, from: decision.status, to: decision.timer.to, dueAt });
+    }
+    const replaced = new Set(next.map((t) => t.caseId));
+    const gone = due.map((r) => r.id).filter((id) => !replaced.has(id));
+
+    // The batch is always the small side of a join: look its rows up by key. Left to itself the
+    // planner hashes the whole case table per batch once a backlog makes it large (seen at 100k).
+    await tx.$executeRaw`SELECT set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true)`;
+    if (gone.length > 0) {
+      await tx.$executeRaw`DELETE FROM case_timer t USING unnest(${gone}::uuid[]) AS v(id) WHERE t.case_id = v.id`;
+    }
+    if (moves.length === 0) return { claimed: due.length, fired: 0, voided };
+
+    await tx.$executeRaw`
+      UPDATE "case" c SET
+        status = v.status::"CaseStatus",
+        status_changed_at = ${now}::timestamptz,
+        completed_at = CASE WHEN v.status = 'COMPLETED' THEN ${now}::timestamptz ELSE c.completed_at END,
+        closed_at = CASE WHEN v.status = 'CLOSED' THEN ${now}::timestamptz
+                         WHEN v.status = 'REOPENED_BY_USER' THEN NULL ELSE c.closed_at END,
+        assignee_id = v.assignee_id,
+        version = c.version + 1,
+        updated_at = ${now}::timestamptz
+      FROM unnest(
+        ${moves.map((m) => m.row.id)}::uuid[],
+        ${moves.map((m) => m.decision.status)}::text[],
+        ${moves.map((m) => m.decision.assigneeId)}::text[]
+      ) AS v(id, status, assignee_id)
+      WHERE c.id = v.id`;
+
+    const history: Array<{ caseId: string; field: string; from: string | null; to: string | null }> = [];
+    const events: Array<{ type: string; caseId: string; payload: string }> = [];
+    for (const { row, decision } of moves) {
+      const updated = { id: row.id, number: row.number, status: decision.status, version: row.version + 1 };
+      if (decision.assigneeChanged) {
+        history.push({ caseId: row.id, field: 'assignee', from: row.assigneeId, to: decision.assigneeId });
+      }
+      history.push({ caseId: row.id, field: 'status', from: row.status, to: decision.status });
+      events.push({
+        type: 'case.status_changed',
+        caseId: row.id,
+        payload: JSON.stringify(eventPayload(updated, actor, now, { from: row.status, to: decision.status, reason: TIMER_REASON })),
+      });
+      if (decision.assigneeChanged) {
+        events.push({
+          type: 'case.assigned',
+          caseId: row.id,
+          payload: JSON.stringify(eventPayload(updated, actor, now, { from: row.assigneeId, to: decision.assigneeId })),
+        });
+      }
+    }
+    await tx.$executeRaw`
+      INSERT INTO case_history (case_id, at, actor_id, actor_role, on_behalf_of, field, from_value, to_value, reason, internal)
+      SELECT h.case_id, ${now}::timestamptz, ${actor.id}, ${actor.role}, NULL, h.field, h.from_value, h.to_value, ${TIMER_REASON}, false
+      FROM unnest(
+        ${history.map((h) => h.caseId)}::uuid[],
+        ${history.map((h) => h.field)}::text[],
+        ${history.map((h) => h.from)}::text[],
+        ${history.map((h) => h.to)}::text[]
+      ) WITH ORDINALITY AS h(case_id, field, from_value, to_value, n)
+      ORDER BY h.n`;
+    await tx.$executeRaw`
+      INSERT INTO outbox_event (id, type, case_id, payload, created_at)
+      SELECT gen_random_uuid(), e.type, e.case_id, e.payload, ${now}::timestamptz
+      FROM unnest(
+        ${events.map((e) => e.type)}::text[],
+        ${events.map((e) => e.caseId)}::uuid[],
+        ${events.map((e) => e.payload)}::jsonb[]
+      ) WITH ORDINALITY AS e(type, case_id, payload, n)
+      ORDER BY e.n`;
+    if (next.length > 0) {
+      await tx.$executeRaw`
+        UPDATE case_timer t SET
+          from_status = v.from_status::"CaseStatus",
+          to_status = v.to_status::"CaseStatus",
+          entered_at = ${now}::timestamptz,
+          due_at = v.due_at
+        FROM unnest(
+          ${next.map((t) => t.caseId)}::uuid[],
+          ${next.map((t) => t.from)}::text[],
+          ${next.map((t) => t.to)}::text[],
+          ${next.map((t) => t.dueAt)}::timestamptz[]
+        ) AS v(case_id, from_status, to_status, due_at)
+        WHERE t.case_id = v.case_id`;
+    }
+    return { claimed: due.length, fired: moves.length, voided };
   }
 
   private async insertMessage(
@@ -595,15 +774,7 @@ export class CaseService {
       data: {
         type,
         caseId: row.id,
-        payload: {
-          caseId: row.id,
-          number: row.number,
-          status: row.status,
-          version: row.version,
-          actor: { id: actor.id, role: actor.role, onBehalfOf: actor.onBehalfOf },
-          at: now.toISOString(),
-          ...extra,
-        } as Prisma.InputJsonValue,
+        payload: eventPayload(row, actor, now, extra) as Prisma.InputJsonValue,
         createdAt: now,
       },
     });
@@ -640,14 +811,39 @@ export class CaseService {
   }
 
   private async logSensitiveRead(p: Principal, row: CaseRow, endpoint: string): Promise<void> {
-    if (!row.category.sensitive) return;
-    await this.db.accessLog.create({
-      data: { caseId: row.id, actorId: p.id, actorRole: primaryRole(p), endpoint, at: this.clock.now() },
+    await this.logSensitiveReads(p, [row], endpoint);
+  }
+
+  /** A listing shows subject, description and details too, so each sensitive case in it is a read. */
+  private async logSensitiveReads(p: Principal, rows: CaseRow[], endpoint: string): Promise<void> {
+    const sensitive = rows.filter((r) => r.category.sensitive);
+    if (sensitive.length === 0) return;
+    const at = this.clock.now();
+    await this.db.accessLog.createMany({
+      data: sensitive.map((r) => ({ caseId: r.id, actorId: p.id, actorRole: primaryRole(p), endpoint, at })),
     });
   }
 
+  /**
+   * The window covering `now`, for views (allowedTransitions) outside a change. Windows change a
+   * few times a year, so views read them at most every WINDOWS_TTL_MS instead of on every request;
+   * a change still reads them under the windows lock, so no decision depends on this copy.
+   */
   private async activeWindow(now: Date): Promise<SuspensionWindow | null> {
-    return windowCovering(now, await loadWindows(this.db), this.config.TIMEZONE);
+    const fresh = this.windowsCache && performance.now() - this.windowsCache.at < WINDOWS_TTL_MS;
+    if (!fresh) {
+      const windows = loadWindows(this.db);
+      this.windowsCache = { at: performance.now(), windows };
+      windows.catch(() => {
+        if (this.windowsCache?.windows === windows) this.windowsCache = null;
+      });
+    }
+    return windowCovering(now, await this.windowsCache!.windows, this.config.TIMEZONE);
+  }
+
+  /** Drops the cached windows: call after a window edit has committed, so views show it at once. */
+  forgetWindows(): void {
+    this.windowsCache = null;
   }
 
   private async toDto(row: CaseRow, standing: Standing, activeWindow: SuspensionWindow | null): Promise<CaseDto> {
@@ -676,13 +872,74 @@ export class CaseService {
       version: row.version,
       createdAt: row.createdAt.toISOString(),
       updatedAt: row.updatedAt.toISOString(),
+      anonymisedAt: row.anonymisedAt?.toISOString() ?? null,
       allowedTransitions: standing.as ? allowedNow(row, standing.as, { activeWindow }) : [],
       autoTransition: row.timer ? { to: row.timer.toStatus, dueAt: row.timer.dueAt.toISOString() } : null,
+      // Batched across a list page (one query per page, not per case): see CaseSlaLoader.
+      sla: await slaLoaderFor(this.db, this.clock, this.config.TIMEZONE).load(row),
     };
   }
 }
 
-function stateOf(row: CaseRow) {
+/** The payload of a case event: the case as it is after the change, who, when, and what. */
+function eventPayload(
+  row: { id: string; number: string; status: Status; version: number },
+  actor: ChangeActor,
+  now: Date,
+  extra: Record<string, unknown>,
+): Record<string, unknown> {
+  return {
+    caseId: row.id,
+    number: row.number,
+    status: row.status,
+    version: row.version,
+    actor: { id: actor.id, role: actor.role, onBehalfOf: actor.onBehalfOf },
+    at: now.toISOString(),
+    ...extra,
+  };
+}
+
+/** A due timer with what decide() and the events need of its case, as claimTimers reads it. */
+interface DueTimer {
+  id: string;
+  number: string;
+  status: Status;
+  assigneeId: string | null;
+  statusChangedAt: Date;
+  lastPublicReplyAt: Date | null;
+  version: number;
+  from: Status;
+  to: Status;
+}
+
+/** What one sweep batch did: timers taken, fired, and voided (ids of cases whose timer was void). */
+export interface TimerBatch {
+  claimed: number;
+  fired: number;
+  voided: string[];
+}
+
+/** The `reason` of history rows and events written by timers. */
+const TIMER_REASON = 'timer';
+
+/**
+ * Locks up to `limit` timers matching `where` (over `case_timer t`) with their cases, earliest due
+ * first, skipping rows another transaction holds. Both rows are locked: requests lock the case
+ * and sweepers the timer, and either must keep the other away.
+ */
+function claimTimers(tx: Tx, where: Prisma.Sql, limit: number): Promise<DueTimer[]> {
+  return tx.$queryRaw<DueTimer[]>`
+    SELECT c.id, c.number, c.status::text AS status, c.assignee_id AS "assigneeId",
+           c.status_changed_at AS "statusChangedAt", c.last_public_reply_at AS "lastPublicReplyAt",
+           c.version, t.from_status::text AS "from", t.to_status::text AS "to"
+    FROM case_timer t JOIN "case" c ON c.id = t.case_id
+    WHERE ${where}
+    ORDER BY t.due_at
+    LIMIT ${limit}
+    FOR UPDATE OF t, c SKIP LOCKED`;
+}
+
+function stateOf(row: Pick<CaseRow, 'status' | 'assigneeId' | 'statusChangedAt' | 'lastPublicReplyAt'>) {
   return {
     status: row.status,
     assigneeId: row.assigneeId,

@@ -84,15 +84,22 @@ const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['admin'],
         summary: 'Fire due timers now (admins)',
-        description: 'Outside production, asOf runs them as if at that instant, to exercise the lifecycle end to end.',
+        description:
+          'Fires every timer due now, in batches, and answers how many fired; the body may be omitted. Outside ' +
+          'production, asOf runs them as if at that instant (history rows and events carry it), to exercise the ' +
+          'lifecycle end to end; in production asOf is refused (400).',
         security: secured,
-        body: Type.Optional(Type.Object({ asOf: Type.Optional(DateTimeSchema) }, { additionalProperties: false })),
+        body: Type.Object({ asOf: Type.Optional(DateTimeSchema) }, { additionalProperties: false }),
         response: { 200: Type.Object({ fired: Type.Integer(), asOf: DateTimeSchema }), ...problems(400, 401, 403) },
+      },
+      // A bare `POST` (no body, as ops scripts send it) means "now"; the schema sees `{}`.
+      preValidation: async (request) => {
+        request.body ??= {};
       },
     },
     async (request) => {
       requireAdmin(request);
-      const asOfRaw = request.body?.asOf;
+      const asOfRaw = request.body.asOf;
       if (asOfRaw !== undefined && app.config.NODE_ENV === 'production') {
         throw new DomainError('validation-failed', 'asOf is not accepted in production.', {
           errors: [{ in: 'body', path: '/asOf', message: 'not allowed in production' }],
