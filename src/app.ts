@@ -6,14 +6,21 @@ import rateLimit from '@fastify/rate-limit';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Config } from './config';
 import { systemClock, type Clock } from './domain/clock';
-import errorsPlugin from './plugins/errors';
+import errorsPlugin, { frameworkErrorReply } from './plugins/errors';
+import bodyDepthPlugin from './plugins/body-depth';
 import dbPlugin from './plugins/db';
 import authPlugin, { type AuthOptions } from './plugins/auth';
 import swaggerPlugin from './plugins/swagger';
 import servicesPlugin from './plugins/services';
 import timersPlugin from './plugins/timers';
+import retentionPlugin from './plugins/retention';
+import integrationPlugin from './plugins/integration';
+import webhooksPlugin from './plugins/webhooks';
+import metricsPlugin from './plugins/metrics';
+import serviceLevelsPlugin from './plugins/service-levels';
 import healthRoutes from './routes/health';
 import v1Routes from './routes/v1';
+import serviceInfoRoutes from './routes/service-info';
 
 export interface BuildOptions {
   config: Config;
@@ -61,13 +68,19 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    frameworkErrors: frameworkErrorReply,
   }).withTypeProvider<TypeBoxTypeProvider>();
+
+  // Bodies are JSON (or multipart where a route registers it); Fastify's built-in text/plain
+  // parser would turn a wrong content type into a 400 about the body instead of a 415.
+  app.removeContentTypeParser('text/plain');
 
   app.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });
 
   await app.register(errorsPlugin);
+  await app.register(bodyDepthPlugin);
   await app.register(helmet, { contentSecurityPolicy: false, global: true });
   const origins = config.CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean);
   if (origins.length > 0) await app.register(cors, { origin: origins, exposedHeaders: ['etag', 'location', 'x-request-id'] });
@@ -84,9 +97,17 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   await app.register(authPlugin, { config, verifier: opts.verifier });
   await app.register(servicesPlugin, { config, clock: opts.clock ?? systemClock });
   await app.register(timersPlugin, { config });
+  await app.register(retentionPlugin, { config });
+  await app.register(integrationPlugin);
+  await app.register(webhooksPlugin);
+  await app.register(serviceLevelsPlugin, { config });
+  // Before the routes: it measures every route registered after it.
+  await app.register(metricsPlugin, { config });
 
   await app.register(healthRoutes);
   await app.register(v1Routes, { prefix: '/v1' });
+  // Public: outside v1Routes, whose hook requires a token.
+  await app.register(serviceInfoRoutes, { prefix: '/v1' });
   await app.ready();
   return app;
 }

@@ -46,13 +46,21 @@ export const ConfigSchema = Type.Object({
   WAITING_DAYS: Type.Integer({ default: 10, minimum: 1, description: 'WAITING_FOR_USER → COMPLETED after these days' }),
   COMPLETED_DAYS: Type.Integer({ default: 10, minimum: 1, description: 'COMPLETED → CLOSED after these days' }),
   TIMER_INTERVAL_MS: Type.Integer({ default: 30000, minimum: 0, description: '0 disables the background timer loop' }),
-  TIMER_BATCH_SIZE: Type.Integer({ default: 100, minimum: 1, maximum: 10000 }),
+  TIMER_BATCH_SIZE: Type.Integer({
+    default: 500,
+    minimum: 1,
+    maximum: 10000,
+    description: 'timers fired per transaction; a batch keeps its cases locked until it commits',
+  }),
+  SLA_INTERVAL_MS: Type.Integer({ default: 60000, minimum: 0, description: 'SLA sweep (stale due times, breaches) every this many ms; 0 disables' }),
+  SLA_BATCH_SIZE: Type.Integer({ default: 500, minimum: 1, maximum: 10000 }),
+  METRICS_ENABLED: Type.Boolean({ default: true, description: 'GET /metrics (Prometheus); restrict it at the network' }),
   RETENTION_INTERVAL_MS: Type.Integer({
     default: 86400000,
     minimum: 0,
     description: 'how often closed cases past their retention are anonymised; 0 disables the loop',
   }),
-  RETENTION_BATCH_SIZE: Type.Integer({ default: 200, minimum: 1, maximum: 10000 }),
+  RETENTION_BATCH_SIZE: Type.Integer({ default: 200, minimum: 1, maximum: 10000, description: 'cases anonymised per transaction' }),
   RATE_LIMIT_MAX: Type.Integer({ default: 600, minimum: 0, description: 'requests per minute per identity; 0 disables' }),
   CORS_ORIGINS: Type.String({ default: '', description: 'comma-separated origins; empty: CORS off' }),
   TRUST_PROXY: Type.Boolean({ default: false }),
@@ -99,5 +107,5 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 
 /** A configuration for tests and tools: defaults plus overrides, validated the same way. */
 export function testConfig(overrides: Partial<Record<keyof Config, string>> = {}): Config {
-  return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', TIMER_INTERVAL_MS: '0', RETENTION_INTERVAL_MS: '0', WEBHOOK_INTERVAL_MS: '0', ...overrides });
+  return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', TIMER_INTERVAL_MS: '0', SLA_INTERVAL_MS: '0', RETENTION_INTERVAL_MS: '0', WEBHOOK_INTERVAL_MS: '0', ...overrides });
 }

@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin';
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isDomainError, type ErrorCode } from '../domain/errors';
 import { problem, PROBLEM_CONTENT_TYPE, type Problem } from '../http/problems';
 
@@ -21,28 +21,50 @@ const UNAVAILABLE_CODES = new Set([
   'P2028', // Prisma: no connection for a transaction within maxWait, or it expired (pool exhausted, overload)
 ]);
 
+/**
+ * An error and what it wraps: `cause`s, and the driver error Prisma keeps in
+ * `meta.driverAdapterError` (its `cause` holds PostgreSQL's SQLSTATE as `originalCode`).
+ */
+function* errorChain(err: unknown): Generator<Record<string, unknown>> {
+  const queue: unknown[] = [err];
+  for (let seen = 0; queue.length > 0 && seen < 12; seen++) {
+    const e = queue.shift();
+    if (!e || typeof e !== 'object') continue;
+    const o = e as Record<string, unknown> & { meta?: { driverAdapterError?: unknown } };
+    yield o;
+    queue.push(o.cause, o.meta?.driverAdapterError);
+  }
+}
+
+function codesOf(o: Record<string, unknown>): string[] {
+  return [o.code, o.originalCode].filter((c): c is string => typeof c === 'string');
+}
+
 /** Walks an error and its causes for a code or message that says the database is unreachable. */
 export function isDatabaseUnavailable(err: unknown): boolean {
-  for (let e: unknown = err, depth = 0; e && depth < 6; depth++) {
-    const o = e as { code?: unknown; message?: unknown; cause?: unknown; originalCode?: unknown; kind?: unknown };
-    if (typeof o.code === 'string' && UNAVAILABLE_CODES.has(o.code)) return true;
-    if (typeof o.originalCode === 'string' && UNAVAILABLE_CODES.has(o.originalCode)) return true;
+  for (const o of errorChain(err)) {
+    if (codesOf(o).some((c) => UNAVAILABLE_CODES.has(c))) return true;
     if (o.kind === 'DatabaseNotReachable' || o.kind === 'ConnectionClosed') return true;
-    if (typeof o.message === 'string' && /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED|Can't reach database/i.test(o.message)) {
+    if (typeof o.message === 'string' && /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED|Can't reach database|is not queryable|Client was closed/i.test(o.message)) {
       return true;
     }
-    e = o.cause;
   }
   return false;
 }
 
-/** Serialization failures and deadlocks: the client should retry. */
+/** Serialization failures and deadlocks (P2034 is Prisma's name for both): the client should retry. */
 function isRetryableConflict(err: unknown): boolean {
-  for (let e: unknown = err, depth = 0; e && depth < 6; depth++) {
-    const o = e as { code?: unknown; originalCode?: unknown; cause?: unknown };
-    if (o.code === '40001' || o.code === '40P01' || o.originalCode === '40001' || o.originalCode === '40P01') return true;
-    e = o.cause;
-  }
+  for (const o of errorChain(err)) if (codesOf(o).some((c) => c === '40001' || c === '40P01' || c === 'P2034')) return true;
+  return false;
+}
+
+/**
+ * PostgreSQL's data exceptions (SQLSTATE class 22: a NUL in a string, a date outside its range, a
+ * number too large): a value the request carried that validation let through and the database
+ * cannot store. The request is at fault, not the service.
+ */
+function isDataException(err: unknown): boolean {
+  for (const o of errorChain(err)) if (codesOf(o).some((c) => /^22[0-9A-Z]{3}$/.test(c))) return true;
   return false;
 }
 
@@ -91,6 +113,9 @@ async function errorsPlugin(app: FastifyInstance): Promise<void> {
       void reply.header('retry-after', '5');
     } else if (isRetryableConflict(err)) {
       body = problem('conflict', 'The case changed concurrently; retry the request.');
+    } else if (isDataException(err)) {
+      request.log.warn({ err: { message: err.message, code: err.code } }, 'database refused a value of the request');
+      body = problem('validation-failed', 'A value in the request cannot be stored (out of range, or a character such as NUL that is not allowed).');
     } else if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
       const code = BY_STATUS[err.statusCode] ?? 'validation-failed';
       body = { ...problem(code, err.message), status: err.statusCode };
@@ -110,6 +135,20 @@ async function errorsPlugin(app: FastifyInstance): Promise<void> {
     body.instance = request.url.split('?')[0];
     return reply.status(404).type(PROBLEM_CONTENT_TYPE).send(body);
   });
+}
+
+/**
+ * Fastify's `frameworkErrors`: refusals by the router itself (a URL that does not decode, a path
+ * parameter longer than maxParamLength) happen before any route and skip the error handler;
+ * they answer as problems too.
+ */
+export function frameworkErrorReply(err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const tooLong = err.code === 'FST_ERR_MAX_PARAM_LENGTH';
+  const body = problem('validation-failed', tooLong ? 'A path parameter is too long.' : 'The URL is not valid.', {
+    errors: [{ in: 'params', path: '', message: tooLong ? 'too long' : 'invalid' }],
+  });
+  body.instance = request.url.split('?')[0];
+  void reply.status(body.status).type(PROBLEM_CONTENT_TYPE).send(body);
 }
 
 export default fp(errorsPlugin, { name: 'errors', fastify: '5.x' });

@@ -2,6 +2,7 @@ import { Type, type Static } from 'typebox';
 import { STATUSES } from '../domain/statuses';
 import { ROLES } from '../domain/roles';
 import { DateTimeSchema, UuidSchema } from './common';
+import { CaseSlaSchema } from './service-level';
 
 /** The status enum, derived from the one status list. */
 export const StatusSchema = Type.Enum(STATUSES, { description: 'Case status code' });
@@ -80,10 +81,14 @@ export const CaseSchema = Type.Object({
   version: Type.Integer({ description: 'Also the ETag' }),
   createdAt: DateTimeSchema,
   updatedAt: DateTimeSchema,
+  anonymisedAt: Type.Union([DateTimeSchema, Type.Null()], {
+    description: 'When retention removed the personal data of this closed case (null: not anonymised)',
+  }),
   allowedTransitions: Type.Array(StatusSchema, { description: 'Statuses the caller may move the case to now' }),
   autoTransition: Type.Union([Type.Object({ to: StatusSchema, dueAt: DateTimeSchema }), Type.Null()], {
     description: 'The pending timed transition, if any',
   }),
+  sla: CaseSlaSchema,
   attachments: Type.Optional(Type.Array(AttachmentSchema)),
 });
 export type CaseDto = Static<typeof CaseSchema>;

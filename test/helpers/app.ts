@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { buildApp } from '../../src/app';
 import { testConfig, type Config } from '../../src/config';
 import { DEV_AUDIENCE, DEV_ISSUER, newDevIssuer, type DevIssuer } from '../../src/auth/dev-issuer';
@@ -41,7 +41,13 @@ export function testIssuer(): Promise<DevIssuer> {
  * token issuer. Close it in afterAll.
  */
 export async function createTestApp(
-  opts: { config?: Partial<Record<keyof Config, string>>; clock?: FixedClock; databaseUrl?: string } = {},
+  opts: {
+    config?: Partial<Record<keyof Config, string>>;
+    clock?: FixedClock;
+    databaseUrl?: string;
+    /** Logger options (default off); a test chasing a 500 turns it on. */
+    logger?: FastifyServerOptions['logger'];
+  } = {},
 ): Promise<TestApp> {
   const db = opts.databaseUrl ? { url: opts.databaseUrl, drop: async () => undefined } : await createTestDatabase();
   const clock = opts.clock ?? new FixedClock('2025-03-03T09:00:00Z');
@@ -52,7 +58,7 @@ export async function createTestApp(
     clock: clock as Clock,
     migrate: false,
     verifier: { issuer: TEST_ISSUER, audience: TEST_AUDIENCE, keys: { keys: [issuer.publicJwk] } },
-    logger: false,
+    logger: opts.logger ?? false,
   });
   return {
     app,

@@ -9,6 +9,22 @@ import { AttachmentSchema, IdParamsSchema } from '../../schemas/case';
 
 const secured = [{ bearerAuth: [] }];
 
+/**
+ * A read of the multipart body. The parser's own errors (no boundary, the body ends mid-part)
+ * carry no status and would surface as 500; they are the client's malformed body. Limits
+ * (413) and other errors with a status pass through.
+ */
+async function multipartRead<T>(read: Promise<T>): Promise<T> {
+  try {
+    return await read;
+  } catch (err) {
+    if (typeof (err as { statusCode?: unknown }).statusCode === 'number' || err instanceof DomainError) throw err;
+    throw new DomainError('validation-failed', `The multipart body could not be read: ${(err as Error).message}.`, {
+      errors: [{ in: 'body', path: '', message: 'malformed multipart/form-data' }],
+    });
+  }
+}
+
 /** Files on a case: multipart upload with size and type limits, stored in the database. */
 const attachmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const allowed = new Set(app.config.ATTACHMENT_TYPES.split(',').map((t) => t.trim().toLowerCase()).filter(Boolean));
@@ -34,7 +50,7 @@ const attachmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (!request.isMultipart()) {
         throw new DomainError('unsupported-media-type', 'Send the file as multipart/form-data.');
       }
-      const file = await request.file();
+      const file = await multipartRead(request.file());
       if (!file) throw new DomainError('validation-failed', 'No file part in the request.');
       const contentType = file.mimetype.toLowerCase();
       if (!allowed.has(contentType)) {
@@ -42,7 +58,7 @@ const attachmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
           accepted: [...allowed],
         });
       }
-      const data = await file.toBuffer();
+      const data = await multipartRead(file.toBuffer());
       const filename = file.filename.replace(/[\\/\r\n"]/g, '_').slice(0, 255) || 'file';
       const sha256 = createHash('sha256').update(data).digest('hex');
       const dto = await app.services.cases.addAttachment(p, request.params.id, { filename, contentType, data, sha256 });

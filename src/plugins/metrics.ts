@@ -1,0 +1,114 @@
+import fp from 'fastify-plugin';
+import fastifyMetrics from 'fastify-metrics';
+import type { FastifyInstance, RouteOptions } from 'fastify';
+import { Gauge, Registry } from 'prom-client';
+import type { Config } from '../config';
+
+/**
+ * Prometheus metrics at GET /metrics: request rate and latency per route (fastify-metrics'
+ * histogram, labelled by the route pattern), process vitals, and gauges read from the database
+ * on each scrape: cases per status and team, timers, webhook backlog, SLA breaches.
+ *
+ * The endpoint has no authentication and no rate limit, like the health checks: operators must
+ * keep it off the public network (expose it only to the Prometheus scraper).
+ *
+ * Metrics live in a registry of this app rather than prom-client's global one, so several apps
+ * in one process (tests, a blue/green pair) do not collide on metric names.
+ */
+async function metricsPlugin(app: FastifyInstance, opts: { config: Config }): Promise<void> {
+  if (!opts.config.METRICS_ENABLED) return;
+  const registry = new Registry();
+
+  const endpoint = {
+    method: 'GET',
+    url: '/metrics',
+    logLevel: 'warn',
+    config: { rateLimit: false, disableMetrics: true },
+    schema: {
+      tags: ['health'],
+      summary: 'Prometheus metrics (restrict to the scraper at the network; no authentication)',
+      produces: ['text/plain'],
+      response: {
+        200: { description: 'Prometheus text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } },
+      },
+    },
+  } as unknown as RouteOptions;
+
+  await app.register(fastifyMetrics, {
+    endpoint,
+    defaultMetrics: { enabled: true, register: registry },
+    routeMetrics: {
+      enabled: { histogram: true, summary: false },
+      routeBlacklist: ['/metrics'],
+      overrides: {
+        histogram: {
+          registers: [registry],
+          buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+        },
+        // fastify-metrics builds the summary even when it is off; keep it out of the global registry.
+        summary: { registers: [registry] },
+      },
+    },
+  });
+
+  // Each gauge asks the database when scraped; a failing query leaves that gauge empty for this
+  // scrape (and logs) instead of failing the whole exposition.
+  const gauge = (name: string, help: string, labelNames: string[], read: (g: Gauge) => Promise<void>): Gauge =>
+    new Gauge({
+      name,
+      help,
+      labelNames,
+      registers: [registry],
+      async collect() {
+        this.reset();
+        try {
+          await read(this);
+        } catch (err) {
+          app.log.warn({ err: { message: (err as Error).message }, metric: name }, 'metric collection failed');
+        }
+      },
+    });
+
+  const query = async <T extends Record<string, unknown>>(text: string, params: unknown[] = []): Promise<T[]> =>
+    (await app.pool.query<T>(text, params)).rows;
+
+  gauge('saksflyt_cases', 'Cases per status and team', ['status', 'team'], async (g) => {
+    const rows = await query<{ status: string; team: string; n: number }>(
+      'SELECT status::text AS status, team_key AS team, count(*)::int AS n FROM "case" GROUP BY 1, 2',
+    );
+    for (const r of rows) g.set({ status: r.status, team: r.team }, r.n);
+  });
+
+  gauge('saksflyt_timers', 'Pending timed transitions: due (should have fired) and scheduled (all pending)', ['state'], async (g) => {
+    const [r] = await query<{ due: number; scheduled: number }>(
+      'SELECT count(*) FILTER (WHERE due_at <= $1)::int AS due, count(*)::int AS scheduled FROM case_timer',
+      [app.services.clock.now()],
+    );
+    g.set({ state: 'due' }, r?.due ?? 0);
+    g.set({ state: 'scheduled' }, r?.scheduled ?? 0);
+  });
+
+  gauge('saksflyt_webhook_deliveries_pending', 'Webhook deliveries not yet delivered (the backlog)', [], async (g) => {
+    const [r] = await query<{ n: number }>("SELECT count(*)::int AS n FROM webhook_delivery WHERE state = 'pending'");
+    g.set(r?.n ?? 0);
+  });
+
+  gauge('saksflyt_webhook_oldest_pending_seconds', 'Age of the oldest pending webhook delivery', [], async (g) => {
+    const [r] = await query<{ oldest: Date | null }>("SELECT min(created_at) AS oldest FROM webhook_delivery WHERE state = 'pending'");
+    g.set(r?.oldest ? Math.max(0, (app.services.clock.now().getTime() - new Date(r.oldest).getTime()) / 1000) : 0);
+  });
+
+  gauge('saksflyt_sla_breaches', 'Recorded service-level breaches', ['kind'], async (g) => {
+    const rows = await query<{ kind: string; n: number }>('SELECT kind::text AS kind, count(*)::int AS n FROM sla_breach GROUP BY 1');
+    g.set({ kind: 'first_response' }, 0);
+    g.set({ kind: 'resolution' }, 0);
+    for (const r of rows) g.set({ kind: r.kind }, r.n);
+  });
+
+  gauge('saksflyt_sla_stale_cases', 'Cases whose due times wait for the SLA sweep', [], async (g) => {
+    const [r] = await query<{ n: number }>('SELECT count(*)::int AS n FROM case_sla WHERE dirty');
+    g.set(r?.n ?? 0);
+  });
+}
+
+export default fp(metricsPlugin, { name: 'metrics-gauges', dependencies: ['db', 'services'], fastify: '5.x' });

@@ -1,0 +1,74 @@
+import fp from 'fastify-plugin';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../config';
+import { ReportService } from '../services/report-service';
+import { ServiceCalendarService } from '../services/service-calendar-service';
+import { ServiceInfoService } from '../services/service-info-service';
+import { SlaService } from '../services/sla-service';
+
+export interface ServiceLevelServices {
+  sla: SlaService;
+  calendar: ServiceCalendarService;
+  reports: ReportService;
+  info: ServiceInfoService;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Service levels, the business calendar, reports and service information (docs/service-levels.md). */
+    serviceLevels: ServiceLevelServices;
+  }
+}
+
+/**
+ * Wires the service-level use cases, and runs the SLA sweep every SLA_INTERVAL_MS (0: off): it
+ * recomputes stale due times and records breaches. The first sweep runs as soon as the app is
+ * ready, so breaches that fell due while the service was down are recorded at once. Close
+ * stops a sweep under way after its current batch and waits for that before the database closes.
+ */
+async function serviceLevelsPlugin(app: FastifyInstance, opts: { config: Config }): Promise<void> {
+  const { config } = opts;
+  const { clock } = app.services;
+  const sla = new SlaService(app.pool, clock, config.TIMEZONE, config.SLA_BATCH_SIZE);
+  app.decorate('serviceLevels', {
+    sla,
+    calendar: new ServiceCalendarService(app.db, clock, config.TIMEZONE),
+    reports: new ReportService(app.db),
+    info: new ServiceInfoService(app.db, clock, config.TIMEZONE),
+  });
+
+  const interval = config.SLA_INTERVAL_MS;
+  if (interval <= 0) return;
+  const stop = new AbortController();
+  let timer: NodeJS.Timeout | null = null;
+  let running: Promise<void> | null = null;
+
+  const tick = (): void => {
+    timer = null;
+    running = sla
+      .sweep(clock.now(), stop.signal)
+      .then((r) => {
+        if (r.breaches > 0) app.log.info({ breaches: r.breaches, refreshed: r.refreshed }, 'SLA breaches recorded');
+      })
+      .catch((err: unknown) => app.log.warn({ err }, 'SLA sweep failed; retrying next interval'))
+      .finally(() => {
+        running = null;
+        if (!stop.signal.aborted) {
+          timer = setTimeout(tick, interval);
+          timer.unref();
+        }
+      });
+  };
+
+  app.addHook('onReady', async () => {
+    timer = setTimeout(tick, 0);
+    timer.unref();
+  });
+  app.addHook('onClose', async () => {
+    stop.abort();
+    if (timer) clearTimeout(timer);
+    if (running) await running;
+  });
+}
+
+export default fp(serviceLevelsPlugin, { name: 'service-levels', dependencies: ['db', 'services'], fastify: '5.x' });

@@ -1,0 +1,297 @@
+import type pg from 'pg';
+import type { Db } from '../plugins/db';
+import type { IsoWeekday, OpeningHours } from '../domain/business-calendar';
+import type { SlaKind, StatusChange, StatusStint } from '../domain/sla';
+import type { Status } from '../domain/statuses';
+
+/**
+ * A SQL runner with `$1` placeholders: the same statements run on a pg transaction client (the
+ * sweep, which must stay on its one connection) and through Prisma (reads outside a transaction).
+ */
+export type Query = <T>(text: string, params?: unknown[]) => Promise<T[]>;
+
+export function pgQuery(client: pg.Pool | pg.PoolClient): Query {
+  return async <T>(text: string, params: unknown[] = []) => (await client.query(text, params)).rows as T[];
+}
+
+export function prismaQuery(db: Pick<Db, '$queryRawUnsafe'>): Query {
+  return <T>(text: string, params: unknown[] = []) => db.$queryRawUnsafe<T[]>(text, ...params);
+}
+
+/** Runs `fn` in a transaction on one pooled connection. */
+export async function inPgTransaction<T>(pool: pg.Pool, fn: (q: Query) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const out = await fn(pgQuery(client));
+    await client.query('COMMIT');
+    return out;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
+/** What the service level of one case is computed from, as stored. */
+export interface CaseSlaFactsRow {
+  id: string;
+  filedAt: Date;
+  categoryKey: string;
+  teamKey: string;
+  firstReplyAt: Date | null;
+  firstResponseHours: number;
+  resolutionHours: number;
+  changes: StatusChange[];
+}
+
+/** The stored business calendar: opening hours per weekday and extra closed dates. */
+export interface StoredCalendar {
+  hours: Partial<Record<IsoWeekday, OpeningHours>>;
+  closedDates: string[];
+}
+
+export async function loadStoredCalendar(q: Query): Promise<StoredCalendar> {
+  const [row] = await q<{ hours: Array<{ weekday: IsoWeekday; start: string; end: string }>; closed: string[] }>(`
+    SELECT
+      (SELECT coalesce(json_agg(json_build_object('weekday', weekday, 'start', opens, 'end', closes)), '[]'::json)
+         FROM service_hours) AS hours,
+      (SELECT coalesce(json_agg(to_char(date, 'YYYY-MM-DD') ORDER BY date), '[]'::json) FROM closed_day) AS closed`);
+  const hours: StoredCalendar['hours'] = {};
+  for (const h of row?.hours ?? []) hours[h.weekday] = { start: h.start, end: h.end };
+  return { hours, closedDates: row?.closed ?? [] };
+}
+
+/** Filing time, first reply, targets and status changes of the given cases, in one statement. */
+export async function loadSlaFacts(q: Query, caseIds: readonly string[]): Promise<Map<string, CaseSlaFactsRow>> {
+  if (caseIds.length === 0) return new Map();
+  const rows = await q<{
+    id: string;
+    created_at: Date;
+    category_key: string;
+    team_key: string;
+    first_response_at: Date | null;
+    first_response_hours: number;
+    resolution_hours: number;
+    changes: Array<{ at: string; to: Status }>;
+  }>(
+    `SELECT c.id, c.created_at, c.category_key, c.team_key, c.first_response_at, cat.first_response_hours, cat.resolution_hours,
+            coalesce((SELECT json_agg(json_build_object('at', h.at, 'to', h.to_value) ORDER BY h.id)
+                        FROM case_history h WHERE h.case_id = c.id AND h.field = 'status'), '[]'::json) AS changes
+       FROM "case" c JOIN category cat ON cat.key = c.category_key
+      WHERE c.id = ANY($1::uuid[])`,
+    [caseIds],
+  );
+  return new Map(
+    rows.map((r) => [
+      r.id,
+      {
+        id: r.id,
+        filedAt: new Date(r.created_at),
+        categoryKey: r.category_key,
+        teamKey: r.team_key,
+        firstReplyAt: r.first_response_at ? new Date(r.first_response_at) : null,
+        firstResponseHours: Number(r.first_response_hours),
+        resolutionHours: Number(r.resolution_hours),
+        changes: r.changes.map((c) => ({ at: new Date(c.at), to: c.to })),
+      },
+    ]),
+  );
+}
+
+/** A stale SLA row claimed for refreshing, with the breaches already recorded for it. */
+export interface ClaimedSlaRow {
+  caseId: string;
+  firstResponseBreached: boolean;
+  resolutionBreached: boolean;
+}
+
+/**
+ * Sweeps lock the case rows too, before anything else, in the order requests lock them (case,
+ * then case_sla through the trigger a case update fires). Otherwise a sweep holding a case_sla
+ * row and waiting for the case row (the foreign-key check of the rows it writes) deadlocks with
+ * a request holding the case row and waiting for case_sla (test/reliability/two-instances).
+ * SKIP LOCKED: a case a request is changing is swept next time.
+ */
+const CASE_KEY_SHARE = 'FOR KEY SHARE OF c SKIP LOCKED';
+
+/**
+ * Claims up to `limit` stale rows for this transaction. SKIP LOCKED lets sweepers on other
+ * instances take other rows; a case change waits for this transaction before marking its row
+ * stale again, so no change is lost between the read and the update.
+ */
+export async function claimStaleSla(q: Query, limit: number): Promise<ClaimedSlaRow[]> {
+  const rows = await q<{ case_id: string; first_response_breached: boolean; resolution_breached: boolean }>(
+    `SELECT s.case_id, s.first_response_breached, s.resolution_breached
+       FROM case_sla s JOIN "case" c ON c.id = s.case_id
+      WHERE s.dirty LIMIT $1
+      FOR UPDATE OF s SKIP LOCKED ${CASE_KEY_SHARE}`,
+    [limit],
+  );
+  return rows.map((r) => ({
+    caseId: r.case_id,
+    firstResponseBreached: r.first_response_breached,
+    resolutionBreached: r.resolution_breached,
+  }));
+}
+
+/** The refreshed state of one case's SLA row. */
+export interface SlaRowUpdate {
+  caseId: string;
+  filedAt: Date;
+  categoryKey: string;
+  teamKey: string;
+  firstResponseWatchAt: Date | null;
+  resolutionWatchAt: Date | null;
+  firstResponseAt: Date | null;
+  resolvedAt: Date | null;
+  firstResponseMs: number | null;
+  resolutionMs: number | null;
+}
+
+export async function saveRefreshedSla(q: Query, rows: readonly SlaRowUpdate[], at: Date): Promise<void> {
+  if (rows.length === 0) return;
+  await q(
+    `UPDATE case_sla s SET dirty = false, first_response_watch_at = v.frw, resolution_watch_at = v.rw,
+            first_response_at = v.fra, resolved_at = v.ra, first_response_ms = v.frms, resolution_ms = v.rms,
+            filed_at = v.filed_at, category_key = v.category_key, team_key = v.team_key, refreshed_at = $11
+       FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[], $4::timestamptz[], $5::timestamptz[], $6::bigint[], $7::bigint[],
+                   $8::timestamptz[], $9::text[], $10::text[])
+            AS v(case_id, frw, rw, fra, ra, frms, rms, filed_at, category_key, team_key)
+      WHERE s.case_id = v.case_id`,
+    [
+      rows.map((r) => r.caseId),
+      rows.map((r) => r.firstResponseWatchAt),
+      rows.map((r) => r.resolutionWatchAt),
+      rows.map((r) => r.firstResponseAt),
+      rows.map((r) => r.resolvedAt),
+      rows.map((r) => r.firstResponseMs),
+      rows.map((r) => r.resolutionMs),
+      rows.map((r) => r.filedAt),
+      rows.map((r) => r.categoryKey),
+      rows.map((r) => r.teamKey),
+      at,
+    ],
+  );
+}
+
+/** The stints of one case, with the copies of its filing time and group keys. */
+export interface CaseStints {
+  caseId: string;
+  filedAt: Date;
+  categoryKey: string;
+  teamKey: string;
+  stints: readonly StatusStint[];
+}
+
+/** Replaces the stints of the given cases (rebuilt whole: a case has a handful). */
+export async function replaceStints(q: Query, cases: readonly CaseStints[]): Promise<void> {
+  if (cases.length === 0) return;
+  await q('DELETE FROM case_status_stint WHERE case_id = ANY($1::uuid[])', [cases.map((c) => c.caseId)]);
+  const rows = cases.flatMap((c) => c.stints.map((s) => ({ ...c, ...s })));
+  await q(
+    `INSERT INTO case_status_stint (case_id, filed_at, category_key, team_key, status, entered_at, left_at, working_ms)
+     SELECT v.case_id, v.filed_at, v.category_key, v.team_key, v.status::"CaseStatus", v.entered_at, v.left_at, v.working_ms
+       FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::timestamptz[], $8::bigint[])
+            AS v(case_id, filed_at, category_key, team_key, status, entered_at, left_at, working_ms)`,
+    [
+      rows.map((r) => r.caseId),
+      rows.map((r) => r.filedAt),
+      rows.map((r) => r.categoryKey),
+      rows.map((r) => r.teamKey),
+      rows.map((r) => r.status),
+      rows.map((r) => r.enteredAt),
+      rows.map((r) => r.leftAt),
+      rows.map((r) => r.workingMs),
+    ],
+  );
+}
+
+/** Rows of cases that no longer exist, or never had a case row here, have nothing to compute. */
+export async function markFresh(q: Query, caseIds: readonly string[], at: Date): Promise<void> {
+  if (caseIds.length === 0) return;
+  await q(`UPDATE case_sla SET dirty = false, refreshed_at = $2 WHERE case_id = ANY($1::uuid[])`, [caseIds, at]);
+}
+
+const WATCH_COLUMN: Record<SlaKind, { watch: string; flag: string }> = {
+  first_response: { watch: 'first_response_watch_at', flag: 'first_response_breached' },
+  resolution: { watch: 'resolution_watch_at', flag: 'resolution_breached' },
+};
+
+/** Targets of `kind` whose watch time has come, claimed for this transaction (fresh rows only). */
+export async function claimDueWatches(
+  q: Query,
+  kind: SlaKind,
+  asOf: Date,
+  limit: number,
+): Promise<Array<{ caseId: string; dueAt: Date }>> {
+  const { watch } = WATCH_COLUMN[kind];
+  const rows = await q<{ case_id: string; due_at: Date }>(
+    `SELECT s.case_id, s.${watch} AS due_at
+       FROM case_sla s JOIN "case" c ON c.id = s.case_id
+      WHERE s.${watch} <= $1 AND NOT s.dirty
+      ORDER BY s.${watch} LIMIT $2
+      FOR UPDATE OF s SKIP LOCKED ${CASE_KEY_SHARE}`,
+    [asOf, limit],
+  );
+  return rows.map((r) => ({ caseId: r.case_id, dueAt: new Date(r.due_at) }));
+}
+
+/**
+ * Records breaches and their `case.sla_breached` events. The unique (case, kind) constraint with
+ * ON CONFLICT DO NOTHING makes the breach row, and so its event, exist once however many
+ * sweepers race; only the rows this statement inserted get an event.
+ */
+export async function recordBreaches(
+  q: Query,
+  kind: SlaKind,
+  due: ReadonlyArray<{ caseId: string; dueAt: Date }>,
+  detectedAt: Date,
+): Promise<number> {
+  if (due.length === 0) return 0;
+  const inserted = await q<{ case_id: string; due_at: Date; number: string; status: string; version: number; team_key: string; category_key: string }>(
+    `WITH ins AS (
+       INSERT INTO sla_breach (case_id, kind, due_at, detected_at)
+       SELECT v.case_id, $3::"SlaKind", v.due_at, $4 FROM unnest($1::uuid[], $2::timestamptz[]) AS v(case_id, due_at)
+       ON CONFLICT (case_id, kind) DO NOTHING
+       RETURNING case_id, due_at)
+     SELECT ins.case_id, ins.due_at, c.number, c.status::text AS status, c.version, c.team_key, c.category_key
+       FROM ins JOIN "case" c ON c.id = ins.case_id`,
+    [due.map((d) => d.caseId), due.map((d) => d.dueAt), kind, detectedAt],
+  );
+  const { watch, flag } = WATCH_COLUMN[kind];
+  await q(`UPDATE case_sla SET ${watch} = NULL, ${flag} = true WHERE case_id = ANY($1::uuid[])`, [due.map((d) => d.caseId)]);
+  if (inserted.length === 0) return 0;
+  const payloads = inserted.map((r) =>
+    JSON.stringify({
+      caseId: r.case_id,
+      number: r.number,
+      status: r.status,
+      version: r.version,
+      teamKey: r.team_key,
+      categoryKey: r.category_key,
+      actor: { id: 'system', role: 'system', onBehalfOf: null },
+      at: detectedAt.toISOString(),
+      kind,
+      dueAt: new Date(r.due_at).toISOString(),
+    }),
+  );
+  await q(
+    `INSERT INTO outbox_event (id, type, case_id, payload, created_at)
+     SELECT gen_random_uuid(), 'case.sla_breached', v.case_id, v.payload, $3
+       FROM unnest($1::uuid[], $2::jsonb[]) AS v(case_id, payload)`,
+    [inserted.map((r) => r.case_id), payloads, detectedAt],
+  );
+  return inserted.length;
+}
+
+/** After the calendar changed, every case whose targets are still running needs new due times. */
+export async function markRunningStale(q: Query): Promise<number> {
+  const rows = await q<{ n: number }>(
+    `WITH u AS (UPDATE case_sla SET dirty = true
+                 WHERE NOT dirty AND (first_response_ms IS NULL OR resolution_ms IS NULL) RETURNING 1)
+     SELECT count(*)::int AS n FROM u`,
+  );
+  return rows[0]?.n ?? 0;
+}

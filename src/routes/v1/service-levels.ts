@@ -1,0 +1,117 @@
+import { Type } from 'typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { DomainError } from '../../domain/errors';
+import { requireAdmin } from '../../http/guards';
+import { requirePrincipal } from '../../plugins/auth';
+import { DateTimeSchema, problems } from '../../schemas/common';
+import {
+  PutServiceCalendarSchema,
+  ReportQuerySchema,
+  ServiceCalendarSchema,
+  SlaReportSchema,
+  SlaRunSchema,
+  TimeInStatusReportSchema,
+} from '../../schemas/service-level';
+
+const secured = [{ bearerAuth: [] }];
+
+/** The business calendar, service-level reports and the SLA sweep on demand. */
+const serviceLevelRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { calendar, reports, sla } = app.serviceLevels;
+
+  app.get(
+    '/service-calendar',
+    {
+      schema: {
+        tags: ['service-levels'],
+        summary: 'Case-handling hours, extra closed days and the public holidays service-level targets skip',
+        security: secured,
+        response: { 200: ServiceCalendarSchema, ...problems(401) },
+      },
+    },
+    async (request) => {
+      requirePrincipal(request);
+      return calendar.get();
+    },
+  );
+
+  app.put(
+    '/service-calendar',
+    {
+      schema: {
+        tags: ['service-levels'],
+        summary: 'Replace the case-handling hours and closed days (admins)',
+        description: 'Due times of cases whose targets still run are recomputed by the next SLA sweep.',
+        security: secured,
+        body: PutServiceCalendarSchema,
+        response: { 200: ServiceCalendarSchema, ...problems(400, 401, 403, 415) },
+      },
+    },
+    async (request) => {
+      const p = requireAdmin(request);
+      const { calendar: out, restale } = await calendar.put(request.body, p.id);
+      request.log.info({ actor: p.id, restale }, 'service calendar replaced');
+      return out;
+    },
+  );
+
+  app.get(
+    '/reports/sla',
+    {
+      schema: {
+        tags: ['service-levels'],
+        summary: 'Service-level report per category or team: met, breached, median and p90 in working hours',
+        description:
+          'Covers cases filed in [from, to). Admins see every team, operators the cases of their own teams. ' +
+          'As fresh as the last SLA sweep (SLA_INTERVAL_MS).',
+        security: secured,
+        querystring: ReportQuerySchema,
+        response: { 200: SlaReportSchema, ...problems(400, 401, 403) },
+      },
+    },
+    async (request) => reports.sla(requirePrincipal(request), request.query),
+  );
+
+  app.get(
+    '/reports/time-in-status',
+    {
+      schema: {
+        tags: ['service-levels'],
+        summary: 'Median and p90 elapsed hours cases spend in each status, per category or team',
+        description: 'Covers cases filed in [from, to). Admins see every team, operators the cases of their own teams.',
+        security: secured,
+        querystring: ReportQuerySchema,
+        response: { 200: TimeInStatusReportSchema, ...problems(400, 401, 403) },
+      },
+    },
+    async (request) => reports.timeInStatus(requirePrincipal(request), request.query),
+  );
+
+  app.post(
+    '/admin/sla/run',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Run the SLA sweep now: recompute stale due times, record breaches (admins)',
+        description: 'Outside production, asOf runs it as if at that instant.',
+        security: secured,
+        body: Type.Optional(Type.Object({ asOf: Type.Optional(DateTimeSchema) }, { additionalProperties: false })),
+        response: { 200: SlaRunSchema, ...problems(400, 401, 403) },
+      },
+    },
+    async (request) => {
+      requireAdmin(request);
+      const asOfRaw = request.body?.asOf;
+      if (asOfRaw !== undefined && app.config.NODE_ENV === 'production') {
+        throw new DomainError('validation-failed', 'asOf is not accepted in production.', {
+          errors: [{ in: 'body', path: '/asOf', message: 'not allowed in production' }],
+        });
+      }
+      const asOf = asOfRaw ? new Date(asOfRaw) : app.services.clock.now();
+      const r = await sla.sweep(asOf);
+      return { ...r, asOf: asOf.toISOString() };
+    },
+  );
+};
+
+export default serviceLevelRoutes;

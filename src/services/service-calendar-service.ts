@@ -1,0 +1,114 @@
+import {
+  defaultServiceCalendar,
+  validateBusinessCalendar,
+  type BusinessCalendar,
+  type IsoWeekday,
+  type OpeningHours,
+} from '../domain/business-calendar';
+import type { Clock } from '../domain/clock';
+import { DomainError } from '../domain/errors';
+import { norwegianHolidays } from '../domain/holidays';
+import type { Db } from '../plugins/db';
+import { loadStoredCalendar, markRunningStale, prismaQuery, type Query, type StoredCalendar } from '../repositories/sla-repository';
+import type { PutServiceCalendarBody, ServiceCalendarDto, WeekdayHours } from '../schemas/service-level';
+
+const WEEKDAYS: readonly IsoWeekday[] = [1, 2, 3, 4, 5, 6, 7];
+/** An arbitrary fixed advisory-lock key ("saksflyt calendar") shared by every instance. */
+const CALENDAR_LOCK_KEY = 0x5a4b4341;
+
+/** Opening hours as the API lists them: open weekdays in order. */
+export function hoursList(hours: Partial<Record<IsoWeekday, OpeningHours | null>>): WeekdayHours[] {
+  return WEEKDAYS.flatMap((weekday) => {
+    const h = hours[weekday];
+    return h ? [{ weekday, start: h.start, end: h.end }] : [];
+  });
+}
+
+/** A calendar from listed hours (weekdays not listed are closed), closed dates and the zone. */
+export function calendarOf(hours: readonly WeekdayHours[], closedDates: readonly string[], zone: string): BusinessCalendar {
+  const byDay = Object.fromEntries(WEEKDAYS.map((d) => [d, null])) as Record<IsoWeekday, OpeningHours | null>;
+  for (const h of hours) byDay[h.weekday as IsoWeekday] = { start: h.start, end: h.end };
+  return { zone, hours: byDay, closedDates, publicHolidays: true };
+}
+
+/**
+ * The case-handling calendar stored in the database. An empty hours table (never configured)
+ * means the service agreement's default, Mon–Fri 08:00–16:00, rather than a calendar that never
+ * opens and would make every due time fail.
+ */
+export function serviceCalendarOf(stored: StoredCalendar, zone: string): BusinessCalendar {
+  const listed = hoursList(stored.hours);
+  return calendarOf(listed.length > 0 ? listed : hoursList(defaultServiceCalendar.hours), stored.closedDates, zone);
+}
+
+/** Loads the case-handling calendar through any SQL runner (a transaction's, or Prisma's). */
+export async function loadServiceCalendar(q: Query, zone: string): Promise<BusinessCalendar> {
+  return serviceCalendarOf(await loadStoredCalendar(q), zone);
+}
+
+/** The business calendar as data: admins edit the weekly hours and the extra closed days. */
+export class ServiceCalendarService {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly zone: string,
+  ) {}
+
+  async get(): Promise<ServiceCalendarDto> {
+    const [hours, closed] = await Promise.all([
+      this.db.serviceHours.findMany({ orderBy: { weekday: 'asc' } }),
+      this.db.closedDay.findMany({ orderBy: { date: 'asc' } }),
+    ]);
+    const year = Number(new Intl.DateTimeFormat('en', { timeZone: this.zone, year: 'numeric' }).format(this.clock.now()));
+    const listed = hours.map((h) => ({ weekday: h.weekday, start: h.opens, end: h.closes }));
+    return {
+      zone: this.zone,
+      hours: listed.length > 0 ? listed : hoursList(defaultServiceCalendar.hours),
+      closedDays: closed.map((d) => ({ date: d.date.toISOString().slice(0, 10), reason: d.reason })),
+      publicHolidays: [...norwegianHolidays(year), ...norwegianHolidays(year + 1)],
+    };
+  }
+
+  /**
+   * Replaces the weekly hours and the closed days. Due times of cases whose targets still run
+   * are recomputed by the next SLA sweep; measured cases keep the working time they were
+   * measured with.
+   */
+  async put(body: PutServiceCalendarBody, by: string): Promise<{ calendar: ServiceCalendarDto; restale: number }> {
+    const problems = calendarProblems(body, this.zone);
+    if (problems.length > 0) {
+      throw new DomainError('validation-failed', `The calendar is not usable: ${problems[0]!.message}`, { errors: problems });
+    }
+    const restale = await this.db.$transaction(async (tx) => {
+      // Replacing is delete + insert: two admins saving at once would collide on the keys.
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(${CALENDAR_LOCK_KEY}::bigint)`;
+      await tx.serviceHours.deleteMany({});
+      await tx.serviceHours.createMany({
+        data: body.hours.map((h) => ({ weekday: h.weekday, opens: h.start, closes: h.end, updatedAt: this.clock.now() })),
+      });
+      await tx.closedDay.deleteMany({});
+      await tx.closedDay.createMany({
+        data: body.closedDays.map((d) => ({ date: new Date(`${d.date}T00:00:00Z`), reason: d.reason, createdBy: by })),
+      });
+      return markRunningStale(prismaQuery(tx));
+    });
+    return { calendar: await this.get(), restale };
+  }
+}
+
+function calendarProblems(body: PutServiceCalendarBody, zone: string): Array<{ in: string; path: string; message: string }> {
+  const out: Array<{ in: string; path: string; message: string }> = [];
+  const seen = new Set<number>();
+  body.hours.forEach((h, i) => {
+    if (seen.has(h.weekday)) out.push({ in: 'body', path: `/hours/${i}/weekday`, message: `weekday ${h.weekday} listed twice` });
+    seen.add(h.weekday);
+  });
+  const dates = new Set<string>();
+  body.closedDays.forEach((d, i) => {
+    if (dates.has(d.date)) out.push({ in: 'body', path: `/closedDays/${i}/date`, message: `${d.date} listed twice` });
+    dates.add(d.date);
+  });
+  if (out.length > 0) return out;
+  const cal = calendarOf(body.hours, body.closedDays.map((d) => d.date), zone);
+  return validateBusinessCalendar(cal).map((message) => ({ in: 'body', path: '/hours', message }));
+}

@@ -1,0 +1,190 @@
+import type pg from 'pg';
+import type { Clock } from '../domain/clock';
+import { evaluateSla, SLA_KINDS, stintsOf, watchAt, type SlaState } from '../domain/sla';
+import type { Db } from '../plugins/db';
+import {
+  claimDueWatches,
+  claimStaleSla,
+  inPgTransaction,
+  loadSlaFacts,
+  markFresh,
+  prismaQuery,
+  recordBreaches,
+  replaceStints,
+  saveRefreshedSla,
+  type CaseSlaFactsRow,
+  type CaseStints,
+  type SlaRowUpdate,
+} from '../repositories/sla-repository';
+import type { CaseSlaDto } from '../schemas/service-level';
+import { loadServiceCalendar } from './service-calendar-service';
+
+/** The case fields the SLA of a case view is keyed by. */
+export interface SlaCaseRef {
+  id: string;
+}
+
+function factsOf(f: CaseSlaFactsRow) {
+  return {
+    filedAt: f.filedAt,
+    firstReplyAt: f.firstReplyAt,
+    statusChanges: f.changes,
+    targets: { firstResponseHours: f.firstResponseHours, resolutionHours: f.resolutionHours },
+  };
+}
+
+export function toCaseSlaDto(s: SlaState): CaseSlaDto {
+  return {
+    firstResponseDueAt: s.firstResponse.dueAt.toISOString(),
+    firstRespondedAt: s.firstResponse.metAt?.toISOString() ?? null,
+    resolutionDueAt: s.resolution.dueAt.toISOString(),
+    resolvedAt: s.resolution.metAt?.toISOString() ?? null,
+    paused: s.paused,
+    breached: s.breached,
+  };
+}
+
+interface Pending {
+  id: string;
+  resolve: (dto: CaseSlaDto) => void;
+  reject: (err: unknown) => void;
+}
+
+/**
+ * Computes the `sla` of case views. Calls made in the same turn of the event loop (a list page
+ * maps every row through toDto at once) are answered by one batch: one statement for the
+ * calendar and one for the facts of every case in it, whatever the page size.
+ */
+export class CaseSlaLoader {
+  private queue: Pending[] = [];
+
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly zone: string,
+  ) {}
+
+  load(ref: SlaCaseRef): Promise<CaseSlaDto> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ id: ref.id, resolve, reject });
+      if (this.queue.length === 1) setImmediate(() => void this.flush());
+    });
+  }
+
+  private async flush(): Promise<void> {
+    const batch = this.queue;
+    this.queue = [];
+    try {
+      const q = prismaQuery(this.db);
+      const [cal, facts] = await Promise.all([
+        loadServiceCalendar(q, this.zone),
+        loadSlaFacts(q, [...new Set(batch.map((b) => b.id))]),
+      ]);
+      const now = this.clock.now();
+      for (const b of batch) {
+        const f = facts.get(b.id);
+        if (f) b.resolve(toCaseSlaDto(evaluateSla(factsOf(f), cal, now)));
+        else b.reject(new Error(`case ${b.id} vanished while its service level was computed`));
+      }
+    } catch (err) {
+      for (const b of batch) b.reject(err);
+    }
+  }
+}
+
+const loaders = new WeakMap<Db, CaseSlaLoader>();
+
+/**
+ * The loader of an app's database. Keyed by the Prisma client so CaseService can reach it
+ * without another constructor argument; one app has one client, clock and zone.
+ */
+export function slaLoaderFor(db: Db, clock: Clock, zone: string): CaseSlaLoader {
+  let l = loaders.get(db);
+  if (!l) {
+    l = new CaseSlaLoader(db, clock, zone);
+    loaders.set(db, l);
+  }
+  return l;
+}
+
+/**
+ * The SLA sweep: recomputes stale SLA rows (due times, measured working time) and records
+ * breaches whose due time has passed. Any number of instances may sweep at once: rows are
+ * claimed with SKIP LOCKED and a breach is unique per case and kind.
+ */
+export class SlaService {
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly clock: Clock,
+    private readonly zone: string,
+    private readonly batchSize: number,
+  ) {}
+
+  /**
+   * Refreshes every stale row, then records every breach due at `asOf` (now by default). An
+   * aborted `signal` stops it after the batch under way (the app is closing).
+   */
+  async sweep(asOf: Date = this.clock.now(), signal?: AbortSignal): Promise<{ refreshed: number; breaches: number }> {
+    let refreshed = 0;
+    for (;;) {
+      if (signal?.aborted) return { refreshed, breaches: 0 };
+      const n = await this.refreshBatch(asOf);
+      refreshed += n;
+      if (n < this.batchSize) break;
+    }
+    let breaches = 0;
+    for (const kind of SLA_KINDS) {
+      for (;;) {
+        if (signal?.aborted) return { refreshed, breaches };
+        const { claimed, recorded } = await inPgTransaction(this.pool, async (q) => {
+          const due = await claimDueWatches(q, kind, asOf, this.batchSize);
+          return { claimed: due.length, recorded: await recordBreaches(q, kind, due, asOf) };
+        });
+        breaches += recorded;
+        if (claimed < this.batchSize) break;
+      }
+    }
+    return { refreshed, breaches };
+  }
+
+  private async refreshBatch(asOf: Date): Promise<number> {
+    return inPgTransaction(this.pool, async (q) => {
+      const claimed = await claimStaleSla(q, this.batchSize);
+      if (claimed.length === 0) return 0;
+      // Read after claiming: a calendar edit that committed before this point is seen here, and
+      // one still in flight re-marks these rows stale once this transaction ends.
+      const [cal, facts] = await Promise.all([
+        loadServiceCalendar(q, this.zone),
+        loadSlaFacts(q, claimed.map((c) => c.caseId)),
+      ]);
+      const updates: SlaRowUpdate[] = [];
+      const stints: CaseStints[] = [];
+      const gone: string[] = [];
+      for (const c of claimed) {
+        const f = facts.get(c.caseId);
+        if (!f) {
+          gone.push(c.caseId);
+          continue;
+        }
+        const s = evaluateSla(factsOf(f), cal, asOf);
+        updates.push({
+          caseId: c.caseId,
+          filedAt: f.filedAt,
+          categoryKey: f.categoryKey,
+          teamKey: f.teamKey,
+          firstResponseWatchAt: watchAt(s.firstResponse, asOf, c.firstResponseBreached),
+          resolutionWatchAt: watchAt(s.resolution, asOf, c.resolutionBreached),
+          firstResponseAt: s.firstResponse.metAt,
+          resolvedAt: s.resolution.metAt,
+          firstResponseMs: s.firstResponse.workingMs,
+          resolutionMs: s.resolution.workingMs,
+        });
+        stints.push({ caseId: c.caseId, filedAt: f.filedAt, categoryKey: f.categoryKey, teamKey: f.teamKey, stints: stintsOf(f.filedAt, f.changes, cal) });
+      }
+      await saveRefreshedSla(q, updates, asOf);
+      await replaceStints(q, stints);
+      await markFresh(q, gone, asOf);
+      return claimed.length;
+    });
+  }
+}

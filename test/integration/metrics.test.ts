@@ -1,0 +1,45 @@
+import { createTestApp, type TestApp } from '../helpers/app';
+
+/** GET /metrics: Prometheus text with route latency and the gauges read on scrape. */
+describe('metrics', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp({ config: { RATE_LIMIT_MAX: '2' } });
+  });
+  afterAll(async () => t.close());
+
+  it('exposes request latency per route and the domain gauges, without a token (200)', async () => {
+    t.clock.set('2025-03-03T09:00:00+01:00');
+    const ola = await t.auth({ sub: 'ola' });
+    const created = await t.app.inject({ method: 'POST', url: '/v1/cases', headers: ola, payload: { categoryKey: 'salary', subject: 's', description: 'd' } });
+    expect(created.statusCode).toBe(201);
+    await t.app.inject({ method: 'GET', url: `/v1/cases/${created.json().id}`, headers: ola });
+    await t.app.serviceLevels.sla.sweep(new Date('2025-04-01T12:00:00+02:00'));
+
+    const r = await t.app.inject({ method: 'GET', url: '/metrics' });
+    expect(r.statusCode).toBe(200);
+    expect(r.headers['content-type']).toContain('text/plain');
+    const text = r.body;
+    expect(text).toMatch(/http_request_duration_seconds_count\{method="POST",route="\/v1\/cases",status_code="201"\} 1/);
+    expect(text).toMatch(/http_request_duration_seconds_bucket\{le="0\.005",method="GET",route="\/v1\/cases\/:id",status_code="200"\}/);
+    expect(text).toMatch(/saksflyt_cases\{status="REGISTERED",team="payroll"\} 1/);
+    expect(text).toMatch(/saksflyt_timers\{state="due"\} 0/);
+    expect(text).toMatch(/saksflyt_webhook_deliveries_pending 0/);
+    expect(text).toMatch(/saksflyt_sla_breaches\{kind="first_response"\} 1/);
+    expect(text).toMatch(/saksflyt_sla_breaches\{kind="resolution"\} 1/);
+    expect(text).toMatch(/saksflyt_sla_stale_cases 0/);
+    expect(text).toMatch(/process_cpu_user_seconds_total/);
+  });
+
+  it('is not rate limited (200)', async () => {
+    for (let i = 0; i < 5; i++) {
+      expect((await t.app.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(200);
+    }
+  });
+
+  it('does not count its own scrapes as requests (200)', async () => {
+    const text = (await t.app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(text).not.toMatch(/route="\/metrics"/);
+  });
+});

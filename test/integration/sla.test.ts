@@ -1,0 +1,223 @@
+import pg from 'pg';
+import { FixedClock } from '../../src/domain/clock';
+import { createTestApp, type TestApp } from '../helpers/app';
+import { onRealServer } from '../helpers/db';
+
+/**
+ * Service levels of cases through the API: due times in working hours (weekends, Easter),
+ * paused time given back, breaches recorded once by the sweep, also with two instances.
+ */
+
+type Headers = { authorization: string };
+
+async function setTargets(t: TestApp, admin: Headers, key: string, firstResponseHours: number, resolutionHours: number): Promise<void> {
+  const c = (await t.app.inject({ method: 'GET', url: `/v1/categories/${key}`, headers: admin })).json();
+  const r = await t.app.inject({
+    method: 'PUT',
+    url: `/v1/categories/${key}`,
+    headers: admin,
+    payload: { name: c.name, defaultTeamKey: c.defaultTeamKey, sensitive: c.sensitive, form: c.form, serviceLevel: { firstResponseHours, resolutionHours } },
+  });
+  expect(r.statusCode).toBe(200);
+}
+
+async function file(t: TestApp, who: Headers, subject = 's'): Promise<{ id: string; sla: Record<string, unknown> }> {
+  const r = await t.app.inject({ method: 'POST', url: '/v1/cases', headers: who, payload: { categoryKey: 'salary', subject, description: 'd' } });
+  expect(r.statusCode).toBe(201);
+  return r.json();
+}
+
+async function rows<T extends pg.QueryResultRow>(t: TestApp, sql: string, params: unknown[] = []): Promise<T[]> {
+  return (await t.app.pool.query<T>(sql, params)).rows;
+}
+
+describe('case service levels', () => {
+  let t: TestApp;
+  let ola: Headers;
+  let kari: Headers;
+  let admin: Headers;
+
+  beforeAll(async () => {
+    t = await createTestApp({ config: { SLA_BATCH_SIZE: '4' } });
+    ola = await t.auth({ sub: 'ola', name: 'Ola' });
+    kari = await t.auth({ sub: 'kari', roles: ['operator'], teams: ['payroll'] });
+    admin = await t.auth({ sub: 'root', roles: ['admin'] });
+    await setTargets(t, admin, 'salary', 8, 40);
+  });
+  afterAll(async () => t.close());
+
+  it('shows a case filed Friday 15:00 with an 8-working-hour target as due Monday 15:00 (201)', async () => {
+    t.clock.set('2025-03-14T15:00:00+01:00');
+    const c = await file(t, ola);
+    expect(c.sla).toEqual({
+      firstResponseDueAt: '2025-03-17T14:00:00.000Z',
+      firstRespondedAt: null,
+      // 40 h: Fri 1 + Mon–Thu 32 + Fri 7 → the next Friday 15:00.
+      resolutionDueAt: '2025-03-21T14:00:00.000Z',
+      resolvedAt: null,
+      paused: false,
+      breached: [],
+    });
+  });
+
+  it('shows a case filed the Wednesday before Easter as due after Easter Monday (201)', async () => {
+    t.clock.set('2025-04-16T15:00:00+02:00');
+    const c = await file(t, ola);
+    expect(c.sla.firstResponseDueAt).toBe('2025-04-22T13:00:00.000Z');
+  });
+
+  it('does not count time in WAITING_FOR_USER and shows the pause while it lasts (200)', async () => {
+    t.clock.set('2025-03-03T09:00:00+01:00');
+    const c = await file(t, ola);
+    t.clock.set('2025-03-03T10:00:00+01:00');
+    let r = await t.app.inject({ method: 'POST', url: `/v1/cases/${c.id}/transitions`, headers: kari, payload: { to: 'WAITING_FOR_USER', reply: 'Answer' } });
+    expect(r.statusCode).toBe(200);
+    expect(r.json().sla).toMatchObject({ paused: true, firstRespondedAt: '2025-03-03T09:00:00.000Z' });
+    t.clock.set('2025-03-05T10:00:00+01:00');
+    r = await t.app.inject({ method: 'POST', url: `/v1/cases/${c.id}/messages`, headers: ola, payload: { body: 'Thanks, but…' } });
+    expect(r.statusCode).toBe(201);
+    expect(r.json().case.status).toBe('UPDATED_BY_USER');
+    r = await t.app.inject({ method: 'GET', url: `/v1/cases/${c.id}`, headers: ola });
+    // 1 h used before the wait; 39 h from Wednesday 10:00 → the next Wednesday 09:00 (without
+    // the pause it would have been Monday 10 March 09:00).
+    expect(r.json().sla).toMatchObject({ paused: false, resolutionDueAt: '2025-03-12T08:00:00.000Z', breached: [] });
+  });
+
+  it('answers a list page with the service level of every case from one batched query (200)', async () => {
+    const calls: string[] = [];
+    const original = t.app.db.$queryRawUnsafe.bind(t.app.db);
+    const spy = jest.spyOn(t.app.db, '$queryRawUnsafe').mockImplementation(((sql: string, ...params: unknown[]) => {
+      calls.push(sql);
+      return original(sql, ...params);
+    }) as typeof t.app.db.$queryRawUnsafe);
+    try {
+      const r = await t.app.inject({ method: 'GET', url: '/v1/cases?limit=10', headers: kari });
+      expect(r.statusCode).toBe(200);
+      const items = r.json().items as Array<{ sla: { firstResponseDueAt: string } }>;
+      expect(items.length).toBeGreaterThanOrEqual(3);
+      for (const i of items) expect(typeof i.sla.firstResponseDueAt).toBe('string');
+      // One statement for the calendar, one for the facts of the whole page.
+      expect(calls).toHaveLength(2);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('records a breach and its event once when the due time passes unmet (200)', async () => {
+    t.clock.set('2025-06-13T15:00:00+02:00');
+    const c = await file(t, ola, 'will breach');
+    const run = (asOf: string) => t.app.inject({ method: 'POST', url: '/v1/admin/sla/run', headers: admin, payload: { asOf } });
+    let r = await run('2025-06-16T14:59:59+02:00');
+    expect(r.statusCode).toBe(200);
+    const before = await rows<{ n: number }>(t, 'SELECT count(*)::int AS n FROM sla_breach WHERE case_id = $1', [c.id]);
+    expect(before[0]!.n).toBe(0);
+    r = await run('2025-06-16T15:00:00+02:00');
+    expect(r.json().breaches).toBeGreaterThanOrEqual(1);
+    r = await run('2025-06-16T15:30:00+02:00');
+    const breaches = await rows<{ kind: string; due_at: Date; detected_at: Date }>(t, 'SELECT kind::text AS kind, due_at, detected_at FROM sla_breach WHERE case_id = $1', [c.id]);
+    expect(breaches).toEqual([{ kind: 'first_response', due_at: new Date('2025-06-16T13:00:00Z'), detected_at: new Date('2025-06-16T13:00:00Z') }]);
+    const events = await rows<{ payload: Record<string, unknown> }>(t, "SELECT payload FROM outbox_event WHERE type = 'case.sla_breached' AND case_id = $1", [c.id]);
+    expect(events).toHaveLength(1);
+    expect(events[0]!.payload).toMatchObject({ caseId: c.id, kind: 'first_response', dueAt: '2025-06-16T13:00:00.000Z', actor: { id: 'system' } });
+    t.clock.set('2025-06-16T16:00:00+02:00');
+    const view = (await t.app.inject({ method: 'GET', url: `/v1/cases/${c.id}`, headers: ola })).json();
+    expect(view.sla.breached).toEqual(['first_response']);
+  });
+
+  it('records a reply that came after the due time as a breach too (200)', async () => {
+    t.clock.set('2025-09-05T15:00:00+02:00');
+    const c = await file(t, ola, 'answered late');
+    t.clock.set('2025-09-08T15:00:01+02:00');
+    const r = await t.app.inject({ method: 'POST', url: `/v1/cases/${c.id}/messages`, headers: kari, payload: { body: 'Late answer' } });
+    expect(r.statusCode).toBe(201);
+    await t.app.serviceLevels.sla.sweep(new Date('2025-09-08T15:10:00+02:00'));
+    const b = await rows<{ kind: string }>(t, 'SELECT kind::text AS kind FROM sla_breach WHERE case_id = $1', [c.id]);
+    expect(b).toEqual([{ kind: 'first_response' }]);
+  });
+
+  it('records no breach for time on hold: the due time moves by the pause (200)', async () => {
+    t.clock.set('2025-10-06T09:00:00+02:00');
+    const c = await file(t, ola, 'on hold');
+    t.clock.set('2025-10-06T10:00:00+02:00');
+    const r = await t.app.inject({ method: 'POST', url: `/v1/cases/${c.id}/transitions`, headers: kari, payload: { to: 'ON_HOLD' } });
+    expect(r.statusCode).toBe(200);
+    // Without the pause the first response would be due Tuesday 09:00.
+    await t.app.serviceLevels.sla.sweep(new Date('2025-10-08T09:00:00+02:00'));
+    const b = await rows<{ n: number }>(t, 'SELECT count(*)::int AS n FROM sla_breach WHERE case_id = $1', [c.id]);
+    expect(b[0]!.n).toBe(0);
+    const s = await rows<{ w: Date | null; dirty: boolean }>(t, 'SELECT first_response_watch_at AS w, dirty FROM case_sla WHERE case_id = $1', [c.id]);
+    expect(s).toEqual([{ w: null, dirty: false }]);
+  });
+
+  it('refuses asOf in the sweep to non-admins (403)', async () => {
+    const r = await t.app.inject({ method: 'POST', url: '/v1/admin/sla/run', headers: kari, payload: {} });
+    expect(r.statusCode).toBe(403);
+  });
+});
+
+(onRealServer() ? describe : describe.skip)('the SLA sweep on two instances', () => {
+  let a: TestApp;
+  let b: TestApp;
+
+  beforeAll(async () => {
+    const clock = new FixedClock('2025-03-03T09:00:00+01:00');
+    a = await createTestApp({ clock, config: { SLA_BATCH_SIZE: '3' } });
+    b = await createTestApp({ clock, databaseUrl: a.url, config: { SLA_BATCH_SIZE: '3' } });
+  });
+  afterAll(async () => {
+    await b?.close();
+    await a?.close();
+  });
+
+  it('writes each breach and its event once when both sweep concurrently (200)', async () => {
+    const ola = await a.auth({ sub: 'ola' });
+    const n = 20;
+    for (let i = 0; i < n; i++) {
+      const r = await a.app.inject({ method: 'POST', url: '/v1/cases', headers: ola, payload: { categoryKey: 'salary', subject: `c${i}`, description: 'd' } });
+      expect(r.statusCode).toBe(201);
+    }
+    // Long after both targets (16 h, 80 h) of every case.
+    const asOf = new Date('2025-05-01T12:00:00+02:00');
+    const results = await Promise.all([
+      a.app.serviceLevels.sla.sweep(asOf),
+      b.app.serviceLevels.sla.sweep(asOf),
+      a.app.serviceLevels.sla.sweep(asOf),
+      b.app.serviceLevels.sla.sweep(asOf),
+    ]);
+    expect(results.reduce((s, r) => s + r.breaches, 0)).toBe(2 * n);
+    const [counts] = (
+      await a.app.pool.query<{ breaches: number; pairs: number; events: number; ecases: number; stale: number }>(
+        `SELECT (SELECT count(*)::int FROM sla_breach) AS breaches,
+                (SELECT count(DISTINCT (case_id, kind))::int FROM sla_breach) AS pairs,
+                (SELECT count(*)::int FROM outbox_event WHERE type = 'case.sla_breached') AS events,
+                (SELECT count(DISTINCT (case_id, payload->>'kind'))::int FROM outbox_event WHERE type = 'case.sla_breached') AS ecases,
+                (SELECT count(*)::int FROM case_sla WHERE dirty) AS stale`,
+      )
+    ).rows;
+    expect(counts).toEqual({ breaches: 2 * n, pairs: 2 * n, events: 2 * n, ecases: 2 * n, stale: 0 });
+    const again = await Promise.all([a.app.serviceLevels.sla.sweep(asOf), b.app.serviceLevels.sla.sweep(asOf)]);
+    expect(again.map((r) => r.breaches)).toEqual([0, 0]);
+  });
+});
+
+describe('the SLA sweep loop', () => {
+  it('records breaches by itself every SLA_INTERVAL_MS and stops on close (200)', async () => {
+    const t = await createTestApp({ config: { SLA_INTERVAL_MS: '20' } });
+    try {
+      t.clock.set('2025-03-03T09:00:00+01:00');
+      const ola = await t.auth({ sub: 'ola' });
+      const r = await t.app.inject({ method: 'POST', url: '/v1/cases', headers: ola, payload: { categoryKey: 'salary', subject: 's', description: 'd' } });
+      expect(r.statusCode).toBe(201);
+      t.clock.set('2025-04-01T09:00:00+02:00');
+      const until = Date.now() + 15_000;
+      let n = 0;
+      while (n < 2 && Date.now() < until) {
+        await new Promise((resolve) => setTimeout(resolve, 25));
+        n = (await t.app.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM sla_breach')).rows[0]!.n;
+      }
+      expect(n).toBe(2);
+    } finally {
+      await t.close();
+    }
+  });
+});
