@@ -3531,6 +3531,7 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
+        /** @description asOf (outside production only): run as if at that instant */
         requestBody: {
             content: {
                 "application/json": {
@@ -4167,6 +4168,7 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
+        /** @description asOf (outside production only): run as if at that instant */
         requestBody: {
             content: {
                 "application/json": {
@@ -5105,6 +5107,7 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
+        /** @description asOf (outside production only): run as if at that instant */
         requestBody: {
             content: {
                 "application/json": {
@@ -5925,6 +5928,7 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
+        /** @description asOf (outside production only): run as if at that instant */
         requestBody: {
             content: {
                 "application/json": {

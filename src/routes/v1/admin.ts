@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { DomainError } from '../../domain/errors';
+import { AsOfBodySchema, emptyBodyMeansNow, resolveAsOf } from '../../http/as-of';
 import { requireAdmin } from '../../http/guards';
 import { requirePrincipal } from '../../plugins/auth';
 import { DateSchema, DateTimeSchema, problems, UuidSchema } from '../../schemas/common';
@@ -89,23 +89,14 @@ const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'production, asOf runs them as if at that instant (history rows and events carry it), to exercise the ' +
           'lifecycle end to end; in production asOf is refused (400).',
         security: secured,
-        body: Type.Object({ asOf: Type.Optional(DateTimeSchema) }, { additionalProperties: false }),
+        body: AsOfBodySchema,
         response: { 200: Type.Object({ fired: Type.Integer(), asOf: DateTimeSchema }), ...problems(400, 401, 403) },
       },
-      // A bare `POST` (no body, as ops scripts send it) means "now"; the schema sees `{}`.
-      preValidation: async (request) => {
-        request.body ??= {};
-      },
+      preValidation: emptyBodyMeansNow,
     },
     async (request) => {
       requireAdmin(request);
-      const asOfRaw = request.body.asOf;
-      if (asOfRaw !== undefined && app.config.NODE_ENV === 'production') {
-        throw new DomainError('validation-failed', 'asOf is not accepted in production.', {
-          errors: [{ in: 'body', path: '/asOf', message: 'not allowed in production' }],
-        });
-      }
-      const asOf = asOfRaw ? new Date(asOfRaw) : app.services.clock.now();
+      const asOf = resolveAsOf(request.body.asOf, app.config, app.services.clock);
       const fired = await timers.runDue(asOf);
       return { fired, asOf: asOf.toISOString() };
     },

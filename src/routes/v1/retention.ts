@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { DomainError } from '../../domain/errors';
+import { AsOfBodySchema, emptyBodyMeansNow, resolveAsOf } from '../../http/as-of';
 import { requireAdmin } from '../../http/guards';
 import { DateTimeSchema, problems } from '../../schemas/common';
 
@@ -21,22 +21,17 @@ const retentionRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'attachment contents, details, subject and description; its status history and counts stay. Outside ' +
           'production, asOf runs the sweep as if at that instant.',
         security: secured,
-        body: Type.Optional(Type.Object({ asOf: Type.Optional(DateTimeSchema) }, { additionalProperties: false })),
+        body: AsOfBodySchema,
         response: {
           200: Type.Object({ anonymised: Type.Integer(), asOf: DateTimeSchema }),
           ...problems(400, 401, 403, 415),
         },
       },
+      preValidation: emptyBodyMeansNow,
     },
     async (request) => {
       requireAdmin(request);
-      const asOfRaw = request.body?.asOf;
-      if (asOfRaw !== undefined && app.config.NODE_ENV === 'production') {
-        throw new DomainError('validation-failed', 'asOf is not accepted in production.', {
-          errors: [{ in: 'body', path: '/asOf', message: 'not allowed in production' }],
-        });
-      }
-      const asOf = asOfRaw ? new Date(asOfRaw) : app.services.clock.now();
+      const asOf = resolveAsOf(request.body.asOf, app.config, app.services.clock);
       const anonymised = await app.services.retention.run(asOf);
       return { anonymised, asOf: asOf.toISOString() };
     },

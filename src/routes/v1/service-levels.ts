@@ -1,9 +1,8 @@
-import { Type } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { DomainError } from '../../domain/errors';
+import { AsOfBodySchema, emptyBodyMeansNow, resolveAsOf } from '../../http/as-of';
 import { requireAdmin } from '../../http/guards';
 import { requirePrincipal } from '../../plugins/auth';
-import { DateTimeSchema, problems } from '../../schemas/common';
+import { problems } from '../../schemas/common';
 import {
   PutServiceCalendarSchema,
   ReportQuerySchema,
@@ -95,19 +94,14 @@ const serviceLevelRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Run the SLA sweep now: recompute stale due times, record breaches (admins)',
         description: 'Outside production, asOf runs it as if at that instant.',
         security: secured,
-        body: Type.Optional(Type.Object({ asOf: Type.Optional(DateTimeSchema) }, { additionalProperties: false })),
+        body: AsOfBodySchema,
         response: { 200: SlaRunSchema, ...problems(400, 401, 403) },
       },
+      preValidation: emptyBodyMeansNow,
     },
     async (request) => {
       requireAdmin(request);
-      const asOfRaw = request.body?.asOf;
-      if (asOfRaw !== undefined && app.config.NODE_ENV === 'production') {
-        throw new DomainError('validation-failed', 'asOf is not accepted in production.', {
-          errors: [{ in: 'body', path: '/asOf', message: 'not allowed in production' }],
-        });
-      }
-      const asOf = asOfRaw ? new Date(asOfRaw) : app.services.clock.now();
+      const asOf = resolveAsOf(request.body.asOf, app.config, app.services.clock);
       const r = await sla.sweep(asOf);
       return { ...r, asOf: asOf.toISOString() };
     },

@@ -1,9 +1,9 @@
 import { Type } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { DomainError } from '../../domain/errors';
+import { AsOfBodySchema, emptyBodyMeansNow, resolveAsOf } from '../../http/as-of';
 import { requireAdmin } from '../../http/guards';
 import { IdParamsSchema } from '../../schemas/case';
-import { DateTimeSchema, problems } from '../../schemas/common';
+import { problems } from '../../schemas/common';
 import {
   CreateWebhookSchema,
   DeliveriesQuerySchema,
@@ -145,23 +145,14 @@ const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Queue new events and send due deliveries now (admins)',
         description: 'Outside production, asOf runs as if at that instant (due retries, signature timestamps).',
         security: secured,
-        body: Type.Object({ asOf: Type.Optional(DateTimeSchema) }, { additionalProperties: false }),
+        body: AsOfBodySchema,
         response: { 200: RunWebhooksResultSchema, ...problems(400, 401, 403) },
       },
-      // A bare POST means "now"; the schema sees {}.
-      preValidation: async (request) => {
-        request.body ??= {};
-      },
+      preValidation: emptyBodyMeansNow,
     },
     async (request) => {
       requireAdmin(request);
-      const asOfRaw = request.body.asOf;
-      if (asOfRaw !== undefined && app.config.NODE_ENV === 'production') {
-        throw new DomainError('validation-failed', 'asOf is not accepted in production.', {
-          errors: [{ in: 'body', path: '/asOf', message: 'not allowed in production' }],
-        });
-      }
-      const asOf = asOfRaw ? new Date(asOfRaw) : app.services.clock.now();
+      const asOf = resolveAsOf(request.body.asOf, app.config, app.services.clock);
       return { ...(await webhooks.run(asOf)), asOf: asOf.toISOString() };
     },
   );
