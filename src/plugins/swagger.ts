@@ -4,6 +4,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { version } from '../../package.json';
 import { openapiTransform } from '../http/openapi-transform';
+import { componentize } from '../http/openapi-components';
 
 /** OpenAPI 3.1 document generated from the route schemas; Swagger UI at /docs. */
 async function swaggerPlugin(app: FastifyInstance): Promise<void> {
@@ -36,6 +37,8 @@ async function swaggerPlugin(app: FastifyInstance): Promise<void> {
     },
     hideUntagged: true,
     transform: openapiTransform,
+    transformObject: (documentObject) =>
+      componentize((documentObject as { openapiObject: Record<string, unknown> }).openapiObject) as never,
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

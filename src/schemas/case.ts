@@ -54,7 +54,7 @@ export const AttachmentSchema = Type.Object({
   sha256: Type.String(),
   uploadedBy: Type.Object({ id: Type.String(), role: Type.String() }),
   createdAt: DateTimeSchema,
-});
+}, { title: 'Attachment' });
 export type AttachmentDto = Static<typeof AttachmentSchema>;
 
 export const CaseSchema = Type.Object({
@@ -90,7 +90,7 @@ export const CaseSchema = Type.Object({
   }),
   sla: CaseSlaSchema,
   attachments: Type.Optional(Type.Array(AttachmentSchema)),
-});
+}, { title: 'Case' });
 export type CaseDto = Static<typeof CaseSchema>;
 
 export const CaseListSchema = Type.Object({
@@ -162,7 +162,7 @@ export const MessageSchema = Type.Object({
   visibility: VisibilitySchema,
   body: Type.String(),
   createdAt: DateTimeSchema,
-});
+}, { title: 'Message' });
 export type MessageDto = Static<typeof MessageSchema>;
 
 export const MessageResultSchema = Type.Object({ message: MessageSchema, case: CaseSchema });
@@ -176,7 +176,7 @@ export const HistorySchema = Type.Object({
   to: Type.Union([Type.String(), Type.Null()]),
   reason: Type.Union([Type.String(), Type.Null()]),
   internal: Type.Boolean(),
-});
+}, { title: 'HistoryEntry' });
 export type HistoryDto = Static<typeof HistorySchema>;
 
 export const ActorRoleSchema = Type.Enum([...ROLES, 'system']);

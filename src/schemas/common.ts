@@ -11,7 +11,7 @@ export const ProblemSchema = Type.Object(
     instance: Type.Optional(Type.String()),
     code: Type.Enum(Object.keys(ERROR_CODES) as ErrorCode[]),
   },
-  { additionalProperties: true, description: 'RFC 9457 problem details (application/problem+json)' },
+  { additionalProperties: true, title: 'Problem', description: 'RFC 9457 problem details (application/problem+json)' },
 );
 
 /** The standard problem responses of a route, by status code. */
@@ -22,5 +22,7 @@ export function problems<const C extends readonly number[]>(...codes: C): { [K i
 }
 
 export const UuidSchema = Type.String({ format: 'uuid' });
-export const DateTimeSchema = Type.String({ format: 'date-time' });
+// Years 1000–2999: every real instant, and far enough from 0000 and 9999 that date arithmetic
+// (a timer ten days on, a due time in working hours) never leaves what PostgreSQL and Date accept.
+export const DateTimeSchema = Type.String({ format: 'date-time', pattern: '^[12][0-9]{3}-' });
 export const DateSchema = Type.String({ format: 'date', description: 'YYYY-MM-DD (Europe/Oslo)' });

@@ -29,7 +29,7 @@ export const CategorySchema = Type.Object({
   sortOrder: Type.Integer(),
   retentionMonths: Type.Integer(),
   serviceLevel: ServiceLevelSchema,
-});
+}, { title: 'Category' });
 export type CategoryDto = Static<typeof CategorySchema>;
 
 export const PutCategorySchema = Type.Object(
@@ -52,7 +52,7 @@ export const TeamSchema = Type.Object({
   key: Type.String(),
   name: Labels,
   email: Type.Union([Type.String(), Type.Null()]),
-});
+}, { title: 'Team' });
 export type TeamDto = Static<typeof TeamSchema>;
 
 export const PutTeamSchema = Type.Object(

@@ -654,7 +654,188 @@ export interface paths {
 }
 export type webhooks = Record<string, never>;
 export interface components {
-    schemas: never;
+    schemas: {
+        /** Attachment */
+        Attachment: {
+            /** Format: uuid */
+            id: string;
+            filename: string;
+            contentType: string;
+            size: number;
+            sha256: string;
+            uploadedBy: {
+                id: string;
+                role: string;
+            };
+            /** Format: date-time */
+            createdAt: string;
+        };
+        /** Case */
+        Case: {
+            /** Format: uuid */
+            id: string;
+            /** @description Human case number, YYYY-NNNNNN */
+            number: string;
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            /** Format: date-time */
+            statusChangedAt: string;
+            categoryKey: string;
+            teamKey: string;
+            sensitive: boolean;
+            assigneeId: string | null;
+            subject: string;
+            description: string;
+            details: {
+                [key: string]: unknown;
+            };
+            /** @enum {unknown} */
+            channel: "portal" | "phone" | "email" | "post" | "api";
+            requester: {
+                id: string | null;
+                name: string | null;
+                employeeNumber: string | null;
+                external: {
+                    name: string;
+                    /** Format: email */
+                    email?: string;
+                    phone?: string;
+                    address?: string;
+                } | null;
+            };
+            concernsEmployee: {
+                /** @description Feide id */
+                id?: string;
+                name: string;
+                /** @description ansattnummer */
+                employeeNumber?: string;
+            } | null;
+            filedBy: {
+                id: string;
+                role: string;
+            };
+            /** @description Also the ETag */
+            version: number;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** @description When retention removed the personal data of this closed case (null: not anonymised) */
+            anonymisedAt: string | null;
+            /** @description Statuses the caller may move the case to now */
+            allowedTransitions: ("REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER")[];
+            /** @description The pending timed transition, if any */
+            autoTransition: {
+                /**
+                 * @description Case status code
+                 * @enum {unknown}
+                 */
+                to: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+                /** Format: date-time */
+                dueAt: string;
+            } | null;
+            /** @description Service level: due times in working hours of the service calendar, pauses given back */
+            sla: {
+                /** Format: date-time */
+                firstResponseDueAt: string;
+                /** @description When the first-response clock stopped (first public operator reply, or resolution) */
+                firstRespondedAt: string | null;
+                /** Format: date-time */
+                resolutionDueAt: string;
+                /** @description First COMPLETED (or CLOSED before completion) */
+                resolvedAt: string | null;
+                /** @description The clock stands still (WAITING_FOR_USER, ON_HOLD); due times are then as if it resumed now */
+                paused: boolean;
+                breached: ("first_response" | "resolution")[];
+            };
+            attachments?: components["schemas"]["Attachment"][];
+        };
+        /** Category */
+        Category: {
+            key: string;
+            name: {
+                nb: string;
+                en: string;
+            };
+            description: string | null;
+            defaultTeamKey: string;
+            sensitive: boolean;
+            /** @description Extra fields of the contact form, as JSON Schema */
+            form: {
+                [key: string]: unknown;
+            } | null;
+            active: boolean;
+            sortOrder: number;
+            retentionMonths: number;
+            serviceLevel: {
+                /** @description working hours */
+                firstResponseHours: number;
+                /** @description working hours */
+                resolutionHours: number;
+            };
+        };
+        /** HistoryEntry */
+        HistoryEntry: {
+            id: string;
+            /** Format: date-time */
+            at: string;
+            actor: {
+                id: string;
+                role: string;
+                onBehalfOf: string | null;
+            };
+            /** @description created, status, assignee, team, category, subject, message, attachment */
+            field: string;
+            from: string | null;
+            to: string | null;
+            reason: string | null;
+            internal: boolean;
+        };
+        /** Message */
+        Message: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            caseId: string;
+            author: {
+                id: string;
+                role: string;
+                onBehalfOf: string | null;
+            };
+            visibility: "public" | "internal";
+            body: string;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        /**
+         * Problem
+         * @description RFC 9457 problem details (application/problem+json)
+         */
+        Problem: {
+            /** @description URI reference identifying the problem type */
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            instance?: string;
+            /** @enum {unknown} */
+            code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
+        } & {
+            [key: string]: unknown;
+        };
+        /** Team */
+        Team: {
+            key: string;
+            name: {
+                nb: string;
+                en: string;
+            };
+            email: string | null;
+        };
+    };
     responses: never;
     parameters: never;
     requestBodies: never;
@@ -734,18 +915,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -799,18 +969,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -830,29 +989,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        key: string;
-                        name: {
-                            nb: string;
-                            en: string;
-                        };
-                        description: string | null;
-                        defaultTeamKey: string;
-                        sensitive: boolean;
-                        /** @description Extra fields of the contact form, as JSON Schema */
-                        form: {
-                            [key: string]: unknown;
-                        } | null;
-                        active: boolean;
-                        sortOrder: number;
-                        retentionMonths: number;
-                        serviceLevel: {
-                            /** @description working hours */
-                            firstResponseHours: number;
-                            /** @description working hours */
-                            resolutionHours: number;
-                        };
-                    }[];
+                    "application/json": components["schemas"]["Category"][];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -861,18 +998,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -894,29 +1020,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        key: string;
-                        name: {
-                            nb: string;
-                            en: string;
-                        };
-                        description: string | null;
-                        defaultTeamKey: string;
-                        sensitive: boolean;
-                        /** @description Extra fields of the contact form, as JSON Schema */
-                        form: {
-                            [key: string]: unknown;
-                        } | null;
-                        active: boolean;
-                        sortOrder: number;
-                        retentionMonths: number;
-                        serviceLevel: {
-                            /** @description working hours */
-                            firstResponseHours: number;
-                            /** @description working hours */
-                            resolutionHours: number;
-                        };
-                    };
+                    "application/json": components["schemas"]["Category"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -925,18 +1029,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -945,18 +1038,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -965,18 +1047,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -1022,29 +1093,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        key: string;
-                        name: {
-                            nb: string;
-                            en: string;
-                        };
-                        description: string | null;
-                        defaultTeamKey: string;
-                        sensitive: boolean;
-                        /** @description Extra fields of the contact form, as JSON Schema */
-                        form: {
-                            [key: string]: unknown;
-                        } | null;
-                        active: boolean;
-                        sortOrder: number;
-                        retentionMonths: number;
-                        serviceLevel: {
-                            /** @description working hours */
-                            firstResponseHours: number;
-                            /** @description working hours */
-                            resolutionHours: number;
-                        };
-                    };
+                    "application/json": components["schemas"]["Category"];
                 };
             };
             /** @description Default Response */
@@ -1053,29 +1102,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        key: string;
-                        name: {
-                            nb: string;
-                            en: string;
-                        };
-                        description: string | null;
-                        defaultTeamKey: string;
-                        sensitive: boolean;
-                        /** @description Extra fields of the contact form, as JSON Schema */
-                        form: {
-                            [key: string]: unknown;
-                        } | null;
-                        active: boolean;
-                        sortOrder: number;
-                        retentionMonths: number;
-                        serviceLevel: {
-                            /** @description working hours */
-                            firstResponseHours: number;
-                            /** @description working hours */
-                            resolutionHours: number;
-                        };
-                    };
+                    "application/json": components["schemas"]["Category"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -1084,18 +1111,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -1104,18 +1120,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -1124,18 +1129,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -1144,18 +1138,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -1175,14 +1158,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        key: string;
-                        name: {
-                            nb: string;
-                            en: string;
-                        };
-                        email: string | null;
-                    }[];
+                    "application/json": components["schemas"]["Team"][];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -1191,18 +1167,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -1234,14 +1199,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        key: string;
-                        name: {
-                            nb: string;
-                            en: string;
-                        };
-                        email: string | null;
-                    };
+                    "application/json": components["schemas"]["Team"];
                 };
             };
             /** @description Default Response */
@@ -1250,14 +1208,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        key: string;
-                        name: {
-                            nb: string;
-                            en: string;
-                        };
-                        email: string | null;
-                    };
+                    "application/json": components["schemas"]["Team"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -1266,18 +1217,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -1286,18 +1226,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -1306,18 +1235,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -1326,18 +1244,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -1372,101 +1279,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: {
-                            /** Format: uuid */
-                            id: string;
-                            /** @description Human case number, YYYY-NNNNNN */
-                            number: string;
-                            /**
-                             * @description Case status code
-                             * @enum {unknown}
-                             */
-                            status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
-                            /** Format: date-time */
-                            statusChangedAt: string;
-                            categoryKey: string;
-                            teamKey: string;
-                            sensitive: boolean;
-                            assigneeId: string | null;
-                            subject: string;
-                            description: string;
-                            details: {
-                                [key: string]: unknown;
-                            };
-                            /** @enum {unknown} */
-                            channel: "portal" | "phone" | "email" | "post" | "api";
-                            requester: {
-                                id: string | null;
-                                name: string | null;
-                                employeeNumber: string | null;
-                                external: {
-                                    name: string;
-                                    /** Format: email */
-                                    email?: string;
-                                    phone?: string;
-                                    address?: string;
-                                } | null;
-                            };
-                            concernsEmployee: {
-                                /** @description Feide id */
-                                id?: string;
-                                name: string;
-                                /** @description ansattnummer */
-                                employeeNumber?: string;
-                            } | null;
-                            filedBy: {
-                                id: string;
-                                role: string;
-                            };
-                            /** @description Also the ETag */
-                            version: number;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                            /** @description When retention removed the personal data of this closed case (null: not anonymised) */
-                            anonymisedAt: string | null;
-                            /** @description Statuses the caller may move the case to now */
-                            allowedTransitions: ("REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER")[];
-                            /** @description The pending timed transition, if any */
-                            autoTransition: {
-                                /**
-                                 * @description Case status code
-                                 * @enum {unknown}
-                                 */
-                                to: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
-                                /** Format: date-time */
-                                dueAt: string;
-                            } | null;
-                            /** @description Service level: due times in working hours of the service calendar, pauses given back */
-                            sla: {
-                                /** Format: date-time */
-                                firstResponseDueAt: string;
-                                /** @description When the first-response clock stopped (first public operator reply, or resolution) */
-                                firstRespondedAt: string | null;
-                                /** Format: date-time */
-                                resolutionDueAt: string;
-                                /** @description First COMPLETED (or CLOSED before completion) */
-                                resolvedAt: string | null;
-                                /** @description The clock stands still (WAITING_FOR_USER, ON_HOLD); due times are then as if it resumed now */
-                                paused: boolean;
-                                breached: ("first_response" | "resolution")[];
-                            };
-                            attachments?: {
-                                /** Format: uuid */
-                                id: string;
-                                filename: string;
-                                contentType: string;
-                                size: number;
-                                sha256: string;
-                                uploadedBy: {
-                                    id: string;
-                                    role: string;
-                                };
-                                /** Format: date-time */
-                                createdAt: string;
-                            }[];
-                        }[];
+                        items: components["schemas"]["Case"][];
                         nextCursor: string | null;
                     };
                 };
@@ -1477,18 +1290,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -1497,18 +1299,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -1563,101 +1354,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        id: string;
-                        /** @description Human case number, YYYY-NNNNNN */
-                        number: string;
-                        /**
-                         * @description Case status code
-                         * @enum {unknown}
-                         */
-                        status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
-                        /** Format: date-time */
-                        statusChangedAt: string;
-                        categoryKey: string;
-                        teamKey: string;
-                        sensitive: boolean;
-                        assigneeId: string | null;
-                        subject: string;
-                        description: string;
-                        details: {
-                            [key: string]: unknown;
-                        };
-                        /** @enum {unknown} */
-                        channel: "portal" | "phone" | "email" | "post" | "api";
-                        requester: {
-                            id: string | null;
-                            name: string | null;
-                            employeeNumber: string | null;
-                            external: {
-                                name: string;
-                                /** Format: email */
-                                email?: string;
-                                phone?: string;
-                                address?: string;
-                            } | null;
-                        };
-                        concernsEmployee: {
-                            /** @description Feide id */
-                            id?: string;
-                            name: string;
-                            /** @description ansattnummer */
-                            employeeNumber?: string;
-                        } | null;
-                        filedBy: {
-                            id: string;
-                            role: string;
-                        };
-                        /** @description Also the ETag */
-                        version: number;
-                        /** Format: date-time */
-                        createdAt: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                        /** @description When retention removed the personal data of this closed case (null: not anonymised) */
-                        anonymisedAt: string | null;
-                        /** @description Statuses the caller may move the case to now */
-                        allowedTransitions: ("REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER")[];
-                        /** @description The pending timed transition, if any */
-                        autoTransition: {
-                            /**
-                             * @description Case status code
-                             * @enum {unknown}
-                             */
-                            to: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
-                            /** Format: date-time */
-                            dueAt: string;
-                        } | null;
-                        /** @description Service level: due times in working hours of the service calendar, pauses given back */
-                        sla: {
-                            /** Format: date-time */
-                            firstResponseDueAt: string;
-                            /** @description When the first-response clock stopped (first public operator reply, or resolution) */
-                            firstRespondedAt: string | null;
-                            /** Format: date-time */
-                            resolutionDueAt: string;
-                            /** @description First COMPLETED (or CLOSED before completion) */
-                            resolvedAt: string | null;
-                            /** @description The clock stands still (WAITING_FOR_USER, ON_HOLD); due times are then as if it resumed now */
-                            paused: boolean;
-                            breached: ("first_response" | "resolution")[];
-                        };
-                        attachments?: {
-                            /** Format: uuid */
-                            id: string;
-                            filename: string;
-                            contentType: string;
-                            size: number;
-                            sha256: string;
-                            uploadedBy: {
-                                id: string;
-                                role: string;
-                            };
-                            /** Format: date-time */
-                            createdAt: string;
-                        }[];
-                    };
+                    "application/json": components["schemas"]["Case"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -1666,18 +1363,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -1686,18 +1372,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -1706,18 +1381,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -1726,18 +1390,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -1746,18 +1399,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -1779,101 +1421,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        id: string;
-                        /** @description Human case number, YYYY-NNNNNN */
-                        number: string;
-                        /**
-                         * @description Case status code
-                         * @enum {unknown}
-                         */
-                        status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
-                        /** Format: date-time */
-                        statusChangedAt: string;
-                        categoryKey: string;
-                        teamKey: string;
-                        sensitive: boolean;
-                        assigneeId: string | null;
-                        subject: string;
-                        description: string;
-                        details: {
-                            [key: string]: unknown;
-                        };
-                        /** @enum {unknown} */
-                        channel: "portal" | "phone" | "email" | "post" | "api";
-                        requester: {
-                            id: string | null;
-                            name: string | null;
-                            employeeNumber: string | null;
-                            external: {
-                                name: string;
-                                /** Format: email */
-                                email?: string;
-                                phone?: string;
-                                address?: string;
-                            } | null;
-                        };
-                        concernsEmployee: {
-                            /** @description Feide id */
-                            id?: string;
-                            name: string;
-                            /** @description ansattnummer */
-                            employeeNumber?: string;
-                        } | null;
-                        filedBy: {
-                            id: string;
-                            role: string;
-                        };
-                        /** @description Also the ETag */
-                        version: number;
-                        /** Format: date-time */
-                        createdAt: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                        /** @description When retention removed the personal data of this closed case (null: not anonymised) */
-                        anonymisedAt: string | null;
-                        /** @description Statuses the caller may move the case to now */
-                        allowedTransitions: ("REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER")[];
-                        /** @description The pending timed transition, if any */
-                        autoTransition: {
-                            /**
-                             * @description Case status code
-                             * @enum {unknown}
-                             */
-                            to: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
-                            /** Format: date-time */
-                            dueAt: string;
-                        } | null;
-                        /** @description Service level: due times in working hours of the service calendar, pauses given back */
-                        sla: {
-                            /** Format: date-time */
-                            firstResponseDueAt: string;
-                            /** @description When the first-response clock stopped (first public operator reply, or resolution) */
-                            firstRespondedAt: string | null;
-                            /** Format: date-time */
-                            resolutionDueAt: string;
-                            /** @description First COMPLETED (or CLOSED before completion) */
-                            resolvedAt: string | null;
-                            /** @description The clock stands still (WAITING_FOR_USER, ON_HOLD); due times are then as if it resumed now */
-                            paused: boolean;
-                            breached: ("first_response" | "resolution")[];
-                        };
-                        attachments?: {
-                            /** Format: uuid */
-                            id: string;
-                            filename: string;
-                            contentType: string;
-                            size: number;
-                            sha256: string;
-                            uploadedBy: {
-                                id: string;
-                                role: string;
-                            };
-                            /** Format: date-time */
-                            createdAt: string;
-                        }[];
-                    };
+                    "application/json": components["schemas"]["Case"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -1882,18 +1430,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -1902,18 +1439,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -1922,18 +1448,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -1968,101 +1483,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        id: string;
-                        /** @description Human case number, YYYY-NNNNNN */
-                        number: string;
-                        /**
-                         * @description Case status code
-                         * @enum {unknown}
-                         */
-                        status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
-                        /** Format: date-time */
-                        statusChangedAt: string;
-                        categoryKey: string;
-                        teamKey: string;
-                        sensitive: boolean;
-                        assigneeId: string | null;
-                        subject: string;
-                        description: string;
-                        details: {
-                            [key: string]: unknown;
-                        };
-                        /** @enum {unknown} */
-                        channel: "portal" | "phone" | "email" | "post" | "api";
-                        requester: {
-                            id: string | null;
-                            name: string | null;
-                            employeeNumber: string | null;
-                            external: {
-                                name: string;
-                                /** Format: email */
-                                email?: string;
-                                phone?: string;
-                                address?: string;
-                            } | null;
-                        };
-                        concernsEmployee: {
-                            /** @description Feide id */
-                            id?: string;
-                            name: string;
-                            /** @description ansattnummer */
-                            employeeNumber?: string;
-                        } | null;
-                        filedBy: {
-                            id: string;
-                            role: string;
-                        };
-                        /** @description Also the ETag */
-                        version: number;
-                        /** Format: date-time */
-                        createdAt: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                        /** @description When retention removed the personal data of this closed case (null: not anonymised) */
-                        anonymisedAt: string | null;
-                        /** @description Statuses the caller may move the case to now */
-                        allowedTransitions: ("REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER")[];
-                        /** @description The pending timed transition, if any */
-                        autoTransition: {
-                            /**
-                             * @description Case status code
-                             * @enum {unknown}
-                             */
-                            to: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
-                            /** Format: date-time */
-                            dueAt: string;
-                        } | null;
-                        /** @description Service level: due times in working hours of the service calendar, pauses given back */
-                        sla: {
-                            /** Format: date-time */
-                            firstResponseDueAt: string;
-                            /** @description When the first-response clock stopped (first public operator reply, or resolution) */
-                            firstRespondedAt: string | null;
-                            /** Format: date-time */
-                            resolutionDueAt: string;
-                            /** @description First COMPLETED (or CLOSED before completion) */
-                            resolvedAt: string | null;
-                            /** @description The clock stands still (WAITING_FOR_USER, ON_HOLD); due times are then as if it resumed now */
-                            paused: boolean;
-                            breached: ("first_response" | "resolution")[];
-                        };
-                        attachments?: {
-                            /** Format: uuid */
-                            id: string;
-                            filename: string;
-                            contentType: string;
-                            size: number;
-                            sha256: string;
-                            uploadedBy: {
-                                id: string;
-                                role: string;
-                            };
-                            /** Format: date-time */
-                            createdAt: string;
-                        }[];
-                    };
+                    "application/json": components["schemas"]["Case"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -2071,18 +1492,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -2091,18 +1501,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -2111,18 +1510,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -2131,18 +1519,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -2151,18 +1528,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -2171,18 +1537,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -2191,18 +1546,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -2245,101 +1589,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        id: string;
-                        /** @description Human case number, YYYY-NNNNNN */
-                        number: string;
-                        /**
-                         * @description Case status code
-                         * @enum {unknown}
-                         */
-                        status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
-                        /** Format: date-time */
-                        statusChangedAt: string;
-                        categoryKey: string;
-                        teamKey: string;
-                        sensitive: boolean;
-                        assigneeId: string | null;
-                        subject: string;
-                        description: string;
-                        details: {
-                            [key: string]: unknown;
-                        };
-                        /** @enum {unknown} */
-                        channel: "portal" | "phone" | "email" | "post" | "api";
-                        requester: {
-                            id: string | null;
-                            name: string | null;
-                            employeeNumber: string | null;
-                            external: {
-                                name: string;
-                                /** Format: email */
-                                email?: string;
-                                phone?: string;
-                                address?: string;
-                            } | null;
-                        };
-                        concernsEmployee: {
-                            /** @description Feide id */
-                            id?: string;
-                            name: string;
-                            /** @description ansattnummer */
-                            employeeNumber?: string;
-                        } | null;
-                        filedBy: {
-                            id: string;
-                            role: string;
-                        };
-                        /** @description Also the ETag */
-                        version: number;
-                        /** Format: date-time */
-                        createdAt: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                        /** @description When retention removed the personal data of this closed case (null: not anonymised) */
-                        anonymisedAt: string | null;
-                        /** @description Statuses the caller may move the case to now */
-                        allowedTransitions: ("REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER")[];
-                        /** @description The pending timed transition, if any */
-                        autoTransition: {
-                            /**
-                             * @description Case status code
-                             * @enum {unknown}
-                             */
-                            to: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
-                            /** Format: date-time */
-                            dueAt: string;
-                        } | null;
-                        /** @description Service level: due times in working hours of the service calendar, pauses given back */
-                        sla: {
-                            /** Format: date-time */
-                            firstResponseDueAt: string;
-                            /** @description When the first-response clock stopped (first public operator reply, or resolution) */
-                            firstRespondedAt: string | null;
-                            /** Format: date-time */
-                            resolutionDueAt: string;
-                            /** @description First COMPLETED (or CLOSED before completion) */
-                            resolvedAt: string | null;
-                            /** @description The clock stands still (WAITING_FOR_USER, ON_HOLD); due times are then as if it resumed now */
-                            paused: boolean;
-                            breached: ("first_response" | "resolution")[];
-                        };
-                        attachments?: {
-                            /** Format: uuid */
-                            id: string;
-                            filename: string;
-                            contentType: string;
-                            size: number;
-                            sha256: string;
-                            uploadedBy: {
-                                id: string;
-                                role: string;
-                            };
-                            /** Format: date-time */
-                            createdAt: string;
-                        }[];
-                    };
+                    "application/json": components["schemas"]["Case"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -2348,18 +1598,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -2368,18 +1607,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -2388,18 +1616,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -2408,18 +1625,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -2428,18 +1634,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -2448,18 +1643,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -2468,18 +1652,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -2501,21 +1674,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        id: string;
-                        /** Format: uuid */
-                        caseId: string;
-                        author: {
-                            id: string;
-                            role: string;
-                            onBehalfOf: string | null;
-                        };
-                        visibility: "public" | "internal";
-                        body: string;
-                        /** Format: date-time */
-                        createdAt: string;
-                    }[];
+                    "application/json": components["schemas"]["Message"][];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -2524,18 +1683,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -2544,18 +1692,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -2564,18 +1701,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -2617,116 +1743,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        message: {
-                            /** Format: uuid */
-                            id: string;
-                            /** Format: uuid */
-                            caseId: string;
-                            author: {
-                                id: string;
-                                role: string;
-                                onBehalfOf: string | null;
-                            };
-                            visibility: "public" | "internal";
-                            body: string;
-                            /** Format: date-time */
-                            createdAt: string;
-                        };
-                        case: {
-                            /** Format: uuid */
-                            id: string;
-                            /** @description Human case number, YYYY-NNNNNN */
-                            number: string;
-                            /**
-                             * @description Case status code
-                             * @enum {unknown}
-                             */
-                            status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
-                            /** Format: date-time */
-                            statusChangedAt: string;
-                            categoryKey: string;
-                            teamKey: string;
-                            sensitive: boolean;
-                            assigneeId: string | null;
-                            subject: string;
-                            description: string;
-                            details: {
-                                [key: string]: unknown;
-                            };
-                            /** @enum {unknown} */
-                            channel: "portal" | "phone" | "email" | "post" | "api";
-                            requester: {
-                                id: string | null;
-                                name: string | null;
-                                employeeNumber: string | null;
-                                external: {
-                                    name: string;
-                                    /** Format: email */
-                                    email?: string;
-                                    phone?: string;
-                                    address?: string;
-                                } | null;
-                            };
-                            concernsEmployee: {
-                                /** @description Feide id */
-                                id?: string;
-                                name: string;
-                                /** @description ansattnummer */
-                                employeeNumber?: string;
-                            } | null;
-                            filedBy: {
-                                id: string;
-                                role: string;
-                            };
-                            /** @description Also the ETag */
-                            version: number;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                            /** @description When retention removed the personal data of this closed case (null: not anonymised) */
-                            anonymisedAt: string | null;
-                            /** @description Statuses the caller may move the case to now */
-                            allowedTransitions: ("REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER")[];
-                            /** @description The pending timed transition, if any */
-                            autoTransition: {
-                                /**
-                                 * @description Case status code
-                                 * @enum {unknown}
-                                 */
-                                to: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
-                                /** Format: date-time */
-                                dueAt: string;
-                            } | null;
-                            /** @description Service level: due times in working hours of the service calendar, pauses given back */
-                            sla: {
-                                /** Format: date-time */
-                                firstResponseDueAt: string;
-                                /** @description When the first-response clock stopped (first public operator reply, or resolution) */
-                                firstRespondedAt: string | null;
-                                /** Format: date-time */
-                                resolutionDueAt: string;
-                                /** @description First COMPLETED (or CLOSED before completion) */
-                                resolvedAt: string | null;
-                                /** @description The clock stands still (WAITING_FOR_USER, ON_HOLD); due times are then as if it resumed now */
-                                paused: boolean;
-                                breached: ("first_response" | "resolution")[];
-                            };
-                            attachments?: {
-                                /** Format: uuid */
-                                id: string;
-                                filename: string;
-                                contentType: string;
-                                size: number;
-                                sha256: string;
-                                uploadedBy: {
-                                    id: string;
-                                    role: string;
-                                };
-                                /** Format: date-time */
-                                createdAt: string;
-                            }[];
-                        };
+                        message: components["schemas"]["Message"];
+                        case: components["schemas"]["Case"];
                     };
                 };
             };
@@ -2736,18 +1754,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -2756,18 +1763,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -2776,18 +1772,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -2796,18 +1781,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -2816,18 +1790,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -2836,18 +1799,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -2856,18 +1808,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -2889,22 +1830,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        /** Format: date-time */
-                        at: string;
-                        actor: {
-                            id: string;
-                            role: string;
-                            onBehalfOf: string | null;
-                        };
-                        /** @description created, status, assignee, team, category, subject, message, attachment */
-                        field: string;
-                        from: string | null;
-                        to: string | null;
-                        reason: string | null;
-                        internal: boolean;
-                    }[];
+                    "application/json": components["schemas"]["HistoryEntry"][];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -2913,18 +1839,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -2933,18 +1848,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -2953,18 +1857,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -2986,20 +1879,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        id: string;
-                        filename: string;
-                        contentType: string;
-                        size: number;
-                        sha256: string;
-                        uploadedBy: {
-                            id: string;
-                            role: string;
-                        };
-                        /** Format: date-time */
-                        createdAt: string;
-                    };
+                    "application/json": components["schemas"]["Attachment"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -3008,18 +1888,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -3028,18 +1897,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -3048,18 +1906,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -3068,18 +1915,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -3088,18 +1924,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -3108,18 +1933,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -3128,18 +1942,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -3171,18 +1974,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -3191,18 +1983,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -3211,18 +1992,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -3265,18 +2035,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -3341,18 +2100,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -3361,18 +2109,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -3381,18 +2118,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -3401,18 +2127,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -3445,18 +2160,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -3465,18 +2169,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -3485,18 +2178,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -3505,18 +2187,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -3560,18 +2231,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -3580,18 +2240,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -3600,18 +2249,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -3648,18 +2286,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -3668,18 +2295,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -3688,18 +2304,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -3708,18 +2313,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -3756,18 +2350,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -3776,18 +2359,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -3827,18 +2399,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -3847,18 +2408,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -3867,18 +2417,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -3887,18 +2426,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -3964,18 +2492,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -3984,18 +2501,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -4004,18 +2510,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -4024,18 +2519,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -4044,18 +2528,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -4085,18 +2558,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -4105,18 +2567,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -4125,18 +2576,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -4145,18 +2585,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -4197,18 +2626,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -4217,18 +2635,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -4237,18 +2644,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -4257,18 +2653,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -4322,18 +2707,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -4342,18 +2716,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -4362,18 +2725,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -4418,18 +2770,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -4438,18 +2779,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -4516,18 +2846,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -4536,18 +2855,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -4556,18 +2864,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -4576,18 +2873,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -4634,18 +2920,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -4654,18 +2929,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -4674,18 +2938,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -4694,18 +2947,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -4734,18 +2976,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -4754,18 +2985,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -4774,18 +2994,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -4794,18 +3003,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -4869,18 +3067,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -4889,18 +3076,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -4909,18 +3085,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -4929,18 +3094,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -4949,18 +3103,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -5024,18 +3167,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -5044,18 +3176,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -5064,18 +3185,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -5084,18 +3194,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -5142,18 +3241,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -5162,18 +3250,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -5182,18 +3259,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -5253,114 +3319,8 @@ export interface operations {
                             index: number;
                             /** @description The HTTP status the operation alone would have had */
                             status: number;
-                            case?: {
-                                /** Format: uuid */
-                                id: string;
-                                /** @description Human case number, YYYY-NNNNNN */
-                                number: string;
-                                /**
-                                 * @description Case status code
-                                 * @enum {unknown}
-                                 */
-                                status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
-                                /** Format: date-time */
-                                statusChangedAt: string;
-                                categoryKey: string;
-                                teamKey: string;
-                                sensitive: boolean;
-                                assigneeId: string | null;
-                                subject: string;
-                                description: string;
-                                details: {
-                                    [key: string]: unknown;
-                                };
-                                /** @enum {unknown} */
-                                channel: "portal" | "phone" | "email" | "post" | "api";
-                                requester: {
-                                    id: string | null;
-                                    name: string | null;
-                                    employeeNumber: string | null;
-                                    external: {
-                                        name: string;
-                                        /** Format: email */
-                                        email?: string;
-                                        phone?: string;
-                                        address?: string;
-                                    } | null;
-                                };
-                                concernsEmployee: {
-                                    /** @description Feide id */
-                                    id?: string;
-                                    name: string;
-                                    /** @description ansattnummer */
-                                    employeeNumber?: string;
-                                } | null;
-                                filedBy: {
-                                    id: string;
-                                    role: string;
-                                };
-                                /** @description Also the ETag */
-                                version: number;
-                                /** Format: date-time */
-                                createdAt: string;
-                                /** Format: date-time */
-                                updatedAt: string;
-                                /** @description When retention removed the personal data of this closed case (null: not anonymised) */
-                                anonymisedAt: string | null;
-                                /** @description Statuses the caller may move the case to now */
-                                allowedTransitions: ("REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER")[];
-                                /** @description The pending timed transition, if any */
-                                autoTransition: {
-                                    /**
-                                     * @description Case status code
-                                     * @enum {unknown}
-                                     */
-                                    to: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
-                                    /** Format: date-time */
-                                    dueAt: string;
-                                } | null;
-                                /** @description Service level: due times in working hours of the service calendar, pauses given back */
-                                sla: {
-                                    /** Format: date-time */
-                                    firstResponseDueAt: string;
-                                    /** @description When the first-response clock stopped (first public operator reply, or resolution) */
-                                    firstRespondedAt: string | null;
-                                    /** Format: date-time */
-                                    resolutionDueAt: string;
-                                    /** @description First COMPLETED (or CLOSED before completion) */
-                                    resolvedAt: string | null;
-                                    /** @description The clock stands still (WAITING_FOR_USER, ON_HOLD); due times are then as if it resumed now */
-                                    paused: boolean;
-                                    breached: ("first_response" | "resolution")[];
-                                };
-                                attachments?: {
-                                    /** Format: uuid */
-                                    id: string;
-                                    filename: string;
-                                    contentType: string;
-                                    size: number;
-                                    sha256: string;
-                                    uploadedBy: {
-                                        id: string;
-                                        role: string;
-                                    };
-                                    /** Format: date-time */
-                                    createdAt: string;
-                                }[];
-                            };
-                            /** @description RFC 9457 problem details (application/problem+json) */
-                            problem?: {
-                                /** @description URI reference identifying the problem type */
-                                type: string;
-                                title: string;
-                                status: number;
-                                detail?: string;
-                                instance?: string;
-                                /** @enum {unknown} */
-                                code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                            } & {
-                                [key: string]: unknown;
-                            };
+                            case?: components["schemas"]["Case"];
+                            problem?: components["schemas"]["Problem"];
                         }[];
                         succeeded: number;
                         failed: number;
@@ -5373,18 +3333,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -5393,18 +3342,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -5413,18 +3351,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -5433,18 +3360,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -5506,18 +3422,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -5600,18 +3505,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -5620,18 +3514,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -5640,18 +3523,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -5660,18 +3532,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -5747,18 +3608,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -5767,18 +3617,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -5787,18 +3626,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -5862,18 +3690,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -5882,18 +3699,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -5902,18 +3708,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -5960,18 +3755,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -5980,18 +3764,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -6000,18 +3773,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -6198,18 +3960,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -6218,18 +3969,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -6238,18 +3978,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -6258,18 +3987,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -6298,18 +4016,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -6318,18 +4025,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -6338,18 +4034,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -6358,18 +4043,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description URI reference identifying the problem type */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail?: string;
-                        instance?: string;
-                        /** @enum {unknown} */
-                        code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
