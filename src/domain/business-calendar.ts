@@ -176,7 +176,9 @@ function isValidDate(s: string): boolean {
  */
 export function validateBusinessCalendar(cal: BusinessCalendar): string[] {
   const problems: string[] = [];
-  if (typeof cal.zone !== 'string' || !IANAZone.isValidZone(cal.zone)) {
+  // IANAZone.create caches the zone (and its validity) by name; isValidZone builds an
+  // Intl.DateTimeFormat on every call, which made every case view's service level slow.
+  if (typeof cal.zone !== 'string' || !IANAZone.create(cal.zone).isValid) {
     problems.push(`zone: unknown time zone ${JSON.stringify(cal.zone)}`);
   }
   let anyOpen = false;

@@ -103,6 +103,13 @@ function calendarProblems(body: PutServiceCalendarBody, zone: string): Array<{ i
     if (seen.has(h.weekday)) out.push({ in: 'body', path: `/hours/${i}/weekday`, message: `weekday ${h.weekday} listed twice` });
     seen.add(h.weekday);
   });
+  // Minutes of opening a week would put the due time of a long target (up to 10 000 working
+  // hours) millennia ahead, past the dates the calendar can compute (a 500 on every view).
+  const minutesOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+  body.hours.forEach((h, i) => {
+    const open = minutesOf(h.end) - minutesOf(h.start);
+    if (open > 0 && open < 60) out.push({ in: 'body', path: `/hours/${i}/end`, message: `weekday ${h.weekday} is open less than an hour` });
+  });
   const dates = new Set<string>();
   body.closedDays.forEach((d, i) => {
     if (dates.has(d.date)) out.push({ in: 'body', path: `/closedDays/${i}/date`, message: `${d.date} listed twice` });

@@ -1,0 +1,117 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+/** A free loopback port (closed again at once; the child binds it a moment later). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export interface AppProcess {
+  pid: number;
+  baseUrl: string;
+  logFile: string;
+  /** Resets the kernel's peak-RSS mark (VmHWM), so the next reading is the peak since now. */
+  resetPeak(): void;
+  /** Peak resident set since start or the last resetPeak(), in MiB. */
+  peakRssMb(): number;
+  /** Resident set now, in MiB. */
+  rssMb(): number;
+  /** The SQL statements the service sent while `fn` ran (run nothing else meanwhile). */
+  traceSql(fn: () => Promise<void>): Promise<string[]>;
+  stop(): Promise<void>;
+}
+
+function statusKb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
+  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) : NaN;
+}
+
+/**
+ * Starts the service as its own process (`node --import tsx src/server.ts`, the way `npm run dev`
+ * runs it, without the watcher) so its memory is its own: the load generator and the raw-SQL
+ * floor run in this process. Waits until /health/ready answers 200.
+ */
+export async function startApp(opts: { env: Record<string, string>; logFile: string }): Promise<AppProcess> {
+  const port = await freePort();
+  const traceFile = `${opts.logFile}.trace.json`;
+  const env = { ...process.env, ...opts.env, HOST: '127.0.0.1', PORT: String(port), BENCH_TRACE_FILE: traceFile };
+  const out = createWriteStream(opts.logFile);
+  // BENCH_NODE_ARGS: extra node flags for the service, e.g. --cpu-prof --cpu-prof-dir=/tmp/prof.
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, '--require', path.join(__dirname, 'trace-sql.cjs'), '--import', 'tsx', 'src/server.ts'], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.pipe(out);
+  child.stderr!.pipe(out);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the service exited with ${child.exitCode} during start; see ${opts.logFile}`);
+    try {
+      const res = await fetch(`${baseUrl}/health/ready`);
+      if (res.status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`the service was not ready within 120 s; see ${opts.logFile}`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const pid = child.pid!;
+  return {
+    pid,
+    baseUrl,
+    logFile: opts.logFile,
+    resetPeak: () => {
+      try {
+        // "5" resets the peak RSS (proc(5), clear_refs); needs the same user or root.
+        writeFileSync(`/proc/${pid}/clear_refs`, '5');
+      } catch {
+        // Not permitted: the peak then covers the process's whole life, which the report says.
+      }
+    },
+    peakRssMb: () => statusKb(pid, 'VmHWM') / 1024,
+    rssMb: () => statusKb(pid, 'VmRSS') / 1024,
+    traceSql: async (fn) => {
+      rmSync(traceFile, { force: true });
+      const settle = () => new Promise((r) => setTimeout(r, 100));
+      process.kill(pid, 'SIGWINCH');
+      await settle();
+      await fn();
+      await settle();
+      process.kill(pid, 'SIGWINCH');
+      for (let i = 0; i < 50; i++) {
+        try {
+          if (existsSync(traceFile)) return JSON.parse(readFileSync(traceFile, 'utf8')) as string[];
+        } catch {
+          // caught it half-written
+        }
+        await settle();
+      }
+      throw new Error('the service wrote no SQL trace (was it started with trace-sql.cjs?)');
+    },
+    stop: async () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 25_000);
+      await exited;
+      clearTimeout(timer);
+      out.end();
+    },
+  };
+}

@@ -1,0 +1,257 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { applyMigrations } from '../../src/db/migrator';
+
+/** The server the benchmark creates its throwaway database on (never the app's own database). */
+export const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+
+/** The zone case numbers and calendar years are counted in (the service's default TIMEZONE). */
+const ZONE = 'Europe/Oslo';
+
+export function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+export interface BenchDatabase {
+  name: string;
+  url: string;
+  drop(): Promise<void>;
+}
+
+/** A fresh database with every migration applied; `drop()` removes it (and its connections). */
+export async function createBenchDatabase(prefix = 'saksflyt_bench'): Promise<BenchDatabase> {
+  const name = `${prefix}_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+  await withAdmin((c) => c.query(`CREATE DATABASE "${name}"`));
+  const url = withDatabase(ADMIN_URL, name);
+  await applyMigrations({ connectionString: url });
+  return { name, url, drop: () => withAdmin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined) };
+}
+
+async function withAdmin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = new pg.Client({ connectionString: ADMIN_URL });
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+}
+
+/** Server facts for the report. */
+export async function serverInfo(url: string): Promise<string> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    const v = (await c.query<{ v: string }>('SELECT version() AS v')).rows[0]!.v.split(' on ')[0]!;
+    const s = await c.query<{ name: string; setting: string; unit: string | null }>(
+      `SELECT name, setting, unit FROM pg_settings
+        WHERE name IN ('shared_buffers', 'max_connections', 'synchronous_commit', 'fsync', 'work_mem')`,
+    );
+    const settings = s.rows.map((r) => `${r.name}=${r.setting}${r.unit ?? ''}`).join(', ');
+    return `${v} (${settings})`;
+  } finally {
+    await c.end();
+  }
+}
+
+/** The operator the benchmark acts as: in every team, so every case is theirs to read and move. */
+export const BENCH_OPERATOR = 'bench-op';
+
+// Status by age, as in a service centre's archive: recent cases are spread over the open
+// statuses, cases a few weeks old are mostly done, older ones closed but for a few stragglers.
+const STATUS_BY_AGE: Array<{ maxAgeDays: number; mix: Array<[string, number]> }> = [
+  {
+    maxAgeDays: 14,
+    mix: [['REGISTERED', 15], ['ASSIGNED', 15], ['IN_PROGRESS', 25], ['WAITING_FOR_USER', 15], ['ON_HOLD', 10], ['UPDATED_BY_USER', 10], ['COMPLETED', 10]],
+  },
+  {
+    maxAgeDays: 60,
+    mix: [['CLOSED', 50], ['COMPLETED', 30], ['WAITING_FOR_USER', 5], ['IN_PROGRESS', 5], ['ON_HOLD', 5], ['UPDATED_BY_USER', 3], ['REOPENED_BY_USER', 2]],
+  },
+  { maxAgeDays: Infinity, mix: [['CLOSED', 995], ['ON_HOLD', 2], ['COMPLETED', 2], ['REOPENED_BY_USER', 1]] },
+];
+
+/** SQL CASE picking a status from the case's age (`age`, an interval) and a pseudo-random `r` in [0, 1). */
+function statusCaseSql(age: string, r: string): string {
+  const band = (mix: Array<[string, number]>) => {
+    const total = mix.reduce((sum, [, w]) => sum + w, 0);
+    let upTo = 0;
+    return `CASE ${mix.map(([st, w]) => `WHEN ${r} < ${(upTo += w) / total} THEN '${st}'`).join(' ')} END`;
+  };
+  const arms = STATUS_BY_AGE.map((b) =>
+    Number.isFinite(b.maxAgeDays) ? `WHEN ${age} < interval '${b.maxAgeDays} days' THEN ${band(b.mix)}` : `ELSE ${band(b.mix)}`,
+  );
+  return `(CASE ${arms.join(' ')} END)`;
+}
+
+/** A pseudo-random number in [0, 1) for case `g` and a salt: the seed is the same every run. */
+function rnd(g: string, salt: number): string {
+  return `((hashint4(${g} * 7 + ${salt}) & 2147483647)::float8 / 2147483648)`;
+}
+
+/**
+ * Seeds `count` cases spread over the five years before now, straight in SQL (generate_series):
+ * one statement per calendar year, numbered YYYY-NNNNNN within the year as the service numbers
+ * them, with case_number_counter moved past them so cases filed through the API continue the
+ * sequence. Statuses follow age (STATUS_BY_AGE); categories, assignees (40 operators) and
+ * requesters (50,000) are spread pseudo-randomly but the same on every run; the SLA trigger fills
+ * case_sla as it would for filed cases.
+ */
+export async function seedCases(url: string, count: number, log: (msg: string) => void): Promise<void> {
+  if (count <= 0) return;
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    // g = 1 is the newest case (a day old), g = count the oldest (five years old).
+    const span = `(interval '5 years' / ${count})`;
+    const createdSql = `(now() - interval '1 day' - (s.g - 1) * ${span})`;
+    const { rows: years } = await c.query<{ year: number; first: string; last: string }>(
+      `SELECT extract(year FROM (${createdSql}) AT TIME ZONE '${ZONE}')::int AS year, min(s.g) AS first, max(s.g) AS last
+         FROM generate_series(1, ${count}) AS s(g) GROUP BY 1 ORDER BY 1`,
+    );
+    for (const y of years) {
+      const started = Date.now();
+      // Oldest first within the year: number 1 is the year's first case.
+      await c.query(
+        `INSERT INTO "case" (id, number, status, status_changed_at, category_key, team_key, assignee_id, subject,
+                             description, details, channel, requester_id, requester_name, employee_number, filed_by_id,
+                             filed_by_role, last_public_reply_at, first_response_at, completed_at, closed_at, version,
+                             created_at, updated_at)
+         SELECT gen_random_uuid(),
+                '${y.year}-' || lpad((${y.last} - s.g + 1)::text, 6, '0'),
+                x.status::"CaseStatus",
+                x.done,
+                cat.key, cat.default_team_key,
+                CASE WHEN x.status = 'REGISTERED' THEN NULL ELSE 'op-' || floor(${rnd('s.g', 2)} * 40)::int END,
+                'Case ' || s.g || ' about ' || cat.name_en,
+                'Seeded by the benchmark.',
+                '{}'::jsonb,
+                'portal'::"Channel",
+                'u' || x.requester, 'Bench User ' || x.requester, (100000 + x.requester)::text,
+                'u' || x.requester, 'requester',
+                CASE WHEN x.status IN ('WAITING_FOR_USER', 'COMPLETED', 'CLOSED') THEN x.done END,
+                CASE WHEN x.status IN ('WAITING_FOR_USER', 'COMPLETED', 'CLOSED') THEN x.done END,
+                CASE WHEN x.status IN ('COMPLETED', 'CLOSED') THEN x.done END,
+                CASE WHEN x.status = 'CLOSED' THEN x.done END,
+                3, x.created, x.done
+           FROM generate_series(${y.first}, ${y.last}) AS s(g)
+           CROSS JOIN LATERAL (SELECT ${createdSql} AS created) AS c0
+           CROSS JOIN LATERAL (SELECT c0.created, least(c0.created + interval '2 days', now()) AS done,
+                                      ${statusCaseSql('(now() - c0.created)', rnd('s.g', 1))} AS status,
+                                      floor(${rnd('s.g', 3)} * 50000)::int AS requester) AS x
+           JOIN (SELECT key, default_team_key, name_en, row_number() OVER (ORDER BY key) - 1 AS n,
+                        count(*) OVER () AS total FROM category) AS cat
+             ON cat.n = floor(${rnd('s.g', 4)} * cat.total)`,
+      );
+      await c.query(
+        `INSERT INTO case_number_counter (year, last) VALUES ($1, $2)
+         ON CONFLICT (year) DO UPDATE SET last = greatest(case_number_counter.last, EXCLUDED.last)`,
+        [y.year, Number(y.last) - Number(y.first) + 1],
+      );
+      log(`  ${y.year}: ${Number(y.last) - Number(y.first) + 1} cases (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    }
+    await c.query('ANALYZE');
+  } finally {
+    await c.end();
+  }
+}
+
+/**
+ * Inserts `count` cases of one shape filed `ageDays` ago (numbers taken from case_number_counter)
+ * and answers their ids. Used for the transition pool and the timer sweep.
+ */
+async function seedBatch(
+  c: pg.Client,
+  count: number,
+  shape: { status: string; ageDays: number; categoryKey: string; assignee: string | null; publicReply: boolean },
+): Promise<string[]> {
+  const { rows: y } = await c.query<{ year: number }>(
+    `SELECT extract(year FROM (now() - make_interval(days => $1)) AT TIME ZONE '${ZONE}')::int AS year`,
+    [shape.ageDays],
+  );
+  const year = y[0]!.year;
+  const { rows: counter } = await c.query<{ last: number }>(
+    `INSERT INTO case_number_counter (year, last) VALUES ($1, $2)
+     ON CONFLICT (year) DO UPDATE SET last = case_number_counter.last + EXCLUDED.last RETURNING last`,
+    [year, count],
+  );
+  const first = counter[0]!.last - count + 1;
+  const { rows } = await c.query<{ id: string }>(
+    `INSERT INTO "case" (id, number, status, status_changed_at, category_key, team_key, assignee_id, subject, description,
+                         details, channel, requester_id, requester_name, filed_by_id, filed_by_role,
+                         last_public_reply_at, first_response_at, version, created_at, updated_at)
+     SELECT gen_random_uuid(), $1 || '-' || lpad(($2 + s.g)::text, 6, '0'), $3::"CaseStatus", at.t, cat.key,
+            cat.default_team_key, $4, 'Bench case ' || s.g, 'Seeded by the benchmark.', '{}'::jsonb, 'portal'::"Channel",
+            'u' || (s.g % 50000), 'Bench User ' || (s.g % 50000), 'u' || (s.g % 50000), 'requester',
+            CASE WHEN $5 THEN at.t END, CASE WHEN $5 THEN at.t END, 3, at.t, at.t
+       FROM generate_series(0, $6 - 1) AS s(g)
+       CROSS JOIN (SELECT now() - make_interval(days => $7) AS t) AS at
+       JOIN category cat ON cat.key = $8
+     RETURNING id`,
+    [String(year), first, shape.status, shape.assignee, shape.publicReply, count, shape.ageDays, shape.categoryKey],
+  );
+  return rows.map((r) => r.id);
+}
+
+/** Cases IN_PROGRESS with the bench operator as assignee, for the IN_PROGRESS ↔ ON_HOLD scenario. */
+export async function seedTransitionPool(url: string, count: number): Promise<string[]> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return await seedBatch(c, count, { status: 'IN_PROGRESS', ageDays: 3, categoryKey: 'general', assignee: BENCH_OPERATOR, publicReply: false });
+  } finally {
+    await c.end();
+  }
+}
+
+/**
+ * `count` cases WAITING_FOR_USER for 20 days with their WAITING_FOR_USER → COMPLETED timer due
+ * 10 days ago: the backlog a sweep finds after the service was down, or after a large import.
+ */
+export async function seedDueTimers(url: string, count: number): Promise<void> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    await c.query('BEGIN');
+    const ids = await seedBatch(c, count, { status: 'WAITING_FOR_USER', ageDays: 20, categoryKey: 'general', assignee: BENCH_OPERATOR, publicReply: true });
+    await c.query(
+      `INSERT INTO case_timer (case_id, from_status, to_status, entered_at, due_at)
+       SELECT id, 'WAITING_FOR_USER', 'COMPLETED', now() - interval '20 days', now() - interval '10 days'
+         FROM unnest($1::uuid[]) AS id`,
+      [ids],
+    );
+    await c.query('COMMIT');
+    await c.query('ANALYZE case_timer');
+  } finally {
+    await c.end();
+  }
+}
+
+/** Ids of up to `count` cases in non-sensitive categories, for the read scenario. */
+export async function sampleReadableIds(url: string, count: number): Promise<string[]> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    const { rows } = await c.query<{ id: string }>(
+      `SELECT c.id FROM "case" c JOIN category cat ON cat.key = c.category_key
+        WHERE NOT cat.sensitive ORDER BY random() LIMIT $1`,
+      [count],
+    );
+    return rows.map((r) => r.id);
+  } finally {
+    await c.end();
+  }
+}
+
+/** Every team key: the bench operator belongs to all of them. */
+export async function teamKeys(url: string): Promise<string[]> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return (await c.query<{ key: string }>('SELECT key FROM team ORDER BY key')).rows.map((r) => r.key);
+  } finally {
+    await c.end();
+  }
+}

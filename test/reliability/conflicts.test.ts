@@ -1,0 +1,3 @@
+import { conflictSuite } from './suites/conflicts';
+
+conflictSuite({ requests: 200 });
