@@ -9,6 +9,7 @@ import type { Clock } from '../domain/clock';
 import { DomainError } from '../domain/errors';
 import { norwegianHolidays } from '../domain/holidays';
 import type { Db } from '../plugins/db';
+import { invalidateSlaCalendar } from './sla-service';
 import { loadStoredCalendar, markRunningStale, prismaQuery, type Query, type StoredCalendar } from '../repositories/sla-repository';
 import type { PutServiceCalendarBody, ServiceCalendarDto, WeekdayHours } from '../schemas/service-level';
 
@@ -92,6 +93,7 @@ export class ServiceCalendarService {
       });
       return markRunningStale(prismaQuery(tx));
     });
+    invalidateSlaCalendar(this.db);
     return { calendar: await this.get(), restale };
   }
 }

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { BusinessCalendar } from '../domain/business-calendar';
 import type { Clock } from '../domain/clock';
 import { evaluateSla, SLA_KINDS, stintsOf, watchAt, type SlaState } from '../domain/sla';
 import type { Db } from '../plugins/db';
@@ -57,6 +58,12 @@ interface Pending {
  */
 export class CaseSlaLoader {
   private queue: Pending[] = [];
+  /**
+   * The calendar changes a few times a year but is read by every case view: keep it for a few
+   * seconds. An edit on this instance clears it at once; another instance sees it within the TTL.
+   */
+  private calendar: { value: Promise<BusinessCalendar>; until: number } | null = null;
+  static readonly CALENDAR_TTL_MS = 5000;
 
   constructor(
     private readonly db: Db,
@@ -76,10 +83,7 @@ export class CaseSlaLoader {
     this.queue = [];
     try {
       const q = prismaQuery(this.db);
-      const [cal, facts] = await Promise.all([
-        loadServiceCalendar(q, this.zone),
-        loadSlaFacts(q, [...new Set(batch.map((b) => b.id))]),
-      ]);
+      const [cal, facts] = await Promise.all([this.cachedCalendar(q), loadSlaFacts(q, [...new Set(batch.map((b) => b.id))])]);
       const now = this.clock.now();
       for (const b of batch) {
         const f = facts.get(b.id);
@@ -89,6 +93,24 @@ export class CaseSlaLoader {
     } catch (err) {
       for (const b of batch) b.reject(err);
     }
+  }
+
+  /** Forgets the cached calendar (after an edit). */
+  invalidateCalendar(): void {
+    this.calendar = null;
+  }
+
+  private cachedCalendar(q: ReturnType<typeof prismaQuery>): Promise<BusinessCalendar> {
+    const now = Date.now();
+    if (!this.calendar || this.calendar.until <= now) {
+      const value = loadServiceCalendar(q, this.zone);
+      // A failed load is not cached: the next view tries again.
+      value.catch(() => {
+        if (this.calendar?.value === value) this.calendar = null;
+      });
+      this.calendar = { value, until: now + CaseSlaLoader.CALENDAR_TTL_MS };
+    }
+    return this.calendar.value;
   }
 }
 
@@ -105,6 +127,11 @@ export function slaLoaderFor(db: Db, clock: Clock, zone: string): CaseSlaLoader 
     loaders.set(db, l);
   }
   return l;
+}
+
+/** Clears the cached calendar of an app's SLA loader, if it has one (after a calendar edit). */
+export function invalidateSlaCalendar(db: Db): void {
+  loaders.get(db)?.invalidateCalendar();
 }
 
 /**

@@ -96,8 +96,10 @@ describe('case service levels', () => {
       const items = r.json().items as Array<{ sla: { firstResponseDueAt: string } }>;
       expect(items.length).toBeGreaterThanOrEqual(3);
       for (const i of items) expect(typeof i.sla.firstResponseDueAt).toBe('string');
-      // One statement for the calendar, one for the facts of the whole page.
-      expect(calls).toHaveLength(2);
+      // One statement for the facts of the whole page, plus one for the calendar unless it is
+      // cached (it is kept for a few seconds; earlier tests in this file have loaded it).
+      expect(calls.filter((sql) => sql.includes('FROM "case" c'))).toHaveLength(1);
+      expect(calls.length).toBeLessThanOrEqual(2);
     } finally {
       spy.mockRestore();
     }
