@@ -1,10 +1,14 @@
 const pg = require('pg');
 
+// The local server the tests use when TEST_DATABASE_URL is not set (overridable to prove the
+// embedded fallback: TEST_LOCAL_URL=postgresql://nobody@127.0.0.1:1/x npm test).
+const LOCAL_TEST_SERVER = process.env.TEST_LOCAL_URL || 'postgresql://postgres@127.0.0.1:5432/postgres';
+
 // With no PostgreSQL server the tests share one embedded database (PGlite, one session at a
 // time): run the files one after another then.
 async function serverAnswers() {
   if (process.env.TEST_DATABASE_URL) return true;
-  const c = new pg.Client({ connectionString: 'postgresql://postgres@127.0.0.1:5432/postgres', connectionTimeoutMillis: 2000 });
+  const c = new pg.Client({ connectionString: LOCAL_TEST_SERVER, connectionTimeoutMillis: 2000 });
   try {
     await c.connect();
     return true;

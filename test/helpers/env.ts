@@ -6,7 +6,7 @@
 export const ENV_ADMIN_URL = 'SAKSFLYT_TEST_ADMIN_URL';
 export const ENV_TEMPLATE = 'SAKSFLYT_TEST_TEMPLATE';
 export const ENV_RUN_ID = 'SAKSFLYT_TEST_RUN';
-/** 'server' (a real PostgreSQL: one database per worker) or 'embedded' (one shared database). */
+/** 'server' (a real PostgreSQL) or 'embedded' (a copy of a migrated PGlite data directory per test database). */
 export const ENV_MODE = 'SAKSFLYT_TEST_MODE';
 
 /** Replaces the database of a postgres URL. */

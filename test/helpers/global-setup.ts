@@ -7,7 +7,7 @@ import { applyMigrations } from '../../src/db/migrator';
 import { startEmbeddedPostgres } from '../../src/db/embedded';
 import { ENV_ADMIN_URL, ENV_MODE, ENV_RUN_ID, ENV_TEMPLATE, withDatabase } from './env';
 
-const LOCAL = 'postgresql://postgres@127.0.0.1:5432/postgres';
+const LOCAL = process.env.TEST_LOCAL_URL || 'postgresql://postgres@127.0.0.1:5432/postgres';
 
 async function answers(url: string): Promise<boolean> {
   const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
@@ -46,12 +46,16 @@ export default async function globalSetup(): Promise<void> {
     process.env[ENV_MODE] = 'server';
     return;
   }
-  // No server: an embedded PostgreSQL in this process, one database shared by all workers.
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'saksflyt-test-pg-'));
-  const embedded = await startEmbeddedPostgres({ dataDir, maxConnections: 16 });
-  (globalThis as { __saksflytEmbedded?: unknown }).__saksflytEmbedded = embedded;
-  await applyMigrations({ connectionString: embedded.url });
-  process.env[ENV_ADMIN_URL] = embedded.url;
-  process.env[ENV_TEMPLATE] = '';
+  // No server: build one migrated embedded data directory as the template; each test database
+  // is a copy of it served by its own embedded PostgreSQL (test/helpers/db.ts).
+  const template = mkdtempSync(path.join(os.tmpdir(), 'saksflyt-test-pg-template-'));
+  const embedded = await startEmbeddedPostgres({ dataDir: template, maxConnections: 4 });
+  try {
+    await applyMigrations({ connectionString: embedded.url });
+  } finally {
+    await embedded.close();
+  }
+  process.env[ENV_ADMIN_URL] = '';
+  process.env[ENV_TEMPLATE] = template;
   process.env[ENV_MODE] = 'embedded';
 }

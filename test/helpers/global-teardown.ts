@@ -1,11 +1,12 @@
+import { rm } from 'node:fs/promises';
 import pg from 'pg';
-import { ENV_ADMIN_URL, ENV_MODE, ENV_RUN_ID } from './env';
+import { ENV_ADMIN_URL, ENV_MODE, ENV_RUN_ID, ENV_TEMPLATE } from './env';
 
-/** Drops every database this run created; stops the embedded server if one was started. */
+/** Drops every database this run created (or the embedded template directory). */
 export default async function globalTeardown(): Promise<void> {
-  const embedded = (globalThis as { __saksflytEmbedded?: { close(): Promise<void> } }).__saksflytEmbedded;
   if (process.env[ENV_MODE] === 'embedded') {
-    await embedded?.close();
+    const template = process.env[ENV_TEMPLATE];
+    if (template) await rm(template, { recursive: true, force: true });
     return;
   }
   const adminUrl = process.env[ENV_ADMIN_URL];

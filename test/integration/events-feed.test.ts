@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createTestApp, type TestApp } from '../helpers/app';
+import { onRealServer } from '../helpers/db';
 import { api, expectStatus, headersFor, type Headers, type Person } from '../helpers/cases';
 
 interface Feed {
@@ -77,7 +78,9 @@ describe('GET /v1/events', () => {
     expect((await api(t).get('/v1/events?after=-1', h.admin)).statusCode).toBe(400);
   });
 
-  it('never serves a position while a lower one is still uncommitted (200)', async () => {
+  // Needs a second transaction open beside the feed's: a real server (the embedded fallback runs
+  // one session at a time, so the open writer would block the feed itself).
+  (onRealServer() ? it : it.skip)('never serves a position while a lower one is still uncommitted (200)', async () => {
     const before = await feed(h.admin);
     // A writer takes a position and holds its transaction open.
     const writer = new pg.Client({ connectionString: t.url });
