@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { OneLinePerRequest } from './http/log-controller';
 import helmet from '@fastify/helmet';
 import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Config } from './config';
 import { systemClock, type Clock } from './domain/clock';
+import { OneLinePerRequest } from './http/log-controller';
 import errorsPlugin, { frameworkErrorReply } from './plugins/errors';
 import bodyDepthPlugin from './plugins/body-depth';
 import dbPlugin from './plugins/db';
@@ -85,7 +85,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   await app.register(bodyDepthPlugin);
   await app.register(helmet, { contentSecurityPolicy: false, global: true });
   const origins = config.CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean);
-  if (origins.length > 0) await app.register(cors, { origin: origins, exposedHeaders: ['etag', 'location', 'x-request-id'] });
+  if (origins.length > 0) await app.register(cors, { origin: origins, exposedHeaders: ['etag', 'location', 'x-request-id', 'retry-after', 'idempotent-replayed'] });
   if (config.RATE_LIMIT_MAX > 0) {
     await app.register(rateLimit, {
       max: config.RATE_LIMIT_MAX,
