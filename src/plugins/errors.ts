@@ -118,10 +118,8 @@ async function errorsPlugin(app: FastifyInstance): Promise<void> {
       body = problem('validation-failed', 'A value in the request cannot be stored (out of range, or a character such as NUL that is not allowed).');
     } else if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
       const code = BY_STATUS[err.statusCode] ?? 'validation-failed';
+      // Keep the plugin's own status (e.g. 429 from @fastify/rate-limit, with its headers).
       body = { ...problem(code, err.message), status: err.statusCode };
-      if (err.statusCode === 429) {
-        // @fastify/rate-limit sets its own headers; keep its status.
-      }
     } else {
       request.log.error({ err }, 'unhandled error');
       body = problem('internal-error', 'An unexpected error occurred. It has been logged.');
