@@ -56,6 +56,7 @@ export const WebhookSchema = Type.Object({
   createdAt: DateTimeSchema,
   updatedAt: DateTimeSchema,
 });
+export type WebhookDto = Static<typeof WebhookSchema>;
 
 export const WebhookCreatedSchema = Type.Object({
   ...WebhookSchema.properties,

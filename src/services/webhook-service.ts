@@ -8,20 +8,8 @@ import type { Db } from '../plugins/db';
 import type { EventService } from './event-service';
 import { toEventDto } from './event-service';
 import { mapLimit } from './map-limit';
+import type { WebhookDto } from '../schemas/integration';
 
-export interface WebhookDto {
-  id: string;
-  url: string;
-  eventTypes: string[];
-  description: string | null;
-  active: boolean;
-  consecutiveFailures: number;
-  disabledAt: string | null;
-  disabledReason: string | null;
-  createdBy: string;
-  createdAt: string;
-  updatedAt: string;
-}
 
 export interface CreateWebhookInput {
   url: string;
