@@ -7,9 +7,13 @@
  *
  * The algorithms walk local calendar days, doing constant work per day, and never step through
  * time inside a day, so targets of hundreds of hours cost a few hundred iterations at most.
+ * Every case view asks, so the work is memoised: a calendar is compiled (validated, hours
+ * parsed) once per calendar object and content, each compiled calendar remembers the opening
+ * of the days it has walked, and zone offsets are remembered per zone and day. All of these
+ * depend only on the calendar's content and the process's tz data, and all are bounded.
  */
 import { IANAZone } from 'luxon';
-import { isNorwegianHoliday } from './holidays';
+import { isNorwegianHoliday, isNorwegianHolidayDay } from './holidays';
 
 /** ISO weekday: 1 = Monday … 7 = Sunday. */
 export type IsoWeekday = 1 | 2 | 3 | 4 | 5 | 6 | 7;
@@ -20,7 +24,12 @@ export interface OpeningHours {
   end: string;
 }
 
-/** When a service (case handling, phone support …) counts as open. Data, not code. */
+/**
+ * When a service (case handling, phone support …) counts as open. Data, not code: treat it as
+ * an immutable value. (The arithmetic memoises its compiled form per object and checks the
+ * object's fields against that on every call, so an object changed in place is recompiled
+ * rather than answered from stale data; building a new object is still the cheaper way.)
+ */
 export interface BusinessCalendar {
   /** IANA zone the opening hours and dates are in, normally `Europe/Oslo`. */
   zone: string;
@@ -118,6 +127,8 @@ function wallToInstant(wall: number, zone: IANAZone): number {
   return viaBefore;
 }
 
+// Off the hot path: only days outside the holiday module's years (or Date's range) need it,
+// so that they fail with the same RangeError as ever.
 function epochDayToDate(day: number): string {
   return new Date(day * DAY_MS).toISOString().slice(0, 10);
 }
@@ -131,13 +142,20 @@ function isoWeekdayOf(day: number): IsoWeekday {
 // Calendar compilation and validation
 // ---------------------------------------------------------------------------------------------
 
+/** A local day's open interval [open, close) as instants, or null when closed all day. */
+type Opening = readonly [number, number] | null;
+
 interface CompiledCalendar {
   zone: IANAZone;
   /** Minutes after local midnight, per ISO weekday; null = closed. */
   minutes: ReadonlyArray<readonly [number, number] | null>;
-  closed: ReadonlySet<string>;
+  /** Extra closed local dates as epoch days (local date read as a UTC date). */
+  closed: ReadonlySet<number>;
   publicHolidays: boolean;
+  /** Shared per zone; see probeCache. */
   probes: Map<number, number>;
+  /** openingOf's answer per local epoch day, for this calendar only. Bounded by OPENING_CACHE_LIMIT. */
+  openings: Map<number, Opening>;
 }
 
 // Zone offset (ms) at UTC midnight of an epoch day, per zone. Offset lookups go through Intl and
@@ -152,9 +170,33 @@ function probesFor(zone: IANAZone): Map<number, number> {
     m = new Map();
     probeCache.set(zone.name, m);
   }
-  if (m.size > PROBE_CACHE_LIMIT) m.clear();
   return m;
 }
+
+// Openings remembered per compiled calendar: about 27 years of days, far more than a case's
+// life, so a busy calendar keeps its whole working set.
+const OPENING_CACHE_LIMIT = 10_000;
+
+// Compiled calendars, by content (see contentKey), so the fresh calendar objects that callers
+// build from the database every few seconds share one compiled calendar and its openings.
+// At most COMPILED_CACHE_LIMIT of them (oldest dropped first), each with bounded caches.
+const COMPILED_CACHE_LIMIT = 16;
+const compiledByContent = new Map<string, CompiledCalendar>();
+
+// The compiled calendar of a calendar object, with the field values it was compiled from: a
+// lookup compares them with the object's current fields (a few reference comparisons), so a
+// calendar changed in place is compiled afresh. Weak, so it never keeps a calendar alive.
+interface CompiledEntry {
+  compiled: CompiledCalendar;
+  zone: unknown;
+  publicHolidays: unknown;
+  hours: unknown;
+  /** For ISO weekday wd, at 3·wd, 3·wd + 1 and 3·wd + 2: the opening object, its start and its end. */
+  days: unknown[];
+  closedDates: unknown;
+  closedCopy: readonly unknown[];
+}
+const compiledByObject = new WeakMap<BusinessCalendar, CompiledEntry>();
 
 function parseHHMM(s: string): number {
   const [h, m] = s.split(':');
@@ -203,22 +245,78 @@ export function validateBusinessCalendar(cal: BusinessCalendar): string[] {
   return problems;
 }
 
+function entryMatches(e: CompiledEntry, cal: BusinessCalendar): boolean {
+  if (e.zone !== cal.zone || e.publicHolidays !== cal.publicHolidays || e.hours !== cal.hours) return false;
+  const hours = cal.hours;
+  for (let wd = 1; wd <= 7; wd++) {
+    const h = hours[wd as IsoWeekday];
+    const i = wd * 3;
+    if (h !== e.days[i]) return false;
+    if (h !== null && (h.start !== e.days[i + 1] || h.end !== e.days[i + 2])) return false;
+  }
+  const closed = cal.closedDates;
+  if (closed !== e.closedDates || closed.length !== e.closedCopy.length) return false;
+  for (let i = 0; i < closed.length; i++) if (closed[i] !== e.closedCopy[i]) return false;
+  return true;
+}
+
+/** The calendar's content as a string; only called on validated calendars, where it is exact. */
+function contentKey(cal: BusinessCalendar): string {
+  const hours = WEEKDAYS.map((wd) => {
+    const h = cal.hours[wd];
+    return h ? [h.start, h.end] : null;
+  });
+  return JSON.stringify([cal.zone, hours, [...(cal.closedDates ?? [])], Boolean(cal.publicHolidays)]);
+}
+
 function compile(cal: BusinessCalendar): CompiledCalendar {
+  const entry = compiledByObject.get(cal);
+  if (entry !== undefined && entryMatches(entry, cal)) return entry.compiled;
   const problems = validateBusinessCalendar(cal);
   if (problems.length > 0) throw new RangeError(`invalid business calendar: ${problems.join('; ')}`);
+  const key = contentKey(cal);
+  let compiled = compiledByContent.get(key);
+  if (compiled === undefined) {
+    compiled = compileValid(cal);
+    if (compiledByContent.size >= COMPILED_CACHE_LIMIT) compiledByContent.delete(compiledByContent.keys().next().value as string);
+    compiledByContent.set(key, compiled);
+  }
+  // Only arrays are remembered per object: their elements can be compared cheaply.
+  if (Array.isArray(cal.closedDates)) {
+    const days: unknown[] = [null, null, null];
+    for (const wd of WEEKDAYS) {
+      const h = cal.hours[wd];
+      days.push(h, h?.start, h?.end);
+    }
+    compiledByObject.set(cal, {
+      compiled,
+      zone: cal.zone,
+      publicHolidays: cal.publicHolidays,
+      hours: cal.hours,
+      days,
+      closedDates: cal.closedDates,
+      closedCopy: [...cal.closedDates],
+    });
+  }
+  return compiled;
+}
+
+function compileValid(cal: BusinessCalendar): CompiledCalendar {
   const minutes: Array<readonly [number, number] | null> = [null];
   for (const wd of WEEKDAYS) {
     const h = cal.hours[wd];
     minutes.push(h ? [parseHHMM(h.start), parseHHMM(h.end)] : null);
   }
   const zone = zoneOf(cal.zone);
-  return { zone, minutes, closed: new Set(cal.closedDates), publicHolidays: cal.publicHolidays, probes: probesFor(zone) };
+  const closed = new Set([...(cal.closedDates ?? [])].map((d) => Date.parse(`${d}T00:00:00Z`) / DAY_MS));
+  return { zone, minutes, closed, publicHolidays: Boolean(cal.publicHolidays), probes: probesFor(zone), openings: new Map() };
 }
 
 function probe(day: number, c: CompiledCalendar): number {
   let offset = c.probes.get(day);
   if (offset === undefined) {
     offset = c.zone.offset(day * DAY_MS) * MINUTE_MS;
+    if (c.probes.size >= PROBE_CACHE_LIMIT) c.probes.clear();
     c.probes.set(day, offset);
   }
   return offset;
@@ -235,23 +333,50 @@ function dayTimeToInstant(day: number, minutes: number, c: CompiledCalendar): nu
   return wallToInstant(wall, c.zone);
 }
 
+// Days the holiday module's day numbers cover (years 1583..9999); outside them the date-string
+// check runs, so such days fail with the same RangeError as before.
+const FIRST_HOLIDAY_DAY = Date.UTC(1583, 0, 1) / DAY_MS;
+const LAST_HOLIDAY_DAY = Date.UTC(9999, 11, 31) / DAY_MS;
+// A Date holds at most ±10^8 days around 1970-01-01.
+const LAST_DATE_DAY = 100_000_000;
+
+function isHoliday(day: number): boolean {
+  if (day >= FIRST_HOLIDAY_DAY && day <= LAST_HOLIDAY_DAY) return isNorwegianHolidayDay(day);
+  return isNorwegianHoliday(epochDayToDate(day));
+}
+
 /** The open interval [open, close) of a local day as instants, or null when closed all day. */
-function openingOf(day: number, c: CompiledCalendar): readonly [number, number] | null {
+function openingOf(day: number, c: CompiledCalendar): Opening {
+  let span = c.openings.get(day);
+  if (span === undefined) {
+    span = computeOpening(day, c);
+    if (c.openings.size >= OPENING_CACHE_LIMIT) c.openings.clear();
+    c.openings.set(day, span);
+  }
+  return span;
+}
+
+function computeOpening(day: number, c: CompiledCalendar): Opening {
   const mins = c.minutes[isoWeekdayOf(day)];
   if (!mins) return null;
-  if (c.closed.size > 0 || c.publicHolidays) {
-    const date = epochDayToDate(day);
-    if (c.closed.has(date)) return null;
-    if (c.publicHolidays && isNorwegianHoliday(date)) return null;
-  }
+  // Days past the ends of Date's range had no date string, and asking for one threw.
+  if ((c.closed.size > 0 || c.publicHolidays) && !(Math.abs(day) <= LAST_DATE_DAY)) epochDayToDate(day);
+  if (c.closed.has(day)) return null;
+  if (c.publicHolidays && isHoliday(day)) return null;
   const open = dayTimeToInstant(day, mins[0], c);
   const close = dayTimeToInstant(day, mins[1], c);
   // Hours lying wholly inside a DST gap collapse to nothing rather than to a negative span.
   return close > open ? [open, close] : null;
 }
 
-function localDayOf(ms: number, zone: IANAZone): number {
-  return Math.floor((ms + zone.offset(ms) * MINUTE_MS) / DAY_MS);
+/** The local epoch day of instant `ms`. */
+function localDayOf(ms: number, c: CompiledCalendar): number {
+  // ms lies within UTC day d; equal offsets at that day's two UTC midnights mean no transition
+  // in between (no zone changes offset twice within a day), so the cached probe is ms's offset.
+  const d = Math.floor(ms / DAY_MS);
+  const offset = probe(d, c);
+  if (offset === probe(d + 1, c)) return Math.floor((ms + offset) / DAY_MS);
+  return Math.floor((ms + c.zone.offset(ms) * MINUTE_MS) / DAY_MS);
 }
 
 /**
@@ -261,7 +386,7 @@ function localDayOf(ms: number, zone: IANAZone): number {
  */
 function addWorkingMillis(fromMs: number, targetMs: number, c: CompiledCalendar): number {
   let remaining = targetMs;
-  const firstDay = localDayOf(fromMs, c.zone);
+  const firstDay = localDayOf(fromMs, c);
   for (let day = firstDay; day < firstDay + MAX_DAYS_WALKED; day++) {
     const span = openingOf(day, c);
     if (!span) continue;
@@ -276,9 +401,9 @@ function addWorkingMillis(fromMs: number, targetMs: number, c: CompiledCalendar)
 
 function workingMillis(aMs: number, bMs: number, c: CompiledCalendar): number {
   if (bMs <= aMs) return 0;
-  const lastDay = localDayOf(bMs, c.zone);
+  const lastDay = localDayOf(bMs, c);
   let total = 0;
-  for (let day = localDayOf(aMs, c.zone); day <= lastDay; day++) {
+  for (let day = localDayOf(aMs, c); day <= lastDay; day++) {
     const span = openingOf(day, c);
     if (!span) continue;
     const s = Math.max(span[0], aMs);
@@ -335,7 +460,7 @@ export function workingMillisBetween(a: Date, b: Date, cal: BusinessCalendar): n
 export function isOpenAt(instant: Date, cal: BusinessCalendar): boolean {
   const ms = assertInstant(instant, 'instant');
   const c = compile(cal);
-  const span = openingOf(localDayOf(ms, c.zone), c);
+  const span = openingOf(localDayOf(ms, c), c);
   return span !== null && span[0] <= ms && ms < span[1];
 }
 

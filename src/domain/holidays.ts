@@ -1,7 +1,8 @@
 /**
  * Norwegian public holidays (helligdager and the two statutory public days, 1 and 17 May).
- * Pure calendar arithmetic on `YYYY-MM-DD` strings: no time zone is involved because a holiday
- * is a local calendar date, whatever zone the caller later interprets it in.
+ * Pure calendar arithmetic on `YYYY-MM-DD` strings (or, for day walks, on day numbers): no time
+ * zone is involved because a holiday is a local calendar date, whatever zone the caller later
+ * interprets it in.
  */
 
 export interface NorwegianHoliday {
@@ -133,4 +134,31 @@ export function isNorwegianHoliday(date: string): boolean {
     set = setCache.get(year) as ReadonlySet<string>;
   }
   return set.has(date);
+}
+
+const daySetCache = new Map<number, ReadonlySet<number>>();
+
+/**
+ * Whether calendar day number `day` is a Norwegian public holiday, where day 0 is 1970-01-01 and
+ * each day counts one (proleptic Gregorian, as `Date.UTC(y, m, d) / 86 400 000` numbers them).
+ * The same answer as {@link isNorwegianHoliday} for that day's date, without building the
+ * string: calendar arithmetic asks this once per day it walks. Memoised per year.
+ *
+ * @param day integer day number of a date in 1583..9999
+ * @throws RangeError when `day` is not an integer or its year is outside 1583..9999
+ */
+export function isNorwegianHolidayDay(day: number): boolean {
+  if (!Number.isInteger(day)) throw new RangeError(`day must be an integer, got ${day}`);
+  const year = new Date(day * DAY_MS).getUTCFullYear();
+  assertYear(year);
+  let set = daySetCache.get(year);
+  if (!set) {
+    const easter = easterMillis(year) / DAY_MS;
+    set = new Set([
+      ...FIXED.map((h) => Date.UTC(year, h.month - 1, h.day) / DAY_MS),
+      ...EASTER_RELATIVE.map((h) => easter + h.offset),
+    ]);
+    daySetCache.set(year, set);
+  }
+  return set.has(day);
 }

@@ -1,4 +1,4 @@
-import { easterSunday, isNorwegianHoliday, norwegianHolidays } from '../../../src/domain/holidays';
+import { easterSunday, isNorwegianHoliday, isNorwegianHolidayDay, norwegianHolidays } from '../../../src/domain/holidays';
 
 type Expected = Array<[string, string]>; // [date, English name]
 
@@ -135,5 +135,31 @@ describe('isNorwegianHoliday', () => {
 
   it.each(['2025-02-30', '2025-1-01', '20250101', '', '1500-01-01'])('refuses %p', (date) => {
     expect(() => isNorwegianHoliday(date)).toThrow(RangeError);
+  });
+});
+
+describe('isNorwegianHolidayDay', () => {
+  const DAY = 86_400_000;
+  const dayOf = (date: string) => Date.parse(`${date}T00:00:00Z`) / DAY;
+
+  it('agrees with isNorwegianHoliday on every day from 1990 to 2060', () => {
+    const disagreements: string[] = [];
+    for (let day = dayOf('1990-01-01'); day <= dayOf('2060-12-31'); day++) {
+      const date = new Date(day * DAY).toISOString().slice(0, 10);
+      if (isNorwegianHolidayDay(day) !== isNorwegianHoliday(date)) disagreements.push(date);
+    }
+    expect(disagreements).toEqual([]);
+  });
+
+  it('agrees at the ends of the supported years and on days before 1970', () => {
+    for (const date of ['1583-01-01', '1583-01-02', '1583-04-10', '1969-12-25', '1969-12-24', '9999-12-25', '9999-12-31']) {
+      expect(isNorwegianHolidayDay(dayOf(date))).toBe(isNorwegianHoliday(date));
+    }
+  });
+
+  it('refuses days outside 1583..9999 and non-integers', () => {
+    for (const day of [dayOf('1582-12-31'), dayOf('9999-12-31') + 1, 1.5, Number.NaN, 1e9]) {
+      expect(() => isNorwegianHolidayDay(day)).toThrow(RangeError);
+    }
   });
 });
