@@ -30,7 +30,7 @@ declare module 'fastify' {
 /** Wires the use-case services over the database and the injected clock. */
 async function servicesPlugin(app: FastifyInstance, opts: { config: Config; clock: Clock }): Promise<void> {
   const forms = new FormValidator();
-  const cases = new CaseService(app.db, opts.clock, opts.config, forms);
+  const cases = new CaseService(app.db, app.pool, opts.clock, opts.config, forms);
   app.decorate('config', opts.config);
   app.decorate('services', {
     cases,

@@ -1,38 +1,9 @@
-import type pg from 'pg';
-import type { Db } from '../plugins/db';
 import type { IsoWeekday, OpeningHours } from '../domain/business-calendar';
 import type { SlaKind, StatusChange, StatusStint } from '../domain/sla';
 import type { Status } from '../domain/statuses';
 
-/**
- * A SQL runner with `$1` placeholders: the same statements run on a pg transaction client (the
- * sweep, which must stay on its one connection) and through Prisma (reads outside a transaction).
- */
-export type Query = <T>(text: string, params?: unknown[]) => Promise<T[]>;
-
-export function pgQuery(client: pg.Pool | pg.PoolClient): Query {
-  return async <T>(text: string, params: unknown[] = []) => (await client.query(text, params)).rows as T[];
-}
-
-export function prismaQuery(db: Pick<Db, '$queryRawUnsafe'>): Query {
-  return <T>(text: string, params: unknown[] = []) => db.$queryRawUnsafe<T[]>(text, ...params);
-}
-
-/** Runs `fn` in a transaction on one pooled connection. */
-export async function inPgTransaction<T>(pool: pg.Pool, fn: (q: Query) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const out = await fn(pgQuery(client));
-    await client.query('COMMIT');
-    return out;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
-}
+export { inPgTransaction, pgQuery, prismaQuery, type Query } from './query';
+import type { Query } from './query';
 
 /** What the service level of one case is computed from, as stored. */
 export interface CaseSlaFactsRow {

@@ -7,8 +7,32 @@ import { isStaff, primaryRole, type ActorRole, type Principal } from '../domain/
 import type { Status } from '../domain/statuses';
 import { TIMED_TRANSITIONS } from '../domain/transitions';
 import { addCalendarDays, suspensionAwareDueAt, windowCovering, type SuspensionWindow } from '../domain/suspension';
+import type pg from 'pg';
 import { Prisma } from '../generated/prisma/client';
 import type { Db } from '../plugins/db';
+import {
+  findCase,
+  findCaseWithAttachments,
+  findCategory,
+  insertAccessLog,
+  insertAttachment,
+  insertCase,
+  insertEvent,
+  insertHistory,
+  insertMessage,
+  insertTimer,
+  deleteTimer,
+  listCases,
+  lockCase,
+  nextCaseNumber,
+  teamExists,
+  updateCase,
+  type CaseRow,
+  type CaseUpdate,
+  type HistoryInput,
+  type Visibility,
+} from '../repositories/case-repository';
+import { inPgTransaction, pgQuery, type Query } from '../repositories/query';
 import type {
   AttachmentDto,
   CaseDto,
@@ -22,17 +46,11 @@ import type {
 } from '../schemas/case';
 import type { FormValidator } from './forms';
 import { KeyedQueue } from './keyed-queue';
-import { slaLoaderFor } from './sla-service';
-import { loadWindows, lockWindows } from './windows';
+import { slaLoaderFor, type CaseSlaLoader } from './sla-service';
+import { loadWindows, loadWindowsIn, lockWindows, lockWindowsIn } from './windows';
 
+/** A Prisma transaction: the timer sweep and window recomputation still run on Prisma. */
 type Tx = Prisma.TransactionClient;
-
-const caseInclude = {
-  category: { select: { sensitive: true } },
-  timer: { select: { toStatus: true, dueAt: true } },
-} as const;
-
-type CaseRow = Prisma.CaseGetPayload<{ include: typeof caseInclude }>;
 
 /** Who did a change, as history rows and events record it. */
 interface ChangeActor {
@@ -48,14 +66,6 @@ interface Standing {
   as: Actor['as'] | null;
 }
 
-interface HistoryInput {
-  field: string;
-  from?: string | null;
-  to?: string | null;
-  reason?: string | null;
-  internal?: boolean;
-}
-
 /** How long views reuse the suspension windows they read (an edit on this instance drops them at once). */
 const WINDOWS_TTL_MS = 5000;
 
@@ -65,6 +75,8 @@ export const SYSTEM_ACTOR: ChangeActor = { id: 'system', role: 'system', onBehal
 /**
  * Use cases on cases: load → decide (pure) → one transaction that writes the change, its
  * history rows, its outbox events and its timer. Routes call these; nothing here knows HTTP.
+ * The hot paths (view, list, file, change) send their SQL through `pg` (case-repository.ts);
+ * the timer sweep and the window recomputation use Prisma.
  */
 export class CaseService {
   private windowsCache: { at: number; windows: Promise<SuspensionWindow[]> } | null = null;
@@ -72,19 +84,27 @@ export class CaseService {
   /** Built once: an Intl.DateTimeFormat costs more to make than the rest of filing a case. */
   private yearFormat: Intl.DateTimeFormat | undefined;
 
+  /** Statements outside a transaction, through the pool. */
+  private readonly q: Query;
+  private readonly sla: CaseSlaLoader;
+
   constructor(
     private readonly db: Db,
+    private readonly pool: pg.Pool,
     private readonly clock: Clock,
     private readonly config: Config,
     private readonly forms: FormValidator,
-  ) {}
+  ) {
+    this.q = pgQuery(pool);
+    this.sla = slaLoaderFor(db, this.q, clock, config.TIMEZONE);
+  }
 
   // ---------------------------------------------------------------- create
 
   /** Files a case: validates category and form, numbers it, routes it to the category's team. */
   async create(p: Principal, body: CreateCaseBody): Promise<CaseDto> {
     const now = this.clock.now();
-    const category = await this.db.category.findUnique({ where: { key: body.categoryKey } });
+    const category = await findCategory(this.q, body.categoryKey);
     if (!category || !category.active) {
       throw new DomainError('validation-failed', `Unknown or inactive category '${body.categoryKey}'.`, {
         errors: [{ in: 'body', path: '/categoryKey', message: 'unknown or inactive category' }],
@@ -125,39 +145,31 @@ export class CaseService {
     const year = Number(
       (this.yearFormat ??= new Intl.DateTimeFormat('en', { timeZone: this.config.TIMEZONE, year: 'numeric' })).format(now),
     );
-    const created = await this.db.$transaction(async (tx) => {
-      const [counter] = await tx.$queryRaw<Array<{ last: number }>>`
-        INSERT INTO case_number_counter (year, last) VALUES (${year}, 1)
-        ON CONFLICT (year) DO UPDATE SET last = case_number_counter.last + 1
-        RETURNING last`;
-      const number = `${year}-${String(counter!.last).padStart(6, '0')}`;
-      const inserted = await tx.case.create({
-        data: {
-          number,
-          status: 'REGISTERED',
-          statusChangedAt: now,
+    const created = await inPgTransaction(this.pool, async (q) => {
+      const row = await insertCase(
+        q,
+        {
+          number: await nextCaseNumber(q, year),
+          now,
           categoryKey: category.key,
           teamKey: category.defaultTeamKey,
           subject: body.subject,
           description: body.description,
-          details: details as Prisma.InputJsonValue,
-          channel: channel as 'portal',
+          details,
+          channel: channel as CaseRow['channel'],
           requesterId: external ? null : p.id,
           requesterName: external ? external.name : p.name,
           employeeNumber: body.employeeNumber ?? (external ? null : p.employeeNumber),
-          concernsEmployee: (body.concernsEmployee ?? undefined) as Prisma.InputJsonValue | undefined,
-          externalRequester: (external ?? undefined) as Prisma.InputJsonValue | undefined,
+          concernsEmployee: body.concernsEmployee ?? null,
+          externalRequester: external,
           filedById: p.id,
           filedByRole: role,
-          createdAt: now,
-          updatedAt: now,
         },
-      });
-      // What `include` would read back is known: the category just looked up, and no timer yet.
-      const row: CaseRow = { ...inserted, category: { sensitive: category.sensitive }, timer: null };
+        category.sensitive,
+      );
       const actor: ChangeActor = { id: p.id, role, onBehalfOf: external ? external.name : null };
-      await this.writeHistory(tx, row.id, actor, now, [{ field: 'created', to: 'REGISTERED' }]);
-      await this.writeEvent(tx, 'case.created', row, actor, now, {
+      await insertHistory(q, row.id, actor, now, [{ field: 'created', to: 'REGISTERED' }]);
+      await this.writeEvent(q, 'case.created', row, actor, now, {
         categoryKey: row.categoryKey,
         teamKey: row.teamKey,
         channel: row.channel,
@@ -172,41 +184,32 @@ export class CaseService {
 
   /** One case as the principal may see it (404 when they may not). */
   async get(p: Principal, id: string, endpoint: string): Promise<CaseDto> {
-    const row = await this.db.case.findUnique({
-      where: { id },
-      include: { ...caseInclude, attachments: { orderBy: { createdAt: 'asc' }, omit: { data: true } } },
-    });
-    const standing = this.visible(p, row);
-    await this.logSensitiveRead(p, row!, endpoint);
-    const dto = await this.toDto(row!, standing, await this.activeWindow(this.clock.now()));
-    dto.attachments = row!.attachments.map(toAttachmentDto);
+    const found = await findCaseWithAttachments(this.q, id);
+    const standing = this.visible(p, found?.row ?? null);
+    await this.logSensitiveRead(p, found!.row, endpoint);
+    const dto = await this.toDto(found!.row, standing, await this.activeWindow(this.clock.now()));
+    dto.attachments = found!.attachments.map(toAttachmentDto);
     return dto;
   }
 
   /** Cases the principal may see, filtered, newest first, with a keyset cursor. */
   async list(p: Principal, q: ListCasesQuery): Promise<{ items: CaseDto[]; nextCursor: string | null }> {
     const limit = q.limit ?? 25;
-    const sortField = q.sort === 'updated' ? 'updatedAt' : 'createdAt';
-    const and: Prisma.CaseWhereInput[] = [this.visibilityFilter(p)];
-    if (q.status?.length) and.push({ status: { in: q.status } });
-    if (q.category) and.push({ categoryKey: q.category });
-    if (q.team) and.push({ teamKey: q.team });
-    if (q.assignee) and.push({ assigneeId: q.assignee });
-    if (q.requester) and.push({ requesterId: q.requester });
-    if (q.createdFrom) and.push({ createdAt: { gte: new Date(q.createdFrom) } });
-    if (q.createdTo) and.push({ createdAt: { lt: new Date(q.createdTo) } });
-    if (q.q) and.push({ subject: { contains: q.q, mode: 'insensitive' } });
-    if (q.cursor) {
-      const c = decodeCursor(q.cursor, q.sort ?? 'created');
-      // The `lte` is implied by the OR, but only it lets the index scan start at the cursor: without
-      // it a page deep in the archive reads every newer row first.
-      and.push({ [sortField]: { lte: c.at } }, { OR: [{ [sortField]: { lt: c.at } }, { [sortField]: c.at, id: { lt: c.id } }] });
-    }
-    const rows = await this.db.case.findMany({
-      where: { AND: and },
-      orderBy: [{ [sortField]: 'desc' }, { id: 'desc' }],
-      take: limit + 1,
-      include: caseInclude,
+    const sort = q.sort ?? 'created';
+    const sortField = sort === 'updated' ? 'updatedAt' : 'createdAt';
+    const rows = await listCases(this.q, {
+      visibility: this.visibilityOf(p),
+      status: q.status,
+      category: q.category,
+      team: q.team,
+      assignee: q.assignee,
+      requester: q.requester,
+      createdFrom: q.createdFrom ? new Date(q.createdFrom) : undefined,
+      createdTo: q.createdTo ? new Date(q.createdTo) : undefined,
+      text: q.q,
+      sort,
+      after: q.cursor ? decodeCursor(q.cursor, sort) : undefined,
+      limit: limit + 1,
     });
     const page = rows.slice(0, limit);
     await this.logSensitiveReads(p, page, 'GET /v1/cases');
@@ -214,13 +217,13 @@ export class CaseService {
     const items = await Promise.all(page.map((r) => this.toDto(r, this.standing(p, r), window)));
     const last = page[page.length - 1];
     const nextCursor =
-      rows.length > limit && last ? encodeCursor(q.sort ?? 'created', last[sortField], last.id) : null;
+      rows.length > limit && last ? encodeCursor(sort, last[sortField], last.id) : null;
     return { items, nextCursor };
   }
 
   /** Messages of a case; requesters never see internal notes. */
   async messages(p: Principal, id: string, endpoint: string): Promise<MessageDto[]> {
-    const row = await this.db.case.findUnique({ where: { id }, include: caseInclude });
+    const row = await findCase(this.q, id);
     const standing = this.visible(p, row);
     await this.logSensitiveRead(p, row!, endpoint);
     const messages = await this.db.caseMessage.findMany({
@@ -232,7 +235,7 @@ export class CaseService {
 
   /** The append-only history; requesters never see internal rows. */
   async history(p: Principal, id: string, endpoint: string): Promise<HistoryDto[]> {
-    const row = await this.db.case.findUnique({ where: { id }, include: caseInclude });
+    const row = await findCase(this.q, id);
     const standing = this.visible(p, row);
     await this.logSensitiveRead(p, row!, endpoint);
     const rows = await this.db.caseHistory.findMany({
@@ -253,8 +256,7 @@ export class CaseService {
 
   /** Reads of a sensitive case, for admins. */
   async accessLog(id: string): Promise<Array<{ at: string; actorId: string; actorRole: string; endpoint: string }>> {
-    const exists = await this.db.case.findUnique({ where: { id }, select: { id: true } });
-    if (!exists) throw notFound();
+    if (!(await findCase(this.q, id))) throw notFound();
     const rows = await this.db.accessLog.findMany({ where: { caseId: id }, orderBy: { id: 'asc' } });
     return rows.map((r) => ({ at: r.at.toISOString(), actorId: r.actorId, actorRole: r.actorRole, endpoint: r.endpoint }));
   }
@@ -265,7 +267,7 @@ export class CaseService {
     id: string,
     attachmentId: string,
   ): Promise<{ filename: string; contentType: string; data: Uint8Array }> {
-    const row = await this.db.case.findUnique({ where: { id }, include: caseInclude });
+    const row = await findCase(this.q, id);
     this.visible(p, row);
     const a = await this.db.attachment.findFirst({ where: { id: attachmentId, caseId: id } });
     if (!a?.data) throw new DomainError('not-found', 'No such attachment.');
@@ -285,20 +287,7 @@ export class CaseService {
       if (row.status === 'CLOSED') {
         throw new DomainError('case-closed', 'The case is closed. Reopen it to add files.', { currentStatus: row.status });
       }
-      const a = await tx.attachment.create({
-        data: {
-          caseId: row.id,
-          filename: file.filename,
-          contentType: file.contentType,
-          size: file.data.length,
-          sha256: file.sha256,
-          data: new Uint8Array(file.data),
-          uploadedById: ctx.changeActor.id,
-          uploadedByRole: ctx.changeActor.role,
-          createdAt: ctx.now,
-        },
-        omit: { data: true },
-      });
+      const a = await insertAttachment(tx, { caseId: row.id, ...file, actor: ctx.changeActor, now: ctx.now });
       dto = toAttachmentDto(a);
       await this.writeEvent(tx, 'case.attachment_added', row, ctx.changeActor, ctx.now, { attachmentId: a.id });
       return { decision: null, reason: null, publicReply: false, extra: [{ field: 'attachment', to: a.id }] };
@@ -359,23 +348,22 @@ export class CaseService {
         throw new DomainError('case-closed', 'A closed case cannot be changed.', { currentStatus: row.status });
       }
       const extra: HistoryInput[] = [];
-      const data: Prisma.CaseUpdateInput = {};
+      const data: Partial<CaseUpdate> = {};
       const reason = body.reason ?? null;
       let categoryTeam: string | undefined;
       if (body.categoryKey !== undefined && body.categoryKey !== row.categoryKey) {
-        const cat = await tx.category.findUnique({ where: { key: body.categoryKey } });
+        const cat = await findCategory(tx, body.categoryKey);
         if (!cat) throw unknownRef('categoryKey', body.categoryKey);
-        data.category = { connect: { key: cat.key } };
+        data.categoryKey = cat.key;
         extra.push({ field: 'category', from: row.categoryKey, to: cat.key, reason });
         categoryTeam = cat.defaultTeamKey;
       }
       // A new category routes the case to its team unless a team is given too.
       const teamKey = body.teamKey ?? categoryTeam;
       if (teamKey !== undefined && teamKey !== row.teamKey) {
-        const team = await tx.team.findUnique({ where: { key: teamKey } });
-        if (!team) throw unknownRef('teamKey', teamKey);
-        data.team = { connect: { key: team.key } };
-        extra.push({ field: 'team', from: row.teamKey, to: team.key, reason });
+        if (!(await teamExists(tx, teamKey))) throw unknownRef('teamKey', teamKey);
+        data.teamKey = teamKey;
+        extra.push({ field: 'team', from: row.teamKey, to: teamKey, reason });
       }
       if (body.subject !== undefined && body.subject !== row.subject) {
         data.subject = body.subject;
@@ -465,7 +453,7 @@ export class CaseService {
     ifMatch: number | undefined,
     onBehalfOfRequester: boolean,
     fn: (
-      tx: Tx,
+      tx: Query,
       row: CaseRow,
       actor: Actor,
       ctx: { now: Date; activeWindow: SuspensionWindow | null; changeActor: ChangeActor },
@@ -473,7 +461,7 @@ export class CaseService {
       decision: Decision | null;
       reason: string | null;
       publicReply: boolean;
-      data?: Prisma.CaseUpdateInput;
+      data?: Partial<CaseUpdate>;
       extra?: HistoryInput[];
       unchanged?: boolean;
     }>,
@@ -481,16 +469,17 @@ export class CaseService {
     const now = this.clock.now();
     // Queued per case before taking a connection (KeyedQueue): a burst on one case waits here,
     // not on pooled connections blocked by its row lock.
-    const { updated, activeWindow } = await this.changes.run(id, () => this.db.$transaction(async (tx) => {
+    const { updated, activeWindow } = await this.changes.run(id, () => inPgTransaction(this.pool, async (tx) => {
       // Windows are read under their lock, so a window added meanwhile either refuses this move
       // into WAITING_FOR_USER or sees (and recomputes) the timer it schedules.
-      await lockWindows(tx, 'shared');
-      const windows = await loadWindows(tx);
+      await lockWindowsIn(tx, 'shared');
+      const windows = await loadWindowsIn(tx);
       const activeWindow = windowCovering(now, windows, this.config.TIMEZONE);
       // The row lock serialises changes to one case: a concurrent request waits, then decides
-      // on the state the first one left (and fails If-Match if it sent one).
-      await tx.$queryRaw`SELECT id FROM "case" WHERE id = ${id}::uuid FOR UPDATE`;
-      const row = await tx.case.findUnique({ where: { id }, include: caseInclude });
+      // on the state the first one left (and fails If-Match if it sent one). The row is read
+      // by a statement of its own after the lock, so it sees what the previous holder committed
+      // (its timer included).
+      const row = (await lockCase(tx, id)) ? await findCase(tx, id) : null;
       const standing = this.visible(p, row);
       if (ifMatch !== undefined && ifMatch !== row!.version) {
         throw new DomainError('precondition-failed', `The case is at version ${row!.version}, not ${ifMatch}.`, {
@@ -528,7 +517,7 @@ export class CaseService {
 
   /** Writes a decision: the case row, history rows, events and the timer, in `tx`. */
   private async apply(
-    tx: Tx,
+    tx: Query,
     row: CaseRow,
     decision: Decision | null,
     actor: ChangeActor,
@@ -536,12 +525,12 @@ export class CaseService {
     opts: {
       reason: string | null;
       publicReply: boolean;
-      data?: Prisma.CaseUpdateInput;
+      data?: Partial<CaseUpdate>;
       extra?: HistoryInput[];
       windows?: SuspensionWindow[];
     },
   ): Promise<CaseRow> {
-    const data: Prisma.CaseUpdateInput = { ...(opts.data ?? {}) };
+    const data: CaseUpdate = { ...(opts.data ?? {}), updatedAt: now };
     const history: HistoryInput[] = [...(opts.extra ?? [])];
     if (decision?.assigneeChanged) {
       data.assigneeId = decision.assigneeId;
@@ -559,21 +548,18 @@ export class CaseService {
       data.lastPublicReplyAt = now;
       if (!row.firstResponseAt) data.firstResponseAt = now;
     }
-    data.version = { increment: 1 };
-    data.updatedAt = now;
     // The timer is written before the case so that the row read back below already shows it.
     if (decision?.statusChanged) {
-      await tx.caseTimer.deleteMany({ where: { caseId: row.id } });
+      await deleteTimer(tx, row.id);
       if (decision.timer) {
-        const windows = decision.timer.suspendable ? (opts.windows ?? (await loadWindows(tx))) : [];
+        const windows = decision.timer.suspendable ? (opts.windows ?? (await loadWindowsIn(tx))) : [];
         const dueAt = this.timerDueAt(decision.timer, now, windows);
-        await tx.caseTimer.create({
-          data: { caseId: row.id, fromStatus: decision.status, toStatus: decision.timer.to, enteredAt: now, dueAt },
-        });
+        await insertTimer(tx, { caseId: row.id, from: decision.status, to: decision.timer.to, enteredAt: now, dueAt });
       }
     }
-    const updated = await tx.case.update({ where: { id: row.id }, data, include: caseInclude });
-    await this.writeHistory(tx, row.id, actor, now, history);
+    // The version goes up by one with every update.
+    const updated = await updateCase(tx, row.id, data);
+    await insertHistory(tx, row.id, actor, now, history);
 
     if (decision?.statusChanged) {
       await this.writeEvent(tx, 'case.status_changed', updated, actor, now, {
@@ -724,63 +710,35 @@ export class CaseService {
   }
 
   private async insertMessage(
-    tx: Tx,
+    tx: Query,
     caseId: string,
     actor: ChangeActor,
     visibility: 'public' | 'internal',
     body: string,
     now: Date,
   ): Promise<MessageDto> {
-    const m = await tx.caseMessage.create({
-      data: { caseId, authorId: actor.id, authorRole: actor.role, onBehalfOf: actor.onBehalfOf, visibility, body, createdAt: now },
-    });
-    await this.writeHistory(tx, caseId, actor, now, [{ field: 'message', to: m.id, internal: visibility === 'internal' }]);
+    const m = await insertMessage(tx, { caseId, actor, visibility, body, now });
+    await insertHistory(tx, caseId, actor, now, [{ field: 'message', to: m.id, internal: visibility === 'internal' }]);
     // Message bodies stay out of events: consumers fetch them with their own access rights.
-    await tx.outboxEvent.create({
-      data: {
-        type: 'case.message_added',
-        caseId,
-        payload: { caseId, messageId: m.id, visibility, actor: { id: actor.id, role: actor.role }, at: now.toISOString() },
-        createdAt: now,
-      },
-    });
+    await insertEvent(
+      tx,
+      'case.message_added',
+      caseId,
+      { caseId, messageId: m.id, visibility, actor: { id: actor.id, role: actor.role }, at: now.toISOString() },
+      now,
+    );
     return toMessageDto(m);
   }
 
-  private async writeHistory(tx: Tx, caseId: string, actor: ChangeActor, now: Date, rows: HistoryInput[]): Promise<void> {
-    if (rows.length === 0) return;
-    await tx.caseHistory.createMany({
-      data: rows.map((h) => ({
-        caseId,
-        at: now,
-        actorId: actor.id,
-        actorRole: actor.role,
-        onBehalfOf: actor.onBehalfOf,
-        field: h.field,
-        fromValue: h.from ?? null,
-        toValue: h.to ?? null,
-        reason: h.reason ?? null,
-        internal: h.internal ?? false,
-      })),
-    });
-  }
-
   private async writeEvent(
-    tx: Tx,
+    tx: Query,
     type: string,
     row: CaseRow,
     actor: ChangeActor,
     now: Date,
     extra: Record<string, unknown>,
   ): Promise<void> {
-    await tx.outboxEvent.create({
-      data: {
-        type,
-        caseId: row.id,
-        payload: eventPayload(row, actor, now, extra) as Prisma.InputJsonValue,
-        createdAt: now,
-      },
-    });
+    await insertEvent(tx, type, row.id, eventPayload(row, actor, now, extra), now);
   }
 
   private standing(p: Principal, row: CaseRow): Standing {
@@ -801,16 +759,14 @@ export class CaseService {
     return this.standing(p, row);
   }
 
-  private visibilityFilter(p: Principal): Prisma.CaseWhereInput {
-    if (p.roles.includes('admin')) return {};
-    const own: Prisma.CaseWhereInput[] = [{ requesterId: p.id }, { filedById: p.id }];
-    if (p.roles.includes('operator')) {
-      return { OR: [...own, { category: { sensitive: false } }, { teamKey: { in: [...p.teams] } }] };
-    }
+  /** What a listing may show the principal (the per-case rule is caseAccess in src/domain/access.ts). */
+  private visibilityOf(p: Principal): Visibility {
+    if (p.roles.includes('admin')) return { kind: 'all' };
+    if (p.roles.includes('operator')) return { kind: 'own-or-open', principalId: p.id, teams: p.teams };
     if (p.roles.includes('integration') && (p.scopes.includes('cases:read') || p.scopes.includes('cases:write'))) {
-      return p.scopes.includes('cases:read:sensitive') ? {} : { OR: [...own, { category: { sensitive: false } }] };
+      return p.scopes.includes('cases:read:sensitive') ? { kind: 'all' } : { kind: 'own-or-open', principalId: p.id, teams: [] };
     }
-    return { OR: own };
+    return { kind: 'own', principalId: p.id };
   }
 
   private async logSensitiveRead(p: Principal, row: CaseRow, endpoint: string): Promise<void> {
@@ -822,9 +778,10 @@ export class CaseService {
     const sensitive = rows.filter((r) => r.category.sensitive);
     if (sensitive.length === 0) return;
     const at = this.clock.now();
-    await this.db.accessLog.createMany({
-      data: sensitive.map((r) => ({ caseId: r.id, actorId: p.id, actorRole: primaryRole(p), endpoint, at })),
-    });
+    await insertAccessLog(
+      this.q,
+      sensitive.map((r) => ({ caseId: r.id, actorId: p.id, actorRole: primaryRole(p), endpoint, at })),
+    );
   }
 
   /**
@@ -879,7 +836,7 @@ export class CaseService {
       allowedTransitions: standing.as ? allowedNow(row, standing.as, { activeWindow }) : [],
       autoTransition: row.timer ? { to: row.timer.toStatus, dueAt: row.timer.dueAt.toISOString() } : null,
       // Batched across a list page (one query per page, not per case): see CaseSlaLoader.
-      sla: await slaLoaderFor(this.db, this.clock, this.config.TIMEZONE).load(row),
+      sla: await this.sla.load(row),
     };
   }
 }

@@ -9,12 +9,12 @@ import {
   inPgTransaction,
   loadSlaFacts,
   markFresh,
-  prismaQuery,
   recordBreaches,
   replaceStints,
   saveRefreshedSla,
   type CaseSlaFactsRow,
   type CaseStints,
+  type Query,
   type SlaRowUpdate,
 } from '../repositories/sla-repository';
 import type { CaseSlaDto } from '../schemas/service-level';
@@ -66,7 +66,7 @@ export class CaseSlaLoader {
   static readonly CALENDAR_TTL_MS = 5000;
 
   constructor(
-    private readonly db: Db,
+    private readonly q: Query,
     private readonly clock: Clock,
     private readonly zone: string,
   ) {}
@@ -82,7 +82,7 @@ export class CaseSlaLoader {
     const batch = this.queue;
     this.queue = [];
     try {
-      const q = prismaQuery(this.db);
+      const q = this.q;
       const [cal, facts] = await Promise.all([this.cachedCalendar(q), loadSlaFacts(q, [...new Set(batch.map((b) => b.id))])]);
       const now = this.clock.now();
       for (const b of batch) {
@@ -100,7 +100,7 @@ export class CaseSlaLoader {
     this.calendar = null;
   }
 
-  private cachedCalendar(q: ReturnType<typeof prismaQuery>): Promise<BusinessCalendar> {
+  private cachedCalendar(q: Query): Promise<BusinessCalendar> {
     const now = Date.now();
     if (!this.calendar || this.calendar.until <= now) {
       const value = loadServiceCalendar(q, this.zone);
@@ -117,13 +117,14 @@ export class CaseSlaLoader {
 const loaders = new WeakMap<Db, CaseSlaLoader>();
 
 /**
- * The loader of an app's database. Keyed by the Prisma client so CaseService can reach it
- * without another constructor argument; one app has one client, clock and zone.
+ * The loader of an app's database, running its statements on `q`. Keyed by the Prisma client so
+ * the calendar service can clear its cache (invalidateSlaCalendar); one app has one client,
+ * clock and zone.
  */
-export function slaLoaderFor(db: Db, clock: Clock, zone: string): CaseSlaLoader {
+export function slaLoaderFor(db: Db, q: Query, clock: Clock, zone: string): CaseSlaLoader {
   let l = loaders.get(db);
   if (!l) {
-    l = new CaseSlaLoader(db, clock, zone);
+    l = new CaseSlaLoader(q, clock, zone);
     loaders.set(db, l);
   }
   return l;

@@ -1,5 +1,6 @@
 import type { Db } from '../plugins/db';
 import type { SuspensionWindow } from '../domain/suspension';
+import type { Query } from '../repositories/query';
 
 type Reader = Pick<Db, 'suspensionWindow'>;
 type Raw = Pick<Db, '$executeRaw'>;
@@ -12,6 +13,14 @@ function isoDate(d: Date): string {
 export async function loadWindows(db: Reader): Promise<SuspensionWindow[]> {
   const rows = await db.suspensionWindow.findMany({ orderBy: [{ fromDate: 'asc' }, { id: 'asc' }] });
   return rows.map((r) => ({ id: r.id, from: isoDate(r.fromDate), to: isoDate(r.toDate), reason: r.reason }));
+}
+
+/** loadWindows on a `pg` query runner (the change transaction of src/services/case-service.ts). */
+export async function loadWindowsIn(q: Query): Promise<SuspensionWindow[]> {
+  return q<SuspensionWindow>(
+    `SELECT id, to_char(from_date, 'YYYY-MM-DD') AS "from", to_char(to_date, 'YYYY-MM-DD') AS "to", reason
+       FROM suspension_window ORDER BY from_date, id`,
+  );
 }
 
 /** An arbitrary but fixed advisory-lock key ("saksflyt windows") shared by every instance. */
@@ -27,4 +36,9 @@ const WINDOWS_LOCK_KEY = 0x5a4b5357;
 export async function lockWindows(tx: Raw, mode: 'shared' | 'exclusive'): Promise<void> {
   if (mode === 'shared') await tx.$executeRaw`SELECT pg_advisory_xact_lock_shared(${WINDOWS_LOCK_KEY}::bigint)`;
   else await tx.$executeRaw`SELECT pg_advisory_xact_lock(${WINDOWS_LOCK_KEY}::bigint)`;
+}
+
+/** lockWindows on a `pg` query runner. */
+export async function lockWindowsIn(q: Query, mode: 'shared' | 'exclusive'): Promise<void> {
+  await q(mode === 'shared' ? 'SELECT pg_advisory_xact_lock_shared($1::bigint)' : 'SELECT pg_advisory_xact_lock($1::bigint)', [WINDOWS_LOCK_KEY]);
 }

@@ -77,6 +77,14 @@ describe('GET /v1/cases', () => {
     expect(names((await list('?q=overtime')).items)).toEqual(['general', 'salaryA']);
   });
 
+  it('matches %, _ and \\ in the search text literally, not as LIKE wildcards (200)', async () => {
+    // "Trip to Bergen" would match t_ip or %Bergen if they were patterns.
+    expect(names((await list('?q=t_ip')).items)).toEqual([]);
+    expect(names((await list(`?q=${encodeURIComponent('%Bergen')}`)).items)).toEqual([]);
+    expect(names((await list(`?q=${encodeURIComponent('\\')}`)).items)).toEqual([]);
+    expect(names((await list('?q=p%20to%20B')).items)).toEqual(['travel']);
+  });
+
   it('combines filters (200)', async () => {
     expect(names((await list('?q=overtime&category=salary&status=IN_PROGRESS')).items)).toEqual(['salaryA']);
   });

@@ -1,0 +1,426 @@
+/**
+ * The statements of the case hot paths (view, list, file, change), in SQL through `pg`.
+ *
+ * Prisma stays the source of the schema and the client of the cold paths; these functions read
+ * and write the same tables with the same column names, and their row types are Prisma's
+ * generated model types, so a column added to schema.prisma and not mapped here fails to compile
+ * (toCaseRow builds every field by name). docs/decisions/hot-path-sql.md says why.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Attachment, Case, CaseMessage, Category } from '../generated/prisma/client';
+import type { Status } from '../domain/statuses';
+import type { Query } from './query';
+
+/** A case with what every view of it needs: its category's sensitivity and its pending timer. */
+export type CaseRow = Case & {
+  category: { sensitive: boolean };
+  timer: { toStatus: Status; dueAt: Date } | null;
+};
+
+export type AttachmentMeta = Omit<Attachment, 'data'>;
+
+/** Who did a change, as history rows and events record it. */
+export interface ChangeActor {
+  id: string;
+  role: string;
+  onBehalfOf: string | null;
+}
+
+export interface HistoryInput {
+  field: string;
+  from?: string | null;
+  to?: string | null;
+  reason?: string | null;
+  internal?: boolean;
+}
+
+const CASE_SCALARS = `
+  c.id, c.number, c.status::text AS status, c.status_changed_at, c.category_key, c.team_key, c.assignee_id,
+  c.subject, c.description, c.details, c.channel::text AS channel, c.requester_id, c.requester_name,
+  c.employee_number, c.concerns_employee, c.external_requester, c.filed_by_id, c.filed_by_role,
+  c.last_public_reply_at, c.first_response_at, c.completed_at, c.closed_at, c.anonymised_at, c.version,
+  c.created_at, c.updated_at`;
+
+/** The scalars of the case (alias c) and its relations' fields, as toCaseRow reads them. */
+const CASE_COLUMNS = `${CASE_SCALARS}, cat.sensitive AS category_sensitive, t.to_status::text AS timer_to, t.due_at AS timer_due_at`;
+
+/** The case (alias c) with its category (cat) and timer (t): the FROM of every case read. */
+const CASE_FROM = `"case" c JOIN category cat ON cat.key = c.category_key LEFT JOIN case_timer t ON t.case_id = c.id`;
+
+interface RawCase {
+  id: string;
+  number: string;
+  status: Status;
+  status_changed_at: Date;
+  category_key: string;
+  team_key: string;
+  assignee_id: string | null;
+  subject: string;
+  description: string;
+  details: Case['details'];
+  channel: Case['channel'];
+  requester_id: string | null;
+  requester_name: string | null;
+  employee_number: string | null;
+  concerns_employee: Case['concernsEmployee'];
+  external_requester: Case['externalRequester'];
+  filed_by_id: string;
+  filed_by_role: string;
+  last_public_reply_at: Date | null;
+  first_response_at: Date | null;
+  completed_at: Date | null;
+  closed_at: Date | null;
+  anonymised_at: Date | null;
+  version: number;
+  created_at: Date;
+  updated_at: Date;
+  category_sensitive: boolean;
+  timer_to: Status | null;
+  timer_due_at: Date | null;
+}
+
+function toCaseRow(r: RawCase): CaseRow {
+  return {
+    id: r.id,
+    number: r.number,
+    status: r.status,
+    statusChangedAt: r.status_changed_at,
+    categoryKey: r.category_key,
+    teamKey: r.team_key,
+    assigneeId: r.assignee_id,
+    subject: r.subject,
+    description: r.description,
+    details: r.details,
+    channel: r.channel,
+    requesterId: r.requester_id,
+    requesterName: r.requester_name,
+    employeeNumber: r.employee_number,
+    concernsEmployee: r.concerns_employee,
+    externalRequester: r.external_requester,
+    filedById: r.filed_by_id,
+    filedByRole: r.filed_by_role,
+    lastPublicReplyAt: r.last_public_reply_at,
+    firstResponseAt: r.first_response_at,
+    completedAt: r.completed_at,
+    closedAt: r.closed_at,
+    anonymisedAt: r.anonymised_at,
+    version: r.version,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    category: { sensitive: r.category_sensitive },
+    timer: r.timer_to && r.timer_due_at ? { toStatus: r.timer_to, dueAt: r.timer_due_at } : null,
+  };
+}
+
+/** JSON values go to jsonb as text: `pg` would turn a JS array into a PostgreSQL array. */
+function json(v: unknown): string | null {
+  return v === undefined || v === null ? null : JSON.stringify(v);
+}
+
+// ------------------------------------------------------------------------------------- reads
+
+export async function findCase(q: Query, id: string): Promise<CaseRow | null> {
+  const [r] = await q<RawCase>(`SELECT ${CASE_COLUMNS} FROM ${CASE_FROM} WHERE c.id = $1::uuid`, [id]);
+  return r ? toCaseRow(r) : null;
+}
+
+/** A case with its attachments' metadata (never their bytes), in one statement. */
+export async function findCaseWithAttachments(q: Query, id: string): Promise<{ row: CaseRow; attachments: AttachmentMeta[] } | null> {
+  const [r] = await q<RawCase & { attachments: Array<Omit<AttachmentMeta, 'createdAt'> & { createdAt: string }> }>(
+    `SELECT ${CASE_COLUMNS},
+            coalesce((SELECT json_agg(json_build_object(
+                        'id', a.id, 'caseId', a.case_id, 'filename', a.filename, 'contentType', a.content_type,
+                        'size', a.size, 'sha256', a.sha256, 'uploadedById', a.uploaded_by_id,
+                        'uploadedByRole', a.uploaded_by_role, 'createdAt', a.created_at) ORDER BY a.created_at, a.id)
+                        FROM attachment a WHERE a.case_id = c.id), '[]'::json) AS attachments
+       FROM ${CASE_FROM} WHERE c.id = $1::uuid`,
+    [id],
+  );
+  if (!r) return null;
+  return { row: toCaseRow(r), attachments: r.attachments.map((a) => ({ ...a, createdAt: new Date(a.createdAt) })) };
+}
+
+/** Takes the row lock that serialises changes to one case; false when there is no such case. */
+export async function lockCase(q: Query, id: string): Promise<boolean> {
+  return (await q(`SELECT id FROM "case" WHERE id = $1::uuid FOR UPDATE`, [id])).length === 1;
+}
+
+/** Who may see what in a listing (src/domain/access.ts says the same per case). */
+export type Visibility =
+  | { kind: 'all' }
+  | { kind: 'own'; principalId: string }
+  | { kind: 'own-or-open'; principalId: string; teams: readonly string[] };
+
+export interface CaseListFilter {
+  visibility: Visibility;
+  status?: readonly Status[];
+  category?: string;
+  team?: string;
+  assignee?: string;
+  requester?: string;
+  createdFrom?: Date;
+  createdTo?: Date;
+  /** Case-insensitive substring of the subject. */
+  text?: string;
+  sort: 'created' | 'updated';
+  /** Keyset bound: rows strictly after (at, id) in the sort order. */
+  after?: { at: Date; id: string };
+  limit: number;
+}
+
+/** A page of cases, newest first by the sort column, then by id. */
+export async function listCases(q: Query, f: CaseListFilter): Promise<CaseRow[]> {
+  const params: unknown[] = [];
+  const p = (v: unknown) => `$${params.push(v)}`;
+  const where: string[] = [];
+  const vis = f.visibility;
+  if (vis.kind === 'own') {
+    const me = p(vis.principalId);
+    where.push(`(c.requester_id = ${me} OR c.filed_by_id = ${me})`);
+  } else if (vis.kind === 'own-or-open') {
+    const me = p(vis.principalId);
+    const teams = vis.teams.length > 0 ? ` OR c.team_key = ANY(${p(vis.teams)}::text[])` : '';
+    where.push(`(c.requester_id = ${me} OR c.filed_by_id = ${me} OR NOT cat.sensitive${teams})`);
+  }
+  if (f.status?.length) where.push(`c.status = ANY(${p(f.status)}::"CaseStatus"[])`);
+  if (f.category !== undefined) where.push(`c.category_key = ${p(f.category)}`);
+  if (f.team !== undefined) where.push(`c.team_key = ${p(f.team)}`);
+  if (f.assignee !== undefined) where.push(`c.assignee_id = ${p(f.assignee)}`);
+  if (f.requester !== undefined) where.push(`c.requester_id = ${p(f.requester)}`);
+  if (f.createdFrom) where.push(`c.created_at >= ${p(f.createdFrom)}`);
+  if (f.createdTo) where.push(`c.created_at < ${p(f.createdTo)}`);
+  if (f.text !== undefined) where.push(`c.subject ILIKE ${p(`%${escapeLike(f.text)}%`)}`);
+  const col = f.sort === 'updated' ? 'c.updated_at' : 'c.created_at';
+  if (f.after) {
+    const at = p(f.after.at);
+    // The `<=` is implied by the OR, but only it lets the index scan start at the cursor: without
+    // it a page deep in the archive reads every newer row first.
+    where.push(`${col} <= ${at} AND (${col} < ${at} OR (${col} = ${at} AND c.id < ${p(f.after.id)}::uuid))`);
+  }
+  const rows = await q<RawCase>(
+    `SELECT ${CASE_COLUMNS} FROM ${CASE_FROM}
+      ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY ${col} DESC, c.id DESC LIMIT ${p(f.limit)}`,
+    params,
+  );
+  return rows.map(toCaseRow);
+}
+
+/** `%`, `_` and `\` match themselves in a search term. */
+function escapeLike(s: string): string {
+  return s.replace(/[\\%_]/g, (m) => `\\${m}`);
+}
+
+export async function findCategory(q: Query, key: string): Promise<Category | null> {
+  const [r] = await q<Category>(
+    `SELECT key, name_nb AS "nameNb", name_en AS "nameEn", description, default_team_key AS "defaultTeamKey", sensitive,
+            form, active, sort_order AS "sortOrder", retention_months AS "retentionMonths",
+            first_response_hours AS "firstResponseHours", resolution_hours AS "resolutionHours",
+            created_at AS "createdAt", updated_at AS "updatedAt"
+       FROM category WHERE key = $1`,
+    [key],
+  );
+  return r ?? null;
+}
+
+export async function teamExists(q: Query, key: string): Promise<boolean> {
+  return (await q(`SELECT 1 FROM team WHERE key = $1`, [key])).length === 1;
+}
+
+// ------------------------------------------------------------------------------------ writes
+
+/** The next number of `year`'s sequence (the counter row is locked until the transaction ends). */
+export async function nextCaseNumber(q: Query, year: number): Promise<string> {
+  const [counter] = await q<{ last: number }>(
+    `INSERT INTO case_number_counter (year, last) VALUES ($1, 1)
+     ON CONFLICT (year) DO UPDATE SET last = case_number_counter.last + 1
+     RETURNING last`,
+    [year],
+  );
+  return `${year}-${String(counter!.last).padStart(6, '0')}`;
+}
+
+export interface NewCase {
+  number: string;
+  now: Date;
+  categoryKey: string;
+  teamKey: string;
+  subject: string;
+  description: string;
+  details: Record<string, unknown>;
+  channel: Case['channel'];
+  requesterId: string | null;
+  requesterName: string | null;
+  employeeNumber: string | null;
+  concernsEmployee: unknown;
+  externalRequester: unknown;
+  filedById: string;
+  filedByRole: string;
+}
+
+/** Inserts a filed case (REGISTERED, version 1, no timer) and returns it. */
+export async function insertCase(q: Query, c: NewCase, categorySensitive: boolean): Promise<CaseRow> {
+  const [r] = await q<RawCase>(
+    `INSERT INTO "case" AS c (id, number, status, status_changed_at, category_key, team_key, subject, description, details,
+                         channel, requester_id, requester_name, employee_number, concerns_employee, external_requester,
+                         filed_by_id, filed_by_role, version, created_at, updated_at)
+     VALUES ($1, $2, 'REGISTERED', $3, $4, $5, $6, $7, $8::jsonb, $9::"Channel", $10, $11, $12, $13::jsonb, $14::jsonb,
+             $15, $16, 1, $3, $3)
+     RETURNING ${CASE_SCALARS}, $17::boolean AS category_sensitive, NULL::text AS timer_to, NULL::timestamptz AS timer_due_at`,
+    [
+      randomUUID(),
+      c.number,
+      c.now,
+      c.categoryKey,
+      c.teamKey,
+      c.subject,
+      c.description,
+      json(c.details),
+      c.channel,
+      c.requesterId,
+      c.requesterName,
+      c.employeeNumber,
+      json(c.concernsEmployee),
+      json(c.externalRequester),
+      c.filedById,
+      c.filedByRole,
+      categorySensitive,
+    ],
+  );
+  return toCaseRow(r!);
+}
+
+/** The columns a change may set (the version goes up by one with every update). */
+export interface CaseUpdate {
+  status?: Status;
+  statusChangedAt?: Date;
+  completedAt?: Date;
+  closedAt?: Date | null;
+  assigneeId?: string | null;
+  lastPublicReplyAt?: Date;
+  firstResponseAt?: Date;
+  categoryKey?: string;
+  teamKey?: string;
+  subject?: string;
+  updatedAt: Date;
+}
+
+const UPDATE_COLUMNS: Record<keyof CaseUpdate, string> = {
+  status: 'status',
+  statusChangedAt: 'status_changed_at',
+  completedAt: 'completed_at',
+  closedAt: 'closed_at',
+  assigneeId: 'assignee_id',
+  lastPublicReplyAt: 'last_public_reply_at',
+  firstResponseAt: 'first_response_at',
+  categoryKey: 'category_key',
+  teamKey: 'team_key',
+  subject: 'subject',
+  updatedAt: 'updated_at',
+};
+
+/** Writes `data` and a new version, and reads the case back with its category and timer. */
+export async function updateCase(q: Query, id: string, data: CaseUpdate): Promise<CaseRow> {
+  const params: unknown[] = [id];
+  const sets = ['version = version + 1'];
+  for (const [key, value] of Object.entries(data) as Array<[keyof CaseUpdate, unknown]>) {
+    if (value === undefined) continue;
+    params.push(value);
+    sets.push(`${UPDATE_COLUMNS[key]} = $${params.length}${key === 'status' ? '::"CaseStatus"' : ''}`);
+  }
+  // The timer written earlier in this transaction is visible to the outer SELECT.
+  const [r] = await q<RawCase>(
+    `WITH c AS (UPDATE "case" SET ${sets.join(', ')} WHERE id = $1::uuid RETURNING *)
+     SELECT ${CASE_COLUMNS} FROM c JOIN category cat ON cat.key = c.category_key LEFT JOIN case_timer t ON t.case_id = c.id`,
+    params,
+  );
+  if (!r) throw new Error(`case ${id} vanished under its row lock`);
+  return toCaseRow(r);
+}
+
+export async function deleteTimer(q: Query, caseId: string): Promise<void> {
+  await q(`DELETE FROM case_timer WHERE case_id = $1::uuid`, [caseId]);
+}
+
+export async function insertTimer(q: Query, t: { caseId: string; from: Status; to: Status; enteredAt: Date; dueAt: Date }): Promise<void> {
+  await q(
+    `INSERT INTO case_timer (case_id, from_status, to_status, entered_at, due_at) VALUES ($1::uuid, $2::"CaseStatus", $3::"CaseStatus", $4, $5)`,
+    [t.caseId, t.from, t.to, t.enteredAt, t.dueAt],
+  );
+}
+
+/** History rows of one change, in the given order (their ids grow in that order). */
+export async function insertHistory(q: Query, caseId: string, actor: ChangeActor, now: Date, rows: readonly HistoryInput[]): Promise<void> {
+  if (rows.length === 0) return;
+  await q(
+    `INSERT INTO case_history (case_id, at, actor_id, actor_role, on_behalf_of, field, from_value, to_value, reason, internal)
+     SELECT $1::uuid, $2, $3, $4, $5, h.field, h.from_value, h.to_value, h.reason, h.internal
+       FROM unnest($6::text[], $7::text[], $8::text[], $9::text[], $10::boolean[])
+            WITH ORDINALITY AS h(field, from_value, to_value, reason, internal, n)
+      ORDER BY h.n`,
+    [
+      caseId,
+      now,
+      actor.id,
+      actor.role,
+      actor.onBehalfOf,
+      rows.map((h) => h.field),
+      rows.map((h) => h.from ?? null),
+      rows.map((h) => h.to ?? null),
+      rows.map((h) => h.reason ?? null),
+      rows.map((h) => h.internal ?? false),
+    ],
+  );
+}
+
+/** An outbox event (src/services/event-service.ts delivers it). */
+export async function insertEvent(q: Query, type: string, caseId: string, payload: unknown, now: Date): Promise<void> {
+  await q(`INSERT INTO outbox_event (id, type, case_id, payload, created_at) VALUES ($1::uuid, $2, $3::uuid, $4::jsonb, $5)`, [
+    randomUUID(),
+    type,
+    caseId,
+    JSON.stringify(payload),
+    now,
+  ]);
+}
+
+export async function insertMessage(
+  q: Query,
+  m: { caseId: string; actor: ChangeActor; visibility: 'public' | 'internal'; body: string; now: Date },
+): Promise<Omit<CaseMessage, 'seq'>> {
+  const [r] = await q<Omit<CaseMessage, 'seq'>>(
+    `INSERT INTO case_message (id, case_id, author_id, author_role, on_behalf_of, visibility, body, created_at)
+     VALUES ($1::uuid, $2::uuid, $3, $4, $5, $6::"Visibility", $7, $8)
+     RETURNING id, case_id AS "caseId", author_id AS "authorId", author_role AS "authorRole", on_behalf_of AS "onBehalfOf",
+               visibility::text AS visibility, body, created_at AS "createdAt"`,
+    [randomUUID(), m.caseId, m.actor.id, m.actor.role, m.actor.onBehalfOf, m.visibility, m.body, m.now],
+  );
+  return r!;
+}
+
+export async function insertAttachment(
+  q: Query,
+  a: { caseId: string; filename: string; contentType: string; data: Buffer; sha256: string; actor: ChangeActor; now: Date },
+): Promise<AttachmentMeta> {
+  const [r] = await q<AttachmentMeta>(
+    `INSERT INTO attachment (id, case_id, filename, content_type, size, sha256, data, uploaded_by_id, uploaded_by_role, created_at)
+     VALUES ($1::uuid, $2::uuid, $3, $4, $5, $6, $7, $8, $9, $10)
+     RETURNING id, case_id AS "caseId", filename, content_type AS "contentType", size, sha256,
+               uploaded_by_id AS "uploadedById", uploaded_by_role AS "uploadedByRole", created_at AS "createdAt"`,
+    [randomUUID(), a.caseId, a.filename, a.contentType, a.data.length, a.sha256, a.data, a.actor.id, a.actor.role, a.now],
+  );
+  return r!;
+}
+
+/** Reads of sensitive cases, one row each. */
+export async function insertAccessLog(
+  q: Query,
+  rows: ReadonlyArray<{ caseId: string; actorId: string; actorRole: string; endpoint: string; at: Date }>,
+): Promise<void> {
+  if (rows.length === 0) return;
+  await q(
+    `INSERT INTO access_log (case_id, actor_id, actor_role, endpoint, at)
+     SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::timestamptz[])`,
+    [rows.map((r) => r.caseId), rows.map((r) => r.actorId), rows.map((r) => r.actorRole), rows.map((r) => r.endpoint), rows.map((r) => r.at)],
+  );
+}
