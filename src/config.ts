@@ -34,6 +34,12 @@ export const ConfigSchema = Type.Object({
     minimum: 0,
     description: 'least time between JWKS refetches when a token names an unknown key (rotation)',
   }),
+  TOKEN_CACHE_SECONDS: Type.Integer({
+    default: 30,
+    minimum: 0,
+    maximum: 300,
+    description: 'how long a verified bearer token is reused without checking its signature again (never past its exp); 0 turns it off',
+  }),
   ROLE_SOURCE: Type.Enum(['token', 'database'], {
     default: 'token',
     description: 'token: roles/teams from ROLES_CLAIM/TEAMS_CLAIM; database: from staff_member rows admins manage',

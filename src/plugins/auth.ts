@@ -1,18 +1,21 @@
 import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { createLocalJWKSet, createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey, type JWK } from 'jose';
+import { createLocalJWKSet, createRemoteJWKSet, decodeProtectedHeader, jwtVerify, type JWTVerifyGetKey, type JWK } from 'jose';
 import type { Config } from '../config';
 import { systemClock } from '../domain/clock';
 import { DomainError } from '../domain/errors';
 import type { Principal } from '../domain/roles';
 import { DEV_AUDIENCE, DEV_ISSUER, loadDevIssuer } from '../auth/dev-issuer';
 import { principalFromClaims, principalWithStaffEntry } from '../auth/principal';
+import { TokenCache } from '../auth/token-cache';
 import { StaffService } from '../services/staff-service';
 
 declare module 'fastify' {
   interface FastifyInstance {
     /** Verifies a bearer token; throws DomainError('unauthorized'). */
     verifyToken(token: string): Promise<Principal>;
+    /** Tokens accepted since start: signature checked, or reused from the verified-token cache. */
+    tokenStats: { verified: number; reused: number };
   }
   interface FastifyRequest {
     principal: Principal | null;
@@ -84,19 +87,54 @@ async function authPlugin(app: FastifyInstance, opts: AuthOptions): Promise<void
   const claimOpts = { rolesClaim: opts.config.ROLES_CLAIM, teamsClaim: opts.config.TEAMS_CLAIM };
   const staff = opts.config.ROLE_SOURCE === 'database' ? new StaffService(app.db, systemClock) : null;
   const bootstrapAdmins = new Set(opts.config.BOOTSTRAP_ADMINS.split(',').map((s) => s.trim()).filter(Boolean));
+  const verified = new TokenCache<{ principal: Principal; key: unknown }>(opts.config.TOKEN_CACHE_SECONDS * 1000, TOKEN_CACHE_ENTRIES);
 
+  const stats = { verified: 0, reused: 0 };
+  app.decorate('tokenStats', stats);
   app.decorate('verifyToken', async (token: string): Promise<Principal> => {
-    let fromToken: Principal;
+    let fromToken = await recentlyVerified(token);
+    if (fromToken) stats.reused++;
+    else {
+      fromToken = await verify(token);
+      stats.verified++;
+    }
+    // Looked up on every request, so a role an admin revokes is gone on the caller's next call.
+    if (!staff) return fromToken;
+    return principalWithStaffEntry(fromToken, await staff.lookup(fromToken.id), bootstrapAdmins.has(fromToken.id));
+  });
+  app.decorateRequest('principal', null);
+
+  /**
+   * The principal of a token verified moments ago, if the key set still yields the very key that
+   * verified it: a rotation or a withdrawn key (the set reloads, or no longer has the key id)
+   * sends the token through full verification again, so the cache delays no refusal.
+   */
+  async function recentlyVerified(token: string): Promise<Principal | undefined> {
+    const hit = verified.get(token);
+    if (!hit) return undefined;
+    try {
+      const header = decodeProtectedHeader(token) as Parameters<JWTVerifyGetKey>[0];
+      return (await v.keys(header, undefined as never)) === hit.key ? hit.principal : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async function verify(token: string): Promise<Principal> {
+    let key: unknown;
+    const keyOf: JWTVerifyGetKey = async (header, input) => (key = await v.keys(header, input));
     try {
       // exp is required: jose accepts a token without one, and such a token would never expire.
-      const { payload } = await jwtVerify(token, v.keys, {
+      const { payload } = await jwtVerify(token, keyOf, {
         issuer: v.issuer,
         audience: v.audience,
         algorithms: ALGORITHMS,
         requiredClaims: ['exp', 'sub'],
       });
       if (typeof payload.sub !== 'string' || payload.sub === '') throw new Error('no subject');
-      fromToken = principalFromClaims(payload, claimOpts);
+      const principal = Object.freeze(principalFromClaims(payload, claimOpts));
+      verified.set(token, { principal, key }, payload.exp!);
+      return principal;
     } catch (err) {
       if (isKeyFetchFailure(err)) {
         // The issuer is unreachable: the token may well be good, so the caller should retry, not log in again.
@@ -107,12 +145,11 @@ async function authPlugin(app: FastifyInstance, opts: AuthOptions): Promise<void
         reason: (err as { code?: string }).code ?? 'ERR_JWT_INVALID',
       });
     }
-    // Looked up on every request, so a role an admin revokes is gone on the caller's next call.
-    if (!staff) return fromToken;
-    return principalWithStaffEntry(fromToken, await staff.lookup(fromToken.id), bootstrapAdmins.has(fromToken.id));
-  });
-  app.decorateRequest('principal', null);
+  }
 }
+
+/** At most this many verified tokens are kept (≈1 KiB each). */
+const TOKEN_CACHE_ENTRIES = 10_000;
 
 /** Reads and verifies the bearer token; throws 401 when there is none or it fails. */
 export async function authenticate(request: FastifyRequest): Promise<void> {

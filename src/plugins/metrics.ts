@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin';
 import fastifyMetrics from 'fastify-metrics';
 import type { FastifyInstance, RouteOptions } from 'fastify';
-import { Gauge, Registry } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
 import type { Config } from '../config';
 
 /**
@@ -72,6 +72,18 @@ async function metricsPlugin(app: FastifyInstance, opts: { config: Config }): Pr
   const query = async <T extends Record<string, unknown>>(text: string, params: unknown[] = []): Promise<T[]> =>
     (await app.pool.query<T>(text, params)).rows;
 
+  new Counter({
+    name: 'saksflyt_bearer_tokens_total',
+    help: 'Bearer tokens accepted: verified (signature checked) or reused (verified moments ago, TOKEN_CACHE_SECONDS)',
+    labelNames: ['outcome'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc({ outcome: 'verified' }, app.tokenStats.verified);
+      this.inc({ outcome: 'reused' }, app.tokenStats.reused);
+    },
+  });
+
   gauge('saksflyt_cases', 'Cases per status and team', ['status', 'team'], async (g) => {
     const rows = await query<{ status: string; team: string; n: number }>(
       'SELECT status::text AS status, team_key AS team, count(*)::int AS n FROM "case" GROUP BY 1, 2',
@@ -111,4 +123,4 @@ async function metricsPlugin(app: FastifyInstance, opts: { config: Config }): Pr
   });
 }
 
-export default fp(metricsPlugin, { name: 'metrics-gauges', dependencies: ['db', 'services'], fastify: '5.x' });
+export default fp(metricsPlugin, { name: 'metrics-gauges', dependencies: ['db', 'auth', 'services'], fastify: '5.x' });

@@ -180,6 +180,48 @@ describe('bearer tokens (the test issuer, a local key set)', () => {
     it('refuses a token without a subject (401)', async () => {
       expectUnauthorized(await call(await sign(key, { iss: TEST_ISSUER, aud: TEST_AUDIENCE, sub: '' })), 'ERR_JWT_CLAIM_VALIDATION_FAILED');
     });
+
+    it('checks a token once and reuses the result for its repeats, never for another signature (200, 401)', async () => {
+      const token = await sign(key, { iss: TEST_ISSUER, aud: TEST_AUDIENCE, sub: 'reused' });
+      const before = { ...app.tokenStats };
+      for (let i = 0; i < 3; i++) expect((await call(token)).statusCode).toBe(200);
+      expect(app.tokenStats).toEqual({ verified: before.verified + 1, reused: before.reused + 2 });
+      // The same header and claims under another (valid-looking) signature are checked, and fail.
+      const [h, p, s] = token.split('.');
+      const other = `${h}.${p}.${s!.slice(0, 10)}${s![10] === 'A' ? 'B' : 'A'}${s!.slice(11)}`;
+      expectUnauthorized(await call(other), 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED');
+      const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+      expect(metrics).toContain(`saksflyt_bearer_tokens_total{outcome="reused"} ${app.tokenStats.reused}`);
+      expect(metrics).toContain(`saksflyt_bearer_tokens_total{outcome="verified"} ${app.tokenStats.verified}`);
+    });
+
+    it('refuses a reused token once its exp has passed (200, 401)', async () => {
+      const token = await sign(key, { iss: TEST_ISSUER, aud: TEST_AUDIENCE, sub: 'short', ttl: 1 });
+      const exp = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()).exp as number;
+      expect((await call(token)).statusCode).toBe(200);
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, exp * 1000 - Date.now()) + 50));
+      expectUnauthorized(await call(token), 'ERR_JWT_EXPIRED');
+    });
+
+    it('checks every time with TOKEN_CACHE_SECONDS=0 (200)', async () => {
+      const db = await createTestDatabase();
+      const uncached = await buildApp({
+        config: testConfig({ DATABASE_URL: db.url, DB_POOL_MAX: '1', TOKEN_CACHE_SECONDS: '0' }),
+        migrate: false,
+        logger: false,
+        verifier: { issuer: TEST_ISSUER, audience: TEST_AUDIENCE, keys: { keys: [key.publicJwk] } },
+      });
+      try {
+        const token = await sign(key, { iss: TEST_ISSUER, aud: TEST_AUDIENCE });
+        for (let i = 0; i < 2; i++) {
+          expect((await uncached.inject({ method: 'GET', url: '/v1/statuses', headers: bearer(token) })).statusCode).toBe(200);
+        }
+        expect(uncached.tokenStats).toEqual({ verified: 2, reused: 0 });
+      } finally {
+        await uncached.close();
+        await db.drop();
+      }
+    });
   });
 });
 
@@ -269,6 +311,29 @@ describe('an OIDC issuer over HTTP (no verifier override)', () => {
     expect(issuer.jwksFetches).toBe(fetchesBefore + 1);
     // Key A left the set: its tokens are refused now.
     expectUnauthorized(await statuses(app, await sign(keyA, { iss: issuer.url, aud: AUDIENCE })), 'ERR_JWKS_NO_MATCHING_KEY');
+  });
+
+  it('refuses a token it accepted moments ago once its key has left the key set (200, 401)', async () => {
+    const app = await appWith({ OIDC_ISSUER: issuer.url, OIDC_JWKS_URL: `${issuer.url}/jwks`, OIDC_JWKS_COOLDOWN_MS: '0' });
+    const tokenA = await sign(keyA, { iss: issuer.url, aud: AUDIENCE, sub: 'held-over' });
+    expect((await statuses(app, tokenA)).statusCode).toBe(200);
+    expect((await statuses(app, tokenA)).statusCode).toBe(200);
+    expect(app.tokenStats.reused).toBe(1);
+    issuer.keys = [keyB.publicJwk];
+    expect((await statuses(app, await sign(keyB, { iss: issuer.url, aud: AUDIENCE }))).statusCode).toBe(200);
+    // The very token that was reused a moment ago: its key is gone, so it is checked again and refused.
+    expectUnauthorized(await statuses(app, tokenA), 'ERR_JWKS_NO_MATCHING_KEY');
+  });
+
+  it('refuses a token it accepted moments ago once its key id names another key (200, 401)', async () => {
+    const app = await appWith({ OIDC_ISSUER: issuer.url, OIDC_JWKS_URL: `${issuer.url}/jwks`, OIDC_JWKS_COOLDOWN_MS: '0' });
+    const tokenA = await sign(keyA, { iss: issuer.url, aud: AUDIENCE, sub: 'held-over' });
+    expect((await statuses(app, tokenA)).statusCode).toBe(200);
+    expect((await statuses(app, tokenA)).statusCode).toBe(200);
+    // The issuer reuses the key id for a new key; a token naming a new kid makes the set reload.
+    issuer.keys = [(await newKey('key-a')).publicJwk, keyB.publicJwk];
+    expect((await statuses(app, await sign(keyB, { iss: issuer.url, aud: AUDIENCE }))).statusCode).toBe(200);
+    expectUnauthorized(await statuses(app, tokenA), 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED');
   });
 
   it('refetches no sooner than OIDC_JWKS_COOLDOWN_MS after a fetch (200, 401)', async () => {
