@@ -92,12 +92,41 @@ function rnd(g: string, salt: number): string {
 }
 
 /**
+ * The history every seeded case would have: its filing, then the status moves that led to its
+ * status (REGISTERED → ASSIGNED → IN_PROGRESS → …), at times between filing and its last change.
+ * The service level of a case view is computed from these rows, as it is for filed cases.
+ */
+const HISTORY_SQL = `
+  INSERT INTO case_history (case_id, at, actor_id, actor_role, field, from_value, to_value)
+  SELECT c.id, s.at, s.actor, s.role, s.field, s.from_value, s.to_value
+    FROM "case" c
+    CROSS JOIN LATERAL (SELECT coalesce(c.assignee_id, 'op-0') AS op) AS o
+    CROSS JOIN LATERAL (VALUES
+      (1, 'created', NULL, 'REGISTERED', c.created_at, c.requester_id, 'requester', true),
+      (2, 'status', 'REGISTERED', 'ASSIGNED', c.created_at + interval '10 minutes', o.op, 'operator', c.status <> 'REGISTERED'),
+      (3, 'status', 'ASSIGNED', 'IN_PROGRESS', c.created_at + interval '1 hour', o.op, 'operator', c.status NOT IN ('REGISTERED', 'ASSIGNED')),
+      (4, 'status', 'IN_PROGRESS', 'WAITING_FOR_USER',
+          CASE WHEN c.status = 'UPDATED_BY_USER' THEN c.created_at + interval '90 minutes' ELSE c.status_changed_at END,
+          o.op, 'operator', c.status IN ('WAITING_FOR_USER', 'UPDATED_BY_USER')),
+      (5, 'status', 'WAITING_FOR_USER', 'UPDATED_BY_USER', c.status_changed_at, c.requester_id, 'requester', c.status = 'UPDATED_BY_USER'),
+      (6, 'status', 'IN_PROGRESS', 'ON_HOLD', c.status_changed_at, o.op, 'operator', c.status = 'ON_HOLD'),
+      (7, 'status', 'IN_PROGRESS', 'COMPLETED',
+          CASE WHEN c.status = 'REOPENED_BY_USER' THEN c.created_at + interval '1 day' ELSE c.status_changed_at END,
+          o.op, 'operator', c.status IN ('COMPLETED', 'CLOSED', 'REOPENED_BY_USER')),
+      (8, 'status', 'COMPLETED', 'CLOSED', c.status_changed_at, 'system', 'system', c.status = 'CLOSED'),
+      (9, 'status', 'COMPLETED', 'REOPENED_BY_USER', c.status_changed_at, c.requester_id, 'requester', c.status = 'REOPENED_BY_USER')
+    ) AS s(n, field, from_value, to_value, at, actor, role, present)
+   WHERE s.present
+   ORDER BY c.id, s.n`;
+
+/**
  * Seeds `count` cases spread over the five years before now, straight in SQL (generate_series):
  * one statement per calendar year, numbered YYYY-NNNNNN within the year as the service numbers
  * them, with case_number_counter moved past them so cases filed through the API continue the
  * sequence. Statuses follow age (STATUS_BY_AGE); categories, assignees (40 operators) and
- * requesters (50,000) are spread pseudo-randomly but the same on every run; the SLA trigger fills
- * case_sla as it would for filed cases.
+ * requesters (50,000) are spread pseudo-randomly but the same on every run; each case gets the
+ * history rows of its way to its status (HISTORY_SQL); the SLA trigger fills case_sla as it would
+ * for filed cases.
  */
 export async function seedCases(url: string, count: number, log: (msg: string) => void): Promise<void> {
   if (count <= 0) return;
@@ -152,6 +181,9 @@ export async function seedCases(url: string, count: number, log: (msg: string) =
       );
       log(`  ${y.year}: ${Number(y.last) - Number(y.first) + 1} cases (${((Date.now() - started) / 1000).toFixed(1)} s)`);
     }
+    const started = Date.now();
+    const { rowCount } = await c.query(HISTORY_SQL);
+    log(`  history: ${rowCount} rows (${((Date.now() - started) / 1000).toFixed(1)} s)`);
     await c.query('ANALYZE');
   } finally {
     await c.end();

@@ -197,10 +197,16 @@ export async function listCases(q: Query, f: CaseListFilter): Promise<CaseRow[]>
     // it a page deep in the archive reads every newer row first.
     where.push(`${col} <= ${at} AND (${col} < ${at} OR (${col} = ${at} AND c.id < ${p(f.after.id)}::uuid))`);
   }
+  // The page is cut first and only its rows are joined to their timers: joined before the LIMIT,
+  // every candidate row of a filter (a team's 1,000 open cases) was probed for a timer.
   const rows = await q<RawCase>(
-    `SELECT ${CASE_COLUMNS} FROM ${CASE_FROM}
-      ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
-      ORDER BY ${col} DESC, c.id DESC LIMIT ${p(f.limit)}`,
+    `SELECT ${CASE_SCALARS}, c.category_sensitive, t.to_status::text AS timer_to, t.due_at AS timer_due_at
+       FROM (SELECT c.*, cat.sensitive AS category_sensitive
+               FROM "case" c JOIN category cat ON cat.key = c.category_key
+              ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+              ORDER BY ${col} DESC, c.id DESC LIMIT ${p(f.limit)}) c
+       LEFT JOIN case_timer t ON t.case_id = c.id
+      ORDER BY ${col} DESC, c.id DESC`,
     params,
   );
   return rows.map(toCaseRow);
