@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -37,19 +37,30 @@ function statusKb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
   return m ? Number(m[1]) : NaN;
 }
 
+let built = false;
+
+/** Compiles the service as `npm start` does (tsc -p tsconfig.build.json → dist/), once per run. */
+function buildOnce(): void {
+  if (built) return;
+  const r = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
+  if (r.status !== 0) throw new Error(`building the service failed (tsc exited with ${r.status})`);
+  built = true;
+}
+
 /**
- * Starts the service as its own process (`node --import tsx src/server.ts`, the way `npm run dev`
- * runs it, without the watcher) so its memory is its own: the load generator and the raw-SQL
+ * Starts the service as its own process, built and run as `npm start` runs it
+ * (`node dist/src/server.js`), so its memory is its own: the load generator and the raw-SQL
  * floor run in this process. Waits until /health/ready answers 200.
  */
 export async function startApp(opts: { env: Record<string, string>; logFile: string }): Promise<AppProcess> {
+  buildOnce();
   const port = await freePort();
   const traceFile = `${opts.logFile}.trace.json`;
   const env = { ...process.env, ...opts.env, HOST: '127.0.0.1', PORT: String(port), BENCH_TRACE_FILE: traceFile };
   const out = createWriteStream(opts.logFile);
   // BENCH_NODE_ARGS: extra node flags for the service, e.g. --cpu-prof --cpu-prof-dir=/tmp/prof.
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
-  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, '--require', path.join(__dirname, 'trace-sql.cjs'), '--import', 'tsx', 'src/server.ts'], {
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, '--require', path.join(__dirname, 'trace-sql.cjs'), 'dist/src/server.js'], {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
