@@ -95,7 +95,12 @@ function assertInstant(d: Date, what: string): number {
  */
 export function toWallClockMillis(instant: Date, zone: string): number {
   const ms = assertInstant(instant, 'instant');
-  return ms + zoneOf(zone).offset(ms) * MINUTE_MS;
+  const z = zoneOf(zone);
+  // As localDayOf: equal offsets at the two UTC midnights around ms mean ms has that offset.
+  const probes = probesFor(z);
+  const d = Math.floor(ms / DAY_MS);
+  const offset = zoneProbe(d, z, probes);
+  return ms + (offset === zoneProbe(d + 1, z, probes) ? offset : z.offset(ms) * MINUTE_MS);
 }
 
 /**
@@ -313,11 +318,16 @@ function compileValid(cal: BusinessCalendar): CompiledCalendar {
 }
 
 function probe(day: number, c: CompiledCalendar): number {
-  let offset = c.probes.get(day);
+  return zoneProbe(day, c.zone, c.probes);
+}
+
+/** The zone's offset (ms) at UTC midnight of epoch `day`, from the zone's probe cache. */
+function zoneProbe(day: number, zone: IANAZone, probes: Map<number, number>): number {
+  let offset = probes.get(day);
   if (offset === undefined) {
-    offset = c.zone.offset(day * DAY_MS) * MINUTE_MS;
-    if (c.probes.size >= PROBE_CACHE_LIMIT) c.probes.clear();
-    c.probes.set(day, offset);
+    offset = zone.offset(day * DAY_MS) * MINUTE_MS;
+    if (probes.size >= PROBE_CACHE_LIMIT) probes.clear();
+    probes.set(day, offset);
   }
   return offset;
 }

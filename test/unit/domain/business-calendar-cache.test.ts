@@ -15,6 +15,7 @@ import {
   type IsoWeekday,
   nextOpening,
   type OpeningHours,
+  toWallClockMillis,
   type PausedDue,
   type SlaPause,
   validateBusinessCalendar,
@@ -439,6 +440,26 @@ describe('property: memoised arithmetic equals the uncached reference', () => {
         },
       ),
       options,
+    );
+  });
+});
+
+describe('toWallClockMillis uses the cached day offsets', () => {
+  const zones = ['Europe/Oslo', 'America/New_York', 'Pacific/Chatham', 'America/Santiago', 'Australia/Lord_Howe', 'UTC'];
+  it('equals the zone offset read straight from luxon, near transitions and anywhere', () => {
+    const transitions = [
+      '2025-03-30T01:00:00Z', '2025-10-26T01:00:00Z', '2025-03-09T07:00:00Z', '2025-11-02T06:00:00Z',
+      '2025-04-05T14:00:00Z', '2025-09-27T14:00:00Z', '2025-04-06T03:00:00Z', '2025-09-07T04:00:00Z',
+    ].map((iso) => Date.parse(iso));
+    const instant = fc.oneof(
+      fc.integer({ min: Date.parse('2020-01-01T00:00:00Z'), max: Date.parse('2030-12-31T00:00:00Z') }),
+      fc.tuple(fc.constantFrom(...transitions), fc.integer({ min: -2 * DAY, max: 2 * DAY })).map(([t, d]) => t + d),
+    );
+    fc.assert(
+      fc.property(instant, fc.constantFrom(...zones), (ms, zone) => {
+        expect(toWallClockMillis(new Date(ms), zone)).toBe(ms + IANAZone.create(zone).offset(ms) * 60_000);
+      }),
+      { numRuns: 5000, seed: 20261127 },
     );
   });
 });
