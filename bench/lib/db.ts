@@ -184,7 +184,12 @@ export async function seedCases(url: string, count: number, log: (msg: string) =
     const started = Date.now();
     const { rowCount } = await c.query(HISTORY_SQL);
     log(`  history: ${rowCount} rows (${((Date.now() - started) / 1000).toFixed(1)} s)`);
-    await c.query('ANALYZE');
+    // Vacuum and checkpoint now, so that autovacuum (which the inserts above trigger) and the
+    // flush of the seed's dirty pages do not run in the middle of a measurement.
+    const settled = Date.now();
+    await c.query('VACUUM (ANALYZE)');
+    await c.query('CHECKPOINT').catch((err: unknown) => log(`  no CHECKPOINT (${(err as Error).message}); measurements may overlap its flush`));
+    log(`  vacuumed and checkpointed (${((Date.now() - settled) / 1000).toFixed(1)} s)`);
   } finally {
     await c.end();
   }

@@ -182,7 +182,10 @@ export async function listCases(q: Query, f: CaseListFilter): Promise<CaseRow[]>
     const teams = vis.teams.length > 0 ? ` OR c.team_key = ANY(${p(vis.teams)}::text[])` : '';
     where.push(`(c.requester_id = ${me} OR c.filed_by_id = ${me} OR NOT cat.sensitive${teams})`);
   }
-  if (f.status?.length) where.push(`c.status = ANY(${p(f.status)}::"CaseStatus"[])`);
+  // One status as `=`, not `= ANY(…)`: only an equality lets an index on (status, created_at)
+  // return the rows in list order (PostgreSQL 15 cannot do that for an array).
+  if (f.status?.length === 1) where.push(`c.status = ${p(f.status[0])}::"CaseStatus"`);
+  else if (f.status?.length) where.push(`c.status = ANY(${p(f.status)}::"CaseStatus"[])`);
   if (f.category !== undefined) where.push(`c.category_key = ${p(f.category)}`);
   if (f.team !== undefined) where.push(`c.team_key = ${p(f.team)}`);
   if (f.assignee !== undefined) where.push(`c.assignee_id = ${p(f.assignee)}`);
