@@ -7,8 +7,7 @@
  */
 import pg from 'pg';
 import { listCases } from '../src/repositories/case-repository';
-import type { Status } from '../src/domain/statuses';
-import { BENCH_OPERATOR } from './lib/db';
+import { listFilterOf } from './lib/floor';
 import { listQueries, OPERATOR_TEAMS } from './lib/scenarios';
 
 async function main(): Promise<void> {
@@ -23,27 +22,10 @@ async function main(): Promise<void> {
     for (const lq of listQueries(new Date())) {
       if (filter && !lq.name.includes(filter)) continue;
       let statement: { text: string; params: unknown[] } | undefined;
-      const cursor = lq.cursor ? (JSON.parse(Buffer.from(lq.cursor, 'base64url').toString('utf8')) as { t: string; id: string }) : null;
-      await listCases(
-        async <T>(text: string, params: unknown[] = []) => {
-          statement = { text, params };
-          return [] as T[];
-        },
-        {
-          visibility: { kind: 'own-or-open', principalId: BENCH_OPERATOR, teams: OPERATOR_TEAMS },
-          status: lq.status as Status[] | undefined,
-          category: lq.category,
-          team: lq.team,
-          assignee: lq.assignee,
-          requester: lq.requester,
-          createdFrom: lq.createdFrom ? new Date(lq.createdFrom) : undefined,
-          createdTo: lq.createdTo ? new Date(lq.createdTo) : undefined,
-          text: lq.q,
-          sort: lq.sort ?? 'created',
-          after: cursor ? { at: new Date(cursor.t), id: cursor.id } : undefined,
-          limit: 26,
-        },
-      );
+      await listCases(async <T>(text: string, params: unknown[] = []) => {
+        statement = { text, params };
+        return [] as T[];
+      }, listFilterOf(lq, OPERATOR_TEAMS));
       const s = statement!;
       const times: number[] = [];
       for (let i = 0; i < runs; i++) {

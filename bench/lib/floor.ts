@@ -19,6 +19,7 @@ import {
   lockCase,
   nextCaseNumber,
   updateCase,
+  type CaseListFilter,
   type CaseRow,
 } from '../../src/repositories/case-repository';
 import { inPgTransaction, pgQuery, type Query } from '../../src/repositories/query';
@@ -152,6 +153,25 @@ function transitionRun(pool: pg.Pool, ids: string[], status: Map<string, string>
   };
 }
 
+/** The filter the service builds for `lq` when the bench operator of `teams` lists (page size 25). */
+export function listFilterOf(lq: ListQuery, teams: readonly string[]): CaseListFilter {
+  const cursor = lq.cursor ? (JSON.parse(Buffer.from(lq.cursor, 'base64url').toString('utf8')) as { t: string; id: string }) : null;
+  return {
+    visibility: { kind: 'own-or-open', principalId: BENCH_OPERATOR, teams },
+    status: lq.status as CaseRow['status'][] | undefined,
+    category: lq.category,
+    team: lq.team,
+    assignee: lq.assignee,
+    requester: lq.requester,
+    createdFrom: lq.createdFrom ? new Date(lq.createdFrom) : undefined,
+    createdTo: lq.createdTo ? new Date(lq.createdTo) : undefined,
+    text: lq.q,
+    sort: lq.sort ?? 'created',
+    after: cursor ? { at: new Date(cursor.t), id: cursor.id } : undefined,
+    limit: 26,
+  };
+}
+
 /** A listing: the filtered page with relations in one statement, then the service level of its rows. */
 export function listFloor(pool: pg.Pool, queries: ListQuery[], teams: string[]): FloorScenario {
   const q = pgQuery(pool);
@@ -160,21 +180,7 @@ export function listFloor(pool: pg.Pool, queries: ListQuery[], teams: string[]):
     statements: 2,
     op: async () => {
       const lq = queries[i++ % queries.length]!;
-      const cursor = lq.cursor ? (JSON.parse(Buffer.from(lq.cursor, 'base64url').toString('utf8')) as { t: string; id: string }) : null;
-      const rows = await listCases(q, {
-        visibility: { kind: 'own-or-open', principalId: BENCH_OPERATOR, teams },
-        status: lq.status as CaseRow['status'][] | undefined,
-        category: lq.category,
-        team: lq.team,
-        assignee: lq.assignee,
-        requester: lq.requester,
-        createdFrom: lq.createdFrom ? new Date(lq.createdFrom) : undefined,
-        createdTo: lq.createdTo ? new Date(lq.createdTo) : undefined,
-        text: lq.q,
-        sort: lq.sort ?? 'created',
-        after: cursor ? { at: new Date(cursor.t), id: cursor.id } : undefined,
-        limit: 26,
-      });
+      const rows = await listCases(q, listFilterOf(lq, teams));
       if (rows.length > 0) await slaOfViews(q, rows.slice(0, 25).map((r) => r.id));
     },
   };
