@@ -2,7 +2,6 @@ import type { IsoWeekday, OpeningHours } from '../domain/business-calendar';
 import type { SlaKind, StatusChange, StatusStint } from '../domain/sla';
 import type { Status } from '../domain/statuses';
 
-export { inPgTransaction, pgQuery, prismaQuery, type Query } from './query';
 import type { Query } from './query';
 
 /** What the service level of one case is computed from, as stored. */

@@ -10,7 +10,8 @@ import { DomainError } from '../domain/errors';
 import { norwegianHolidays } from '../domain/holidays';
 import type { Db } from '../plugins/db';
 import { invalidateSlaCalendar } from './sla-service';
-import { loadStoredCalendar, markRunningStale, prismaQuery, type Query, type StoredCalendar } from '../repositories/sla-repository';
+import { prismaQuery, type Query } from '../repositories/query';
+import { loadStoredCalendar, markRunningStale, type StoredCalendar } from '../repositories/sla-repository';
 import type { PutServiceCalendarBody, ServiceCalendarDto, WeekdayHours } from '../schemas/service-level';
 
 const WEEKDAYS: readonly IsoWeekday[] = [1, 2, 3, 4, 5, 6, 7];

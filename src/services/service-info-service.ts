@@ -3,7 +3,8 @@ import type { Clock } from '../domain/clock';
 import { DomainError } from '../domain/errors';
 import { Prisma } from '../generated/prisma/client';
 import type { Db } from '../plugins/db';
-import { loadStoredCalendar, prismaQuery } from '../repositories/sla-repository';
+import { prismaQuery } from '../repositories/query';
+import { loadStoredCalendar } from '../repositories/sla-repository';
 import type { ContactChannelDto, PutContactChannelBody, ServiceInfoDto, WeekdayHours } from '../schemas/service-level';
 import { calendarOf, hoursList, serviceCalendarOf } from './service-calendar-service';
 

@@ -6,7 +6,6 @@ import type { Db } from '../plugins/db';
 import {
   claimDueWatches,
   claimStaleSla,
-  inPgTransaction,
   loadSlaFacts,
   markFresh,
   recordBreaches,
@@ -14,9 +13,9 @@ import {
   saveRefreshedSla,
   type CaseSlaFactsRow,
   type CaseStints,
-  type Query,
   type SlaRowUpdate,
 } from '../repositories/sla-repository';
+import { inPgTransaction, type Query } from '../repositories/query';
 import type { CaseSlaDto } from '../schemas/service-level';
 import { loadServiceCalendar } from './service-calendar-service';
 
