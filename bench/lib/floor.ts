@@ -24,7 +24,7 @@ import {
 } from '../../src/repositories/case-repository';
 import { inPgTransaction, pgQuery, type Query } from '../../src/repositories/query';
 import { loadSlaFacts, loadStoredCalendar } from '../../src/repositories/sla-repository';
-import { loadWindowsIn, lockWindowsIn } from '../../src/services/windows';
+import { loadWindows, lockWindows } from '../../src/services/windows';
 import { CREATE_BODY, type ListQuery } from './scenarios';
 import { BENCH_OPERATOR } from './db';
 
@@ -136,8 +136,8 @@ function transitionRun(pool: pg.Pool, ids: string[], status: Map<string, string>
       const to = from === 'IN_PROGRESS' ? 'ON_HOLD' : 'IN_PROGRESS';
       const now = new Date();
       await inPgTransaction(pool, async (tx) => {
-        await lockWindowsIn(tx, 'shared');
-        await loadWindowsIn(tx);
+        await lockWindows(tx, 'shared');
+        await loadWindows(tx);
         await lockCase(tx, id);
         const before = await findCase(tx, id);
         if (before?.status !== from) throw new Error(`case in ${before?.status}, expected ${from}`);
@@ -196,7 +196,7 @@ export async function sweepFloor(pool: pg.Pool, batchSize: number, completedDays
   for (;;) {
     const now = new Date();
     const claimed = await inPgTransaction(pool, async (tx) => {
-      await lockWindowsIn(tx, 'shared');
+      await lockWindows(tx, 'shared');
       const due = await tx<{ id: string; number: string; status: string; version: number; from: string; to: string }>(
         `SELECT c.id, c.number, c.status::text AS status, c.assignee_id, c.status_changed_at, c.last_public_reply_at,
                 c.version, t.from_status::text AS "from", t.to_status::text AS "to"

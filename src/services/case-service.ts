@@ -32,7 +32,7 @@ import {
   type HistoryInput,
   type Visibility,
 } from '../repositories/case-repository';
-import { inPgTransaction, pgQuery, type Query } from '../repositories/query';
+import { inPgTransaction, pgQuery, prismaQuery, type Query } from '../repositories/query';
 import type {
   AttachmentDto,
   CaseDto,
@@ -47,7 +47,7 @@ import type {
 import type { FormValidator } from './forms';
 import { KeyedQueue } from './keyed-queue';
 import { slaLoaderFor, type CaseSlaLoader } from './sla-service';
-import { loadWindows, loadWindowsIn, lockWindows, lockWindowsIn } from './windows';
+import { loadWindows, lockWindows } from './windows';
 
 /** A Prisma transaction: the timer sweep and window recomputation still run on Prisma. */
 type Tx = Prisma.TransactionClient;
@@ -388,7 +388,7 @@ export class CaseService {
    */
   async fireDueTimers(asOf: Date, limit: number): Promise<TimerBatch> {
     return this.db.$transaction(async (tx) => {
-      await lockWindows(tx, 'shared');
+      await lockWindows(prismaQuery(tx), 'shared');
       const due = await claimTimers(tx, Prisma.sql`t.due_at <= ${asOf}`, limit);
       return this.fireClaimed(tx, due, asOf);
     });
@@ -400,7 +400,7 @@ export class CaseService {
    */
   async fireTimer(caseId: string, from: Status, to: Status, now: Date): Promise<boolean> {
     return this.db.$transaction(async (tx) => {
-      await lockWindows(tx, 'shared');
+      await lockWindows(prismaQuery(tx), 'shared');
       const due = await claimTimers(
         tx,
         Prisma.sql`t.case_id = ${caseId}::uuid AND t.from_status::text = ${from} AND t.to_status::text = ${to} AND t.due_at <= ${now}`,
@@ -430,7 +430,7 @@ export class CaseService {
       SELECT case_id AS "caseId", from_status::text AS "fromStatus", entered_at AS "enteredAt", due_at AS "dueAt"
       FROM case_timer WHERE from_status::text = ANY(${suspendable}::text[]) ${span}`;
     if (timers.length === 0) return 0;
-    const windows = await loadWindows(tx);
+    const windows = await loadWindows(prismaQuery(tx));
     const changed: Array<{ caseId: string; dueAt: Date }> = [];
     for (const t of timers) {
       const dueAt = this.timerDueAt(TIMED_TRANSITIONS[t.fromStatus]!, t.enteredAt, windows);
@@ -472,8 +472,8 @@ export class CaseService {
     const { updated, activeWindow } = await this.changes.run(id, () => inPgTransaction(this.pool, async (tx) => {
       // Windows are read under their lock, so a window added meanwhile either refuses this move
       // into WAITING_FOR_USER or sees (and recomputes) the timer it schedules.
-      await lockWindowsIn(tx, 'shared');
-      const windows = await loadWindowsIn(tx);
+      await lockWindows(tx, 'shared');
+      const windows = await loadWindows(tx);
       const activeWindow = windowCovering(now, windows, this.config.TIMEZONE);
       // The row lock serialises changes to one case: a concurrent request waits, then decides
       // on the state the first one left (and fails If-Match if it sent one). The row is read
@@ -552,7 +552,7 @@ export class CaseService {
     if (decision?.statusChanged) {
       await deleteTimer(tx, row.id);
       if (decision.timer) {
-        const windows = decision.timer.suspendable ? (opts.windows ?? (await loadWindowsIn(tx))) : [];
+        const windows = decision.timer.suspendable ? (opts.windows ?? (await loadWindows(tx))) : [];
         const dueAt = this.timerDueAt(decision.timer, now, windows);
         await insertTimer(tx, { caseId: row.id, from: decision.status, to: decision.timer.to, enteredAt: now, dueAt });
       }
@@ -619,7 +619,7 @@ export class CaseService {
     const next: Array<{ caseId: string; from: Status; to: Status; dueAt: Date }> = [];
     for (const { row, decision } of moves) {
       if (!decision.timer) continue;
-      if (decision.timer.suspendable) windows ??= await loadWindows(tx);
+      if (decision.timer.suspendable) windows ??= await loadWindows(prismaQuery(tx));
       const dueAt = this.timerDueAt(decision.timer, now, windows ?? []);
       next.push({ caseId: row.id, from: decision.status, to: decision.timer.to, dueAt });
     }
@@ -792,7 +792,7 @@ export class CaseService {
   private async activeWindow(now: Date): Promise<SuspensionWindow | null> {
     const fresh = this.windowsCache && performance.now() - this.windowsCache.at < WINDOWS_TTL_MS;
     if (!fresh) {
-      const windows = loadWindows(this.db);
+      const windows = loadWindows(this.q);
       this.windowsCache = { at: performance.now(), windows };
       windows.catch(() => {
         if (this.windowsCache?.windows === windows) this.windowsCache = null;

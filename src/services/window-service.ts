@@ -2,6 +2,7 @@ import { DomainError } from '../domain/errors';
 import { validateSuspensionWindow, type SuspensionWindow } from '../domain/suspension';
 import type { Db } from '../plugins/db';
 import type { CaseService } from './case-service';
+import { prismaQuery } from '../repositories/query';
 import { loadWindows, lockWindows } from './windows';
 
 function isoDate(d: Date): string {
@@ -19,7 +20,7 @@ export class WindowService {
   ) {}
 
   list(): Promise<SuspensionWindow[]> {
-    return loadWindows(this.db);
+    return loadWindows(prismaQuery(this.db));
   }
 
   /** Adds a window; answers it and how many waiting cases got a new due time. */
@@ -31,7 +32,7 @@ export class WindowService {
       });
     }
     const out = await this.db.$transaction(async (tx) => {
-      await lockWindows(tx, 'exclusive');
+      await lockWindows(prismaQuery(tx), 'exclusive');
       const row = await tx.suspensionWindow.create({
         data: { fromDate: new Date(`${w.from}T00:00:00Z`), toDate: new Date(`${w.to}T00:00:00Z`), reason: w.reason, createdBy: by },
       });
@@ -45,7 +46,7 @@ export class WindowService {
   /** Removes a window; answers how many waiting cases got a new due time. */
   async remove(id: string): Promise<{ recomputed: number }> {
     const out = await this.db.$transaction(async (tx) => {
-      await lockWindows(tx, 'exclusive');
+      await lockWindows(prismaQuery(tx), 'exclusive');
       const row = await tx.suspensionWindow.findUnique({ where: { id } });
       if (!row) throw new DomainError('not-found', 'No such suspension window.');
       await tx.suspensionWindow.delete({ where: { id } });
