@@ -1,57 +1,26 @@
-import { createTestApp, type TestApp } from '../helpers/app';
+import type { TestApp } from '../helpers/app';
+import { TimedCases } from '../helpers/timed-cases';
 
 /** The seasonal rule through the API: windows refuse WAITING_FOR_USER and stop its clock. */
 describe('suspension windows', () => {
+  let timed: TimedCases;
   let t: TestApp;
   let ola: { authorization: string };
   let kari: { authorization: string };
   let admin: { authorization: string };
 
   beforeAll(async () => {
-    t = await createTestApp();
-    ola = await t.auth({ sub: 'ola', name: 'Ola' });
-    kari = await t.auth({ sub: 'kari', roles: ['operator'], teams: ['payroll'] });
-    admin = await t.auth({ sub: 'root', roles: ['admin'] });
+    timed = await TimedCases.open();
+    ({ t, ola, kari, admin } = timed);
   });
-  afterAll(async () => t.close());
+  afterAll(async () => timed.close());
   // Each test counts the timers it fires and recomputes; earlier tests' timers must not add to it.
-  beforeEach(async () => {
-    await t.app.db.caseTimer.deleteMany();
-  });
+  beforeEach(async () => timed.clearTimers());
 
-  async function newCase(): Promise<string> {
-    const r = await t.app.inject({
-      method: 'POST',
-      url: '/v1/cases',
-      headers: ola,
-      payload: { categoryKey: 'salary', subject: 'Tax deduction', description: 'Too high?' },
-    });
-    expect(r.statusCode).toBe(201);
-    return r.json().id;
-  }
-
-  async function waiting(id: string) {
-    const r = await t.app.inject({
-      method: 'POST',
-      url: `/v1/cases/${id}/transitions`,
-      headers: kari,
-      payload: { to: 'WAITING_FOR_USER', reply: 'Please send your tax card.' },
-    });
-    expect(r.statusCode).toBe(200);
-    return r.json();
-  }
-
-  async function getCase(id: string) {
-    const r = await t.app.inject({ method: 'GET', url: `/v1/cases/${id}`, headers: kari });
-    expect(r.statusCode).toBe(200);
-    return r.json();
-  }
-
-  async function runTimers(asOf: string): Promise<number> {
-    const r = await t.app.inject({ method: 'POST', url: '/v1/admin/timers/run', headers: admin, payload: { asOf } });
-    expect(r.statusCode).toBe(200);
-    return r.json().fired;
-  }
+  const newCase = () => timed.newCase('Tax deduction', 'Too high?');
+  const waiting = (id: string) => timed.toStatus(id, 'WAITING_FOR_USER', { reply: 'Please send your tax card.' });
+  const getCase = (id: string) => timed.getCase(id);
+  const runTimers = (asOf: string) => timed.runTimers(asOf);
 
   async function addWindow(from: string, to: string, reason = 'test window') {
     const r = await t.app.inject({ method: 'POST', url: '/v1/suspension-windows', headers: admin, payload: { from, to, reason } });

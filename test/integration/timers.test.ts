@@ -1,62 +1,30 @@
 import { createTestApp, type TestApp } from '../helpers/app';
+import { TimedCases } from '../helpers/timed-cases';
 
 /**
  * The timed transitions through the API: WAITING_FOR_USER → COMPLETED → CLOSED after 10
  * calendar days each (Europe/Oslo), fired by the sweep as `system`, exercised with `asOf`.
  */
 describe('timed transitions', () => {
+  let timed: TimedCases;
   let t: TestApp;
   let ola: { authorization: string };
   let kari: { authorization: string };
   let admin: { authorization: string };
 
   beforeAll(async () => {
-    t = await createTestApp();
-    ola = await t.auth({ sub: 'ola', name: 'Ola' });
-    kari = await t.auth({ sub: 'kari', roles: ['operator'], teams: ['payroll'] });
-    admin = await t.auth({ sub: 'root', roles: ['admin'] });
+    timed = await TimedCases.open();
+    ({ t, ola, kari, admin } = timed);
   });
-  afterAll(async () => t.close());
+  afterAll(async () => timed.close());
   // Each test counts the timers it fires; those of earlier tests' cases must not add to it.
-  beforeEach(async () => {
-    await t.app.db.caseTimer.deleteMany();
-  });
+  beforeEach(async () => timed.clearTimers());
 
-  async function newCase(): Promise<string> {
-    const r = await t.app.inject({
-      method: 'POST',
-      url: '/v1/cases',
-      headers: ola,
-      payload: { categoryKey: 'salary', subject: 'Payslip', description: 'Where is it?' },
-    });
-    expect(r.statusCode).toBe(201);
-    return r.json().id;
-  }
-
-  async function toStatus(id: string, to: string, extra: Record<string, unknown> = {}) {
-    const r = await t.app.inject({ method: 'POST', url: `/v1/cases/${id}/transitions`, headers: kari, payload: { to, ...extra } });
-    expect(r.statusCode).toBe(200);
-    return r.json();
-  }
-
+  const newCase = () => timed.newCase('Payslip', 'Where is it?');
+  const toStatus = (id: string, to: string, extra: Record<string, unknown> = {}) => timed.toStatus(id, to, extra);
   const waiting = (id: string) => toStatus(id, 'WAITING_FOR_USER', { reply: 'Here is the answer.' });
-
-  async function runTimers(asOf?: string): Promise<number> {
-    const r = await t.app.inject({
-      method: 'POST',
-      url: '/v1/admin/timers/run',
-      headers: admin,
-      ...(asOf ? { payload: { asOf } } : {}),
-    });
-    expect(r.statusCode).toBe(200);
-    return r.json().fired;
-  }
-
-  async function getCase(id: string) {
-    const r = await t.app.inject({ method: 'GET', url: `/v1/cases/${id}`, headers: kari });
-    expect(r.statusCode).toBe(200);
-    return r.json();
-  }
+  const runTimers = (asOf?: string) => timed.runTimers(asOf);
+  const getCase = (id: string) => timed.getCase(id);
 
   async function systemHistory(id: string) {
     const r = await t.app.inject({ method: 'GET', url: `/v1/cases/${id}/history`, headers: kari });
