@@ -24,6 +24,8 @@ import {
 } from '../../src/repositories/case-repository';
 import { inPgTransaction, pgQuery, type Query } from '../../src/repositories/query';
 import { loadSlaFacts, loadStoredCalendar } from '../../src/repositories/sla-repository';
+import type { ListCasesQuery } from '../../src/schemas/case';
+import { caseListFilter } from '../../src/services/case-service';
 import { loadWindows, lockWindows } from '../../src/services/windows';
 import { CREATE_BODY, type ListQuery } from './scenarios';
 import { BENCH_OPERATOR } from './db';
@@ -153,23 +155,9 @@ function transitionRun(pool: pg.Pool, ids: string[], status: Map<string, string>
   };
 }
 
-/** The filter the service builds for `lq` when the bench operator of `teams` lists (page size 25). */
+/** The filter the service builds for `lq` when the bench operator of `teams` lists. */
 export function listFilterOf(lq: ListQuery, teams: readonly string[]): CaseListFilter {
-  const cursor = lq.cursor ? (JSON.parse(Buffer.from(lq.cursor, 'base64url').toString('utf8')) as { t: string; id: string }) : null;
-  return {
-    visibility: { kind: 'own-or-open', principalId: BENCH_OPERATOR, teams },
-    status: lq.status as CaseRow['status'][] | undefined,
-    category: lq.category,
-    team: lq.team,
-    assignee: lq.assignee,
-    requester: lq.requester,
-    createdFrom: lq.createdFrom ? new Date(lq.createdFrom) : undefined,
-    createdTo: lq.createdTo ? new Date(lq.createdTo) : undefined,
-    text: lq.q,
-    sort: lq.sort ?? 'created',
-    after: cursor ? { at: new Date(cursor.t), id: cursor.id } : undefined,
-    limit: 26,
-  };
+  return caseListFilter({ kind: 'own-or-open', principalId: BENCH_OPERATOR, teams }, lq as ListCasesQuery);
 }
 
 /** A listing: the filtered page with relations in one statement, then the service level of its rows. */

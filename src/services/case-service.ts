@@ -27,6 +27,7 @@ import {
   nextCaseNumber,
   teamExists,
   updateCase,
+  type CaseListFilter,
   type CaseRow,
   type CaseUpdate,
   type HistoryInput,
@@ -197,20 +198,7 @@ export class CaseService {
     const limit = q.limit ?? 25;
     const sort = q.sort ?? 'created';
     const sortField = sort === 'updated' ? 'updatedAt' : 'createdAt';
-    const rows = await listCases(this.q, {
-      visibility: this.visibilityOf(p),
-      status: q.status,
-      category: q.category,
-      team: q.team,
-      assignee: q.assignee,
-      requester: q.requester,
-      createdFrom: q.createdFrom ? new Date(q.createdFrom) : undefined,
-      createdTo: q.createdTo ? new Date(q.createdTo) : undefined,
-      text: q.q,
-      sort,
-      after: q.cursor ? decodeCursor(q.cursor, sort) : undefined,
-      limit: limit + 1,
-    });
+    const rows = await listCases(this.q, caseListFilter(this.visibilityOf(p), q));
     const page = rows.slice(0, limit);
     await this.logSensitiveReads(p, page, 'GET /v1/cases');
     const window = await this.activeWindow(this.clock.now());
@@ -839,6 +827,29 @@ export class CaseService {
       sla: await this.sla.load(row),
     };
   }
+}
+
+/**
+ * The page query of a listing: the caller's visibility and the API's filters, one row more than
+ * the page size (its presence means there is a next page). The benchmark's floor builds its list
+ * statements with this too.
+ */
+export function caseListFilter(visibility: Visibility, q: ListCasesQuery): CaseListFilter {
+  const sort = q.sort ?? 'created';
+  return {
+    visibility,
+    status: q.status,
+    category: q.category,
+    team: q.team,
+    assignee: q.assignee,
+    requester: q.requester,
+    createdFrom: q.createdFrom ? new Date(q.createdFrom) : undefined,
+    createdTo: q.createdTo ? new Date(q.createdTo) : undefined,
+    text: q.q,
+    sort,
+    after: q.cursor ? decodeCursor(q.cursor, sort) : undefined,
+    limit: (q.limit ?? 25) + 1,
+  };
 }
 
 /** The payload of a case event: the case as it is after the change, who, when, and what. */
