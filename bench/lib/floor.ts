@@ -22,7 +22,7 @@ import {
   type CaseListFilter,
   type CaseRow,
 } from '../../src/repositories/case-repository';
-import { inPgTransaction, pgQuery, type Query } from '../../src/repositories/query';
+import { inTransaction, pgQuery, type Query } from '../../src/db/query';
 import { loadSlaFacts, loadStoredCalendar } from '../../src/repositories/sla-repository';
 import type { ListCasesQuery } from '../../src/schemas/case';
 import { caseListFilter } from '../../src/services/case-service';
@@ -68,7 +68,7 @@ export function createFloor(pool: pg.Pool, requesters: string[], year: number): 
       const sub = requesters[n++ % requesters.length]!;
       const now = new Date();
       const cat = (await findCategory(q, CREATE_BODY.categoryKey))!;
-      const row = await inPgTransaction(pool, async (tx) => {
+      const row = await inTransaction(pool, async (tx) => {
         const r = await insertCase(
           tx,
           {
@@ -137,7 +137,7 @@ function transitionRun(pool: pg.Pool, ids: string[], status: Map<string, string>
       const from = status.get(id)! as CaseRow['status'];
       const to = from === 'IN_PROGRESS' ? 'ON_HOLD' : 'IN_PROGRESS';
       const now = new Date();
-      await inPgTransaction(pool, async (tx) => {
+      await inTransaction(pool, async (tx) => {
         await lockWindows(tx, 'shared');
         await loadWindows(tx);
         await lockCase(tx, id);
@@ -183,7 +183,7 @@ export async function sweepFloor(pool: pg.Pool, batchSize: number, completedDays
   let fired = 0;
   for (;;) {
     const now = new Date();
-    const claimed = await inPgTransaction(pool, async (tx) => {
+    const claimed = await inTransaction(pool, async (tx) => {
       await lockWindows(tx, 'shared');
       const due = await tx<{ id: string; number: string; status: string; version: number; from: string; to: string }>(
         `SELECT c.id, c.number, c.status::text AS status, c.assignee_id, c.status_changed_at, c.last_public_reply_at,

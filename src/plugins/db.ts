@@ -5,10 +5,10 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import type { FastifyInstance } from 'fastify';
 import { PrismaClient } from '../generated/prisma/client';
 import type { Config } from '../config';
+import type { Db } from '../db/client';
 import { applyMigrations } from '../db/migrator';
 import { startEmbeddedPostgres } from '../db/embedded';
 
-export type Db = InstanceType<typeof PrismaClient>;
 
 declare module 'fastify' {
   interface FastifyInstance {

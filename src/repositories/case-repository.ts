@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Attachment, Case, CaseMessage, Category } from '../generated/prisma/client';
 import type { Status } from '../domain/statuses';
-import type { Query } from './query';
+import type { Query } from '../db/query';
 
 /** A case with what every view of it needs: its category's sensitivity and its pending timer. */
 export type CaseRow = Case & {

@@ -2,7 +2,7 @@ import type { IsoWeekday, OpeningHours } from '../domain/business-calendar';
 import type { SlaKind, StatusChange, StatusStint } from '../domain/sla';
 import type { Status } from '../domain/statuses';
 
-import type { Query } from './query';
+import type { Query } from '../db/query';
 
 /** What the service level of one case is computed from, as stored. */
 export interface CaseSlaFactsRow {

@@ -9,7 +9,7 @@ import { TIMED_TRANSITIONS } from '../domain/transitions';
 import { addCalendarDays, suspensionAwareDueAt, windowCovering, type SuspensionWindow } from '../domain/suspension';
 import type pg from 'pg';
 import { Prisma } from '../generated/prisma/client';
-import type { Db } from '../plugins/db';
+import type { Db } from '../db/client';
 import {
   findCase,
   findCaseWithAttachments,
@@ -33,7 +33,7 @@ import {
   type HistoryInput,
   type Visibility,
 } from '../repositories/case-repository';
-import { inPgTransaction, pgQuery, prismaQuery, type Query } from '../repositories/query';
+import { inTransaction, pgQuery, prismaQuery, type Query } from '../db/query';
 import type {
   AttachmentDto,
   CaseDto,
@@ -146,7 +146,7 @@ export class CaseService {
     const year = Number(
       (this.yearFormat ??= new Intl.DateTimeFormat('en', { timeZone: this.config.TIMEZONE, year: 'numeric' })).format(now),
     );
-    const created = await inPgTransaction(this.pool, async (q) => {
+    const created = await inTransaction(this.pool, async (q) => {
       const row = await insertCase(
         q,
         {
@@ -457,7 +457,7 @@ export class CaseService {
     const now = this.clock.now();
     // Queued per case before taking a connection (KeyedQueue): a burst on one case waits here,
     // not on pooled connections blocked by its row lock.
-    const { updated, activeWindow } = await this.changes.run(id, () => inPgTransaction(this.pool, async (tx) => {
+    const { updated, activeWindow } = await this.changes.run(id, () => inTransaction(this.pool, async (tx) => {
       // Windows are read under their lock, so a window added meanwhile either refuses this move
       // into WAITING_FOR_USER or sees (and recomputes) the timer it schedules.
       await lockWindows(tx, 'shared');

@@ -1,6 +1,6 @@
 import { caseAccess } from '../domain/access';
 import type { Principal } from '../domain/roles';
-import type { Db } from '../plugins/db';
+import type { Db } from '../db/client';
 
 /**
  * The advisory lock every transaction writing outbox events holds shared (a statement trigger

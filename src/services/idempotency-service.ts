@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Clock } from '../domain/clock';
-import type { Db } from '../plugins/db';
+import type { Db } from '../db/client';
 
 /** A stored answer, replayed byte for byte. */
 export interface StoredResponse {

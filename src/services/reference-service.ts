@@ -1,6 +1,6 @@
 import { DomainError } from '../domain/errors';
 import { Prisma } from '../generated/prisma/client';
-import type { Db } from '../plugins/db';
+import type { Db } from '../db/client';
 import type { CategoryDto, PutCategoryBody, PutTeamBody, TeamDto } from '../schemas/reference';
 import type { FormValidator } from './forms';
 

@@ -1,7 +1,7 @@
 import { DomainError } from '../domain/errors';
 import type { Principal } from '../domain/roles';
 import type { Status } from '../domain/statuses';
-import type { Db } from '../plugins/db';
+import type { Db } from '../db/client';
 import {
   REPORT_SETTINGS,
   slaReportSql,

@@ -1,7 +1,7 @@
 import type { Config } from '../config';
 import type { Clock } from '../domain/clock';
 import type { Prisma } from '../generated/prisma/client';
-import type { Db } from '../plugins/db';
+import type { Db } from '../db/client';
 
 type Tx = Prisma.TransactionClient;
 

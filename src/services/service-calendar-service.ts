@@ -8,9 +8,9 @@ import {
 import type { Clock } from '../domain/clock';
 import { DomainError } from '../domain/errors';
 import { norwegianHolidays } from '../domain/holidays';
-import type { Db } from '../plugins/db';
+import type { Db } from '../db/client';
 import { invalidateSlaCalendar } from './sla-service';
-import { prismaQuery, type Query } from '../repositories/query';
+import { prismaQuery, type Query } from '../db/query';
 import { loadStoredCalendar, markRunningStale, type StoredCalendar } from '../repositories/sla-repository';
 import type { PutServiceCalendarBody, ServiceCalendarDto, WeekdayHours } from '../schemas/service-level';
 

@@ -2,8 +2,8 @@ import { isOpenAt, nextOpening, validateBusinessCalendar, type BusinessCalendar 
 import type { Clock } from '../domain/clock';
 import { DomainError } from '../domain/errors';
 import { Prisma } from '../generated/prisma/client';
-import type { Db } from '../plugins/db';
-import { prismaQuery } from '../repositories/query';
+import type { Db } from '../db/client';
+import { prismaQuery } from '../db/query';
 import { loadStoredCalendar } from '../repositories/sla-repository';
 import type { ContactChannelDto, PutContactChannelBody, ServiceInfoDto, WeekdayHours } from '../schemas/service-level';
 import { calendarOf, hoursList, serviceCalendarOf } from './service-calendar-service';

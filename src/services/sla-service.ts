@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { BusinessCalendar } from '../domain/business-calendar';
 import type { Clock } from '../domain/clock';
 import { evaluateSla, SLA_KINDS, stintsOf, watchAt, type SlaState } from '../domain/sla';
-import type { Db } from '../plugins/db';
+import type { Db } from '../db/client';
 import {
   claimDueWatches,
   claimStaleSla,
@@ -15,7 +15,7 @@ import {
   type CaseStints,
   type SlaRowUpdate,
 } from '../repositories/sla-repository';
-import { inPgTransaction, type Query } from '../repositories/query';
+import { inTransaction, type Query } from '../db/query';
 import type { CaseSlaDto } from '../schemas/service-level';
 import { loadServiceCalendar } from './service-calendar-service';
 
@@ -163,7 +163,7 @@ export class SlaService {
     for (const kind of SLA_KINDS) {
       for (;;) {
         if (signal?.aborted) return { refreshed, breaches };
-        const { claimed, recorded } = await inPgTransaction(this.pool, async (q) => {
+        const { claimed, recorded } = await inTransaction(this.pool, async (q) => {
           const due = await claimDueWatches(q, kind, asOf, this.batchSize);
           return { claimed: due.length, recorded: await recordBreaches(q, kind, due, asOf) };
         });
@@ -175,7 +175,7 @@ export class SlaService {
   }
 
   private async refreshBatch(asOf: Date): Promise<number> {
-    return inPgTransaction(this.pool, async (q) => {
+    return inTransaction(this.pool, async (q) => {
       const claimed = await claimStaleSla(q, this.batchSize);
       if (claimed.length === 0) return 0;
       // Read after claiming: a calendar edit that committed before this point is seen here, and

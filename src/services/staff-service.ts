@@ -1,6 +1,6 @@
 import type { Clock } from '../domain/clock';
 import { DomainError } from '../domain/errors';
-import type { Db } from '../plugins/db';
+import type { Db } from '../db/client';
 import type { Prisma } from '../generated/prisma/client';
 import { GRANTABLE_ROLES, type PutStaffMemberBody, type StaffMemberDto } from '../schemas/staff';
 

@@ -4,7 +4,7 @@ import type { Clock } from '../domain/clock';
 import { DomainError } from '../domain/errors';
 import { retryDelayMs } from '../domain/events';
 import { signatureHeader } from '../http/webhook-signature';
-import type { Db } from '../plugins/db';
+import type { Db } from '../db/client';
 import type { EventService } from './event-service';
 import { toEventDto } from './event-service';
 import { mapLimit } from './map-limit';

@@ -1,8 +1,8 @@
 import { DomainError } from '../domain/errors';
 import { validateSuspensionWindow, type SuspensionWindow } from '../domain/suspension';
-import type { Db } from '../plugins/db';
+import type { Db } from '../db/client';
 import type { CaseService } from './case-service';
-import { prismaQuery } from '../repositories/query';
+import { prismaQuery } from '../db/query';
 import { loadWindows, lockWindows } from './windows';
 
 function isoDate(d: Date): string {

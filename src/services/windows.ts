@@ -1,5 +1,5 @@
 import type { SuspensionWindow } from '../domain/suspension';
-import type { Query } from '../repositories/query';
+import type { Query } from '../db/query';
 
 /**
  * All suspension windows, oldest first, as domain values. On `pg` (pgQuery) or Prisma

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { Db } from '../plugins/db';
+import type { Db } from './client';
 
 /**
  * A SQL runner with `$1` placeholders. The hot paths (case views, filing, changes, the SLA of a
@@ -17,7 +17,7 @@ export function prismaQuery(db: Pick<Db, '$queryRawUnsafe'>): Query {
 }
 
 /** Runs `fn` in a transaction on one pooled connection (rolled back when `fn` throws). */
-export async function inPgTransaction<T>(pool: pg.Pool, fn: (q: Query) => Promise<T>): Promise<T> {
+export async function inTransaction<T>(pool: pg.Pool, fn: (q: Query) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   let broken = false;
   // A checked-out client whose server goes away between two statements emits 'error'; the pool
