@@ -8,24 +8,23 @@
  */
 import type pg from 'pg';
 import {
-  deleteTimer,
   findCase,
   findCaseWithAttachments,
   findCategory,
   insertCase,
-  insertEvent,
-  insertHistory,
   listCases,
   lockCase,
   nextCaseNumber,
-  updateCase,
   type CaseListFilter,
   type CaseRow,
 } from '../../src/repositories/case-repository';
 import { inTransaction, pgQuery, type Query } from '../../src/db/query';
+import { planFiling } from '../../src/domain/filing';
+import { plan } from '../../src/domain/plan';
+import { writePlans } from '../../src/repositories/plan-writer';
 import { loadSlaFacts, loadStoredCalendar } from '../../src/repositories/sla-repository';
 import type { ListCasesQuery } from '../../src/schemas/case';
-import { caseListFilter } from '../../src/services/case-service';
+import { caseListFilter } from '../../src/services/case-views';
 import { loadWindows, lockWindows } from '../../src/services/windows';
 import { CREATE_BODY, type ListQuery } from './scenarios';
 import { BENCH_OPERATOR } from './db';
@@ -63,7 +62,7 @@ export function createFloor(pool: pg.Pool, requesters: string[], year: number): 
   const q = pgQuery(pool);
   let n = 0;
   return {
-    statements: 8,
+    statements: 7,
     op: async () => {
       const sub = requesters[n++ % requesters.length]!;
       const now = new Date();
@@ -90,9 +89,7 @@ export function createFloor(pool: pg.Pool, requesters: string[], year: number): 
           },
           cat.sensitive,
         );
-        const actor = { id: sub, role: 'requester', onBehalfOf: null };
-        await insertHistory(tx, r.id, actor, now, [{ field: 'created', to: 'REGISTERED' }]);
-        await insertEvent(tx, 'case.created', r.id, eventPayload(r, sub, 'requester', now, { categoryKey: cat.key, teamKey: cat.defaultTeamKey, channel: 'portal' }), now);
+        await writePlans(tx, [planFiling(r, { id: sub, role: 'requester', onBehalfOf: null }, now)]);
         return r;
       });
       await slaOfViews(q, [row.id]);
@@ -115,8 +112,8 @@ export function readFloor(pool: pg.Pool, ids: string[]): FloorScenario {
 }
 
 /**
- * A status move: the windows lock and windows, the row lock, the case, its timer, the update
- * read back with its relations, a history row and an event, then the view's service level.
+ * A status move: the windows lock and windows, the row lock, the case, then the plan (update,
+ * timer, history row, event) in one statement, then the view's service level.
  */
 export function transitionFloor(pool: pg.Pool, ids: string[]): (concurrency: number) => FloorScenario {
   // The cases' statuses outlive one run: the next run (another concurrency) starts where it left them.
@@ -131,7 +128,7 @@ function transitionRun(pool: pg.Pool, ids: string[], status: Map<string, string>
   const per = Math.floor(ids.length / concurrency);
   if (per < 1) throw new Error('transition pool smaller than the concurrency');
   return {
-    statements: 11,
+    statements: 8,
     op: async (w) => {
       const id = ids[w * per + (cursor[w]! = (cursor[w]! + 1) % per)]!;
       const from = status.get(id)! as CaseRow['status'];
@@ -143,11 +140,10 @@ function transitionRun(pool: pg.Pool, ids: string[], status: Map<string, string>
         await lockCase(tx, id);
         const before = await findCase(tx, id);
         if (before?.status !== from) throw new Error(`case in ${before?.status}, expected ${from}`);
-        await deleteTimer(tx, id);
-        const after = await updateCase(tx, id, { status: to, statusChangedAt: now, updatedAt: now });
-        const actor = { id: BENCH_OPERATOR, role: 'operator', onBehalfOf: null };
-        await insertHistory(tx, id, actor, now, [{ field: 'status', from, to, reason: null }]);
-        await insertEvent(tx, 'case.status_changed', id, eventPayload(after, BENCH_OPERATOR, 'operator', now, { from, to, reason: null }), now);
+        const decision = { status: to, statusChanged: true, assigneeId: before.assigneeId, assigneeChanged: false, timer: null } as const;
+        const actor = { id: BENCH_OPERATOR, role: 'operator', onBehalfOf: null } as const;
+        const rules = { waitingDays: 10, completedDays: 10, timeZone: 'Europe/Oslo', windows: [] };
+        await writePlans(tx, [plan(before, { decision }, actor, now, rules)]);
       });
       status.set(id, to);
       await slaOfViews(q, [id]);

@@ -39,8 +39,15 @@ export type Command =
   | { type: 'message'; visibility: 'public' | 'internal'; setStatus?: Status }
   /** Set or clear the assignee. */
   | { type: 'assign'; assigneeId: string | null }
+  /** Staff edit fields of the case (subject, team, category), possibly with a new assignee. */
+  | { type: 'edit'; assigneeId?: string | null }
+  /** A file is attached to the case. */
+  | { type: 'attach' }
   /** A timer that was scheduled when the case entered `from`. */
-  | { type: 'timer'; from: Status; to: Status };
+  | TimerCommand;
+
+/** A timer that was scheduled when the case entered `from`. */
+export type TimerCommand = { type: 'timer'; from: Status; to: Status };
 
 export interface Context {
   now: Date;
@@ -61,11 +68,14 @@ export interface Decision {
 /**
  * The pure transition function of a case: given its state, a command and who issues it, returns
  * the next state or throws a DomainError naming the rule that refused it. It performs no I/O;
- * the caller persists the decision, its history rows, events and timer in one transaction.
+ * plan() (src/domain/plan.ts) turns the decision into the row update, history rows, events and
+ * timer that one transaction writes.
  *
  * A timer command whose `from` no longer matches the status is stale (the case left the status)
- * and yields `null`: the timer is void.
+ * and yields `null`: the timer is void. Every other command yields a decision or throws.
  */
+export function decide(state: CaseState, cmd: TimerCommand, actor: Actor, ctx: Context): Decision | null;
+export function decide(state: CaseState, cmd: Exclude<Command, TimerCommand>, actor: Actor, ctx: Context): Decision;
 export function decide(state: CaseState, cmd: Command, actor: Actor, ctx: Context): Decision | null {
   switch (cmd.type) {
     case 'transition':
@@ -77,6 +87,17 @@ export function decide(state: CaseState, cmd: Command, actor: Actor, ctx: Contex
       return message(state, cmd, actor, ctx);
     case 'assign':
       return assign(state, cmd.assigneeId, actor);
+    case 'edit':
+      if (actor.as !== 'operator') throw new DomainError('forbidden', 'Only staff edit cases.');
+      if (state.status === 'CLOSED') {
+        throw new DomainError('case-closed', 'A closed case cannot be changed.', { currentStatus: state.status });
+      }
+      return cmd.assigneeId === undefined ? result(state, state.status, state.assigneeId) : assign(state, cmd.assigneeId, actor);
+    case 'attach':
+      if (state.status === 'CLOSED') {
+        throw new DomainError('case-closed', 'The case is closed. Reopen it to add files.', { currentStatus: state.status });
+      }
+      return result(state, state.status, state.assigneeId);
     case 'timer':
       if (state.status !== cmd.from || actor.as !== 'system') return null;
       return move(state, cmd.to, actor, ctx, { publicReply: false });

@@ -1,20 +1,92 @@
-/**
- * The types of outbox events the service emits (DOMAIN.md "History and events"). Webhook
- * subscriptions choose among these (or `*`); a new event type is added here so subscribers can
- * ask for it.
- */
-export const EVENT_TYPES = [
-  'case.created',
-  'case.status_changed',
-  'case.assigned',
-  'case.updated',
-  'case.message_added',
-  'case.attachment_added',
-  'case.anonymised',
-  'case.sla_breached',
-] as const;
+import { Type, type Static, type TSchema } from 'typebox';
+import { STATUSES } from './statuses';
 
-export type EventType = (typeof EVENT_TYPES)[number];
+/**
+ * The events the service emits (DOMAIN.md "History and events"), one payload schema per type.
+ * These schemas are the one source: the planner (src/domain/plan.ts) builds payloads of these
+ * types, the outbox stores them, and the event feed and webhooks deliver them as they are.
+ * Webhook subscriptions choose among EVENT_TYPES (or `*`); a new event type is added here.
+ *
+ * TypeBox is a schema library with no I/O, so the domain may define its data shapes with it.
+ */
+
+const StatusCode = Type.Enum(STATUSES, { description: 'Case status code' });
+const Instant = Type.String({ format: 'date-time' });
+const NullableString = Type.Union([Type.String(), Type.Null()]);
+
+const EventActorSchema = Type.Object(
+  {
+    id: Type.String({ description: 'Subject id of the person or client, or `system`' }),
+    role: Type.String({ description: 'Role recorded for the action (requester, leader, operator, admin, integration, system)' }),
+    onBehalfOf: Type.Union([Type.String(), Type.Null()], { description: 'The external requester an operator acted for' }),
+  },
+  { additionalProperties: false },
+);
+
+/** What every case event carries: the case as it is after the change, who and when. */
+const base = {
+  caseId: Type.String({ format: 'uuid' }),
+  number: Type.String({ description: 'Case number, e.g. 2026-000123' }),
+  status: StatusCode,
+  version: Type.Integer({ minimum: 1, description: 'The case version after the change' }),
+  actor: EventActorSchema,
+  at: Instant,
+};
+
+function payload<P extends Record<string, TSchema>>(description: string, props: P) {
+  return Type.Object({ ...base, ...props }, { additionalProperties: false, description });
+}
+
+/** The payload schema of each event type. */
+export const EVENT_PAYLOAD_SCHEMAS = {
+  'case.created': payload('A case was filed (status REGISTERED).', {
+    categoryKey: Type.String(),
+    teamKey: Type.String(),
+    channel: Type.String({ description: 'portal, phone, email, post or api' }),
+  }),
+  'case.status_changed': payload('The case moved to another status.', {
+    from: StatusCode,
+    to: StatusCode,
+    reason: NullableString,
+  }),
+  'case.assigned': payload('The assignee changed (to null: unassigned).', {
+    from: NullableString,
+    to: NullableString,
+  }),
+  'case.updated': payload('Staff changed fields of the case (category, team, subject).', {
+    fields: Type.Array(Type.String()),
+  }),
+  'case.message_added': payload('A message was written on the case. Its body is not in the event: fetch it with your own access rights.', {
+    messageId: Type.String({ format: 'uuid' }),
+    visibility: Type.Enum(['public', 'internal']),
+  }),
+  'case.attachment_added': payload('A file was attached to the case.', {
+    attachmentId: Type.String({ format: 'uuid' }),
+  }),
+  'case.anonymised': payload("The case's personal data was removed at the end of its retention period.", {
+    closedAt: Instant,
+    retentionMonths: Type.Integer(),
+  }),
+  'case.sla_breached': payload('A service-level target passed without being met.', {
+    teamKey: Type.String(),
+    categoryKey: Type.String(),
+    kind: Type.Enum(['first_response', 'resolution']),
+    dueAt: Instant,
+  }),
+} as const;
+
+export type EventType = keyof typeof EVENT_PAYLOAD_SCHEMAS;
+
+/** Every event type, in a stable order. */
+export const EVENT_TYPES = Object.keys(EVENT_PAYLOAD_SCHEMAS) as EventType[];
+
+/** The payload of an event of type `T`. */
+export type EventPayload<T extends EventType = EventType> = Static<(typeof EVENT_PAYLOAD_SCHEMAS)[T]>;
+
+export type EventActor = Static<typeof EventActorSchema>;
+
+/** A case event: its type and payload, discriminated by `type`. */
+export type CaseEvent = { [T in EventType]: { type: T; payload: EventPayload<T> } }[EventType];
 
 /** Subscribes to every event type, present and future. */
 export const ALL_EVENTS = '*';

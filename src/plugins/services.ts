@@ -4,6 +4,8 @@ import type { Config } from '../config';
 import type { Clock } from '../domain/clock';
 import { CaseService } from '../services/case-service';
 import { FormValidator } from '../services/forms';
+import { slaLoaderFor } from '../services/sla-service';
+import { pgQuery } from '../db/query';
 import { ReferenceService } from '../services/reference-service';
 import { RetentionService } from '../services/retention-service';
 import { StaffService } from '../services/staff-service';
@@ -30,7 +32,8 @@ declare module 'fastify' {
 /** Wires the use-case services over the database and the injected clock. */
 async function servicesPlugin(app: FastifyInstance, opts: { config: Config; clock: Clock }): Promise<void> {
   const forms = new FormValidator();
-  const cases = new CaseService(app.db, app.pool, opts.clock, opts.config, forms);
+  const sla = slaLoaderFor(app.db, pgQuery(app.pool), opts.clock, opts.config.TIMEZONE);
+  const cases = new CaseService(app.pool, opts.clock, opts.config, forms, sla);
   app.decorate('config', opts.config);
   app.decorate('services', {
     cases,
@@ -38,7 +41,7 @@ async function servicesPlugin(app: FastifyInstance, opts: { config: Config; cloc
     timers: new TimerService(cases, opts.clock, opts.config.TIMER_BATCH_SIZE),
     windows: new WindowService(app.db, cases),
     staff: new StaffService(app.db, opts.clock),
-    retention: new RetentionService(app.db, opts.clock, opts.config),
+    retention: new RetentionService(app.pool, opts.clock, opts.config),
     clock: opts.clock,
   });
 }

@@ -8,6 +8,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Attachment, Case, CaseMessage, Category } from '../generated/prisma/client';
+import type { ChangeActor } from '../domain/plan';
+import type { Visibility } from '../domain/standing';
 import type { Status } from '../domain/statuses';
 import type { Query } from '../db/query';
 
@@ -19,22 +21,8 @@ export type CaseRow = Case & {
 
 export type AttachmentMeta = Omit<Attachment, 'data'>;
 
-/** Who did a change, as history rows and events record it. */
-export interface ChangeActor {
-  id: string;
-  role: string;
-  onBehalfOf: string | null;
-}
-
-export interface HistoryInput {
-  field: string;
-  from?: string | null;
-  to?: string | null;
-  reason?: string | null;
-  internal?: boolean;
-}
-
-const CASE_SCALARS = `
+/** The scalars of the case (alias c), as toCaseRow reads them. */
+export const CASE_SCALARS = `
   c.id, c.number, c.status::text AS status, c.status_changed_at, c.category_key, c.team_key, c.assignee_id,
   c.subject, c.description, c.details, c.channel::text AS channel, c.requester_id, c.requester_name,
   c.employee_number, c.concerns_employee, c.external_requester, c.filed_by_id, c.filed_by_role,
@@ -47,7 +35,7 @@ const CASE_COLUMNS = `${CASE_SCALARS}, cat.sensitive AS category_sensitive, t.to
 /** The case (alias c) with its category (cat) and timer (t): the FROM of every case read. */
 const CASE_FROM = `"case" c JOIN category cat ON cat.key = c.category_key LEFT JOIN case_timer t ON t.case_id = c.id`;
 
-interface RawCase {
+export interface RawCase {
   id: string;
   number: string;
   status: Status;
@@ -79,7 +67,7 @@ interface RawCase {
   timer_due_at: Date | null;
 }
 
-function toCaseRow(r: RawCase): CaseRow {
+export function toCaseRow(r: RawCase): CaseRow {
   return {
     id: r.id,
     number: r.number,
@@ -144,12 +132,6 @@ export async function findCaseWithAttachments(q: Query, id: string): Promise<{ r
 export async function lockCase(q: Query, id: string): Promise<boolean> {
   return (await q(`SELECT id FROM "case" WHERE id = $1::uuid FOR UPDATE`, [id])).length === 1;
 }
-
-/** Who may see what in a listing (src/domain/access.ts says the same per case). */
-export type Visibility =
-  | { kind: 'all' }
-  | { kind: 'own'; principalId: string }
-  | { kind: 'own-or-open'; principalId: string; teams: readonly string[] };
 
 export interface CaseListFilter {
   visibility: Visibility;
@@ -301,100 +283,6 @@ export async function insertCase(q: Query, c: NewCase, categorySensitive: boolea
   return toCaseRow(r!);
 }
 
-/** The columns a change may set (the version goes up by one with every update). */
-export interface CaseUpdate {
-  status?: Status;
-  statusChangedAt?: Date;
-  completedAt?: Date;
-  closedAt?: Date | null;
-  assigneeId?: string | null;
-  lastPublicReplyAt?: Date;
-  firstResponseAt?: Date;
-  categoryKey?: string;
-  teamKey?: string;
-  subject?: string;
-  updatedAt: Date;
-}
-
-const UPDATE_COLUMNS: Record<keyof CaseUpdate, string> = {
-  status: 'status',
-  statusChangedAt: 'status_changed_at',
-  completedAt: 'completed_at',
-  closedAt: 'closed_at',
-  assigneeId: 'assignee_id',
-  lastPublicReplyAt: 'last_public_reply_at',
-  firstResponseAt: 'first_response_at',
-  categoryKey: 'category_key',
-  teamKey: 'team_key',
-  subject: 'subject',
-  updatedAt: 'updated_at',
-};
-
-/** Writes `data` and a new version, and reads the case back with its category and timer. */
-export async function updateCase(q: Query, id: string, data: CaseUpdate): Promise<CaseRow> {
-  const params: unknown[] = [id];
-  const sets = ['version = version + 1'];
-  for (const [key, value] of Object.entries(data) as Array<[keyof CaseUpdate, unknown]>) {
-    if (value === undefined) continue;
-    params.push(value);
-    sets.push(`${UPDATE_COLUMNS[key]} = $${params.length}${key === 'status' ? '::"CaseStatus"' : ''}`);
-  }
-  // The timer written earlier in this transaction is visible to the outer SELECT.
-  const [r] = await q<RawCase>(
-    `WITH c AS (UPDATE "case" SET ${sets.join(', ')} WHERE id = $1::uuid RETURNING *)
-     SELECT ${CASE_COLUMNS} FROM c JOIN category cat ON cat.key = c.category_key LEFT JOIN case_timer t ON t.case_id = c.id`,
-    params,
-  );
-  if (!r) throw new Error(`case ${id} vanished under its row lock`);
-  return toCaseRow(r);
-}
-
-export async function deleteTimer(q: Query, caseId: string): Promise<void> {
-  await q(`DELETE FROM case_timer WHERE case_id = $1::uuid`, [caseId]);
-}
-
-export async function insertTimer(q: Query, t: { caseId: string; from: Status; to: Status; enteredAt: Date; dueAt: Date }): Promise<void> {
-  await q(
-    `INSERT INTO case_timer (case_id, from_status, to_status, entered_at, due_at) VALUES ($1::uuid, $2::"CaseStatus", $3::"CaseStatus", $4, $5)`,
-    [t.caseId, t.from, t.to, t.enteredAt, t.dueAt],
-  );
-}
-
-/** History rows of one change, in the given order (their ids grow in that order). */
-export async function insertHistory(q: Query, caseId: string, actor: ChangeActor, now: Date, rows: readonly HistoryInput[]): Promise<void> {
-  if (rows.length === 0) return;
-  await q(
-    `INSERT INTO case_history (case_id, at, actor_id, actor_role, on_behalf_of, field, from_value, to_value, reason, internal)
-     SELECT $1::uuid, $2, $3, $4, $5, h.field, h.from_value, h.to_value, h.reason, h.internal
-       FROM unnest($6::text[], $7::text[], $8::text[], $9::text[], $10::boolean[])
-            WITH ORDINALITY AS h(field, from_value, to_value, reason, internal, n)
-      ORDER BY h.n`,
-    [
-      caseId,
-      now,
-      actor.id,
-      actor.role,
-      actor.onBehalfOf,
-      rows.map((h) => h.field),
-      rows.map((h) => h.from ?? null),
-      rows.map((h) => h.to ?? null),
-      rows.map((h) => h.reason ?? null),
-      rows.map((h) => h.internal ?? false),
-    ],
-  );
-}
-
-/** An outbox event (src/services/event-service.ts delivers it). */
-export async function insertEvent(q: Query, type: string, caseId: string, payload: unknown, now: Date): Promise<void> {
-  await q(`INSERT INTO outbox_event (id, type, case_id, payload, created_at) VALUES ($1::uuid, $2, $3::uuid, $4::jsonb, $5)`, [
-    randomUUID(),
-    type,
-    caseId,
-    JSON.stringify(payload),
-    now,
-  ]);
-}
-
 export async function insertMessage(
   q: Query,
   m: { caseId: string; actor: ChangeActor; visibility: 'public' | 'internal'; body: string; now: Date },
@@ -434,4 +322,64 @@ export async function insertAccessLog(
      SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::timestamptz[])`,
     [rows.map((r) => r.caseId), rows.map((r) => r.actorId), rows.map((r) => r.actorRole), rows.map((r) => r.endpoint), rows.map((r) => r.at)],
   );
+}
+
+// ------------------------------------------------------------------------- the case's parts
+
+export type MessageRow = Omit<CaseMessage, 'seq'>;
+
+/** Messages of a case in the order written; `internal: false` leaves internal notes out. */
+export async function listMessages(q: Query, caseId: string, opts: { internal: boolean }): Promise<MessageRow[]> {
+  return q<MessageRow>(
+    `SELECT id, case_id AS "caseId", author_id AS "authorId", author_role AS "authorRole", on_behalf_of AS "onBehalfOf",
+            visibility::text AS visibility, body, created_at AS "createdAt"
+       FROM case_message WHERE case_id = $1::uuid ${opts.internal ? '' : `AND visibility = 'public'`}
+      ORDER BY created_at, seq`,
+    [caseId],
+  );
+}
+
+export interface HistoryRow {
+  id: string;
+  at: Date;
+  actorId: string;
+  actorRole: string;
+  onBehalfOf: string | null;
+  field: string;
+  fromValue: string | null;
+  toValue: string | null;
+  reason: string | null;
+  internal: boolean;
+}
+
+/** The history of a case, oldest first; `internal: false` leaves internal rows out. */
+export async function listHistory(q: Query, caseId: string, opts: { internal: boolean }): Promise<HistoryRow[]> {
+  return q<HistoryRow>(
+    `SELECT id::text, at, actor_id AS "actorId", actor_role AS "actorRole", on_behalf_of AS "onBehalfOf", field,
+            from_value AS "fromValue", to_value AS "toValue", reason, internal
+       FROM case_history h WHERE case_id = $1::uuid ${opts.internal ? '' : 'AND NOT internal'}
+      ORDER BY h.id`,
+    [caseId],
+  );
+}
+
+/** Logged reads of a case, oldest first. */
+export async function listAccessLog(q: Query, caseId: string): Promise<Array<{ at: Date; actorId: string; actorRole: string; endpoint: string }>> {
+  return q(
+    `SELECT at, actor_id AS "actorId", actor_role AS "actorRole", endpoint FROM access_log WHERE case_id = $1::uuid ORDER BY id`,
+    [caseId],
+  );
+}
+
+/** One attachment of a case with its bytes (null once anonymised). */
+export async function findAttachment(
+  q: Query,
+  caseId: string,
+  attachmentId: string,
+): Promise<{ filename: string; contentType: string; data: Uint8Array | null } | null> {
+  const [r] = await q<{ filename: string; contentType: string; data: Uint8Array | null }>(
+    `SELECT filename, content_type AS "contentType", data FROM attachment WHERE id = $1::uuid AND case_id = $2::uuid`,
+    [attachmentId, caseId],
+  );
+  return r ?? null;
 }

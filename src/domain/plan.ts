@@ -1,0 +1,260 @@
+import type { Decision } from './decide';
+import type { EventActor, EventPayload, EventType } from './events';
+import type { ActorRole } from './roles';
+import type { Status } from './statuses';
+import { addCalendarDays, suspensionAwareDueAt, type SuspensionWindow } from './suspension';
+
+/**
+ * The planner: what a change does, as data. `decide()` says whether a command is allowed and what
+ * the case's next status and assignee are; `plan()` turns that decision into every effect of the
+ * change — the row update with its stamps, the history rows, the typed events and the timer to
+ * set or drop. Every writer (a request, bulk, the timer sweep, window recomputation, retention,
+ * filing) builds plans, and one repository function stores them (`writePlans` in
+ * src/repositories/plan-writer.ts), so each rule about effects is written once.
+ */
+
+/** Who did a change, as history rows and events record it. */
+export interface ChangeActor {
+  id: string;
+  role: ActorRole;
+  /** The external requester an operator acted for, by name. */
+  onBehalfOf: string | null;
+}
+
+/** The service itself: timers, retention, service-level sweeps. */
+export const SYSTEM_ACTOR: ChangeActor = Object.freeze({ id: 'system', role: 'system', onBehalfOf: null });
+
+/** The `reason` of history rows and events written by timers. */
+export const TIMER_REASON = 'timer';
+
+/** The columns of a case a plan may set. The writer adds `version + 1` to every update. */
+export interface CaseUpdate {
+  status?: Status;
+  statusChangedAt?: Date;
+  completedAt?: Date;
+  closedAt?: Date | null;
+  assigneeId?: string | null;
+  lastPublicReplyAt?: Date;
+  firstResponseAt?: Date;
+  categoryKey?: string;
+  teamKey?: string;
+  subject?: string;
+  description?: string;
+  details?: Record<string, unknown>;
+  requesterId?: string | null;
+  requesterName?: string | null;
+  employeeNumber?: string | null;
+  externalRequester?: null;
+  concernsEmployee?: null;
+  filedById?: string;
+  anonymisedAt?: Date;
+  updatedAt: Date;
+}
+
+/** One history row; the plan's actor and instant apply to all of its rows. */
+export interface HistoryEntry {
+  field: string;
+  from?: string | null;
+  to?: string | null;
+  reason?: string | null;
+  internal?: boolean;
+}
+
+/** An event to put in the outbox with the change. */
+export type PlannedEvent = { [T in EventType]: { type: T; caseId: string; payload: EventPayload<T> } }[EventType];
+
+/** The timer of the case after the change. */
+export type TimerPlan =
+  | { kind: 'keep' }
+  | { kind: 'drop' }
+  | { kind: 'set'; from: Status; to: Status; enteredAt: Date; dueAt: Date };
+
+/** Everything one change writes, in one transaction. */
+export interface CasePlan {
+  caseId: string;
+  actor: ChangeActor;
+  at: Date;
+  /** The row update, or null when the case row is not touched (no new version). */
+  update: CaseUpdate | null;
+  /** History rows, in the order they are appended. */
+  history: HistoryEntry[];
+  events: PlannedEvent[];
+  timer: TimerPlan;
+}
+
+/** What the planner needs to know of a case. */
+export interface PlanState {
+  id: string;
+  number: string;
+  status: Status;
+  assigneeId: string | null;
+  version: number;
+  firstResponseAt: Date | null;
+}
+
+/** The rules that turn a timed status into a due time. */
+export interface TimerRules {
+  waitingDays: number;
+  completedDays: number;
+  timeZone: string;
+  /** The suspension windows (only read for suspendable timers). */
+  windows: ReadonlyArray<SuspensionWindow>;
+}
+
+/** A staff edit of one field, already checked (the category or team exists). */
+export interface FieldEdit {
+  field: 'category' | 'team' | 'subject';
+  from: string;
+  to: string;
+}
+
+const EDIT_COLUMN = { category: 'categoryKey', team: 'teamKey', subject: 'subject' } as const;
+
+/** What a change consists of besides the decision. */
+export interface Change {
+  /** The decision of decide(), or null for a change that moves nothing (an attachment, an edit). */
+  decision: Decision | null;
+  reason?: string | null;
+  /** A public operator reply is part of the change (stamps the first response). */
+  publicReply?: boolean;
+  /** Staff edits of plain fields. */
+  edits?: readonly FieldEdit[];
+  /** A message written with the change (already inserted; its id is known). */
+  message?: { id: string; visibility: 'public' | 'internal' };
+  /** An attachment stored with the change. */
+  attachment?: { id: string };
+}
+
+/**
+ * The effects of a change to a case. Pure: the same inputs give the same plan.
+ *
+ * - Status moves stamp `statusChangedAt`, `completedAt` (COMPLETED), `closedAt` (CLOSED; cleared
+ *   on REOPENED_BY_USER), replace the timer (the new status's, or none) and write a `status` row
+ *   and a `case.status_changed` event.
+ * - Assignee changes write an `assignee` row and a `case.assigned` event.
+ * - A public reply stamps `lastPublicReplyAt` and, the first time, `firstResponseAt`.
+ * - Edits set their columns, write a row each and one `case.updated` event naming the fields.
+ * - A message or attachment writes its row and event first.
+ * Every change updates the row (a new version); events carry the case as it is after it.
+ */
+export function plan(state: PlanState, change: Change, actor: ChangeActor, now: Date, rules: TimerRules): CasePlan {
+  const { decision } = change;
+  const reason = change.reason ?? null;
+  const update: CaseUpdate = { updatedAt: now };
+  const history: HistoryEntry[] = [];
+  const after = {
+    status: decision?.statusChanged ? decision.status : state.status,
+    version: state.version + 1,
+  };
+  const events = new EventBuilder(state, after, actor, now);
+
+  if (change.message) {
+    history.push({ field: 'message', to: change.message.id, internal: change.message.visibility === 'internal' });
+    events.add('case.message_added', { messageId: change.message.id, visibility: change.message.visibility });
+  }
+  if (change.attachment) {
+    history.push({ field: 'attachment', to: change.attachment.id });
+    events.add('case.attachment_added', { attachmentId: change.attachment.id });
+  }
+  for (const e of change.edits ?? []) {
+    update[EDIT_COLUMN[e.field]] = e.to;
+    history.push({ field: e.field, from: e.from, to: e.to, reason });
+  }
+  if (decision?.assigneeChanged) {
+    update.assigneeId = decision.assigneeId;
+    history.push({ field: 'assignee', from: state.assigneeId, to: decision.assigneeId, reason });
+  }
+  let timer: TimerPlan = { kind: 'keep' };
+  if (decision?.statusChanged) {
+    update.status = decision.status;
+    update.statusChangedAt = now;
+    if (decision.status === 'COMPLETED') update.completedAt = now;
+    if (decision.status === 'CLOSED') update.closedAt = now;
+    if (decision.status === 'REOPENED_BY_USER') update.closedAt = null;
+    history.push({ field: 'status', from: state.status, to: decision.status, reason });
+    timer = decision.timer
+      ? { kind: 'set', from: decision.status, to: decision.timer.to, enteredAt: now, dueAt: timerDueAt(decision.timer, now, rules) }
+      : { kind: 'drop' };
+  }
+  if (change.publicReply) {
+    update.lastPublicReplyAt = now;
+    if (!state.firstResponseAt) update.firstResponseAt = now;
+  }
+
+  if (decision?.statusChanged) events.add('case.status_changed', { from: state.status, to: decision.status, reason });
+  if (decision?.assigneeChanged) events.add('case.assigned', { from: state.assigneeId, to: decision.assigneeId });
+  if (change.edits && change.edits.length > 0) events.add('case.updated', { fields: change.edits.map((e) => e.field) });
+
+  return { caseId: state.id, actor, at: now, update, history, events: events.list, timer };
+}
+
+/** A plan that only drops the case's timer: a timer that fired void (the case left its status). */
+export function planVoidTimer(caseId: string, now: Date): CasePlan {
+  return { caseId, actor: SYSTEM_ACTOR, at: now, update: null, history: [], events: [], timer: { kind: 'drop' } };
+}
+
+/** A plan that only moves a timer's due time (suspension windows changed). */
+export function planReschedule(
+  caseId: string,
+  timer: { from: Status; to: Status; enteredAt: Date; dueAt: Date },
+  now: Date,
+): CasePlan {
+  return { caseId, actor: SYSTEM_ACTOR, at: now, update: null, history: [], events: [], timer: { kind: 'set', ...timer } };
+}
+
+/**
+ * When a timer scheduled at `enteredAt` falls due: its period in calendar days in the service's
+ * time zone, not counting the days of suspension windows if the timer is suspendable.
+ */
+export function timerDueAt(
+  timer: { periodKey: 'waitingDays' | 'completedDays'; suspendable: boolean },
+  enteredAt: Date,
+  rules: TimerRules,
+): Date {
+  const days = rules[timer.periodKey];
+  return timer.suspendable
+    ? suspensionAwareDueAt(enteredAt, days, rules.windows, rules.timeZone)
+    : addCalendarDays(enteredAt, days, rules.timeZone);
+}
+
+/** Builds the events of one change: the case after it, who, when, and what. */
+class EventBuilder {
+  readonly list: PlannedEvent[] = [];
+  private readonly actor: EventActor;
+
+  constructor(
+    private readonly state: Pick<PlanState, 'id' | 'number'>,
+    private readonly after: { status: Status; version: number },
+    actor: ChangeActor,
+    private readonly now: Date,
+  ) {
+    this.actor = { id: actor.id, role: actor.role, onBehalfOf: actor.onBehalfOf };
+  }
+
+  add<T extends EventType>(type: T, extra: Omit<EventPayload<T>, keyof EventBase>): void {
+    const payload = { ...eventBase(this.state, this.after, this.actor, this.now), ...extra } as EventPayload<T>;
+    this.list.push({ type, caseId: this.state.id, payload } as PlannedEvent);
+  }
+}
+
+type EventBase = Pick<EventPayload, 'caseId' | 'number' | 'status' | 'version' | 'actor' | 'at'>;
+
+/**
+ * The members every case event carries: the case as it is after the change, who, and when.
+ * Writers that build events outside plan() (the SLA sweep, retention) use it too.
+ */
+export function eventBase(
+  c: { id: string; number: string },
+  after: { status: Status; version: number },
+  actor: EventActor,
+  at: Date,
+): EventBase {
+  return {
+    caseId: c.id,
+    number: c.number,
+    status: after.status,
+    version: after.version,
+    actor: { id: actor.id, role: actor.role, onBehalfOf: actor.onBehalfOf },
+    at: at.toISOString(),
+  };
+}

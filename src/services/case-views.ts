@@ -1,0 +1,119 @@
+/** How cases and their parts are shown: rows to the API's DTOs, and the listing's filter and cursor. */
+import { allowedNow } from '../domain/decide';
+import { DomainError } from '../domain/errors';
+import type { Standing, Visibility } from '../domain/standing';
+import type { SuspensionWindow } from '../domain/suspension';
+import type { AttachmentMeta, CaseListFilter, CaseRow, HistoryRow, MessageRow } from '../repositories/case-repository';
+import type { AttachmentDto, CaseDto, HistoryDto, ListCasesQuery, MessageDto } from '../schemas/case';
+
+/** A case as the principal of `standing` sees it; `sla` is the service level of its view. */
+export function toCaseDto(row: CaseRow, standing: Standing, activeWindow: SuspensionWindow | null, sla: CaseDto['sla']): CaseDto {
+  const staffView = standing.access.view === 'staff';
+  return {
+    id: row.id,
+    number: row.number,
+    status: row.status,
+    statusChangedAt: row.statusChangedAt.toISOString(),
+    categoryKey: row.categoryKey,
+    teamKey: row.teamKey,
+    sensitive: row.category.sensitive,
+    assigneeId: row.assigneeId,
+    subject: row.subject,
+    description: row.description,
+    details: (row.details ?? {}) as Record<string, unknown>,
+    channel: row.channel,
+    requester: {
+      id: row.requesterId,
+      name: row.requesterName,
+      employeeNumber: row.employeeNumber,
+      external: (row.externalRequester ?? null) as CaseDto['requester']['external'],
+    },
+    concernsEmployee: (row.concernsEmployee ?? null) as CaseDto['concernsEmployee'],
+    filedBy: { id: row.filedById, role: staffView || row.filedById === row.requesterId ? row.filedByRole : 'staff' },
+    version: row.version,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+    anonymisedAt: row.anonymisedAt?.toISOString() ?? null,
+    allowedTransitions: standing.as ? allowedNow(row, standing.as, { activeWindow }) : [],
+    autoTransition: row.timer ? { to: row.timer.toStatus, dueAt: row.timer.dueAt.toISOString() } : null,
+    sla,
+  };
+}
+
+export function toMessageDto(m: MessageRow): MessageDto {
+  return {
+    id: m.id,
+    caseId: m.caseId,
+    author: { id: m.authorId, role: m.authorRole, onBehalfOf: m.onBehalfOf },
+    visibility: m.visibility,
+    body: m.body,
+    createdAt: m.createdAt.toISOString(),
+  };
+}
+
+export function toHistoryDto(h: HistoryRow): HistoryDto {
+  return {
+    id: h.id,
+    at: h.at.toISOString(),
+    actor: { id: h.actorId, role: h.actorRole, onBehalfOf: h.onBehalfOf },
+    field: h.field,
+    from: h.fromValue,
+    to: h.toValue,
+    reason: h.reason,
+    internal: h.internal,
+  };
+}
+
+export function toAttachmentDto(a: AttachmentMeta): AttachmentDto {
+  return {
+    id: a.id,
+    filename: a.filename,
+    contentType: a.contentType,
+    size: a.size,
+    sha256: a.sha256,
+    uploadedBy: { id: a.uploadedById, role: a.uploadedByRole },
+    createdAt: a.createdAt.toISOString(),
+  };
+}
+
+/**
+ * The page query of a listing: the caller's visibility and the API's filters, one row more than
+ * the page size (its presence means there is a next page). The benchmark's floor builds its list
+ * statements with this too.
+ */
+export function caseListFilter(visibility: Visibility, q: ListCasesQuery): CaseListFilter {
+  const sort = q.sort ?? 'created';
+  return {
+    visibility,
+    status: q.status,
+    category: q.category,
+    team: q.team,
+    assignee: q.assignee,
+    requester: q.requester,
+    createdFrom: q.createdFrom ? new Date(q.createdFrom) : undefined,
+    createdTo: q.createdTo ? new Date(q.createdTo) : undefined,
+    text: q.q,
+    sort,
+    after: q.cursor ? decodeCursor(q.cursor, sort) : undefined,
+    limit: (q.limit ?? 25) + 1,
+  };
+}
+
+export function encodeCursor(sort: string, at: Date, id: string): string {
+  return Buffer.from(JSON.stringify({ s: sort, t: at.toISOString(), id })).toString('base64url');
+}
+
+function decodeCursor(cursor: string, sort: string): { at: Date; id: string } {
+  try {
+    const c = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { s?: string; t?: string; id?: string };
+    const at = new Date(c.t ?? '');
+    if (c.s !== sort || Number.isNaN(at.getTime()) || typeof c.id !== 'string' || !/^[0-9a-f-]{36}$/i.test(c.id)) {
+      throw new Error('bad cursor');
+    }
+    return { at, id: c.id };
+  } catch {
+    throw new DomainError('validation-failed', 'The cursor is not one this listing issued (or the sort changed).', {
+      errors: [{ in: 'querystring', path: '/cursor', message: 'invalid cursor' }],
+    });
+  }
+}
