@@ -34,12 +34,13 @@ async function servicesPlugin(app: FastifyInstance, opts: { config: Config; cloc
   const forms = new FormValidator();
   const sla = slaLoaderFor(app.db, pgQuery(app.pool), opts.clock, opts.config.TIMEZONE);
   const cases = new CaseService(app.pool, opts.clock, opts.config, forms, sla);
+  const timers = new TimerService(app.pool, opts.clock, opts.config);
   app.decorate('config', opts.config);
   app.decorate('services', {
     cases,
     reference: new ReferenceService(app.db, forms),
-    timers: new TimerService(cases, opts.clock, opts.config.TIMER_BATCH_SIZE),
-    windows: new WindowService(app.db, cases),
+    timers,
+    windows: new WindowService(app.db, cases, timers),
     staff: new StaffService(app.db, opts.clock),
     retention: new RetentionService(app.pool, opts.clock, opts.config),
     clock: opts.clock,

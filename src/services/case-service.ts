@@ -2,14 +2,12 @@ import type pg from 'pg';
 import type { Config } from '../config';
 import type { Clock } from '../domain/clock';
 import { decide, type Actor } from '../domain/decide';
-import { DomainError, isDomainError } from '../domain/errors';
+import { DomainError } from '../domain/errors';
 import { decideFiling, planFiling } from '../domain/filing';
-import { plan, planReschedule, planVoidTimer, SYSTEM_ACTOR, TIMER_REASON, timerDueAt, type CasePlan, type Change, type ChangeActor, type FieldEdit, type TimerRules } from '../domain/plan';
+import { plan, type Change, type ChangeActor, type FieldEdit, type TimerRules } from '../domain/plan';
 import { primaryRole, type Principal } from '../domain/roles';
 import { actingAs, listVisibility, standingOn, type Standing } from '../domain/standing';
-import type { Status } from '../domain/statuses';
 import { windowCovering, type SuspensionWindow } from '../domain/suspension';
-import { TIMED_TRANSITIONS } from '../domain/transitions';
 import { inTransaction, pgQuery, type Query } from '../db/query';
 import {
   findAttachment,
@@ -30,12 +28,12 @@ import {
   type CaseRow,
 } from '../repositories/case-repository';
 import { writePlans } from '../repositories/plan-writer';
-import { claimTimers, pendingTimers, type DueTimer, type TimerSelection } from '../repositories/timer-repository';
 import type { AttachmentDto, CaseDto, CreateCaseBody, CreateMessageBody, HistoryDto, ListCasesQuery, MessageDto, PatchCaseBody, TransitionBody } from '../schemas/case';
 import { caseListFilter, encodeCursor, toAttachmentDto, toCaseDto, toHistoryDto, toMessageDto } from './case-views';
 import type { FormValidator } from './forms';
 import { KeyedQueue } from './keyed-queue';
 import type { CaseSlaLoader } from './sla-service';
+import { timerRulesOf } from './timer-service';
 import { loadWindows, lockWindows } from './windows';
 
 /** How long views reuse the suspension windows they read (an edit on this instance drops them at once). */
@@ -48,13 +46,6 @@ type ChangeFn = (
   actor: Actor,
   ctx: { now: Date; activeWindow: SuspensionWindow | null; changeActor: ChangeActor },
 ) => Promise<Change | null>;
-
-/** What one sweep batch did: timers taken, fired, and voided (ids of cases whose timer was void). */
-export interface TimerBatch {
-  claimed: number;
-  fired: number;
-  voided: string[];
-}
 
 /**
  * Use cases on cases. Every change follows one path: lock the case, check access and `If-Match`,
@@ -250,52 +241,6 @@ export class CaseService {
     });
   }
 
-  // ---------------------------------------------------------------- timers
-
-  /**
-   * Fires up to `limit` timers due at `asOf`, in one transaction, as the system actor. The batch
-   * is claimed with FOR UPDATE SKIP LOCKED on each timer and its case: another sweeper (on any
-   * instance) skips these rows, and a request changing one of these cases waits for this
-   * transaction and then decides on the new status. Each case is decided and planned like any
-   * change; the batch's plans are written by one statement.
-   */
-  async fireDueTimers(asOf: Date, limit: number): Promise<TimerBatch> {
-    return this.fire({ dueBy: asOf }, limit, asOf);
-  }
-
-  /**
-   * Fires one case's timer if it is due at `now`, as the system actor. Returns false when there
-   * is no such timer, it is not due, or a sweeper holds it (that sweeper fires it).
-   */
-  async fireTimer(caseId: string, from: Status, to: Status, now: Date): Promise<boolean> {
-    return (await this.fire({ caseId, from, to, dueBy: now }, 1, now)).fired === 1;
-  }
-
-  /**
-   * Recomputes the due times of waiting cases after the suspension windows changed, in the
-   * caller's transaction (which holds the windows lock exclusively). With `touched`, only the
-   * timers that window can affect are read.
-   *
-   * @returns how many due times changed
-   */
-  async recomputeWaitingTimers(q: Query, touched?: Pick<SuspensionWindow, 'from' | 'to'>): Promise<number> {
-    const suspendable = (Object.keys(TIMED_TRANSITIONS) as Status[]).filter((s) => TIMED_TRANSITIONS[s]!.suspendable);
-    if (suspendable.length === 0) return 0;
-    const timers = await pendingTimers(q, suspendable, this.config.TIMEZONE, touched);
-    if (timers.length === 0) return 0;
-    const rules = this.timerRules(await loadWindows(q));
-    const now = this.clock.now();
-    const plans: CasePlan[] = [];
-    for (const t of timers) {
-      const dueAt = timerDueAt(TIMED_TRANSITIONS[t.fromStatus]!, t.enteredAt, rules);
-      if (dueAt.getTime() !== t.dueAt.getTime()) {
-        plans.push(planReschedule(t.caseId, { from: t.fromStatus, to: t.toStatus, enteredAt: t.enteredAt, dueAt }, now));
-      }
-    }
-    await writePlans(q, plans);
-    return plans.length;
-  }
-
   /** Drops the cached windows: call after a window edit has committed, so views show it at once. */
   forgetWindows(): void {
     this.windowsCache = null;
@@ -335,43 +280,8 @@ export class CaseService {
     return this.view(updated, standingOn(p, facts(updated)), activeWindow);
   }
 
-  /** Claims timers, decides and plans each claimed case as the system, and writes the plans. */
-  private fire(selection: TimerSelection, limit: number, now: Date): Promise<TimerBatch> {
-    return inTransaction(this.pool, async (q) => {
-      await lockWindows(q, 'shared');
-      const due = await claimTimers(q, selection, limit);
-      if (due.length === 0) return { claimed: 0, fired: 0, voided: [] };
-      let windows: SuspensionWindow[] | null = null;
-      const plans: CasePlan[] = [];
-      const voided: string[] = [];
-      for (const row of due) {
-        const decision = this.decideTimer(row, now);
-        if (decision?.statusChanged) {
-          if (decision.timer?.suspendable) windows ??= await loadWindows(q);
-          plans.push(plan(row, { decision, reason: TIMER_REASON }, SYSTEM_ACTOR, now, this.timerRules(windows ?? [])));
-        } else {
-          // Stale (the case left the status) or refused by the graph: void, never retried, so it
-          // cannot block the queue.
-          voided.push(row.id);
-          plans.push(planVoidTimer(row.id, now));
-        }
-      }
-      await writePlans(q, plans);
-      return { claimed: due.length, fired: due.length - voided.length, voided };
-    });
-  }
-
-  private decideTimer(row: DueTimer, now: Date) {
-    try {
-      return decide(row, { type: 'timer', from: row.from, to: row.to }, { id: SYSTEM_ACTOR.id, as: 'system' }, { now, activeWindow: null });
-    } catch (err) {
-      if (!isDomainError(err)) throw err;
-      return null;
-    }
-  }
-
   private timerRules(windows: ReadonlyArray<SuspensionWindow>): TimerRules {
-    return { waitingDays: this.config.WAITING_DAYS, completedDays: this.config.COMPLETED_DAYS, timeZone: this.config.TIMEZONE, windows };
+    return timerRulesOf(this.config, windows);
   }
 
   /** The case and the caller's standing on it, for a read of one of its parts (logged if sensitive). */

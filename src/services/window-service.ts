@@ -2,6 +2,7 @@ import { DomainError } from '../domain/errors';
 import { validateSuspensionWindow, type SuspensionWindow } from '../domain/suspension';
 import type { Db } from '../db/client';
 import type { CaseService } from './case-service';
+import type { TimerService } from './timer-service';
 import { prismaQuery } from '../db/query';
 import { loadWindows, lockWindows } from './windows';
 
@@ -17,6 +18,7 @@ export class WindowService {
   constructor(
     private readonly db: Db,
     private readonly cases: CaseService,
+    private readonly timers: TimerService,
   ) {}
 
   list(): Promise<SuspensionWindow[]> {
@@ -36,7 +38,7 @@ export class WindowService {
       const row = await tx.suspensionWindow.create({
         data: { fromDate: new Date(`${w.from}T00:00:00Z`), toDate: new Date(`${w.to}T00:00:00Z`), reason: w.reason, createdBy: by },
       });
-      const recomputed = await this.cases.recomputeWaitingTimers(prismaQuery(tx), w);
+      const recomputed = await this.timers.recomputeWaitingTimers(prismaQuery(tx), w);
       return { window: { id: row.id, from: w.from, to: w.to, reason: w.reason }, recomputed };
     });
     this.cases.forgetWindows();
@@ -50,7 +52,7 @@ export class WindowService {
       const row = await tx.suspensionWindow.findUnique({ where: { id } });
       if (!row) throw new DomainError('not-found', 'No such suspension window.');
       await tx.suspensionWindow.delete({ where: { id } });
-      return { recomputed: await this.cases.recomputeWaitingTimers(prismaQuery(tx), { from: isoDate(row.fromDate), to: isoDate(row.toDate) }) };
+      return { recomputed: await this.timers.recomputeWaitingTimers(prismaQuery(tx), { from: isoDate(row.fromDate), to: isoDate(row.toDate) }) };
     });
     // After the commit: a view reading windows meanwhile would otherwise cache the old ones again.
     this.cases.forgetWindows();

@@ -161,15 +161,15 @@ describe('timed transitions', () => {
     expect((await getCase(id)).status).toBe('COMPLETED');
   });
 
-  it('fires a single case\'s timer through CaseService.fireTimer only once it is due (200)', async () => {
+  it('fires a single case\'s timer through TimerService.fireTimer only once it is due (200)', async () => {
     t.clock.set('2025-11-03T09:00:00Z');
     const id = await newCase();
     await waiting(id);
-    const cases = t.app.services.cases;
-    expect(await cases.fireTimer(id, 'WAITING_FOR_USER', 'COMPLETED', new Date('2025-11-13T08:59:59.999Z'))).toBe(false);
-    expect(await cases.fireTimer(id, 'COMPLETED', 'CLOSED', new Date('2025-12-31T00:00:00Z'))).toBe(false);
-    expect(await cases.fireTimer(id, 'WAITING_FOR_USER', 'COMPLETED', new Date('2025-11-13T09:00:00Z'))).toBe(true);
-    expect(await cases.fireTimer(id, 'WAITING_FOR_USER', 'COMPLETED', new Date('2025-11-13T09:00:00Z'))).toBe(false);
+    const timers = t.app.services.timers;
+    expect(await timers.fireTimer(id, 'WAITING_FOR_USER', 'COMPLETED', new Date('2025-11-13T08:59:59.999Z'))).toBe(false);
+    expect(await timers.fireTimer(id, 'COMPLETED', 'CLOSED', new Date('2025-12-31T00:00:00Z'))).toBe(false);
+    expect(await timers.fireTimer(id, 'WAITING_FOR_USER', 'COMPLETED', new Date('2025-11-13T09:00:00Z'))).toBe(true);
+    expect(await timers.fireTimer(id, 'WAITING_FOR_USER', 'COMPLETED', new Date('2025-11-13T09:00:00Z'))).toBe(false);
     expect((await getCase(id)).status).toBe('COMPLETED');
     expect(await systemHistory(id)).toHaveLength(1);
   });
