@@ -53,7 +53,6 @@ export function enforceDeclaredAccess(scope: FastifyInstance): void {
     };
   });
 
-  // Requests that match no route (404) have no declaration and still need a token, as before.
   scope.addHook('onRequest', async (request) => {
     if (request.routeOptions.config.access !== 'public') await authenticate(request);
   });
