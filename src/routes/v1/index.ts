@@ -59,10 +59,10 @@ export function enforceDeclaredAccess(scope: FastifyInstance): void {
 
   scope.addHook('preHandler', async (request) => {
     const access = request.routeOptions.config.access;
-    if (access === undefined) return;
-    const level = ACCESS_LEVELS[access];
-    if (!level.token || mayCall(requirePrincipal(request), access)) return;
-    throw new DomainError('forbidden', level.refusal ?? 'Not allowed.');
+    if (access === undefined || access === 'public') return;
+    if (!mayCall(requirePrincipal(request), access)) {
+      throw new DomainError('forbidden', ACCESS_LEVELS[access].refusal ?? 'Not allowed.');
+    }
   });
 }
 
