@@ -22,7 +22,6 @@ import metricsPlugin from './plugins/metrics';
 import serviceLevelsPlugin from './plugins/service-levels';
 import healthRoutes from './routes/health';
 import v1Routes from './routes/v1';
-import serviceInfoRoutes from './routes/service-info';
 
 export interface BuildOptions {
   config: Config;
@@ -114,8 +113,6 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
 
   await app.register(healthRoutes);
   await app.register(v1Routes, { prefix: '/v1' });
-  // Public: outside v1Routes, whose hook requires a token.
-  await app.register(serviceInfoRoutes, { prefix: '/v1' });
   await app.ready();
   return app;
 }

@@ -49,3 +49,61 @@ export function mayFileCases(p: Principal): boolean {
   if (p.roles.includes('integration') && !person) return p.scopes.includes('cases:write');
   return true;
 }
+
+/** What one access level of an operation means; see `ACCESS_LEVELS`. */
+export interface AccessLevel {
+  /** Whether a bearer token is needed: without one the caller is answered 401. */
+  token: boolean;
+  /** The 403 detail for an authenticated caller refused here; null when no one with a token is refused. */
+  refusal: string | null;
+  /** Whether the authenticated principal may call the operation. */
+  allows(p: Principal): boolean;
+}
+
+/**
+ * Who may call an operation at all, one entry per level a route can declare (`config.access`).
+ * Only route-level admission lives here; what a caller may do with a particular case is
+ * `caseAccess`. The HTTP layer derives the OpenAPI security and the 401/403 responses of each
+ * operation from the same entry, so the contract cannot drift from the rule.
+ * - `public`: anyone, without a token (service information).
+ * - `authenticated`: any verified caller; the use case decides the rest (per case, per body).
+ * - `staff`: staff who handle cases (operators, admins) and integrations granted `cases:read` or
+ *   `cases:write`; narrower than `isStaff`, which is about changing cases.
+ * - `admin`: administrators, and integrations granted the `admin` scope.
+ */
+export const ACCESS_LEVELS = {
+  public: { token: false, refusal: null, allows: () => true },
+  authenticated: { token: true, refusal: null, allows: () => true },
+  staff: {
+    token: true,
+    refusal: 'Staff only: operators, administrators and integrations granted cases:read or cases:write.',
+    allows: (p) =>
+      p.roles.includes('admin') ||
+      p.roles.includes('operator') ||
+      (p.roles.includes('integration') && (p.scopes.includes('cases:read') || p.scopes.includes('cases:write'))),
+  },
+  admin: {
+    token: true,
+    refusal: 'Administrators only.',
+    allows: (p) => p.roles.includes('admin') || (p.roles.includes('integration') && p.scopes.includes('admin')),
+  },
+} as const satisfies Record<string, AccessLevel>;
+
+/** The access a route declares: who may call it at all. */
+export type RouteAccess = keyof typeof ACCESS_LEVELS;
+
+/**
+ * Whether a value names an access level. Route options are plain objects at run time, so the
+ * startup check cannot rely on the compiler alone.
+ */
+export function isRouteAccess(value: unknown): value is RouteAccess {
+  return typeof value === 'string' && Object.hasOwn(ACCESS_LEVELS, value);
+}
+
+/**
+ * Whether an authenticated principal may call an operation declared with `access`. Callers
+ * without a token never reach this: authentication answers them 401 first (except `public`).
+ */
+export function mayCall(p: Principal, access: RouteAccess): boolean {
+  return ACCESS_LEVELS[access].allows(p);
+}

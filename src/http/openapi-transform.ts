@@ -31,10 +31,11 @@ export function derivedOperationId(method: string, url: string): string {
 
 /**
  * @fastify/swagger transform: fills what every operation of the document needs and routes would
- * otherwise repeat. An operationId where the route gave none; the security of routes that
- * declare none (bearer under /v1, where every request is authenticated; none elsewhere, e.g.
- * health); and the Idempotency-Key header on the POSTs the idempotency plugin covers. The route's
- * own schema object is not changed (it also drives validation).
+ * otherwise repeat. An operationId where the route gave none; no security where none was set
+ * (the /v1 routes get theirs, and their 401/403 problems, from their declared access when they
+ * are registered: src/routes/v1/index.ts); and the Idempotency-Key header on the POSTs the
+ * idempotency plugin covers. The route's own schema object is not changed (it also drives
+ * validation).
  */
 export function openapiTransform({ schema, url, route }: { schema: unknown; url: string; route: RouteOptions }): {
   schema: FastifySchema;
@@ -46,7 +47,7 @@ export function openapiTransform({ schema, url, route }: { schema: unknown; url:
   const out: Schema = {
     ...s,
     operationId: s.operationId ?? derivedOperationId(method, url),
-    security: s.security ?? (url.startsWith('/v1/') ? [{ bearerAuth: [] }] : []),
+    security: s.security ?? [],
   };
   const multipart = (s.consumes ?? []).some((c) => c.startsWith('multipart/'));
   if (url.startsWith('/v1/') && honoursIdempotencyKey(method, route.config as { idempotency?: boolean }, multipart)) {

@@ -1,14 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { requireAdmin } from '../http/guards';
-import { authenticate } from '../plugins/auth';
 import { problems } from '../schemas/common';
 import { KeyParamsSchema } from '../schemas/reference';
 import { ContactChannelSchema, PutContactChannelSchema, ServiceInfoSchema } from '../schemas/service-level';
 
 /**
- * Service information: public (no token), so it is registered beside the /v1 routes rather than
- * under their authentication hook; the admin edits authenticate per route.
+ * Service information: reading it is public (no token); editing the channels is for admins.
+ * Registered in the /v1 scope (src/routes/v1/index.ts), whose hook enforces the declarations.
  */
 const serviceInfoRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { info } = app.serviceLevels;
@@ -16,6 +14,7 @@ const serviceInfoRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/service-info',
     {
+      config: { access: 'public' },
       schema: {
         tags: ['service-info'],
         summary: 'How to reach the service centre, and whether each channel is open now (public)',
@@ -28,18 +27,16 @@ const serviceInfoRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.put(
     '/service-info/channels/:key',
     {
-      onRequest: authenticate,
+      config: { access: 'admin' },
       schema: {
         tags: ['service-info'],
         summary: 'Create or replace a contact channel (admins)',
-        security: [{ bearerAuth: [] }],
         params: KeyParamsSchema,
         body: PutContactChannelSchema,
-        response: { 200: ContactChannelSchema, 201: ContactChannelSchema, ...problems(400, 401, 403, 415) },
+        response: { 200: ContactChannelSchema, 201: ContactChannelSchema, ...problems(400, 415) },
       },
     },
     async (request, reply) => {
-      requireAdmin(request);
       const { created, channel } = await info.putChannel(request.params.key, request.body);
       return reply.status(created ? 201 : 200).send(channel);
     },
@@ -48,17 +45,15 @@ const serviceInfoRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.delete(
     '/service-info/channels/:key',
     {
-      onRequest: authenticate,
+      config: { access: 'admin' },
       schema: {
         tags: ['service-info'],
         summary: 'Remove a contact channel (admins)',
-        security: [{ bearerAuth: [] }],
         params: KeyParamsSchema,
-        response: { 204: Type.Null(), ...problems(400, 401, 403, 404) },
+        response: { 204: Type.Null(), ...problems(400, 404) },
       },
     },
     async (request, reply) => {
-      requireAdmin(request);
       await info.deleteChannel(request.params.key);
       return reply.status(204).send(null);
     },

@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { ACCESS_LEVELS, type RouteAccess } from '../domain/access';
 import { ERROR_CODES, type ErrorCode } from '../domain/errors';
 
 /** RFC 9457 problem details, with the service's stable `code` and free extension members. */
@@ -19,6 +20,16 @@ export function problems<const C extends readonly number[]>(...codes: C): { [K i
   const out: Record<number, typeof ProblemSchema> = {};
   for (const c of codes) out[c] = ProblemSchema;
   return out as { [K in C[number]]: typeof ProblemSchema };
+}
+
+/**
+ * The problem responses a route's access declaration implies: 401 where a token is needed, 403
+ * where an authenticated caller may be refused. Added to every /v1 route when it is registered,
+ * so routes list only the problems their own work can answer.
+ */
+export function accessProblems(access: RouteAccess): Partial<Record<401 | 403, typeof ProblemSchema>> {
+  const level = ACCESS_LEVELS[access];
+  return { ...(level.token ? problems(401) : {}), ...(level.refusal !== null ? problems(403) : {}) };
 }
 
 export const UuidSchema = Type.String({ format: 'uuid' });

@@ -1,12 +1,10 @@
 import { Type } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { AsOfBodySchema, emptyBodyMeansNow, resolveAsOf } from '../../http/as-of';
-import { requireAdmin } from '../../http/guards';
 import { requirePrincipal } from '../../plugins/auth';
 import { DateSchema, DateTimeSchema, problems, UuidSchema } from '../../schemas/common';
 import { IdParamsSchema } from '../../schemas/case';
 
-const secured = [{ bearerAuth: [] }];
 const WindowSchema = Type.Object({
   id: UuidSchema,
   from: DateSchema,
@@ -21,38 +19,35 @@ const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/suspension-windows',
     {
+      config: { access: 'authenticated' },
       schema: {
         tags: ['admin'],
         summary: 'Suspension windows: WAITING_FOR_USER is not used inside them and their days do not count',
-        security: secured,
-        response: { 200: Type.Array(WindowSchema), ...problems(401) },
+        response: { 200: Type.Array(WindowSchema) },
       },
     },
-    async (request) => {
-      requirePrincipal(request);
-      return (await windows.list()).map((w) => ({ id: w.id!, from: w.from, to: w.to, reason: w.reason }));
-    },
+    async () => (await windows.list()).map((w) => ({ id: w.id!, from: w.from, to: w.to, reason: w.reason })),
   );
 
   app.post(
     '/suspension-windows',
     {
+      config: { access: 'admin' },
       schema: {
         tags: ['admin'],
         summary: 'Add a suspension window (admins); due times of waiting cases are recomputed',
-        security: secured,
         body: Type.Object(
           { from: DateSchema, to: DateSchema, reason: Type.String({ minLength: 1, maxLength: 500 }) },
           { additionalProperties: false },
         ),
         response: {
           201: Type.Object({ window: WindowSchema, recomputed: Type.Integer() }),
-          ...problems(400, 401, 403, 415),
+          ...problems(400, 415),
         },
       },
     },
     async (request, reply) => {
-      const p = requireAdmin(request);
+      const p = requirePrincipal(request);
       const out = await windows.create(request.body, p.id);
       return reply
         .status(201)
@@ -64,23 +59,21 @@ const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.delete(
     '/suspension-windows/:id',
     {
+      config: { access: 'admin' },
       schema: {
         tags: ['admin'],
         summary: 'Remove a suspension window (admins); due times of waiting cases are recomputed',
-        security: secured,
         params: IdParamsSchema,
-        response: { 200: Type.Object({ recomputed: Type.Integer() }), ...problems(400, 401, 403, 404) },
+        response: { 200: Type.Object({ recomputed: Type.Integer() }), ...problems(400, 404) },
       },
     },
-    async (request) => {
-      requireAdmin(request);
-      return windows.remove(request.params.id);
-    },
+    async (request) => windows.remove(request.params.id),
   );
 
   app.post(
     '/admin/timers/run',
     {
+      config: { access: 'admin' },
       schema: {
         tags: ['admin'],
         summary: 'Fire due timers now (admins)',
@@ -88,14 +81,12 @@ const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'Fires every timer due now, in batches, and answers how many fired; the body may be omitted. Outside ' +
           'production, asOf runs them as if at that instant (history rows and events carry it), to exercise the ' +
           'lifecycle end to end; in production asOf is refused (400).',
-        security: secured,
         body: AsOfBodySchema,
-        response: { 200: Type.Object({ fired: Type.Integer(), asOf: DateTimeSchema }), ...problems(400, 401, 403) },
+        response: { 200: Type.Object({ fired: Type.Integer(), asOf: DateTimeSchema }), ...problems(400) },
       },
       preValidation: emptyBodyMeansNow,
     },
     async (request) => {
-      requireAdmin(request);
       const asOf = resolveAsOf(request.body.asOf, app.config, app.services.clock);
       const fired = await timers.runDue(asOf);
       return { fired, asOf: asOf.toISOString() };
@@ -105,23 +96,20 @@ const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/cases/:id/access-log',
     {
+      config: { access: 'admin' },
       schema: {
         tags: ['admin'],
         summary: 'Reads of a sensitive case: who, when, which endpoint (admins)',
-        security: secured,
         params: IdParamsSchema,
         response: {
           200: Type.Array(
             Type.Object({ at: DateTimeSchema, actorId: Type.String(), actorRole: Type.String(), endpoint: Type.String() }),
           ),
-          ...problems(400, 401, 403, 404),
+          ...problems(400, 404),
         },
       },
     },
-    async (request) => {
-      requireAdmin(request);
-      return app.services.cases.accessLog(request.params.id);
-    },
+    async (request) => app.services.cases.accessLog(request.params.id),
   );
 };
 

@@ -7,8 +7,6 @@ import { requirePrincipal } from '../../plugins/auth';
 import { problems, UuidSchema } from '../../schemas/common';
 import { AttachmentSchema, IdParamsSchema } from '../../schemas/case';
 
-const secured = [{ bearerAuth: [] }];
-
 /**
  * A read of the multipart body. The parser's own errors (no boundary, the body ends mid-part)
  * carry no status and would surface as 500; they are the client's malformed body. Limits
@@ -35,14 +33,14 @@ const attachmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/cases/:id/attachments',
     {
+      config: { access: 'authenticated' },
       schema: {
         tags: ['cases'],
         summary: 'Attach a file (multipart/form-data, one part named file)',
         description: `At most ATTACHMENT_MAX_BYTES (default 10 MiB); accepted types: ${[...allowed].join(', ')}.`,
         consumes: ['multipart/form-data'],
-        security: secured,
         params: IdParamsSchema,
-        response: { 201: AttachmentSchema, ...problems(400, 401, 403, 404, 409, 413, 415) },
+        response: { 201: AttachmentSchema, ...problems(400, 403, 404, 409, 413, 415) },
       },
     },
     async (request, reply) => {
@@ -69,14 +67,14 @@ const attachmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/cases/:id/attachments/:attachmentId',
     {
+      config: { access: 'authenticated' },
       schema: {
         tags: ['cases'],
         summary: 'Download an attachment',
-        security: secured,
         params: Type.Object({ id: UuidSchema, attachmentId: UuidSchema }, { additionalProperties: false }),
         response: {
           200: Type.Unsafe<Buffer>({ type: 'string', format: 'binary', description: 'The file' }),
-          ...problems(400, 401, 404),
+          ...problems(400, 404),
         },
       },
     },

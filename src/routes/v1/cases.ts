@@ -17,7 +17,6 @@ import {
   TransitionSchema,
 } from '../../schemas/case';
 
-const secured = [{ bearerAuth: [] }];
 const IfMatchHeaders = Type.Object({
   'if-match': Type.Optional(Type.String({ description: 'ETag of the version the change is based on (412 when stale)' })),
 });
@@ -29,15 +28,15 @@ const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/cases',
     {
+      config: { access: 'authenticated' },
       schema: {
         tags: ['cases'],
         summary: 'File a case',
         description:
           'A requester files for themself (channel portal); a leader may name the employee it concerns; an operator ' +
           'registers a case for an external requester (channel phone, email or post).',
-        security: secured,
         body: CreateCaseSchema,
-        response: { 201: CaseSchema, ...problems(400, 401, 403, 413, 415) },
+        response: { 201: CaseSchema, ...problems(400, 403, 413, 415) },
       },
     },
     async (request, reply) => {
@@ -49,13 +48,13 @@ const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/cases',
     {
+      config: { access: 'authenticated' },
       schema: {
         tags: ['cases'],
         summary: 'List cases the caller may see',
         description: 'Newest first (by created or updated), keyset-paginated: pass nextCursor as cursor.',
-        security: secured,
         querystring: ListCasesQuerySchema,
-        response: { 200: CaseListSchema, ...problems(400, 401) },
+        response: { 200: CaseListSchema, ...problems(400) },
       },
     },
     async (request) => cases.list(requirePrincipal(request), request.query),
@@ -64,12 +63,12 @@ const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/cases/:id',
     {
+      config: { access: 'authenticated' },
       schema: {
         tags: ['cases'],
         summary: 'One case, with the transitions the caller may make',
-        security: secured,
         params: IdParamsSchema,
-        response: { 200: CaseSchema, ...problems(400, 401, 404) },
+        response: { 200: CaseSchema, ...problems(400, 404) },
       },
     },
     async (request, reply) => {
@@ -81,15 +80,15 @@ const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.patch(
     '/cases/:id',
     {
+      config: { access: 'authenticated' },
       schema: {
         tags: ['cases'],
         summary: 'Edit assignee, team, category or subject (staff)',
         description: 'Assigning a REGISTERED or REOPENED_BY_USER case moves it to ASSIGNED.',
-        security: secured,
         params: IdParamsSchema,
         headers: IfMatchHeaders,
         body: PatchCaseSchema,
-        response: { 200: CaseSchema, ...problems(400, 401, 403, 404, 409, 412, 415) },
+        response: { 200: CaseSchema, ...problems(400, 403, 404, 409, 412, 415) },
       },
     },
     async (request, reply) => {
@@ -106,17 +105,17 @@ const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/cases/:id/transitions',
     {
+      config: { access: 'authenticated' },
       schema: {
         tags: ['cases'],
         summary: 'Move the case to another status',
         description:
           'A refused move answers 409 invalid-transition with currentStatus and allowed. Requesters close with ' +
           'to: CLOSED and reopen with to: REOPENED_BY_USER.',
-        security: secured,
         params: IdParamsSchema,
         headers: IfMatchHeaders,
         body: TransitionSchema,
-        response: { 200: CaseSchema, ...problems(400, 401, 403, 404, 409, 412, 415) },
+        response: { 200: CaseSchema, ...problems(400, 403, 404, 409, 412, 415) },
       },
     },
     async (request, reply) => {
@@ -130,17 +129,17 @@ const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/cases/:id/messages',
     {
+      config: { access: 'authenticated' },
       schema: {
         tags: ['cases'],
         summary: 'Write a message (public reply, internal note, or requester message)',
         description:
           "A requester's message moves ASSIGNED, IN_PROGRESS, WAITING_FOR_USER, ON_HOLD and COMPLETED cases to " +
           'UPDATED_BY_USER. An operator reply with setStatus WAITING_FOR_USER is the usual way into that status.',
-        security: secured,
         params: IdParamsSchema,
         headers: IfMatchHeaders,
         body: CreateMessageSchema,
-        response: { 201: MessageResultSchema, ...problems(400, 401, 403, 404, 409, 412, 415) },
+        response: { 201: MessageResultSchema, ...problems(400, 403, 404, 409, 412, 415) },
       },
     },
     async (request, reply) => {
@@ -157,12 +156,12 @@ const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/cases/:id/messages',
     {
+      config: { access: 'authenticated' },
       schema: {
         tags: ['cases'],
         summary: 'Messages of a case (requesters never see internal notes)',
-        security: secured,
         params: IdParamsSchema,
-        response: { 200: Type.Array(MessageSchema), ...problems(400, 401, 404) },
+        response: { 200: Type.Array(MessageSchema), ...problems(400, 404) },
       },
     },
     async (request) => cases.messages(requirePrincipal(request), request.params.id, 'GET /v1/cases/:id/messages'),
@@ -171,12 +170,12 @@ const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/cases/:id/history',
     {
+      config: { access: 'authenticated' },
       schema: {
         tags: ['cases'],
         summary: 'The append-only history of a case',
-        security: secured,
         params: IdParamsSchema,
-        response: { 200: Type.Array(HistorySchema), ...problems(400, 401, 404) },
+        response: { 200: Type.Array(HistorySchema), ...problems(400, 404) },
       },
     },
     async (request) => cases.history(requirePrincipal(request), request.params.id, 'GET /v1/cases/:id/history'),

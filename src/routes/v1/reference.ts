@@ -2,7 +2,6 @@ import { Type } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { STATUSES, STATUS_INFO } from '../../domain/statuses';
 import { TIMED_TRANSITIONS, TRANSITION_GRAPH } from '../../domain/transitions';
-import { requireAdmin } from '../../http/guards';
 import { problems } from '../../schemas/common';
 import {
   CategorySchema,
@@ -13,8 +12,6 @@ import {
   TeamSchema,
 } from '../../schemas/reference';
 
-const secured = [{ bearerAuth: [] }];
-
 /** Statuses (from the graph the service enforces), categories and teams. */
 const referenceRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { reference } = app.services;
@@ -23,11 +20,11 @@ const referenceRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/statuses',
     {
+      config: { access: 'authenticated' },
       schema: {
         tags: ['reference'],
         summary: 'The nine statuses and, per actor, the statuses each may move to',
-        security: secured,
-        response: { 200: Type.Array(StatusEntrySchema), ...problems(401) },
+        response: { 200: Type.Array(StatusEntrySchema) },
       },
     },
     async () =>
@@ -50,11 +47,11 @@ const referenceRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/categories',
     {
+      config: { access: 'authenticated' },
       schema: {
         tags: ['reference'],
         summary: 'Categories (contact forms) with their forms as JSON Schema',
-        security: secured,
-        response: { 200: Type.Array(CategorySchema), ...problems(401) },
+        response: { 200: Type.Array(CategorySchema) },
       },
     },
     async () => reference.categories(),
@@ -63,12 +60,12 @@ const referenceRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/categories/:key',
     {
+      config: { access: 'authenticated' },
       schema: {
         tags: ['reference'],
         summary: 'One category',
-        security: secured,
         params: KeyParamsSchema,
-        response: { 200: CategorySchema, ...problems(400, 401, 404) },
+        response: { 200: CategorySchema, ...problems(400, 404) },
       },
     },
     async (request) => reference.category(request.params.key),
@@ -77,17 +74,16 @@ const referenceRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.put(
     '/categories/:key',
     {
+      config: { access: 'admin' },
       schema: {
         tags: ['reference'],
         summary: 'Create or replace a category (admins)',
-        security: secured,
         params: KeyParamsSchema,
         body: PutCategorySchema,
-        response: { 200: CategorySchema, 201: CategorySchema, ...problems(400, 401, 403, 415) },
+        response: { 200: CategorySchema, 201: CategorySchema, ...problems(400, 415) },
       },
     },
     async (request, reply) => {
-      requireAdmin(request);
       const { created, category } = await reference.putCategory(request.params.key, request.body);
       return reply.status(created ? 201 : 200).send(category);
     },
@@ -96,11 +92,11 @@ const referenceRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/teams',
     {
+      config: { access: 'authenticated' },
       schema: {
         tags: ['reference'],
         summary: 'Specialist teams',
-        security: secured,
-        response: { 200: Type.Array(TeamSchema), ...problems(401) },
+        response: { 200: Type.Array(TeamSchema) },
       },
     },
     async () => reference.teams(),
@@ -109,17 +105,16 @@ const referenceRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.put(
     '/teams/:key',
     {
+      config: { access: 'admin' },
       schema: {
         tags: ['reference'],
         summary: 'Create or replace a team (admins)',
-        security: secured,
         params: KeyParamsSchema,
         body: PutTeamSchema,
-        response: { 200: TeamSchema, 201: TeamSchema, ...problems(400, 401, 403, 415) },
+        response: { 200: TeamSchema, 201: TeamSchema, ...problems(400, 415) },
       },
     },
     async (request, reply) => {
-      requireAdmin(request);
       const { created, team } = await reference.putTeam(request.params.key, request.body);
       return reply.status(created ? 201 : 200).send(team);
     },

@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { AsOfBodySchema, emptyBodyMeansNow, resolveAsOf } from '../../http/as-of';
-import { requireAdmin } from '../../http/guards';
 import { requirePrincipal } from '../../plugins/auth';
 import { problems } from '../../schemas/common';
 import {
@@ -12,8 +11,6 @@ import {
   TimeInStatusReportSchema,
 } from '../../schemas/service-level';
 
-const secured = [{ bearerAuth: [] }];
-
 /** The business calendar, service-level reports and the SLA sweep on demand. */
 const serviceLevelRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { calendar, reports, sla } = app.serviceLevels;
@@ -21,33 +18,30 @@ const serviceLevelRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/service-calendar',
     {
+      config: { access: 'authenticated' },
       schema: {
         tags: ['service-levels'],
         summary: 'Case-handling hours, extra closed days and the public holidays service-level targets skip',
-        security: secured,
-        response: { 200: ServiceCalendarSchema, ...problems(401) },
+        response: { 200: ServiceCalendarSchema },
       },
     },
-    async (request) => {
-      requirePrincipal(request);
-      return calendar.get();
-    },
+    async () => calendar.get(),
   );
 
   app.put(
     '/service-calendar',
     {
+      config: { access: 'admin' },
       schema: {
         tags: ['service-levels'],
         summary: 'Replace the case-handling hours and closed days (admins)',
         description: 'Due times of cases whose targets still run are recomputed by the next SLA sweep.',
-        security: secured,
         body: PutServiceCalendarSchema,
-        response: { 200: ServiceCalendarSchema, ...problems(400, 401, 403, 415) },
+        response: { 200: ServiceCalendarSchema, ...problems(400, 415) },
       },
     },
     async (request) => {
-      const p = requireAdmin(request);
+      const p = requirePrincipal(request);
       const { calendar: out, restale } = await calendar.put(request.body, p.id);
       request.log.info({ actor: p.id, restale }, 'service calendar replaced');
       return out;
@@ -57,15 +51,15 @@ const serviceLevelRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/reports/sla',
     {
+      config: { access: 'authenticated' },
       schema: {
         tags: ['service-levels'],
         summary: 'Service-level report per category or team: met, breached, median and p90 in working hours',
         description:
           'Covers cases filed in [from, to). Admins see every team, operators the cases of their own teams. ' +
           'As fresh as the last SLA sweep (SLA_INTERVAL_MS).',
-        security: secured,
         querystring: ReportQuerySchema,
-        response: { 200: SlaReportSchema, ...problems(400, 401, 403) },
+        response: { 200: SlaReportSchema, ...problems(400, 403) },
       },
     },
     async (request) => reports.sla(requirePrincipal(request), request.query),
@@ -74,13 +68,13 @@ const serviceLevelRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/reports/time-in-status',
     {
+      config: { access: 'authenticated' },
       schema: {
         tags: ['service-levels'],
         summary: 'Median and p90 elapsed hours cases spend in each status, per category or team',
         description: 'Covers cases filed in [from, to). Admins see every team, operators the cases of their own teams.',
-        security: secured,
         querystring: ReportQuerySchema,
-        response: { 200: TimeInStatusReportSchema, ...problems(400, 401, 403) },
+        response: { 200: TimeInStatusReportSchema, ...problems(400, 403) },
       },
     },
     async (request) => reports.timeInStatus(requirePrincipal(request), request.query),
@@ -89,18 +83,17 @@ const serviceLevelRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/admin/sla/run',
     {
+      config: { access: 'admin' },
       schema: {
         tags: ['admin'],
         summary: 'Run the SLA sweep now: recompute stale due times, record breaches (admins)',
         description: 'Outside production, asOf runs it as if at that instant.',
-        security: secured,
         body: AsOfBodySchema,
-        response: { 200: SlaRunSchema, ...problems(400, 401, 403) },
+        response: { 200: SlaRunSchema, ...problems(400) },
       },
       preValidation: emptyBodyMeansNow,
     },
     async (request) => {
-      requireAdmin(request);
       const asOf = resolveAsOf(request.body.asOf, app.config, app.services.clock);
       const r = await sla.sweep(asOf);
       return { ...r, asOf: asOf.toISOString() };
