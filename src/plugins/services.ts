@@ -36,7 +36,7 @@ async function servicesPlugin(app: FastifyInstance, opts: { config: Config; cloc
     cases,
     reference: new ReferenceService(app.db, forms),
     timers: new TimerService(cases, opts.clock, opts.config.TIMER_BATCH_SIZE),
-    windows: new WindowService(app.db, cases),
+    windows: new WindowService(app.pool, cases),
     staff: new StaffService(app.db, opts.clock),
     retention: new RetentionService(app.db, opts.clock, opts.config),
     clock: opts.clock,
