@@ -7,6 +7,8 @@ import { FormValidator } from '../services/forms';
 import { ReferenceService } from '../services/reference-service';
 import { RetentionService } from '../services/retention-service';
 import { StaffService } from '../services/staff-service';
+import { pgQuery } from '../db/query';
+import { CaseSlaLoader } from '../services/sla-service';
 import { TimerService } from '../services/timer-service';
 import { WindowService } from '../services/window-service';
 
@@ -17,6 +19,8 @@ export interface Services {
   windows: WindowService;
   staff: StaffService;
   retention: RetentionService;
+  /** The service level of case views, with its cached calendar (cleared by calendar edits). */
+  slaViews: CaseSlaLoader;
   clock: Clock;
 }
 
@@ -30,15 +34,17 @@ declare module 'fastify' {
 /** Wires the use-case services over the database and the injected clock. */
 async function servicesPlugin(app: FastifyInstance, opts: { config: Config; clock: Clock }): Promise<void> {
   const forms = new FormValidator();
-  const cases = new CaseService(app.db, app.pool, opts.clock, opts.config, forms);
+  const slaViews = new CaseSlaLoader(pgQuery(app.pool), opts.clock, opts.config.TIMEZONE);
+  const cases = new CaseService(app.db, app.pool, opts.clock, opts.config, forms, slaViews);
   app.decorate('config', opts.config);
   app.decorate('services', {
     cases,
-    reference: new ReferenceService(app.db, forms),
+    reference: new ReferenceService(app.pool, forms),
     timers: new TimerService(cases, opts.clock, opts.config.TIMER_BATCH_SIZE),
     windows: new WindowService(app.pool, cases),
-    staff: new StaffService(app.db, opts.clock),
+    staff: new StaffService(app.pool, opts.clock),
     retention: new RetentionService(app.db, opts.clock, opts.config),
+    slaViews,
     clock: opts.clock,
   });
 }

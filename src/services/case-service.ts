@@ -47,7 +47,7 @@ import type {
 } from '../schemas/case';
 import type { FormValidator } from './forms';
 import { KeyedQueue } from './keyed-queue';
-import { slaLoaderFor, type CaseSlaLoader } from './sla-service';
+import type { CaseSlaLoader } from './sla-service';
 import { loadWindows, lockWindows } from './windows';
 
 /** A Prisma transaction: the timer sweep and window recomputation still run on Prisma. */
@@ -95,9 +95,10 @@ export class CaseService {
     private readonly clock: Clock,
     private readonly config: Config,
     private readonly forms: FormValidator,
+    sla: CaseSlaLoader,
   ) {
     this.q = pgQuery(pool);
-    this.sla = slaLoaderFor(db, this.q, clock, config.TIMEZONE);
+    this.sla = sla;
   }
 
   // ---------------------------------------------------------------- create
