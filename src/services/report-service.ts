@@ -1,7 +1,7 @@
+import type pg from 'pg';
 import { DomainError } from '../domain/errors';
 import type { Principal } from '../domain/roles';
 import type { Status } from '../domain/statuses';
-import type pg from 'pg';
 import { inTransaction } from '../db/query';
 import {
   runReport,
