@@ -85,7 +85,7 @@ function isKeyFetchFailure(err: unknown): boolean {
 async function authPlugin(app: FastifyInstance, opts: AuthOptions): Promise<void> {
   const v = await resolveVerifier(app, opts);
   const claimOpts = { rolesClaim: opts.config.ROLES_CLAIM, teamsClaim: opts.config.TEAMS_CLAIM };
-  const staff = opts.config.ROLE_SOURCE === 'database' ? new StaffService(app.db, systemClock) : null;
+  const staff = opts.config.ROLE_SOURCE === 'database' ? new StaffService(app.pool, systemClock) : null;
   const bootstrapAdmins = new Set(opts.config.BOOTSTRAP_ADMINS.split(',').map((s) => s.trim()).filter(Boolean));
   const verified = new TokenCache<{ principal: Principal; key: unknown }>(opts.config.TOKEN_CACHE_SECONDS * 1000, TOKEN_CACHE_ENTRIES);
 

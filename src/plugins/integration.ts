@@ -24,11 +24,11 @@ declare module 'fastify' {
 async function integrationPlugin(app: FastifyInstance): Promise<void> {
   const { config } = app;
   const { clock, cases } = app.services;
-  const events = new EventService(app.db);
+  const events = new EventService(app.pool);
   app.decorate('integration', {
-    idempotency: new IdempotencyService(app.db, clock, config.IDEMPOTENCY_TTL_HOURS),
+    idempotency: new IdempotencyService(app.pool, clock, config.IDEMPOTENCY_TTL_HOURS),
     events,
-    webhooks: new WebhookService(app.db, events, clock, {
+    webhooks: new WebhookService(app.pool, events, clock, {
       maxFailures: config.WEBHOOK_MAX_FAILURES,
       batchSize: config.WEBHOOK_BATCH_SIZE,
       timeoutMs: config.WEBHOOK_TIMEOUT_MS,

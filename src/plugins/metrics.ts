@@ -3,6 +3,14 @@ import fastifyMetrics from 'fastify-metrics';
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { Config } from '../config';
+import { pgQuery } from '../db/query';
+import {
+  breachesPerKind,
+  casesPerStatusAndTeam,
+  pendingDeliveries,
+  staleSlaCount,
+  timerCounts,
+} from '../repositories/metrics-repository';
 
 /**
  * Prometheus metrics at GET /metrics: request rate and latency per route (fastify-metrics'
@@ -69,8 +77,7 @@ async function metricsPlugin(app: FastifyInstance, opts: { config: Config }): Pr
       },
     });
 
-  const query = async <T extends Record<string, unknown>>(text: string, params: unknown[] = []): Promise<T[]> =>
-    (await app.pool.query<T>(text, params)).rows;
+  const q = pgQuery(app.pool);
 
   new Counter({
     name: 'saksflyt_bearer_tokens_total',
@@ -85,41 +92,34 @@ async function metricsPlugin(app: FastifyInstance, opts: { config: Config }): Pr
   });
 
   gauge('saksflyt_cases', 'Cases per status and team', ['status', 'team'], async (g) => {
-    const rows = await query<{ status: string; team: string; n: number }>(
-      'SELECT status::text AS status, team_key AS team, count(*)::int AS n FROM "case" GROUP BY 1, 2',
-    );
+    const rows = await casesPerStatusAndTeam(q);
     for (const r of rows) g.set({ status: r.status, team: r.team }, r.n);
   });
 
   gauge('saksflyt_timers', 'Pending timed transitions: due (should have fired) and scheduled (all pending)', ['state'], async (g) => {
-    const [r] = await query<{ due: number; scheduled: number }>(
-      'SELECT count(*) FILTER (WHERE due_at <= $1)::int AS due, count(*)::int AS scheduled FROM case_timer',
-      [app.services.clock.now()],
-    );
-    g.set({ state: 'due' }, r?.due ?? 0);
-    g.set({ state: 'scheduled' }, r?.scheduled ?? 0);
+    const r = await timerCounts(q, app.services.clock.now());
+    g.set({ state: 'due' }, r.due);
+    g.set({ state: 'scheduled' }, r.scheduled);
   });
 
   gauge('saksflyt_webhook_deliveries_pending', 'Webhook deliveries not yet delivered (the backlog)', [], async (g) => {
-    const [r] = await query<{ n: number }>("SELECT count(*)::int AS n FROM webhook_delivery WHERE state = 'pending'");
-    g.set(r?.n ?? 0);
+    g.set((await pendingDeliveries(q)).n);
   });
 
   gauge('saksflyt_webhook_oldest_pending_seconds', 'Age of the oldest pending webhook delivery', [], async (g) => {
-    const [r] = await query<{ oldest: Date | null }>("SELECT min(created_at) AS oldest FROM webhook_delivery WHERE state = 'pending'");
-    g.set(r?.oldest ? Math.max(0, (app.services.clock.now().getTime() - new Date(r.oldest).getTime()) / 1000) : 0);
+    const { oldest } = await pendingDeliveries(q);
+    g.set(oldest ? Math.max(0, (app.services.clock.now().getTime() - new Date(oldest).getTime()) / 1000) : 0);
   });
 
   gauge('saksflyt_sla_breaches', 'Recorded service-level breaches', ['kind'], async (g) => {
-    const rows = await query<{ kind: string; n: number }>('SELECT kind::text AS kind, count(*)::int AS n FROM sla_breach GROUP BY 1');
+    const rows = await breachesPerKind(q);
     g.set({ kind: 'first_response' }, 0);
     g.set({ kind: 'resolution' }, 0);
     for (const r of rows) g.set({ kind: r.kind }, r.n);
   });
 
   gauge('saksflyt_sla_stale_cases', 'Cases whose due times wait for the SLA sweep', [], async (g) => {
-    const [r] = await query<{ n: number }>('SELECT count(*)::int AS n FROM case_sla WHERE dirty');
-    g.set(r?.n ?? 0);
+    g.set(await staleSlaCount(q));
   });
 }
 

@@ -28,13 +28,13 @@ declare module 'fastify' {
  */
 async function serviceLevelsPlugin(app: FastifyInstance, opts: { config: Config }): Promise<void> {
   const { config } = opts;
-  const { clock } = app.services;
+  const { clock, slaViews } = app.services;
   const sla = new SlaService(app.pool, clock, config.TIMEZONE, config.SLA_BATCH_SIZE);
   app.decorate('serviceLevels', {
     sla,
-    calendar: new ServiceCalendarService(app.db, clock, config.TIMEZONE),
-    reports: new ReportService(app.db),
-    info: new ServiceInfoService(app.db, clock, config.TIMEZONE),
+    calendar: new ServiceCalendarService(app.pool, clock, config.TIMEZONE, () => slaViews.invalidateCalendar()),
+    reports: new ReportService(app.pool),
+    info: new ServiceInfoService(app.pool, clock, config.TIMEZONE),
   });
 
   const interval = config.SLA_INTERVAL_MS;

@@ -4,11 +4,11 @@ import type { Config } from '../config';
 import type { Clock } from '../domain/clock';
 import { CaseService } from '../services/case-service';
 import { FormValidator } from '../services/forms';
-import { slaLoaderFor } from '../services/sla-service';
-import { pgQuery } from '../db/query';
 import { ReferenceService } from '../services/reference-service';
 import { RetentionService } from '../services/retention-service';
 import { StaffService } from '../services/staff-service';
+import { pgQuery } from '../db/query';
+import { CaseSlaLoader } from '../services/sla-service';
 import { TimerService } from '../services/timer-service';
 import { WindowService } from '../services/window-service';
 
@@ -19,6 +19,8 @@ export interface Services {
   windows: WindowService;
   staff: StaffService;
   retention: RetentionService;
+  /** The service level of case views, with its cached calendar (cleared by calendar edits). */
+  slaViews: CaseSlaLoader;
   clock: Clock;
 }
 
@@ -32,17 +34,18 @@ declare module 'fastify' {
 /** Wires the use-case services over the database and the injected clock. */
 async function servicesPlugin(app: FastifyInstance, opts: { config: Config; clock: Clock }): Promise<void> {
   const forms = new FormValidator();
-  const sla = slaLoaderFor(app.db, pgQuery(app.pool), opts.clock, opts.config.TIMEZONE);
-  const cases = new CaseService(app.pool, opts.clock, opts.config, forms, sla);
+  const slaViews = new CaseSlaLoader(pgQuery(app.pool), opts.clock, opts.config.TIMEZONE);
+  const cases = new CaseService(app.pool, opts.clock, opts.config, forms, slaViews);
   const timers = new TimerService(app.pool, opts.clock, opts.config);
   app.decorate('config', opts.config);
   app.decorate('services', {
     cases,
-    reference: new ReferenceService(app.db, forms),
+    reference: new ReferenceService(app.pool, forms),
     timers,
-    windows: new WindowService(app.db, cases, timers),
-    staff: new StaffService(app.db, opts.clock),
+    windows: new WindowService(app.pool, cases, timers),
+    staff: new StaffService(app.pool, opts.clock),
     retention: new RetentionService(app.pool, opts.clock, opts.config),
+    slaViews,
     clock: opts.clock,
   });
 }

@@ -9,6 +9,8 @@
  * and team. A report therefore reads one narrow table through its filed_at index and only
  * aggregates plain columns.
  */
+import type { Query } from '../db/query';
+
 export type GroupBy = 'category' | 'team';
 
 /**
@@ -101,4 +103,13 @@ SELECT g.key, g.status::text AS status, g.stints, g.current,
          WHERE ${scope(teamsOnly)}
          GROUP BY 1, 2) g
  ORDER BY g.key COLLATE "C", g.status`;
+}
+
+/**
+ * Runs a report statement with REPORT_SETTINGS, in the caller's transaction (SET LOCAL ends
+ * with it). `params` as described at the top of this file.
+ */
+export async function runReport<T>(q: Query, sql: string, params: unknown[]): Promise<T[]> {
+  for (const [name, value] of REPORT_SETTINGS) await q(`SET LOCAL ${name} = '${value}'`);
+  return q<T>(sql, params);
 }

@@ -3,6 +3,8 @@ import { MIGRATIONS_DIR } from '../paths';
 import { Type } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { DomainError } from '../domain/errors';
+import { pgQuery } from '../db/query';
+import { appliedMigrations } from '../repositories/health-repository';
 import { problems } from '../schemas/common';
 
 
@@ -42,10 +44,7 @@ const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       let pending: string[];
       try {
-        const { rows } = await app.pool.query<{ migration_name: string }>(
-          'SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL',
-        );
-        const applied = new Set(rows.map((r) => r.migration_name));
+        const applied = new Set(await appliedMigrations(pgQuery(app.pool)));
         pending = expected.filter((m) => !applied.has(m));
       } catch (err) {
         request.log.warn({ err: { message: (err as Error).message } }, 'readiness check failed');

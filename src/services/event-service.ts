@@ -1,12 +1,8 @@
+import type pg from 'pg';
 import { caseAccess } from '../domain/access';
 import type { Principal } from '../domain/roles';
-import type { Db } from '../db/client';
-
-/**
- * The advisory lock every transaction writing outbox events holds shared (a statement trigger
- * on outbox_event takes it, migration 20261127131013_integration). Keep the two in step.
- */
-export const OUTBOX_LOCK_KEY = 1397441350;
+import { inTransaction, pgQuery, type Query } from '../db/query';
+import { eventsAfter, readSafeBound, type FeedRow } from '../repositories/event-repository';
 
 /** One outbox event as the feed and webhooks publish it. */
 export interface EventDto {
@@ -18,21 +14,7 @@ export interface EventDto {
   createdAt: string;
 }
 
-interface EventRow {
-  position: bigint;
-  id: string;
-  type: string;
-  caseId: string | null;
-  payload: Record<string, unknown>;
-  createdAt: Date;
-  caseExists: boolean;
-  requesterId: string | null;
-  filedById: string | null;
-  teamKey: string | null;
-  sensitive: boolean | null;
-}
-
-export function toEventDto(r: Pick<EventRow, 'position' | 'id' | 'type' | 'caseId' | 'payload' | 'createdAt'>): EventDto {
+export function toEventDto(r: Pick<FeedRow, 'position' | 'id' | 'type' | 'caseId' | 'payload' | 'createdAt'>): EventDto {
   return {
     position: r.position.toString(),
     id: r.id,
@@ -55,7 +37,11 @@ export class EventService {
   /** A bound that was safe once stays safe: used when the lock cannot be had quickly. */
   private knownBound = 0n;
 
-  constructor(private readonly db: Db) {}
+  private readonly q: Query;
+
+  constructor(private readonly pool: pg.Pool) {
+    this.q = pgQuery(pool);
+  }
 
   /**
    * The highest position below which no event can still appear. Waits at most 2 s for writers
@@ -63,12 +49,7 @@ export class EventService {
    */
   async safeBound(): Promise<bigint> {
     try {
-      const bound = await this.db.$transaction(async (tx) => {
-        await tx.$executeRaw`SET LOCAL lock_timeout = '2s'`;
-        await tx.$executeRaw`SELECT pg_advisory_xact_lock(${OUTBOX_LOCK_KEY}::bigint)`;
-        const [row] = await tx.$queryRaw<Array<{ max: bigint | null }>>`SELECT max(position) AS max FROM outbox_event`;
-        return row?.max ?? 0n;
-      });
+      const bound = await inTransaction(this.pool, readSafeBound);
       if (bound > this.knownBound) this.knownBound = bound;
       return bound;
     } catch (err) {
@@ -89,16 +70,7 @@ export class EventService {
     let cursor = after;
     // A few scans fill a page even when many events are hidden, without scanning unboundedly.
     for (let scan = 0; scan < 5 && items.length < limit && cursor < bound; scan++) {
-      const rows = await this.db.$queryRaw<EventRow[]>`
-        SELECT e.position, e.id::text AS id, e.type, e.case_id::text AS "caseId", e.payload, e.created_at AS "createdAt",
-               (c.id IS NOT NULL) AS "caseExists", c.requester_id AS "requesterId", c.filed_by_id AS "filedById",
-               c.team_key AS "teamKey", cat.sensitive
-        FROM outbox_event e
-        LEFT JOIN "case" c ON c.id = e.case_id
-        LEFT JOIN category cat ON cat.key = c.category_key
-        WHERE e.position > ${cursor} AND e.position <= ${bound}
-        ORDER BY e.position
-        LIMIT ${limit}`;
+      const rows = await eventsAfter(this.q, cursor, bound, limit);
       for (const r of rows) {
         cursor = r.position;
         if (this.maySee(p, r)) items.push(toEventDto(r));
@@ -109,7 +81,7 @@ export class EventService {
     return { items, nextAfter: cursor.toString() };
   }
 
-  private maySee(p: Principal, r: EventRow): boolean {
+  private maySee(p: Principal, r: FeedRow): boolean {
     if (r.caseId === null) return true;
     // A case that is gone leaves no facts to decide on: only admins keep seeing its events.
     if (!r.caseExists) return p.roles.includes('admin');

@@ -1,6 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
+import type pg from 'pg';
 import type { Clock } from '../domain/clock';
-import type { Db } from '../db/client';
+import { pgQuery, type Query } from '../db/query';
+import { claimKey, completeKey, findKey, purgeExpiredKeys, releaseKey } from '../repositories/idempotency-repository';
 
 /** A stored answer, replayed byte for byte. */
 export interface StoredResponse {
@@ -54,11 +56,15 @@ export function requestHash(method: string, url: string, body: unknown): string 
  * in progress and wait for its answer.
  */
 export class IdempotencyService {
+  private readonly q: Query;
+
   constructor(
-    private readonly db: Db,
+    pool: pg.Pool,
     private readonly clock: Clock,
     private readonly ttlHours: number,
-  ) {}
+  ) {
+    this.q = pgQuery(pool);
+  }
 
   /**
    * Claims `key` for a request with fingerprint `hash`. An expired row, or an in-progress row of
@@ -70,20 +76,10 @@ export class IdempotencyService {
     const leaseUntil = new Date(now.getTime() + LEASE_MS);
     for (let i = 0; i < 3; i++) {
       const owner = randomUUID();
-      const won = await this.db.$queryRaw<Array<{ owner: string }>>`
-        INSERT INTO idempotency_key (principal, key, request_hash, state, owner, lease_until, created_at, expires_at)
-        VALUES (${principal}, ${key}, ${hash}, 'in_progress', ${owner}::uuid, ${leaseUntil}, ${now}, ${expiresAt})
-        ON CONFLICT (principal, key) DO UPDATE SET
-          request_hash = EXCLUDED.request_hash, state = 'in_progress', owner = EXCLUDED.owner,
-          lease_until = EXCLUDED.lease_until, status_code = NULL, headers = NULL, body = NULL,
-          created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at
-        WHERE idempotency_key.expires_at <= ${now}
-           OR (idempotency_key.state = 'in_progress' AND idempotency_key.lease_until <= ${now}
-               AND idempotency_key.request_hash = EXCLUDED.request_hash)
-        RETURNING owner::text AS owner`;
-      if (won[0]?.owner === owner) return { kind: 'owner', owner };
+      const won = await claimKey(this.q, { principal, key, hash, owner, leaseUntil, now, expiresAt });
+      if (won === owner) return { kind: 'owner', owner };
 
-      const row = await this.db.idempotencyKey.findUnique({ where: { principal_key: { principal, key } } });
+      const row = await findKey(this.q, principal, key);
       // Released (the first request failed with a 5xx) between the two statements: claim again.
       if (!row) continue;
       if (row.requestHash !== hash) return { kind: 'mismatch' };
@@ -98,20 +94,16 @@ export class IdempotencyService {
 
   /** Stores the answer of the request that owns the key; retries get it from now on. */
   async complete(principal: string, key: string, owner: string, response: StoredResponse): Promise<void> {
-    await this.db.idempotencyKey.updateMany({
-      where: { principal, key, owner, state: 'in_progress' },
-      data: { state: 'done', statusCode: response.statusCode, headers: response.headers, body: response.body },
-    });
+    await completeKey(this.q, principal, key, owner, response);
   }
 
   /** Gives the key up (the request failed with a 5xx): a retry does the work afresh. */
   async release(principal: string, key: string, owner: string): Promise<void> {
-    await this.db.idempotencyKey.deleteMany({ where: { principal, key, owner, state: 'in_progress' } });
+    await releaseKey(this.q, principal, key, owner);
   }
 
   /** Deletes expired keys; answers how many. Expired keys are ignored anyway, this keeps the table small. */
   async purgeExpired(now: Date = this.clock.now()): Promise<number> {
-    const { count } = await this.db.idempotencyKey.deleteMany({ where: { expiresAt: { lte: now } } });
-    return count;
+    return purgeExpiredKeys(this.q, now);
   }
 }

@@ -1,26 +1,37 @@
+import type pg from 'pg';
 import { DomainError } from '../domain/errors';
-import { Prisma } from '../generated/prisma/client';
-import type { Db } from '../db/client';
+import { pgQuery, type Query } from '../db/query';
+import {
+  existingTeamKeys,
+  getCategory,
+  listCategories,
+  listTeams,
+  upsertCategory,
+  upsertTeam,
+  type CategoryRow,
+  type TeamRow,
+} from '../repositories/reference-repository';
 import type { CategoryDto, PutCategoryBody, PutTeamBody, TeamDto } from '../schemas/reference';
 import type { FormValidator } from './forms';
 
-type CategoryRow = Prisma.CategoryGetPayload<object>;
-type TeamRow = Prisma.TeamGetPayload<object>;
-
 /** Categories and teams: data, edited by admins. */
 export class ReferenceService {
+  private readonly q: Query;
+
   constructor(
-    private readonly db: Db,
+    pool: pg.Pool,
     private readonly forms: FormValidator,
-  ) {}
+  ) {
+    this.q = pgQuery(pool);
+  }
 
   async categories(): Promise<CategoryDto[]> {
-    const rows = await this.db.category.findMany({ orderBy: [{ sortOrder: 'asc' }, { key: 'asc' }] });
+    const rows = await listCategories(this.q);
     return rows.map(toCategoryDto);
   }
 
   async category(key: string): Promise<CategoryDto> {
-    const row = await this.db.category.findUnique({ where: { key } });
+    const row = await getCategory(this.q, key);
     if (!row) throw new DomainError('not-found', `No category '${key}'.`);
     return toCategoryDto(row);
   }
@@ -33,40 +44,37 @@ export class ReferenceService {
         errors: formProblems.map((m) => ({ in: 'body', path: '/form', message: m })),
       });
     }
-    const team = await this.db.team.findUnique({ where: { key: body.defaultTeamKey } });
+    const [team] = await existingTeamKeys(this.q, [body.defaultTeamKey]);
     if (!team) {
       throw new DomainError('validation-failed', `Unknown team '${body.defaultTeamKey}'.`, {
         errors: [{ in: 'body', path: '/defaultTeamKey', message: 'unknown team' }],
       });
     }
-    const data = {
+    const { created, row } = await upsertCategory(this.q, {
+      key,
       nameNb: body.name.nb,
       nameEn: body.name.en,
       description: body.description ?? null,
       defaultTeamKey: body.defaultTeamKey,
       sensitive: body.sensitive,
-      form: body.form == null ? Prisma.DbNull : (body.form as Prisma.InputJsonValue),
+      form: (body.form ?? null) as CategoryRow['form'],
       active: body.active ?? true,
       sortOrder: body.sortOrder ?? 0,
       retentionMonths: body.retentionMonths ?? 24,
       firstResponseHours: body.serviceLevel?.firstResponseHours ?? 16,
       resolutionHours: body.serviceLevel?.resolutionHours ?? 80,
-    };
-    const existing = await this.db.category.findUnique({ where: { key }, select: { key: true } });
-    const row = await this.db.category.upsert({ where: { key }, create: { key, ...data }, update: data });
-    return { created: !existing, category: toCategoryDto(row) };
+    });
+    return { created, category: toCategoryDto(row) };
   }
 
   async teams(): Promise<TeamDto[]> {
-    const rows = await this.db.team.findMany({ orderBy: { key: 'asc' } });
+    const rows = await listTeams(this.q);
     return rows.map(toTeamDto);
   }
 
   async putTeam(key: string, body: PutTeamBody): Promise<{ created: boolean; team: TeamDto }> {
-    const data = { nameNb: body.name.nb, nameEn: body.name.en, email: body.email ?? null };
-    const existing = await this.db.team.findUnique({ where: { key }, select: { key: true } });
-    const row = await this.db.team.upsert({ where: { key }, create: { key, ...data }, update: data });
-    return { created: !existing, team: toTeamDto(row) };
+    const { created, row } = await upsertTeam(this.q, { key, nameNb: body.name.nb, nameEn: body.name.en, email: body.email ?? null });
+    return { created, team: toTeamDto(row) };
   }
 }
 

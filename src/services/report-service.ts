@@ -1,9 +1,10 @@
+import type pg from 'pg';
 import { DomainError } from '../domain/errors';
 import type { Principal } from '../domain/roles';
 import type { Status } from '../domain/statuses';
-import type { Db } from '../db/client';
+import { inTransaction } from '../db/query';
 import {
-  REPORT_SETTINGS,
+  runReport,
   slaReportSql,
   timeInStatusSql,
   type GroupBy,
@@ -36,7 +37,7 @@ function working(p: { medianHours: number | null; p90Hours: number | null }) {
  * operator sees the cases of their own teams only (grouped by category or team as asked).
  */
 export class ReportService {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly pool: pg.Pool) {}
 
   async sla(p: Principal, q: ReportQuery): Promise<SlaReportDto> {
     const { from, to, groupBy, params, teamsOnly } = this.scope(p, q);
@@ -76,10 +77,7 @@ export class ReportService {
   }
 
   private run<T>(sql: string, params: unknown[]): Promise<T[]> {
-    return this.db.$transaction(async (tx) => {
-      for (const [name, value] of REPORT_SETTINGS) await tx.$executeRawUnsafe(`SET LOCAL ${name} = '${value}'`);
-      return tx.$queryRawUnsafe<T[]>(sql, ...params);
-    });
+    return inTransaction(this.pool, (q) => runReport<T>(q, sql, params));
   }
 
   private scope(p: Principal, q: ReportQuery) {

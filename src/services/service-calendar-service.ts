@@ -5,18 +5,16 @@ import {
   type IsoWeekday,
   type OpeningHours,
 } from '../domain/business-calendar';
+import type pg from 'pg';
 import type { Clock } from '../domain/clock';
 import { DomainError } from '../domain/errors';
 import { norwegianHolidays } from '../domain/holidays';
-import type { Db } from '../db/client';
-import { invalidateSlaCalendar } from './sla-service';
-import { prismaQuery, type Query } from '../db/query';
+import { inTransaction, pgQuery, type Query } from '../db/query';
+import { listClosedDays, listServiceHours, replaceCalendar } from '../repositories/calendar-repository';
 import { loadStoredCalendar, markRunningStale, type StoredCalendar } from '../repositories/sla-repository';
 import type { PutServiceCalendarBody, ServiceCalendarDto, WeekdayHours } from '../schemas/service-level';
 
 const WEEKDAYS: readonly IsoWeekday[] = [1, 2, 3, 4, 5, 6, 7];
-/** An arbitrary fixed advisory-lock key ("saksflyt calendar") shared by every instance. */
-const CALENDAR_LOCK_KEY = 0x5a4b4341;
 
 /** Opening hours as the API lists them: open weekdays in order. */
 export function hoursList(hours: Partial<Record<IsoWeekday, OpeningHours | null>>): WeekdayHours[] {
@@ -43,30 +41,35 @@ export function serviceCalendarOf(stored: StoredCalendar, zone: string): Busines
   return calendarOf(listed.length > 0 ? listed : hoursList(defaultServiceCalendar.hours), stored.closedDates, zone);
 }
 
-/** Loads the case-handling calendar through any SQL runner (a transaction's, or Prisma's). */
+/** Loads the case-handling calendar through any SQL runner (the pool's or a transaction's). */
 export async function loadServiceCalendar(q: Query, zone: string): Promise<BusinessCalendar> {
   return serviceCalendarOf(await loadStoredCalendar(q), zone);
 }
 
 /** The business calendar as data: admins edit the weekly hours and the extra closed days. */
 export class ServiceCalendarService {
+  private readonly q: Query;
+
+  /**
+   * @param calendarChanged called after an edit has committed, so caches of the calendar (the
+   *   SLA of case views) drop it at once on this instance
+   */
   constructor(
-    private readonly db: Db,
+    private readonly pool: pg.Pool,
     private readonly clock: Clock,
     private readonly zone: string,
-  ) {}
+    private readonly calendarChanged: () => void,
+  ) {
+    this.q = pgQuery(pool);
+  }
 
   async get(): Promise<ServiceCalendarDto> {
-    const [hours, closed] = await Promise.all([
-      this.db.serviceHours.findMany({ orderBy: { weekday: 'asc' } }),
-      this.db.closedDay.findMany({ orderBy: { date: 'asc' } }),
-    ]);
+    const [hours, closed] = await Promise.all([listServiceHours(this.q), listClosedDays(this.q)]);
     const year = Number(new Intl.DateTimeFormat('en', { timeZone: this.zone, year: 'numeric' }).format(this.clock.now()));
-    const listed = hours.map((h) => ({ weekday: h.weekday, start: h.opens, end: h.closes }));
     return {
       zone: this.zone,
-      hours: listed.length > 0 ? listed : hoursList(defaultServiceCalendar.hours),
-      closedDays: closed.map((d) => ({ date: d.date.toISOString().slice(0, 10), reason: d.reason })),
+      hours: hours.length > 0 ? hours : hoursList(defaultServiceCalendar.hours),
+      closedDays: closed,
       publicHolidays: [...norwegianHolidays(year), ...norwegianHolidays(year + 1)],
     };
   }
@@ -81,20 +84,11 @@ export class ServiceCalendarService {
     if (problems.length > 0) {
       throw new DomainError('validation-failed', `The calendar is not usable: ${problems[0]!.message}`, { errors: problems });
     }
-    const restale = await this.db.$transaction(async (tx) => {
-      // Replacing is delete + insert: two admins saving at once would collide on the keys.
-      await tx.$executeRaw`SELECT pg_advisory_xact_lock(${CALENDAR_LOCK_KEY}::bigint)`;
-      await tx.serviceHours.deleteMany({});
-      await tx.serviceHours.createMany({
-        data: body.hours.map((h) => ({ weekday: h.weekday, opens: h.start, closes: h.end, updatedAt: this.clock.now() })),
-      });
-      await tx.closedDay.deleteMany({});
-      await tx.closedDay.createMany({
-        data: body.closedDays.map((d) => ({ date: new Date(`${d.date}T00:00:00Z`), reason: d.reason, createdBy: by })),
-      });
-      return markRunningStale(prismaQuery(tx));
+    const restale = await inTransaction(this.pool, async (q) => {
+      await replaceCalendar(q, body.hours, body.closedDays, by, this.clock.now());
+      return markRunningStale(q);
     });
-    invalidateSlaCalendar(this.db);
+    this.calendarChanged();
     return { calendar: await this.get(), restale };
   }
 }

@@ -1,14 +1,12 @@
+import type pg from 'pg';
 import { isOpenAt, nextOpening, validateBusinessCalendar, type BusinessCalendar } from '../domain/business-calendar';
 import type { Clock } from '../domain/clock';
 import { DomainError } from '../domain/errors';
-import { Prisma } from '../generated/prisma/client';
-import type { Db } from '../db/client';
-import { prismaQuery } from '../db/query';
+import { pgQuery, type Query } from '../db/query';
+import { deleteChannel, listChannels, upsertChannel, type ChannelRow } from '../repositories/contact-channel-repository';
 import { loadStoredCalendar } from '../repositories/sla-repository';
 import type { ContactChannelDto, PutContactChannelBody, ServiceInfoDto, WeekdayHours } from '../schemas/service-level';
 import { calendarOf, hoursList, serviceCalendarOf } from './service-calendar-service';
-
-type ChannelRow = Prisma.ContactChannelGetPayload<object>;
 
 function openness(cal: BusinessCalendar | null, now: Date): { openNow: boolean; nextOpenAt: string | null } {
   if (cal === null) return { openNow: true, nextOpenAt: null };
@@ -22,18 +20,19 @@ function openness(cal: BusinessCalendar | null, now: Date): { openNow: boolean; 
  * closed days; a channel without hours (portal, e-mail, post) always takes enquiries.
  */
 export class ServiceInfoService {
+  private readonly q: Query;
+
   constructor(
-    private readonly db: Db,
+    pool: pg.Pool,
     private readonly clock: Clock,
     private readonly zone: string,
-  ) {}
+  ) {
+    this.q = pgQuery(pool);
+  }
 
   async info(): Promise<ServiceInfoDto> {
     const now = this.clock.now();
-    const [stored, channels] = await Promise.all([
-      loadStoredCalendar(prismaQuery(this.db)),
-      this.db.contactChannel.findMany({ orderBy: [{ sortOrder: 'asc' }, { key: 'asc' }] }),
-    ]);
+    const [stored, channels] = await Promise.all([loadStoredCalendar(this.q), listChannels(this.q)]);
     const service = serviceCalendarOf(stored, this.zone);
     return {
       at: now.toISOString(),
@@ -58,26 +57,24 @@ export class ServiceInfoService {
         });
       }
     }
-    const data = {
+    const { created, row } = await upsertChannel(this.q, {
+      key,
       kind: body.kind,
       nameNb: body.name.nb,
       nameEn: body.name.en,
       address: body.address,
       descriptionNb: body.description?.nb ?? null,
       descriptionEn: body.description?.en ?? null,
-      hours: hours === null ? Prisma.DbNull : (hours as Prisma.InputJsonValue),
+      hours: hours as ChannelRow['hours'],
       sortOrder: body.sortOrder ?? 0,
       updatedAt: this.clock.now(),
-    };
-    const existing = await this.db.contactChannel.findUnique({ where: { key }, select: { key: true } });
-    const row = await this.db.contactChannel.upsert({ where: { key }, create: { key, ...data }, update: data });
-    const { closedDates } = await loadStoredCalendar(prismaQuery(this.db));
-    return { created: !existing, channel: this.toDto(row, closedDates, this.clock.now()) };
+    });
+    const { closedDates } = await loadStoredCalendar(this.q);
+    return { created, channel: this.toDto(row, closedDates, this.clock.now()) };
   }
 
   async deleteChannel(key: string): Promise<void> {
-    const { count } = await this.db.contactChannel.deleteMany({ where: { key } });
-    if (count === 0) throw new DomainError('not-found', `No contact channel '${key}'.`);
+    if (!(await deleteChannel(this.q, key))) throw new DomainError('not-found', `No contact channel '${key}'.`);
   }
 
   private toDto(c: ChannelRow, closedDates: readonly string[], now: Date): ContactChannelDto {

@@ -2,7 +2,6 @@ import type pg from 'pg';
 import type { BusinessCalendar } from '../domain/business-calendar';
 import type { Clock } from '../domain/clock';
 import { evaluateSla, SLA_KINDS, stintsOf, watchAt, type SlaState } from '../domain/sla';
-import type { Db } from '../db/client';
 import {
   claimDueWatches,
   claimStaleSla,
@@ -53,7 +52,9 @@ interface Pending {
 /**
  * Computes the `sla` of case views. Calls made in the same turn of the event loop (a list page
  * maps every row through toDto at once) are answered by one batch: one statement for the
- * calendar and one for the facts of every case in it, whatever the page size.
+ * calendar and one for the facts of every case in it, whatever the page size. One per app,
+ * made in src/plugins/services.ts and handed to the case service (views) and the calendar
+ * service (which clears its calendar after an edit).
  */
 export class CaseSlaLoader {
   private queue: Pending[] = [];
@@ -111,27 +112,6 @@ export class CaseSlaLoader {
     }
     return this.calendar.value;
   }
-}
-
-const loaders = new WeakMap<Db, CaseSlaLoader>();
-
-/**
- * The loader of an app's database, running its statements on `q`. Keyed by the Prisma client so
- * the calendar service can clear its cache (invalidateSlaCalendar); one app has one client,
- * clock and zone.
- */
-export function slaLoaderFor(db: Db, q: Query, clock: Clock, zone: string): CaseSlaLoader {
-  let l = loaders.get(db);
-  if (!l) {
-    l = new CaseSlaLoader(q, clock, zone);
-    loaders.set(db, l);
-  }
-  return l;
-}
-
-/** Clears the cached calendar of an app's SLA loader, if it has one (after a calendar edit). */
-export function invalidateSlaCalendar(db: Db): void {
-  loaders.get(db)?.invalidateCalendar();
 }
 
 /**

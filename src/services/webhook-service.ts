@@ -1,10 +1,28 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import type pg from 'pg';
 import type { Clock } from '../domain/clock';
 import { DomainError } from '../domain/errors';
 import { retryDelayMs } from '../domain/events';
 import { signatureHeader } from '../http/webhook-signature';
-import type { Db } from '../db/client';
+import { inTransaction, pgQuery, type Query } from '../db/query';
+import {
+  claimDeliveries,
+  deleteSubscription,
+  fanOutBatch,
+  findSubscription,
+  insertAttempt,
+  insertSubscription,
+  listDeliveries,
+  listSubscriptions,
+  lockSubscriptionHealth,
+  markDelivered,
+  scheduleRetry,
+  subscriptionsBehind,
+  updateSubscription,
+  type ClaimedDelivery,
+  type SubscriptionRow,
+} from '../repositories/webhook-repository';
 import type { EventService } from './event-service';
 import { toEventDto } from './event-service';
 import { mapLimit } from './map-limit';
@@ -66,19 +84,6 @@ export interface WebhookOptions {
   random?: () => number;
 }
 
-interface Claimed {
-  id: bigint;
-  attempts: number;
-  subscriptionId: string;
-  url: string;
-  secret: string;
-  position: bigint | null;
-  eventId: string;
-  type: string;
-  caseId: string | null;
-  payload: Record<string, unknown> | null;
-  createdAt: Date | null;
-}
 
 /** Events fanned out into deliveries per subscription and transaction. */
 const FANOUT_BATCH = 500;
@@ -97,25 +102,27 @@ const CONCURRENCY = 8;
  */
 export class WebhookService {
   private readonly random: () => number;
+  private readonly q: Query;
 
   constructor(
-    private readonly db: Db,
+    private readonly pool: pg.Pool,
     private readonly events: EventService,
     private readonly clock: Clock,
     private readonly opts: WebhookOptions,
   ) {
     this.random = opts.random ?? Math.random;
+    this.q = pgQuery(pool);
   }
 
   // ---------------------------------------------------------------- subscriptions
 
   async list(): Promise<WebhookDto[]> {
-    const rows = await this.db.webhookSubscription.findMany({ orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+    const rows = await listSubscriptions(this.q);
     return rows.map(toWebhookDto);
   }
 
   async get(id: string): Promise<WebhookDto> {
-    const row = await this.db.webhookSubscription.findUnique({ where: { id } });
+    const row = await findSubscription(this.q, id);
     if (!row) throw notFound();
     return toWebhookDto(row);
   }
@@ -130,20 +137,18 @@ export class WebhookService {
     const now = this.clock.now();
     const cursor = await this.events.safeBound();
     const active = input.active ?? true;
-    const row = await this.db.webhookSubscription.create({
-      data: {
-        url: input.url,
-        eventTypes: [...new Set(input.eventTypes)],
-        secret,
-        description: input.description ?? null,
-        active,
-        cursor,
-        disabledAt: active ? null : now,
-        disabledReason: active ? null : 'created inactive',
-        createdBy,
-        createdAt: now,
-        updatedAt: now,
-      },
+    const row = await insertSubscription(this.q, {
+      url: input.url,
+      eventTypes: [...new Set(input.eventTypes)],
+      secret,
+      description: input.description ?? null,
+      active,
+      cursor,
+      disabledAt: active ? null : now,
+      disabledReason: active ? null : 'created inactive',
+      createdBy,
+      createdAt: now,
+      updatedAt: now,
     });
     return { ...toWebhookDto(row), secret };
   }
@@ -155,8 +160,8 @@ export class WebhookService {
   async update(id: string, input: UpdateWebhookInput): Promise<WebhookDto> {
     if (input.url !== undefined) this.checkUrl(input.url);
     const now = this.clock.now();
-    return this.db.$transaction(async (tx) => {
-      const row = await tx.webhookSubscription.findUnique({ where: { id } });
+    return inTransaction(this.pool, async (q) => {
+      const row = await findSubscription(q, id);
       if (!row) throw notFound();
       const activation =
         input.active === true && !row.active
@@ -164,25 +169,23 @@ export class WebhookService {
           : input.active === false && row.active
             ? { active: false, disabledAt: now, disabledReason: 'paused by an administrator' }
             : {};
-      const updated = await tx.webhookSubscription.update({
-        where: { id },
-        data: {
-          ...(input.url !== undefined ? { url: input.url } : {}),
-          ...(input.eventTypes !== undefined ? { eventTypes: [...new Set(input.eventTypes)] } : {}),
-          ...(input.secret !== undefined ? { secret: input.secret } : {}),
-          ...(input.description !== undefined ? { description: input.description } : {}),
-          ...activation,
-          updatedAt: now,
-        },
+      const updated = await updateSubscription(q, id, {
+        ...(input.url !== undefined ? { url: input.url } : {}),
+        ...(input.eventTypes !== undefined ? { eventTypes: [...new Set(input.eventTypes)] } : {}),
+        ...(input.secret !== undefined ? { secret: input.secret } : {}),
+        ...(input.description !== undefined ? { description: input.description } : {}),
+        ...activation,
+        updatedAt: now,
       });
+      // Deleted between the two statements.
+      if (!updated) throw notFound();
       return toWebhookDto(updated);
     });
   }
 
   /** Removes a subscription with its deliveries and their log. */
   async remove(id: string): Promise<void> {
-    const { count } = await this.db.webhookSubscription.deleteMany({ where: { id } });
-    if (count === 0) throw notFound();
+    if (!(await deleteSubscription(this.q, id))) throw notFound();
   }
 
   /** The delivery log of a subscription, newest first, keyset-paginated by delivery id. */
@@ -190,18 +193,12 @@ export class WebhookService {
     id: string,
     q: { state?: 'pending' | 'succeeded'; limit?: number; cursor?: string },
   ): Promise<{ items: DeliveryDto[]; nextCursor: string | null }> {
-    const exists = await this.db.webhookSubscription.findUnique({ where: { id }, select: { id: true } });
-    if (!exists) throw notFound();
+    if (!(await findSubscription(this.q, id))) throw notFound();
     const limit = q.limit ?? 50;
-    const rows = await this.db.webhookDelivery.findMany({
-      where: {
-        subscriptionId: id,
-        ...(q.state ? { state: q.state } : {}),
-        ...(q.cursor ? { id: { lt: BigInt(q.cursor) } } : {}),
-      },
-      orderBy: { id: 'desc' },
-      take: limit + 1,
-      include: { attemptLog: { orderBy: { id: 'desc' }, take: 20 } },
+    const rows = await listDeliveries(this.q, id, {
+      ...(q.state ? { state: q.state } : {}),
+      ...(q.cursor ? { beforeId: BigInt(q.cursor) } : {}),
+      limit: limit + 1,
     });
     const page = rows.slice(0, limit);
     const items = page.map((d) => ({
@@ -218,9 +215,7 @@ export class WebhookService {
       lastError: d.lastError,
       deliveredAt: d.deliveredAt?.toISOString() ?? null,
       createdAt: d.createdAt.toISOString(),
-      attemptLog: d.attemptLog
-        .map((a) => ({ at: a.at.toISOString(), statusCode: a.statusCode, error: a.error, durationMs: a.durationMs }))
-        .reverse(),
+      attemptLog: d.attemptLog.map((a) => ({ at: a.at.toISOString(), statusCode: a.statusCode, error: a.error, durationMs: a.durationMs })),
     }));
     const last = page[page.length - 1];
     return { items, nextCursor: rows.length > limit && last ? last.id.toString() : null };
@@ -248,37 +243,11 @@ export class WebhookService {
   /** Fans events after each active subscription's cursor out into delivery rows. */
   private async enqueue(now: Date): Promise<number> {
     const bound = await this.events.safeBound();
-    const subs = await this.db.webhookSubscription.findMany({
-      where: { active: true, cursor: { lt: bound } },
-      select: { id: true },
-    });
+    const subs = await subscriptionsBehind(this.q, bound);
     let queued = 0;
-    for (const s of subs) {
+    for (const id of subs) {
       for (;;) {
-        const step = await this.db.$transaction(async (tx) => {
-          const [sub] = await tx.$queryRaw<Array<{ cursor: bigint }>>`
-            SELECT cursor FROM webhook_subscription WHERE id = ${s.id}::uuid AND active FOR UPDATE SKIP LOCKED`;
-          if (!sub || sub.cursor >= bound) return null;
-          const [out] = await tx.$queryRaw<Array<{ last: bigint | null; scanned: bigint; queued: bigint }>>`
-            WITH batch AS (
-              SELECT e.position, e.id, e.type, e.case_id FROM outbox_event e
-              WHERE e.position > ${sub.cursor}::bigint AND e.position <= ${bound}::bigint
-              ORDER BY e.position LIMIT ${FANOUT_BATCH}
-            ), ins AS (
-              INSERT INTO webhook_delivery (subscription_id, event_id, event_position, event_type, case_id, next_attempt_at, created_at)
-              SELECT ws.id, b.id, b.position, b.type, b.case_id, ${now}::timestamptz, ${now}::timestamptz
-              FROM batch b JOIN webhook_subscription ws ON ws.id = ${s.id}::uuid
-              WHERE '*' = ANY(ws.event_types) OR b.type = ANY(ws.event_types)
-              ON CONFLICT (subscription_id, event_id) DO NOTHING
-              RETURNING 1
-            )
-            SELECT (SELECT max(position) FROM batch) AS last, (SELECT count(*) FROM batch) AS scanned,
-                   (SELECT count(*) FROM ins) AS queued`;
-          const more = Number(out!.scanned) === FANOUT_BATCH;
-          const cursor = more ? out!.last! : bound;
-          await tx.$executeRaw`UPDATE webhook_subscription SET cursor = ${cursor}::bigint WHERE id = ${s.id}::uuid`;
-          return { queued: Number(out!.queued), more };
-        });
+        const step = await inTransaction(this.pool, (q) => fanOutBatch(q, id, bound, now, FANOUT_BATCH));
         if (!step) break;
         queued += step.queued;
         if (!step.more) break;
@@ -291,39 +260,13 @@ export class WebhookService {
    * Claims due deliveries whose case has no earlier pending delivery for the same subscription,
    * leasing them for this instance until the attempt can no longer be running.
    */
-  private async claim(now: Date): Promise<Claimed[]> {
+  private async claim(now: Date): Promise<ClaimedDelivery[]> {
     const lockedUntil = new Date(now.getTime() + this.opts.timeoutMs * 2 + 5_000);
-    const ids = await this.db.$queryRaw<Array<{ id: bigint }>>`
-      WITH claimable AS (
-        SELECT d.id FROM webhook_delivery d
-        JOIN webhook_subscription s ON s.id = d.subscription_id
-        WHERE d.state = 'pending' AND s.active AND d.next_attempt_at <= ${now}::timestamptz
-          AND (d.locked_until IS NULL OR d.locked_until <= ${now}::timestamptz)
-          AND NOT EXISTS (
-            SELECT 1 FROM webhook_delivery p
-            WHERE p.subscription_id = d.subscription_id AND p.case_id = d.case_id
-              AND p.state = 'pending' AND p.event_position < d.event_position)
-        ORDER BY d.event_position, d.id
-        LIMIT ${this.opts.batchSize}
-        FOR UPDATE OF d SKIP LOCKED
-      )
-      UPDATE webhook_delivery d SET locked_until = ${lockedUntil}::timestamptz
-      FROM claimable c WHERE d.id = c.id
-      RETURNING d.id`;
-    if (ids.length === 0) return [];
-    return this.db.$queryRaw<Claimed[]>`
-      SELECT d.id, d.attempts, d.subscription_id::text AS "subscriptionId", s.url, s.secret,
-             e.position, d.event_id::text AS "eventId", d.event_type AS type, d.case_id::text AS "caseId",
-             e.payload, e.created_at AS "createdAt"
-      FROM webhook_delivery d
-      JOIN webhook_subscription s ON s.id = d.subscription_id
-      LEFT JOIN outbox_event e ON e.id = d.event_id
-      WHERE d.id = ANY(${ids.map((r) => r.id)}::bigint[])
-      ORDER BY d.event_position, d.id`;
+    return claimDeliveries(this.q, now, lockedUntil, this.opts.batchSize);
   }
 
   /** Sends one delivery and records the outcome. */
-  private async attempt(d: Claimed, now: Date): Promise<{ ok: boolean; disabled: boolean }> {
+  private async attempt(d: ClaimedDelivery, now: Date): Promise<{ ok: boolean; disabled: boolean }> {
     if (d.position === null || d.payload === null || d.createdAt === null) {
       // The event is gone from the outbox: nothing left to send, and it must not block the case.
       await this.record(d, now, { ok: true, statusCode: null, error: 'event no longer in the outbox; skipped', durationMs: 0 });
@@ -362,58 +305,29 @@ export class WebhookService {
   }
 
   private async record(
-    d: Claimed,
+    d: ClaimedDelivery,
     now: Date,
     outcome: { ok: boolean; statusCode: number | null; error: string | null; durationMs: number },
   ): Promise<{ ok: boolean; disabled: boolean }> {
-    return this.db.$transaction(async (tx) => {
-      await tx.webhookAttempt.create({
-        data: { deliveryId: d.id, at: now, statusCode: outcome.statusCode, error: outcome.error, durationMs: outcome.durationMs },
-      });
+    return inTransaction(this.pool, async (q) => {
+      await insertAttempt(q, d.id, now, outcome);
       const attempts = d.attempts + 1;
-      const [sub] = await tx.$queryRaw<Array<{ active: boolean; failures: number }>>`
-        SELECT active, consecutive_failures AS failures FROM webhook_subscription WHERE id = ${d.subscriptionId}::uuid FOR UPDATE`;
+      const sub = await lockSubscriptionHealth(q, d.subscriptionId);
       if (outcome.ok) {
-        await tx.webhookDelivery.update({
-          where: { id: d.id },
-          data: {
-            state: 'succeeded',
-            attempts,
-            lastAttemptAt: now,
-            lastStatusCode: outcome.statusCode,
-            lastError: outcome.error,
-            deliveredAt: now,
-            lockedUntil: null,
-          },
-        });
-        if (sub && sub.failures > 0) {
-          await tx.webhookSubscription.update({ where: { id: d.subscriptionId }, data: { consecutiveFailures: 0 } });
-        }
+        await markDelivered(q, d.id, attempts, now, outcome);
+        if (sub && sub.failures > 0) await updateSubscription(q, d.subscriptionId, { consecutiveFailures: 0 });
         return { ok: true, disabled: false };
       }
       const delay = retryDelayMs(attempts, this.opts.backoffBaseMs, this.opts.backoffMaxMs, this.random());
-      await tx.webhookDelivery.update({
-        where: { id: d.id },
-        data: {
-          attempts,
-          nextAttemptAt: new Date(now.getTime() + delay),
-          lastAttemptAt: now,
-          lastStatusCode: outcome.statusCode,
-          lastError: outcome.error,
-          lockedUntil: null,
-        },
-      });
+      await scheduleRetry(q, d.id, attempts, now, new Date(now.getTime() + delay), outcome);
       if (!sub) return { ok: false, disabled: false };
       const failures = sub.failures + 1;
       const disable = sub.active && failures >= this.opts.maxFailures;
-      await tx.webhookSubscription.update({
-        where: { id: d.subscriptionId },
-        data: {
-          consecutiveFailures: failures,
-          ...(disable
-            ? { active: false, disabledAt: now, disabledReason: `${failures} consecutive failed deliveries (last: ${outcome.error})` }
-            : {}),
-        },
+      await updateSubscription(q, d.subscriptionId, {
+        consecutiveFailures: failures,
+        ...(disable
+          ? { active: false, disabledAt: now, disabledReason: `${failures} consecutive failed deliveries (last: ${outcome.error})` }
+          : {}),
       });
       return { ok: false, disabled: disable };
     });
@@ -432,19 +346,7 @@ export class WebhookService {
   }
 }
 
-function toWebhookDto(row: {
-  id: string;
-  url: string;
-  eventTypes: string[];
-  description: string | null;
-  active: boolean;
-  consecutiveFailures: number;
-  disabledAt: Date | null;
-  disabledReason: string | null;
-  createdBy: string;
-  createdAt: Date;
-  updatedAt: Date;
-}): WebhookDto {
+function toWebhookDto(row: SubscriptionRow): WebhookDto {
   return {
     id: row.id,
     url: row.url,

@@ -1,0 +1,51 @@
+import type { Query } from '../db/query';
+
+/**
+ * The advisory lock every transaction writing outbox events holds shared (a statement trigger
+ * on outbox_event takes it, migration 20261127131013_integration). Keep the two in step.
+ */
+const OUTBOX_LOCK_KEY = 1397441350;
+
+/** An outbox event with the facts of its case that decide who may see it. */
+export interface FeedRow {
+  position: bigint;
+  id: string;
+  type: string;
+  caseId: string | null;
+  payload: Record<string, unknown>;
+  createdAt: Date;
+  caseExists: boolean;
+  requesterId: string | null;
+  filedById: string | null;
+  teamKey: string | null;
+  sensitive: boolean | null;
+}
+
+/**
+ * The highest outbox position no writer in flight can still fill, in the caller's transaction:
+ * takes the outbox lock exclusively (waiting at most 2 s, then failing with lock_not_available,
+ * 55P03) and reads max(position) while holding it.
+ */
+export async function readSafeBound(q: Query): Promise<bigint> {
+  await q(`SET LOCAL lock_timeout = '2s'`);
+  await q('SELECT 1 AS locked FROM pg_advisory_xact_lock($1::bigint)', [OUTBOX_LOCK_KEY]);
+  const [row] = await q<{ max: string | null }>('SELECT max(position)::text AS max FROM outbox_event');
+  return row?.max ? BigInt(row.max) : 0n;
+}
+
+/** Up to `limit` events in (after, bound], oldest first, with the facts of their cases. */
+export async function eventsAfter(q: Query, after: bigint, bound: bigint, limit: number): Promise<FeedRow[]> {
+  const rows = await q<Omit<FeedRow, 'position'> & { position: string }>(
+    `SELECT e.position::text AS position, e.id::text AS id, e.type, e.case_id::text AS "caseId", e.payload, e.created_at AS "createdAt",
+            (c.id IS NOT NULL) AS "caseExists", c.requester_id AS "requesterId", c.filed_by_id AS "filedById",
+            c.team_key AS "teamKey", cat.sensitive
+       FROM outbox_event e
+       LEFT JOIN "case" c ON c.id = e.case_id
+       LEFT JOIN category cat ON cat.key = c.category_key
+      WHERE e.position > $1::bigint AND e.position <= $2::bigint
+      ORDER BY e.position
+      LIMIT $3`,
+    [after, bound, limit],
+  );
+  return rows.map((r) => ({ ...r, position: BigInt(r.position) }));
+}

@@ -1,0 +1,33 @@
+/** The statements behind the Prometheus gauges (src/plugins/metrics.ts), one per gauge. */
+import type { Query } from '../db/query';
+
+export async function casesPerStatusAndTeam(q: Query): Promise<Array<{ status: string; team: string; n: number }>> {
+  return q('SELECT status::text AS status, team_key AS team, count(*)::int AS n FROM "case" GROUP BY 1, 2');
+}
+
+/** Pending timers: all of them, and those due at `now` (which should have fired). */
+export async function timerCounts(q: Query, now: Date): Promise<{ due: number; scheduled: number }> {
+  const [r] = await q<{ due: number; scheduled: number }>(
+    'SELECT count(*) FILTER (WHERE due_at <= $1)::int AS due, count(*)::int AS scheduled FROM case_timer',
+    [now],
+  );
+  return r ?? { due: 0, scheduled: 0 };
+}
+
+/** The webhook backlog: how many deliveries are pending, and when the oldest was queued. */
+export async function pendingDeliveries(q: Query): Promise<{ n: number; oldest: Date | null }> {
+  const [r] = await q<{ n: number; oldest: Date | null }>(
+    "SELECT count(*)::int AS n, min(created_at) AS oldest FROM webhook_delivery WHERE state = 'pending'",
+  );
+  return r ?? { n: 0, oldest: null };
+}
+
+export async function breachesPerKind(q: Query): Promise<Array<{ kind: string; n: number }>> {
+  return q('SELECT kind::text AS kind, count(*)::int AS n FROM sla_breach GROUP BY 1');
+}
+
+/** Cases whose SLA row waits for the sweep. */
+export async function staleSlaCount(q: Query): Promise<number> {
+  const [r] = await q<{ n: number }>('SELECT count(*)::int AS n FROM case_sla WHERE dirty');
+  return r?.n ?? 0;
+}
