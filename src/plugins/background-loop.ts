@@ -103,6 +103,6 @@ function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
       clearTimeout(t);
       resolve(true);
     };
-    p.then(settled, settled);
+    void p.then(settled, settled);
   });
 }
