@@ -51,6 +51,12 @@ export const ConfigSchema = Type.Object({
   TIMEZONE: Type.String({ default: 'Europe/Oslo', description: 'zone of calendar days, windows and working hours' }),
   WAITING_DAYS: Type.Integer({ default: 10, minimum: 1, description: 'WAITING_FOR_USER → COMPLETED after these days' }),
   COMPLETED_DAYS: Type.Integer({ default: 10, minimum: 1, description: 'COMPLETED → CLOSED after these days' }),
+  SHUTDOWN_GRACE_MS: Type.Integer({
+    default: 20000,
+    minimum: 1000,
+    description:
+      'on SIGTERM/SIGINT, time to finish in-flight requests and background runs before the exit is forced; a background run is waited for at most half of it',
+  }),
   TIMER_INTERVAL_MS: Type.Integer({ default: 30000, minimum: 0, description: '0 disables the background timer loop' }),
   TIMER_BATCH_SIZE: Type.Integer({
     default: 500,

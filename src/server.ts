@@ -16,8 +16,8 @@ async function main(): Promise<void> {
   }
   const app = await buildApp({ config });
   // SIGTERM/SIGINT: stop accepting, finish in-flight requests, stop loops, close the pool.
-  // A second signal (or 20 s) forces the exit.
-  closeWithGrace({ delay: 20_000 }, async ({ signal, err }) => {
+  // A second signal (or SHUTDOWN_GRACE_MS) forces the exit; the loops' wait is bounded within it.
+  closeWithGrace({ delay: config.SHUTDOWN_GRACE_MS }, async ({ signal, err }) => {
     if (err) app.log.error({ err }, 'shutting down after an error');
     else app.log.info({ signal }, 'shutting down');
     await app.close();

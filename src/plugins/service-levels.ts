@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config';
+import { backgroundLoop, loopCloseTimeoutMs } from './background-loop';
 import { ReportService } from '../services/report-service';
 import { ServiceCalendarService } from '../services/service-calendar-service';
 import { ServiceInfoService } from '../services/service-info-service';
@@ -37,37 +38,14 @@ async function serviceLevelsPlugin(app: FastifyInstance, opts: { config: Config 
     info: new ServiceInfoService(app.pool, clock, config.TIMEZONE),
   });
 
-  const interval = config.SLA_INTERVAL_MS;
-  if (interval <= 0) return;
-  const stop = new AbortController();
-  let timer: NodeJS.Timeout | null = null;
-  let running: Promise<void> | null = null;
-
-  const tick = (): void => {
-    timer = null;
-    running = sla
-      .sweep(clock.now(), stop.signal)
-      .then((r) => {
-        if (r.breaches > 0) app.log.info({ breaches: r.breaches, refreshed: r.refreshed }, 'SLA breaches recorded');
-      })
-      .catch((err: unknown) => app.log.warn({ err }, 'SLA sweep failed; retrying next interval'))
-      .finally(() => {
-        running = null;
-        if (!stop.signal.aborted) {
-          timer = setTimeout(tick, interval);
-          timer.unref();
-        }
-      });
-  };
-
-  app.addHook('onReady', async () => {
-    timer = setTimeout(tick, 0);
-    timer.unref();
-  });
-  app.addHook('onClose', async () => {
-    stop.abort();
-    if (timer) clearTimeout(timer);
-    if (running) await running;
+  backgroundLoop(app, {
+    name: 'SLA sweep',
+    intervalMs: config.SLA_INTERVAL_MS,
+    closeTimeoutMs: loopCloseTimeoutMs(config),
+    run: (signal) => sla.sweep(clock.now(), signal),
+    onResult: (r) => {
+      if (r.breaches > 0) app.log.info({ breaches: r.breaches, refreshed: r.refreshed }, 'SLA breaches recorded');
+    },
   });
 }
 

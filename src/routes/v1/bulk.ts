@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { itemProblem } from '../../http/item-problem';
+import { logProblem, toProblem } from '../../http/problem-mapping';
 import { requirePrincipal } from '../../plugins/auth';
 import { problems } from '../../schemas/common';
 import { BulkRequestSchema, BulkResultSchema } from '../../schemas/integration';
@@ -32,9 +32,9 @@ const bulkRoutes: FastifyPluginAsyncTypebox = async (app) => {
           succeeded++;
           return { index: o.index, status: 200, case: o.case };
         }
-        const { problem, unexpected } = itemProblem(o.error);
-        if (unexpected) request.log.error({ err: o.error, index: o.index }, 'bulk operation failed unexpectedly');
-        return { index: o.index, status: problem.status, problem };
+        const mapped = toProblem(o.error, 'operation');
+        logProblem(request.log, o.error, mapped, { index: o.index });
+        return { index: o.index, status: mapped.problem.status, problem: mapped.problem };
       });
       request.log.info({ operations: results.length, succeeded }, 'bulk applied');
       return { results, succeeded, failed: results.length - succeeded };
