@@ -6,6 +6,8 @@ export interface CaseAccessFacts {
   filedById: string;
   teamKey: string;
   sensitive: boolean;
+  /** The Feide id of the employee a leader's case concerns, if given. */
+  concernedId?: string | null;
 }
 
 /**
@@ -27,6 +29,16 @@ export type CaseAccess =
  * `cases:read:sensitive`.
  */
 export function caseAccess(p: Principal, c: CaseAccessFacts): CaseAccess {
+  const staff = staffAccess(p, c);
+  // Staff who are the requester of a case, or the employee it concerns, are people of the case
+  // on it: the requester view (no internal notes about them) and requester moves only.
+  if (staff && isPersonOfCase(p, c)) return { view: 'requester', write: true };
+  if (staff) return staff;
+  if (c.requesterId === p.id || c.filedById === p.id) return { view: 'requester', write: true };
+  return { view: 'none' };
+}
+
+function staffAccess(p: Principal, c: CaseAccessFacts): Extract<CaseAccess, { view: 'staff' }> | null {
   if (p.roles.includes('admin')) return { view: 'staff', write: true };
   if (p.roles.includes('operator') && (!c.sensitive || p.teams.includes(c.teamKey))) {
     return { view: 'staff', write: true };
@@ -36,8 +48,17 @@ export function caseAccess(p: Principal, c: CaseAccessFacts): CaseAccess {
     const sensitiveOk = !c.sensitive || p.scopes.includes('cases:read:sensitive');
     if (read && sensitiveOk) return { view: 'staff', write: p.scopes.includes('cases:write') };
   }
-  if (c.requesterId === p.id || c.filedById === p.id) return { view: 'requester', write: true };
-  return { view: 'none' };
+  return null;
+}
+
+/**
+ * Whether a person (not a client acting as an integration only) is the requester of the case or
+ * the employee it concerns. An integration that files a case is its requester technically, but
+ * handles it as staff.
+ */
+function isPersonOfCase(p: Principal, c: CaseAccessFacts): boolean {
+  if (p.roles.includes('integration')) return false;
+  return c.requesterId === p.id || (c.concernedId != null && c.concernedId === p.id);
 }
 
 /**

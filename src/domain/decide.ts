@@ -16,6 +16,8 @@ export interface CaseState {
   statusChangedAt: Date;
   /** The last public operator reply, if any. */
   lastPublicReplyAt: Date | null;
+  /** Set once retention anonymised the case: it takes no more writes. */
+  anonymisedAt?: Date | null;
 }
 
 /** Who acts, as the graph sees them. `id` is the person (or `system`). */
@@ -77,6 +79,13 @@ export interface Decision {
 export function decide(state: CaseState, cmd: TimerCommand, actor: Actor, ctx: Context): Decision | null;
 export function decide(state: CaseState, cmd: Exclude<Command, TimerCommand>, actor: Actor, ctx: Context): Decision;
 export function decide(state: CaseState, cmd: Command, actor: Actor, ctx: Context): Decision | null {
+  if (state.anonymisedAt) {
+    if (cmd.type === 'timer') return null;
+    throw new DomainError('case-closed', 'The case was anonymised at the end of its retention period and takes no more changes.', {
+      currentStatus: state.status,
+      anonymised: true,
+    });
+  }
   switch (cmd.type) {
     case 'transition':
       return move(state, cmd.to, actor, ctx, {

@@ -30,8 +30,9 @@ const EXTERNAL_CHANNELS: readonly Channel[] = ['phone', 'email', 'post', 'api'];
 /**
  * The rules of filing (DOMAIN.md "Actors", "Intake"): an employee files for themselves through
  * the portal; operators register cases for external requesters (by phone, e-mail, post or API)
- * and choose the channel; only leaders and staff file about an employee; a client that is only
- * an integration needs `cases:write`. Throws the DomainError of the first rule broken.
+ * and choose the channel; only leaders and staff file about an employee; only staff put an
+ * employee number other than the caller's own on a case; a client that is only an integration
+ * needs `cases:write`. Throws the DomainError of the first rule broken.
  */
 export function decideFiling(p: Principal, req: FilingRequest): Filing {
   if (!mayFileCases(p)) throw new DomainError('forbidden', 'This client may not file cases (it needs the cases:write scope).');
@@ -55,6 +56,13 @@ export function decideFiling(p: Principal, req: FilingRequest): Filing {
   }
   if (req.concernsEmployee && !p.roles.includes('leader') && !staff) {
     throw new DomainError('forbidden', 'Only leaders (or operators) file cases about an employee.');
+  }
+  // A requester's case carries the employee number of their own token: putting someone else's
+  // number on it would file it under (and show it to searches for) another employee.
+  if (!staff && req.employeeNumber !== undefined && req.employeeNumber !== p.employeeNumber) {
+    throw new DomainError('forbidden', 'Your case carries the employee number of your login; only staff set another.', {
+      errors: [{ in: 'body', path: '/employeeNumber', message: 'must be your own employee number' }],
+    });
   }
   return {
     channel,

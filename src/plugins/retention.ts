@@ -18,7 +18,7 @@ async function retentionPlugin(app: FastifyInstance, opts: { config: Config }): 
     firstRunDelayMs: Math.min(interval, FIRST_RUN_MAX_DELAY_MS),
     closeTimeoutMs: loopCloseTimeoutMs(opts.config),
     // RetentionService.run takes no signal yet: a sweep under way runs to its end (or the close bound).
-    run: () => app.services.retention.run(),
+    run: (signal) => app.services.retention.run(undefined, signal),
     onResult: (anonymised) => {
       if (anonymised > 0) app.log.info({ anonymised }, 'closed cases anonymised after retention');
     },

@@ -10,7 +10,9 @@ import type { Query } from '../db/query';
 export async function claimExpiredCases(q: Query, asOf: Date, zone: string, limit: number): Promise<RetainedCase[]> {
   return q<RetainedCase>(
     `SELECT c.id, c.number, c.version, c.closed_at AS "closedAt", cat.retention_months AS "retentionMonths",
-            c.filed_by_id AS "filedById", c.filed_by_role AS "filedByRole"
+            c.requester_id AS "requesterId", c.concerns_employee ->> 'id' AS "concernedId",
+            c.filed_by_id AS "filedById", c.filed_by_role AS "filedByRole",
+            c.external_requester IS NOT NULL AS external, c.assignee_id AS "assigneeId"
        FROM "case" c JOIN category cat ON cat.key = c.category_key
       WHERE c.status = 'CLOSED' AND c.anonymised_at IS NULL AND c.closed_at IS NOT NULL
         AND ((c.closed_at AT TIME ZONE $1) + make_interval(months => cat.retention_months)) AT TIME ZONE $1 <= $2
@@ -22,51 +24,68 @@ export async function claimExpiredCases(q: Query, asOf: Date, zone: string, limi
 }
 
 /**
- * Scrubs the personal data of a case's messages, attachments, history and outbox events (the
- * case row itself is written by its anonymisation plan). Rows stay, so reports keep counting.
+ * Scrubs the personal data around a case row (the row itself is written by its anonymisation
+ * plan): every message body and attachment; every subject id in `people` (the requester, the
+ * employee the case concerns, a filer filing for themselves: peopleOf in src/domain/retention.ts)
+ * or recorded with a person's role, wherever it stands — authors, uploaders, history actors and
+ * values, event actors and values, the access log; names of external requesters and free-text
+ * reasons; and the stored idempotent answers that repeat the case's body. Rows stay, so reports
+ * keep counting.
  */
-export async function scrubCaseParts(q: Query, caseId: string): Promise<void> {
+export async function scrubCaseParts(q: Query, caseId: string, people: readonly string[]): Promise<void> {
+  const who = (column: string, role: string) => `CASE WHEN ${column} = ANY($4::text[]) OR ${role} = ANY($5::text[]) THEN $3 ELSE ${column} END`;
+  const args = [caseId, ANONYMISED, ANONYMISED_ID, people, PERSON_ROLES];
   await q(
     `UPDATE case_message SET
-       body = $2,
-       author_id = CASE WHEN author_role = ANY($4::text[]) THEN $3 ELSE author_id END,
+       body = $2, author_id = ${who('author_id', 'author_role')},
        on_behalf_of = CASE WHEN on_behalf_of IS NULL THEN NULL ELSE $2 END
      WHERE case_id = $1::uuid`,
-    [caseId, ANONYMISED, ANONYMISED_ID, PERSON_ROLES],
+    args,
   );
   await q(
-    `UPDATE attachment SET
-       data = NULL, filename = $2, sha256 = '',
-       uploaded_by_id = CASE WHEN uploaded_by_role = ANY($4::text[]) THEN $3 ELSE uploaded_by_id END
+    `UPDATE attachment SET data = NULL, filename = $2, sha256 = '', uploaded_by_id = ${who('uploaded_by_id', 'uploaded_by_role')}
      WHERE case_id = $1::uuid`,
-    [caseId, ANONYMISED, ANONYMISED_ID, PERSON_ROLES],
+    args,
   );
-  // History rows stay (statistics need them) but lose the people and free text in them.
+  // History rows stay (statistics need them) but lose the people and free text in them: a code
+  // (a status, a team) stays, a person's id (an assignee who is a person of the case) goes.
   await q(
     `UPDATE case_history SET
-       actor_id = CASE WHEN actor_role = ANY($4::text[]) THEN $3 ELSE actor_id END,
+       actor_id = ${who('actor_id', 'actor_role')},
        on_behalf_of = CASE WHEN on_behalf_of IS NULL THEN NULL ELSE $2 END,
-       from_value = CASE WHEN from_value IS NULL OR field = ANY($5::text[]) THEN from_value ELSE $2 END,
-       to_value = CASE WHEN to_value IS NULL OR field = ANY($5::text[]) THEN to_value ELSE $2 END,
+       from_value = CASE WHEN from_value = ANY($4::text[]) THEN $3
+                         WHEN from_value IS NULL OR field = ANY($6::text[]) THEN from_value ELSE $2 END,
+       to_value = CASE WHEN to_value = ANY($4::text[]) THEN $3
+                       WHEN to_value IS NULL OR field = ANY($6::text[]) THEN to_value ELSE $2 END,
        reason = CASE WHEN reason IS NULL OR actor_role = 'system' THEN reason ELSE $2 END
      WHERE case_id = $1::uuid`,
-    [caseId, ANONYMISED, ANONYMISED_ID, PERSON_ROLES, CODE_FIELDS],
+    [...args, CODE_FIELDS],
   );
-  // Events already in the outbox name the requester as actor and may carry free-text reasons;
-  // the feed keeps the events, not the people in them.
+  // Events already in the outbox (and so in webhook deliveries, which send them) keep their
+  // type and case, not the people in them.
   await q(
     `UPDATE outbox_event SET payload = jsonb_set(payload, '{actor,id}', to_jsonb($2::text))
-      WHERE case_id = $1::uuid AND payload #>> '{actor,role}' = ANY($3::text[])`,
-    [caseId, ANONYMISED_ID, PERSON_ROLES],
+      WHERE case_id = $1::uuid AND (payload #>> '{actor,id}' = ANY($3::text[]) OR payload #>> '{actor,role}' = ANY($4::text[]))`,
+    [caseId, ANONYMISED_ID, people, PERSON_ROLES],
   );
   await q(
     `UPDATE outbox_event SET payload = jsonb_set(payload, '{actor,onBehalfOf}', to_jsonb($2::text))
       WHERE case_id = $1::uuid AND jsonb_typeof(payload #> '{actor,onBehalfOf}') = 'string'`,
-    [caseId, ANONYMISED],
+    args.slice(0, 2),
   );
+  // An assignee who is a person of the case (in case.assigned), and free-text reasons.
   await q(
-    `UPDATE outbox_event SET payload = jsonb_set(payload, '{reason}', to_jsonb($2::text))
-      WHERE case_id = $1::uuid AND jsonb_typeof(payload -> 'reason') = 'string' AND payload #>> '{actor,role}' <> 'system'`,
-    [caseId, ANONYMISED],
+    `UPDATE outbox_event SET payload = payload
+       || CASE WHEN payload ->> 'from' = ANY($4::text[]) THEN jsonb_build_object('from', $3::text) ELSE '{}'::jsonb END
+       || CASE WHEN payload ->> 'to' = ANY($4::text[]) THEN jsonb_build_object('to', $3::text) ELSE '{}'::jsonb END
+       || CASE WHEN jsonb_typeof(payload -> 'reason') = 'string' AND payload #>> '{actor,role}' <> 'system'
+               THEN jsonb_build_object('reason', $2::text) ELSE '{}'::jsonb END
+     WHERE case_id = $1::uuid`,
+    args.slice(0, 4),
   );
+  // Who read the case is staff accountability; a person of the case reading their own case is
+  // the person again.
+  await q(`UPDATE access_log SET actor_id = $2 WHERE case_id = $1::uuid AND actor_id = ANY($3::text[])`, [caseId, ANONYMISED_ID, people]);
+  // A stored answer to an idempotent request repeats the case as it was: it goes.
+  await q(`DELETE FROM idempotency_key WHERE strpos(body, $1) > 0`, [caseId]);
 }

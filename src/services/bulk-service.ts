@@ -12,6 +12,9 @@ export type BulkOperation =
 /** The outcome of one operation: the case after it, or the error that refused it. */
 export type BulkOutcome = { index: number; ok: true; case: CaseDto } | { index: number; ok: false; error: unknown };
 
+/** Where bulk results, which show each case, are logged as reads of sensitive cases. */
+const BULK = 'POST /v1/cases/bulk';
+
 /** Cases worked on at once; each operation is its own transaction and holds one connection. */
 const CONCURRENCY = 4;
 
@@ -46,11 +49,11 @@ export class BulkService {
   private one(p: Principal, op: BulkOperation): Promise<CaseDto> {
     switch (op.op) {
       case 'assign':
-        return this.cases.patch(p, op.caseId, { assigneeId: op.assigneeId, reason: op.reason }, undefined);
+        return this.cases.patch(p, op.caseId, { assigneeId: op.assigneeId, reason: op.reason }, undefined, BULK);
       case 'setTeam':
-        return this.cases.patch(p, op.caseId, { teamKey: op.teamKey, reason: op.reason }, undefined);
+        return this.cases.patch(p, op.caseId, { teamKey: op.teamKey, reason: op.reason }, undefined, BULK);
       case 'transition':
-        return this.cases.transition(p, op.caseId, { to: op.to, reason: op.reason }, undefined);
+        return this.cases.transition(p, op.caseId, { to: op.to, reason: op.reason }, undefined, BULK);
     }
   }
 }

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { Config } from '../config';
+import type { CaseAccessFacts } from '../domain/access';
 import type { Clock } from '../domain/clock';
 import { decide, type Actor } from '../domain/decide';
 import { DomainError } from '../domain/errors';
@@ -111,7 +112,9 @@ export class CaseService {
       await writePlans(q, [planFiling(row, filing.actor, now)]);
       return row;
     });
-    return this.view(created, standingOn(p, facts(created)), await this.activeWindow(now));
+    const standing = standingOn(p, facts(created));
+    await this.logSensitiveReads(p, [created], 'POST /v1/cases');
+    return this.view(created, standing, await this.activeWindow(now));
   }
 
   // ---------------------------------------------------------------- reads
@@ -174,7 +177,7 @@ export class CaseService {
   /** Stores an attachment on a case (requester or staff), as a change with history and event. */
   async addAttachment(p: Principal, id: string, file: { filename: string; contentType: string; data: Buffer; sha256: string }): Promise<AttachmentDto> {
     let dto: AttachmentDto | undefined;
-    await this.change(p, id, undefined, false, async (tx, row, actor, ctx) => {
+    await this.change(p, id, undefined, false, null, async (tx, row, actor, ctx) => {
       const decision = decide(row, { type: 'attach' }, actor, ctx);
       const a = await insertAttachment(tx, { caseId: row.id, ...file, actor: ctx.changeActor, now: ctx.now });
       dto = toAttachmentDto(a);
@@ -184,8 +187,8 @@ export class CaseService {
   }
 
   /** A status move by the principal (operator, requester, or operator for an external requester). */
-  async transition(p: Principal, id: string, body: TransitionBody, ifMatch: number | undefined): Promise<CaseDto> {
-    return this.change(p, id, ifMatch, body.onBehalfOfRequester === true, async (tx, row, actor, ctx) => {
+  async transition(p: Principal, id: string, body: TransitionBody, ifMatch: number | undefined, endpoint = 'POST /v1/cases/:id/transitions'): Promise<CaseDto> {
+    return this.change(p, id, ifMatch, body.onBehalfOfRequester === true, endpoint, async (tx, row, actor, ctx) => {
       const publicReply = body.reply !== undefined;
       if (publicReply && actor.as !== 'operator') {
         throw new DomainError('validation-failed', 'Only operators write a reply with a transition; send a message.');
@@ -199,7 +202,7 @@ export class CaseService {
   /** A message; a requester's applies the automatic UPDATED_BY_USER rule. */
   async addMessage(p: Principal, id: string, body: CreateMessageBody, ifMatch: number | undefined): Promise<{ message: MessageDto; case: CaseDto }> {
     let message: MessageDto | undefined;
-    const dto = await this.change(p, id, ifMatch, body.onBehalfOfRequester === true, async (tx, row, actor, ctx) => {
+    const dto = await this.change(p, id, ifMatch, body.onBehalfOfRequester === true, 'POST /v1/cases/:id/messages', async (tx, row, actor, ctx) => {
       const visibility = body.visibility ?? 'public';
       if (actor.as === 'requester' && visibility !== 'public') {
         throw new DomainError('validation-failed', 'Requesters write public messages only.', {
@@ -215,8 +218,8 @@ export class CaseService {
   }
 
   /** Staff edit: assignee, team, category, subject. Repeating the current values changes nothing. */
-  async patch(p: Principal, id: string, body: PatchCaseBody, ifMatch: number | undefined): Promise<CaseDto> {
-    return this.change(p, id, ifMatch, false, async (tx, row, actor, ctx) => {
+  async patch(p: Principal, id: string, body: PatchCaseBody, ifMatch: number | undefined, endpoint = 'PATCH /v1/cases/:id'): Promise<CaseDto> {
+    return this.change(p, id, ifMatch, false, endpoint, async (tx, row, actor, ctx) => {
       const decision = decide(row, { type: 'edit', assigneeId: body.assigneeId }, actor, ctx);
       const edits: FieldEdit[] = [];
       let categoryTeam: string | undefined;
@@ -248,8 +251,12 @@ export class CaseService {
 
   // ---------------------------------------------------------------- internals
 
-  /** The one write path of a request: lock, check, decide (in `fn`), plan, write. */
-  private async change(p: Principal, id: string, ifMatch: number | undefined, onBehalfOfRequester: boolean, fn: ChangeFn): Promise<CaseDto> {
+  /**
+   * The one write path of a request: lock, check, decide (in `fn`), plan, write. The answer shows
+   * the case, so for a sensitive case it is a read, logged as one at `endpoint` (null: the
+   * caller answers something else).
+   */
+  private async change(p: Principal, id: string, ifMatch: number | undefined, onBehalfOfRequester: boolean, endpoint: string | null, fn: ChangeFn): Promise<CaseDto> {
     const now = this.clock.now();
     // Queued per case before taking a connection (KeyedQueue): a burst on one case waits here,
     // not on pooled connections blocked by its row lock.
@@ -277,6 +284,7 @@ export class CaseService {
         return { updated: written.get(row!.id)!, activeWindow };
       }),
     );
+    if (endpoint) await this.logSensitiveReads(p, [updated], endpoint);
     return this.view(updated, standingOn(p, facts(updated)), activeWindow);
   }
 
@@ -327,8 +335,15 @@ export class CaseService {
 }
 
 /** What access rules need of a case row. */
-function facts(row: CaseRow) {
-  return { requesterId: row.requesterId, filedById: row.filedById, teamKey: row.teamKey, sensitive: row.category.sensitive };
+function facts(row: CaseRow): CaseAccessFacts {
+  const concerned = row.concernsEmployee as { id?: unknown } | null;
+  return {
+    requesterId: row.requesterId,
+    filedById: row.filedById,
+    teamKey: row.teamKey,
+    sensitive: row.category.sensitive,
+    concernedId: typeof concerned?.id === 'string' ? concerned.id : null,
+  };
 }
 
 function unknownRef(field: string, value: string): DomainError {

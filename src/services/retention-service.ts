@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { Config } from '../config';
 import type { Clock } from '../domain/clock';
-import { planAnonymisation } from '../domain/retention';
+import { peopleOf, planAnonymisation } from '../domain/retention';
 import { inTransaction } from '../db/query';
 import { writePlans } from '../repositories/plan-writer';
 import { claimExpiredCases, scrubCaseParts } from '../repositories/retention-repository';
@@ -30,7 +30,7 @@ export class RetentionService {
       const n = await inTransaction(this.pool, async (q) => {
         const due = await claimExpiredCases(q, asOf, this.config.TIMEZONE, this.config.RETENTION_BATCH_SIZE);
         // The parts first: the plan's own history row and event are the system's and stay as written.
-        for (const c of due) await scrubCaseParts(q, c.id);
+        for (const c of due) await scrubCaseParts(q, c.id, peopleOf(c));
         await writePlans(q, due.map((c) => planAnonymisation(c, asOf)));
         return due.length;
       });

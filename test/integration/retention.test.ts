@@ -154,7 +154,7 @@ describeOwnDb('retention and anonymisation', () => {
       details: {},
       requester: { id: null, name: null, employeeNumber: null, external: null },
       concernsEmployee: null,
-      filedBy: { id: 'anonymised', role: 'requester' },
+      filedBy: { id: '', role: 'requester' },
       anonymisedAt: '2027-03-04T00:00:00.000Z',
     });
     expect(c.attachments).toEqual([expect.objectContaining({ filename: '[anonymised]', size: 'PAYSLIP-CONTENTS'.length })]);

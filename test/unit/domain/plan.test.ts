@@ -2,7 +2,7 @@ import { decide, type Actor, type CaseState, type Command } from '../../../src/d
 import { isDomainError } from '../../../src/domain/errors';
 import { planFiling } from '../../../src/domain/filing';
 import { plan, planReschedule, planVoidTimer, SYSTEM_ACTOR, type ChangeActor, type PlanState, type TimerRules } from '../../../src/domain/plan';
-import { planAnonymisation } from '../../../src/domain/retention';
+import { peopleOf, planAnonymisation } from '../../../src/domain/retention';
 import { STATUSES, type Status } from '../../../src/domain/statuses';
 import { isEdge } from '../../../src/domain/transitions';
 
@@ -316,11 +316,40 @@ describe('plan(): edits, replies, filing, anonymisation', () => {
     ]);
   });
 
-  it('anonymisation clears the people of the row and keeps a staff filer', () => {
-    const base = { id: 'c1', number: 'n', version: 4, closedAt: EARLIER, retentionMonths: 24 };
-    const byRequester = planAnonymisation({ ...base, filedById: 'ola', filedByRole: 'requester' }, NOW);
-    expect(byRequester.update).toMatchObject({ requesterId: null, requesterName: null, filedById: 'anonymised', subject: '[anonymised]', anonymisedAt: NOW });
+  it('anonymisation clears the people of the row, whatever role they filed with, and keeps a staff filer', () => {
+    const base = { id: 'c1', number: 'n', version: 4, closedAt: EARLIER, retentionMonths: 24, concernedId: null, external: false, assigneeId: 'kari' };
+    const byRequester = planAnonymisation({ ...base, requesterId: 'ola', filedById: 'ola', filedByRole: 'requester' }, NOW);
+    expect(byRequester.update).toMatchObject({ requesterId: null, requesterName: null, filedById: '', subject: '[anonymised]', anonymisedAt: NOW });
+    expect(byRequester.update).not.toHaveProperty('assigneeId');
     expect(byRequester.events[0]).toMatchObject({ type: 'case.anonymised', payload: { version: 5, status: 'CLOSED', retentionMonths: 24 } });
-    expect(planAnonymisation({ ...base, filedById: 'kari', filedByRole: 'operator' }, NOW).update!.filedById).toBe('kari');
+    // An operator who filed a case of their own, and was assigned it, is a person of the case.
+    const ownCase = planAnonymisation({ ...base, requesterId: 'kari', filedById: 'kari', filedByRole: 'operator' }, NOW);
+    expect(ownCase.update).toMatchObject({ filedById: '', assigneeId: null });
+    // An operator who registered an external requester's case is staff: their id stays.
+    const forExternal = planAnonymisation({ ...base, requesterId: null, filedById: 'kari', filedByRole: 'operator', external: true }, NOW);
+    expect(forExternal.update!.filedById).toBe('kari');
+  });
+
+  it('the people of a case: requester, concerned employee, and a filer filing for themselves', () => {
+    expect(peopleOf({ requesterId: 'leder', concernedId: 'emil', filedById: 'leder', external: false }).sort()).toEqual(['emil', 'leder']);
+    expect(peopleOf({ requesterId: null, concernedId: null, filedById: 'kari', external: true })).toEqual([]);
+  });
+
+  it('an anonymised case refuses every command, and its timers are void', () => {
+    const state = { ...stateIn('CLOSED'), anonymisedAt: NOW };
+    const commands: Array<[Command, Actor]> = [
+      [{ type: 'message', visibility: 'internal' }, OPERATOR],
+      [{ type: 'message', visibility: 'public' }, REQUESTER],
+      [{ type: 'transition', to: 'REOPENED_BY_USER' }, REQUESTER],
+      [{ type: 'attach' }, OPERATOR],
+      [{ type: 'edit' }, OPERATOR],
+      [{ type: 'assign', assigneeId: 'kari' }, OPERATOR],
+    ];
+    for (const [cmd, actor] of commands) {
+      expect(() => decide(state, cmd as Exclude<Command, { type: 'timer' }>, actor, { now: NOW, activeWindow: null })).toThrow(
+        expect.objectContaining({ code: 'case-closed', extras: expect.objectContaining({ anonymised: true }) }),
+      );
+    }
+    expect(decide(state, { type: 'timer', from: 'CLOSED', to: 'CLOSED' }, { id: 'system', as: 'system' }, { now: NOW, activeWindow: null })).toBeNull();
   });
 });
