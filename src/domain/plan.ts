@@ -203,6 +203,38 @@ export function planReschedule(
 }
 
 /**
+ * A service-level breach: an event only (the breach row is the SLA sweep's own bookkeeping). The
+ * case does not change, so the event carries its current status and version.
+ */
+export function planSlaBreach(
+  c: { caseId: string; number: string; status: Status; version: number; teamKey: string; categoryKey: string; dueAt: Date },
+  kind: 'first_response' | 'resolution',
+  now: Date,
+): CasePlan {
+  return {
+    caseId: c.caseId,
+    actor: SYSTEM_ACTOR,
+    at: now,
+    update: null,
+    history: [],
+    events: [
+      {
+        type: 'case.sla_breached',
+        caseId: c.caseId,
+        payload: {
+          ...eventBase({ id: c.caseId, number: c.number }, c, SYSTEM_ACTOR, now),
+          teamKey: c.teamKey,
+          categoryKey: c.categoryKey,
+          kind,
+          dueAt: c.dueAt.toISOString(),
+        },
+      },
+    ],
+    timer: { kind: 'keep' },
+  };
+}
+
+/**
  * When a timer scheduled at `enteredAt` falls due: its period in calendar days in the service's
  * time zone, not counting the days of suspension windows if the timer is suspendable.
  */

@@ -4,6 +4,7 @@ import type { Config } from '../config';
 import type { Clock } from '../domain/clock';
 import { CaseService } from '../services/case-service';
 import { FormValidator } from '../services/forms';
+import { HealthService } from '../services/health-service';
 import { ReferenceService } from '../services/reference-service';
 import { RetentionService } from '../services/retention-service';
 import { StaffService } from '../services/staff-service';
@@ -14,6 +15,7 @@ import { WindowService } from '../services/window-service';
 
 export interface Services {
   cases: CaseService;
+  health: HealthService;
   reference: ReferenceService;
   timers: TimerService;
   windows: WindowService;
@@ -40,6 +42,7 @@ async function servicesPlugin(app: FastifyInstance, opts: { config: Config; cloc
   app.decorate('config', opts.config);
   app.decorate('services', {
     cases,
+    health: new HealthService(app.pool),
     reference: new ReferenceService(app.pool, forms),
     timers,
     windows: new WindowService(app.pool, cases, timers),

@@ -208,52 +208,43 @@ export async function claimDueWatches(
   return rows.map((r) => ({ caseId: r.case_id, dueAt: new Date(r.due_at) }));
 }
 
+/** A breach this sweep recorded, with what its event needs of the case. */
+export interface RecordedBreach {
+  caseId: string;
+  dueAt: Date;
+  number: string;
+  status: Status;
+  version: number;
+  teamKey: string;
+  categoryKey: string;
+}
+
 /**
- * Records breaches and their `case.sla_breached` events. The unique (case, kind) constraint with
- * ON CONFLICT DO NOTHING makes the breach row, and so its event, exist once however many
- * sweepers race; only the rows this statement inserted get an event.
+ * Records breaches. The unique (case, kind) constraint with ON CONFLICT DO NOTHING makes the
+ * breach row exist once however many sweepers race; only the rows this statement inserted are
+ * returned (and get a `case.sla_breached` event: planSlaBreach, written by writePlans).
  */
 export async function recordBreaches(
   q: Query,
   kind: SlaKind,
   due: ReadonlyArray<{ caseId: string; dueAt: Date }>,
   detectedAt: Date,
-): Promise<number> {
-  if (due.length === 0) return 0;
-  const inserted = await q<{ case_id: string; due_at: Date; number: string; status: string; version: number; team_key: string; category_key: string }>(
+): Promise<RecordedBreach[]> {
+  if (due.length === 0) return [];
+  const inserted = await q<RecordedBreach>(
     `WITH ins AS (
        INSERT INTO sla_breach (case_id, kind, due_at, detected_at)
        SELECT v.case_id, $3::"SlaKind", v.due_at, $4 FROM unnest($1::uuid[], $2::timestamptz[]) AS v(case_id, due_at)
        ON CONFLICT (case_id, kind) DO NOTHING
        RETURNING case_id, due_at)
-     SELECT ins.case_id, ins.due_at, c.number, c.status::text AS status, c.version, c.team_key, c.category_key
+     SELECT ins.case_id AS "caseId", ins.due_at AS "dueAt", c.number, c.status::text AS status, c.version,
+            c.team_key AS "teamKey", c.category_key AS "categoryKey"
        FROM ins JOIN "case" c ON c.id = ins.case_id`,
     [due.map((d) => d.caseId), due.map((d) => d.dueAt), kind, detectedAt],
   );
   const { watch, flag } = WATCH_COLUMN[kind];
   await q(`UPDATE case_sla SET ${watch} = NULL, ${flag} = true WHERE case_id = ANY($1::uuid[])`, [due.map((d) => d.caseId)]);
-  if (inserted.length === 0) return 0;
-  const payloads = inserted.map((r) =>
-    JSON.stringify({
-      caseId: r.case_id,
-      number: r.number,
-      status: r.status,
-      version: r.version,
-      teamKey: r.team_key,
-      categoryKey: r.category_key,
-      actor: { id: 'system', role: 'system', onBehalfOf: null },
-      at: detectedAt.toISOString(),
-      kind,
-      dueAt: new Date(r.due_at).toISOString(),
-    }),
-  );
-  await q(
-    `INSERT INTO outbox_event (id, type, case_id, payload, created_at)
-     SELECT gen_random_uuid(), 'case.sla_breached', v.case_id, v.payload, $3
-       FROM unnest($1::uuid[], $2::jsonb[]) AS v(case_id, payload)`,
-    [inserted.map((r) => r.case_id), payloads, detectedAt],
-  );
-  return inserted.length;
+  return inserted.map((r) => ({ ...r, dueAt: new Date(r.dueAt) }));
 }
 
 /** After the calendar changed, every case whose targets are still running needs new due times. */

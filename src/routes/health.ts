@@ -1,19 +1,11 @@
-import { readdirSync } from 'node:fs';
-import { MIGRATIONS_DIR } from '../paths';
 import { Type } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { DomainError } from '../domain/errors';
-import { pgQuery } from '../db/query';
-import { appliedMigrations } from '../repositories/health-repository';
 import { problems } from '../schemas/common';
-
 
 /** Health endpoints for orchestrators: no authentication, no rate limit. */
 const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const expected = readdirSync(MIGRATIONS_DIR, { withFileTypes: true })
-    .filter((d) => d.isDirectory())
-    .map((d) => d.name)
-    .sort();
+  const { health } = app.services;
 
   app.get(
     '/health/live',
@@ -42,18 +34,18 @@ const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      let pending: string[];
+      let state: { expected: number; pending: string[] };
       try {
-        const applied = new Set(await appliedMigrations(pgQuery(app.pool)));
-        pending = expected.filter((m) => !applied.has(m));
+        state = await health.migrations();
       } catch (err) {
         request.log.warn({ err: { message: (err as Error).message } }, 'readiness check failed');
         throw new DomainError('service-unavailable', 'The database is not reachable.');
       }
+      const { pending } = state;
       if (pending.length > 0) {
         throw new DomainError('service-unavailable', `${pending.length} migration(s) not applied.`, { pending });
       }
-      return { status: 'ready' as const, migrations: expected.length };
+      return { status: 'ready' as const, migrations: state.expected };
     },
   );
 };

@@ -14,6 +14,8 @@ import {
   type CaseStints,
   type SlaRowUpdate,
 } from '../repositories/sla-repository';
+import { planSlaBreach } from '../domain/plan';
+import { writePlans } from '../repositories/plan-writer';
 import { inTransaction, type Query } from '../db/query';
 import type { CaseSlaDto } from '../schemas/service-level';
 import { loadServiceCalendar } from './service-calendar-service';
@@ -145,7 +147,9 @@ export class SlaService {
         if (signal?.aborted) return { refreshed, breaches };
         const { claimed, recorded } = await inTransaction(this.pool, async (q) => {
           const due = await claimDueWatches(q, kind, asOf, this.batchSize);
-          return { claimed: due.length, recorded: await recordBreaches(q, kind, due, asOf) };
+          const recorded = await recordBreaches(q, kind, due, asOf);
+          await writePlans(q, recorded.map((b) => planSlaBreach(b, kind, asOf)));
+          return { claimed: due.length, recorded: recorded.length };
         });
         breaches += recorded;
         if (claimed < this.batchSize) break;
