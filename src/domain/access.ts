@@ -108,6 +108,16 @@ export const ACCESS_LEVELS = {
     refusal: 'Administrators only.',
     allows: (p) => p.roles.includes('admin') || (p.roles.includes('integration') && p.scopes.includes('admin')),
   },
+  /**
+   * A person holding the admin role: managing who is staff. A client holding only the `admin`
+   * scope could otherwise grant itself (or another client) the admin role and with it every
+   * sensitive case.
+   */
+  'admin-person': {
+    token: true,
+    refusal: 'Administrators only, signed in as a person: clients cannot manage staff.',
+    allows: (p) => p.roles.includes('admin') && !p.roles.includes('integration'),
+  },
 } as const satisfies Record<string, AccessLevel>;
 
 /** The access a route declares: who may call it at all. */
@@ -128,3 +138,4 @@ export function isRouteAccess(value: unknown): value is RouteAccess {
 export function mayCall(p: Principal, access: RouteAccess): boolean {
   return ACCESS_LEVELS[access].allows(p);
 }
+

@@ -18,7 +18,7 @@ const describeOwnDb = onRealServer() ? describe : describe.skip;
 describeOwnDb('privacy (issue #12)', () => {
   let t: TestApp;
 
-  async function send(who: Who, method: 'GET' | 'POST' | 'PATCH', url: string, payload?: object, status?: number) {
+  async function send(who: Who, method: 'GET' | 'POST' | 'PATCH' | 'PUT', url: string, payload?: object, status?: number) {
     const res = await t.app.inject({ method, url, headers: await t.auth(who), ...(payload ? { payload } : {}) });
     if (status !== undefined && res.statusCode !== status) throw new Error(`${method} ${url}: expected ${status}, got ${res.statusCode}: ${res.body}`);
     return res;
@@ -131,6 +131,27 @@ describeOwnDb('privacy (issue #12)', () => {
       expect([complete.statusCode, complete.json().code]).toEqual([409, 'invalid-transition']);
       // A colleague still handles it as staff.
       expect((await send(PER, 'GET', `/v1/cases/${c.id}/messages`, undefined, 200)).json()).toHaveLength(1);
+    });
+  });
+
+  describe('4. no privilege escalation through the admin scope', () => {
+    const CLIENT: Who = { sub: 'ops-client', roles: ['integration'], scope: ['admin'] };
+    it('a client with only the admin scope cannot read, grant or remove staff, itself included (403)', async () => {
+      for (const [method, url, payload] of [
+        ['GET', '/v1/staff', undefined],
+        ['GET', `/v1/staff/${CLIENT.sub}`, undefined],
+        ['PUT', `/v1/staff/${CLIENT.sub}`, { roles: ['admin'] }],
+        ['PUT', '/v1/staff/someone', { roles: ['operator'], teams: ['absence'] }],
+      ] as const) {
+        const res = await t.app.inject({ method, url, headers: await t.auth(CLIENT), ...(payload ? { payload } : {}) });
+        expect([method, url, res.statusCode, res.json().code]).toEqual([method, url, 403, 'forbidden']);
+      }
+      const del = await t.app.inject({ method: 'DELETE', url: '/v1/staff/someone', headers: await t.auth(CLIENT) });
+      expect(del.statusCode).toBe(403);
+      // Nothing was granted: the staff table has no row for the client.
+      expect((await send(ADMIN, 'GET', `/v1/staff/${CLIENT.sub}`)).statusCode).toBe(404);
+      // An admin signed in as a person still manages staff.
+      await send(ADMIN, 'PUT', '/v1/staff/new-op', { roles: ['operator'], teams: ['absence'] }, 201);
     });
   });
 

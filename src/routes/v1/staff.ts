@@ -14,7 +14,7 @@ const staffRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/staff',
     {
-      config: { access: 'admin' },
+      config: { access: 'admin-person' },
       schema: {
         tags: ['admin'],
         summary: 'Staff members and their roles and teams (admins)',
@@ -28,7 +28,7 @@ const staffRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/staff/:subject',
     {
-      config: { access: 'admin' },
+      config: { access: 'admin-person' },
       schema: {
         tags: ['admin'],
         summary: 'One staff member (admins)',
@@ -42,7 +42,7 @@ const staffRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.put(
     '/staff/:subject',
     {
-      config: { access: 'admin' },
+      config: { access: 'admin-person' },
       schema: {
         tags: ['admin'],
         summary: 'Grant roles and teams to a subject, replacing what it had (admins)',
@@ -63,7 +63,7 @@ const staffRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.delete(
     '/staff/:subject',
     {
-      config: { access: 'admin' },
+      config: { access: 'admin-person' },
       schema: {
         tags: ['admin'],
         summary: 'Remove a staff member: they are a requester from their next request (admins)',

@@ -23,23 +23,23 @@ const CALLERS = {
   'requester and admin': who(['requester', 'admin']),
 } satisfies Record<string, Principal>;
 
-const LEVELS: RouteAccess[] = ['public', 'authenticated', 'staff', 'admin'];
+const LEVELS: RouteAccess[] = ['public', 'authenticated', 'staff', 'admin', 'admin-person'];
 /** Whether each caller may call an operation of each level, in LEVELS order. */
-const TABLE: Record<keyof typeof CALLERS, [boolean, boolean, boolean, boolean]> = {
-  //                                          public authenticated staff  admin
-  requester:                                 [true,  true,         false, false],
-  leader:                                    [true,  true,         false, false],
-  operator:                                  [true,  true,         true,  false],
-  admin:                                     [true,  true,         true,  true],
-  'integration (no scope)':                  [true,  true,         false, false],
-  'integration cases:read':                  [true,  true,         true,  false],
-  'integration cases:write':                 [true,  true,         true,  false],
-  'integration cases:read:sensitive only':   [true,  true,         false, false],
-  'integration admin':                       [true,  true,         false, true],
-  'requester with the admin scope':          [true,  true,         false, false],
-  'operator with the admin scope':           [true,  true,         true,  false],
-  'leader with cases:read':                  [true,  true,         false, false],
-  'requester and admin':                     [true,  true,         true,  true],
+const TABLE: Record<keyof typeof CALLERS, [boolean, boolean, boolean, boolean, boolean]> = {
+  //                                          public authenticated staff  admin  admin-person
+  requester:                                 [true,  true,         false, false, false],
+  leader:                                    [true,  true,         false, false, false],
+  operator:                                  [true,  true,         true,  false, false],
+  admin:                                     [true,  true,         true,  true,  true ],
+  'integration (no scope)':                  [true,  true,         false, false, false],
+  'integration cases:read':                  [true,  true,         true,  false, false],
+  'integration cases:write':                 [true,  true,         true,  false, false],
+  'integration cases:read:sensitive only':   [true,  true,         false, false, false],
+  'integration admin':                       [true,  true,         false, true,  false],
+  'requester with the admin scope':          [true,  true,         false, false, false],
+  'operator with the admin scope':           [true,  true,         true,  false, false],
+  'leader with cases:read':                  [true,  true,         false, false, false],
+  'requester and admin':                     [true,  true,         true,  true,  true ],
 };
 
 describe('mayCall(): who may call an operation of each access level', () => {
@@ -81,9 +81,10 @@ describe('mayCall(): who may call an operation of each access level', () => {
   it('says which levels need a token and which may refuse one (401, 403)', () => {
     expect(LEVELS.map((l) => [l, ACCESS_LEVELS[l].token, ACCESS_LEVELS[l].refusal !== null])).toEqual([
       ['public', false, false],
-      ['authenticated', true, false],
+      ['authenticated', true,  false],
       ['staff', true, true],
       ['admin', true, true],
+      ['admin-person', true, true],
     ]);
   });
 });
