@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { Config } from '../config';
-import type { CaseAccessFacts } from '../domain/access';
+import { caseAccess, type CaseAccessFacts } from '../domain/access';
 import type { Clock } from '../domain/clock';
 import { decide, type Actor } from '../domain/decide';
 import { DomainError } from '../domain/errors';
@@ -260,7 +260,7 @@ export class CaseService {
     const now = this.clock.now();
     // Queued per case before taking a connection (KeyedQueue): a burst on one case waits here,
     // not on pooled connections blocked by its row lock.
-    const { updated, activeWindow } = await this.changes.run(id, () =>
+    const { updated, activeWindow, before } = await this.changes.run(id, () =>
       inTransaction(this.pool, async (tx) => {
         // Windows are read under their lock, so a window added meanwhile either refuses this move
         // into WAITING_FOR_USER or sees (and recomputes) the timer it schedules.
@@ -279,13 +279,18 @@ export class CaseService {
         }
         const { actor, changeActor } = actingAs(p, standing, onBehalfOfRequester, row!.externalRequester as { name?: unknown } | null);
         const change = await fn(tx, row!, actor, { now, activeWindow, changeActor });
-        if (!change) return { updated: row!, activeWindow };
+        if (!change) return { updated: row!, activeWindow, before: standing };
         const written = await writePlans(tx, [plan(row!, change, changeActor, now, this.timerRules(windows))]);
-        return { updated: written.get(row!.id)!, activeWindow };
+        return { updated: written.get(row!.id)!, activeWindow, before: standing };
       }),
     );
     if (endpoint) await this.logSensitiveReads(p, [updated], endpoint);
-    return this.view(updated, standingOn(p, facts(updated)), activeWindow);
+    // A change may take the case out of the caller's sight (a sensitive case sent to another
+    // team): the change stands, and the answer shows the case as the caller left it, with no
+    // moves left to them, instead of a 404 for what they just did.
+    const after = caseAccess(p, facts(updated));
+    const standing = after.view === 'none' ? { access: before.access, as: null } : standingOn(p, facts(updated));
+    return this.view(updated, standing, activeWindow);
   }
 
   private timerRules(windows: ReadonlyArray<SuspensionWindow>): TimerRules {

@@ -155,6 +155,17 @@ describeOwnDb('privacy (issue #12)', () => {
     });
   });
 
+  describe('11. a change that takes the case out of sight', () => {
+    it('commits and answers the case as the caller left it, with no moves left, not 404 (200)', async () => {
+      const ABSENCE_ONLY: Who = { sub: 'siv-op', roles: ['operator'], teams: ['absence'] };
+      const c = await file(OLA, { categoryKey: 'sickness', subject: 'Sick', description: 'Misrouted' });
+      const res = await send(ABSENCE_ONLY, 'PATCH', `/v1/cases/${c.id}`, { teamKey: 'payroll', reason: 'their case' }, 200);
+      expect(res.json()).toMatchObject({ id: c.id, teamKey: 'payroll', allowedTransitions: [] });
+      await send(ABSENCE_ONLY, 'GET', `/v1/cases/${c.id}`, undefined, 404);
+      expect((await send(PER, 'GET', `/v1/cases/${c.id}`, undefined, 200)).json().teamKey).toBe('payroll');
+    });
+  });
+
   describe("7. a requester cannot put someone else's employee number on their case", () => {
     it('refuses another number, keeps their own, lets staff set one (403, 201)', async () => {
       const body = { categoryKey: 'salary', subject: 'Pay', description: 'Question' };
