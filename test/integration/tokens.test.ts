@@ -259,7 +259,7 @@ async function startIssuer(): Promise<LoopbackIssuer> {
   return Object.assign(state, {
     url,
     close: () => new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve()))),
-  }) as LoopbackIssuer;
+  });
 }
 
 describe('an OIDC issuer over HTTP (no verifier override)', () => {
