@@ -24,7 +24,21 @@ const commonJsGlobals = {
 /** Matches a relative import of one of the given top-level folders of src/ (any depth of `../`). */
 const srcFolder = (...folders) => `^\\.{1,2}/(?:\\.\\./)*(?:src/)?(?:${folders.join('|')})(?:/|$)`;
 
-const NODE_IO = ['fs', 'fs/promises', 'net', 'http', 'https', 'http2', 'tls', 'dgram', 'dns', 'child_process', 'cluster', 'worker_threads', 'readline'];
+const NODE_IO = [
+  'fs',
+  'fs/promises',
+  'net',
+  'http',
+  'https',
+  'http2',
+  'tls',
+  'dgram',
+  'dns',
+  'child_process',
+  'cluster',
+  'worker_threads',
+  'readline',
+];
 
 // SQL statements written as string or template literals (`SELECT …`, `INSERT INTO …`); case-
 // sensitive, so prose such as "Update the case" does not match.
@@ -115,7 +129,10 @@ export default tseslint.config(
           ],
         },
       ],
-      'no-restricted-globals': ['error', { name: 'process', message: 'src/domain is pure: configuration comes in as an argument (src/config.ts reads the environment).' }],
+      'no-restricted-globals': [
+        'error',
+        { name: 'process', message: 'src/domain is pure: configuration comes in as an argument (src/config.ts reads the environment).' },
+      ],
     },
   },
   {
