@@ -3,12 +3,12 @@ import pg from 'pg';
 import { applyMigrations } from '../../src/db/migrator';
 
 /** The server the benchmark creates its throwaway database on (never the app's own database). */
-export const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 
 /** The zone case numbers and calendar years are counted in (the service's default TIMEZONE). */
 const ZONE = 'Europe/Oslo';
 
-export function withDatabase(url: string, database: string): string {
+function withDatabase(url: string, database: string): string {
   const u = new URL(url);
   u.pathname = `/${database}`;
   return u.toString();
@@ -277,17 +277,6 @@ export async function sampleReadableIds(url: string, count: number): Promise<str
       [count],
     );
     return rows.map((r) => r.id);
-  } finally {
-    await c.end();
-  }
-}
-
-/** Every team key: the bench operator belongs to all of them. */
-export async function teamKeys(url: string): Promise<string[]> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return (await c.query<{ key: string }>('SELECT key FROM team ORDER BY key')).rows.map((r) => r.key);
   } finally {
     await c.end();
   }

@@ -130,7 +130,7 @@ function transitionRun(pool: pg.Pool, ids: string[], status: Map<string, string>
   return {
     statements: 8,
     op: async (w) => {
-      const id = ids[w * per + (cursor[w]! = (cursor[w]! + 1) % per)]!;
+      const id = ids[w * per + (cursor[w] = (cursor[w]! + 1) % per)]!;
       const from = status.get(id)! as CaseRow['status'];
       const to = from === 'IN_PROGRESS' ? 'ON_HOLD' : 'IN_PROGRESS';
       const now = new Date();

@@ -3,10 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Measurement } from './load';
 
-export const RESULTS_FILE = path.resolve(__dirname, '..', 'results.md');
+const RESULTS_FILE = path.resolve(__dirname, '..', 'results.md');
 
 /** The marker the soak section starts with; `npm run bench` keeps that section when it rewrites the file. */
-export const SOAK_MARKER = '<!-- soak -->';
+const SOAK_MARKER = '<!-- soak -->';
 
 export function machineInfo(): string {
   const cpus = os.cpus();

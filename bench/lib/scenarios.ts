@@ -124,7 +124,7 @@ export function listQueries(now: Date): ListQuery[] {
   ];
 }
 
-export function listPath(q: ListQuery): string {
+function listPath(q: ListQuery): string {
   const p = new URLSearchParams();
   for (const s of q.status ?? []) p.append('status', s);
   for (const k of ['team', 'category', 'assignee', 'requester', 'createdFrom', 'createdTo', 'q', 'sort', 'cursor'] as const) {

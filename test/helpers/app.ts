@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { buildApp } from '../../src/app';
 import { testConfig, type Config } from '../../src/config';
 import { DEV_AUDIENCE, DEV_ISSUER, newDevIssuer, type DevIssuer } from '../../src/auth/dev-issuer';
-import { FixedClock, type Clock } from '../../src/domain/clock';
+import { FixedClock } from '../../src/domain/clock';
 import type { Role, Scope } from '../../src/domain/roles';
 import { createTestDatabase, onRealServer } from './db';
 
@@ -55,7 +55,7 @@ export async function createTestApp(
   const config = testConfig({ DATABASE_URL: db.url, DB_POOL_MAX: onRealServer() ? '10' : '1', ...opts.config });
   const app = await buildApp({
     config,
-    clock: clock as Clock,
+    clock: clock,
     migrate: false,
     verifier: { issuer: TEST_ISSUER, audience: TEST_AUDIENCE, keys: { keys: [issuer.publicJwk] } },
     logger: opts.logger ?? false,

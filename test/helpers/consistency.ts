@@ -35,7 +35,7 @@ export async function expectConsistentCase(
 
 /** The answer is an RFC 9457 problem: problem+json, with type, title and the same status. */
 export function expectProblem(res: LightMyRequestResponse | { statusCode: number; headers: Record<string, unknown>; body: string }): void {
-  const type = String(res.headers['content-type'] ?? '');
+  const type = (res.headers['content-type'] as string | undefined) ?? '';
   if (!type.startsWith('application/problem+json')) {
     throw new Error(`HTTP ${res.statusCode} is not a problem (content-type ${type}): ${res.body.slice(0, 300)}`);
   }

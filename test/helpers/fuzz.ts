@@ -7,7 +7,7 @@ import fc from 'fast-check';
  */
 
 /** Strings that have broken services before. */
-export const EVIL_STRINGS = [
+const EVIL_STRINGS = [
   "' OR '1'='1",
   "'; DROP TABLE \"case\"; --",
   '" OR ""="',
@@ -67,7 +67,7 @@ const evil = fc.constantFrom(...EVIL_STRINGS);
 /** A string of the given size made of one repeated unit (cheap to build, large on the wire). */
 const big = (size: number) => fc.constantFrom('x', 'æ', '😀', "'", '\u0000').map((u) => u.repeat(Math.ceil(size / u.length)).slice(0, size));
 
-export const hostileString: fc.Arbitrary<string> = fc.oneof(
+const hostileString: fc.Arbitrary<string> = fc.oneof(
   { weight: 3, arbitrary: fc.string({ maxLength: 40 }) },
   { weight: 2, arbitrary: fc.string({ unit: 'grapheme', maxLength: 40 }) },
   { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 40 }) },
@@ -88,7 +88,7 @@ const wrongType: fc.Arbitrary<unknown> = fc.oneof(
 );
 
 /** A JSON Schema as it appears in the OpenAPI document (inlined, no $ref). */
-export interface Schema {
+interface Schema {
   type?: string | string[];
   enum?: unknown[];
   const?: unknown;
@@ -192,7 +192,7 @@ function wellFormed(s: string): string {
 }
 
 /** A value for `schema`: usually of the right shape, sometimes of the wrong type or hostile. */
-export function valueFor(schema: Schema, known: Known, depth = 0): fc.Arbitrary<unknown> {
+function valueFor(schema: Schema, known: Known, depth = 0): fc.Arbitrary<unknown> {
   return fc.oneof({ weight: 6, arbitrary: typed(schema, known, depth) }, { weight: 1, arbitrary: wrongType });
 }
 

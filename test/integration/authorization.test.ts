@@ -333,7 +333,7 @@ afterAll(async () => t.close());
 
 describe('the authorization table', () => {
   it('covers every /v1 endpoint the API publishes (200)', async () => {
-    const doc = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json() as { paths: Record<string, Record<string, unknown>> };
+    const doc = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json<{ paths: Record<string, Record<string, unknown>> }>();
     const published = Object.entries(doc.paths)
       .filter(([path]) => path.startsWith('/v1/'))
       .flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
@@ -386,7 +386,7 @@ describe('the authorization table', () => {
 
   it("answers another's case exactly like a case that does not exist (404)", async () => {
     const strip = (r: LightMyRequestResponse) => {
-      const { instance: _i, ...rest } = r.json() as Record<string, unknown>;
+      const { instance: _i, ...rest } = r.json<Record<string, unknown>>();
       return { status: r.statusCode, ...rest };
     };
     for (const path of ['', '/messages', '/history']) {
@@ -402,10 +402,10 @@ describe('the events feed', () => {
     const seen = new Set<string>();
     let after = '0';
     for (;;) {
-      const page = ok(await call(caller, { method: 'GET', url: `/v1/events?after=${after}&limit=1000` }), 200).json() as {
+      const page = ok(await call(caller, { method: 'GET', url: `/v1/events?after=${after}&limit=1000` }), 200).json<{
         items: Array<{ caseId: string | null }>;
         nextAfter: string;
-      };
+      }>();
       for (const e of page.items) if (e.caseId) seen.add(e.caseId);
       if (page.items.length === 0 || page.nextAfter === after) return seen;
       after = page.nextAfter;
@@ -488,7 +488,7 @@ describe('reads of a sensitive case', () => {
 
   it('are readable by admins, with who, when and which endpoint (200)', async () => {
     const res = ok(await call('admin', { method: 'GET', url: `/v1/cases/${fixture.sensitive.id}/access-log` }), 200);
-    const rows = res.json() as Array<{ at: string; actorId: string; actorRole: string; endpoint: string }>;
+    const rows = res.json<Array<{ at: string; actorId: string; actorRole: string; endpoint: string }>>();
     expect(rows.length).toBeGreaterThanOrEqual(8);
     expect(rows).toContainEqual({ at: t.clock.now().toISOString(), actorId: 'otto', actorRole: 'operator', endpoint: 'GET /v1/cases/:id/messages' });
     // Reading the log is not a read of the case.

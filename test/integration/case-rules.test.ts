@@ -39,7 +39,7 @@ describe('case rules through the API', () => {
   });
 
   const move = (id: string, who: Headers, body: Record<string, unknown>) => a.post(`/v1/cases/${id}/transitions`, who, body);
-  const history = async (id: string, who: Headers = h.admin) => (await a.get(`/v1/cases/${id}/history`, who)).json() as HistoryRow[];
+  const history = async (id: string, who: Headers = h.admin) => (await a.get(`/v1/cases/${id}/history`, who)).json<HistoryRow[]>();
 
   describe('assignee guard', () => {
     it('refuses ASSIGNED without an assignee and changes nothing (409)', async () => {
@@ -254,9 +254,9 @@ describe('case rules through the API', () => {
       expectStatus(await a.post(`/v1/cases/${id}/messages`, h.operator, { body: 'SECRET note', visibility: 'internal' }), 201);
       expectStatus(await a.post(`/v1/cases/${id}/messages`, h.operator, { body: 'Public answer', visibility: 'public' }), 201);
 
-      const forRequester = (await a.get(`/v1/cases/${id}/messages`, h.requester)).json() as Array<{ body: string; visibility: string }>;
+      const forRequester = (await a.get(`/v1/cases/${id}/messages`, h.requester)).json<Array<{ body: string; visibility: string }>>();
       expect(forRequester.map((m) => m.body)).toEqual(['Public answer']);
-      const forStaff = (await a.get(`/v1/cases/${id}/messages`, h.operator)).json() as Array<{ body: string }>;
+      const forStaff = (await a.get(`/v1/cases/${id}/messages`, h.operator)).json<Array<{ body: string }>>();
       expect(forStaff.map((m) => m.body)).toEqual(['SECRET note', 'Public answer']);
 
       const staffHistory = await history(id, h.operator);
@@ -273,7 +273,7 @@ describe('case rules through the API', () => {
       for (const body of bodies) {
         expectStatus(await a.post(`/v1/cases/${id}/messages`, h.operator, { body, visibility: 'internal' }), 201);
       }
-      const got = (await a.get(`/v1/cases/${id}/messages`, h.operator)).json() as Array<{ body: string }>;
+      const got = (await a.get(`/v1/cases/${id}/messages`, h.operator)).json<Array<{ body: string }>>();
       expect(got.map((m) => m.body)).toEqual(bodies);
     });
 

@@ -47,7 +47,7 @@ describe('GET /v1/cases', () => {
   const list = async (qs: string, who: Headers = h.admin) => {
     const res = await a.get(`/v1/cases${qs}`, who);
     expectStatus(res, 200);
-    return res.json() as { items: CaseBody[]; nextCursor: string | null };
+    return res.json<{ items: CaseBody[]; nextCursor: string | null }>();
   };
   const names = (items: CaseBody[]) => items.map((c) => Object.keys(ids).find((k) => ids[k] === c.id) ?? c.id);
 

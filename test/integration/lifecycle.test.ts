@@ -72,8 +72,8 @@ describe('the transition graph through the API', () => {
         caseIn(t, h, from, 'leader'),
         ...wanted.map(({ key }) => caseIn(t, h, from, ROLES[key].filer)),
       ]);
-      shared.requester = req!.id;
-      shared.leader = lead!.id;
+      shared.requester = req.id;
+      shared.leader = lead.id;
       wanted.forEach(({ key, to }, i) => fresh.set(`${key} ${to}`, ids[i]!.id));
     });
 
@@ -109,7 +109,7 @@ describe('the transition graph through the API', () => {
         expect(after).toMatchObject({ status: to, version: before.version + 1 });
         expect(after.history).toBeGreaterThan(before.history);
         expect(after.events).toBeGreaterThan(before.events);
-        const history = (await a.get(`/v1/cases/${id}/history`, h.admin)).json() as Array<{ field: string; from: string; to: string }>;
+        const history = (await a.get(`/v1/cases/${id}/history`, h.admin)).json<Array<{ field: string; from: string; to: string }>>();
         expect(history.filter((r) => r.field === 'status').at(-1)).toMatchObject({ from, to });
         expect(sorted(c.allowedTransitions)).toEqual(sorted(allowedFor(role, to)));
         return;
@@ -145,13 +145,13 @@ describe('the transition graph through the API', () => {
       }
       expect(after.status).toBe(expected[0]);
       expect(after.version).toBe(before.version + 1);
-      const history = (await a.get(`/v1/cases/${id}/history`, h.admin)).json() as Array<{
+      const history = (await a.get(`/v1/cases/${id}/history`, h.admin)).json<Array<{
         field: string;
         from: string;
         to: string;
         actor: { role: string };
         at: string;
-      }>;
+      }>>();
       expect(history.at(-1)).toMatchObject({ field: 'status', from, to: expected[0], actor: { role: 'system' }, at: asOf });
     });
   });

@@ -77,7 +77,7 @@ describeOwnDb('retention and anonymisation', () => {
   }
 
   const retention = (asOf: string) => send('admin', 'POST', '/v1/admin/retention/run', { asOf }, 200).then((r) => r.json().anonymised as number);
-  const history = async (id: string) => (await send('admin', 'GET', `/v1/cases/${id}/history`, undefined, 200)).json() as Array<{ field: string; from: string | null; to: string | null; actor: { id: string; role: string }; reason: string | null }>;
+  const history = async (id: string) => (await send('admin', 'GET', `/v1/cases/${id}/history`, undefined, 200)).json<Array<{ field: string; from: string | null; to: string | null; actor: { id: string; role: string }; reason: string | null }>>();
 
   const REPORTS = [
     '/v1/reports/sla?from=2025-01-01T00:00:00Z&to=2027-01-01T00:00:00Z&groupBy=category',

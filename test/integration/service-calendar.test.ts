@@ -21,10 +21,10 @@ describe('service calendar and service information', () => {
     t.clock.set(at);
     const r = await t.app.inject({ method: 'GET', url: '/v1/service-info' });
     expect(r.statusCode).toBe(200);
-    return r.json() as {
+    return r.json<{
       channels: Array<{ key: string; kind: string; address: string; openNow: boolean; nextOpenAt: string | null; hours: unknown }>;
       caseHandling: { openNow: boolean; nextOpenAt: string | null };
-    };
+    }>();
   };
   const channel = (body: Awaited<ReturnType<typeof info>>, key: string) => body.channels.find((c) => c.key === key)!;
 

@@ -1,10 +1,9 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import http from 'node:http';
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { loadDevIssuer } from '../../src/auth/dev-issuer';
 import { createTestDatabase } from '../helpers/db';
+import { tempDir } from '../helpers/temp-dir';
 
 const ROOT = path.join(__dirname, '../..');
 
@@ -32,7 +31,7 @@ function startServer(env: Record<string, string>): Promise<{ child: ChildProcess
 describe('server process', () => {
   it('finishes an in-flight request on SIGTERM and exits 0', async () => {
     const db = await createTestDatabase();
-    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'saksflyt-shutdown-'));
+    const dataDir = tempDir('saksflyt-shutdown-');
     const { child, port } = await startServer({ DATABASE_URL: db.url, DATA_DIR: dataDir, NODE_ENV: 'development' });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     try {

@@ -25,7 +25,7 @@ describe('suspension windows', () => {
   async function addWindow(from: string, to: string, reason = 'test window') {
     const r = await t.app.inject({ method: 'POST', url: '/v1/suspension-windows', headers: admin, payload: { from, to, reason } });
     expect(r.statusCode).toBe(201);
-    return r.json() as { window: { id: string; from: string; to: string; reason: string }; recomputed: number };
+    return r.json<{ window: { id: string; from: string; to: string; reason: string }; recomputed: number }>();
   }
 
   async function removeWindow(id: string): Promise<number> {

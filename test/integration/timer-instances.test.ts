@@ -169,7 +169,7 @@ describe('timers racing requests', () => {
       const onHold = rows.filter((r) => r.status === 'ON_HOLD');
       expect(completed.length + onHold.length).toBe(60);
       expect(completed.length).toBe(fired);
-      expect(statuses.filter((s) => s === 409)).toHaveLength(fired as number);
+      expect(statuses.filter((s) => s === 409)).toHaveLength(fired);
       expect(completed.every((r) => r.system === 1 && r.events === 1)).toBe(true);
       expect(onHold.every((r) => r.system === 0 && r.events === 0)).toBe(true);
       const [timers] = await query<{ n: number }>(db.url, `SELECT count(*)::int AS n FROM case_timer WHERE from_status = 'WAITING_FOR_USER'`);

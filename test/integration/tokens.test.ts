@@ -1,8 +1,7 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
@@ -11,6 +10,7 @@ import { buildApp } from '../../src/app';
 import { testConfig, type Config } from '../../src/config';
 import { createTestApp, TEST_AUDIENCE, TEST_ISSUER, type TestApp } from '../helpers/app';
 import { createTestDatabase, onRealServer } from '../helpers/db';
+import { tempDir } from '../helpers/temp-dir';
 
 const run = promisify(execFile);
 
@@ -259,7 +259,7 @@ async function startIssuer(): Promise<LoopbackIssuer> {
   return Object.assign(state, {
     url,
     close: () => new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve()))),
-  }) as LoopbackIssuer;
+  });
 }
 
 describe('an OIDC issuer over HTTP (no verifier override)', () => {
@@ -393,7 +393,7 @@ describe('production', () => {
     });
 
   it('refuses to start without OIDC_ISSUER, and never creates a dev key', async () => {
-    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'saksflyt-prod-'));
+    const dataDir = tempDir('saksflyt-prod-');
     await expect(prod({ DATA_DIR: dataDir })).rejects.toThrow(/OIDC_ISSUER: required in production/);
     expect(existsSync(path.join(dataDir, 'dev-issuer.jwk.json'))).toBe(false);
   });
@@ -415,7 +415,7 @@ describe('production', () => {
   });
 
   it('has no dev token script (exit 1)', async () => {
-    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'saksflyt-prod-'));
+    const dataDir = tempDir('saksflyt-prod-');
     const res = await run(process.execPath, [require.resolve('tsx/cli'), 'scripts/token.ts', '--sub', 'ola'], {
       env: { ...process.env, NODE_ENV: 'production', DATA_DIR: dataDir, OIDC_ISSUER: '' },
     }).catch((e: { code: number; stdout: string; stderr: string }) => e);
@@ -427,7 +427,7 @@ describe('production', () => {
 
 describe('the dev issuer (no OIDC_ISSUER, outside production)', () => {
   it('trusts the token `npm run token` prints (200, 401)', async () => {
-    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'saksflyt-dev-'));
+    const dataDir = tempDir('saksflyt-dev-');
     const { stdout } = await run(
       process.execPath,
       [require.resolve('tsx/cli'), 'scripts/token.ts', '--sub', 'kari', '--role', 'operator', '--team', 'absence', '--name', 'Kari'],
