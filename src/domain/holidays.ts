@@ -131,9 +131,9 @@ export function isNorwegianHoliday(date: string): boolean {
   let set = setCache.get(year);
   if (!set) {
     holidaysOf(year);
-    set = setCache.get(year) as ReadonlySet<string>;
+    set = setCache.get(year);
   }
-  return set.has(date);
+  return set?.has(date) ?? false;
 }
 
 const daySetCache = new Map<number, ReadonlySet<number>>();

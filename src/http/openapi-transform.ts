@@ -50,7 +50,7 @@ export function openapiTransform({ schema, url, route }: { schema: unknown; url:
     security: s.security ?? [],
   };
   const multipart = (s.consumes ?? []).some((c) => c.startsWith('multipart/'));
-  if (url.startsWith('/v1/') && honoursIdempotencyKey(method, route.config as { idempotency?: boolean }, multipart)) {
+  if (url.startsWith('/v1/') && honoursIdempotencyKey(method, route.config, multipart)) {
     out.headers = {
       ...(s.headers ?? { type: 'object' }),
       properties: {

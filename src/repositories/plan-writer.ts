@@ -124,7 +124,7 @@ export async function writePlans(q: Query, plans: readonly CasePlan[]): Promise<
     const row = toCaseRow(r);
     const timer = byId.get(row.id)!.timer;
     if (timer.kind === 'drop') row.timer = null;
-    if (timer.kind === 'set') row.timer = { toStatus: timer.to as Status, dueAt: timer.dueAt };
+    if (timer.kind === 'set') row.timer = { toStatus: timer.to, dueAt: timer.dueAt };
     out.set(row.id, row);
   }
   return out;

@@ -19,7 +19,7 @@ export const ProblemSchema = Type.Object(
 export function problems<const C extends readonly number[]>(...codes: C): { [K in C[number]]: typeof ProblemSchema } {
   const out: Record<number, typeof ProblemSchema> = {};
   for (const c of codes) out[c] = ProblemSchema;
-  return out as { [K in C[number]]: typeof ProblemSchema };
+  return out;
 }
 
 /**

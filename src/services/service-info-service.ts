@@ -65,7 +65,7 @@ export class ServiceInfoService {
       address: body.address,
       descriptionNb: body.description?.nb ?? null,
       descriptionEn: body.description?.en ?? null,
-      hours: hours as ChannelRow['hours'],
+      hours: hours,
       sortOrder: body.sortOrder ?? 0,
       updatedAt: this.clock.now(),
     });

@@ -23,9 +23,9 @@ describeOwnDb('privacy (issue #12)', () => {
     if (status !== undefined && res.statusCode !== status) throw new Error(`${method} ${url}: expected ${status}, got ${res.statusCode}: ${res.body}`);
     return res;
   }
-  const file = (who: Who, body: object) => send(who, 'POST', '/v1/cases', body, 201).then((r) => r.json() as { id: string; version: number });
+  const file = (who: Who, body: object) => send(who, 'POST', '/v1/cases', body, 201).then((r) => r.json<{ id: string; version: number }>());
   const accessLog = async (id: string) =>
-    (await send(ADMIN, 'GET', `/v1/cases/${id}/access-log`, undefined, 200)).json() as Array<{ actorId: string; endpoint: string }>;
+    (await send(ADMIN, 'GET', `/v1/cases/${id}/access-log`, undefined, 200)).json<Array<{ actorId: string; endpoint: string }>>();
 
   beforeAll(async () => {
     t = await createTestApp();

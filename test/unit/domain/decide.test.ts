@@ -52,8 +52,8 @@ describe('decide(): the table is the one of DOMAIN.md', () => {
     if (ok) {
       const d = run();
       expect(d).not.toBeNull();
-      expect(d!.status).toBe(to);
-      expect(d!.statusChanged).toBe(true);
+      expect(d.status).toBe(to);
+      expect(d.statusChanged).toBe(true);
     } else {
       const e = refusal(run);
       expect(e.code).toBe('invalid-transition');
@@ -90,25 +90,25 @@ describe('decide(): guards', () => {
         { type: 'transition', to: 'ASSIGNED', assigneeId: 'per' },
         ACTORS.operator,
         NO_WINDOW,
-      )!;
+      );
       expect(d).toMatchObject({ status: 'ASSIGNED', assigneeId: 'per', assigneeChanged: true, statusChanged: true });
     });
 
     it('REOPENED_BY_USER → ASSIGNED keeps the assignee the case already has', () => {
-      const d = decide(state('REOPENED_BY_USER'), { type: 'transition', to: 'ASSIGNED' }, ACTORS.operator, NO_WINDOW)!;
+      const d = decide(state('REOPENED_BY_USER'), { type: 'transition', to: 'ASSIGNED' }, ACTORS.operator, NO_WINDOW);
       expect(d).toMatchObject({ status: 'ASSIGNED', assigneeId: 'kari', assigneeChanged: false });
     });
 
     it.each(['REGISTERED', 'ASSIGNED', 'WAITING_FOR_USER', 'ON_HOLD', 'UPDATED_BY_USER', 'COMPLETED', 'REOPENED_BY_USER'] as Status[])(
       'IN_PROGRESS from %s by an operator without assignee assigns the operator',
       (from) => {
-        const d = decide(state(from, { assigneeId: null }), { type: 'transition', to: 'IN_PROGRESS' }, ACTORS.operator, NO_WINDOW)!;
+        const d = decide(state(from, { assigneeId: null }), { type: 'transition', to: 'IN_PROGRESS' }, ACTORS.operator, NO_WINDOW);
         expect(d).toMatchObject({ status: 'IN_PROGRESS', assigneeId: 'kari', assigneeChanged: true });
       },
     );
 
     it('IN_PROGRESS keeps an existing assignee', () => {
-      const d = decide(state('ON_HOLD', { assigneeId: 'per' }), { type: 'transition', to: 'IN_PROGRESS' }, ACTORS.operator, NO_WINDOW)!;
+      const d = decide(state('ON_HOLD', { assigneeId: 'per' }), { type: 'transition', to: 'IN_PROGRESS' }, ACTORS.operator, NO_WINDOW);
       expect(d).toMatchObject({ assigneeId: 'per', assigneeChanged: false });
     });
 
@@ -122,19 +122,19 @@ describe('decide(): guards', () => {
 
   describe('assign', () => {
     it.each(['REGISTERED', 'REOPENED_BY_USER'] as Status[])('assigning on %s moves the case to ASSIGNED', (from) => {
-      const d = decide(state(from, { assigneeId: null }), { type: 'assign', assigneeId: 'per' }, ACTORS.operator, NO_WINDOW)!;
+      const d = decide(state(from, { assigneeId: null }), { type: 'assign', assigneeId: 'per' }, ACTORS.operator, NO_WINDOW);
       expect(d).toMatchObject({ status: 'ASSIGNED', statusChanged: true, assigneeId: 'per', assigneeChanged: true });
     });
 
     it('assigning a reopened case to its former assignee still moves it to ASSIGNED', () => {
-      const d = decide(state('REOPENED_BY_USER'), { type: 'assign', assigneeId: 'kari' }, ACTORS.operator, NO_WINDOW)!;
+      const d = decide(state('REOPENED_BY_USER'), { type: 'assign', assigneeId: 'kari' }, ACTORS.operator, NO_WINDOW);
       expect(d).toMatchObject({ status: 'ASSIGNED', statusChanged: true, assigneeChanged: false });
     });
 
     it.each(['ASSIGNED', 'IN_PROGRESS', 'WAITING_FOR_USER', 'ON_HOLD', 'UPDATED_BY_USER', 'COMPLETED'] as Status[])(
       'reassigning on %s keeps the status',
       (from) => {
-        const d = decide(state(from), { type: 'assign', assigneeId: 'per' }, ACTORS.operator, NO_WINDOW)!;
+        const d = decide(state(from), { type: 'assign', assigneeId: 'per' }, ACTORS.operator, NO_WINDOW);
         expect(d).toMatchObject({ status: from, statusChanged: false, assigneeId: 'per', assigneeChanged: true });
       },
     );
@@ -168,13 +168,13 @@ describe('decide(): guards', () => {
     });
 
     it('accepts a public reply in the same request', () => {
-      const d = decide(state('IN_PROGRESS'), { ...toWaiting, publicReply: true }, ACTORS.operator, NO_WINDOW)!;
+      const d = decide(state('IN_PROGRESS'), { ...toWaiting, publicReply: true }, ACTORS.operator, NO_WINDOW);
       expect(d.status).toBe('WAITING_FOR_USER');
     });
 
     it('accepts a public reply written since the case entered its status', () => {
       const s = state('IN_PROGRESS', { lastPublicReplyAt: new Date(T0.getTime() + 60_000) });
-      expect(decide(s, toWaiting, ACTORS.operator, NO_WINDOW)!.status).toBe('WAITING_FOR_USER');
+      expect(decide(s, toWaiting, ACTORS.operator, NO_WINDOW).status).toBe('WAITING_FOR_USER');
     });
 
     it('does not count a reply written before the case entered its status (409 reply-required)', () => {
@@ -183,7 +183,7 @@ describe('decide(): guards', () => {
     });
 
     it('accepts a public message with setStatus WAITING_FOR_USER', () => {
-      const d = decide(state('IN_PROGRESS'), { type: 'message', visibility: 'public', setStatus: 'WAITING_FOR_USER' }, ACTORS.operator, NO_WINDOW)!;
+      const d = decide(state('IN_PROGRESS'), { type: 'message', visibility: 'public', setStatus: 'WAITING_FOR_USER' }, ACTORS.operator, NO_WINDOW);
       expect(d.status).toBe('WAITING_FOR_USER');
     });
 
@@ -213,7 +213,7 @@ describe('decide(): guards', () => {
     );
 
     it('allows ON_HOLD inside a window', () => {
-      expect(decide(state('IN_PROGRESS'), { type: 'transition', to: 'ON_HOLD' }, ACTORS.operator, IN_SUMMER)!.status).toBe('ON_HOLD');
+      expect(decide(state('IN_PROGRESS'), { type: 'transition', to: 'ON_HOLD' }, ACTORS.operator, IN_SUMMER).status).toBe('ON_HOLD');
     });
 
     it('refuses setStatus WAITING_FOR_USER with a reply inside a window (409 status-suspended)', () => {
@@ -236,12 +236,12 @@ describe('decide(): requester messages', () => {
   const msg: Command = { type: 'message', visibility: 'public' };
 
   it.each(moves)('a requester message on %s moves the case to UPDATED_BY_USER', (from) => {
-    const d = decide(state(from), msg, ACTORS.requester, NO_WINDOW)!;
+    const d = decide(state(from), msg, ACTORS.requester, NO_WINDOW);
     expect(d).toMatchObject({ status: 'UPDATED_BY_USER', statusChanged: true, assigneeChanged: false, timer: null });
   });
 
   it.each(stays)('a requester message on %s keeps the status', (from) => {
-    const d = decide(state(from), msg, ACTORS.requester, NO_WINDOW)!;
+    const d = decide(state(from), msg, ACTORS.requester, NO_WINDOW);
     expect(d).toMatchObject({ status: from, statusChanged: false });
   });
 
@@ -265,7 +265,7 @@ describe('decide(): requester messages', () => {
   });
 
   it.each(ALL.filter((s) => s !== 'CLOSED'))('an operator note on %s keeps the status', (from) => {
-    const d = decide(state(from), { type: 'message', visibility: 'internal' }, ACTORS.operator, NO_WINDOW)!;
+    const d = decide(state(from), { type: 'message', visibility: 'internal' }, ACTORS.operator, NO_WINDOW);
     expect(d).toMatchObject({ status: from, statusChanged: false });
   });
 
@@ -295,18 +295,18 @@ describe('decide(): timers', () => {
   });
 
   it('entering WAITING_FOR_USER schedules the suspendable move to COMPLETED', () => {
-    const d = decide(state('IN_PROGRESS'), { type: 'transition', to: 'WAITING_FOR_USER', publicReply: true }, ACTORS.operator, NO_WINDOW)!;
+    const d = decide(state('IN_PROGRESS'), { type: 'transition', to: 'WAITING_FOR_USER', publicReply: true }, ACTORS.operator, NO_WINDOW);
     expect(d.timer).toEqual({ to: 'COMPLETED', periodKey: 'waitingDays', suspendable: true });
   });
 
   it('entering COMPLETED schedules the move to CLOSED, not suspendable', () => {
-    const d = decide(state('IN_PROGRESS'), { type: 'transition', to: 'COMPLETED' }, ACTORS.operator, NO_WINDOW)!;
+    const d = decide(state('IN_PROGRESS'), { type: 'transition', to: 'COMPLETED' }, ACTORS.operator, NO_WINDOW);
     expect(d.timer).toEqual({ to: 'CLOSED', periodKey: 'completedDays', suspendable: false });
   });
 
   it.each(['IN_PROGRESS', 'ON_HOLD', 'CLOSED'] as Status[])('entering %s schedules no timer', (to) => {
     const from: Status = to === 'CLOSED' ? 'COMPLETED' : 'WAITING_FOR_USER';
     const actor = to === 'CLOSED' ? ACTORS.requester : ACTORS.operator;
-    expect(decide(state(from), { type: 'transition', to }, actor, NO_WINDOW)!.timer).toBeNull();
+    expect(decide(state(from), { type: 'transition', to }, actor, NO_WINDOW).timer).toBeNull();
   });
 });
