@@ -13,11 +13,17 @@ COPY scripts scripts
 RUN npm run build
 
 # Runtime: production dependencies only, compiled code, migrations; runs as a non-root user.
+# Production settings unless the environment says otherwise: NODE_ENV=production refuses to start
+# without OIDC_ISSUER/OIDC_AUDIENCE (before any migration), refuses asOf and plain-http webhooks.
 FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 DATA_DIR=/data
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+# --omit=optional as well: @prisma/client declares the prisma CLI (with Studio) and typescript as
+# optional peers, so --omit=dev alone still installs them (403 MB of node_modules; 153 MB without).
+# Nothing at runtime imports them: the generated client is compiled into dist/ and migrations are
+# applied by the service's own migrator (src/db/migrator.ts).
+RUN npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist dist
 COPY prisma/migrations prisma/migrations
 RUN mkdir -p /data && chown node:node /data

@@ -5,7 +5,8 @@ import helmet from '@fastify/helmet';
 import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { Config } from './config';
+import { checkConfig, type Config } from './config';
+import { resolveVerifier } from './auth/verifier';
 import { systemClock, type Clock } from './domain/clock';
 import { OneLinePerRequest } from './http/log-controller';
 import errorsPlugin, { frameworkErrorReply } from './plugins/errors';
@@ -61,6 +62,10 @@ export function loggerOptions(config: Config, stream?: NodeJS.WritableStream): F
  */
 export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   const { config } = opts;
+  // Every rule of the configuration, before anything starts: a wrong setting must stop the
+  // start before the db plugin migrates (a production start without an issuer used to migrate,
+  // then exit).
+  checkConfig(config, { externalVerifier: opts.verifier !== undefined });
   const app = Fastify({
     logger: opts.logger ?? loggerOptions(config, opts.logStream),
     bodyLimit: config.BODY_LIMIT,
@@ -84,13 +89,26 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
 
   app.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);
+    // API answers carry personal data: no browser, proxy or CDN may keep a copy (problems too).
+    if (request.url === '/v1' || request.url.startsWith('/v1/') || request.url.startsWith('/v1?')) {
+      void reply.header('cache-control', 'no-store');
+    }
   });
 
   await app.register(errorsPlugin);
   await app.register(bodyDepthPlugin);
   await app.register(helmet, { contentSecurityPolicy: false, global: true });
   const origins = config.CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean);
-  if (origins.length > 0) await app.register(cors, { origin: origins, exposedHeaders: ['etag', 'location', 'x-request-id', 'retry-after', 'idempotent-replayed'] });
+  if (origins.length > 0) {
+    await app.register(cors, {
+      origin: origins,
+      // The methods and request headers the API uses, so a browser front end can edit and delete.
+      methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      allowedHeaders: ['authorization', 'content-type', 'if-match', 'idempotency-key', 'x-request-id'],
+      exposedHeaders: ['etag', 'location', 'x-request-id', 'retry-after', 'idempotent-replayed'],
+      maxAge: 600,
+    });
+  }
   if (config.RATE_LIMIT_MAX > 0) {
     await app.register(rateLimit, {
       max: config.RATE_LIMIT_MAX,
@@ -100,8 +118,10 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
     });
   }
   await app.register(swaggerPlugin);
+  // Before the db plugin migrates: an issuer that cannot be discovered stops the start first.
+  const verifier = opts.verifier ?? (await resolveVerifier(config, app.log));
   await app.register(dbPlugin, { config, migrate: opts.migrate ?? true });
-  await app.register(authPlugin, { config, verifier: opts.verifier });
+  await app.register(authPlugin, { config, verifier });
   await app.register(servicesPlugin, { config, clock: opts.clock ?? systemClock });
   await app.register(timersPlugin, { config });
   await app.register(retentionPlugin, { config });

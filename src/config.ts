@@ -40,6 +40,22 @@ export const ConfigSchema = Type.Object({
     maximum: 300,
     description: 'how long a verified bearer token is reused without checking its signature again (never past its exp); 0 turns it off',
   }),
+  TOKEN_MAX_LIFETIME_SECONDS: Type.Integer({
+    default: 86400,
+    minimum: 60,
+    description: 'longest bearer-token lifetime accepted (exp - iat); a longer-lived token is refused (401)',
+  }),
+  TOKEN_CLOCK_SKEW_SECONDS: Type.Integer({
+    default: 60,
+    minimum: 0,
+    maximum: 600,
+    description: "how far a token's iat may lie in the future (the issuer's clock running ahead)",
+  }),
+  AUTH_FAILURE_LIMIT: Type.Integer({
+    default: 60,
+    minimum: 0,
+    description: 'refused bearer tokens per minute per client address before its requests get 429; 0 (or RATE_LIMIT_MAX=0) disables',
+  }),
   ROLE_SOURCE: Type.Enum(['token', 'database'], {
     default: 'token',
     description: 'token: roles/teams from ROLES_CLAIM/TEAMS_CLAIM; database: from staff_member rows admins manage',
@@ -100,7 +116,50 @@ export class ConfigError extends Error {
   }
 }
 
-/** Reads and validates the configuration from an environment (process.env by default). */
+/**
+ * The rules that span variables or need more than a type: everything a start needs to know about
+ * the configuration, checked before anything touches the database (buildApp runs it first, so a
+ * production start without an issuer no longer migrates and then exits). `externalVerifier`: the
+ * caller supplies its own token verifier (tests, the OpenAPI generator), so the OIDC rules do not
+ * apply.
+ */
+export function checkConfig(config: Config, opts: { externalVerifier?: boolean } = {}): void {
+  const production = config.NODE_ENV === 'production';
+  if (!opts.externalVerifier) {
+    if (config.OIDC_ISSUER) {
+      if (!config.OIDC_AUDIENCE) throw new ConfigError('OIDC_AUDIENCE: required when OIDC_ISSUER is set');
+      if (production && !config.OIDC_ISSUER.startsWith('https://')) {
+        throw new ConfigError(`OIDC_ISSUER: must be an https URL in production (got ${config.OIDC_ISSUER})`);
+      }
+      if (production && config.OIDC_JWKS_URL && !config.OIDC_JWKS_URL.startsWith('https://')) {
+        throw new ConfigError(`OIDC_JWKS_URL: keys must come over https in production (got ${config.OIDC_JWKS_URL})`);
+      }
+    } else if (production) {
+      throw new ConfigError('OIDC_ISSUER: required in production (the dev issuer never runs there)');
+    }
+  }
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: config.TIMEZONE });
+  } catch {
+    throw new ConfigError(`TIMEZONE: not a time zone (got ${JSON.stringify(config.TIMEZONE)})`);
+  }
+  if (config.WEBHOOK_BACKOFF_BASE_MS > config.WEBHOOK_BACKOFF_MAX_MS) {
+    throw new ConfigError(`WEBHOOK_BACKOFF_BASE_MS: must not exceed WEBHOOK_BACKOFF_MAX_MS (got ${config.WEBHOOK_BACKOFF_BASE_MS})`);
+  }
+  if (!config.ATTACHMENT_TYPES.split(',').some((s) => s.trim() !== '')) {
+    throw new ConfigError('ATTACHMENT_TYPES: must list at least one content type');
+  }
+  for (const origin of config.CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean)) {
+    if (!/^https?:\/\/[^/\s]+$/.test(origin)) {
+      throw new ConfigError(`CORS_ORIGINS: ${JSON.stringify(origin)} is not an origin (scheme://host[:port])`);
+    }
+  }
+}
+
+/**
+ * Reads the configuration from an environment (process.env by default), converted and checked
+ * against the schema. The rules across variables are `checkConfig`'s, which buildApp runs first.
+ */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const raw: Record<string, unknown> = {};
   for (const key of Object.keys(ConfigSchema.properties)) {

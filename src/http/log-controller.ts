@@ -1,10 +1,27 @@
 import { LogController } from 'fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
+/** Longest path logged for a request that matched no route. */
+const MAX_UNMATCHED_PATH = 200;
+
+/**
+ * What a log line says about the request's target: the route pattern (`/v1/cases/:id`), never
+ * the URL itself. Query strings carry search terms and requester ids (`?q=…&requesterId=…`) and
+ * paths carry staff subjects; the pattern says which endpoint ran without either. A request that
+ * matched no route has no pattern: its path (without the query string, cut short) is logged.
+ */
+export function loggedTarget(request: FastifyRequest): string {
+  const route = request.routeOptions.url;
+  if (route) return route;
+  const path = request.url.split('?')[0] ?? '';
+  return path.length > MAX_UNMATCHED_PATH ? `${path.slice(0, MAX_UNMATCHED_PATH)}…` : path;
+}
+
 /**
  * One log line per request instead of Fastify's two ("incoming request" and "request
- * completed"): the completed line carries the method, route and url as well, so nothing is
- * lost, and the logging cost on the hot path halves. Bodies and headers are never logged.
+ * completed"): the completed line carries the method and the route as well, so nothing is lost,
+ * and the logging cost on the hot path halves. Bodies, headers and query strings are never
+ * logged.
  */
 export class OneLinePerRequest extends LogController {
   override incomingRequest(): void {}
@@ -12,7 +29,7 @@ export class OneLinePerRequest extends LogController {
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
     if (this.isLogDisabled(request)) return;
     const entry = {
-      req: { method: request.method, url: request.url, route: request.routeOptions.url },
+      req: { method: request.method, url: loggedTarget(request) },
       res: { statusCode: reply.statusCode },
       responseTime: reply.elapsedTime,
     };

@@ -1,13 +1,15 @@
 import fp from 'fastify-plugin';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { createLocalJWKSet, createRemoteJWKSet, decodeProtectedHeader, jwtVerify, type JWTVerifyGetKey, type JWK } from 'jose';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JWTVerifyGetKey, type JWK } from 'jose';
 import type { Config } from '../config';
 import { systemClock } from '../domain/clock';
-import { DomainError } from '../domain/errors';
+import { DomainError, isDomainError } from '../domain/errors';
 import type { Principal } from '../domain/roles';
-import { DEV_AUDIENCE, DEV_ISSUER, loadDevIssuer } from '../auth/dev-issuer';
 import { principalFromClaims, principalWithStaffEntry } from '../auth/principal';
 import { TokenCache } from '../auth/token-cache';
+import { tokenRuleViolation } from '../auth/token-rules';
+import { FailureLimiter } from '../auth/failure-limiter';
+import { resolveVerifier as resolveConfiguredVerifier } from '../auth/verifier';
 import { StaffService } from '../services/staff-service';
 
 declare module 'fastify' {
@@ -16,6 +18,8 @@ declare module 'fastify' {
     verifyToken(token: string): Promise<Principal>;
     /** Tokens accepted since start: signature checked, or reused from the verified-token cache. */
     tokenStats: { verified: number; reused: number };
+    /** Refused bearer tokens per client address (429 past AUTH_FAILURE_LIMIT a minute). */
+    authFailures: FailureLimiter;
   }
   interface FastifyRequest {
     principal: Principal | null;
@@ -32,41 +36,11 @@ export interface AuthOptions {
 const ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
 
 async function resolveVerifier(app: FastifyInstance, opts: AuthOptions) {
-  const { config } = opts;
   if (opts.verifier) {
     const k = opts.verifier.keys;
     return { issuer: opts.verifier.issuer, audience: opts.verifier.audience, keys: typeof k === 'function' ? k : createLocalJWKSet(k) };
   }
-  if (config.OIDC_ISSUER) {
-    if (!config.OIDC_AUDIENCE) throw new Error('OIDC_AUDIENCE: required when OIDC_ISSUER is set');
-    const issuer = config.OIDC_ISSUER;
-    if (config.NODE_ENV === 'production' && !issuer.startsWith('https://')) {
-      throw new Error(`OIDC_ISSUER: must be an https URL in production (got ${issuer})`);
-    }
-    let jwksUrl = config.OIDC_JWKS_URL;
-    if (!jwksUrl) {
-      const res = await fetch(new URL('.well-known/openid-configuration', issuer.endsWith('/') ? issuer : `${issuer}/`));
-      if (!res.ok) throw new Error(`OIDC_ISSUER: discovery failed with HTTP ${res.status}`);
-      const doc = (await res.json()) as { issuer?: string; jwks_uri?: string };
-      // OpenID Connect Discovery §4.3: a document naming another issuer must not be used.
-      if (doc.issuer !== issuer) throw new Error(`OIDC_ISSUER: discovery document names issuer ${JSON.stringify(doc.issuer)}`);
-      jwksUrl = doc.jwks_uri;
-      if (!jwksUrl) throw new Error('OIDC_ISSUER: discovery document has no jwks_uri');
-    }
-    if (config.NODE_ENV === 'production' && !jwksUrl.startsWith('https://')) {
-      throw new Error(`OIDC_JWKS_URL: keys must come over https in production (got ${jwksUrl})`);
-    }
-    // jose caches the key set and refetches it when a token names an unknown key (rotation),
-    // at most once per cooldown so a flood of bad kids cannot hammer the issuer.
-    const keys = createRemoteJWKSet(new URL(jwksUrl), { cooldownDuration: config.OIDC_JWKS_COOLDOWN_MS });
-    return { issuer, audience: config.OIDC_AUDIENCE, keys };
-  }
-  if (config.NODE_ENV === 'production') {
-    throw new Error('OIDC_ISSUER: required in production (the dev issuer never runs there)');
-  }
-  const dev = await loadDevIssuer(config.DATA_DIR);
-  app.log.warn({ issuer: DEV_ISSUER }, 'no OIDC_ISSUER: using the dev token issuer (npm run token)');
-  return { issuer: DEV_ISSUER, audience: DEV_AUDIENCE, keys: createLocalJWKSet({ keys: [dev.publicJwk] }) };
+  return resolveConfiguredVerifier(opts.config, app.log);
 }
 
 /** Whether jose failed to get the key set (network, timeout, HTTP error), as opposed to rejecting the token. */
@@ -88,6 +62,10 @@ async function authPlugin(app: FastifyInstance, opts: AuthOptions): Promise<void
   const staff = opts.config.ROLE_SOURCE === 'database' ? new StaffService(app.pool, systemClock) : null;
   const bootstrapAdmins = new Set(opts.config.BOOTSTRAP_ADMINS.split(',').map((s) => s.trim()).filter(Boolean));
   const verified = new TokenCache<{ principal: Principal; key: unknown }>(opts.config.TOKEN_CACHE_SECONDS * 1000, TOKEN_CACHE_ENTRIES);
+
+  const rules = { clockSkewSeconds: opts.config.TOKEN_CLOCK_SKEW_SECONDS, maxLifetimeSeconds: opts.config.TOKEN_MAX_LIFETIME_SECONDS };
+  const rateLimited = opts.config.RATE_LIMIT_MAX > 0 && opts.config.AUTH_FAILURE_LIMIT > 0;
+  app.decorate('authFailures', new FailureLimiter(rateLimited ? opts.config.AUTH_FAILURE_LIMIT : 0, 60_000));
 
   const stats = { verified: 0, reused: 0 };
   app.decorate('tokenStats', stats);
@@ -125,13 +103,15 @@ async function authPlugin(app: FastifyInstance, opts: AuthOptions): Promise<void
     const keyOf: JWTVerifyGetKey = async (header, input) => (key = await v.keys(header, input));
     try {
       // exp is required: jose accepts a token without one, and such a token would never expire.
-      const { payload } = await jwtVerify(token, keyOf, {
+      const { payload, protectedHeader } = await jwtVerify(token, keyOf, {
         issuer: v.issuer,
         audience: v.audience,
         algorithms: ALGORITHMS,
         requiredClaims: ['exp', 'sub'],
       });
       if (typeof payload.sub !== 'string' || payload.sub === '') throw new Error('no subject');
+      const broken = tokenRuleViolation(protectedHeader, payload, Date.now() / 1000, rules);
+      if (broken) throw Object.assign(new Error(broken), { code: broken });
       const principal = Object.freeze(principalFromClaims(payload, claimOpts));
       verified.set(token, { principal, key }, payload.exp!);
       return principal;
@@ -151,14 +131,28 @@ async function authPlugin(app: FastifyInstance, opts: AuthOptions): Promise<void
 /** At most this many verified tokens are kept (≈1 KiB each). */
 const TOKEN_CACHE_ENTRIES = 10_000;
 
-/** Reads and verifies the bearer token; throws 401 when there is none or it fails. */
-export async function authenticate(request: FastifyRequest): Promise<void> {
+/**
+ * Reads and verifies the bearer token; throws 401 when there is none or it fails, and 429 (before
+ * verifying anything) for an address that sent too many refused tokens in the last minute.
+ */
+export async function authenticate(request: FastifyRequest, reply?: FastifyReply): Promise<void> {
   const header = request.headers.authorization;
   const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
   if (!match?.[1]) {
     throw new DomainError('unauthorized', 'Send Authorization: Bearer <token>.', { reason: 'missing-token' });
   }
-  request.principal = await request.server.verifyToken(match[1]);
+  const failures = request.server.authFailures;
+  const wait = failures.retryAfter(request.ip);
+  if (wait > 0) {
+    void reply?.header('retry-after', String(wait));
+    throw new DomainError('rate-limited', 'Too many invalid bearer tokens from this address; retry later.');
+  }
+  try {
+    request.principal = await request.server.verifyToken(match[1]);
+  } catch (err) {
+    if (isDomainError(err) && err.code === 'unauthorized') failures.record(request.ip);
+    throw err;
+  }
 }
 
 /** The authenticated caller of a route behind `authenticate`. */
