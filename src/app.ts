@@ -78,6 +78,9 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
     },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
     return503OnClosing: true,
+    // The embedded PostgreSQL's first start (initdb of a fresh data directory) and the migrations
+    // take longer than Fastify's default 10 s on a loaded two-core machine.
+    pluginTimeout: 120_000,
     forceCloseConnections: 'idle',
     frameworkErrors: frameworkErrorReply,
     logController: new OneLinePerRequest(),

@@ -25,7 +25,8 @@ export type AttachmentMeta = Omit<Attachment, 'data'>;
 export const CASE_SCALARS = `
   c.id, c.number, c.status::text AS status, c.status_changed_at, c.category_key, c.team_key, c.assignee_id,
   c.subject, c.description, c.details, c.channel::text AS channel, c.requester_id, c.requester_name,
-  c.employee_number, c.concerns_employee, c.external_requester, c.filed_by_id, c.filed_by_role,
+  c.employee_number, c.concerns_employee, c.external_requester, c.requester_email, c.language, c.cc_emails,
+  c.filed_by_id, c.filed_by_role,
   c.last_public_reply_at, c.first_response_at, c.completed_at, c.closed_at, c.anonymised_at, c.version,
   c.created_at, c.updated_at`;
 
@@ -52,6 +53,9 @@ export interface RawCase {
   employee_number: string | null;
   concerns_employee: Case['concernsEmployee'];
   external_requester: Case['externalRequester'];
+  requester_email: string | null;
+  language: string;
+  cc_emails: string[];
   filed_by_id: string;
   filed_by_role: string;
   last_public_reply_at: Date | null;
@@ -85,6 +89,9 @@ export function toCaseRow(r: RawCase): CaseRow {
     employeeNumber: r.employee_number,
     concernsEmployee: r.concerns_employee,
     externalRequester: r.external_requester,
+    requesterEmail: r.requester_email,
+    language: r.language,
+    ccEmails: r.cc_emails,
     filedById: r.filed_by_id,
     filedByRole: r.filed_by_role,
     lastPublicReplyAt: r.last_public_reply_at,

@@ -53,8 +53,8 @@ export function enforceDeclaredAccess(scope: FastifyInstance): void {
     };
   });
 
-  scope.addHook('onRequest', async (request) => {
-    if (request.routeOptions.config.access !== 'public') await authenticate(request);
+  scope.addHook('onRequest', async (request, reply) => {
+    if (request.routeOptions.config.access !== 'public') await authenticate(request, reply);
   });
 
   scope.addHook('preHandler', async (request) => {
