@@ -7,7 +7,6 @@
  * rows.
  */
 import type { CaseUpdate, CasePlan } from '../domain/plan';
-import type { Status } from '../domain/statuses';
 import type { Query } from '../db/query';
 import { CASE_SCALARS, toCaseRow, type CaseRow, type RawCase } from './case-repository';
 

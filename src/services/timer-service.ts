@@ -146,8 +146,4 @@ export class TimerService {
       return null;
     }
   }
-
-  private timerRules(windows: ReadonlyArray<SuspensionWindow>): TimerRules {
-    return { waitingDays: this.config.WAITING_DAYS, completedDays: this.config.COMPLETED_DAYS, timeZone: this.config.TIMEZONE, windows };
-  }
 }
