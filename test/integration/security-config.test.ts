@@ -1,12 +1,10 @@
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import pg from 'pg';
 import { buildApp } from '../../src/app';
 import { checkConfig, ConfigError, testConfig, type Config } from '../../src/config';
 import { createThrowawayDatabase, type ThrowawayDatabase } from '../../src/db/drift';
 import { ENV_ADMIN_URL } from '../helpers/env';
 import { onRealServer } from '../helpers/db';
+import { tempDir } from '../helpers/temp-dir';
 
 // Issue #12 item 12: the configuration is validated completely before any migration runs.
 const ADMIN_URL = process.env[ENV_ADMIN_URL] ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -33,7 +31,7 @@ async function tables(url: string): Promise<string[]> {
     return db.url;
   };
   const start = (overrides: Partial<Record<keyof Config, string>>) =>
-    buildApp({ config: testConfig({ DB_POOL_MAX: '1', DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'saksflyt-cfg-')), ...overrides }), migrate: true, logger: false });
+    buildApp({ config: testConfig({ DB_POOL_MAX: '1', DATA_DIR: tempDir('saksflyt-cfg-'), ...overrides }), migrate: true, logger: false });
 
   it.each([
     ['production without OIDC_ISSUER', { NODE_ENV: 'production' }, /OIDC_ISSUER: required in production/],
@@ -43,7 +41,7 @@ async function tables(url: string): Promise<string[]> {
     ['an unknown TIMEZONE', { TIMEZONE: 'Mars/Olympus' }, /TIMEZONE/],
   ] as const)('fails on %s before any migration runs', async (_what, overrides, message) => {
     const url = await fresh();
-    await expect(start({ ...overrides, DATABASE_URL: url } as Partial<Record<keyof Config, string>>)).rejects.toThrow(message);
+    await expect(start({ ...overrides, DATABASE_URL: url })).rejects.toThrow(message);
     expect(await tables(url)).toEqual([]);
   });
 
@@ -70,7 +68,7 @@ describe('checkConfig', () => {
   ] as const)('refuses %j with a one-line message naming the variable', (overrides, prefix) => {
     let err: unknown;
     try {
-      check(overrides as Partial<Record<keyof Config, string>>)();
+      check(overrides)();
     } catch (e) {
       err = e;
     }
