@@ -223,13 +223,19 @@ export class WebhookService {
 
   // ---------------------------------------------------------------- delivery
 
-  /** Queues new events and sends every delivery due at `now`, round after round. */
+  /**
+   * Queues new events and sends every delivery due at `now`, round after round. Each attempt is
+   * signed and recorded at the instant it is sent: `now` plus the time the run has taken so far
+   * (a run started as of another instant keeps that offset).
+   */
   async run(now: Date = this.clock.now()): Promise<RunResult> {
+    const offsetMs = now.getTime() - this.clock.now().getTime();
+    const sendTime = (): Date => new Date(this.clock.now().getTime() + offsetMs);
     const result: RunResult = { queued: await this.enqueue(now), attempted: 0, succeeded: 0, failed: 0, disabled: 0 };
     for (let round = 0; round < MAX_ROUNDS; round++) {
       const claimed = await this.claim(now);
       if (claimed.length === 0) break;
-      const outcomes = await mapLimit(claimed, CONCURRENCY, (d) => this.attempt(d, now));
+      const outcomes = await mapLimit(claimed, CONCURRENCY, (d) => this.attempt(d, sendTime));
       for (const o of outcomes) {
         result.attempted++;
         if (o.ok) result.succeeded++;
@@ -265,8 +271,9 @@ export class WebhookService {
     return claimDeliveries(this.q, now, lockedUntil, this.opts.batchSize);
   }
 
-  /** Sends one delivery and records the outcome. */
-  private async attempt(d: ClaimedDelivery, now: Date): Promise<{ ok: boolean; disabled: boolean }> {
+  /** Sends one delivery and records the outcome, both at the instant `sendTime` answers. */
+  private async attempt(d: ClaimedDelivery, sendTime: () => Date): Promise<{ ok: boolean; disabled: boolean }> {
+    const now = sendTime();
     if (d.position === null || d.payload === null || d.createdAt === null) {
       // The event is gone from the outbox: nothing left to send, and it must not block the case.
       await this.record(d, now, { ok: true, statusCode: null, error: 'event no longer in the outbox; skipped', durationMs: 0 });
