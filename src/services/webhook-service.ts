@@ -1,9 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import https from 'node:https';
 import { performance } from 'node:perf_hooks';
 import type pg from 'pg';
 import type { Clock } from '../domain/clock';
 import { DomainError } from '../domain/errors';
 import { retryDelayMs } from '../domain/events';
+import { EgressRefused, type WebhookEgress } from '../http/webhook-egress';
 import { signatureHeader } from '../http/webhook-signature';
 import { inTransaction, pgQuery, type Query } from '../db/query';
 import {
@@ -80,9 +83,20 @@ export interface WebhookOptions {
   /** Plain http URLs (loopback receivers in development and tests); https only when false. */
   allowHttp: boolean;
   userAgent: string;
+  /** Which hosts deliveries may reach (WEBHOOK_ALLOW_HOSTS), checked on save and on connect. */
+  egress: WebhookEgress;
+  /** Where the full error of a failed attempt goes; callers only see a generic one. */
+  log?: { warn(obj: object, msg: string): void };
   /** The jitter source; Math.random by default. */
   random?: () => number;
 }
+
+/** The errors the delivery log shows: no host names, ports or system error text. */
+export const DELIVERY_ERRORS = {
+  refused: 'refused by policy',
+  timeout: 'timeout',
+  connection: 'connection failed',
+} as const;
 
 
 /** Events fanned out into deliveries per subscription and transaction. */
@@ -103,6 +117,8 @@ const CONCURRENCY = 8;
 export class WebhookService {
   private readonly random: () => number;
   private readonly q: Query;
+  /** Keep-alive agents whose DNS lookup is the egress policy's. */
+  private readonly agents: { http: http.Agent; https: https.Agent };
 
   constructor(
     private readonly pool: pg.Pool,
@@ -112,6 +128,14 @@ export class WebhookService {
   ) {
     this.random = opts.random ?? Math.random;
     this.q = pgQuery(pool);
+    const lookup = opts.egress.lookup;
+    this.agents = { http: new http.Agent({ keepAlive: true, lookup }), https: new https.Agent({ keepAlive: true, lookup }) };
+  }
+
+  /** Closes the agents' idle connections. */
+  close(): void {
+    this.agents.http.destroy();
+    this.agents.https.destroy();
   }
 
   // ---------------------------------------------------------------- subscriptions
@@ -132,7 +156,7 @@ export class WebhookService {
    * feed's safe bound). Without a secret one is generated; either way it is answered only here.
    */
   async create(createdBy: string, input: CreateWebhookInput): Promise<WebhookDto & { secret: string }> {
-    this.checkUrl(input.url);
+    await this.checkUrl(input.url);
     const secret = input.secret ?? `whsec_${randomBytes(32).toString('base64url')}`;
     const now = this.clock.now();
     const cursor = await this.events.safeBound();
@@ -158,7 +182,7 @@ export class WebhookService {
    * and the events written meanwhile then go out, in order.
    */
   async update(id: string, input: UpdateWebhookInput): Promise<WebhookDto> {
-    if (input.url !== undefined) this.checkUrl(input.url);
+    if (input.url !== undefined) await this.checkUrl(input.url);
     const now = this.clock.now();
     return inTransaction(this.pool, async (q) => {
       const row = await findSubscription(q, id);
@@ -287,28 +311,48 @@ export class WebhookService {
     let statusCode: number | null = null;
     let error: string | null = null;
     try {
-      const res = await fetch(d.url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'user-agent': this.opts.userAgent,
-          'saksflyt-event-id': d.eventId,
-          'saksflyt-event-type': d.type,
-          'saksflyt-delivery-id': d.id.toString(),
-          'saksflyt-signature': signatureHeader(d.secret, timestamp, body),
-        },
-        body,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.opts.timeoutMs),
+      statusCode = await this.post(new URL(d.url), body, {
+        'content-type': 'application/json',
+        'user-agent': this.opts.userAgent,
+        'saksflyt-event-id': d.eventId,
+        'saksflyt-event-type': d.type,
+        'saksflyt-delivery-id': d.id.toString(),
+        'saksflyt-signature': signatureHeader(d.secret, timestamp, body),
       });
-      statusCode = res.status;
-      await res.body?.cancel().catch(() => undefined);
-      if (res.status < 200 || res.status > 299) error = `HTTP ${res.status}`;
+      if (statusCode < 200 || statusCode > 299) error = `HTTP ${statusCode}`;
     } catch (err) {
-      error = describeFetchError(err);
+      error = deliveryError(err);
+      // The cause stays in the service's log: the delivery log is an API, and host names, ports
+      // and system errors of internal hosts are what a port scan reads.
+      this.opts.log?.warn({ err, subscriptionId: d.subscriptionId, deliveryId: d.id.toString(), error }, 'webhook delivery failed');
     }
     const durationMs = Math.round(performance.now() - started);
     return this.record(d, now, { ok: error === null, statusCode, error, durationMs });
+  }
+
+  /**
+   * POSTs `body` to `url` through the agents, and answers the status code. Redirects are not
+   * followed; the answer's body is drained, not read. IP literals are checked here (a connection
+   * to one does no lookup), names by the agents' lookup.
+   */
+  private post(url: URL, body: string, headers: Record<string, string>): Promise<number> {
+    this.opts.egress.checkLiteral(url);
+    const secure = url.protocol === 'https:';
+    return new Promise<number>((resolve, reject) => {
+      const req = (secure ? https : http).request(url, {
+        method: 'POST',
+        headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+        agent: secure ? this.agents.https : this.agents.http,
+        signal: AbortSignal.timeout(this.opts.timeoutMs),
+      });
+      req.on('response', (res) => {
+        res.on('error', () => undefined);
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
   }
 
   private async record(
@@ -340,7 +384,12 @@ export class WebhookService {
     });
   }
 
-  private checkUrl(url: string): void {
+  /**
+   * Refuses a URL that is not http(s), or whose host is (or resolves to) an internal address
+   * not allowed by WEBHOOK_ALLOW_HOSTS, in any notation: `new URL` turns 0x7f000001, 2130706433
+   * and 127.1 into 127.0.0.1 before the check, as it does before a connection.
+   */
+  private async checkUrl(url: string): Promise<void> {
     let u: URL;
     try {
       u = new URL(url);
@@ -349,6 +398,9 @@ export class WebhookService {
     }
     if (u.protocol !== 'https:' && !(u.protocol === 'http:' && this.opts.allowHttp)) {
       throw invalidUrl(this.opts.allowHttp ? 'must be http or https' : 'must be https');
+    }
+    if ((await this.opts.egress.screen(u)) === 'refused') {
+      throw invalidUrl('must not point to a loopback, private, link-local or other internal address');
     }
   }
 }
@@ -379,9 +431,13 @@ function invalidUrl(message: string): DomainError {
   });
 }
 
-function describeFetchError(err: unknown): string {
-  const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-  if (e.name === 'TimeoutError' || e.name === 'AbortError') return 'timeout';
-  const detail = e.cause?.code ?? e.cause?.message ?? e.message ?? String(err);
-  return detail.slice(0, 500);
+/** The generic error of a failed attempt, as the delivery log shows it. */
+function deliveryError(err: unknown): string {
+  for (let e: unknown = err, depth = 0; e && depth < 4; depth++) {
+    if (e instanceof EgressRefused) return DELIVERY_ERRORS.refused;
+    const o = e as { name?: string; code?: string; cause?: unknown };
+    if (o.name === 'TimeoutError' || o.name === 'AbortError' || o.code === 'ABORT_ERR') return DELIVERY_ERRORS.timeout;
+    e = o.cause;
+  }
+  return DELIVERY_ERRORS.connection;
 }
