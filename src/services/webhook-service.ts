@@ -26,8 +26,9 @@ import {
   type ClaimedDelivery,
   type SubscriptionRow,
 } from '../repositories/webhook-repository';
+import type { Principal } from '../domain/roles';
 import type { EventService } from './event-service';
-import { toEventDto } from './event-service';
+import { holdsSensitiveGrant, toEventDto } from './event-service';
 import { mapLimit } from './map-limit';
 import type { WebhookDto } from '../schemas/integration';
 
@@ -38,6 +39,7 @@ export interface CreateWebhookInput {
   secret?: string;
   description?: string;
   active?: boolean;
+  includeSensitive?: boolean;
 }
 
 export interface UpdateWebhookInput {
@@ -46,6 +48,17 @@ export interface UpdateWebhookInput {
   secret?: string;
   description?: string | null;
   active?: boolean;
+  includeSensitive?: boolean;
+}
+
+/**
+ * Whether `p` may give a subscription the sensitive grant (full payloads of sensitive cases), or
+ * change one that has it: an administrator signed in as a person, or a client that holds the
+ * grant itself (`cases:read:sensitive`). A client with only the admin scope may not pass on what
+ * it does not hold.
+ */
+export function mayGrantSensitive(p: Principal): boolean {
+  return (p.roles.includes('admin') && !p.roles.includes('integration')) || holdsSensitiveGrant(p);
 }
 
 export interface DeliveryDto {
@@ -155,7 +168,8 @@ export class WebhookService {
    * Subscribes `input.url`. It receives events written from now on (the cursor starts at the
    * feed's safe bound). Without a secret one is generated; either way it is answered only here.
    */
-  async create(createdBy: string, input: CreateWebhookInput): Promise<WebhookDto & { secret: string }> {
+  async create(p: Principal, input: CreateWebhookInput): Promise<WebhookDto & { secret: string }> {
+    if (input.includeSensitive === true && !mayGrantSensitive(p)) throw sensitiveGrantRefused();
     await this.checkUrl(input.url);
     const secret = input.secret ?? `whsec_${randomBytes(32).toString('base64url')}`;
     const now = this.clock.now();
@@ -167,10 +181,11 @@ export class WebhookService {
       secret,
       description: input.description ?? null,
       active,
+      includeSensitive: input.includeSensitive ?? false,
       cursor,
       disabledAt: active ? null : now,
       disabledReason: active ? null : 'created inactive',
-      createdBy,
+      createdBy: p.id,
       createdAt: now,
       updatedAt: now,
     });
@@ -179,14 +194,17 @@ export class WebhookService {
 
   /**
    * Changes a subscription. Re-activating one clears its failure count; its pending deliveries
-   * and the events written meanwhile then go out, in order.
+   * and the events written meanwhile then go out, in order. A subscription with the sensitive
+   * grant is changed only by whoever may give it (its url or secret would redirect the data).
    */
-  async update(id: string, input: UpdateWebhookInput): Promise<WebhookDto> {
+  async update(p: Principal, id: string, input: UpdateWebhookInput): Promise<WebhookDto> {
+    if (input.includeSensitive === true && !mayGrantSensitive(p)) throw sensitiveGrantRefused();
     if (input.url !== undefined) await this.checkUrl(input.url);
     const now = this.clock.now();
     return inTransaction(this.pool, async (q) => {
       const row = await findSubscription(q, id);
       if (!row) throw notFound();
+      if (row.includeSensitive && !mayGrantSensitive(p)) throw sensitiveGrantRefused();
       const activation =
         input.active === true && !row.active
           ? { active: true, consecutiveFailures: 0, disabledAt: null, disabledReason: null }
@@ -198,6 +216,7 @@ export class WebhookService {
         ...(input.eventTypes !== undefined ? { eventTypes: [...new Set(input.eventTypes)] } : {}),
         ...(input.secret !== undefined ? { secret: input.secret } : {}),
         ...(input.description !== undefined ? { description: input.description } : {}),
+        ...(input.includeSensitive !== undefined ? { includeSensitive: input.includeSensitive } : {}),
         ...activation,
         updatedAt: now,
       });
@@ -304,7 +323,10 @@ export class WebhookService {
       return { ok: true, disabled: false };
     }
     const body = JSON.stringify(
-      toEventDto({ position: d.position, id: d.eventId, type: d.type, caseId: d.caseId, payload: d.payload, createdAt: d.createdAt }),
+      toEventDto(
+        { position: d.position, id: d.eventId, type: d.type, caseId: d.caseId, payload: d.payload, createdAt: d.createdAt },
+        d.sensitive && !d.includeSensitive,
+      ),
     );
     const timestamp = Math.floor(now.getTime() / 1000);
     const started = performance.now();
@@ -412,6 +434,7 @@ function toWebhookDto(row: SubscriptionRow): WebhookDto {
     eventTypes: row.eventTypes,
     description: row.description,
     active: row.active,
+    includeSensitive: row.includeSensitive,
     consecutiveFailures: row.consecutiveFailures,
     disabledAt: row.disabledAt?.toISOString() ?? null,
     disabledReason: row.disabledReason,
@@ -419,6 +442,14 @@ function toWebhookDto(row: SubscriptionRow): WebhookDto {
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };
+}
+
+function sensitiveGrantRefused(): DomainError {
+  return new DomainError(
+    'forbidden',
+    'Only an administrator signed in as a person, or a client granted cases:read:sensitive, may give a subscription ' +
+      'the sensitive grant or change one that has it.',
+  );
 }
 
 function notFound(): DomainError {

@@ -1,10 +1,13 @@
 import net from 'node:net';
 import { Writable } from 'node:stream';
 import { WebhookEgress } from '../../src/http/webhook-egress';
+import type { Principal } from '../../src/domain/roles';
 import { WebhookService } from '../../src/services/webhook-service';
 import { createTestApp, type TestApp } from '../helpers/app';
 import { api, expectStatus, headersFor, type Headers, type Person } from '../helpers/cases';
 import { startReceiver, type Receiver } from '../helpers/webhook-receiver';
+
+const ROOT: Principal = { id: 'root', name: null, roles: ['admin'], teams: [], employeeNumber: null, scopes: [] };
 
 /**
  * Webhook SSRF (#12 item 5): only the URL scheme used to be checked, so a subscription could
@@ -129,7 +132,7 @@ describe('webhook destinations', () => {
       egress,
     });
     try {
-      await service.create('root', { url: `http://rebind.example.test:${port}/hooks`, eventTypes: ['*'] });
+      await service.create(ROOT, { url: `http://rebind.example.test:${port}/hooks`, eventTypes: ['*'] });
       expect(resolved).toEqual(['rebind.example.test']);
       answer = '127.0.0.1';
       await fileCase();
@@ -155,7 +158,7 @@ describe('webhook destinations', () => {
       egress: new WebhookEgress('127.0.0.1', async () => [{ address: '127.0.0.1', family: 4 }]),
     });
     try {
-      await allowing.create('root', { url: `http://rebind.example.test:${port}/hooks`, eventTypes: ['*'] });
+      await allowing.create(ROOT, { url: `http://rebind.example.test:${port}/hooks`, eventTypes: ['*'] });
       await fileCase();
       expect(await allowing.run()).toMatchObject({ succeeded: 1, failed: 0 });
       expect(r.receipts).toHaveLength(1);
