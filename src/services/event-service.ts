@@ -26,7 +26,7 @@ const REDACTED_BASE = ['caseId', 'number', 'status', 'version', 'at'] as const;
  * kept rather than of what is dropped, so a field added to an event later stays out until it is
  * judged here. docs/webhooks.md has the same table.
  */
-export const REDACTED_FIELDS: Readonly<Record<EventType, readonly string[]>> = {
+const REDACTED_FIELDS: Readonly<Record<EventType, readonly string[]>> = {
   'case.created': ['categoryKey', 'teamKey', 'channel'],
   'case.status_changed': ['from', 'to'],
   'case.assigned': [],
@@ -38,7 +38,7 @@ export const REDACTED_FIELDS: Readonly<Record<EventType, readonly string[]>> = {
 };
 
 /** The payload of an event of a sensitive case for a receiver without the sensitive grant. */
-export function redactPayload(type: string, payload: Record<string, unknown>): Record<string, unknown> {
+function redactPayload(type: string, payload: Record<string, unknown>): Record<string, unknown> {
   const keep = [...REDACTED_BASE, ...(Object.hasOwn(REDACTED_FIELDS, type) ? REDACTED_FIELDS[type as EventType] : [])];
   return Object.fromEntries(keep.filter((k) => Object.hasOwn(payload, k)).map((k) => [k, payload[k]]));
 }

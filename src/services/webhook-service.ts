@@ -57,7 +57,7 @@ export interface UpdateWebhookInput {
  * grant itself (`cases:read:sensitive`). A client with only the admin scope may not pass on what
  * it does not hold.
  */
-export function mayGrantSensitive(p: Principal): boolean {
+function mayGrantSensitive(p: Principal): boolean {
   return (p.roles.includes('admin') && !p.roles.includes('integration')) || holdsSensitiveGrant(p);
 }
 
@@ -105,7 +105,7 @@ export interface WebhookOptions {
 }
 
 /** The errors the delivery log shows: no host names, ports or system error text. */
-export const DELIVERY_ERRORS = {
+const DELIVERY_ERRORS = {
   refused: 'refused by policy',
   timeout: 'timeout',
   connection: 'connection failed',
