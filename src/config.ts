@@ -98,12 +98,23 @@ export const ConfigSchema = Type.Object({
     minimum: 0,
     description: 'how long a retry waits for the first request with its key to finish before 409',
   }),
+  IDEMPOTENCY_PURGE_INTERVAL_MS: Type.Integer({
+    default: 600000,
+    minimum: 0,
+    description: 'expired Idempotency-Key answers (full response bodies) are deleted every this many ms; 0 disables the loop',
+  }),
   WEBHOOK_INTERVAL_MS: Type.Integer({ default: 5000, minimum: 0, description: '0 disables the background webhook delivery loop' }),
   WEBHOOK_BATCH_SIZE: Type.Integer({ default: 50, minimum: 1, maximum: 1000, description: 'deliveries claimed per round' }),
   WEBHOOK_MAX_FAILURES: Type.Integer({ default: 10, minimum: 1, description: 'consecutive failed attempts that disable a subscription' }),
   WEBHOOK_TIMEOUT_MS: Type.Integer({ default: 10000, minimum: 100, description: 'per delivery attempt' }),
   WEBHOOK_BACKOFF_BASE_MS: Type.Integer({ default: 10000, minimum: 1, description: 'first retry delay; doubles per attempt, with jitter' }),
   WEBHOOK_BACKOFF_MAX_MS: Type.Integer({ default: 3600000, minimum: 1, description: 'longest retry delay' }),
+  WEBHOOK_ALLOW_HOSTS: Type.String({
+    default: '',
+    pattern: '^[0-9A-Za-z.:/_,\\s-]*$',
+    description:
+      'comma-separated host names, IP addresses and CIDR ranges webhooks may reach although they are loopback, private, link-local or otherwise internal (tests, development); empty: none',
+  }),
 });
 
 export type Config = Static<typeof ConfigSchema>;
@@ -178,5 +189,5 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 
 /** A configuration for tests and tools: defaults plus overrides, validated the same way. */
 export function testConfig(overrides: Partial<Record<keyof Config, string>> = {}): Config {
-  return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', TIMER_INTERVAL_MS: '0', SLA_INTERVAL_MS: '0', RETENTION_INTERVAL_MS: '0', WEBHOOK_INTERVAL_MS: '0', ...overrides });
+  return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', TIMER_INTERVAL_MS: '0', SLA_INTERVAL_MS: '0', RETENTION_INTERVAL_MS: '0', WEBHOOK_INTERVAL_MS: '0', IDEMPOTENCY_PURGE_INTERVAL_MS: '0', ...overrides });
 }

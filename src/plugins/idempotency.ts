@@ -3,6 +3,7 @@ import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '../domain/errors';
 import { requirePrincipal } from './auth';
+import { backgroundLoop, loopCloseTimeoutMs } from './background-loop';
 import { requestHash, type StoredResponse } from '../services/idempotency-service';
 
 declare module 'fastify' {
@@ -42,11 +43,24 @@ async function replay(reply: FastifyReply, response: StoredResponse): Promise<Fa
  * polls until the first one finishes and then replays its answer, up to IDEMPOTENCY_WAIT_MS,
  * then answers 409 with Retry-After. Answers of 5xx are not stored: the key is released so a
  * retry does the work. Multipart uploads are not covered (their body is read by the handler).
+ *
+ * Stored answers are whole response bodies (personal data), so expired ones are deleted by a loop
+ * of their own every IDEMPOTENCY_PURGE_INTERVAL_MS, whether or not webhooks are on.
  */
 async function idempotencyPlugin(app: FastifyInstance): Promise<void> {
   const service = app.integration.idempotency;
   const waitMs = app.config.IDEMPOTENCY_WAIT_MS;
   app.decorateRequest('idempotencyClaim', null);
+
+  backgroundLoop(app, {
+    name: 'idempotency purge',
+    intervalMs: app.config.IDEMPOTENCY_PURGE_INTERVAL_MS,
+    closeTimeoutMs: loopCloseTimeoutMs(app.config),
+    run: () => service.purgeExpired(),
+    onResult: (purged) => {
+      if (purged > 0) app.log.info({ purged }, 'expired idempotency keys deleted');
+    },
+  });
 
   app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
     const raw = request.headers[IDEMPOTENCY_HEADER];

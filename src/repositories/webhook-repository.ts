@@ -9,6 +9,7 @@ import type { Query } from '../db/query';
 export type SubscriptionRow = Omit<WebhookSubscription, 'cursor'>;
 
 const SUBSCRIPTION_COLUMNS = `id::text AS id, url, event_types AS "eventTypes", secret, description, active,
+  include_sensitive AS "includeSensitive",
   consecutive_failures AS "consecutiveFailures", disabled_at AS "disabledAt", disabled_reason AS "disabledReason",
   created_by AS "createdBy", created_at AS "createdAt", updated_at AS "updatedAt"`;
 
@@ -21,20 +22,40 @@ export async function findSubscription(q: Query, id: string): Promise<Subscripti
   return row ?? null;
 }
 
-export async function insertSubscription(q: Query, s: Omit<WebhookSubscription, 'id' | 'consecutiveFailures'>): Promise<SubscriptionRow> {
+export async function insertSubscription(
+  q: Query,
+  s: Omit<WebhookSubscription, 'id' | 'consecutiveFailures' | 'includeSensitive'> & { includeSensitive?: boolean },
+): Promise<SubscriptionRow> {
   const [row] = await q<SubscriptionRow>(
     `INSERT INTO webhook_subscription
-       (id, url, event_types, secret, description, active, cursor, disabled_at, disabled_reason, created_by, created_at, updated_at)
-     VALUES (gen_random_uuid(), $1, $2::text[], $3, $4, $5, $6::bigint, $7, $8, $9, $10, $11)
+       (id, url, event_types, secret, description, active, cursor, disabled_at, disabled_reason, created_by, created_at, updated_at,
+        include_sensitive)
+     VALUES (gen_random_uuid(), $1, $2::text[], $3, $4, $5, $6::bigint, $7, $8, $9, $10, $11, $12)
      RETURNING ${SUBSCRIPTION_COLUMNS}`,
-    [s.url, s.eventTypes, s.secret, s.description, s.active, s.cursor, s.disabledAt, s.disabledReason, s.createdBy, s.createdAt, s.updatedAt],
+    [
+      s.url,
+      s.eventTypes,
+      s.secret,
+      s.description,
+      s.active,
+      s.cursor,
+      s.disabledAt,
+      s.disabledReason,
+      s.createdBy,
+      s.createdAt,
+      s.updatedAt,
+      s.includeSensitive ?? false,
+    ],
   );
   return row!;
 }
 
 /** The columns a subscription change may set. */
 export type SubscriptionPatch = Partial<
-  Pick<WebhookSubscription, 'url' | 'eventTypes' | 'secret' | 'description' | 'active' | 'consecutiveFailures' | 'disabledAt' | 'disabledReason' | 'updatedAt'>
+  Pick<
+    WebhookSubscription,
+    'url' | 'eventTypes' | 'secret' | 'description' | 'active' | 'includeSensitive' | 'consecutiveFailures' | 'disabledAt' | 'disabledReason' | 'updatedAt'
+  >
 >;
 
 const PATCH_COLUMNS: Record<keyof SubscriptionPatch, string> = {
@@ -43,6 +64,7 @@ const PATCH_COLUMNS: Record<keyof SubscriptionPatch, string> = {
   secret: 'secret',
   description: 'description',
   active: 'active',
+  includeSensitive: 'include_sensitive',
   consecutiveFailures: 'consecutive_failures',
   disabledAt: 'disabled_at',
   disabledReason: 'disabled_reason',
@@ -186,6 +208,10 @@ export interface ClaimedDelivery {
   subscriptionId: string;
   url: string;
   secret: string;
+  /** The subscription holds the sensitive grant: payloads of sensitive cases go out in full. */
+  includeSensitive: boolean;
+  /** The event's case is of a sensitive category, or is gone (nothing left to tell). */
+  sensitive: boolean;
   position: bigint | null;
   eventId: string;
   type: string;
@@ -221,11 +247,15 @@ export async function claimDeliveries(q: Query, now: Date, lockedUntil: Date, li
   if (ids.length === 0) return [];
   const rows = await q<Omit<ClaimedDelivery, 'id' | 'position'> & { id: string; position: string | null }>(
     `SELECT d.id::text AS id, d.attempts, d.subscription_id::text AS "subscriptionId", s.url, s.secret,
+            s.include_sensitive AS "includeSensitive",
+            coalesce(cat.sensitive, d.case_id IS NOT NULL) AS sensitive,
             e.position::text AS position, d.event_id::text AS "eventId", d.event_type AS type, d.case_id::text AS "caseId",
             e.payload, e.created_at AS "createdAt"
        FROM webhook_delivery d
        JOIN webhook_subscription s ON s.id = d.subscription_id
        LEFT JOIN outbox_event e ON e.id = d.event_id
+       LEFT JOIN "case" c ON c.id = d.case_id
+       LEFT JOIN category cat ON cat.key = c.category_key
       WHERE d.id = ANY($1::bigint[])
       ORDER BY d.event_position, d.id`,
     [ids.map((r) => r.id)],

@@ -13,8 +13,11 @@ export const EventSchema = Type.Object({
   type: Type.String({ description: `One of ${EVENT_TYPES.join(', ')}` }),
   caseId: Type.Union([UuidSchema, Type.Null()]),
   payload: Type.Record(Type.String(), Type.Unknown(), {
-    description: 'caseId, number, status, version, actor, at, and the fields of the change; never message bodies',
+    description:
+      'caseId, number, status, version, actor, at, and the fields of the change; never message bodies. Redacted ' +
+      '(sensitive categories, receiver without the sensitive grant): ids, status and codes only (docs/webhooks.md)',
   }),
+  redacted: Type.Boolean({ description: 'The payload holds ids, status and codes only: no actor, names, reasons or assignees' }),
   createdAt: DateTimeSchema,
 });
 
@@ -49,6 +52,7 @@ export const WebhookSchema = Type.Object({
   eventTypes: Type.Array(Type.String()),
   description: Type.Union([Type.String(), Type.Null()]),
   active: Type.Boolean({ description: 'false: paused by an admin or disabled after WEBHOOK_MAX_FAILURES consecutive failures' }),
+  includeSensitive: Type.Boolean({ description: 'Events of sensitive categories are sent in full; otherwise ids and status only' }),
   consecutiveFailures: Type.Integer(),
   disabledAt: Type.Union([DateTimeSchema, Type.Null()]),
   disabledReason: Type.Union([Type.String(), Type.Null()]),
@@ -70,6 +74,14 @@ export const CreateWebhookSchema = Type.Object(
     secret: Type.Optional(SecretSchema),
     description: Type.Optional(Type.String({ maxLength: 500 })),
     active: Type.Optional(Type.Boolean({ default: true })),
+    includeSensitive: Type.Optional(
+      Type.Boolean({
+        default: false,
+        description:
+          'Send events of sensitive categories in full (actors, reasons, assignees). Only an administrator signed in as a ' +
+          'person, or a client granted cases:read:sensitive, may set it',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -82,6 +94,13 @@ export const PatchWebhookSchema = Type.Object(
     secret: Type.Optional(SecretSchema),
     description: Type.Optional(Type.Union([Type.String({ maxLength: 500 }), Type.Null()])),
     active: Type.Optional(Type.Boolean({ description: 'true re-enables a disabled subscription and clears its failure count' })),
+    includeSensitive: Type.Optional(
+      Type.Boolean({
+        description:
+          'Send events of sensitive categories in full (actors, reasons, assignees). Only an administrator signed in as a ' +
+          'person, or a client granted cases:read:sensitive, may set it',
+      }),
+    ),
   },
   { additionalProperties: false, minProperties: 1 },
 );

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { caseAccess } from '../domain/access';
+import type { EventType } from '../domain/events';
 import type { Principal } from '../domain/roles';
 import { inTransaction, pgQuery, type Query } from '../db/query';
 import { eventsAfter, readSafeBound, type FeedRow } from '../repositories/event-repository';
@@ -11,18 +12,59 @@ export interface EventDto {
   type: string;
   caseId: string | null;
   payload: Record<string, unknown>;
+  /** The payload was cut to ids, status and codes (a sensitive case, a receiver without the grant). */
+  redacted: boolean;
   createdAt: string;
 }
 
-export function toEventDto(r: Pick<FeedRow, 'position' | 'id' | 'type' | 'caseId' | 'payload' | 'createdAt'>): EventDto {
+/** What every redacted payload keeps: which case, its status and version, when. */
+const REDACTED_BASE = ['caseId', 'number', 'status', 'version', 'at'] as const;
+
+/**
+ * The fields a redacted payload keeps per event type, besides REDACTED_BASE: codes and ids of
+ * things, never people (actor, onBehalfOf, assignees) or free text (reason). A list of what is
+ * kept rather than of what is dropped, so a field added to an event later stays out until it is
+ * judged here. docs/webhooks.md has the same table.
+ */
+const REDACTED_FIELDS: Readonly<Record<EventType, readonly string[]>> = {
+  'case.created': ['categoryKey', 'teamKey', 'channel'],
+  'case.status_changed': ['from', 'to'],
+  'case.assigned': [],
+  'case.updated': ['fields'],
+  'case.message_added': ['messageId', 'visibility'],
+  'case.attachment_added': ['attachmentId'],
+  'case.anonymised': ['closedAt', 'retentionMonths'],
+  'case.sla_breached': ['teamKey', 'categoryKey', 'kind', 'dueAt'],
+};
+
+/** The payload of an event of a sensitive case for a receiver without the sensitive grant. */
+function redactPayload(type: string, payload: Record<string, unknown>): Record<string, unknown> {
+  const keep = [...REDACTED_BASE, ...(Object.hasOwn(REDACTED_FIELDS, type) ? REDACTED_FIELDS[type as EventType] : [])];
+  return Object.fromEntries(keep.filter((k) => Object.hasOwn(payload, k)).map((k) => [k, payload[k]]));
+}
+
+/**
+ * An event as published; `redact` cuts the payload to ids, status and codes. The outbox keeps
+ * the full event: redaction happens on the way out, per receiver.
+ */
+export function toEventDto(r: Pick<FeedRow, 'position' | 'id' | 'type' | 'caseId' | 'payload' | 'createdAt'>, redact = false): EventDto {
   return {
     position: r.position.toString(),
     id: r.id,
     type: r.type,
     caseId: r.caseId,
-    payload: r.payload,
+    payload: redact ? redactPayload(r.type, r.payload) : r.payload,
+    redacted: redact,
     createdAt: r.createdAt.toISOString(),
   };
+}
+
+/**
+ * Whether the principal holds the sensitive grant for event payloads: the `cases:read:sensitive`
+ * scope, explicitly given to a client. Seeing a sensitive case's events at all is `caseAccess`.
+ */
+export function holdsSensitiveGrant(p: Principal): boolean {
+  return p.scopes.includes('cases:read:sensitive');
 }
 
 /**
@@ -63,9 +105,12 @@ export class EventService {
    * that case as staff (so a sensitive case's events reach its team's operators, admins, and
    * integrations granted cases:read:sensitive). Hidden events are skipped, not blanked:
    * `nextAfter` moves past them, so a page can hold fewer than `limit` items while more follow.
+   * Events of sensitive cases that are shown carry ids and status only, unless `p` holds the
+   * sensitive grant (`holdsSensitiveGrant`): seeing that a case changed is not seeing who did what.
    */
   async feed(p: Principal, after: bigint, limit: number): Promise<{ items: EventDto[]; nextAfter: string }> {
     const bound = await this.safeBound();
+    const full = holdsSensitiveGrant(p);
     const items: EventDto[] = [];
     let cursor = after;
     // A few scans fill a page even when many events are hidden, without scanning unboundedly.
@@ -73,7 +118,8 @@ export class EventService {
       const rows = await eventsAfter(this.q, cursor, bound, limit);
       for (const r of rows) {
         cursor = r.position;
-        if (this.maySee(p, r)) items.push(toEventDto(r));
+        // A case that is gone may have been sensitive: nothing says it was not.
+        if (this.maySee(p, r)) items.push(toEventDto(r, r.caseId !== null && (r.sensitive ?? true) && !full));
         if (items.length === limit) break;
       }
       if (rows.length < limit) break;

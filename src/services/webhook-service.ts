@@ -1,9 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import https from 'node:https';
 import { performance } from 'node:perf_hooks';
 import type pg from 'pg';
 import type { Clock } from '../domain/clock';
 import { DomainError } from '../domain/errors';
 import { retryDelayMs } from '../domain/events';
+import { EgressRefused, type WebhookEgress } from '../http/webhook-egress';
 import { signatureHeader } from '../http/webhook-signature';
 import { inTransaction, pgQuery, type Query } from '../db/query';
 import {
@@ -23,8 +26,9 @@ import {
   type ClaimedDelivery,
   type SubscriptionRow,
 } from '../repositories/webhook-repository';
+import type { Principal } from '../domain/roles';
 import type { EventService } from './event-service';
-import { toEventDto } from './event-service';
+import { holdsSensitiveGrant, toEventDto } from './event-service';
 import { mapLimit } from './map-limit';
 import type { WebhookDto } from '../schemas/integration';
 
@@ -35,6 +39,7 @@ export interface CreateWebhookInput {
   secret?: string;
   description?: string;
   active?: boolean;
+  includeSensitive?: boolean;
 }
 
 export interface UpdateWebhookInput {
@@ -43,6 +48,17 @@ export interface UpdateWebhookInput {
   secret?: string;
   description?: string | null;
   active?: boolean;
+  includeSensitive?: boolean;
+}
+
+/**
+ * Whether `p` may give a subscription the sensitive grant (full payloads of sensitive cases), or
+ * change one that has it: an administrator signed in as a person, or a client that holds the
+ * grant itself (`cases:read:sensitive`). A client with only the admin scope may not pass on what
+ * it does not hold.
+ */
+function mayGrantSensitive(p: Principal): boolean {
+  return (p.roles.includes('admin') && !p.roles.includes('integration')) || holdsSensitiveGrant(p);
 }
 
 export interface DeliveryDto {
@@ -80,9 +96,20 @@ export interface WebhookOptions {
   /** Plain http URLs (loopback receivers in development and tests); https only when false. */
   allowHttp: boolean;
   userAgent: string;
+  /** Which hosts deliveries may reach (WEBHOOK_ALLOW_HOSTS), checked on save and on connect. */
+  egress: WebhookEgress;
+  /** Where the full error of a failed attempt goes; callers only see a generic one. */
+  log?: { warn(obj: object, msg: string): void };
   /** The jitter source; Math.random by default. */
   random?: () => number;
 }
+
+/** The errors the delivery log shows: no host names, ports or system error text. */
+const DELIVERY_ERRORS = {
+  refused: 'refused by policy',
+  timeout: 'timeout',
+  connection: 'connection failed',
+} as const;
 
 
 /** Events fanned out into deliveries per subscription and transaction. */
@@ -103,6 +130,8 @@ const CONCURRENCY = 8;
 export class WebhookService {
   private readonly random: () => number;
   private readonly q: Query;
+  /** Keep-alive agents whose DNS lookup is the egress policy's. */
+  private readonly agents: { http: http.Agent; https: https.Agent };
 
   constructor(
     private readonly pool: pg.Pool,
@@ -112,6 +141,14 @@ export class WebhookService {
   ) {
     this.random = opts.random ?? Math.random;
     this.q = pgQuery(pool);
+    const lookup = opts.egress.lookup;
+    this.agents = { http: new http.Agent({ keepAlive: true, lookup }), https: new https.Agent({ keepAlive: true, lookup }) };
+  }
+
+  /** Closes the agents' idle connections. */
+  close(): void {
+    this.agents.http.destroy();
+    this.agents.https.destroy();
   }
 
   // ---------------------------------------------------------------- subscriptions
@@ -131,8 +168,9 @@ export class WebhookService {
    * Subscribes `input.url`. It receives events written from now on (the cursor starts at the
    * feed's safe bound). Without a secret one is generated; either way it is answered only here.
    */
-  async create(createdBy: string, input: CreateWebhookInput): Promise<WebhookDto & { secret: string }> {
-    this.checkUrl(input.url);
+  async create(p: Principal, input: CreateWebhookInput): Promise<WebhookDto & { secret: string }> {
+    if (input.includeSensitive === true && !mayGrantSensitive(p)) throw sensitiveGrantRefused();
+    await this.checkUrl(input.url);
     const secret = input.secret ?? `whsec_${randomBytes(32).toString('base64url')}`;
     const now = this.clock.now();
     const cursor = await this.events.safeBound();
@@ -143,10 +181,11 @@ export class WebhookService {
       secret,
       description: input.description ?? null,
       active,
+      includeSensitive: input.includeSensitive ?? false,
       cursor,
       disabledAt: active ? null : now,
       disabledReason: active ? null : 'created inactive',
-      createdBy,
+      createdBy: p.id,
       createdAt: now,
       updatedAt: now,
     });
@@ -155,14 +194,17 @@ export class WebhookService {
 
   /**
    * Changes a subscription. Re-activating one clears its failure count; its pending deliveries
-   * and the events written meanwhile then go out, in order.
+   * and the events written meanwhile then go out, in order. A subscription with the sensitive
+   * grant is changed only by whoever may give it (its url or secret would redirect the data).
    */
-  async update(id: string, input: UpdateWebhookInput): Promise<WebhookDto> {
-    if (input.url !== undefined) this.checkUrl(input.url);
+  async update(p: Principal, id: string, input: UpdateWebhookInput): Promise<WebhookDto> {
+    if (input.includeSensitive === true && !mayGrantSensitive(p)) throw sensitiveGrantRefused();
+    if (input.url !== undefined) await this.checkUrl(input.url);
     const now = this.clock.now();
     return inTransaction(this.pool, async (q) => {
       const row = await findSubscription(q, id);
       if (!row) throw notFound();
+      if (row.includeSensitive && !mayGrantSensitive(p)) throw sensitiveGrantRefused();
       const activation =
         input.active === true && !row.active
           ? { active: true, consecutiveFailures: 0, disabledAt: null, disabledReason: null }
@@ -174,6 +216,7 @@ export class WebhookService {
         ...(input.eventTypes !== undefined ? { eventTypes: [...new Set(input.eventTypes)] } : {}),
         ...(input.secret !== undefined ? { secret: input.secret } : {}),
         ...(input.description !== undefined ? { description: input.description } : {}),
+        ...(input.includeSensitive !== undefined ? { includeSensitive: input.includeSensitive } : {}),
         ...activation,
         updatedAt: now,
       });
@@ -223,13 +266,19 @@ export class WebhookService {
 
   // ---------------------------------------------------------------- delivery
 
-  /** Queues new events and sends every delivery due at `now`, round after round. */
+  /**
+   * Queues new events and sends every delivery due at `now`, round after round. Each attempt is
+   * signed and recorded at the instant it is sent: `now` plus the time the run has taken so far
+   * (a run started as of another instant keeps that offset).
+   */
   async run(now: Date = this.clock.now()): Promise<RunResult> {
+    const offsetMs = now.getTime() - this.clock.now().getTime();
+    const sendTime = (): Date => new Date(this.clock.now().getTime() + offsetMs);
     const result: RunResult = { queued: await this.enqueue(now), attempted: 0, succeeded: 0, failed: 0, disabled: 0 };
     for (let round = 0; round < MAX_ROUNDS; round++) {
       const claimed = await this.claim(now);
       if (claimed.length === 0) break;
-      const outcomes = await mapLimit(claimed, CONCURRENCY, (d) => this.attempt(d, now));
+      const outcomes = await mapLimit(claimed, CONCURRENCY, (d) => this.attempt(d, sendTime));
       for (const o of outcomes) {
         result.attempted++;
         if (o.ok) result.succeeded++;
@@ -265,43 +314,67 @@ export class WebhookService {
     return claimDeliveries(this.q, now, lockedUntil, this.opts.batchSize);
   }
 
-  /** Sends one delivery and records the outcome. */
-  private async attempt(d: ClaimedDelivery, now: Date): Promise<{ ok: boolean; disabled: boolean }> {
+  /** Sends one delivery and records the outcome, both at the instant `sendTime` answers. */
+  private async attempt(d: ClaimedDelivery, sendTime: () => Date): Promise<{ ok: boolean; disabled: boolean }> {
+    const now = sendTime();
     if (d.position === null || d.payload === null || d.createdAt === null) {
       // The event is gone from the outbox: nothing left to send, and it must not block the case.
       await this.record(d, now, { ok: true, statusCode: null, error: 'event no longer in the outbox; skipped', durationMs: 0 });
       return { ok: true, disabled: false };
     }
     const body = JSON.stringify(
-      toEventDto({ position: d.position, id: d.eventId, type: d.type, caseId: d.caseId, payload: d.payload, createdAt: d.createdAt }),
+      toEventDto(
+        { position: d.position, id: d.eventId, type: d.type, caseId: d.caseId, payload: d.payload, createdAt: d.createdAt },
+        d.sensitive && !d.includeSensitive,
+      ),
     );
     const timestamp = Math.floor(now.getTime() / 1000);
     const started = performance.now();
     let statusCode: number | null = null;
     let error: string | null = null;
     try {
-      const res = await fetch(d.url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'user-agent': this.opts.userAgent,
-          'saksflyt-event-id': d.eventId,
-          'saksflyt-event-type': d.type,
-          'saksflyt-delivery-id': d.id.toString(),
-          'saksflyt-signature': signatureHeader(d.secret, timestamp, body),
-        },
-        body,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.opts.timeoutMs),
+      statusCode = await this.post(new URL(d.url), body, {
+        'content-type': 'application/json',
+        'user-agent': this.opts.userAgent,
+        'saksflyt-event-id': d.eventId,
+        'saksflyt-event-type': d.type,
+        'saksflyt-delivery-id': d.id.toString(),
+        'saksflyt-signature': signatureHeader(d.secret, timestamp, body),
       });
-      statusCode = res.status;
-      await res.body?.cancel().catch(() => undefined);
-      if (res.status < 200 || res.status > 299) error = `HTTP ${res.status}`;
+      if (statusCode < 200 || statusCode > 299) error = `HTTP ${statusCode}`;
     } catch (err) {
-      error = describeFetchError(err);
+      error = deliveryError(err);
+      // The cause stays in the service's log: the delivery log is an API, and host names, ports
+      // and system errors of internal hosts are what a port scan reads.
+      this.opts.log?.warn({ err, subscriptionId: d.subscriptionId, deliveryId: d.id.toString(), error }, 'webhook delivery failed');
     }
     const durationMs = Math.round(performance.now() - started);
     return this.record(d, now, { ok: error === null, statusCode, error, durationMs });
+  }
+
+  /**
+   * POSTs `body` to `url` through the agents, and answers the status code. Redirects are not
+   * followed; the answer's body is drained, not read. IP literals are checked here (a connection
+   * to one does no lookup), names by the agents' lookup.
+   */
+  private post(url: URL, body: string, headers: Record<string, string>): Promise<number> {
+    this.opts.egress.checkLiteral(url);
+    const secure = url.protocol === 'https:';
+    return new Promise<number>((resolve, reject) => {
+      const req = (secure ? https : http).request(url, {
+        method: 'POST',
+        headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+        agent: secure ? this.agents.https : this.agents.http,
+        signal: AbortSignal.timeout(this.opts.timeoutMs),
+      });
+      req.on('response', (res) => {
+        res.on('error', () => undefined);
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
   }
 
   private async record(
@@ -333,7 +406,12 @@ export class WebhookService {
     });
   }
 
-  private checkUrl(url: string): void {
+  /**
+   * Refuses a URL that is not http(s), or whose host is (or resolves to) an internal address
+   * not allowed by WEBHOOK_ALLOW_HOSTS, in any notation: `new URL` turns 0x7f000001, 2130706433
+   * and 127.1 into 127.0.0.1 before the check, as it does before a connection.
+   */
+  private async checkUrl(url: string): Promise<void> {
     let u: URL;
     try {
       u = new URL(url);
@@ -342,6 +420,9 @@ export class WebhookService {
     }
     if (u.protocol !== 'https:' && !(u.protocol === 'http:' && this.opts.allowHttp)) {
       throw invalidUrl(this.opts.allowHttp ? 'must be http or https' : 'must be https');
+    }
+    if ((await this.opts.egress.screen(u)) === 'refused') {
+      throw invalidUrl('must not point to a loopback, private, link-local or other internal address');
     }
   }
 }
@@ -353,6 +434,7 @@ function toWebhookDto(row: SubscriptionRow): WebhookDto {
     eventTypes: row.eventTypes,
     description: row.description,
     active: row.active,
+    includeSensitive: row.includeSensitive,
     consecutiveFailures: row.consecutiveFailures,
     disabledAt: row.disabledAt?.toISOString() ?? null,
     disabledReason: row.disabledReason,
@@ -360,6 +442,14 @@ function toWebhookDto(row: SubscriptionRow): WebhookDto {
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };
+}
+
+function sensitiveGrantRefused(): DomainError {
+  return new DomainError(
+    'forbidden',
+    'Only an administrator signed in as a person, or a client granted cases:read:sensitive, may give a subscription ' +
+      'the sensitive grant or change one that has it.',
+  );
 }
 
 function notFound(): DomainError {
@@ -372,9 +462,13 @@ function invalidUrl(message: string): DomainError {
   });
 }
 
-function describeFetchError(err: unknown): string {
-  const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-  if (e.name === 'TimeoutError' || e.name === 'AbortError') return 'timeout';
-  const detail = e.cause?.code ?? e.cause?.message ?? e.message ?? String(err);
-  return detail.slice(0, 500);
+/** The generic error of a failed attempt, as the delivery log shows it. */
+function deliveryError(err: unknown): string {
+  for (let e: unknown = err, depth = 0; e && depth < 4; depth++) {
+    if (e instanceof EgressRefused) return DELIVERY_ERRORS.refused;
+    const o = e as { name?: string; code?: string; cause?: unknown };
+    if (o.name === 'TimeoutError' || o.name === 'AbortError' || o.code === 'ABORT_ERR') return DELIVERY_ERRORS.timeout;
+    e = o.cause;
+  }
+  return DELIVERY_ERRORS.connection;
 }

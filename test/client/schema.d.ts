@@ -447,7 +447,7 @@ export interface paths {
         put?: never;
         /**
          * Subscribe a URL to events (admins)
-         * @description The subscription receives events written from now on, signed with its secret (docs/webhooks.md). Without a secret one is generated. The secret is answered only here.
+         * @description The subscription receives events written from now on, signed with its secret (docs/webhooks.md). Without a secret one is generated. The secret is answered only here. Events of sensitive categories carry ids and status only unless includeSensitive is set, which needs an administrator signed in as a person or a client granted cases:read:sensitive (403 otherwise).
          */
         post: operations["createWebhook"];
         delete?: never;
@@ -473,7 +473,7 @@ export interface paths {
         head?: never;
         /**
          * Change, pause or re-enable a subscription (admins)
-         * @description active: true re-enables a disabled subscription; it then receives what it missed, in order.
+         * @description active: true re-enables a disabled subscription; it then receives what it missed, in order. A subscription with includeSensitive is changed only by whoever may set it (403 otherwise).
          */
         patch: operations["updateWebhook"];
         trace?: never;
@@ -2689,10 +2689,12 @@ export interface operations {
                             /** @description One of case.created, case.status_changed, case.assigned, case.updated, case.message_added, case.attachment_added, case.anonymised, case.sla_breached */
                             type: string;
                             caseId: string | null;
-                            /** @description caseId, number, status, version, actor, at, and the fields of the change; never message bodies */
+                            /** @description caseId, number, status, version, actor, at, and the fields of the change; never message bodies. Redacted (sensitive categories, receiver without the sensitive grant): ids, status and codes only (docs/webhooks.md) */
                             payload: {
                                 [key: string]: unknown;
                             };
+                            /** @description The payload holds ids, status and codes only: no actor, names, reasons or assignees */
+                            redacted: boolean;
                             /** Format: date-time */
                             createdAt: string;
                         }[];
@@ -2753,6 +2755,8 @@ export interface operations {
                         description: string | null;
                         /** @description false: paused by an admin or disabled after WEBHOOK_MAX_FAILURES consecutive failures */
                         active: boolean;
+                        /** @description Events of sensitive categories are sent in full; otherwise ids and status only */
+                        includeSensitive: boolean;
                         consecutiveFailures: number;
                         disabledAt: string | null;
                         disabledReason: string | null;
@@ -2809,6 +2813,11 @@ export interface operations {
                     description?: string;
                     /** @default true */
                     active?: boolean;
+                    /**
+                     * @description Send events of sensitive categories in full (actors, reasons, assignees). Only an administrator signed in as a person, or a client granted cases:read:sensitive, may set it
+                     * @default false
+                     */
+                    includeSensitive?: boolean;
                 };
             };
         };
@@ -2827,6 +2836,8 @@ export interface operations {
                         description: string | null;
                         /** @description false: paused by an admin or disabled after WEBHOOK_MAX_FAILURES consecutive failures */
                         active: boolean;
+                        /** @description Events of sensitive categories are sent in full; otherwise ids and status only */
+                        includeSensitive: boolean;
                         consecutiveFailures: number;
                         disabledAt: string | null;
                         disabledReason: string | null;
@@ -2903,6 +2914,8 @@ export interface operations {
                         description: string | null;
                         /** @description false: paused by an admin or disabled after WEBHOOK_MAX_FAILURES consecutive failures */
                         active: boolean;
+                        /** @description Events of sensitive categories are sent in full; otherwise ids and status only */
+                        includeSensitive: boolean;
                         consecutiveFailures: number;
                         disabledAt: string | null;
                         disabledReason: string | null;
@@ -3032,6 +3045,8 @@ export interface operations {
                     description?: string | null;
                     /** @description true re-enables a disabled subscription and clears its failure count */
                     active?: boolean;
+                    /** @description Send events of sensitive categories in full (actors, reasons, assignees). Only an administrator signed in as a person, or a client granted cases:read:sensitive, may set it */
+                    includeSensitive?: boolean;
                 };
             };
         };
@@ -3050,6 +3065,8 @@ export interface operations {
                         description: string | null;
                         /** @description false: paused by an admin or disabled after WEBHOOK_MAX_FAILURES consecutive failures */
                         active: boolean;
+                        /** @description Events of sensitive categories are sent in full; otherwise ids and status only */
+                        includeSensitive: boolean;
                         consecutiveFailures: number;
                         disabledAt: string | null;
                         disabledReason: string | null;

@@ -20,7 +20,8 @@ describe('webhooks', () => {
 
   beforeAll(async () => {
     t = await createTestApp({
-      config: { WEBHOOK_MAX_FAILURES: '4', WEBHOOK_BACKOFF_BASE_MS: '1000', WEBHOOK_BACKOFF_MAX_MS: '60000' },
+      // The receivers listen on loopback, which webhooks reach only when allowed.
+      config: { WEBHOOK_MAX_FAILURES: '4', WEBHOOK_BACKOFF_BASE_MS: '1000', WEBHOOK_BACKOFF_MAX_MS: '60000', WEBHOOK_ALLOW_HOSTS: '127.0.0.1' },
     });
     h = await headersFor(t);
   });
@@ -211,7 +212,7 @@ describe('webhooks', () => {
     const r = await receiver();
     await subscribe(r.url);
     const ids = await lifecycles(3);
-    const other = await createTestApp({ databaseUrl: t.url, clock: t.clock });
+    const other = await createTestApp({ databaseUrl: t.url, clock: t.clock, config: { WEBHOOK_ALLOW_HOSTS: '127.0.0.1' } });
     try {
       await Promise.all([t.app.integration.webhooks.run(), other.app.integration.webhooks.run()]);
       await t.app.integration.webhooks.run();

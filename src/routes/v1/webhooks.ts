@@ -28,14 +28,15 @@ const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Subscribe a URL to events (admins)',
         description:
           'The subscription receives events written from now on, signed with its secret (docs/webhooks.md). Without ' +
-          'a secret one is generated. The secret is answered only here.',
+          'a secret one is generated. The secret is answered only here. Events of sensitive categories carry ids and ' +
+          'status only unless includeSensitive is set, which needs an administrator signed in as a person or a client ' +
+          'granted cases:read:sensitive (403 otherwise).',
         body: CreateWebhookSchema,
         response: { 201: WebhookCreatedSchema, ...problems(400, 415) },
       },
     },
     async (request, reply) => {
-      const p = requirePrincipal(request);
-      const created = await webhooks.create(p.id, request.body);
+      const created = await webhooks.create(requirePrincipal(request), request.body);
       return reply.status(201).header('location', `/v1/webhooks/${created.id}`).send(created);
     },
   );
@@ -77,13 +78,15 @@ const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['webhooks'],
         operationId: 'updateWebhook',
         summary: 'Change, pause or re-enable a subscription (admins)',
-        description: 'active: true re-enables a disabled subscription; it then receives what it missed, in order.',
+        description:
+          'active: true re-enables a disabled subscription; it then receives what it missed, in order. A subscription ' +
+          'with includeSensitive is changed only by whoever may set it (403 otherwise).',
         params: IdParamsSchema,
         body: PatchWebhookSchema,
         response: { 200: WebhookSchema, ...problems(400, 404, 415) },
       },
     },
-    async (request) => webhooks.update(request.params.id, request.body),
+    async (request) => webhooks.update(requirePrincipal(request), request.params.id, request.body),
   );
 
   app.delete(
