@@ -13,6 +13,13 @@ import {
   timerCounts,
 } from '../repositories/metrics-repository';
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Reads the database gauges of /metrics now (the loop does it every METRICS_REFRESH_MS). */
+    refreshMetrics?: () => Promise<void>;
+  }
+}
+
 /**
  * Prometheus metrics at GET /metrics: request rate and latency per route (fastify-metrics'
  * histogram, labelled by the route pattern), process vitals, and gauges read from the database
@@ -25,13 +32,6 @@ import {
  * Metrics live in a registry of this app rather than prom-client's global one, so several apps
  * in one process (tests, a blue/green pair) do not collide on metric names.
  */
-declare module 'fastify' {
-  interface FastifyInstance {
-    /** Reads the database gauges of /metrics now (the loop does it every METRICS_REFRESH_MS). */
-    refreshMetrics?: () => Promise<void>;
-  }
-}
-
 async function metricsPlugin(app: FastifyInstance, opts: { config: Config }): Promise<void> {
   if (!opts.config.METRICS_ENABLED) return;
   const registry = new Registry();
@@ -102,6 +102,8 @@ async function metricsPlugin(app: FastifyInstance, opts: { config: Config }): Pr
   });
   const breaches = new Gauge({ name: 'saksflyt_sla_breaches', help: 'Recorded service-level breaches', labelNames: ['kind'], registers: [registry] });
   const stale = new Gauge({ name: 'saksflyt_sla_stale_cases', help: 'Cases whose due times wait for the SLA sweep', registers: [registry] });
+  // The gauges above are as old as this: an alert on it notices a refresh loop that stopped.
+  const refreshed = new Gauge({ name: 'saksflyt_metrics_refreshed_seconds', help: 'Unix time of the last refresh of the database gauges', registers: [registry] });
 
   // Each reading is its own statement; a failing one keeps its gauges' last values (and logs)
   // rather than failing the others.
@@ -136,6 +138,7 @@ async function metricsPlugin(app: FastifyInstance, opts: { config: Config }): Pr
       for (const r of rows) breaches.set({ kind: r.kind }, r.n);
     });
     await read('saksflyt_sla_stale_cases', () => staleSlaCount(q), (n) => stale.set(n));
+    refreshed.set(Date.now() / 1000);
   };
   app.decorate('refreshMetrics', refresh);
 

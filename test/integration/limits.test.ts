@@ -318,3 +318,34 @@ describe('attachment quotas and content checks', () => {
     expectStatus(await upload(third.id, h.requester, 'y.txt', 'text/plain', Buffer.from('y')), 201);
   });
 });
+
+describe('upload budget alongside the general rate limit', () => {
+  let t: TestApp;
+  let h: Record<Person, Headers>;
+
+  beforeAll(async () => {
+    // RATE_LIMIT_MAX on (its default): the limiter is registered at the root and the upload route
+    // overrides its budget, rather than registering a limiter of its own.
+    t = await createTestApp({ config: { ATTACHMENT_UPLOADS_PER_HOUR: '2' } });
+    h = await headersFor(t);
+  });
+  afterAll(async () => t.close());
+
+  it('refuses the upload past ATTACHMENT_UPLOADS_PER_HOUR while other routes keep the general limit (429, 200)', async () => {
+    const { id } = await caseIn(t, h, 'IN_PROGRESS');
+    const boundary = 'b0undary';
+    const send = () =>
+      t.app.inject({
+        method: 'POST',
+        url: `/v1/cases/${id}/attachments`,
+        headers: { ...h.operator, 'content-type': `multipart/form-data; boundary=${boundary}` },
+        payload: `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\nContent-Type: text/plain\r\n\r\nhello\r\n--${boundary}--\r\n`,
+      });
+    expectStatus(await send(), 201);
+    expectStatus(await send(), 201);
+    const third = await send();
+    expectStatus(third, 429);
+    expect(third.headers['retry-after']).toBeDefined();
+    expectStatus(await api(t).get(`/v1/cases/${id}`, h.operator), 200);
+  });
+});
