@@ -20,6 +20,7 @@ import retentionPlugin from './plugins/retention';
 import integrationPlugin from './plugins/integration';
 import webhooksPlugin from './plugins/webhooks';
 import metricsPlugin from './plugins/metrics';
+import expensiveRequestsPlugin from './plugins/expensive-requests';
 import serviceLevelsPlugin from './plugins/service-levels';
 import healthRoutes from './routes/health';
 import v1Routes from './routes/v1';
@@ -131,6 +132,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   await app.register(integrationPlugin);
   await app.register(webhooksPlugin);
   await app.register(serviceLevelsPlugin, { config });
+  await app.register(expensiveRequestsPlugin, { config });
   // Before the routes: it measures every route registered after it.
   await app.register(metricsPlugin, { config });
 

@@ -18,8 +18,31 @@ export const ConfigSchema = Type.Object({
   ),
   DATA_DIR: Type.String({ default: './data', minLength: 1, description: 'embedded database (DATA_DIR/pg) and the dev signing key' }),
   DB_POOL_MAX: Type.Integer({ default: 10, minimum: 1, maximum: 200, description: 'connections (1 on the embedded database)' }),
+  DB_STATEMENT_TIMEOUT_MS: Type.Integer({
+    default: 5000,
+    minimum: 0,
+    description: 'longest a statement of a request or background run may take before PostgreSQL cancels it (503); 0 turns it off',
+  }),
+  DB_REPORT_STATEMENT_TIMEOUT_MS: Type.Integer({
+    default: 60000,
+    minimum: 0,
+    description: 'the same for the statements of GET /v1/reports/*; 0 turns it off',
+  }),
+  REPORT_MAX_DAYS: Type.Integer({ default: 366, minimum: 1, description: 'longest period [from, to) a report may cover (400 above)' }),
+  EXPENSIVE_CONCURRENCY_PER_IDENTITY: Type.Integer({
+    default: 2,
+    minimum: 1,
+    description: 'expensive requests (list with q, reports) one identity may have in flight on one instance; more answer 429',
+  }),
   BODY_LIMIT: Type.Integer({ default: 1048576, minimum: 1024, description: 'largest JSON body in bytes (413 above)' }),
   ATTACHMENT_MAX_BYTES: Type.Integer({ default: 10485760, minimum: 1, description: 'largest attachment in bytes (413 above)' }),
+  ATTACHMENTS_PER_CASE: Type.Integer({ default: 50, minimum: 1, description: 'files a case may hold (413 above)' }),
+  ATTACHMENT_BYTES_PER_CASE: Type.Integer({ default: 52428800, minimum: 1, description: 'bytes of files a case may hold (413 above)' }),
+  ATTACHMENT_UPLOADS_PER_HOUR: Type.Integer({
+    default: 20,
+    minimum: 0,
+    description: 'uploads one identity may make per hour on one instance (429 above); 0 disables',
+  }),
   ATTACHMENT_TYPES: Type.String({
     default: 'application/pdf,image/png,image/jpeg,text/plain,application/vnd.openxmlformats-officedocument.wordprocessingml.document',
     description: 'comma-separated content types accepted as attachments',
@@ -83,6 +106,11 @@ export const ConfigSchema = Type.Object({
   SLA_INTERVAL_MS: Type.Integer({ default: 60000, minimum: 0, description: 'SLA sweep (stale due times, breaches) every this many ms; 0 disables' }),
   SLA_BATCH_SIZE: Type.Integer({ default: 500, minimum: 1, maximum: 10000 }),
   METRICS_ENABLED: Type.Boolean({ default: true, description: 'GET /metrics (Prometheus); restrict it at the network' }),
+  METRICS_REFRESH_MS: Type.Integer({
+    default: 15000,
+    minimum: 0,
+    description: 'the database gauges of /metrics are recomputed this often (a scrape reads the last values); 0 never reads them',
+  }),
   RETENTION_INTERVAL_MS: Type.Integer({
     default: 86400000,
     minimum: 0,

@@ -16,6 +16,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 
 export interface EmbeddedPostgresOptions {
   /** Holds the cluster; created when missing, reused (data kept) on later starts. */
@@ -56,7 +57,9 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   // PGlite needs no OS user: initdb and the backend run inside WASM, so the
   // "postgres refuses to run as root" rule that rules out real binaries here
   // does not apply.
-  const db = await PGlite.create({ dataDir });
+  // Extensions the migrations create must be loaded into the WASM build first: pg_trgm backs the
+  // subject search index (migration 20261201180000_subject_trigram_index).
+  const db = await PGlite.create({ dataDir, extensions: { pg_trgm } });
   let server: PGLiteSocketServer | undefined;
   try {
     server = new PGLiteSocketServer({

@@ -52,6 +52,10 @@ export function logProblem(log: FastifyBaseLogger, err: unknown, mapped: MappedP
 function domainProblem(err: DomainError): MappedProblem {
   const body = problem(err.code, err.message, { ...err.extras });
   if (err.code === 'service-unavailable') return { problem: body, log: 'none', headers: RETRY_AFTER };
+  if (err.code === 'rate-limited') {
+    const seconds = typeof err.extras.retryAfterSeconds === 'number' ? err.extras.retryAfterSeconds : 5;
+    return { problem: body, log: 'none', headers: { 'retry-after': String(seconds) } };
+  }
   if (err.code === 'unauthorized') {
     // RFC 6750 §3: no error code when no token came, invalid_token when one failed.
     const failed = err.extras.reason !== undefined && err.extras.reason !== 'missing-token';
@@ -84,6 +88,14 @@ function transportProblem(err: unknown, scope: ProblemScope): MappedProblem | nu
   if (isDatabaseUnavailable(err)) {
     const detail = scope === 'request' ? 'The database is unavailable; retry shortly.' : 'The database is unavailable; retry the operation.';
     return { problem: problem('service-unavailable', detail), log: 'warn', logMessage: 'database unavailable', headers: RETRY_AFTER };
+  }
+  if (isStatementCancelled(err)) {
+    // 503, not 504: the service is up but the statement hit DB_STATEMENT_TIMEOUT_MS (or its
+    // report variant); Retry-After tells a client it may try again, perhaps with a narrower query.
+    const detail = scope === 'request'
+      ? 'The request took too long at the database and was cancelled; retry later or narrow it.'
+      : 'The operation took too long at the database and was cancelled; retry the operation.';
+    return { problem: problem('service-unavailable', detail, { reason: 'statement-timeout' }), log: 'warn', logMessage: 'statement cancelled (timeout)', headers: RETRY_AFTER };
   }
   if (isRetryableConflict(err)) {
     return { problem: problem('conflict', `The case changed concurrently; retry the ${scope}.`), log: 'none', headers: NO_HEADERS };
@@ -165,6 +177,12 @@ function isDatabaseUnavailable(err: unknown): boolean {
       return true;
     }
   }
+  return false;
+}
+
+/** SQLSTATE 57014 query_canceled: statement_timeout, or a cancel request. */
+function isStatementCancelled(err: unknown): boolean {
+  for (const o of errorChain(err)) if (codesOf(o).includes('57014')) return true;
   return false;
 }
 

@@ -56,6 +56,10 @@ async function dbPlugin(app: FastifyInstance, opts: DbOptions): Promise<void> {
     max: poolMax,
     connectionTimeoutMillis: 5000,
     idleTimeoutMillis: 30000,
+    // Sent at connect, so it bounds every statement on the pool (Prisma's too): one caller's slow
+    // statement cannot hold a connection and the CPU for longer. Reports raise it per transaction
+    // (ReportService); migrations run on their own connection and are not bound by it.
+    ...(config.DB_STATEMENT_TIMEOUT_MS > 0 ? { statement_timeout: config.DB_STATEMENT_TIMEOUT_MS } : {}),
   });
   // An idle client losing its server must not crash the process; the next query reports it.
   pool.on('error', (err) => app.log.warn({ err: { message: err.message } }, 'idle database client error'));

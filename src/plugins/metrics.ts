@@ -3,6 +3,7 @@ import fastifyMetrics from 'fastify-metrics';
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { Config } from '../config';
+import { backgroundLoop, loopCloseTimeoutMs } from './background-loop';
 import { pgQuery } from '../db/query';
 import {
   breachesPerKind,
@@ -12,10 +13,18 @@ import {
   timerCounts,
 } from '../repositories/metrics-repository';
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Reads the database gauges of /metrics now (the loop does it every METRICS_REFRESH_MS). */
+    refreshMetrics?: () => Promise<void>;
+  }
+}
+
 /**
  * Prometheus metrics at GET /metrics: request rate and latency per route (fastify-metrics'
  * histogram, labelled by the route pattern), process vitals, and gauges read from the database
- * on each scrape: cases per status and team, timers, webhook backlog, SLA breaches.
+ * every METRICS_REFRESH_MS (not per scrape): cases per status and team, timers, webhook backlog,
+ * SLA breaches.
  *
  * The endpoint has no authentication and no rate limit, like the health checks: operators must
  * keep it off the public network (expose it only to the Prometheus scraper).
@@ -59,24 +68,6 @@ async function metricsPlugin(app: FastifyInstance, opts: { config: Config }): Pr
     },
   });
 
-  // Each gauge asks the database when scraped; a failing query leaves that gauge empty for this
-  // scrape (and logs) instead of failing the whole exposition.
-  const gauge = (name: string, help: string, labelNames: string[], read: (g: Gauge) => Promise<void>): Gauge =>
-    new Gauge({
-      name,
-      help,
-      labelNames,
-      registers: [registry],
-      async collect() {
-        this.reset();
-        try {
-          await read(this);
-        } catch (err) {
-          app.log.warn({ err: { message: (err as Error).message }, metric: name }, 'metric collection failed');
-        }
-      },
-    });
-
   const q = pgQuery(app.pool);
 
   new Counter({
@@ -91,35 +82,71 @@ async function metricsPlugin(app: FastifyInstance, opts: { config: Config }): Pr
     },
   });
 
-  gauge('saksflyt_cases', 'Cases per status and team', ['status', 'team'], async (g) => {
-    const rows = await casesPerStatusAndTeam(q);
-    for (const r of rows) g.set({ status: r.status, team: r.team }, r.n);
+  const cases = new Gauge({ name: 'saksflyt_cases', help: 'Cases per status and team', labelNames: ['status', 'team'], registers: [registry] });
+  const timers = new Gauge({
+    name: 'saksflyt_timers',
+    help: 'Pending timed transitions: due (should have fired) and scheduled (all pending)',
+    labelNames: ['state'],
+    registers: [registry],
   });
-
-  gauge('saksflyt_timers', 'Pending timed transitions: due (should have fired) and scheduled (all pending)', ['state'], async (g) => {
-    const r = await timerCounts(q, app.services.clock.now());
-    g.set({ state: 'due' }, r.due);
-    g.set({ state: 'scheduled' }, r.scheduled);
+  const pending = new Gauge({ name: 'saksflyt_webhook_deliveries_pending', help: 'Webhook deliveries not yet delivered (the backlog)', registers: [registry] });
+  // The age grows between refreshes, so it is worked out at scrape time from the stored instant.
+  let oldestPending: Date | null = null;
+  new Gauge({
+    name: 'saksflyt_webhook_oldest_pending_seconds',
+    help: 'Age of the oldest pending webhook delivery',
+    registers: [registry],
+    collect() {
+      this.set(oldestPending ? Math.max(0, (app.services.clock.now().getTime() - oldestPending.getTime()) / 1000) : 0);
+    },
   });
+  const breaches = new Gauge({ name: 'saksflyt_sla_breaches', help: 'Recorded service-level breaches', labelNames: ['kind'], registers: [registry] });
+  const stale = new Gauge({ name: 'saksflyt_sla_stale_cases', help: 'Cases whose due times wait for the SLA sweep', registers: [registry] });
+  // The gauges above are as old as this: an alert on it notices a refresh loop that stopped.
+  const refreshed = new Gauge({ name: 'saksflyt_metrics_refreshed_seconds', help: 'Unix time of the last refresh of the database gauges', registers: [registry] });
 
-  gauge('saksflyt_webhook_deliveries_pending', 'Webhook deliveries not yet delivered (the backlog)', [], async (g) => {
-    g.set((await pendingDeliveries(q)).n);
-  });
+  // Each reading is its own statement; a failing one keeps its gauges' last values (and logs)
+  // rather than failing the others.
+  const read = async <T>(metric: string, fn: () => Promise<T>, apply: (v: T) => void): Promise<void> => {
+    try {
+      apply(await fn());
+    } catch (err) {
+      app.log.warn({ err: { message: (err as Error).message }, metric }, 'metric collection failed');
+    }
+  };
 
-  gauge('saksflyt_webhook_oldest_pending_seconds', 'Age of the oldest pending webhook delivery', [], async (g) => {
-    const { oldest } = await pendingDeliveries(q);
-    g.set(oldest ? Math.max(0, (app.services.clock.now().getTime() - new Date(oldest).getTime()) / 1000) : 0);
-  });
+  // Scrapes need no token, so a scrape must not cost the database anything: the gauges are read on
+  // a timer (METRICS_REFRESH_MS) and a scrape serves the last values. 16 scrapers each running the
+  // GROUP BY over every case slowed other users' requests a hundredfold (issue #12).
+  const refresh = async (): Promise<void> => {
+    await read('saksflyt_cases', () => casesPerStatusAndTeam(q), (rows) => {
+      cases.reset();
+      for (const r of rows) cases.set({ status: r.status, team: r.team }, r.n);
+    });
+    await read('saksflyt_timers', () => timerCounts(q, app.services.clock.now()), (r) => {
+      timers.set({ state: 'due' }, r.due);
+      timers.set({ state: 'scheduled' }, r.scheduled);
+    });
+    await read('saksflyt_webhook_deliveries_pending', () => pendingDeliveries(q), (r) => {
+      pending.set(r.n);
+      oldestPending = r.oldest ? new Date(r.oldest) : null;
+    });
+    await read('saksflyt_sla_breaches', () => breachesPerKind(q), (rows) => {
+      breaches.reset();
+      breaches.set({ kind: 'first_response' }, 0);
+      breaches.set({ kind: 'resolution' }, 0);
+      for (const r of rows) breaches.set({ kind: r.kind }, r.n);
+    });
+    await read('saksflyt_sla_stale_cases', () => staleSlaCount(q), (n) => stale.set(n));
+    refreshed.set(Date.now() / 1000);
+  };
+  app.decorate('refreshMetrics', refresh);
 
-  gauge('saksflyt_sla_breaches', 'Recorded service-level breaches', ['kind'], async (g) => {
-    const rows = await breachesPerKind(q);
-    g.set({ kind: 'first_response' }, 0);
-    g.set({ kind: 'resolution' }, 0);
-    for (const r of rows) g.set({ kind: r.kind }, r.n);
-  });
-
-  gauge('saksflyt_sla_stale_cases', 'Cases whose due times wait for the SLA sweep', [], async (g) => {
-    g.set(await staleSlaCount(q));
+  backgroundLoop(app, {
+    name: 'metrics refresh',
+    intervalMs: opts.config.METRICS_REFRESH_MS,
+    closeTimeoutMs: loopCloseTimeoutMs(opts.config),
+    run: refresh,
   });
 }
 

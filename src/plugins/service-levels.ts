@@ -34,7 +34,7 @@ async function serviceLevelsPlugin(app: FastifyInstance, opts: { config: Config 
   app.decorate('serviceLevels', {
     sla,
     calendar: new ServiceCalendarService(app.pool, clock, config.TIMEZONE, () => slaViews.invalidateCalendar()),
-    reports: new ReportService(app.pool),
+    reports: new ReportService(app.pool, { maxDays: config.REPORT_MAX_DAYS, statementTimeoutMs: config.DB_REPORT_STATEMENT_TIMEOUT_MS }),
     info: new ServiceInfoService(app.pool, clock, config.TIMEZONE),
   });
 

@@ -183,6 +183,7 @@ export async function listCases(q: Query, f: CaseListFilter): Promise<CaseRow[]>
   if (f.requester !== undefined) where.push(`c.requester_id = ${p(f.requester)}`);
   if (f.createdFrom) where.push(`c.created_at >= ${p(f.createdFrom)}`);
   if (f.createdTo) where.push(`c.created_at < ${p(f.createdTo)}`);
+  // Served by the trigram GIN index case_subject_trgm_idx (migration 20261201180000) for terms of 3+ characters.
   if (f.text !== undefined) where.push(`c.subject ILIKE ${p(`%${escapeLike(f.text)}%`)}`);
   const col = f.sort === 'updated' ? 'c.updated_at' : 'c.created_at';
   if (f.after) {
@@ -316,6 +317,15 @@ export async function insertAttachment(
     [randomUUID(), a.caseId, a.filename, a.contentType, a.data.length, a.sha256, a.data, a.actor.id, a.actor.role, a.now],
   );
   return r!;
+}
+
+/** How many files a case holds and their bytes in all (the per-case quota). */
+export async function attachmentUsage(q: Query, caseId: string): Promise<{ count: number; bytes: number }> {
+  const [r] = await q<{ count: number; bytes: string }>(
+    'SELECT count(*)::int AS count, coalesce(sum(size), 0)::bigint AS bytes FROM attachment WHERE case_id = $1::uuid',
+    [caseId],
+  );
+  return { count: r?.count ?? 0, bytes: Number(r?.bytes ?? 0) };
 }
 
 /** Reads of sensitive cases, one row each. */

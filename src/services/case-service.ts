@@ -11,6 +11,7 @@ import { actingAs, listVisibility, standingOn, type Standing } from '../domain/s
 import { windowCovering, type SuspensionWindow } from '../domain/suspension';
 import { inTransaction, pgQuery, type Query } from '../db/query';
 import {
+  attachmentUsage,
   findAttachment,
   findCase,
   findCaseWithAttachments,
@@ -179,6 +180,17 @@ export class CaseService {
     let dto: AttachmentDto | undefined;
     await this.change(p, id, undefined, false, null, async (tx, row, actor, ctx) => {
       const decision = decide(row, { type: 'attach' }, actor, ctx);
+      // Counted under the case's row lock, so concurrent uploads to one case cannot both squeeze in.
+      const used = await attachmentUsage(tx, row.id);
+      const { ATTACHMENTS_PER_CASE: maxFiles, ATTACHMENT_BYTES_PER_CASE: maxBytes } = this.config;
+      if (used.count + 1 > maxFiles || used.bytes + file.data.length > maxBytes) {
+        const byCount = used.count + 1 > maxFiles;
+        throw new DomainError('payload-too-large', byCount ? `A case holds at most ${maxFiles} files.` : `A case holds at most ${maxBytes} bytes of files.`, {
+          quota: byCount ? 'attachments-per-case' : 'attachment-bytes-per-case',
+          limit: byCount ? maxFiles : maxBytes,
+          used: byCount ? used.count : used.bytes,
+        });
+      }
       const a = await insertAttachment(tx, { caseId: row.id, ...file, actor: ctx.changeActor, now: ctx.now });
       dto = toAttachmentDto(a);
       return { decision, attachment: { id: a.id } };

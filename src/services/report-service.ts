@@ -14,6 +14,17 @@ import {
 import type { ReportQuery, SlaReportDto, TimeInStatusReportDto } from '../schemas/service-level';
 
 const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+
+/** Bounds of a report: how long a period it may cover and how long its statement may run. */
+export interface ReportLimits {
+  /** Longest [from, to) in days (REPORT_MAX_DAYS). */
+  maxDays: number;
+  /** statement_timeout of the report's transaction in ms (DB_REPORT_STATEMENT_TIMEOUT_MS); 0: none. */
+  statementTimeoutMs: number;
+}
+
+const DEFAULT_LIMITS: ReportLimits = { maxDays: 366, statementTimeoutMs: 60_000 };
 
 /** Teams whose cases a principal's reports cover: null = all (admins). */
 function reportTeams(p: Principal): string[] | null {
@@ -37,7 +48,10 @@ function working(p: { medianHours: number | null; p90Hours: number | null }) {
  * operator sees the cases of their own teams only (grouped by category or team as asked).
  */
 export class ReportService {
-  constructor(private readonly pool: pg.Pool) {}
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly limits: ReportLimits = DEFAULT_LIMITS,
+  ) {}
 
   async sla(p: Principal, q: ReportQuery): Promise<SlaReportDto> {
     const { from, to, groupBy, params, teamsOnly } = this.scope(p, q);
@@ -77,7 +91,11 @@ export class ReportService {
   }
 
   private run<T>(sql: string, params: unknown[]): Promise<T[]> {
-    return inTransaction(this.pool, (q) => runReport<T>(q, sql, params));
+    // A report may run longer than the pool's DB_STATEMENT_TIMEOUT_MS, but not without bound.
+    return inTransaction(this.pool, async (q) => {
+      await q(`SET LOCAL statement_timeout = ${Math.trunc(this.limits.statementTimeoutMs)}`);
+      return runReport<T>(q, sql, params);
+    });
   }
 
   private scope(p: Principal, q: ReportQuery) {
@@ -87,6 +105,12 @@ export class ReportService {
     if (!(from.getTime() < to.getTime())) {
       throw new DomainError('validation-failed', 'from must be before to.', {
         errors: [{ in: 'querystring', path: '/to', message: 'must be after from' }],
+      });
+    }
+    // The work of a report grows with its period: a bound keeps one caller from scanning every year.
+    if (to.getTime() - from.getTime() > this.limits.maxDays * DAY_MS) {
+      throw new DomainError('validation-failed', `A report covers at most ${this.limits.maxDays} days.`, {
+        errors: [{ in: 'querystring', path: '/to', message: `must be at most ${this.limits.maxDays} days after from` }],
       });
     }
     const groupBy: GroupBy = q.groupBy ?? 'category';

@@ -1,6 +1,6 @@
 import { createTestApp, type TestApp } from '../helpers/app';
 
-/** GET /metrics: Prometheus text with route latency and the gauges read on scrape. */
+/** GET /metrics: Prometheus text with route latency and the gauges read on a timer. */
 describe('metrics', () => {
   let t: TestApp;
 
@@ -16,6 +16,8 @@ describe('metrics', () => {
     expect(created.statusCode).toBe(201);
     await t.app.inject({ method: 'GET', url: `/v1/cases/${created.json().id}`, headers: ola });
     await t.app.serviceLevels.sla.sweep(new Date('2025-04-01T12:00:00+02:00'));
+    // The gauges are read on a timer (METRICS_REFRESH_MS), not per scrape; refresh them now.
+    await t.app.refreshMetrics!();
 
     const r = await t.app.inject({ method: 'GET', url: '/metrics' });
     expect(r.statusCode).toBe(200);

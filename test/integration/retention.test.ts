@@ -94,7 +94,8 @@ describeOwnDb('retention and anonymisation', () => {
   const before = {} as Record<string, { history: Awaited<ReturnType<typeof history>>; messages: number; stored: string }>;
 
   beforeAll(async () => {
-    t = await createTestApp();
+    // The reports below span two years, more than REPORT_MAX_DAYS allows by default.
+    t = await createTestApp({ config: { REPORT_MAX_DAYS: '800' } });
     for (const [k, who] of Object.entries({ ola: OLA, leader: LEADER, kari: KARI, admin: ADMIN })) h[k as keyof typeof h] = await t.auth(who);
     // feedback keeps closed cases 6 months; everything else the default 24.
     const feedback = (await send('admin', 'GET', '/v1/categories/feedback', undefined, 200)).json();

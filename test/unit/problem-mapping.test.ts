@@ -46,6 +46,21 @@ describe('toProblem', () => {
   });
 
   describe('transport errors', () => {
+    it('answers a statement cancelled by statement_timeout (57014) as retryable, from pg and through Prisma (503)', () => {
+      for (const err of [pgError('57014', 'canceling statement due to statement timeout'), prismaAdapterError('57014')]) {
+        const m = toProblem(err);
+        expect(m.problem).toMatchObject({ status: 503, code: 'service-unavailable', reason: 'statement-timeout' });
+        expect(m.headers).toEqual({ 'retry-after': '5' });
+        expect(m.log).toBe('warn');
+      }
+    });
+
+    it('gives a rate-limited refusal its Retry-After (429)', () => {
+      const m = toProblem(new DomainError('rate-limited', 'later', { retryAfterSeconds: 1 }));
+      expect(m.problem.status).toBe(429);
+      expect(m.headers).toEqual({ 'retry-after': '1' });
+    });
+
     it('maps Fastify validation to validation-failed with its errors (400)', () => {
       const err = Object.assign(new Error('body must have required property \'to\''), {
         validation: [{ instancePath: '', message: "must have required property 'to'" }],

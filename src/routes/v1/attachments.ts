@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import { Type } from 'typebox';
 import multipart from '@fastify/multipart';
+import rateLimit from '@fastify/rate-limit';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { DomainError } from '../../domain/errors';
+import { cleanFilename, contentMatches } from '../../http/file-content';
 import { requirePrincipal } from '../../plugins/auth';
 import { problems, UuidSchema } from '../../schemas/common';
 import { AttachmentSchema, IdParamsSchema } from '../../schemas/case';
@@ -29,18 +31,31 @@ const attachmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
   await app.register(multipart, {
     limits: { fileSize: app.config.ATTACHMENT_MAX_BYTES, files: 1, fields: 0, parts: 2 },
   });
+  // Uploads get their own budget per identity (ATTACHMENT_UPLOADS_PER_HOUR), apart from the general
+  // per-minute limit: each one stores up to ATTACHMENT_MAX_BYTES for years. When the general limit
+  // is off (RATE_LIMIT_MAX=0) the plugin is not registered at the root, so it is registered here.
+  const uploadsPerHour = app.config.ATTACHMENT_UPLOADS_PER_HOUR;
+  if (uploadsPerHour > 0 && app.config.RATE_LIMIT_MAX === 0) {
+    await app.register(rateLimit, { global: false, hook: 'preHandler', keyGenerator: (request) => request.principal?.id ?? request.ip });
+  }
+  const uploadLimit = uploadsPerHour > 0
+    ? { rateLimit: { max: uploadsPerHour, timeWindow: 3_600_000, keyGenerator: (request: { principal?: { id: string } | null; ip: string }) => `upload:${request.principal?.id ?? request.ip}` } }
+    : {};
 
   app.post(
     '/cases/:id/attachments',
     {
-      config: { access: 'authenticated' },
+      config: { access: 'authenticated', ...uploadLimit },
       schema: {
         tags: ['cases'],
         summary: 'Attach a file (multipart/form-data, one part named file)',
-        description: `At most ATTACHMENT_MAX_BYTES (default 10 MiB); accepted types: ${[...allowed].join(', ')}.`,
+        description:
+          `At most ATTACHMENT_MAX_BYTES (default 10 MiB); accepted types: ${[...allowed].join(', ')}. ` +
+          'The bytes must be of the declared type (415 otherwise). A case holds at most ATTACHMENTS_PER_CASE files and ' +
+          'ATTACHMENT_BYTES_PER_CASE bytes (413 with `quota`); one caller uploads at most ATTACHMENT_UPLOADS_PER_HOUR files an hour (429).',
         consumes: ['multipart/form-data'],
         params: IdParamsSchema,
-        response: { 201: AttachmentSchema, ...problems(400, 403, 404, 409, 413, 415) },
+        response: { 201: AttachmentSchema, ...problems(400, 403, 404, 409, 413, 415, 429) },
       },
     },
     async (request, reply) => {
@@ -57,7 +72,12 @@ const attachmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         });
       }
       const data = await multipartRead(file.toBuffer());
-      const filename = file.filename.replace(/[\\/\r\n"]/g, '_').slice(0, 255) || 'file';
+      if (!contentMatches(contentType, data)) {
+        throw new DomainError('unsupported-media-type', `The file's contents are not of the declared type ${contentType}.`, {
+          accepted: [...allowed],
+        });
+      }
+      const filename = cleanFilename(file.filename);
       const sha256 = createHash('sha256').update(data).digest('hex');
       const dto = await app.services.cases.addAttachment(p, request.params.id, { filename, contentType, data, sha256 });
       return reply.status(201).header('location', `/v1/cases/${request.params.id}/attachments/${dto.id}`).send(dto);

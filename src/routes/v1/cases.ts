@@ -54,10 +54,14 @@ const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'List cases the caller may see',
         description: 'Newest first (by created or updated), keyset-paginated: pass nextCursor as cursor.',
         querystring: ListCasesQuerySchema,
-        response: { 200: CaseListSchema, ...problems(400) },
+        response: { 200: CaseListSchema, ...problems(400, 429, 503) },
       },
     },
-    async (request) => cases.list(requirePrincipal(request), request.query),
+    async (request) => {
+      const p = requirePrincipal(request);
+      // A subject search is the list's expensive form (pattern matching over the index); filters alone are cheap.
+      return request.query.q === undefined ? cases.list(p, request.query) : app.expensiveRequests.run(p.id, () => cases.list(p, request.query));
+    },
   );
 
   app.get(

@@ -59,10 +59,13 @@ const serviceLevelRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'Covers cases filed in [from, to). Admins see every team, operators the cases of their own teams. ' +
           'As fresh as the last SLA sweep (SLA_INTERVAL_MS).',
         querystring: ReportQuerySchema,
-        response: { 200: SlaReportSchema, ...problems(400, 403) },
+        response: { 200: SlaReportSchema, ...problems(400, 403, 429, 503) },
       },
     },
-    async (request) => reports.sla(requirePrincipal(request), request.query),
+    async (request) => {
+      const p = requirePrincipal(request);
+      return app.expensiveRequests.run(p.id, () => reports.sla(p, request.query));
+    },
   );
 
   app.get(
@@ -74,10 +77,13 @@ const serviceLevelRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Median and p90 elapsed hours cases spend in each status, per category or team',
         description: 'Covers cases filed in [from, to). Admins see every team, operators the cases of their own teams.',
         querystring: ReportQuerySchema,
-        response: { 200: TimeInStatusReportSchema, ...problems(400, 403) },
+        response: { 200: TimeInStatusReportSchema, ...problems(400, 403, 429, 503) },
       },
     },
-    async (request) => reports.timeInStatus(requirePrincipal(request), request.query),
+    async (request) => {
+      const p = requirePrincipal(request);
+      return app.expensiveRequests.run(p.id, () => reports.timeInStatus(p, request.query));
+    },
   );
 
   app.post(
