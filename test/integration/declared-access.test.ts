@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { Principal } from '../../src/domain/roles';
+import { FailureLimiter } from '../../src/auth/failure-limiter';
 import { DomainError } from '../../src/domain/errors';
 import { generateOpenApi } from '../../src/openapi';
 import errorsPlugin from '../../src/plugins/errors';
@@ -30,6 +31,8 @@ async function appWith(routes: Routes, outside?: Routes): Promise<FastifyInstanc
     return p;
   });
   app.decorateRequest('principal', null);
+  // As the auth plugin does: refused tokens are counted per address (off here: limit 0).
+  app.decorate('authFailures', new FailureLimiter(0, 60_000));
   await app.register(
     async (v1) => {
       enforceDeclaredAccess(v1);
