@@ -91,6 +91,7 @@ export interface AccessLevel {
  * - `staff`: staff who handle cases (operators, admins) and integrations granted `cases:read` or
  *   `cases:write`; narrower than `isStaff`, which is about changing cases.
  * - `admin`: administrators, and integrations granted the `admin` scope.
+ * - `mail-gateway`: integrations granted `mail:inbound` (the centre's mail gateway), only.
  */
 export const ACCESS_LEVELS = {
   public: { token: false, refusal: null, allows: () => true },
@@ -117,6 +118,15 @@ export const ACCESS_LEVELS = {
     token: true,
     refusal: 'Administrators only, signed in as a person: clients cannot manage staff.',
     allows: (p) => p.roles.includes('admin') && !p.roles.includes('integration'),
+  },
+  /**
+   * The centre's mail gateway posting raw mail. Not admins: a message filed through it speaks
+   * for whoever its From names, so only the client trusted to relay received mail may post one.
+   */
+  'mail-gateway': {
+    token: true,
+    refusal: 'Mail gateway only: integrations granted mail:inbound.',
+    allows: (p) => p.roles.includes('integration') && p.scopes.includes('mail:inbound'),
   },
 } as const satisfies Record<string, AccessLevel>;
 
