@@ -18,10 +18,7 @@ export interface CaseAccessFacts {
  *   employees); sees public content only.
  * - `none`: the case does not exist for them (answered 404, never 403, so existence leaks not).
  */
-export type CaseAccess =
-  | { view: 'staff'; write: boolean }
-  | { view: 'requester'; write: true }
-  | { view: 'none' };
+export type CaseAccess = { view: 'staff'; write: boolean } | { view: 'requester'; write: true } | { view: 'none' };
 
 /**
  * Decides the principal's access to a case (DOMAIN.md "Privacy"). Sensitive categories are
@@ -148,4 +145,3 @@ export function isRouteAccess(value: unknown): value is RouteAccess {
 export function mayCall(p: Principal, access: RouteAccess): boolean {
   return ACCESS_LEVELS[access].allows(p);
 }
-

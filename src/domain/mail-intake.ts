@@ -16,7 +16,7 @@ export interface InboundMail {
 }
 
 /** Why a mail creates nothing. */
-export type IgnoreReason = 'auto-submitted' | 'bulk-precedence' | 'auto-reply-header' | 'own-address' | 'bounce' | 'no-sender';
+type IgnoreReason = 'auto-submitted' | 'bulk-precedence' | 'auto-reply-header' | 'own-address' | 'bounce' | 'no-sender';
 
 /** What a mail asks for, before any case is looked at. */
 export type MailIntent =
@@ -40,7 +40,7 @@ const REPLY_PREFIX = /^\s*((re|sv|vs|fw|fwd|aw|wg)\s*(\[\d+\])?\s*:\s*)+/i;
 const BOUNCE_SENDER = /^(mailer-daemon|postmaster)@/i;
 
 /** The longest subject and text a case or message holds (the API's own limits). */
-export const SUBJECT_MAX = 200;
+const SUBJECT_MAX = 200;
 export const TEXT_MAX = 20000;
 
 /**
@@ -68,7 +68,7 @@ export function addressOf(value: string): string | null {
 }
 
 /** Whether two addresses are the same mailbox (case-insensitive, as people expect). */
-export function sameAddress(a: string | null | undefined, b: string | null | undefined): boolean {
+function sameAddress(a: string | null | undefined, b: string | null | undefined): boolean {
   return !!a && !!b && a.trim().toLowerCase() === b.trim().toLowerCase();
 }
 
@@ -78,7 +78,7 @@ export function sameAddress(a: string | null | undefined, b: string | null | und
  * (from MAILER-DAEMON/postmaster, or a delivery report) and mail from the service's own address
  * would otherwise answer our notifications with new cases, which send notifications: a mail loop.
  */
-export function ignoreReason(mail: InboundMail, ownAddress: string): IgnoreReason | null {
+function ignoreReason(mail: InboundMail, ownAddress: string): IgnoreReason | null {
   if (!mail.from) return 'no-sender';
   const own = addressOf(ownAddress);
   if (sameAddress(mail.from.address, own)) return 'own-address';

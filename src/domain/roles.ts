@@ -24,11 +24,7 @@ export interface Principal {
 
 /** Whether the principal acts as staff of the service centre (handles cases). */
 export function isStaff(p: Principal): boolean {
-  return (
-    p.roles.includes('admin') ||
-    p.roles.includes('operator') ||
-    (p.roles.includes('integration') && p.scopes.includes('cases:write'))
-  );
+  return p.roles.includes('admin') || p.roles.includes('operator') || (p.roles.includes('integration') && p.scopes.includes('cases:write'));
 }
 
 /** The role recorded in history for the principal's action. */

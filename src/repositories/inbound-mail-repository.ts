@@ -47,12 +47,7 @@ export async function recordInboundMail(
   messageId: string,
   r: { outcome: Exclude<InboundOutcome, 'pending'> | 'pending'; caseId: string | null; reason: string | null },
 ): Promise<void> {
-  await q(`UPDATE inbound_mail SET outcome = $2, case_id = $3::uuid, reason = $4 WHERE message_id = $1`, [
-    messageId,
-    r.outcome,
-    r.caseId,
-    r.reason,
-  ]);
+  await q(`UPDATE inbound_mail SET outcome = $2, case_id = $3::uuid, reason = $4 WHERE message_id = $1`, [messageId, r.outcome, r.caseId, r.reason]);
 }
 
 /** Gives a claim back, so the next delivery of the message does the work. */

@@ -13,7 +13,6 @@ import {
   isRequesterAddress,
   safeFilename,
   type AttachmentSkip,
-  type IgnoreReason,
   type InboundMail,
   type NewCaseReason,
 } from '../domain/mail-intake';
@@ -38,7 +37,7 @@ const MAIL_CATEGORY = 'general';
 
 const PARSER_OPTIONS = { skipTextToHtml: true, skipTextLinks: true, skipImageLinks: true };
 
-export type InboundMailOutcome = 'case-created' | 'message-added' | 'ignored';
+type InboundMailOutcome = 'case-created' | 'message-added' | 'ignored';
 
 /** What a delivery did (or, for a duplicate, what its first delivery did). */
 export interface InboundMailResult {
@@ -47,8 +46,11 @@ export interface InboundMailResult {
   messageId: string;
   caseId: string | null;
   caseNumber: string | null;
-  /** For `ignored`: why; for `case-created` from a mail naming a case: why not an answer on it. */
-  reason: IgnoreReason | NewCaseReason | string | null;
+  /**
+   * For `ignored`: why (an IgnoreReason); for `case-created` from a mail naming a case: why not an
+   * answer on it (a NewCaseReason); `incomplete` when the first delivery failed half-way.
+   */
+  reason: string | null;
   attachments?: Array<{ id: string; filename: string }>;
   skippedAttachments?: Array<{ filename: string; reason: AttachmentSkip }>;
 }
@@ -78,7 +80,11 @@ export class MailIntakeService {
     this.q = pgQuery(pool);
     this.attachmentLimits = {
       maxBytes: config.ATTACHMENT_MAX_BYTES,
-      types: new Set(config.ATTACHMENT_TYPES.split(',').map((t) => t.trim().toLowerCase()).filter(Boolean)),
+      types: new Set(
+        config.ATTACHMENT_TYPES.split(',')
+          .map((t) => t.trim().toLowerCase())
+          .filter(Boolean),
+      ),
     };
   }
 
@@ -117,7 +123,9 @@ export class MailIntakeService {
       // Nothing written: the next delivery starts afresh. Something written: it is recorded, so a
       // retry answers it instead of filing the case again (the rest of that mail is lost, and said so).
       if (progress.outcome) {
-        await recordInboundMail(this.q, messageId, { outcome: progress.outcome, caseId: progress.caseId, reason: 'incomplete' }).catch(() => undefined);
+        await recordInboundMail(this.q, messageId, { outcome: progress.outcome, caseId: progress.caseId, reason: 'incomplete' }).catch(
+          () => undefined,
+        );
       } else {
         await releaseInboundMail(this.q, messageId).catch(() => undefined);
       }
@@ -203,7 +211,7 @@ export class MailIntakeService {
     const skippedAttachments: Array<{ filename: string; reason: AttachmentSkip }> = [];
     for (const a of parsed.attachments) {
       const filename = safeFilename(a.filename ?? null);
-      const data = a.content as Buffer;
+      const data = a.content;
       const skip = attachmentSkip({ filename, contentType: a.contentType, size: data.length, related: a.related ?? false }, this.attachmentLimits);
       if (skip) {
         skippedAttachments.push({ filename, reason: skip });
@@ -233,7 +241,14 @@ function requesterPrincipal(row: CaseRow): Principal | null {
  * category, as a mail may concern a sensitive one), though its token only lets it post mail.
  */
 function relay(gateway: Principal): Principal {
-  return { id: gateway.id, name: gateway.name, roles: ['integration'], teams: [], employeeNumber: null, scopes: ['cases:write', 'cases:read:sensitive'] };
+  return {
+    id: gateway.id,
+    name: gateway.name,
+    roles: ['integration'],
+    teams: [],
+    employeeNumber: null,
+    scopes: ['cases:write', 'cases:read:sensitive'],
+  };
 }
 
 /** The parts of a parsed mail the intake rules read. */
@@ -260,7 +275,13 @@ function headerText(value: HeaderValue): string {
   if (one instanceof Date) return one.toISOString();
   if (typeof one !== 'object' || one === null) return '';
   const v = one as { value?: unknown; params?: Record<string, string>; text?: unknown };
-  if (typeof v.value === 'string') return v.value + Object.entries(v.params ?? {}).map(([k, p]) => `; ${k}=${p}`).join('');
+  if (typeof v.value === 'string')
+    return (
+      v.value +
+      Object.entries(v.params ?? {})
+        .map(([k, p]) => `; ${k}=${p}`)
+        .join('')
+    );
   return typeof v.text === 'string' ? v.text : '';
 }
 

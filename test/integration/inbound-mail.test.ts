@@ -32,9 +32,7 @@ function rawMail(m: RawMail): Buffer {
     'MIME-Version: 1.0',
     ...Object.entries(m.headers ?? {}).map(([k, v]) => `${k}: ${v}`),
   ];
-  const body = m.html
-    ? { type: 'text/html; charset=utf-8', text: m.html }
-    : { type: 'text/plain; charset=utf-8', text: m.text ?? 'Hello' };
+  const body = m.html ? { type: 'text/html; charset=utf-8', text: m.html } : { type: 'text/plain; charset=utf-8', text: m.text ?? 'Hello' };
   if (!m.attachments?.length) {
     return Buffer.from([...head, `Content-Type: ${body.type}`, 'Content-Transfer-Encoding: 8bit', '', body.text, ''].join('\r\n'));
   }

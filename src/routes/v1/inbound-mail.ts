@@ -18,7 +18,9 @@ const InboundMailResultSchema = Type.Object(
         'mail naming a case: unknown-case, sender-not-requester or case-closed. incomplete: the first delivery failed half-way.',
     }),
     ignored: Type.Optional(Type.String({ description: 'Present on 202: why the mail created nothing (same as reason)' })),
-    attachments: Type.Optional(Type.Array(Type.Object({ id: UuidSchema, filename: Type.String() }), { description: 'Files kept as case attachments' })),
+    attachments: Type.Optional(
+      Type.Array(Type.Object({ id: UuidSchema, filename: Type.String() }), { description: 'Files kept as case attachments' }),
+    ),
     skippedAttachments: Type.Optional(
       Type.Array(Type.Object({ filename: Type.String(), reason: Type.Enum(['inline-image', 'too-large', 'type-not-accepted']) }), {
         description: 'Files not kept (named in an internal note on the case, except inline images)',
@@ -69,7 +71,10 @@ const inboundMailRoutes: FastifyPluginAsyncTypebox = async (app) => {
       // Other media types the app parses (JSON) reach the handler too: only a raw message is a mail.
       if (!Buffer.isBuffer(request.body)) throw new DomainError('unsupported-media-type', 'Send one raw mail as message/rfc822.');
       const result = await intake.receive(requirePrincipal(request), request.body);
-      request.log.info({ messageId: result.messageId, outcome: result.outcome, caseId: result.caseId, duplicate: result.duplicate, reason: result.reason }, 'inbound mail');
+      request.log.info(
+        { messageId: result.messageId, outcome: result.outcome, caseId: result.caseId, duplicate: result.duplicate, reason: result.reason },
+        'inbound mail',
+      );
       if (result.duplicate || result.outcome === 'message-added') return reply.status(200).send(result);
       if (result.outcome === 'ignored') return reply.status(202).send({ ...result, ignored: result.reason ?? 'ignored' });
       return reply.status(201).header('location', `/v1/cases/${result.caseId}`).send(result);

@@ -50,7 +50,7 @@ export function enforceDeclaredAccess(scope: FastifyInstance): void {
     route.schema = {
       ...schema,
       security: ACCESS_LEVELS[access].token ? BEARER : [],
-      ...(schema.response ? { response: { ...accessProblems(access), ...(schema.response) } } : {}),
+      ...(schema.response ? { response: { ...accessProblems(access), ...schema.response } } : {}),
     };
   });
 
