@@ -354,3 +354,33 @@ describe('npm run mailgate', () => {
     expect(away.code).toBe(75);
   }, 60_000);
 });
+
+describe('POST /v1/inbound-mail with INBOUND_MAIL_MAX_BYTES=4096', () => {
+  let small: TestApp;
+  beforeAll(async () => {
+    small = await createTestApp({ config: { INBOUND_MAIL_MAX_BYTES: '4096' } });
+  });
+  afterAll(async () => {
+    await small.close();
+  });
+
+  it('refuses a larger message and files nothing (413)', async () => {
+    const headers = await small.auth({ sub: 'mail-gateway', roles: ['integration'], scope: ['mail:inbound'] });
+    const raw = rawMail({ from: 'big@example.org', subject: 'Big', text: 'x'.repeat(5000) });
+    const res = await small.app.inject({
+      method: 'POST',
+      url: '/v1/inbound-mail',
+      headers: { ...headers, 'content-type': 'message/rfc822' },
+      payload: raw,
+    });
+    expectStatus(res, 413);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    const ok = await small.app.inject({
+      method: 'POST',
+      url: '/v1/inbound-mail',
+      headers: { ...headers, 'content-type': 'message/rfc822' },
+      payload: rawMail({ from: 'small@example.org', subject: 'Small' }),
+    });
+    expectStatus(ok, 201);
+  });
+});
