@@ -47,6 +47,16 @@ export const ConfigSchema = Type.Object({
     default: 'application/pdf,image/png,image/jpeg,text/plain,application/vnd.openxmlformats-officedocument.wordprocessingml.document',
     description: 'comma-separated content types accepted as attachments',
   }),
+  MAIL_FROM: Type.String({
+    default: 'saksflyt@localhost',
+    minLength: 3,
+    description: "the service's own address (From of its mails); mail received from it never becomes a case or message",
+  }),
+  INBOUND_MAIL_MAX_BYTES: Type.Integer({
+    default: 26214400,
+    minimum: 1024,
+    description: 'largest raw message POST /v1/inbound-mail accepts, in bytes (413 above)',
+  }),
   OIDC_ISSUER: Type.Optional(Type.String({ minLength: 1, description: 'token issuer (Feide); unset: dev issuer outside production' })),
   OIDC_AUDIENCE: Type.Optional(Type.String({ minLength: 1, description: 'required with OIDC_ISSUER: the aud tokens must carry' })),
   OIDC_JWKS_URL: Type.Optional(Type.String({ pattern: '^https?://', description: 'default: discovered from the issuer' })),

@@ -18,10 +18,7 @@ export interface CaseAccessFacts {
  *   employees); sees public content only.
  * - `none`: the case does not exist for them (answered 404, never 403, so existence leaks not).
  */
-export type CaseAccess =
-  | { view: 'staff'; write: boolean }
-  | { view: 'requester'; write: true }
-  | { view: 'none' };
+export type CaseAccess = { view: 'staff'; write: boolean } | { view: 'requester'; write: true } | { view: 'none' };
 
 /**
  * Decides the principal's access to a case (DOMAIN.md "Privacy"). Sensitive categories are
@@ -91,6 +88,7 @@ export interface AccessLevel {
  * - `staff`: staff who handle cases (operators, admins) and integrations granted `cases:read` or
  *   `cases:write`; narrower than `isStaff`, which is about changing cases.
  * - `admin`: administrators, and integrations granted the `admin` scope.
+ * - `mail-gateway`: integrations granted `mail:inbound` (the centre's mail gateway), only.
  */
 export const ACCESS_LEVELS = {
   public: { token: false, refusal: null, allows: () => true },
@@ -118,6 +116,15 @@ export const ACCESS_LEVELS = {
     refusal: 'Administrators only, signed in as a person: clients cannot manage staff.',
     allows: (p) => p.roles.includes('admin') && !p.roles.includes('integration'),
   },
+  /**
+   * The centre's mail gateway posting raw mail. Not admins: a message filed through it speaks
+   * for whoever its From names, so only the client trusted to relay received mail may post one.
+   */
+  'mail-gateway': {
+    token: true,
+    refusal: 'Mail gateway only: integrations granted mail:inbound.',
+    allows: (p) => p.roles.includes('integration') && p.scopes.includes('mail:inbound'),
+  },
 } as const satisfies Record<string, AccessLevel>;
 
 /** The access a route declares: who may call it at all. */
@@ -138,4 +145,3 @@ export function isRouteAccess(value: unknown): value is RouteAccess {
 export function mayCall(p: Principal, access: RouteAccess): boolean {
   return ACCESS_LEVELS[access].allows(p);
 }
-

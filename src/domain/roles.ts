@@ -6,8 +6,8 @@ export const ROLES = ['requester', 'leader', 'operator', 'admin', 'integration']
 export type Role = (typeof ROLES)[number];
 export type ActorRole = Role | 'system';
 
-/** Scopes an integration client may be granted. */
-export const SCOPES = ['cases:read', 'cases:write', 'cases:read:sensitive', 'admin'] as const;
+/** Scopes an integration client may be granted; `mail:inbound` is the centre's mail gateway (POST /v1/inbound-mail). */
+export const SCOPES = ['cases:read', 'cases:write', 'cases:read:sensitive', 'admin', 'mail:inbound'] as const;
 export type Scope = (typeof SCOPES)[number];
 
 /** Who is calling, as established by authentication. Pure data: no token, no request. */
@@ -24,11 +24,7 @@ export interface Principal {
 
 /** Whether the principal acts as staff of the service centre (handles cases). */
 export function isStaff(p: Principal): boolean {
-  return (
-    p.roles.includes('admin') ||
-    p.roles.includes('operator') ||
-    (p.roles.includes('integration') && p.scopes.includes('cases:write'))
-  );
+  return p.roles.includes('admin') || p.roles.includes('operator') || (p.roles.includes('integration') && p.scopes.includes('cases:write'));
 }
 
 /** The role recorded in history for the principal's action. */

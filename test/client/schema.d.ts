@@ -651,6 +651,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/inbound-mail": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Receive one raw mail (message/rfc822) from the mail gateway
+         * @description A mail whose subject carries a case token ([Sak 2026-000123]) or whose References name a case, from that case's requester address, becomes the requester's message on it (moving its status as a portal message would); any other mail files a new general case (channel email) for its sender. MIME attachments become case attachments under the upload limits. Auto-replies, bounces and mail from MAIL_FROM create nothing (202). Idempotent on Message-ID: a repeated delivery answers 200 with duplicate: true. At most INBOUND_MAIL_MAX_BYTES (26214400). npm run mailgate posts a message read on stdin.
+         */
+        post: operations["receiveMail"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -4119,6 +4139,178 @@ export interface operations {
             };
             /** @description RFC 9457 problem details (application/problem+json) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    receiveMail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description One RFC 5322 message */
+        requestBody: {
+            content: {
+                "message/rfc822": string;
+            };
+        };
+        responses: {
+            /** @description A message added to a case, or a duplicate delivery */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {unknown} */
+                        outcome: "case-created" | "message-added" | "ignored";
+                        /** @description This Message-ID was received before: the answer is what its first delivery did */
+                        duplicate: boolean;
+                        /** @description The Message-ID, without angle brackets (made from the bytes when the mail has none) */
+                        messageId: string;
+                        caseId: string | null;
+                        caseNumber: string | null;
+                        /** @description ignored: auto-submitted, bulk-precedence, auto-reply-header, own-address, bounce or no-sender. case-created from a mail naming a case: unknown-case, sender-not-requester or case-closed. incomplete: the first delivery failed half-way. */
+                        reason: string | null;
+                        /** @description Present on 202: why the mail created nothing (same as reason) */
+                        ignored?: string;
+                        /** @description Files kept as case attachments */
+                        attachments?: {
+                            /** Format: uuid */
+                            id: string;
+                            filename: string;
+                        }[];
+                        /** @description Files not kept (named in an internal note on the case, except inline images) */
+                        skippedAttachments?: {
+                            filename: string;
+                            /** @enum {unknown} */
+                            reason: "inline-image" | "too-large" | "type-not-accepted";
+                        }[];
+                    };
+                };
+            };
+            /** @description A case created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {unknown} */
+                        outcome: "case-created" | "message-added" | "ignored";
+                        /** @description This Message-ID was received before: the answer is what its first delivery did */
+                        duplicate: boolean;
+                        /** @description The Message-ID, without angle brackets (made from the bytes when the mail has none) */
+                        messageId: string;
+                        caseId: string | null;
+                        caseNumber: string | null;
+                        /** @description ignored: auto-submitted, bulk-precedence, auto-reply-header, own-address, bounce or no-sender. case-created from a mail naming a case: unknown-case, sender-not-requester or case-closed. incomplete: the first delivery failed half-way. */
+                        reason: string | null;
+                        /** @description Present on 202: why the mail created nothing (same as reason) */
+                        ignored?: string;
+                        /** @description Files kept as case attachments */
+                        attachments?: {
+                            /** Format: uuid */
+                            id: string;
+                            filename: string;
+                        }[];
+                        /** @description Files not kept (named in an internal note on the case, except inline images) */
+                        skippedAttachments?: {
+                            filename: string;
+                            /** @enum {unknown} */
+                            reason: "inline-image" | "too-large" | "type-not-accepted";
+                        }[];
+                    };
+                };
+            };
+            /** @description Ignored: an auto-reply, a bounce or our own mail */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {unknown} */
+                        outcome: "case-created" | "message-added" | "ignored";
+                        /** @description This Message-ID was received before: the answer is what its first delivery did */
+                        duplicate: boolean;
+                        /** @description The Message-ID, without angle brackets (made from the bytes when the mail has none) */
+                        messageId: string;
+                        caseId: string | null;
+                        caseNumber: string | null;
+                        /** @description ignored: auto-submitted, bulk-precedence, auto-reply-header, own-address, bounce or no-sender. case-created from a mail naming a case: unknown-case, sender-not-requester or case-closed. incomplete: the first delivery failed half-way. */
+                        reason: string | null;
+                        /** @description Present on 202: why the mail created nothing (same as reason) */
+                        ignored?: string;
+                        /** @description Files kept as case attachments */
+                        attachments?: {
+                            /** Format: uuid */
+                            id: string;
+                            filename: string;
+                        }[];
+                        /** @description Files not kept (named in an internal note on the case, except inline images) */
+                        skippedAttachments?: {
+                            filename: string;
+                            /** @enum {unknown} */
+                            reason: "inline-image" | "too-large" | "type-not-accepted";
+                        }[];
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -137,6 +137,8 @@ const TABLE: Record<string, number[]> = {
   'GET /v1/service-info':                     [200,  200,  200,   200,  200,    200,  200,    200,     200,    200],
   'PUT /v1/service-info/channels/{key}':      [403,  403,  403,   403,  403,    201,  403,    403,     403,    401],
   'DELETE /v1/service-info/channels/{key}':   [403,  403,  403,   403,  403,    204,  403,    403,     403,    401],
+  // Mail intake (docs/mail-intake.md): the mail gateway only (scope mail:inbound, none of these callers).
+  'POST /v1/inbound-mail':                    [403,  403,  403,   403,  403,    403,  403,    403,     403,    401],
 };
 
 interface Req {
@@ -280,6 +282,13 @@ async function request(endpoint: string): Promise<Req> {
       return { method: 'POST', url: '/v1/admin/sla/run', payload: {} };
     case 'GET /v1/service-info':
       return { method: 'GET', url: '/v1/service-info' };
+    case 'POST /v1/inbound-mail':
+      return {
+        method: 'POST',
+        url: '/v1/inbound-mail',
+        headers: { 'content-type': 'message/rfc822' },
+        payload: Buffer.from(`From: authz@example.org\r\nSubject: authz ${n}\r\nMessage-ID: <authz-${n}@example.org>\r\n\r\nHello\r\n`),
+      };
     case 'PUT /v1/service-info/channels/{key}':
       return { method: 'PUT', url: `/v1/service-info/channels/authz-${n}`, payload: { kind: 'email', name: { nb: 'Test', en: 'Test' }, address: 'x@example.org' } };
     case 'DELETE /v1/service-info/channels/{key}': {

@@ -16,6 +16,7 @@ import webhookRoutes from './webhooks';
 import bulkRoutes from './bulk';
 import serviceLevelRoutes from './service-levels';
 import serviceInfoRoutes from '../service-info';
+import inboundMailRoutes from './inbound-mail';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -49,7 +50,7 @@ export function enforceDeclaredAccess(scope: FastifyInstance): void {
     route.schema = {
       ...schema,
       security: ACCESS_LEVELS[access].token ? BEARER : [],
-      ...(schema.response ? { response: { ...accessProblems(access), ...(schema.response) } } : {}),
+      ...(schema.response ? { response: { ...accessProblems(access), ...schema.response } } : {}),
     };
   });
 
@@ -82,6 +83,7 @@ const v1Routes: FastifyPluginAsyncTypebox = async (app) => {
   await app.register(bulkRoutes);
   await app.register(serviceLevelRoutes);
   await app.register(serviceInfoRoutes);
+  await app.register(inboundMailRoutes);
 };
 
 export default v1Routes;

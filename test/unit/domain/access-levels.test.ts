@@ -16,6 +16,7 @@ const CALLERS = {
   'integration cases:write': who(['integration'], ['cases:write']),
   'integration cases:read:sensitive only': who(['integration'], ['cases:read:sensitive']),
   'integration admin': who(['integration'], ['admin']),
+  'integration mail:inbound': who(['integration'], ['mail:inbound']),
   // Scopes count only for integrations: a person's token may carry some, and they grant nothing.
   'requester with the admin scope': who(['requester'], ['admin']),
   'operator with the admin scope': who(['operator'], ['admin']),
@@ -23,23 +24,24 @@ const CALLERS = {
   'requester and admin': who(['requester', 'admin']),
 } satisfies Record<string, Principal>;
 
-const LEVELS: RouteAccess[] = ['public', 'authenticated', 'staff', 'admin', 'admin-person'];
+const LEVELS: RouteAccess[] = ['public', 'authenticated', 'staff', 'admin', 'admin-person', 'mail-gateway'];
 /** Whether each caller may call an operation of each level, in LEVELS order. */
-const TABLE: Record<keyof typeof CALLERS, [boolean, boolean, boolean, boolean, boolean]> = {
-  //                                          public authenticated staff  admin  admin-person
-  requester:                                 [true,  true,         false, false, false],
-  leader:                                    [true,  true,         false, false, false],
-  operator:                                  [true,  true,         true,  false, false],
-  admin:                                     [true,  true,         true,  true,  true ],
-  'integration (no scope)':                  [true,  true,         false, false, false],
-  'integration cases:read':                  [true,  true,         true,  false, false],
-  'integration cases:write':                 [true,  true,         true,  false, false],
-  'integration cases:read:sensitive only':   [true,  true,         false, false, false],
-  'integration admin':                       [true,  true,         false, true,  false],
-  'requester with the admin scope':          [true,  true,         false, false, false],
-  'operator with the admin scope':           [true,  true,         true,  false, false],
-  'leader with cases:read':                  [true,  true,         false, false, false],
-  'requester and admin':                     [true,  true,         true,  true,  true ],
+const TABLE: Record<keyof typeof CALLERS, [boolean, boolean, boolean, boolean, boolean, boolean]> = {
+  //                                          public authenticated staff  admin  admin-person mail-gateway
+  requester:                                 [true,  true,         false, false, false, false],
+  leader:                                    [true,  true,         false, false, false, false],
+  operator:                                  [true,  true,         true,  false, false, false],
+  admin:                                     [true,  true,         true,  true,  true,  false],
+  'integration (no scope)':                  [true,  true,         false, false, false, false],
+  'integration cases:read':                  [true,  true,         true,  false, false, false],
+  'integration cases:write':                 [true,  true,         true,  false, false, false],
+  'integration cases:read:sensitive only':   [true,  true,         false, false, false, false],
+  'integration admin':                       [true,  true,         false, true,  false, false],
+  'integration mail:inbound':                [true,  true,         false, false, false, true ],
+  'requester with the admin scope':          [true,  true,         false, false, false, false],
+  'operator with the admin scope':           [true,  true,         true,  false, false, false],
+  'leader with cases:read':                  [true,  true,         false, false, false, false],
+  'requester and admin':                     [true,  true,         true,  true,  true,  false],
 };
 
 describe('mayCall(): who may call an operation of each access level', () => {
@@ -85,6 +87,7 @@ describe('mayCall(): who may call an operation of each access level', () => {
       ['staff', true, true],
       ['admin', true, true],
       ['admin-person', true, true],
+      ['mail-gateway', true, true],
     ]);
   });
 });
