@@ -186,12 +186,14 @@ describe('backgroundLoop', () => {
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    // Only a guard against a hang (a kept timer would keep the child alive for good); generous,
+    // since starting tsx on a loaded two-core machine takes seconds.
+    const killer = setTimeout(() => child.kill('SIGKILL'), 45_000);
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     clearTimeout(killer);
     expect(out.trim()).toBe('ran');
     expect(code).toBe(0);
-  });
+  }, 60_000);
 
   it('derives the close bound from the shutdown grace: half of it', () => {
     expect(loopCloseTimeoutMs({ SHUTDOWN_GRACE_MS: 20_000 })).toBe(10_000);
