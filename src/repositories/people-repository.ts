@@ -110,9 +110,9 @@ export async function takeRequesterMatches(q: Query, employeeNumber: string): Pr
 }
 
 /**
- * The directory entry of someone who may handle cases: their staff_member row, else (when
- * `tokenSnapshots`, i.e. token-role mode) the staff roles their last token carried. Null when
- * neither exists.
+ * The directory entry of a subject: their staff_member row, else their person row with (when
+ * `tokenSnapshots`, i.e. token-role mode) the staff roles their last token carried, or no roles.
+ * Null when the service knows no one by that id.
  */
 export async function findDirectoryEntry(q: Query, subject: string, tokenSnapshots: boolean): Promise<DirectoryEntry | null> {
   const [row] = await q<DirectoryEntry>(
@@ -120,8 +120,8 @@ export async function findDirectoryEntry(q: Query, subject: string, tokenSnapsho
        SELECT s.subject, COALESCE(s.name, p.name) AS name, s.roles, s.teams, 1 AS rank
          FROM staff_member s LEFT JOIN person p ON p.subject = s.subject WHERE s.subject = $1
        UNION ALL
-       SELECT p.subject, p.name, p.roles, p.teams, 2 FROM person p
-        WHERE $2 AND p.subject = $1 AND cardinality(p.roles) > 0
+       SELECT p.subject, p.name, CASE WHEN $2 THEN p.roles ELSE '{}' END, CASE WHEN $2 THEN p.teams ELSE '{}' END, 2
+         FROM person p WHERE p.subject = $1
      ) d ORDER BY rank LIMIT 1`,
     [subject, tokenSnapshots],
   );

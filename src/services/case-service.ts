@@ -328,7 +328,7 @@ export class CaseService {
     if (assigneeId === undefined || assigneeId === null || !decision.assigneeChanged) return;
     const entry = await findDirectoryEntry(tx, assigneeId, this.config.ROLE_SOURCE === 'token');
     if (!entry) {
-      throw new DomainError('unknown-assignee', `'${assigneeId}' is not an operator the service knows.`, {
+      throw new DomainError('unknown-assignee', `The service knows no one by the id '${assigneeId}'.`, {
         assigneeId,
         errors: [{ in: 'body', path: '/assigneeId', message: 'unknown operator' }],
       });
