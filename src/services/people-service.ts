@@ -52,18 +52,26 @@ export class PeopleService {
     if (p.roles.includes('integration')) return;
     const now = this.clock.now();
     const roles = this.tokenRoles ? p.roles.filter((r) => SNAPSHOT_ROLES.includes(r)) : null;
+    const signIn = {
+      subject: p.id,
+      name: p.name,
+      employeeNumber: p.employeeNumber,
+      // The token's e-mail claim, once Principal carries it (notifications, issue #13 point 1).
+      email: (p as { email?: string | null }).email ?? null,
+      roles,
+      teams: roles ? [...p.teams] : null,
+      at: now,
+    };
+    const employeeNumber = p.employeeNumber;
+    // Without an employee number there is no number to move and no case to tie: one statement.
+    if (!employeeNumber) {
+      await upsertSignIn(this.q, signIn);
+      return;
+    }
     await inTransaction(this.pool, async (q) => {
-      if (p.employeeNumber) await releaseEmployeeNumber(q, p.employeeNumber, p.id);
-      await upsertSignIn(q, {
-        subject: p.id,
-        name: p.name,
-        employeeNumber: p.employeeNumber,
-        email: (p as { email?: string | null }).email ?? null,
-        roles,
-        teams: roles ? [...p.teams] : null,
-        at: now,
-      });
-      if (p.employeeNumber) await this.tieWaitingCases(q, { subject: p.id, name: p.name }, p.employeeNumber, now);
+      await releaseEmployeeNumber(q, employeeNumber, p.id);
+      await upsertSignIn(q, signIn);
+      await this.tieWaitingCases(q, { subject: p.id, name: p.name }, employeeNumber, now);
     });
   }
 

@@ -93,7 +93,7 @@ export async function signFor(issuer: DevIssuer, who: Who): Promise<string> {
  * may assign cases to them before they have sent a request (assignees must be known staff).
  * Requesters are left to sign in through their own requests.
  */
-export async function signInStaff(app: FastifyInstance, who: Who): Promise<void> {
+async function signInStaff(app: FastifyInstance, who: Who): Promise<void> {
   const roles = who.roles ?? ['requester'];
   if (!roles.includes('operator') && !roles.includes('admin')) return;
   await app.services.people.recordSignIn({

@@ -2,6 +2,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { Principal } from '../../src/domain/roles';
 import { DomainError } from '../../src/domain/errors';
+import { FailureLimiter } from '../../src/auth/failure-limiter';
 import { generateOpenApi } from '../../src/openapi';
 import errorsPlugin from '../../src/plugins/errors';
 import swaggerPlugin from '../../src/plugins/swagger';
@@ -30,6 +31,8 @@ async function appWith(routes: Routes, outside?: Routes): Promise<FastifyInstanc
     return p;
   });
   app.decorateRequest('principal', null);
+  // authenticate() consults the refused-token limiter (the auth plugin's); off here.
+  app.decorate('authFailures', new FailureLimiter(0, 60_000));
   await app.register(
     async (v1) => {
       enforceDeclaredAccess(v1);
