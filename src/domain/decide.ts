@@ -106,6 +106,11 @@ export function decide(state: CaseState, cmd: Command, actor: Actor, ctx: Contex
       if (state.status === 'CLOSED') {
         throw new DomainError('case-closed', 'The case is closed. Reopen it to add files.', { currentStatus: state.status });
       }
+      // A requester's file is their answer (a payslip, a signed form), so it moves the case as
+      // their message would; a staff attachment moves nothing.
+      if (actor.as === 'requester' && MESSAGE_MOVES_TO_UPDATED.includes(state.status)) {
+        return result(state, 'UPDATED_BY_USER', state.assigneeId);
+      }
       return result(state, state.status, state.assigneeId);
     case 'timer':
       if (state.status !== cmd.from || actor.as !== 'system') return null;

@@ -8,6 +8,8 @@ export const ERROR_CODES = {
   'assignee-required': 'The status needs an assignee',
   'reply-required': 'The status needs a public reply',
   'case-closed': 'The case is closed',
+  'unknown-assignee': 'Unknown assignee',
+  'assignee-cannot-see-case': 'The assignee cannot handle this case',
   'not-found': 'Not found',
   forbidden: 'Forbidden',
   unauthorized: 'Unauthorized',

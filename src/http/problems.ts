@@ -7,6 +7,9 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   'assignee-required': 409,
   'reply-required': 409,
   'case-closed': 409,
+  // The request is well-formed and the case may take an assignee; the one named cannot be it.
+  'unknown-assignee': 422,
+  'assignee-cannot-see-case': 422,
   'not-found': 404,
   forbidden: 403,
   unauthorized: 401,

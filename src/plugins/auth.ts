@@ -98,6 +98,19 @@ async function authPlugin(app: FastifyInstance, opts: AuthOptions): Promise<void
     }
   }
 
+  /**
+   * The person directory learns who signed in (and ties cases waiting for their employee
+   * number) once per verified token, not on cache reuse. A failure here is logged, not the
+   * caller's: the token is good, and the next verification records them.
+   */
+  async function recordSignIn(principal: Principal): Promise<void> {
+    try {
+      await app.services.people.recordSignIn(principal);
+    } catch (err) {
+      app.log.warn({ err: { message: (err as Error).message }, subject: principal.id }, 'could not record the sign-in');
+    }
+  }
+
   async function verify(token: string): Promise<Principal> {
     let key: unknown;
     const keyOf: JWTVerifyGetKey = async (header, input) => (key = await v.keys(header, input));
@@ -114,6 +127,7 @@ async function authPlugin(app: FastifyInstance, opts: AuthOptions): Promise<void
       if (broken) throw Object.assign(new Error(broken), { code: broken });
       const principal = Object.freeze(principalFromClaims(payload, claimOpts));
       verified.set(token, { principal, key }, payload.exp!);
+      await recordSignIn(principal);
       return principal;
     } catch (err) {
       if (isKeyFetchFailure(err)) {

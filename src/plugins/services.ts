@@ -5,6 +5,7 @@ import type { Clock } from '../domain/clock';
 import { CaseService } from '../services/case-service';
 import { FormValidator } from '../services/forms';
 import { HealthService } from '../services/health-service';
+import { PeopleService } from '../services/people-service';
 import { ReferenceService } from '../services/reference-service';
 import { RetentionService } from '../services/retention-service';
 import { StaffService } from '../services/staff-service';
@@ -20,6 +21,7 @@ export interface Services {
   timers: TimerService;
   windows: WindowService;
   staff: StaffService;
+  people: PeopleService;
   retention: RetentionService;
   /** The service level of case views, with its cached calendar (cleared by calendar edits). */
   slaViews: CaseSlaLoader;
@@ -47,6 +49,7 @@ async function servicesPlugin(app: FastifyInstance, opts: { config: Config; cloc
     timers,
     windows: new WindowService(app.pool, cases, timers),
     staff: new StaffService(app.pool, opts.clock),
+    people: new PeopleService(app.pool, opts.clock, opts.config),
     retention: new RetentionService(app.pool, opts.clock, opts.config),
     slaViews,
     clock: opts.clock,

@@ -88,4 +88,6 @@ export async function scrubCaseParts(q: Query, caseId: string, people: readonly 
   await q(`UPDATE access_log SET actor_id = $2 WHERE case_id = $1::uuid AND actor_id = ANY($3::text[])`, [caseId, ANONYMISED_ID, people]);
   // A stored answer to an idempotent request repeats the case as it was: it goes.
   await q(`DELETE FROM idempotency_key WHERE strpos(body, $1) > 0`, [caseId]);
+  // An employee number still waiting for its person (issue #13) is personal data of the case too.
+  await q(`DELETE FROM requester_match WHERE case_id = $1::uuid`, [caseId]);
 }

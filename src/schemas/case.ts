@@ -37,7 +37,20 @@ export const CreateCaseSchema = Type.Object(
     subject: Type.String({ minLength: 1, maxLength: 200 }),
     description: Type.String({ minLength: 1, maxLength: 20000 }),
     details: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: "Extra fields of the category's form" })),
-    employeeNumber: Type.Optional(EmployeeNumber),
+    requesterId: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 255,
+        description: 'Staff: the Feide id of the employee the case is filed for (phone, e-mail, post); they become its requester',
+      }),
+    ),
+    employeeNumber: Type.Optional(
+      Type.String({
+        pattern: '^[0-9]{1,12}$',
+        description:
+          "ansattnummer. Staff naming another employee's number file the case for that employee (resolved through the person directory, or tied to them when they first sign in)",
+      }),
+    ),
     concernsEmployee: Type.Optional(ConcernsEmployeeSchema),
     channel: Type.Optional(ChannelSchema),
     externalRequester: Type.Optional(ExternalRequesterSchema),

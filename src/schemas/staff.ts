@@ -33,3 +33,42 @@ export const PutStaffMemberSchema = Type.Object(
   { additionalProperties: false },
 );
 export type PutStaffMemberBody = Static<typeof PutStaffMemberSchema>;
+
+const EmployeeNumber = Type.String({ pattern: '^[0-9]{1,12}$', description: 'ansattnummer' });
+
+export const PersonSchema = Type.Object(
+  {
+    subject: Type.String(),
+    name: Type.Union([Type.String(), Type.Null()]),
+    employeeNumber: Type.Union([Type.String(), Type.Null()]),
+    email: Type.Union([Type.String(), Type.Null()]),
+    updatedAt: DateTimeSchema,
+  },
+  { title: 'Person' },
+);
+export type PersonDto = Static<typeof PersonSchema>;
+
+export const PutPersonSchema = Type.Object(
+  {
+    name: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 200 }), Type.Null()])),
+    employeeNumber: Type.Optional(Type.Union([EmployeeNumber, Type.Null()])),
+    email: Type.Optional(Type.Union([Type.String({ format: 'email', maxLength: 320 }), Type.Null()])),
+  },
+  { additionalProperties: false },
+);
+export type PutPersonBody = Static<typeof PutPersonSchema>;
+
+export const TeamMemberSchema = Type.Object({ subject: Type.String(), name: Type.Union([Type.String(), Type.Null()]) }, { title: 'TeamMember' });
+export type TeamMemberDto = Static<typeof TeamMemberSchema>;
+
+export const MeSchema = Type.Object(
+  {
+    subject: Type.String(),
+    name: Type.Union([Type.String(), Type.Null()]),
+    roles: Type.Array(Type.String()),
+    teams: Type.Array(Type.String()),
+    scopes: Type.Array(Type.String()),
+    employeeNumber: Type.Union([Type.String(), Type.Null()]),
+  },
+  { title: 'Me' },
+);

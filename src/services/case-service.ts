@@ -2,11 +2,11 @@ import type pg from 'pg';
 import type { Config } from '../config';
 import { caseAccess, type CaseAccessFacts } from '../domain/access';
 import type { Clock } from '../domain/clock';
-import { decide, type Actor } from '../domain/decide';
+import { decide, type Actor, type Decision } from '../domain/decide';
 import { DomainError } from '../domain/errors';
-import { decideFiling, planFiling } from '../domain/filing';
+import { decideFiling, planFiling, type KnownPerson } from '../domain/filing';
 import { plan, type Change, type ChangeActor, type FieldEdit, type TimerRules } from '../domain/plan';
-import { primaryRole, type Principal } from '../domain/roles';
+import { isStaff, primaryRole, ROLES, type Principal, type Role } from '../domain/roles';
 import { actingAs, listVisibility, standingOn, type Standing } from '../domain/standing';
 import { windowCovering, type SuspensionWindow } from '../domain/suspension';
 import { inTransaction, pgQuery, type Query } from '../db/query';
@@ -29,6 +29,7 @@ import {
   teamExists,
   type CaseRow,
 } from '../repositories/case-repository';
+import { findDirectoryEntry, findPerson, findPersonByEmployeeNumber, insertRequesterMatch } from '../repositories/people-repository';
 import { writePlans } from '../repositories/plan-writer';
 import type { AttachmentDto, CaseDto, CreateCaseBody, CreateMessageBody, HistoryDto, ListCasesQuery, MessageDto, PatchCaseBody, TransitionBody } from '../schemas/case';
 import { caseListFilter, encodeCursor, toAttachmentDto, toCaseDto, toHistoryDto, toMessageDto } from './case-views';
@@ -90,7 +91,7 @@ export class CaseService {
         errors: formErrors.map((e) => ({ in: 'body', path: `/details${e.path}`, message: e.message })),
       });
     }
-    const filing = decideFiling(p, body);
+    const filing = decideFiling(p, body, await this.namedEmployee(p, body));
     const year = Number(
       (this.yearFormat ??= new Intl.DateTimeFormat('en', { timeZone: this.config.TIMEZONE, year: 'numeric' })).format(now),
     );
@@ -111,6 +112,7 @@ export class CaseService {
         category.sensitive,
       );
       await writePlans(q, [planFiling(row, filing.actor, now)]);
+      if (filing.pendingEmployeeNumber) await insertRequesterMatch(q, row.id, filing.pendingEmployeeNumber, now);
       return row;
     });
     const standing = standingOn(p, facts(created));
@@ -206,6 +208,7 @@ export class CaseService {
         throw new DomainError('validation-failed', 'Only operators write a reply with a transition; send a message.');
       }
       const decision = decide(row, { type: 'transition', to: body.to, assigneeId: body.assigneeId, publicReply }, actor, ctx);
+      await this.checkAssignee(tx, facts(row), body.assigneeId, decision);
       const message = publicReply ? await insertMessage(tx, { caseId: row.id, actor: ctx.changeActor, visibility: 'public', body: body.reply!, now: ctx.now }) : null;
       return { decision, reason: body.reason ?? null, publicReply, message: message ? { id: message.id, visibility: 'public' } : undefined };
     });
@@ -235,11 +238,13 @@ export class CaseService {
       const decision = decide(row, { type: 'edit', assigneeId: body.assigneeId }, actor, ctx);
       const edits: FieldEdit[] = [];
       let categoryTeam: string | undefined;
+      let categorySensitive: boolean | undefined;
       if (body.categoryKey !== undefined && body.categoryKey !== row.categoryKey) {
         const cat = await findCategory(tx, body.categoryKey);
         if (!cat) throw unknownRef('categoryKey', body.categoryKey);
         edits.push({ field: 'category', from: row.categoryKey, to: cat.key });
         categoryTeam = cat.defaultTeamKey;
+        categorySensitive = cat.sensitive;
       }
       // A new category routes the case to its team unless a team is given too.
       const teamKey = body.teamKey ?? categoryTeam;
@@ -250,6 +255,10 @@ export class CaseService {
       if (body.subject !== undefined && body.subject !== row.subject) {
         edits.push({ field: 'subject', from: row.subject, to: body.subject });
       }
+      // Checked against the case as the edit leaves it: a sensitive case sent to another team
+      // goes to an operator of that team.
+      const target = { ...facts(row), teamKey: teamKey ?? row.teamKey, sensitive: categorySensitive ?? row.category.sensitive };
+      await this.checkAssignee(tx, target, body.assigneeId, decision);
       // No version, no history, no event.
       if (edits.length === 0 && !decision.statusChanged && !decision.assigneeChanged) return null;
       return { decision, reason: body.reason ?? null, edits };
@@ -303,6 +312,54 @@ export class CaseService {
     const after = caseAccess(p, facts(updated));
     const standing = after.view === 'none' ? { access: before.access, as: null } : standingOn(p, facts(updated));
     return this.view(updated, standing, activeWindow);
+  }
+
+  /**
+   * The employee a staff filing names, as the person directory knows them (by Feide id, else by
+   * employee number), for decideFiling. Looked up only when staff name someone other than
+   * themselves, so other filings cost no query.
+   */
+  private async namedEmployee(p: Principal, body: CreateCaseBody): Promise<KnownPerson | null> {
+    if (!isStaff(p) || body.externalRequester) return null;
+    let person = null;
+    if (body.requesterId !== undefined && body.requesterId !== p.id) person = await findPerson(this.q, body.requesterId);
+    else if (body.requesterId === undefined && body.employeeNumber !== undefined && body.employeeNumber !== p.employeeNumber) {
+      person = await findPersonByEmployeeNumber(this.q, body.employeeNumber);
+    }
+    return person && { subject: person.subject, name: person.name, employeeNumber: person.employeeNumber };
+  }
+
+  /**
+   * Assignees are real staff (issue #13): someone the staff directory knows, who could handle
+   * the case themselves — the same rule as for the caller (caseAccess), asked for a principal
+   * built from their directory entry. Runs after decide(), which refuses what the case's state
+   * or the caller's role forbids first, and only when the request names a new assignee (a
+   * repeated one, or an operator taking a case they start, is not checked).
+   */
+  private async checkAssignee(tx: Query, target: CaseAccessFacts, assigneeId: string | null | undefined, decision: Decision): Promise<void> {
+    if (assigneeId === undefined || assigneeId === null || !decision.assigneeChanged) return;
+    const entry = await findDirectoryEntry(tx, assigneeId, this.config.ROLE_SOURCE === 'token');
+    if (!entry) {
+      throw new DomainError('unknown-assignee', `The service knows no one by the id '${assigneeId}'.`, {
+        assigneeId,
+        errors: [{ in: 'body', path: '/assigneeId', message: 'unknown operator' }],
+      });
+    }
+    const assignee: Principal = {
+      id: entry.subject,
+      name: entry.name,
+      roles: entry.roles.filter((r): r is Role => (ROLES as readonly string[]).includes(r) && r !== 'integration'),
+      teams: entry.teams,
+      employeeNumber: null,
+      scopes: [],
+    };
+    const access = caseAccess(assignee, target);
+    if (access.view !== 'staff' || !access.write) {
+      throw new DomainError('assignee-cannot-see-case', `'${assigneeId}' cannot handle this case.`, {
+        assigneeId,
+        errors: [{ in: 'body', path: '/assigneeId', message: 'cannot handle this case' }],
+      });
+    }
   }
 
   private timerRules(windows: ReadonlyArray<SuspensionWindow>): TimerRules {

@@ -141,6 +141,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/teams/{key}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A team's operators: who a case of the team may be assigned to
+         * @description From the staff directory: /v1/staff rows, and in token-role mode (ROLE_SOURCE=token) the operators whose last sign-in carried the team.
+         */
+        get: operations["getTeamsByKeyMembers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/cases": {
         parameters: {
             query?: never;
@@ -390,6 +410,44 @@ export interface paths {
         post?: never;
         /** Remove a staff member: they are a requester from their next request (admins) */
         delete: operations["deleteStaffBySubject"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/people/{subject}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A person the service knows: name, employee number, e-mail (admins) */
+        get: operations["getPeopleBySubject"];
+        /**
+         * Record a person, e.g. an employee known by number before their first sign-in (admins)
+         * @description People are recorded when they sign in; this records one ahead, so operators can file for them by employee number. Cases waiting for the number are tied to the person. A number another person holds is 409.
+         */
+        put: operations["putPeopleBySubject"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller: subject, name, roles, teams, scopes and employee number */
+        get: operations["getMe"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -842,7 +900,7 @@ export interface components {
             detail?: string;
             instance?: string;
             /** @enum {unknown} */
-            code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
+            code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "unknown-assignee" | "assignee-cannot-see-case" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
         } & {
             [key: string]: unknown;
         };
@@ -1269,6 +1327,67 @@ export interface operations {
             };
         };
     };
+    getTeamsByKeyMembers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        subject: string;
+                        name: string | null;
+                    }[];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getCases: {
         parameters: {
             query?: {
@@ -1362,7 +1481,9 @@ export interface operations {
                     details?: {
                         [key: string]: unknown;
                     };
-                    /** @description ansattnummer */
+                    /** @description Staff: the Feide id of the employee the case is filed for (phone, e-mail, post); they become its requester */
+                    requesterId?: string;
+                    /** @description ansattnummer. Staff naming another employee's number file the case for that employee (resolved through the person directory, or tied to them when they first sign in) */
                     employeeNumber?: string;
                     /** @description The employee a leader files about */
                     concernsEmployee?: {
@@ -2628,6 +2749,216 @@ export interface operations {
             };
             /** @description RFC 9457 problem details (application/problem+json) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getPeopleBySubject: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The token's `sub` (Feide user id, or an integration's client id) */
+                subject: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        subject: string;
+                        name: string | null;
+                        employeeNumber: string | null;
+                        email: string | null;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putPeopleBySubject: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The token's `sub` (Feide user id, or an integration's client id) */
+                subject: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string | null;
+                    employeeNumber?: string | null;
+                    email?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        subject: string;
+                        name: string | null;
+                        employeeNumber: string | null;
+                        email: string | null;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        subject: string;
+                        name: string | null;
+                        employeeNumber: string | null;
+                        email: string | null;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        subject: string;
+                        name: string | null;
+                        roles: string[];
+                        teams: string[];
+                        scopes: string[];
+                        employeeNumber: string | null;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -65,7 +65,11 @@ export async function createTestApp(
     url: db.url,
     clock,
     issuer,
-    auth: async (who) => ({ authorization: `Bearer ${await signFor(issuer, who)}` }),
+    auth: async (who) => {
+      const token = await signFor(issuer, who);
+      await signInStaff(app, who);
+      return { authorization: `Bearer ${token}` };
+    },
     close: async () => {
       await app.close();
       await db.drop();
@@ -81,5 +85,23 @@ export async function signFor(issuer: DevIssuer, who: Who): Promise<string> {
     ...(who.name ? { name: who.name } : {}),
     ...(who.employeeNumber ? { employee_number: who.employeeNumber } : {}),
     ...(who.scope ? { scope: who.scope.join(' ') } : {}),
+  });
+}
+
+/**
+ * Records an operator or admin in the staff directory as their first sign-in would, so tests
+ * may assign cases to them before they have sent a request (assignees must be known staff).
+ * Requesters are left to sign in through their own requests.
+ */
+async function signInStaff(app: FastifyInstance, who: Who): Promise<void> {
+  const roles = who.roles ?? ['requester'];
+  if (!roles.includes('operator') && !roles.includes('admin')) return;
+  await app.services.people.recordSignIn({
+    id: who.sub,
+    name: who.name ?? null,
+    roles,
+    teams: who.teams ?? [],
+    employeeNumber: who.employeeNumber ?? null,
+    scopes: who.scope ?? [],
   });
 }

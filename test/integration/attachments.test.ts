@@ -58,7 +58,11 @@ describe('attachments', () => {
     const c = (await a.get(`/v1/cases/${id}`, h.operator)).json();
     expect(c.attachments).toEqual([expect.objectContaining({ id: att.id, filename: 'payslip.txt' })]);
     const hist = (await a.get(`/v1/cases/${id}/history`, h.requester)).json();
-    expect(hist.at(-1)).toMatchObject({ field: 'attachment', to: att.id });
+    // The requester's file is their answer: the case moved as a message would have moved it.
+    expect(hist.slice(-2)).toEqual([
+      expect.objectContaining({ field: 'attachment', to: att.id }),
+      expect.objectContaining({ field: 'status', from: 'IN_PROGRESS', to: 'UPDATED_BY_USER' }),
+    ]);
 
     for (const who of ['requester', 'operator', 'admin', 'integration'] as Person[]) {
       const dl = await a.get(`/v1/cases/${id}/attachments/${att.id}`, h[who]);
@@ -74,6 +78,25 @@ describe('attachments', () => {
     const att = (await upload(id, h.requester, 'a.pdf', 'application/pdf', Buffer.from('%PDF-1.4'))).json();
     expectStatus(await a.get(`/v1/cases/${id}/attachments/${att.id}`, h.otherRequester), 404);
     expectStatus(await upload(id, h.otherRequester, 'b.pdf', 'application/pdf', Buffer.from('%PDF')), 404);
+  });
+
+  it("a requester's file answers a case waiting for them: WAITING_FOR_USER → UPDATED_BY_USER, timer dropped (201)", async () => {
+    const { id } = await caseIn(t, h, 'WAITING_FOR_USER');
+    expect((await a.get(`/v1/cases/${id}`, h.requester)).json().autoTransition).toMatchObject({ to: 'COMPLETED' });
+    expectStatus(await upload(id, h.requester, 'signed.pdf', 'application/pdf', Buffer.from('%PDF-1.4\n%%EOF\n')), 201);
+    const c = (await a.get(`/v1/cases/${id}`, h.operator)).json();
+    expect(c).toMatchObject({ status: 'UPDATED_BY_USER', autoTransition: null });
+    const hist = (await a.get(`/v1/cases/${id}/history`, h.operator)).json();
+    expect(hist.at(-1)).toMatchObject({ field: 'status', from: 'WAITING_FOR_USER', to: 'UPDATED_BY_USER', actor: { id: 'ola', role: 'requester' } });
+    const timers = await t.app.pool.query('SELECT 1 FROM case_timer WHERE case_id = $1', [id]);
+    expect(timers.rowCount).toBe(0);
+  });
+
+  it("a staff attachment moves nothing: the case keeps waiting for the requester (201)", async () => {
+    const { id } = await caseIn(t, h, 'WAITING_FOR_USER');
+    expectStatus(await upload(id, h.operator, 'form.txt', 'text/plain', Buffer.from('Please sign\n')), 201);
+    const c = (await a.get(`/v1/cases/${id}`, h.operator)).json();
+    expect(c).toMatchObject({ status: 'WAITING_FOR_USER', autoTransition: { to: 'COMPLETED' } });
   });
 
   it('answers 404 for an attachment of another case (404)', async () => {

@@ -119,6 +119,11 @@ const TABLE: Record<string, number[]> = {
   'GET /v1/staff/{subject}':                  [403,  403,  403,   403,  403,    200,  403,    403,     403,    401],
   'PUT /v1/staff/{subject}':                  [403,  403,  403,   403,  403,    201,  403,    403,     403,    401],
   'DELETE /v1/staff/{subject}':               [403,  403,  403,   403,  403,    204,  403,    403,     403,    401],
+  // The person directory and who is who (docs/identity.md "People and the staff directory").
+  'GET /v1/people/{subject}':                 [403,  403,  403,   403,  403,    200,  403,    403,     403,    401],
+  'PUT /v1/people/{subject}':                 [403,  403,  403,   403,  403,    201,  403,    403,     403,    401],
+  'GET /v1/me':                               [200,  200,  200,   200,  200,    200,  200,    200,     200,    401],
+  'GET /v1/teams/{key}/members':              [403,  403,  403,   200,  200,    200,  200,    200,     200,    401],
   // Integration surface (docs/integration.md); the feed skips events of cases the reader may not see.
   'GET /v1/events':                           [403,  403,  403,   200,  200,    200,  200,    200,     200,    401],
   'POST /v1/webhooks':                        [403,  403,  403,   403,  403,    201,  403,    403,     403,    401],
@@ -266,6 +271,14 @@ async function request(endpoint: string): Promise<Req> {
       return { method: 'GET', url: '/v1/staff/otto' };
     case 'PUT /v1/staff/{subject}':
       return { method: 'PUT', url: `/v1/staff/new-${n}`, payload: { roles: ['operator'], teams: ['payroll'] } };
+    case 'GET /v1/people/{subject}':
+      return { method: 'GET', url: '/v1/people/otto' };
+    case 'PUT /v1/people/{subject}':
+      return { method: 'PUT', url: `/v1/people/new-${n}`, payload: { name: 'New Person' } };
+    case 'GET /v1/me':
+      return { method: 'GET', url: '/v1/me' };
+    case 'GET /v1/teams/{key}/members':
+      return { method: 'GET', url: '/v1/teams/absence/members' };
     case 'GET /v1/service-calendar':
       return { method: 'GET', url: '/v1/service-calendar' };
     case 'PUT /v1/service-calendar':

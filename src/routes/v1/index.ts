@@ -9,6 +9,7 @@ import caseRoutes from './cases';
 import attachmentRoutes from './attachments';
 import adminRoutes from './admin';
 import staffRoutes from './staff';
+import meRoutes from './me';
 import retentionRoutes from './retention';
 import idempotencyPlugin from '../../plugins/idempotency';
 import eventRoutes from './events';
@@ -77,6 +78,7 @@ const v1Routes: FastifyPluginAsyncTypebox = async (app) => {
   await app.register(attachmentRoutes);
   await app.register(adminRoutes);
   await app.register(staffRoutes);
+  await app.register(meRoutes);
   await app.register(retentionRoutes);
   await app.register(eventRoutes);
   await app.register(webhookRoutes);

@@ -11,10 +11,11 @@ import {
   StatusEntrySchema,
   TeamSchema,
 } from '../../schemas/reference';
+import { TeamMemberSchema } from '../../schemas/staff';
 
 /** Statuses (from the graph the service enforces), categories and teams. */
 const referenceRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { reference } = app.services;
+  const { reference, people } = app.services;
   const days = { waitingDays: app.config.WAITING_DAYS, completedDays: app.config.COMPLETED_DAYS };
 
   app.get(
@@ -118,6 +119,22 @@ const referenceRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { created, team } = await reference.putTeam(request.params.key, request.body);
       return reply.status(created ? 201 : 200).send(team);
     },
+  );
+
+  app.get(
+    '/teams/:key/members',
+    {
+      config: { access: 'staff' },
+      schema: {
+        tags: ['reference'],
+        summary: "A team's operators: who a case of the team may be assigned to",
+        description:
+          'From the staff directory: /v1/staff rows, and in token-role mode (ROLE_SOURCE=token) the operators whose last sign-in carried the team.',
+        params: KeyParamsSchema,
+        response: { 200: Type.Array(TeamMemberSchema), ...problems(400, 404) },
+      },
+    },
+    async (request) => people.teamMembers(request.params.key),
   );
 };
 

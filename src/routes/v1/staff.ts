@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { problems } from '../../schemas/common';
-import { PutStaffMemberSchema, StaffMemberSchema, SubjectParamsSchema } from '../../schemas/staff';
+import { PersonSchema, PutPersonSchema, PutStaffMemberSchema, StaffMemberSchema, SubjectParamsSchema } from '../../schemas/staff';
 import { requirePrincipal } from '../../plugins/auth';
 
 const ROLE_SOURCE_NOTE =
@@ -9,7 +9,7 @@ const ROLE_SOURCE_NOTE =
 
 /** Staff members: roles and team memberships kept by the service itself (admins). */
 const staffRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { staff } = app.services;
+  const { staff, people } = app.services;
 
   app.get(
     '/staff',
@@ -74,6 +74,41 @@ const staffRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       await staff.remove(request.params.subject);
       return reply.status(204).send(null);
+    },
+  );
+
+  app.get(
+    '/people/:subject',
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags: ['admin'],
+        summary: 'A person the service knows: name, employee number, e-mail (admins)',
+        params: SubjectParamsSchema,
+        response: { 200: PersonSchema, ...problems(400, 404) },
+      },
+    },
+    async (request) => people.get(request.params.subject),
+  );
+
+  app.put(
+    '/people/:subject',
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags: ['admin'],
+        summary: 'Record a person, e.g. an employee known by number before their first sign-in (admins)',
+        description:
+          "People are recorded when they sign in; this records one ahead, so operators can file for them by employee number. Cases waiting for the number are tied to the person. A number another person holds is 409.",
+        params: SubjectParamsSchema,
+        body: PutPersonSchema,
+        response: { 200: PersonSchema, 201: PersonSchema, ...problems(400, 409, 413, 415) },
+      },
+    },
+    async (request, reply) => {
+      const { created, person } = await people.put(request.params.subject, request.body);
+      if (created) void reply.header('location', `/v1/people/${encodeURIComponent(person.subject)}`);
+      return reply.status(created ? 201 : 200).send(person);
     },
   );
 };

@@ -162,6 +162,20 @@ function cells(from: Status): Cell[] {
     actor: REQUESTER,
     record: REQUESTER_RECORD,
     extra: { attachment: { id: MESSAGE_ID } },
+    expect: () => {
+      if (from === 'CLOSED') return 'case-closed';
+      // A requester's file is an answer: it moves the case as their message would.
+      const to = MOVES_TO_UPDATED.includes(from) ? 'UPDATED_BY_USER' : from;
+      const e = moveEffects(from, to, {});
+      return { ...e, history: ['attachment', ...e.history], events: ['case.attachment_added', ...e.events] };
+    },
+  });
+  out.push({
+    name: 'operator attaches a file',
+    command: { type: 'attach' },
+    actor: OPERATOR,
+    record: OPERATOR_RECORD,
+    extra: { attachment: { id: MESSAGE_ID } },
     expect: () =>
       from === 'CLOSED'
         ? 'case-closed'
@@ -218,7 +232,7 @@ describe('plan(): every status × command', () => {
 
   it('covers every status with every kind of command', () => {
     expect(new Set(TABLE.map((c) => c.status))).toEqual(new Set(STATUSES));
-    expect(TABLE.length).toBe(STATUSES.length * (STATUSES.length * 2 + 5));
+    expect(TABLE.length).toBe(STATUSES.length * (STATUSES.length * 2 + 6));
   });
 });
 
