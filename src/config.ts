@@ -104,6 +104,24 @@ export const ConfigSchema = Type.Object({
   WEBHOOK_TIMEOUT_MS: Type.Integer({ default: 10000, minimum: 100, description: 'per delivery attempt' }),
   WEBHOOK_BACKOFF_BASE_MS: Type.Integer({ default: 10000, minimum: 1, description: 'first retry delay; doubles per attempt, with jitter' }),
   WEBHOOK_BACKOFF_MAX_MS: Type.Integer({ default: 3600000, minimum: 1, description: 'longest retry delay' }),
+  SMTP_URL: Type.Optional(
+    Type.String({ pattern: '^smtps?://', description: 'SMTP server for notification mails, e.g. smtp://127.0.0.1:2525; unset: mails are written to DATA_DIR/mail' }),
+  ),
+  MAIL_FROM: Type.String({ default: 'Saksflyt <saksflyt@localhost>', minLength: 3, description: 'sender of notification mails; mail intake ignores mail from it' }),
+  PUBLIC_CASE_URL: Type.String({
+    default: 'http://localhost:3000/cases/',
+    pattern: '^https?://',
+    description: 'link to a case in mails: this URL followed by the case id',
+  }),
+  NOTIFICATION_INTERVAL_MS: Type.Integer({ default: 2000, minimum: 0, description: 'notification mails are queued and sent every this many ms; 0 disables the loop' }),
+  REMINDER_DAYS_BEFORE: Type.Integer({
+    default: 3,
+    minimum: 0,
+    description: 'days before a wait for the requester completes by itself that they get a reminder; 0: no reminders',
+  }),
+  NOTIFICATION_MAX_ATTEMPTS: Type.Integer({ default: 20, minimum: 1, description: 'attempts at a mail before it fails for good (an SMTP 5xx answer fails it at once)' }),
+  NOTIFICATION_BACKOFF_BASE_MS: Type.Integer({ default: 10000, minimum: 1, description: 'first retry delay of a mail; doubles per attempt, with jitter' }),
+  NOTIFICATION_BACKOFF_MAX_MS: Type.Integer({ default: 900000, minimum: 1, description: 'longest retry delay of a mail' }),
 });
 
 export type Config = Static<typeof ConfigSchema>;
@@ -146,6 +164,9 @@ export function checkConfig(config: Config, opts: { externalVerifier?: boolean }
   if (config.WEBHOOK_BACKOFF_BASE_MS > config.WEBHOOK_BACKOFF_MAX_MS) {
     throw new ConfigError(`WEBHOOK_BACKOFF_BASE_MS: must not exceed WEBHOOK_BACKOFF_MAX_MS (got ${config.WEBHOOK_BACKOFF_BASE_MS})`);
   }
+  if (config.NOTIFICATION_BACKOFF_BASE_MS > config.NOTIFICATION_BACKOFF_MAX_MS) {
+    throw new ConfigError(`NOTIFICATION_BACKOFF_BASE_MS: must not exceed NOTIFICATION_BACKOFF_MAX_MS (got ${config.NOTIFICATION_BACKOFF_BASE_MS})`);
+  }
   if (!config.ATTACHMENT_TYPES.split(',').some((s) => s.trim() !== '')) {
     throw new ConfigError('ATTACHMENT_TYPES: must list at least one content type');
   }
@@ -178,5 +199,5 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 
 /** A configuration for tests and tools: defaults plus overrides, validated the same way. */
 export function testConfig(overrides: Partial<Record<keyof Config, string>> = {}): Config {
-  return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', TIMER_INTERVAL_MS: '0', SLA_INTERVAL_MS: '0', RETENTION_INTERVAL_MS: '0', WEBHOOK_INTERVAL_MS: '0', ...overrides });
+  return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', TIMER_INTERVAL_MS: '0', SLA_INTERVAL_MS: '0', RETENTION_INTERVAL_MS: '0', WEBHOOK_INTERVAL_MS: '0', NOTIFICATION_INTERVAL_MS: '0', ...overrides });
 }

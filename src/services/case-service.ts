@@ -29,6 +29,8 @@ import {
   type CaseRow,
 } from '../repositories/case-repository';
 import { writePlans } from '../repositories/plan-writer';
+import { setCaseContact, setCcEmails, setRequesterEmail } from '../repositories/notification-repository';
+import { contactAtFiling, recipientsOf, requesterEmailUpdate } from '../domain/notifications';
 import type { AttachmentDto, CaseDto, CreateCaseBody, CreateMessageBody, HistoryDto, ListCasesQuery, MessageDto, PatchCaseBody, TransitionBody } from '../schemas/case';
 import { caseListFilter, encodeCursor, toAttachmentDto, toCaseDto, toHistoryDto, toMessageDto } from './case-views';
 import type { FormValidator } from './forms';
@@ -110,6 +112,7 @@ export class CaseService {
         category.sensitive,
       );
       await writePlans(q, [planFiling(row, filing.actor, now)]);
+      await setCaseContact(q, row.id, contactAtFiling(p, body, filing.requesterId === p.id));
       return row;
     });
     const standing = standingOn(p, facts(created));
@@ -238,6 +241,7 @@ export class CaseService {
       if (body.subject !== undefined && body.subject !== row.subject) {
         edits.push({ field: 'subject', from: row.subject, to: body.subject });
       }
+      if (body.cc !== undefined) await setCcEmails(tx, row.id, recipientsOf({ requesterEmail: null, ccEmails: body.cc }));
       // No version, no history, no event.
       if (edits.length === 0 && !decision.statusChanged && !decision.assigneeChanged) return null;
       return { decision, reason: body.reason ?? null, edits };
@@ -278,6 +282,8 @@ export class CaseService {
           });
         }
         const { actor, changeActor } = actingAs(p, standing, onBehalfOfRequester, row!.externalRequester as { name?: unknown } | null);
+        const newEmail = standing.as === 'requester' ? requesterEmailUpdate(row!.requesterEmail, p.email) : null;
+        if (newEmail) await setRequesterEmail(tx, row!.id, newEmail);
         const change = await fn(tx, row!, actor, { now, activeWindow, changeActor });
         if (!change) return { updated: row!, activeWindow, before: standing };
         const written = await writePlans(tx, [plan(row!, change, changeActor, now, this.timerRules(windows))]);

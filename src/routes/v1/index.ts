@@ -16,6 +16,7 @@ import webhookRoutes from './webhooks';
 import bulkRoutes from './bulk';
 import serviceLevelRoutes from './service-levels';
 import serviceInfoRoutes from '../service-info';
+import notificationRoutes from './notifications';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -82,6 +83,7 @@ const v1Routes: FastifyPluginAsyncTypebox = async (app) => {
   await app.register(bulkRoutes);
   await app.register(serviceLevelRoutes);
   await app.register(serviceInfoRoutes);
+  await app.register(notificationRoutes);
 };
 
 export default v1Routes;
