@@ -189,11 +189,7 @@ export interface TemplateValues {
  * asks for it.
  * @param timeZone the zone the due date is written in
  */
-export function renderTemplate(
-  template: string,
-  v: TemplateValues,
-  opts: { language: Language; sensitive: boolean; timeZone: string },
-): string {
+export function renderTemplate(template: string, v: TemplateValues, opts: { language: Language; sensitive: boolean; timeZone: string }): string {
   const values: Record<Placeholder, string> = {
     caseNumber: v.caseNumber,
     link: v.link,

@@ -11,7 +11,9 @@ export const NotificationSchema = Type.Object(
     language: Type.Enum(LANGUAGES),
     recipient: Type.String({ description: 'The address (the requester or a CC); [anonymised] after retention' }),
     subject: Type.String(),
-    state: Type.Enum(['pending', 'sent', 'failed'], { description: 'pending: not yet taken by the mail server (retried with backoff); failed: given up' }),
+    state: Type.Enum(['pending', 'sent', 'failed'], {
+      description: 'pending: not yet taken by the mail server (retried with backoff); failed: given up',
+    }),
     attempts: Type.Integer({ minimum: 0 }),
     lastError: Type.Union([Type.String(), Type.Null()]),
     lastAttemptAt: NullableDateTime,

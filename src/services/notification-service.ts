@@ -224,7 +224,7 @@ export class NotificationService {
     if (first.number === null || first.status === null) return [];
     const reply = change.find((e) => e.type === 'case.message_added' && e.messageBody !== null)?.messageBody ?? null;
     const notifications = notificationsFor(
-      change.map((e): ChangeEvent => ({ id: e.id, type: e.type, payload: e.payload as ChangeEvent['payload'] })),
+      change.map((e): ChangeEvent => ({ id: e.id, type: e.type, payload: e.payload })),
       {
         requesterId: first.requesterId,
         requesterEmail: first.requesterEmail,
@@ -237,9 +237,7 @@ export class NotificationService {
     );
     return notifications.map((n) => {
       const dueAt =
-        (n.kind === 'waiting' && first.timerTo === 'COMPLETED') || (n.kind === 'completed' && first.timerTo === 'CLOSED')
-          ? first.timerDueAt
-          : null;
+        (n.kind === 'waiting' && first.timerTo === 'COMPLETED') || (n.kind === 'completed' && first.timerTo === 'CLOSED') ? first.timerDueAt : null;
       const mail = this.render(templates, n.kind, n.language, first.sensitive, {
         caseNumber: first.number!,
         subject: first.subject ?? '',
@@ -248,7 +246,15 @@ export class NotificationService {
         link: this.link(first.caseId),
         reply: n.reply,
       });
-      return { key: `event:${n.eventId}`, caseId: first.caseId, eventId: n.eventId, kind: n.kind, language: n.language, recipient: n.recipient, ...mail };
+      return {
+        key: `event:${n.eventId}`,
+        caseId: first.caseId,
+        eventId: n.eventId,
+        kind: n.kind,
+        language: n.language,
+        recipient: n.recipient,
+        ...mail,
+      };
     });
   }
 
@@ -290,7 +296,9 @@ export class NotificationService {
   ): { subject: string; body: string } {
     const t = templates.find((x) => x.kind === kind && x.language === language) ?? templates.find((x) => x.kind === kind && x.language === 'nb');
     const o = { language, sensitive, timeZone: this.opts.timeZone };
-    const subject = renderTemplate(t?.subject ?? '', values, o).replace(/\s+/g, ' ').trim();
+    const subject = renderTemplate(t?.subject ?? '', values, o)
+      .replace(/\s+/g, ' ')
+      .trim();
     return { subject: mailSubject(values.caseNumber, subject), body: renderTemplate(t?.body ?? values.link, values, o) };
   }
 
@@ -308,12 +316,18 @@ export class NotificationService {
       const last = e.permanent || attempts >= this.opts.maxAttempts;
       const next = last ? null : new Date(now.getTime() + retryDelayMs(attempts, this.opts.backoffBaseMs, this.opts.backoffMaxMs, this.random()));
       await recordAttempt(this.q, m.id, leaseUntil, { at: now, error: e.message, next });
-      this.log.warn({ deliveryId: m.id.toString(), caseId: m.caseId, attempts, error: e.message, permanent: last }, last ? 'notification failed for good' : 'notification failed; will retry');
+      this.log.warn(
+        { deliveryId: m.id.toString(), caseId: m.caseId, attempts, error: e.message, permanent: last },
+        last ? 'notification failed for good' : 'notification failed; will retry',
+      );
       return last ? 'failed' : 'retried';
     }
     await recordAttempt(this.q, m.id, leaseUntil, { at: now, error: null, next: null });
     if (this.opts.fileDir) {
-      this.log.info({ deliveryId: m.id.toString(), caseId: m.caseId, to: m.recipient, subject: m.subject, dir: this.opts.fileDir }, 'notification written to the mail directory');
+      this.log.info(
+        { deliveryId: m.id.toString(), caseId: m.caseId, to: m.recipient, subject: m.subject, dir: this.opts.fileDir },
+        'notification written to the mail directory',
+      );
     }
     return 'sent';
   }
@@ -356,7 +370,9 @@ export class NotificationService {
       unknownPlaceholders(body[field]).map((name) => ({ in: 'body', path: `/${field}`, message: `unknown placeholder {{${name}}}` })),
     );
     if (errors.length > 0) throw new DomainError('validation-failed', 'The template uses unknown placeholders.', { errors });
-    return toTemplateDto(await upsertTemplate(this.q, { kind, language, subject: body.subject, body: body.body, updatedBy: by, updatedAt: this.clock.now() }));
+    return toTemplateDto(
+      await upsertTemplate(this.q, { kind, language, subject: body.subject, body: body.body, updatedBy: by, updatedAt: this.clock.now() }),
+    );
   }
 }
 
@@ -394,6 +410,12 @@ function checkTemplateKey(kind: string, language: string): void {
 }
 
 function toTemplateDto(t: TemplateRow): TemplateDto {
-  return { kind: t.kind as NotificationKind, language: t.language as Language, subject: t.subject, body: t.body, updatedBy: t.updatedBy, updatedAt: t.updatedAt.toISOString() };
+  return {
+    kind: t.kind as NotificationKind,
+    language: t.language as Language,
+    subject: t.subject,
+    body: t.body,
+    updatedBy: t.updatedBy,
+    updatedAt: t.updatedAt.toISOString(),
+  };
 }
-

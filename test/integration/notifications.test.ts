@@ -7,6 +7,9 @@
 import { createTestApp, type TestApp } from '../helpers/app';
 import { api, expectStatus, type Headers } from '../helpers/cases';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink';
+import { tempDir } from '../helpers/temp-dir';
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
 
 const DAY = 86_400_000;
 
@@ -54,7 +57,11 @@ async function actors(x: TestApp, sub: string, email: string, locale?: string): 
 /** Drives a case through filed → reply → WAITING_FOR_USER → reminder → COMPLETED → CLOSED, running `send` after each step. */
 async function lifecycle(x: () => TestApp, who: Actors, send: () => Promise<unknown>): Promise<string> {
   const a = () => api(x());
-  const created = await a().post('/v1/cases', who.requester, { categoryKey: 'general', subject: 'Feil i lønnsslipp', description: 'Mangler overtid' });
+  const created = await a().post('/v1/cases', who.requester, {
+    categoryKey: 'general',
+    subject: 'Feil i lønnsslipp',
+    description: 'Mangler overtid',
+  });
   expectStatus(created, 201);
   const id = created.json<{ id: string }>().id;
   await send();
@@ -85,7 +92,11 @@ async function lifecycle(x: () => TestApp, who: Actors, send: () => Promise<unkn
 describe('notification mails over SMTP', () => {
   it('mails each step of a case once, in Norwegian, threaded on the case (200)', async () => {
     const who = await actors(t, 'ola', 'ola@example.org');
-    const id = await lifecycle(() => t, who, () => run());
+    const id = await lifecycle(
+      () => t,
+      who,
+      () => run(),
+    );
     const mails = mailsTo('ola@example.org');
     expect(mails.map((m) => m.subject.replace(/^\[Sak [0-9-]+\] /, ''))).toEqual([
       'Vi har mottatt saken din',
@@ -144,7 +155,14 @@ describe('notification mails over SMTP', () => {
     });
     expectStatus(created, 201);
     const id = created.json<{ id: string }>().id;
-    expectStatus(await api(t).post(`/v1/cases/${id}/messages`, who.operator, { body: 'Vi har registrert lungebetennelse.', visibility: 'public', setStatus: 'WAITING_FOR_USER' }), 201);
+    expectStatus(
+      await api(t).post(`/v1/cases/${id}/messages`, who.operator, {
+        body: 'Vi har registrert lungebetennelse.',
+        visibility: 'public',
+        setStatus: 'WAITING_FOR_USER',
+      }),
+      201,
+    );
     await run();
     const mails = mailsTo('siri@example.org');
     expect(mails).toHaveLength(2);
@@ -213,7 +231,9 @@ describe('delivery across instances and SMTP outages', () => {
       t.clock.set(new Date(Date.parse('2025-03-03T09:00:00Z') + minute * 60_000));
       await run();
     }
-    const pending = (await api(t).get(`/v1/cases/${id}/notifications`, who.operator)).json<Array<{ state: string; attempts: number; lastError: string }>>();
+    const pending = (await api(t).get(`/v1/cases/${id}/notifications`, who.operator)).json<
+      Array<{ state: string; attempts: number; lastError: string }>
+    >();
     expect(pending).toHaveLength(1);
     expect(pending[0]).toMatchObject({ state: 'pending' });
     expect(pending[0]!.attempts).toBeGreaterThan(1);
@@ -254,7 +274,10 @@ describe('templates', () => {
     const bad = await api(t).put('/v1/notification-templates/filed/en', admin, { subject: 'Hi {{name}}', body: 'x' });
     expectStatus(bad, 400);
     expect(bad.body).toContain('{{name}}');
-    const ok = await api(t).put('/v1/notification-templates/filed/en', admin, { subject: 'Got it: {{subject}}', body: 'Number {{caseNumber}} at {{link}}' });
+    const ok = await api(t).put('/v1/notification-templates/filed/en', admin, {
+      subject: 'Got it: {{subject}}',
+      body: 'Number {{caseNumber}} at {{link}}',
+    });
     expectStatus(ok, 200);
     expectStatus(await api(t).get('/v1/notification-templates/filed/en', admin), 200);
     const operator = await bearer(t, { sub: 'kari', roles: ['operator'], teams: ['service'] });
@@ -265,5 +288,72 @@ describe('templates', () => {
     const [mail] = mailsTo('ann@example.org');
     expect(mail!.subject).toMatch(/^\[Sak [0-9-]+\] Got it: Pension$/);
     expect(mail!.text).toMatch(/^Number [0-9-]+ at https:\/\/hjelp\.example\.org\/saker\/[0-9a-f-]+/);
+  });
+});
+
+describe('addresses and privacy', () => {
+  it("mails an external requester at the address the operator gave, and follows a requester's new address (200)", async () => {
+    t.clock.set(new Date('2025-03-03T09:00:00Z'));
+    const who = await actors(t, 'eva', 'eva@old.example.org');
+    const external = await api(t).post('/v1/cases', who.operator, {
+      categoryKey: 'general',
+      subject: 'Attest',
+      description: 'd',
+      channel: 'phone',
+      externalRequester: { name: 'Eks Ternsen', email: 'eks@example.org' },
+      language: 'en',
+    });
+    expectStatus(external, 201);
+    const id = (await api(t).post('/v1/cases', who.requester, { categoryKey: 'general', subject: 's', description: 'd' })).json<{ id: string }>().id;
+    await run();
+    expect(mailsTo('eks@example.org').map((m) => m.subject)).toEqual([expect.stringMatching(/We have received your case$/)]);
+    expect(mailsTo('eva@old.example.org')).toHaveLength(1);
+    const moved = await bearer(t, { sub: 'eva', email: 'eva@new.example.org' });
+    expectStatus(await api(t).post(`/v1/cases/${id}/messages`, moved, { body: 'more' }), 201);
+    expectStatus(await api(t).post(`/v1/cases/${id}/messages`, who.operator, { body: 'Thanks', visibility: 'public' }), 201);
+    await run();
+    expect(mailsTo('eva@new.example.org')).toHaveLength(1);
+    expect(mailsTo('eva@old.example.org')).toHaveLength(1);
+  });
+
+  it('scrubs the addresses and texts of mails when the case is anonymised (200)', async () => {
+    t.clock.set(new Date('2025-03-03T09:00:00Z'));
+    const who = await actors(t, 'pia', 'pia@example.org');
+    const id = (await api(t).post('/v1/cases', who.requester, { categoryKey: 'general', subject: 'Pia sin sak', description: 'd' })).json<{
+      id: string;
+    }>().id;
+    expectStatus(await api(t).patch(`/v1/cases/${id}`, who.operator, { cc: ['pias.leder@example.org'] }), 200);
+    expectStatus(await api(t).post(`/v1/cases/${id}/transitions`, who.requester, { to: 'CLOSED' }), 200);
+    await run();
+    const admin = await bearer(t, { sub: 'root', roles: ['admin'] });
+    expectStatus(await api(t).post('/v1/admin/retention/run', admin, { asOf: '2030-01-01T00:00:00Z' }), 200);
+    await run();
+    const rows = await t.app.db.$queryRaw<Array<{ t: string }>>`
+      SELECT row_to_json(d)::text AS t FROM notification_delivery d WHERE d.case_id = ${id}::uuid
+      UNION ALL SELECT row_to_json(c)::text FROM "case" c WHERE c.id = ${id}::uuid`;
+    const text = rows.map((r) => r.t).join('\n');
+    expect(rows.length).toBeGreaterThan(1);
+    expect(text).not.toContain('pia');
+    expect(text).not.toContain('Pia sin sak');
+  });
+});
+
+describe('without SMTP_URL', () => {
+  it('writes each mail as an .eml file under DATA_DIR/mail (200)', async () => {
+    const dataDir = tempDir('saksflyt-mail-');
+    const local = await createTestApp({ config: { DATA_DIR: dataDir } });
+    try {
+      const who = await actors(local, 'ola', 'ola@example.org');
+      expectStatus(await api(local).post('/v1/cases', who.requester, { categoryKey: 'general', subject: 'Lokal', description: 'd' }), 201);
+      await run(local);
+      await run(local);
+      const files = await readdir(path.join(dataDir, 'mail'));
+      expect(files).toHaveLength(1);
+      const eml = await readFile(path.join(dataDir, 'mail', files[0]!), 'utf8');
+      expect(eml).toMatch(/^To: ola@example\.org$/m);
+      expect(eml).toMatch(/^Subject: .*Sak/m);
+    } finally {
+      await local.close();
+    }
   });
 });

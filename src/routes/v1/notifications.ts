@@ -70,8 +70,7 @@ const notificationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: TemplateSchema, ...problems(400, 404, 415) },
       },
     },
-    async (request) =>
-      notifications.saveTemplate(request.params.kind, request.params.language, request.body, requirePrincipal(request).id),
+    async (request) => notifications.saveTemplate(request.params.kind, request.params.language, request.body, requirePrincipal(request).id),
   );
 };
 
