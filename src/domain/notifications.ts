@@ -17,7 +17,7 @@ export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
 /** The placeholders a template may use, `{{name}}`. */
 export const PLACEHOLDERS = ['caseNumber', 'subject', 'statusLabel', 'dueDate', 'link', 'reply'] as const;
-export type Placeholder = (typeof PLACEHOLDERS)[number];
+type Placeholder = (typeof PLACEHOLDERS)[number];
 
 /**
  * The language of a token's `locale` claim: Norwegian (nb, nn, no and their regions) is nb,

@@ -41,7 +41,6 @@ export const TemplateBodySchema = Type.Object(
   },
   { additionalProperties: false },
 );
-export type TemplateBody = Static<typeof TemplateBodySchema>;
 
 export const TemplateSchema = Type.Object(
   {

@@ -2,9 +2,9 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 
 /** How the test SMTP server answers: take mail, refuse for now (451), or refuse for good (550). */
-export type SmtpMode = 'accept' | 'tempfail' | 'permfail';
+type SmtpMode = 'accept' | 'tempfail' | 'permfail';
 
-export interface ReceivedMail {
+interface ReceivedMail {
   to: string;
   subject: string;
   text: string;
