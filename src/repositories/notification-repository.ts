@@ -37,6 +37,14 @@ export async function lockCursor(q: Query): Promise<bigint | null> {
   return row ? BigInt(row.position) : null;
 }
 
+/** Whether the outbox holds events past the cursor (committed or not): a cheap look before the safe bound. */
+export async function outboxAhead(q: Query): Promise<boolean> {
+  const [row] = await q<{ ahead: boolean }>(
+    `SELECT coalesce((SELECT max(position) FROM outbox_event) > (SELECT position FROM notification_cursor WHERE id = 1), false) AS ahead`,
+  );
+  return row?.ahead ?? false;
+}
+
 export async function moveCursor(q: Query, position: bigint): Promise<void> {
   await q('UPDATE notification_cursor SET position = $1::bigint WHERE id = 1', [position]);
 }
@@ -90,6 +98,7 @@ export async function dueReminders(q: Query, now: Date, daysBefore: number, limi
        JOIN category cat ON cat.key = c.category_key
       WHERE t.from_status = 'WAITING_FOR_USER' AND c.status = 'WAITING_FOR_USER' AND c.anonymised_at IS NULL
         AND t.due_at > $1::timestamptz AND t.due_at <= $1::timestamptz + make_interval(days => $2::int)
+        AND t.due_at - make_interval(days => $2::int) > t.entered_at
         AND (c.requester_email IS NOT NULL OR cardinality(c.cc_emails) > 0)
         AND NOT EXISTS (SELECT 1 FROM notification_delivery d WHERE d.key = ${reminderKeySql('c.id', 't.due_at')})
       ORDER BY t.due_at

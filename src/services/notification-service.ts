@@ -30,6 +30,7 @@ import {
   lockCursor,
   moveCursor,
   notifiableEvents,
+  outboxAhead,
   recordAttempt,
   reminderKey,
   upsertTemplate,
@@ -196,6 +197,8 @@ export class NotificationService {
 
   /** Turns outbox events after the cursor into deliveries, batch by batch. */
   private async enqueue(now: Date, signal?: AbortSignal): Promise<number> {
+    // The safe bound takes the outbox lock exclusively for an instant; an idle run skips it.
+    if (!(await outboxAhead(this.q))) return 0;
     const bound = await this.events.safeBound();
     let queued = 0;
     while (!signal?.aborted) {
@@ -282,8 +285,6 @@ export class NotificationService {
         rows.push({ key: reminderKey(c.caseId, c.dueAt), caseId: c.caseId, eventId: null, kind, language, recipient, ...mail });
       }
     }
-    // A wait too short for a reminder stays a candidate; the key of its skipped reminder is not
-    // written, so it is looked at again, at the cost of one row read per run.
     return insertDeliveries(this.q, rows, now);
   }
 

@@ -274,6 +274,7 @@ describe('templates', () => {
     const bad = await api(t).put('/v1/notification-templates/filed/en', admin, { subject: 'Hi {{name}}', body: 'x' });
     expectStatus(bad, 400);
     expect(bad.body).toContain('{{name}}');
+    const original = (await api(t).get('/v1/notification-templates/filed/en', admin)).json<{ subject: string; body: string }>();
     const ok = await api(t).put('/v1/notification-templates/filed/en', admin, {
       subject: 'Got it: {{subject}}',
       body: 'Number {{caseNumber}} at {{link}}',
@@ -288,6 +289,7 @@ describe('templates', () => {
     const [mail] = mailsTo('ann@example.org');
     expect(mail!.subject).toMatch(/^\[Sak [0-9-]+\] Got it: Pension$/);
     expect(mail!.text).toMatch(/^Number [0-9-]+ at https:\/\/hjelp\.example\.org\/saker\/[0-9a-f-]+/);
+    expectStatus(await api(t).put('/v1/notification-templates/filed/en', admin, { subject: original.subject, body: original.body }), 200);
   });
 });
 
