@@ -2,6 +2,7 @@
 // it outside production). Usage:
 //   npm run --silent token -- --sub <id> --role <requester|leader|operator|admin|integration>
 //     [--role …] [--team <key>]… [--name <n>] [--employee-number <n>] [--scope <s>]… [--ttl <seconds>]
+//     [--email <address>] [--locale <nb|en|…>]   (where and in which language notification mails go)
 import { parseArgs } from 'node:util';
 import { loadDevIssuer } from '../src/auth/dev-issuer';
 import { ConfigError, loadConfig } from '../src/config';
@@ -17,6 +18,8 @@ async function main(): Promise<void> {
       'employee-number': { type: 'string' },
       scope: { type: 'string', multiple: true },
       ttl: { type: 'string' },
+      email: { type: 'string' },
+      locale: { type: 'string' },
     },
     strict: true,
   });
@@ -36,6 +39,8 @@ async function main(): Promise<void> {
       ...(values.name ? { name: values.name } : {}),
       ...(values['employee-number'] ? { employee_number: values['employee-number'] } : {}),
       ...(values.scope ? { scope: values.scope.join(' ') } : {}),
+      ...(values.email ? { email: values.email } : {}),
+      ...(values.locale ? { locale: values.locale } : {}),
     },
     values.ttl ? Number(values.ttl) : undefined,
   );

@@ -19,6 +19,7 @@ import timersPlugin from './plugins/timers';
 import retentionPlugin from './plugins/retention';
 import integrationPlugin from './plugins/integration';
 import webhooksPlugin from './plugins/webhooks';
+import notificationsPlugin from './plugins/notifications';
 import metricsPlugin from './plugins/metrics';
 import expensiveRequestsPlugin from './plugins/expensive-requests';
 import serviceLevelsPlugin from './plugins/service-levels';
@@ -131,6 +132,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   await app.register(retentionPlugin, { config });
   await app.register(integrationPlugin);
   await app.register(webhooksPlugin);
+  await app.register(notificationsPlugin);
   await app.register(serviceLevelsPlugin, { config });
   await app.register(expensiveRequestsPlugin, { config });
   // Before the routes: it measures every route registered after it.

@@ -12,10 +12,11 @@ export const ConfigSchema = Type.Object({
   }),
   HOST: Type.String({ default: '127.0.0.1', minLength: 1, description: 'interface to listen on (0.0.0.0 in containers)' }),
   PORT: Type.Integer({ default: 3000, minimum: 0, maximum: 65535, description: 'port to listen on (0: any free port)' }),
-  LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { default: 'info', description: 'pino level; JSON lines, pretty only on a terminal' }),
-  DATABASE_URL: Type.Optional(
-    Type.String({ pattern: '^postgres(ql)?://', description: 'PostgreSQL server; unset: an embedded one under DATA_DIR' }),
-  ),
+  LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+    default: 'info',
+    description: 'pino level; JSON lines, pretty only on a terminal',
+  }),
+  DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://', description: 'PostgreSQL server; unset: an embedded one under DATA_DIR' })),
   DATA_DIR: Type.String({ default: './data', minLength: 1, description: 'embedded database (DATA_DIR/pg) and the dev signing key' }),
   DB_POOL_MAX: Type.Integer({ default: 10, minimum: 1, maximum: 200, description: 'connections (1 on the embedded database)' }),
   DB_STATEMENT_TIMEOUT_MS: Type.Integer({
@@ -46,11 +47,6 @@ export const ConfigSchema = Type.Object({
   ATTACHMENT_TYPES: Type.String({
     default: 'application/pdf,image/png,image/jpeg,text/plain,application/vnd.openxmlformats-officedocument.wordprocessingml.document',
     description: 'comma-separated content types accepted as attachments',
-  }),
-  MAIL_FROM: Type.String({
-    default: 'saksflyt@localhost',
-    minLength: 3,
-    description: "the service's own address (From of its mails); mail received from it never becomes a case or message",
   }),
   INBOUND_MAIL_MAX_BYTES: Type.Integer({
     default: 26214400,
@@ -153,6 +149,43 @@ export const ConfigSchema = Type.Object({
     description:
       'comma-separated host names, IP addresses and CIDR ranges webhooks may reach although they are loopback, private, link-local or otherwise internal (tests, development); empty: none',
   }),
+  SMTP_URL: Type.Optional(
+    Type.String({
+      pattern: '^smtps?://',
+      description: 'SMTP server for notification mails, e.g. smtp://127.0.0.1:2525; unset: mails are written to DATA_DIR/mail',
+    }),
+  ),
+  MAIL_FROM: Type.String({
+    default: 'Saksflyt <saksflyt@localhost>',
+    minLength: 3,
+    description: 'sender of notification mails; mail intake ignores mail from it',
+  }),
+  PUBLIC_CASE_URL: Type.String({
+    default: 'http://localhost:3000/cases/',
+    pattern: '^https?://',
+    description: 'link to a case in mails: this URL followed by the case id',
+  }),
+  NOTIFICATION_INTERVAL_MS: Type.Integer({
+    default: 2000,
+    minimum: 0,
+    description: 'notification mails are queued and sent every this many ms; 0 disables the loop',
+  }),
+  REMINDER_DAYS_BEFORE: Type.Integer({
+    default: 3,
+    minimum: 0,
+    description: 'days before a wait for the requester completes by itself that they get a reminder; 0: no reminders',
+  }),
+  NOTIFICATION_MAX_ATTEMPTS: Type.Integer({
+    default: 20,
+    minimum: 1,
+    description: 'attempts at a mail before it fails for good (an SMTP 5xx answer fails it at once)',
+  }),
+  NOTIFICATION_BACKOFF_BASE_MS: Type.Integer({
+    default: 10000,
+    minimum: 1,
+    description: 'first retry delay of a mail; doubles per attempt, with jitter',
+  }),
+  NOTIFICATION_BACKOFF_MAX_MS: Type.Integer({ default: 900000, minimum: 1, description: 'longest retry delay of a mail' }),
 });
 
 export type Config = Static<typeof ConfigSchema>;
@@ -195,10 +228,15 @@ export function checkConfig(config: Config, opts: { externalVerifier?: boolean }
   if (config.WEBHOOK_BACKOFF_BASE_MS > config.WEBHOOK_BACKOFF_MAX_MS) {
     throw new ConfigError(`WEBHOOK_BACKOFF_BASE_MS: must not exceed WEBHOOK_BACKOFF_MAX_MS (got ${config.WEBHOOK_BACKOFF_BASE_MS})`);
   }
+  if (config.NOTIFICATION_BACKOFF_BASE_MS > config.NOTIFICATION_BACKOFF_MAX_MS) {
+    throw new ConfigError(`NOTIFICATION_BACKOFF_BASE_MS: must not exceed NOTIFICATION_BACKOFF_MAX_MS (got ${config.NOTIFICATION_BACKOFF_BASE_MS})`);
+  }
   if (!config.ATTACHMENT_TYPES.split(',').some((s) => s.trim() !== '')) {
     throw new ConfigError('ATTACHMENT_TYPES: must list at least one content type');
   }
-  for (const origin of config.CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const origin of config.CORS_ORIGINS.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     if (!/^https?:\/\/[^/\s]+$/.test(origin)) {
       throw new ConfigError(`CORS_ORIGINS: ${JSON.stringify(origin)} is not an origin (scheme://host[:port])`);
     }
@@ -227,5 +265,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 
 /** A configuration for tests and tools: defaults plus overrides, validated the same way. */
 export function testConfig(overrides: Partial<Record<keyof Config, string>> = {}): Config {
-  return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', TIMER_INTERVAL_MS: '0', SLA_INTERVAL_MS: '0', RETENTION_INTERVAL_MS: '0', WEBHOOK_INTERVAL_MS: '0', IDEMPOTENCY_PURGE_INTERVAL_MS: '0', ...overrides });
+  return loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    TIMER_INTERVAL_MS: '0',
+    SLA_INTERVAL_MS: '0',
+    RETENTION_INTERVAL_MS: '0',
+    WEBHOOK_INTERVAL_MS: '0',
+    IDEMPOTENCY_PURGE_INTERVAL_MS: '0',
+    NOTIFICATION_INTERVAL_MS: '0',
+    ...overrides,
+  });
 }

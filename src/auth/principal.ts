@@ -25,6 +25,8 @@ export function principalFromClaims(claims: JWTPayload, opts: { rolesClaim: stri
     teams: list(claims[opts.teamsClaim]),
     employeeNumber,
     scopes,
+    email: typeof claims.email === 'string' && claims.email.includes('@') ? claims.email : null,
+    locale: typeof claims.locale === 'string' ? claims.locale : null,
   };
 }
 

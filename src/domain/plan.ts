@@ -46,6 +46,8 @@ export interface CaseUpdate {
   employeeNumber?: string | null;
   externalRequester?: null;
   concernsEmployee?: null;
+  requesterEmail?: null;
+  ccEmails?: readonly never[];
   filedById?: string;
   anonymisedAt?: Date;
   updatedAt: Date;

@@ -43,7 +43,7 @@ export function peopleOf(c: Pick<RetainedCase, 'requesterId' | 'concernedId' | '
 }
 
 /**
- * The case row's part of anonymisation (DOMAIN.md "Privacy"): the requester's identity, the
+ * The case row's part of anonymisation (DOMAIN.md "Privacy"): the requester's identity and addresses, the
  * details, subject and description go; the filer's (and an assignee's) id goes when they are one
  * of the people the case is about; the row records when, by a `system` history row and a `case.anonymised`
  * event. The rows around the case (messages, attachments, history, events) are scrubbed by the
@@ -61,6 +61,8 @@ export function planAnonymisation(c: RetainedCase, now: Date): CasePlan {
       employeeNumber: null,
       externalRequester: null,
       concernsEmployee: null,
+      requesterEmail: null,
+      ccEmails: [],
       details: {},
       subject: ANONYMISED,
       description: ANONYMISED,

@@ -20,6 +20,10 @@ export interface Principal {
   teams: readonly string[];
   employeeNumber: string | null;
   scopes: readonly Scope[];
+  /** The token's `email` claim: where notifications about the person's own cases go. */
+  email?: string | null;
+  /** The token's `locale` claim (e.g. nb-NO, en): the language of those mails. */
+  locale?: string | null;
 }
 
 /** Whether the principal acts as staff of the service centre (handles cases). */

@@ -29,6 +29,8 @@ const COLUMNS: Record<Exclude<keyof CaseUpdate, never>, { column: string; read: 
   employeeNumber: text('employee_number', 'employeeNumber'),
   externalRequester: json('external_requester', 'externalRequester'),
   concernsEmployee: json('concerns_employee', 'concernsEmployee'),
+  requesterEmail: text('requester_email', 'requesterEmail'),
+  ccEmails: { column: 'cc_emails', read: (j) => `ARRAY(SELECT jsonb_array_elements_text(${j}->'ccEmails'))` },
   filedById: text('filed_by_id', 'filedById'),
   anonymisedAt: timestamp('anonymised_at', 'anonymisedAt'),
   updatedAt: timestamp('updated_at', 'updatedAt'),

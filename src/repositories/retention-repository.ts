@@ -86,6 +86,8 @@ export async function scrubCaseParts(q: Query, caseId: string, people: readonly 
   // Who read the case is staff accountability; a person of the case reading their own case is
   // the person again.
   await q(`UPDATE access_log SET actor_id = $2 WHERE case_id = $1::uuid AND actor_id = ANY($3::text[])`, [caseId, ANONYMISED_ID, people]);
+  // Mails about the case stay as a record that they were sent, without the address or the text.
+  await q(`UPDATE notification_delivery SET recipient = $2 || ' ' || id::text, subject = $2, body = $2 WHERE case_id = $1::uuid`, args.slice(0, 2));
   // A stored answer to an idempotent request repeats the case as it was: it goes.
   await q(`DELETE FROM idempotency_key WHERE strpos(body, $1) > 0`, [caseId]);
   // An employee number still waiting for its person (issue #13) is personal data of the case too.

@@ -54,6 +54,7 @@ export const CreateCaseSchema = Type.Object(
     concernsEmployee: Type.Optional(ConcernsEmployeeSchema),
     channel: Type.Optional(ChannelSchema),
     externalRequester: Type.Optional(ExternalRequesterSchema),
+    language: Type.Optional(Type.Enum(['nb', 'en'], { description: "Language of the requester's mails; default: the token's locale, else nb" })),
   },
   { additionalProperties: false },
 );
@@ -136,6 +137,7 @@ export const PatchCaseSchema = Type.Object(
     categoryKey: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
     subject: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     reason: Type.Optional(Type.String({ maxLength: 2000 })),
+    cc: Type.Optional(Type.Array(Type.String({ format: 'email', maxLength: 320 }), { maxItems: 10, description: 'Extra recipients of the mails about the case (replaces the list)' })),
   },
   { additionalProperties: false, minProperties: 1 },
 );

@@ -31,6 +31,8 @@ import {
 } from '../repositories/case-repository';
 import { findDirectoryEntry, findPerson, findPersonByEmployeeNumber, insertRequesterMatch } from '../repositories/people-repository';
 import { writePlans } from '../repositories/plan-writer';
+import { setCaseContact, setCcEmails, setRequesterEmail } from '../repositories/notification-repository';
+import { contactAtFiling, recipientsOf, requesterEmailUpdate } from '../domain/notifications';
 import type { AttachmentDto, CaseDto, CreateCaseBody, CreateMessageBody, HistoryDto, ListCasesQuery, MessageDto, PatchCaseBody, TransitionBody } from '../schemas/case';
 import { caseListFilter, encodeCursor, toAttachmentDto, toCaseDto, toHistoryDto, toMessageDto } from './case-views';
 import type { FormValidator } from './forms';
@@ -113,6 +115,7 @@ export class CaseService {
       );
       await writePlans(q, [planFiling(row, filing.actor, now)]);
       if (filing.pendingEmployeeNumber) await insertRequesterMatch(q, row.id, filing.pendingEmployeeNumber, now);
+      await setCaseContact(q, row.id, contactAtFiling(p, body, filing.requesterId === p.id));
       return row;
     });
     const standing = standingOn(p, facts(created));
@@ -259,6 +262,7 @@ export class CaseService {
       // goes to an operator of that team.
       const target = { ...facts(row), teamKey: teamKey ?? row.teamKey, sensitive: categorySensitive ?? row.category.sensitive };
       await this.checkAssignee(tx, target, body.assigneeId, decision);
+      if (body.cc !== undefined) await setCcEmails(tx, row.id, recipientsOf({ requesterEmail: null, ccEmails: body.cc }));
       // No version, no history, no event.
       if (edits.length === 0 && !decision.statusChanged && !decision.assigneeChanged) return null;
       return { decision, reason: body.reason ?? null, edits };
@@ -299,6 +303,8 @@ export class CaseService {
           });
         }
         const { actor, changeActor } = actingAs(p, standing, onBehalfOfRequester, row!.externalRequester as { name?: unknown } | null);
+        const newEmail = standing.as === 'requester' ? requesterEmailUpdate(row!.requesterEmail, p.email) : null;
+        if (newEmail) await setRequesterEmail(tx, row!.id, newEmail);
         const change = await fn(tx, row!, actor, { now, activeWindow, changeActor });
         if (!change) return { updated: row!, activeWindow, before: standing };
         const written = await writePlans(tx, [plan(row!, change, changeActor, now, this.timerRules(windows))]);

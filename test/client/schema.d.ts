@@ -729,6 +729,58 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/cases/{id}/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The e-mails sent (or queued) about a case: when, to whom, and their delivery state (staff) */
+        get: operations["listCaseNotifications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/notification-templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The mail templates, per kind and language (admins) */
+        get: operations["listNotificationTemplates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/notification-templates/{kind}/{language}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One mail template (admins) */
+        get: operations["getNotificationTemplate"];
+        /** Replace a mail template (admins); an unknown {{placeholder}} is refused */
+        put: operations["putNotificationTemplate"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1503,6 +1555,11 @@ export interface operations {
                         phone?: string;
                         address?: string;
                     };
+                    /**
+                     * @description Language of the requester's mails; default: the token's locale, else nb
+                     * @enum {unknown}
+                     */
+                    language?: "nb" | "en";
                 };
             };
         };
@@ -1632,6 +1689,8 @@ export interface operations {
                     categoryKey?: string;
                     subject?: string;
                     reason?: string;
+                    /** @description Extra recipients of the mails about the case (replaces the list) */
+                    cc?: string[];
                 };
             };
         };
@@ -4642,6 +4701,293 @@ export interface operations {
             };
             /** @description RFC 9457 problem details (application/problem+json) */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listCaseNotifications: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Delivery id */
+                        id: string;
+                        /**
+                         * @description What the mail was about (sensitive: a mail that says only that something is new)
+                         * @enum {unknown}
+                         */
+                        kind: "filed" | "reply" | "waiting" | "reminder" | "completed" | "reopened" | "closed" | "sensitive";
+                        /** @enum {unknown} */
+                        language: "nb" | "en";
+                        /** @description The address (the requester or a CC); [anonymised] after retention */
+                        recipient: string;
+                        subject: string;
+                        /**
+                         * @description pending: not yet taken by the mail server (retried with backoff); failed: given up
+                         * @enum {unknown}
+                         */
+                        state: "pending" | "sent" | "failed";
+                        attempts: number;
+                        lastError: string | null;
+                        lastAttemptAt: string | null;
+                        sentAt: string | null;
+                        nextAttemptAt: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                    }[];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listNotificationTemplates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {unknown} */
+                        kind: "filed" | "reply" | "waiting" | "reminder" | "completed" | "reopened" | "closed" | "sensitive";
+                        /** @enum {unknown} */
+                        language: "nb" | "en";
+                        subject: string;
+                        body: string;
+                        updatedBy: string | null;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    }[];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getNotificationTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                kind: "filed" | "reply" | "waiting" | "reminder" | "completed" | "reopened" | "closed" | "sensitive";
+                language: "nb" | "en";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {unknown} */
+                        kind: "filed" | "reply" | "waiting" | "reminder" | "completed" | "reopened" | "closed" | "sensitive";
+                        /** @enum {unknown} */
+                        language: "nb" | "en";
+                        subject: string;
+                        body: string;
+                        updatedBy: string | null;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putNotificationTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                kind: "filed" | "reply" | "waiting" | "reminder" | "completed" | "reopened" | "closed" | "sensitive";
+                language: "nb" | "en";
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The subject after the case token ("[Sak 2026-000123] " is put in front when sent) */
+                    subject: string;
+                    /** @description Plain text; placeholders: {{caseNumber}}, {{subject}}, {{statusLabel}}, {{dueDate}}, {{link}}, {{reply}} */
+                    body: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {unknown} */
+                        kind: "filed" | "reply" | "waiting" | "reminder" | "completed" | "reopened" | "closed" | "sensitive";
+                        /** @enum {unknown} */
+                        language: "nb" | "en";
+                        subject: string;
+                        body: string;
+                        updatedBy: string | null;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -51,6 +51,11 @@ const CASE_TABLE: Record<string, Record<CaseKind, number[]>> = {
     others:                                   [404,  404,  200,   200,  200,    200,  200,    200,     200,    401],
     sensitive:                                [200,  404,  404,   200,  404,    200,  404,    404,     200,    401],
   },
+  'GET /v1/cases/{id}/notifications': {
+    own:                                      [403,  403,  403,   200,  200,    200,  200,    200,     200,    401],
+    others:                                   [403,  403,  403,   200,  200,    200,  200,    200,     200,    401],
+    sensitive:                                [403,  403,  403,   200,  404,    200,  404,    404,     200,    401],
+  },
   'GET /v1/cases/{id}/attachments/{attachmentId}': {
     own:                                      [200,  404,  404,   200,  200,    200,  200,    200,     200,    401],
     others:                                   [404,  404,  200,   200,  200,    200,  200,    200,     200,    401],
@@ -126,6 +131,9 @@ const TABLE: Record<string, number[]> = {
   'GET /v1/teams/{key}/members':              [403,  403,  403,   200,  200,    200,  200,    200,     200,    401],
   // Integration surface (docs/integration.md); the feed skips events of cases the reader may not see.
   'GET /v1/events':                           [403,  403,  403,   200,  200,    200,  200,    200,     200,    401],
+  'GET /v1/notification-templates':           [403,  403,  403,   403,  403,    200,  403,    403,     403,    401],
+  'GET /v1/notification-templates/{kind}/{language}': [403, 403, 403, 403, 403,  200,  403,    403,     403,    401],
+  'PUT /v1/notification-templates/{kind}/{language}': [403, 403, 403, 403, 403,  200,  403,    403,     403,    401],
   'POST /v1/webhooks':                        [403,  403,  403,   403,  403,    201,  403,    403,     403,    401],
   'GET /v1/webhooks':                         [403,  403,  403,   403,  403,    200,  403,    403,     403,    401],
   'GET /v1/webhooks/{id}':                    [403,  403,  403,   403,  403,    200,  403,    403,     403,    401],
@@ -203,6 +211,8 @@ async function caseRequest(endpoint: string, kind: CaseKind): Promise<Req> {
       return { method: 'GET', url: `/v1/cases/${f.id}/messages` };
     case 'GET /v1/cases/{id}/history':
       return { method: 'GET', url: `/v1/cases/${f.id}/history` };
+    case 'GET /v1/cases/{id}/notifications':
+      return { method: 'GET', url: `/v1/cases/${f.id}/notifications` };
     case 'GET /v1/cases/{id}/attachments/{attachmentId}':
       return { method: 'GET', url: `/v1/cases/${f.id}/attachments/${f.attachmentId}` };
     case 'GET /v1/cases/{id}/access-log':
@@ -314,6 +324,12 @@ async function request(endpoint: string): Promise<Req> {
     }
     case 'GET /v1/events':
       return { method: 'GET', url: '/v1/events' };
+    case 'GET /v1/notification-templates':
+      return { method: 'GET', url: '/v1/notification-templates' };
+    case 'GET /v1/notification-templates/{kind}/{language}':
+      return { method: 'GET', url: '/v1/notification-templates/filed/nb' };
+    case 'PUT /v1/notification-templates/{kind}/{language}':
+      return { method: 'PUT', url: '/v1/notification-templates/filed/en', payload: { subject: 'Received', body: 'Case {{caseNumber}}: {{link}}' } };
     case 'POST /v1/webhooks':
       // Paused, so the delivery run below sends nothing over the network.
       return { method: 'POST', url: '/v1/webhooks', payload: { url: `https://hooks.example.org/authz/${n}`, eventTypes: ['*'], active: false } };

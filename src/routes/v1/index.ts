@@ -18,6 +18,7 @@ import bulkRoutes from './bulk';
 import serviceLevelRoutes from './service-levels';
 import serviceInfoRoutes from '../service-info';
 import inboundMailRoutes from './inbound-mail';
+import notificationRoutes from './notifications';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -86,6 +87,7 @@ const v1Routes: FastifyPluginAsyncTypebox = async (app) => {
   await app.register(serviceLevelRoutes);
   await app.register(serviceInfoRoutes);
   await app.register(inboundMailRoutes);
+  await app.register(notificationRoutes);
 };
 
 export default v1Routes;
