@@ -22,10 +22,13 @@ async function main(): Promise<void> {
     for (const lq of listQueries(new Date())) {
       if (filter && !lq.name.includes(filter)) continue;
       let statement: { text: string; params: unknown[] } | undefined;
-      await listCases(async <T>(text: string, params: unknown[] = []) => {
-        statement = { text, params };
-        return [] as T[];
-      }, listFilterOf(lq, OPERATOR_TEAMS));
+      await listCases(
+        async <T>(text: string, params: unknown[] = []) => {
+          statement = { text, params };
+          return [] as T[];
+        },
+        listFilterOf(lq, OPERATOR_TEAMS),
+      );
       const s = statement!;
       const times: number[] = [];
       for (let i = 0; i < runs; i++) {

@@ -16,15 +16,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { loadConfig } from '../src/config';
 import { startApp, type AppProcess } from './lib/app-process';
-import {
-  createBenchDatabase,
-  sampleReadableIds,
-  seedCases,
-  seedDueTimers,
-  seedTransitionPool,
-  serverInfo,
-  type BenchDatabase,
-} from './lib/db';
+import { createBenchDatabase, sampleReadableIds, seedCases, seedDueTimers, seedTransitionPool, serverInfo, type BenchDatabase } from './lib/db';
 import { createFloor, listFloor, readFloor, sweepFloor, transitionFloor, type FloorScenario } from './lib/floor';
 import { runHttp, runLoops, type HttpRequest, type Measurement } from './lib/load';
 import { failures, machineInfo, ms, num, writeResults } from './lib/report';
@@ -175,7 +167,12 @@ async function main(): Promise<void> {
       list: () => listRequests(tokens, queries),
     };
     const floors: Record<Exclude<ScenarioName, 'sweep'>, (concurrency: number) => FloorScenario> = {
-      create: () => createFloor(floorPool!, tokens.requesters.map((_, i) => `bench-req-${i}`), year),
+      create: () =>
+        createFloor(
+          floorPool!,
+          tokens.requesters.map((_, i) => `bench-req-${i}`),
+          year,
+        ),
       read: () => readFloor(floorPool!, readIds),
       transition: transitionFloor(floorPool, floorCases),
       list: () => listFloor(floorPool!, queries, OPERATOR_TEAMS),
@@ -276,7 +273,9 @@ function renderReport(r: {
   );
   lines.push('');
   lines.push('## Requests', '');
-  lines.push('| scenario | conns | service req/s | p50 ms | p99 ms | floor req/s | floor p50 | floor p99 | ratio | peak RSS MiB | non-2xx (service / floor) |');
+  lines.push(
+    '| scenario | conns | service req/s | p50 ms | p99 ms | floor req/s | floor p50 | floor p99 | ratio | peak RSS MiB | non-2xx (service / floor) |',
+  );
   lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
   for (const row of r.rows) {
     const ratio = row.floor ? row.app.rps / row.floor.rps : NaN;
@@ -292,8 +291,12 @@ function renderReport(r: {
     lines.push('## Timer sweep', '');
     lines.push('| | due timers | fired | seconds | timers/s | peak RSS MiB |');
     lines.push('|---|---:|---:|---:|---:|---:|');
-    lines.push(`| service (POST /v1/admin/timers/run) | ${s.timers.toLocaleString('en-US')} | ${s.appFired.toLocaleString('en-US')} | ${s.appSeconds.toFixed(1)} | ${num(s.appFired / s.appSeconds)} | ${s.peakRssMb.toFixed(0)} |`);
-    lines.push(`| floor | ${s.timers.toLocaleString('en-US')} | ${s.floorFired.toLocaleString('en-US')} | ${s.floorSeconds.toFixed(1)} | ${num(s.floorFired / s.floorSeconds)} | – |`);
+    lines.push(
+      `| service (POST /v1/admin/timers/run) | ${s.timers.toLocaleString('en-US')} | ${s.appFired.toLocaleString('en-US')} | ${s.appSeconds.toFixed(1)} | ${num(s.appFired / s.appSeconds)} | ${s.peakRssMb.toFixed(0)} |`,
+    );
+    lines.push(
+      `| floor | ${s.timers.toLocaleString('en-US')} | ${s.floorFired.toLocaleString('en-US')} | ${s.floorSeconds.toFixed(1)} | ${num(s.floorFired / s.floorSeconds)} | – |`,
+    );
     lines.push('', `Service at ${((s.floorSeconds / s.appSeconds) * 100).toFixed(0)} % of the floor's rate.`, '');
   }
   lines.push('## Round trips', '');
@@ -307,7 +310,9 @@ function renderReport(r: {
   for (const s of ['create', 'read', 'transition'] as const) {
     const mine = r.rows.filter((x) => x.scenario === s && x.floor);
     const ratios = mine.map((x) => `${x.connections}: ${((x.app.rps / x.floor!.rps) * 100).toFixed(0)} %`).join(', ');
-    lines.push(`- ${s} ≥ ${TARGET_RATIO * 100} % of the floor's throughput: ${check(mine.length ? mine.every((x) => x.app.rps >= TARGET_RATIO * x.floor!.rps) : null)} (${ratios || '–'})`);
+    lines.push(
+      `- ${s} ≥ ${TARGET_RATIO * 100} % of the floor's throughput: ${check(mine.length ? mine.every((x) => x.app.rps >= TARGET_RATIO * x.floor!.rps) : null)} (${ratios || '–'})`,
+    );
   }
   const list16 = r.rows.find((x) => x.scenario === 'list' && x.connections === 16);
   lines.push(

@@ -80,7 +80,12 @@ async function main(): Promise<void> {
     });
     log(`service pid ${app.pid}`);
     // One request of each kind in turn: filing, reading, moving, listing.
-    const kinds = [createRequests(tokens), readRequests(tokens, readIds), transitionRequests(tokens, pool), listRequests(tokens, listQueries(new Date()))];
+    const kinds = [
+      createRequests(tokens),
+      readRequests(tokens, readIds),
+      transitionRequests(tokens, pool),
+      listRequests(tokens, listQueries(new Date())),
+    ];
     let turn = 0;
     let done = 0;
     const next = (): HttpRequest => {

@@ -103,7 +103,9 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   await app.register(errorsPlugin);
   await app.register(bodyDepthPlugin);
   await app.register(helmet, { contentSecurityPolicy: false, global: true });
-  const origins = config.CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean);
+  const origins = config.CORS_ORIGINS.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (origins.length > 0) {
     await app.register(cors, {
       origin: origins,

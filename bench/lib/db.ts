@@ -64,13 +64,37 @@ export const BENCH_OPERATOR = 'bench-op';
 const STATUS_BY_AGE: Array<{ maxAgeDays: number; mix: Array<[string, number]> }> = [
   {
     maxAgeDays: 14,
-    mix: [['REGISTERED', 15], ['ASSIGNED', 15], ['IN_PROGRESS', 25], ['WAITING_FOR_USER', 15], ['ON_HOLD', 10], ['UPDATED_BY_USER', 10], ['COMPLETED', 10]],
+    mix: [
+      ['REGISTERED', 15],
+      ['ASSIGNED', 15],
+      ['IN_PROGRESS', 25],
+      ['WAITING_FOR_USER', 15],
+      ['ON_HOLD', 10],
+      ['UPDATED_BY_USER', 10],
+      ['COMPLETED', 10],
+    ],
   },
   {
     maxAgeDays: 60,
-    mix: [['CLOSED', 50], ['COMPLETED', 30], ['WAITING_FOR_USER', 5], ['IN_PROGRESS', 5], ['ON_HOLD', 5], ['UPDATED_BY_USER', 3], ['REOPENED_BY_USER', 2]],
+    mix: [
+      ['CLOSED', 50],
+      ['COMPLETED', 30],
+      ['WAITING_FOR_USER', 5],
+      ['IN_PROGRESS', 5],
+      ['ON_HOLD', 5],
+      ['UPDATED_BY_USER', 3],
+      ['REOPENED_BY_USER', 2],
+    ],
   },
-  { maxAgeDays: Infinity, mix: [['CLOSED', 995], ['ON_HOLD', 2], ['COMPLETED', 2], ['REOPENED_BY_USER', 1]] },
+  {
+    maxAgeDays: Infinity,
+    mix: [
+      ['CLOSED', 995],
+      ['ON_HOLD', 2],
+      ['COMPLETED', 2],
+      ['REOPENED_BY_USER', 1],
+    ],
+  },
 ];
 
 /** SQL CASE picking a status from the case's age (`age`, an interval) and a pseudo-random `r` in [0, 1). */
@@ -252,7 +276,13 @@ export async function seedDueTimers(url: string, count: number): Promise<void> {
   await c.connect();
   try {
     await c.query('BEGIN');
-    const ids = await seedBatch(c, count, { status: 'WAITING_FOR_USER', ageDays: 20, categoryKey: 'general', assignee: BENCH_OPERATOR, publicReply: true });
+    const ids = await seedBatch(c, count, {
+      status: 'WAITING_FOR_USER',
+      ageDays: 20,
+      categoryKey: 'general',
+      assignee: BENCH_OPERATOR,
+      publicReply: true,
+    });
     await c.query(
       `INSERT INTO case_timer (case_id, from_status, to_status, entered_at, due_at)
        SELECT id, 'WAITING_FOR_USER', 'COMPLETED', now() - interval '20 days', now() - interval '10 days'

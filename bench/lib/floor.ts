@@ -165,7 +165,11 @@ export function listFloor(pool: pg.Pool, queries: ListQuery[], teams: string[]):
     op: async () => {
       const lq = queries[i++ % queries.length]!;
       const rows = await listCases(q, listFilterOf(lq, teams));
-      if (rows.length > 0) await slaOfViews(q, rows.slice(0, 25).map((r) => r.id));
+      if (rows.length > 0)
+        await slaOfViews(
+          q,
+          rows.slice(0, 25).map((r) => r.id),
+        );
     },
   };
 }
@@ -211,7 +215,11 @@ export async function sweepFloor(pool: pg.Pool, batchSize: number, completedDays
         [
           now,
           ids,
-          due.map((d) => JSON.stringify(eventPayload({ ...d, status: d.to, version: d.version + 1 }, 'system', 'system', now, { from: d.status, to: d.to, reason: 'timer' }))),
+          due.map((d) =>
+            JSON.stringify(
+              eventPayload({ ...d, status: d.to, version: d.version + 1 }, 'system', 'system', now, { from: d.status, to: d.to, reason: 'timer' }),
+            ),
+          ),
         ],
       );
       await tx(

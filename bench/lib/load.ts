@@ -52,12 +52,7 @@ export interface HttpRequest {
  * Drives the service with autocannon: `connections` keep-alive connections, each sending the
  * next request from `next()` as soon as its previous one is answered, for `seconds`.
  */
-export async function runHttp(
-  baseUrl: string,
-  connections: number,
-  seconds: number,
-  next: () => HttpRequest,
-): Promise<Measurement> {
+export async function runHttp(baseUrl: string, connections: number, seconds: number, next: () => HttpRequest): Promise<Measurement> {
   const lat = new Latencies();
   const failures: Record<string, number> = {};
   let ok = 0;

@@ -10,9 +10,14 @@ const SOAK_MARKER = '<!-- soak -->';
 
 export function machineInfo(): string {
   const cpus = os.cpus();
-  const load = os.loadavg().map((l) => l.toFixed(2)).join(' / ');
-  return `${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ` +
-    `${os.type()} ${os.release()}, Node ${process.version}; load average at start ${load} (1/5/15 min)`;
+  const load = os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' / ');
+  return (
+    `${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ` +
+    `${os.type()} ${os.release()}, Node ${process.version}; load average at start ${load} (1/5/15 min)`
+  );
 }
 
 export function ms(v: number): string {
@@ -57,6 +62,9 @@ export function asciiPlot(points: Array<{ label: string; value: number }>, width
   // Bars start a little below the minimum so that small changes stay visible.
   const floor = Math.max(0, min - (max - min) * 0.5 - 1);
   return points
-    .map((p) => `${p.label.padStart(7)} | ${'#'.repeat(Math.max(1, Math.round(((p.value - floor) / (max - floor || 1)) * width)))} ${p.value.toFixed(1)}`)
+    .map(
+      (p) =>
+        `${p.label.padStart(7)} | ${'#'.repeat(Math.max(1, Math.round(((p.value - floor) / (max - floor || 1)) * width)))} ${p.value.toFixed(1)}`,
+    )
     .join('\n');
 }

@@ -18,7 +18,12 @@ export async function signTokens(dataDir: string): Promise<Tokens> {
   const ttl = 24 * 3600;
   const requesters: string[] = [];
   for (let i = 0; i < 50; i++) {
-    requesters.push(await issuer.sign({ sub: `bench-req-${i}`, roles: ['requester'], teams: [], name: `Bench Requester ${i}`, employee_number: String(200000 + i) }, ttl));
+    requesters.push(
+      await issuer.sign(
+        { sub: `bench-req-${i}`, roles: ['requester'], teams: [], name: `Bench Requester ${i}`, employee_number: String(200000 + i) },
+        ttl,
+      ),
+    );
   }
   return {
     requesters,

@@ -15,7 +15,12 @@ if (file) {
   pg.Client.prototype.query = function tracedQuery(config, ...rest) {
     if (recording) {
       const text = typeof config === 'string' ? config : config && config.text;
-      statements.push(String(text || '').replace(/\s+/g, ' ').trim().slice(0, 300));
+      statements.push(
+        String(text || '')
+          .replace(/\s+/g, ' ')
+          .trim()
+          .slice(0, 300),
+      );
     }
     return original.call(this, config, ...rest);
   };

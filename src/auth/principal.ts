@@ -13,9 +13,7 @@ function list(value: unknown): string[] {
  */
 export function principalFromClaims(claims: JWTPayload, opts: { rolesClaim: string; teamsClaim: string }): Principal {
   const roles = list(claims[opts.rolesClaim]).filter((r): r is Role => (ROLES as readonly string[]).includes(r));
-  const scopes = [...list(claims.scope), ...list(claims.scp)].filter((s): s is Scope =>
-    (SCOPES as readonly string[]).includes(s),
-  );
+  const scopes = [...list(claims.scope), ...list(claims.scp)].filter((s): s is Scope => (SCOPES as readonly string[]).includes(s));
   const name = typeof claims.name === 'string' ? claims.name : null;
   const employeeNumber = typeof claims.employee_number === 'string' ? claims.employee_number : null;
   return {

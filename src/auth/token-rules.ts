@@ -29,7 +29,9 @@ export function tokenRuleViolation(
   rules: TokenRules,
 ): string | null {
   if (header.typ !== undefined) {
-    const typ = String(header.typ).toLowerCase().replace(/^application\//, '');
+    const typ = String(header.typ)
+      .toLowerCase()
+      .replace(/^application\//, '');
     if (!ACCEPTED_TYP.has(typ)) return 'typ-not-allowed';
   }
   if (payload.iat !== undefined) {

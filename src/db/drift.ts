@@ -84,17 +84,7 @@ export async function checkSchemaDrift(opts: DriftCheckOptions = {}): Promise<Dr
       databaseUrl: adminUrl,
       shadowDatabaseUrl: shadow.url,
       timeoutMs: opts.timeoutMs,
-      args: (p) => [
-        'migrate',
-        'diff',
-        '--config',
-        p.config,
-        '--from-migrations',
-        p.migrations,
-        '--to-schema-datamodel',
-        p.schema,
-        '--exit-code',
-      ],
+      args: (p) => ['migrate', 'diff', '--config', p.config, '--from-migrations', p.migrations, '--to-schema-datamodel', p.schema, '--exit-code'],
     });
     // --exit-code: 0 = no difference, 2 = difference, anything else = error.
     if (res.exitCode === 0 || res.exitCode === 2) {
@@ -279,11 +269,7 @@ async function withAdmin<T>(adminUrl: string, fn: (c: Client) => Promise<T>): Pr
   }
 }
 
-function spawnCollect(
-  cmd: string,
-  args: string[],
-  opts: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number },
-): Promise<Prisma6Result> {
+function spawnCollect(cmd: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number }): Promise<Prisma6Result> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';

@@ -186,10 +186,7 @@ async function isPGlite(client: Client): Promise<boolean> {
   return /PGlite/i.test(res.rows[0]?.v ?? '');
 }
 
-export async function migrationStatus(
-  connectionString: string,
-  migrationsDir: string = DEFAULT_MIGRATIONS_DIR,
-): Promise<MigrationStatus> {
+export async function migrationStatus(connectionString: string, migrationsDir: string = DEFAULT_MIGRATIONS_DIR): Promise<MigrationStatus> {
   const onDisk = await readMigrationsDir(migrationsDir);
   // A missing schema just means nothing is applied yet; a probe must not create it.
   const client = await connect(connectionString, { createSchema: false });
@@ -353,10 +350,11 @@ function checksumMatches(script: string, recorded: string): boolean {
 
 async function applyOne(client: Client, migration: MigrationDir): Promise<void> {
   const id = randomUUID();
-  await client.query(
-    `INSERT INTO ${MIGRATIONS_TABLE} (id, checksum, started_at, migration_name) VALUES ($1, $2, now(), $3)`,
-    [id, migration.checksum, migration.name],
-  );
+  await client.query(`INSERT INTO ${MIGRATIONS_TABLE} (id, checksum, started_at, migration_name) VALUES ($1, $2, now(), $3)`, [
+    id,
+    migration.checksum,
+    migration.name,
+  ]);
   try {
     // One simple-protocol query, as the engine does: a multi-statement script
     // then runs in one implicit transaction, all or nothing, unless the
@@ -366,15 +364,10 @@ async function applyOne(client: Client, migration: MigrationDir): Promise<void> 
     // A script with its own BEGIN leaves the session in an aborted
     // transaction, and the bookkeeping below would be refused.
     await client.query('ROLLBACK').catch(() => undefined);
-    await client
-      .query(`UPDATE ${MIGRATIONS_TABLE} SET logs = $2 WHERE id = $1`, [id, describeFailure(migration, err)])
-      .catch(() => undefined);
+    await client.query(`UPDATE ${MIGRATIONS_TABLE} SET logs = $2 WHERE id = $1`, [id, describeFailure(migration, err)]).catch(() => undefined);
     throw new MigrationError('P3018', describeFailure(migration, err), { cause: err });
   }
-  await client.query(
-    `UPDATE ${MIGRATIONS_TABLE} SET applied_steps_count = applied_steps_count + 1, finished_at = now() WHERE id = $1`,
-    [id],
-  );
+  await client.query(`UPDATE ${MIGRATIONS_TABLE} SET applied_steps_count = applied_steps_count + 1, finished_at = now() WHERE id = $1`, [id]);
 }
 
 function describeFailure(migration: MigrationDir, err: unknown): string {
@@ -413,7 +406,10 @@ async function readMigrationsDir(dir: string): Promise<MigrationDir[]> {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw err;
   }
-  const names = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort(compareNames);
+  const names = entries
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort(compareNames);
   return Promise.all(
     names.map(async (name) => {
       const file = path.join(dir, name, 'migration.sql');
@@ -421,9 +417,13 @@ async function readMigrationsDir(dir: string): Promise<MigrationDir[]> {
       try {
         bytes = await fs.readFile(file);
       } catch (err) {
-        throw new MigrationError('P3015', `Could not find the migration file at ${file}. Please delete the directory or restore the migration file.`, {
-          cause: err,
-        });
+        throw new MigrationError(
+          'P3015',
+          `Could not find the migration file at ${file}. Please delete the directory or restore the migration file.`,
+          {
+            cause: err,
+          },
+        );
       }
       return { name, script: bytes.toString('utf8'), checksum: migrationChecksum(bytes) };
     }),

@@ -432,13 +432,7 @@ export interface PausedDue {
  * @param now the current instant, used only to close an open pause
  * @throws RangeError for invalid Dates, a pause ending before it starts, bad hours or calendar
  */
-export function dueWithPauses(
-  start: Date,
-  targetHours: number,
-  pauses: ReadonlyArray<SlaPause>,
-  cal: BusinessCalendar,
-  now: Date,
-): PausedDue {
+export function dueWithPauses(start: Date, targetHours: number, pauses: ReadonlyArray<SlaPause>, cal: BusinessCalendar, now: Date): PausedDue {
   const startMs = assertInstant(start, 'start');
   const nowMs = assertInstant(now, 'now');
   const target = assertHours(targetHours, 'targetHours');

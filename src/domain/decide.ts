@@ -1,12 +1,6 @@
 import { DomainError } from './errors';
 import type { Status } from './statuses';
-import {
-  allowedTargets,
-  isEdge,
-  MESSAGE_MOVES_TO_UPDATED,
-  TIMED_TRANSITIONS,
-  type TransitionActor,
-} from './transitions';
+import { allowedTargets, isEdge, MESSAGE_MOVES_TO_UPDATED, TIMED_TRANSITIONS, type TransitionActor } from './transitions';
 
 /** What decide() needs to know of a case. */
 export interface CaseState {
@@ -127,19 +121,13 @@ export function allowedNow(state: Pick<CaseState, 'status'>, actor: TransitionAc
   return allowedTargets(actor, state.status).filter((s) => !(s === 'WAITING_FOR_USER' && ctx.activeWindow));
 }
 
-function move(
-  state: CaseState,
-  to: Status,
-  actor: Actor,
-  ctx: Context,
-  opts: { assigneeId?: string | null; publicReply: boolean },
-): Decision {
+function move(state: CaseState, to: Status, actor: Actor, ctx: Context, opts: { assigneeId?: string | null; publicReply: boolean }): Decision {
   if (!isEdge(actor.as, state.status, to)) {
-    throw new DomainError(
-      'invalid-transition',
-      `A ${actor.as} cannot move a case from ${state.status} to ${to}.`,
-      { currentStatus: state.status, requested: to, allowed: allowedNow(state, actor.as, ctx) },
-    );
+    throw new DomainError('invalid-transition', `A ${actor.as} cannot move a case from ${state.status} to ${to}.`, {
+      currentStatus: state.status,
+      requested: to,
+      allowed: allowedNow(state, actor.as, ctx),
+    });
   }
   let assigneeId = state.assigneeId;
   if (opts.assigneeId !== undefined && opts.assigneeId !== null) {
@@ -151,14 +139,14 @@ function move(
   if (to === 'WAITING_FOR_USER') {
     if (ctx.activeWindow) {
       const w = ctx.activeWindow;
-      throw new DomainError(
-        'status-suspended',
-        `WAITING_FOR_USER is not used from ${w.from} to ${w.to} (${w.reason}). Use ON_HOLD instead.`,
-        { currentStatus: state.status, window: w, suggestion: 'ON_HOLD', allowed: allowedNow(state, actor.as, ctx) },
-      );
+      throw new DomainError('status-suspended', `WAITING_FOR_USER is not used from ${w.from} to ${w.to} (${w.reason}). Use ON_HOLD instead.`, {
+        currentStatus: state.status,
+        window: w,
+        suggestion: 'ON_HOLD',
+        allowed: allowedNow(state, actor.as, ctx),
+      });
     }
-    const repliedInStatus =
-      state.lastPublicReplyAt !== null && state.lastPublicReplyAt.getTime() >= state.statusChangedAt.getTime();
+    const repliedInStatus = state.lastPublicReplyAt !== null && state.lastPublicReplyAt.getTime() >= state.statusChangedAt.getTime();
     if (!opts.publicReply && !repliedInStatus) {
       throw new DomainError(
         'reply-required',
@@ -183,12 +171,7 @@ function move(
   return result(state, to, assigneeId);
 }
 
-function message(
-  state: CaseState,
-  cmd: Extract<Command, { type: 'message' }>,
-  actor: Actor,
-  ctx: Context,
-): Decision {
+function message(state: CaseState, cmd: Extract<Command, { type: 'message' }>, actor: Actor, ctx: Context): Decision {
   if (actor.as === 'requester') {
     if (state.status === 'CLOSED') {
       throw new DomainError('case-closed', 'The case is closed. Reopen it (to: REOPENED_BY_USER) to write to it.', {
@@ -224,10 +207,7 @@ function assign(state: CaseState, assigneeId: string | null, actor: Actor): Deci
       currentStatus: state.status,
     });
   }
-  const to =
-    assigneeId !== null && (state.status === 'REGISTERED' || state.status === 'REOPENED_BY_USER')
-      ? 'ASSIGNED'
-      : state.status;
+  const to = assigneeId !== null && (state.status === 'REGISTERED' || state.status === 'REOPENED_BY_USER') ? 'ASSIGNED' : state.status;
   return result(state, to, assigneeId);
 }
 

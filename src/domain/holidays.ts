@@ -154,10 +154,7 @@ export function isNorwegianHolidayDay(day: number): boolean {
   let set = daySetCache.get(year);
   if (!set) {
     const easter = easterMillis(year) / DAY_MS;
-    set = new Set([
-      ...FIXED.map((h) => Date.UTC(year, h.month - 1, h.day) / DAY_MS),
-      ...EASTER_RELATIVE.map((h) => easter + h.offset),
-    ]);
+    set = new Set([...FIXED.map((h) => Date.UTC(year, h.month - 1, h.day) / DAY_MS), ...EASTER_RELATIVE.map((h) => easter + h.offset)]);
     daySetCache.set(year, set);
   }
   return set.has(day);

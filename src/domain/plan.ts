@@ -66,10 +66,7 @@ export interface HistoryEntry {
 export type PlannedEvent = { [T in EventType]: { type: T; caseId: string; payload: EventPayload<T> } }[EventType];
 
 /** The timer of the case after the change. */
-export type TimerPlan =
-  | { kind: 'keep' }
-  | { kind: 'drop' }
-  | { kind: 'set'; from: Status; to: Status; enteredAt: Date; dueAt: Date };
+export type TimerPlan = { kind: 'keep' } | { kind: 'drop' } | { kind: 'set'; from: Status; to: Status; enteredAt: Date; dueAt: Date };
 
 /** Everything one change writes, in one transaction. */
 export interface CasePlan {
@@ -196,11 +193,7 @@ export function planVoidTimer(caseId: string, now: Date): CasePlan {
 }
 
 /** A plan that only moves a timer's due time (suspension windows changed). */
-export function planReschedule(
-  caseId: string,
-  timer: { from: Status; to: Status; enteredAt: Date; dueAt: Date },
-  now: Date,
-): CasePlan {
+export function planReschedule(caseId: string, timer: { from: Status; to: Status; enteredAt: Date; dueAt: Date }, now: Date): CasePlan {
   return { caseId, actor: SYSTEM_ACTOR, at: now, update: null, history: [], events: [], timer: { kind: 'set', ...timer } };
 }
 
@@ -240,15 +233,9 @@ export function planSlaBreach(
  * When a timer scheduled at `enteredAt` falls due: its period in calendar days in the service's
  * time zone, not counting the days of suspension windows if the timer is suspendable.
  */
-export function timerDueAt(
-  timer: { periodKey: 'waitingDays' | 'completedDays'; suspendable: boolean },
-  enteredAt: Date,
-  rules: TimerRules,
-): Date {
+export function timerDueAt(timer: { periodKey: 'waitingDays' | 'completedDays'; suspendable: boolean }, enteredAt: Date, rules: TimerRules): Date {
   const days = rules[timer.periodKey];
-  return timer.suspendable
-    ? suspensionAwareDueAt(enteredAt, days, rules.windows, rules.timeZone)
-    : addCalendarDays(enteredAt, days, rules.timeZone);
+  return timer.suspendable ? suspensionAwareDueAt(enteredAt, days, rules.windows, rules.timeZone) : addCalendarDays(enteredAt, days, rules.timeZone);
 }
 
 /** Builds the events of one change: the case after it, who, when, and what. */
@@ -277,12 +264,7 @@ type EventBase = Pick<EventPayload, 'caseId' | 'number' | 'status' | 'version' |
  * The members every case event carries: the case as it is after the change, who, and when.
  * Writers that build events outside plan() (the SLA sweep, retention) use it too.
  */
-export function eventBase(
-  c: { id: string; number: string },
-  after: { status: Status; version: number },
-  actor: EventActor,
-  at: Date,
-): EventBase {
+export function eventBase(c: { id: string; number: string }, after: { status: Status; version: number }, actor: EventActor, at: Date): EventBase {
   return {
     caseId: c.id,
     number: c.number,

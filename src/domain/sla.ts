@@ -123,14 +123,7 @@ export function watchAt(t: SlaTarget, now: Date, alreadyRecorded: boolean): Date
   return t.dueAt;
 }
 
-function target(
-  filedAt: Date,
-  hours: number,
-  stoppedAt: Date | null,
-  pauses: readonly SlaPause[],
-  cal: BusinessCalendar,
-  now: Date,
-): SlaTarget {
+function target(filedAt: Date, hours: number, stoppedAt: Date | null, pauses: readonly SlaPause[], cal: BusinessCalendar, now: Date): SlaTarget {
   if (stoppedAt === null) {
     const { dueAt, paused } = dueWithPauses(filedAt, hours, pauses, cal, now);
     return { dueAt, metAt: null, workingMs: null, paused, breached: dueAt.getTime() <= now.getTime() };

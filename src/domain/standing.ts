@@ -48,9 +48,7 @@ export function actingAs(
 
 /** Who may see what in a listing: the set form of caseAccess, for a `WHERE`. */
 export type Visibility =
-  | { kind: 'all' }
-  | { kind: 'own'; principalId: string }
-  | { kind: 'own-or-open'; principalId: string; teams: readonly string[] };
+  { kind: 'all' } | { kind: 'own'; principalId: string } | { kind: 'own-or-open'; principalId: string; teams: readonly string[] };
 
 /** The cases a principal may list (the per-case rule is caseAccess in src/domain/access.ts). */
 export function listVisibility(p: Principal): Visibility {

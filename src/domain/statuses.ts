@@ -37,8 +37,7 @@ export const STATUS_INFO: Readonly<Record<Status, StatusInfo>> = {
   },
   WAITING_FOR_USER: {
     label: { nb: 'Venter på bruker', en: 'Waiting for user' },
-    description:
-      'The operator has answered and waits for the requester; completes by itself after the waiting period.',
+    description: 'The operator has answered and waits for the requester; completes by itself after the waiting period.',
   },
   ON_HOLD: {
     label: { nb: 'På vent', en: 'On hold' },

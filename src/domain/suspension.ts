@@ -60,11 +60,7 @@ function assertInstant(d: Date, what: string): void {
  * @param zone IANA zone the window dates are in
  * @throws RangeError for an invalid Date, zone or window
  */
-export function windowCovering(
-  instant: Date,
-  windows: ReadonlyArray<SuspensionWindow>,
-  zone = 'Europe/Oslo',
-): SuspensionWindow | null {
+export function windowCovering(instant: Date, windows: ReadonlyArray<SuspensionWindow>, zone = 'Europe/Oslo'): SuspensionWindow | null {
   assertInstant(instant, 'instant');
   assertWindows(windows);
   const date = new Date(Math.floor(toWallClockMillis(instant, zone) / DAY_MS) * DAY_MS).toISOString().slice(0, 10);
@@ -115,12 +111,7 @@ export function addCalendarDays(instant: Date, days: number, zone = 'Europe/Oslo
  * @param zone IANA zone the windows and the wall clock are in
  * @throws RangeError for an invalid Date, days, zone or window
  */
-export function suspensionAwareDueAt(
-  enteredAt: Date,
-  days: number,
-  windows: ReadonlyArray<SuspensionWindow>,
-  zone = 'Europe/Oslo',
-): Date {
+export function suspensionAwareDueAt(enteredAt: Date, days: number, windows: ReadonlyArray<SuspensionWindow>, zone = 'Europe/Oslo'): Date {
   assertInstant(enteredAt, 'enteredAt');
   if (!Number.isFinite(days) || days < 0) throw new RangeError(`days must be a finite number >= 0, got ${days}`);
   assertWindows(windows);

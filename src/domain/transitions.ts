@@ -34,25 +34,18 @@ const OPERATOR_EDGES: Readonly<Record<Status, readonly Status[]>> = {
 const REQUESTER_EDGES = byStatus((s) => (s === 'CLOSED' ? ['REOPENED_BY_USER'] : ['CLOSED']));
 
 /** Statuses a requester message moves to UPDATED_BY_USER; others keep their status. */
-export const MESSAGE_MOVES_TO_UPDATED: readonly Status[] = [
-  'ASSIGNED',
-  'IN_PROGRESS',
-  'WAITING_FOR_USER',
-  'ON_HOLD',
-  'COMPLETED',
-];
+export const MESSAGE_MOVES_TO_UPDATED: readonly Status[] = ['ASSIGNED', 'IN_PROGRESS', 'WAITING_FOR_USER', 'ON_HOLD', 'COMPLETED'];
 
 /**
  * Timed transitions: entering the key status schedules a move to `to` after `periodKey`'s
  * number of calendar days; leaving the status voids it. `suspendable` timers do not count days
  * inside suspension windows (the seasonal rule).
  */
-export const TIMED_TRANSITIONS: Readonly<
-  Partial<Record<Status, { to: Status; periodKey: 'waitingDays' | 'completedDays'; suspendable: boolean }>>
-> = {
-  WAITING_FOR_USER: { to: 'COMPLETED', periodKey: 'waitingDays', suspendable: true },
-  COMPLETED: { to: 'CLOSED', periodKey: 'completedDays', suspendable: false },
-};
+export const TIMED_TRANSITIONS: Readonly<Partial<Record<Status, { to: Status; periodKey: 'waitingDays' | 'completedDays'; suspendable: boolean }>>> =
+  {
+    WAITING_FOR_USER: { to: 'COMPLETED', periodKey: 'waitingDays', suspendable: true },
+    COMPLETED: { to: 'CLOSED', periodKey: 'completedDays', suspendable: false },
+  };
 
 const SYSTEM_EDGES = byStatus((s) => {
   const timed = TIMED_TRANSITIONS[s];

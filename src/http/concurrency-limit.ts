@@ -10,16 +10,23 @@ import { DomainError } from '../domain/errors';
 export class ConcurrencyLimit {
   private readonly inFlight = new Map<string, number>();
 
-  constructor(readonly max: number, private readonly retryAfterSeconds = 1) {}
+  constructor(
+    readonly max: number,
+    private readonly retryAfterSeconds = 1,
+  ) {}
 
   /** Runs `fn` counted against `key`, or throws rate-limited (429) when `key` is at the limit. */
   async run<T>(key: string, fn: () => Promise<T>): Promise<T> {
     const n = this.inFlight.get(key) ?? 0;
     if (n >= this.max) {
-      throw new DomainError('rate-limited', `At most ${this.max} expensive requests (search, reports) in flight per caller; retry when one has finished.`, {
-        limit: this.max,
-        retryAfterSeconds: this.retryAfterSeconds,
-      });
+      throw new DomainError(
+        'rate-limited',
+        `At most ${this.max} expensive requests (search, reports) in flight per caller; retry when one has finished.`,
+        {
+          limit: this.max,
+          retryAfterSeconds: this.retryAfterSeconds,
+        },
+      );
     }
     this.inFlight.set(key, n + 1);
     try {

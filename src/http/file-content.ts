@@ -8,7 +8,13 @@ const SIGNATURES: ReadonlyArray<{ type: string; magic: ReadonlyArray<readonly nu
   { type: 'application/pdf', magic: [[0x25, 0x50, 0x44, 0x46]] }, // %PDF
   { type: 'image/png', magic: [[0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]] },
   { type: 'image/jpeg', magic: [[0xff, 0xd8, 0xff]] },
-  { type: 'image/gif', magic: [[0x47, 0x49, 0x46, 0x38, 0x37, 0x61], [0x47, 0x49, 0x46, 0x38, 0x39, 0x61]] }, // GIF87a, GIF89a
+  {
+    type: 'image/gif',
+    magic: [
+      [0x47, 0x49, 0x46, 0x38, 0x37, 0x61],
+      [0x47, 0x49, 0x46, 0x38, 0x39, 0x61],
+    ],
+  }, // GIF87a, GIF89a
   // A .docx is a ZIP container; its parts are not inspected.
   { type: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', magic: [[0x50, 0x4b, 0x03, 0x04]] },
   { type: 'application/zip', magic: [[0x50, 0x4b, 0x03, 0x04]] },
@@ -61,5 +67,12 @@ const DROPPED = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u206
 
 /** A stored filename: no path, no quotes, no control or bidi characters, at most 255 characters. */
 export function cleanFilename(name: string): string {
-  return name.replace(/[\\/\r\n"]/g, '_').replace(DROPPED, '').normalize('NFC').slice(0, 255).trim() || 'file';
+  return (
+    name
+      .replace(/[\\/\r\n"]/g, '_')
+      .replace(DROPPED, '')
+      .normalize('NFC')
+      .slice(0, 255)
+      .trim() || 'file'
+  );
 }

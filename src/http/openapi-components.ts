@@ -9,8 +9,8 @@ export const COMPONENT_TITLES = new Set(['Problem', 'Case', 'Message', 'HistoryE
 type Json = Record<string, unknown>;
 
 export function componentize(doc: Json): Json {
-  const components = ((doc.components as Json | undefined) ?? {});
-  const schemas = ((components.schemas as Json | undefined) ?? {});
+  const components = (doc.components as Json | undefined) ?? {};
+  const schemas = (components.schemas as Json | undefined) ?? {};
 
   const walk = (node: unknown): unknown => {
     if (Array.isArray(node)) return node.map(walk);

@@ -28,12 +28,14 @@ const RETRY_AFTER: Readonly<Record<string, string>> = Object.freeze({ 'retry-aft
 /** The error handler's answer to everything; see MappedProblem. */
 export function toProblem(err: unknown, scope: ProblemScope = 'request'): MappedProblem {
   if (isDomainError(err)) return domainProblem(err);
-  return transportProblem(err, scope) ?? {
-    problem: problem('internal-error', 'An unexpected error occurred. It has been logged.'),
-    log: 'error',
-    logMessage: 'unhandled error',
-    headers: NO_HEADERS,
-  };
+  return (
+    transportProblem(err, scope) ?? {
+      problem: problem('internal-error', 'An unexpected error occurred. It has been logged.'),
+      log: 'error',
+      logMessage: 'unhandled error',
+      headers: NO_HEADERS,
+    }
+  );
 }
 
 /**
@@ -92,17 +94,26 @@ function transportProblem(err: unknown, scope: ProblemScope): MappedProblem | nu
   if (isStatementCancelled(err)) {
     // 503, not 504: the service is up but the statement hit DB_STATEMENT_TIMEOUT_MS (or its
     // report variant); Retry-After tells a client it may try again, perhaps with a narrower query.
-    const detail = scope === 'request'
-      ? 'The request took too long at the database and was cancelled; retry later or narrow it.'
-      : 'The operation took too long at the database and was cancelled; retry the operation.';
-    return { problem: problem('service-unavailable', detail, { reason: 'statement-timeout' }), log: 'warn', logMessage: 'statement cancelled (timeout)', headers: RETRY_AFTER };
+    const detail =
+      scope === 'request'
+        ? 'The request took too long at the database and was cancelled; retry later or narrow it.'
+        : 'The operation took too long at the database and was cancelled; retry the operation.';
+    return {
+      problem: problem('service-unavailable', detail, { reason: 'statement-timeout' }),
+      log: 'warn',
+      logMessage: 'statement cancelled (timeout)',
+      headers: RETRY_AFTER,
+    };
   }
   if (isRetryableConflict(err)) {
     return { problem: problem('conflict', `The case changed concurrently; retry the ${scope}.`), log: 'none', headers: NO_HEADERS };
   }
   if (isDataException(err)) {
     return {
-      problem: problem('validation-failed', 'A value in the request cannot be stored (out of range, or a character such as NUL that is not allowed).'),
+      problem: problem(
+        'validation-failed',
+        'A value in the request cannot be stored (out of range, or a character such as NUL that is not allowed).',
+      ),
       log: 'warn',
       logMessage: 'database refused a value of the request',
       headers: NO_HEADERS,
@@ -173,7 +184,12 @@ function isDatabaseUnavailable(err: unknown): boolean {
   for (const o of errorChain(err)) {
     if (codesOf(o).some((c) => UNAVAILABLE_CODES.has(c))) return true;
     if (o.kind === 'DatabaseNotReachable' || o.kind === 'ConnectionClosed') return true;
-    if (typeof o.message === 'string' && /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED|Can't reach database|is not queryable|Client was closed/i.test(o.message)) {
+    if (
+      typeof o.message === 'string' &&
+      /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED|Can't reach database|is not queryable|Client was closed/i.test(
+        o.message,
+      )
+    ) {
       return true;
     }
   }

@@ -60,7 +60,11 @@ async function authPlugin(app: FastifyInstance, opts: AuthOptions): Promise<void
   const v = await resolveVerifier(app, opts);
   const claimOpts = { rolesClaim: opts.config.ROLES_CLAIM, teamsClaim: opts.config.TEAMS_CLAIM };
   const staff = opts.config.ROLE_SOURCE === 'database' ? new StaffService(app.pool, systemClock) : null;
-  const bootstrapAdmins = new Set(opts.config.BOOTSTRAP_ADMINS.split(',').map((s) => s.trim()).filter(Boolean));
+  const bootstrapAdmins = new Set(
+    opts.config.BOOTSTRAP_ADMINS.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
   const verified = new TokenCache<{ principal: Principal; key: unknown }>(opts.config.TOKEN_CACHE_SECONDS * 1000, TOKEN_CACHE_ENTRIES);
 
   const rules = { clockSkewSeconds: opts.config.TOKEN_CLOCK_SKEW_SECONDS, maxLifetimeSeconds: opts.config.TOKEN_MAX_LIFETIME_SECONDS };

@@ -24,7 +24,12 @@ export function nestsDeeperThan(value: unknown, max: number): boolean {
  */
 async function bodyDepthPlugin(app: FastifyInstance): Promise<void> {
   app.addHook('preValidation', async (request) => {
-    if (request.body !== null && typeof request.body === 'object' && !Buffer.isBuffer(request.body) && nestsDeeperThan(request.body, MAX_BODY_DEPTH)) {
+    if (
+      request.body !== null &&
+      typeof request.body === 'object' &&
+      !Buffer.isBuffer(request.body) &&
+      nestsDeeperThan(request.body, MAX_BODY_DEPTH)
+    ) {
       throw new DomainError('validation-failed', `The body nests deeper than ${MAX_BODY_DEPTH} levels.`, {
         errors: [{ in: 'body', path: '', message: `nested deeper than ${MAX_BODY_DEPTH} levels` }],
       });

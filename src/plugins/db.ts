@@ -9,7 +9,6 @@ import type { Db } from '../db/client';
 import { applyMigrations } from '../db/migrator';
 import { startEmbeddedPostgres } from '../db/embedded';
 
-
 declare module 'fastify' {
   interface FastifyInstance {
     /** Prisma client over the `pg` pool. */

@@ -5,13 +5,7 @@ import { Counter, Gauge, Registry } from 'prom-client';
 import type { Config } from '../config';
 import { backgroundLoop, loopCloseTimeoutMs } from './background-loop';
 import { pgQuery } from '../db/query';
-import {
-  breachesPerKind,
-  casesPerStatusAndTeam,
-  pendingDeliveries,
-  staleSlaCount,
-  timerCounts,
-} from '../repositories/metrics-repository';
+import { breachesPerKind, casesPerStatusAndTeam, pendingDeliveries, staleSlaCount, timerCounts } from '../repositories/metrics-repository';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -89,7 +83,11 @@ async function metricsPlugin(app: FastifyInstance, opts: { config: Config }): Pr
     labelNames: ['state'],
     registers: [registry],
   });
-  const pending = new Gauge({ name: 'saksflyt_webhook_deliveries_pending', help: 'Webhook deliveries not yet delivered (the backlog)', registers: [registry] });
+  const pending = new Gauge({
+    name: 'saksflyt_webhook_deliveries_pending',
+    help: 'Webhook deliveries not yet delivered (the backlog)',
+    registers: [registry],
+  });
   // The age grows between refreshes, so it is worked out at scrape time from the stored instant.
   let oldestPending: Date | null = null;
   new Gauge({
@@ -103,7 +101,11 @@ async function metricsPlugin(app: FastifyInstance, opts: { config: Config }): Pr
   const breaches = new Gauge({ name: 'saksflyt_sla_breaches', help: 'Recorded service-level breaches', labelNames: ['kind'], registers: [registry] });
   const stale = new Gauge({ name: 'saksflyt_sla_stale_cases', help: 'Cases whose due times wait for the SLA sweep', registers: [registry] });
   // The gauges above are as old as this: an alert on it notices a refresh loop that stopped.
-  const refreshed = new Gauge({ name: 'saksflyt_metrics_refreshed_seconds', help: 'Unix time of the last refresh of the database gauges', registers: [registry] });
+  const refreshed = new Gauge({
+    name: 'saksflyt_metrics_refreshed_seconds',
+    help: 'Unix time of the last refresh of the database gauges',
+    registers: [registry],
+  });
 
   // Each reading is its own statement; a failing one keeps its gauges' last values (and logs)
   // rather than failing the others.
@@ -119,25 +121,45 @@ async function metricsPlugin(app: FastifyInstance, opts: { config: Config }): Pr
   // a timer (METRICS_REFRESH_MS) and a scrape serves the last values. 16 scrapers each running the
   // GROUP BY over every case slowed other users' requests a hundredfold (issue #12).
   const refresh = async (): Promise<void> => {
-    await read('saksflyt_cases', () => casesPerStatusAndTeam(q), (rows) => {
-      cases.reset();
-      for (const r of rows) cases.set({ status: r.status, team: r.team }, r.n);
-    });
-    await read('saksflyt_timers', () => timerCounts(q, app.services.clock.now()), (r) => {
-      timers.set({ state: 'due' }, r.due);
-      timers.set({ state: 'scheduled' }, r.scheduled);
-    });
-    await read('saksflyt_webhook_deliveries_pending', () => pendingDeliveries(q), (r) => {
-      pending.set(r.n);
-      oldestPending = r.oldest ? new Date(r.oldest) : null;
-    });
-    await read('saksflyt_sla_breaches', () => breachesPerKind(q), (rows) => {
-      breaches.reset();
-      breaches.set({ kind: 'first_response' }, 0);
-      breaches.set({ kind: 'resolution' }, 0);
-      for (const r of rows) breaches.set({ kind: r.kind }, r.n);
-    });
-    await read('saksflyt_sla_stale_cases', () => staleSlaCount(q), (n) => stale.set(n));
+    await read(
+      'saksflyt_cases',
+      () => casesPerStatusAndTeam(q),
+      (rows) => {
+        cases.reset();
+        for (const r of rows) cases.set({ status: r.status, team: r.team }, r.n);
+      },
+    );
+    await read(
+      'saksflyt_timers',
+      () => timerCounts(q, app.services.clock.now()),
+      (r) => {
+        timers.set({ state: 'due' }, r.due);
+        timers.set({ state: 'scheduled' }, r.scheduled);
+      },
+    );
+    await read(
+      'saksflyt_webhook_deliveries_pending',
+      () => pendingDeliveries(q),
+      (r) => {
+        pending.set(r.n);
+        oldestPending = r.oldest ? new Date(r.oldest) : null;
+      },
+    );
+    await read(
+      'saksflyt_sla_breaches',
+      () => breachesPerKind(q),
+      (rows) => {
+        breaches.reset();
+        breaches.set({ kind: 'first_response' }, 0);
+        breaches.set({ kind: 'resolution' }, 0);
+        for (const r of rows) breaches.set({ kind: r.kind }, r.n);
+      },
+    );
+    await read(
+      'saksflyt_sla_stale_cases',
+      () => staleSlaCount(q),
+      (n) => stale.set(n),
+    );
     refreshed.set(Date.now() / 1000);
   };
   app.decorate('refreshMetrics', refresh);

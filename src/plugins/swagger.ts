@@ -37,8 +37,7 @@ async function swaggerPlugin(app: FastifyInstance): Promise<void> {
     },
     hideUntagged: true,
     transform: openapiTransform,
-    transformObject: (documentObject) =>
-      componentize((documentObject as { openapiObject: Record<string, unknown> }).openapiObject) as never,
+    transformObject: (documentObject) => componentize((documentObject as { openapiObject: Record<string, unknown> }).openapiObject) as never,
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

@@ -17,7 +17,8 @@ async function timersPlugin(app: FastifyInstance, opts: { config: Config }): Pro
     run: (signal) => app.services.timers.sweep(app.services.clock.now(), signal),
     onResult: (report) => {
       if (report.fired > 0) app.log.info({ fired: report.fired, batches: report.batches }, 'timers fired');
-      if (report.voided.length > 0) app.log.warn({ caseIds: report.voided }, 'timers voided: case no longer in the timer status, or the move was refused');
+      if (report.voided.length > 0)
+        app.log.warn({ caseIds: report.voided }, 'timers voided: case no longer in the timer status, or the move was refused');
     },
   });
 }

@@ -382,10 +382,7 @@ export async function listHistory(q: Query, caseId: string, opts: { internal: bo
 
 /** Logged reads of a case, oldest first. */
 export async function listAccessLog(q: Query, caseId: string): Promise<Array<{ at: Date; actorId: string; actorRole: string; endpoint: string }>> {
-  return q(
-    `SELECT at, actor_id AS "actorId", actor_role AS "actorRole", endpoint FROM access_log WHERE case_id = $1::uuid ORDER BY id`,
-    [caseId],
-  );
+  return q(`SELECT at, actor_id AS "actorId", actor_role AS "actorRole", endpoint FROM access_log WHERE case_id = $1::uuid ORDER BY id`, [caseId]);
 }
 
 /** One attachment of a case with its bytes (null once anonymised). */

@@ -60,6 +60,9 @@ export async function releaseKey(q: Query, principal: string, key: string, owner
 
 /** Deletes the keys expired at `now`; answers how many. */
 export async function purgeExpiredKeys(q: Query, now: Date): Promise<number> {
-  const [row] = await q<{ n: number }>('WITH d AS (DELETE FROM idempotency_key WHERE expires_at <= $1 RETURNING 1) SELECT count(*)::int AS n FROM d', [now]);
+  const [row] = await q<{ n: number }>(
+    'WITH d AS (DELETE FROM idempotency_key WHERE expires_at <= $1 RETURNING 1) SELECT count(*)::int AS n FROM d',
+    [now],
+  );
   return row?.n ?? 0;
 }

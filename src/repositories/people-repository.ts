@@ -38,7 +38,15 @@ export async function findPersonByEmployeeNumber(q: Query, employeeNumber: strin
  */
 export async function upsertSignIn(
   q: Query,
-  s: { subject: string; name: string | null; employeeNumber: string | null; email: string | null; roles: string[] | null; teams: string[] | null; at: Date },
+  s: {
+    subject: string;
+    name: string | null;
+    employeeNumber: string | null;
+    email: string | null;
+    roles: string[] | null;
+    teams: string[] | null;
+    at: Date;
+  },
 ): Promise<boolean> {
   const rows = await q(
     `INSERT INTO person AS p (subject, name, employee_number, email, roles, teams, updated_at)

@@ -190,12 +190,7 @@ const WATCH_COLUMN: Record<SlaKind, { watch: string; flag: string }> = {
 };
 
 /** Targets of `kind` whose watch time has come, claimed for this transaction (fresh rows only). */
-export async function claimDueWatches(
-  q: Query,
-  kind: SlaKind,
-  asOf: Date,
-  limit: number,
-): Promise<Array<{ caseId: string; dueAt: Date }>> {
+export async function claimDueWatches(q: Query, kind: SlaKind, asOf: Date, limit: number): Promise<Array<{ caseId: string; dueAt: Date }>> {
   const { watch } = WATCH_COLUMN[kind];
   const rows = await q<{ case_id: string; due_at: Date }>(
     `SELECT s.case_id, s.${watch} AS due_at

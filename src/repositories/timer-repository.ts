@@ -17,9 +17,7 @@ export interface DueTimer {
 }
 
 /** Which timers to claim: all due at an instant, or one case's timer between two statuses. */
-export type TimerSelection =
-  | { dueBy: Date }
-  | { caseId: string; from: Status; to: Status; dueBy: Date };
+export type TimerSelection = { dueBy: Date } | { caseId: string; from: Status; to: Status; dueBy: Date };
 
 /**
  * Locks up to `limit` timers of `selection` with their cases, earliest due first, skipping rows

@@ -54,7 +54,16 @@ export async function insertSubscription(
 export type SubscriptionPatch = Partial<
   Pick<
     WebhookSubscription,
-    'url' | 'eventTypes' | 'secret' | 'description' | 'active' | 'includeSensitive' | 'consecutiveFailures' | 'disabledAt' | 'disabledReason' | 'updatedAt'
+    | 'url'
+    | 'eventTypes'
+    | 'secret'
+    | 'description'
+    | 'active'
+    | 'includeSensitive'
+    | 'consecutiveFailures'
+    | 'disabledAt'
+    | 'disabledReason'
+    | 'updatedAt'
   >
 >;
 

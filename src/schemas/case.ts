@@ -60,51 +60,57 @@ export const CreateCaseSchema = Type.Object(
 );
 export type CreateCaseBody = Static<typeof CreateCaseSchema>;
 
-export const AttachmentSchema = Type.Object({
-  id: UuidSchema,
-  filename: Type.String(),
-  contentType: Type.String(),
-  size: Type.Integer(),
-  sha256: Type.String(),
-  uploadedBy: Type.Object({ id: Type.String(), role: Type.String() }),
-  createdAt: DateTimeSchema,
-}, { title: 'Attachment' });
+export const AttachmentSchema = Type.Object(
+  {
+    id: UuidSchema,
+    filename: Type.String(),
+    contentType: Type.String(),
+    size: Type.Integer(),
+    sha256: Type.String(),
+    uploadedBy: Type.Object({ id: Type.String(), role: Type.String() }),
+    createdAt: DateTimeSchema,
+  },
+  { title: 'Attachment' },
+);
 export type AttachmentDto = Static<typeof AttachmentSchema>;
 
-export const CaseSchema = Type.Object({
-  id: UuidSchema,
-  number: Type.String({ description: 'Human case number, YYYY-NNNNNN' }),
-  status: StatusSchema,
-  statusChangedAt: DateTimeSchema,
-  categoryKey: Type.String(),
-  teamKey: Type.String(),
-  sensitive: Type.Boolean(),
-  assigneeId: Type.Union([Type.String(), Type.Null()]),
-  subject: Type.String(),
-  description: Type.String(),
-  details: Type.Record(Type.String(), Type.Unknown()),
-  channel: ChannelSchema,
-  requester: Type.Object({
-    id: Type.Union([Type.String(), Type.Null()]),
-    name: Type.Union([Type.String(), Type.Null()]),
-    employeeNumber: Type.Union([Type.String(), Type.Null()]),
-    external: Type.Union([ExternalRequesterSchema, Type.Null()]),
-  }),
-  concernsEmployee: Type.Union([ConcernsEmployeeSchema, Type.Null()]),
-  filedBy: Type.Object({ id: Type.String(), role: Type.String() }),
-  version: Type.Integer({ description: 'Also the ETag' }),
-  createdAt: DateTimeSchema,
-  updatedAt: DateTimeSchema,
-  anonymisedAt: Type.Union([DateTimeSchema, Type.Null()], {
-    description: 'When retention removed the personal data of this closed case (null: not anonymised)',
-  }),
-  allowedTransitions: Type.Array(StatusSchema, { description: 'Statuses the caller may move the case to now' }),
-  autoTransition: Type.Union([Type.Object({ to: StatusSchema, dueAt: DateTimeSchema }), Type.Null()], {
-    description: 'The pending timed transition, if any',
-  }),
-  sla: CaseSlaSchema,
-  attachments: Type.Optional(Type.Array(AttachmentSchema)),
-}, { title: 'Case' });
+export const CaseSchema = Type.Object(
+  {
+    id: UuidSchema,
+    number: Type.String({ description: 'Human case number, YYYY-NNNNNN' }),
+    status: StatusSchema,
+    statusChangedAt: DateTimeSchema,
+    categoryKey: Type.String(),
+    teamKey: Type.String(),
+    sensitive: Type.Boolean(),
+    assigneeId: Type.Union([Type.String(), Type.Null()]),
+    subject: Type.String(),
+    description: Type.String(),
+    details: Type.Record(Type.String(), Type.Unknown()),
+    channel: ChannelSchema,
+    requester: Type.Object({
+      id: Type.Union([Type.String(), Type.Null()]),
+      name: Type.Union([Type.String(), Type.Null()]),
+      employeeNumber: Type.Union([Type.String(), Type.Null()]),
+      external: Type.Union([ExternalRequesterSchema, Type.Null()]),
+    }),
+    concernsEmployee: Type.Union([ConcernsEmployeeSchema, Type.Null()]),
+    filedBy: Type.Object({ id: Type.String(), role: Type.String() }),
+    version: Type.Integer({ description: 'Also the ETag' }),
+    createdAt: DateTimeSchema,
+    updatedAt: DateTimeSchema,
+    anonymisedAt: Type.Union([DateTimeSchema, Type.Null()], {
+      description: 'When retention removed the personal data of this closed case (null: not anonymised)',
+    }),
+    allowedTransitions: Type.Array(StatusSchema, { description: 'Statuses the caller may move the case to now' }),
+    autoTransition: Type.Union([Type.Object({ to: StatusSchema, dueAt: DateTimeSchema }), Type.Null()], {
+      description: 'The pending timed transition, if any',
+    }),
+    sla: CaseSlaSchema,
+    attachments: Type.Optional(Type.Array(AttachmentSchema)),
+  },
+  { title: 'Case' },
+);
 export type CaseDto = Static<typeof CaseSchema>;
 
 export const CaseListSchema = Type.Object({
@@ -137,7 +143,12 @@ export const PatchCaseSchema = Type.Object(
     categoryKey: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
     subject: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     reason: Type.Optional(Type.String({ maxLength: 2000 })),
-    cc: Type.Optional(Type.Array(Type.String({ format: 'email', maxLength: 320 }), { maxItems: 10, description: 'Extra recipients of the mails about the case (replaces the list)' })),
+    cc: Type.Optional(
+      Type.Array(Type.String({ format: 'email', maxLength: 320 }), {
+        maxItems: 10,
+        description: 'Extra recipients of the mails about the case (replaces the list)',
+      }),
+    ),
   },
   { additionalProperties: false, minProperties: 1 },
 );
@@ -149,9 +160,7 @@ export const TransitionSchema = Type.Object(
     reason: Type.Optional(Type.String({ maxLength: 2000 })),
     reply: Type.Optional(Type.String({ minLength: 1, maxLength: 20000, description: 'A public reply written with the move' })),
     assigneeId: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-    onBehalfOfRequester: Type.Optional(
-      Type.Boolean({ description: 'An operator acts for the external requester of the case (close, reopen)' }),
-    ),
+    onBehalfOfRequester: Type.Optional(Type.Boolean({ description: 'An operator acts for the external requester of the case (close, reopen)' })),
   },
   { additionalProperties: false },
 );
@@ -162,36 +171,40 @@ export const CreateMessageSchema = Type.Object(
     body: Type.String({ minLength: 1, maxLength: 20000 }),
     visibility: Type.Optional(VisibilitySchema),
     setStatus: Type.Optional(StatusSchema),
-    onBehalfOfRequester: Type.Optional(
-      Type.Boolean({ description: "An operator records the external requester's message (phone, e-mail)" }),
-    ),
+    onBehalfOfRequester: Type.Optional(Type.Boolean({ description: "An operator records the external requester's message (phone, e-mail)" })),
   },
   { additionalProperties: false },
 );
 export type CreateMessageBody = Static<typeof CreateMessageSchema>;
 
-export const MessageSchema = Type.Object({
-  id: UuidSchema,
-  caseId: UuidSchema,
-  author: Type.Object({ id: Type.String(), role: Type.String(), onBehalfOf: Type.Union([Type.String(), Type.Null()]) }),
-  visibility: VisibilitySchema,
-  body: Type.String(),
-  createdAt: DateTimeSchema,
-}, { title: 'Message' });
+export const MessageSchema = Type.Object(
+  {
+    id: UuidSchema,
+    caseId: UuidSchema,
+    author: Type.Object({ id: Type.String(), role: Type.String(), onBehalfOf: Type.Union([Type.String(), Type.Null()]) }),
+    visibility: VisibilitySchema,
+    body: Type.String(),
+    createdAt: DateTimeSchema,
+  },
+  { title: 'Message' },
+);
 export type MessageDto = Static<typeof MessageSchema>;
 
 export const MessageResultSchema = Type.Object({ message: MessageSchema, case: CaseSchema });
 
-export const HistorySchema = Type.Object({
-  id: Type.String(),
-  at: DateTimeSchema,
-  actor: Type.Object({ id: Type.String(), role: Type.String(), onBehalfOf: Type.Union([Type.String(), Type.Null()]) }),
-  field: Type.String({ description: 'created, status, assignee, team, category, subject, message, attachment' }),
-  from: Type.Union([Type.String(), Type.Null()]),
-  to: Type.Union([Type.String(), Type.Null()]),
-  reason: Type.Union([Type.String(), Type.Null()]),
-  internal: Type.Boolean(),
-}, { title: 'HistoryEntry' });
+export const HistorySchema = Type.Object(
+  {
+    id: Type.String(),
+    at: DateTimeSchema,
+    actor: Type.Object({ id: Type.String(), role: Type.String(), onBehalfOf: Type.Union([Type.String(), Type.Null()]) }),
+    field: Type.String({ description: 'created, status, assignee, team, category, subject, message, attachment' }),
+    from: Type.Union([Type.String(), Type.Null()]),
+    to: Type.Union([Type.String(), Type.Null()]),
+    reason: Type.Union([Type.String(), Type.Null()]),
+    internal: Type.Boolean(),
+  },
+  { title: 'HistoryEntry' },
+);
 export type HistoryDto = Static<typeof HistorySchema>;
 
 export const ActorRoleSchema = Type.Enum([...ROLES, 'system']);

@@ -147,7 +147,6 @@ export const DeliveriesQuerySchema = Type.Object(
   { additionalProperties: false },
 );
 
-
 export const RunWebhooksResultSchema = Type.Object({
   queued: Type.Integer({ description: 'New deliveries created from the outbox' }),
   attempted: Type.Integer(),
@@ -171,10 +170,7 @@ export const BulkOperationSchema = Type.Union([
     },
     { additionalProperties: false },
   ),
-  Type.Object(
-    { op: Type.Literal('transition'), caseId: UuidSchema, to: StatusSchema, reason: Reason },
-    { additionalProperties: false },
-  ),
+  Type.Object({ op: Type.Literal('transition'), caseId: UuidSchema, to: StatusSchema, reason: Reason }, { additionalProperties: false }),
   Type.Object(
     { op: Type.Literal('setTeam'), caseId: UuidSchema, teamKey: Type.String({ minLength: 1, maxLength: 64 }), reason: Reason },
     { additionalProperties: false },

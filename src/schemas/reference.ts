@@ -16,20 +16,23 @@ export const ServiceLevelSchema = Type.Object(
   { additionalProperties: false },
 );
 
-export const CategorySchema = Type.Object({
-  key: Type.String(),
-  name: Labels,
-  description: Type.Union([Type.String(), Type.Null()]),
-  defaultTeamKey: Type.String(),
-  sensitive: Type.Boolean(),
-  form: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()], {
-    description: 'Extra fields of the contact form, as JSON Schema',
-  }),
-  active: Type.Boolean(),
-  sortOrder: Type.Integer(),
-  retentionMonths: Type.Integer(),
-  serviceLevel: ServiceLevelSchema,
-}, { title: 'Category' });
+export const CategorySchema = Type.Object(
+  {
+    key: Type.String(),
+    name: Labels,
+    description: Type.Union([Type.String(), Type.Null()]),
+    defaultTeamKey: Type.String(),
+    sensitive: Type.Boolean(),
+    form: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()], {
+      description: 'Extra fields of the contact form, as JSON Schema',
+    }),
+    active: Type.Boolean(),
+    sortOrder: Type.Integer(),
+    retentionMonths: Type.Integer(),
+    serviceLevel: ServiceLevelSchema,
+  },
+  { title: 'Category' },
+);
 export type CategoryDto = Static<typeof CategorySchema>;
 
 export const PutCategorySchema = Type.Object(
@@ -48,11 +51,14 @@ export const PutCategorySchema = Type.Object(
 );
 export type PutCategoryBody = Static<typeof PutCategorySchema>;
 
-export const TeamSchema = Type.Object({
-  key: Type.String(),
-  name: Labels,
-  email: Type.Union([Type.String(), Type.Null()]),
-}, { title: 'Team' });
+export const TeamSchema = Type.Object(
+  {
+    key: Type.String(),
+    name: Labels,
+    email: Type.Union([Type.String(), Type.Null()]),
+  },
+  { title: 'Team' },
+);
 export type TeamDto = Static<typeof TeamSchema>;
 
 export const PutTeamSchema = Type.Object(

@@ -34,19 +34,15 @@ export const WeekdayHoursSchema = Type.Object(
 );
 export type WeekdayHours = Static<typeof WeekdayHoursSchema>;
 
-const ClosedDaySchema = Type.Object(
-  { date: DateSchema, reason: Type.String({ minLength: 1, maxLength: 500 }) },
-  { additionalProperties: false },
-);
+const ClosedDaySchema = Type.Object({ date: DateSchema, reason: Type.String({ minLength: 1, maxLength: 500 }) }, { additionalProperties: false });
 
 export const ServiceCalendarSchema = Type.Object({
   zone: Type.String({ description: 'IANA time zone of the hours and dates' }),
   hours: Type.Array(WeekdayHoursSchema, { description: 'Open weekdays; a weekday not listed is closed' }),
   closedDays: Type.Array(ClosedDaySchema, { description: 'Extra closed days besides public holidays' }),
-  publicHolidays: Type.Array(
-    Type.Object({ date: DateSchema, name: Type.Object({ nb: Type.String(), en: Type.String() }) }),
-    { description: 'Norwegian public holidays of this year and the next (computed, always closed)' },
-  ),
+  publicHolidays: Type.Array(Type.Object({ date: DateSchema, name: Type.Object({ nb: Type.String(), en: Type.String() }) }), {
+    description: 'Norwegian public holidays of this year and the next (computed, always closed)',
+  }),
 });
 export type ServiceCalendarDto = Static<typeof ServiceCalendarSchema>;
 

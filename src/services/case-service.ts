@@ -33,7 +33,17 @@ import { findDirectoryEntry, findPerson, findPersonByEmployeeNumber, insertReque
 import { writePlans } from '../repositories/plan-writer';
 import { setCaseContact, setCcEmails, setRequesterEmail } from '../repositories/notification-repository';
 import { contactAtFiling, recipientsOf, requesterEmailUpdate } from '../domain/notifications';
-import type { AttachmentDto, CaseDto, CreateCaseBody, CreateMessageBody, HistoryDto, ListCasesQuery, MessageDto, PatchCaseBody, TransitionBody } from '../schemas/case';
+import type {
+  AttachmentDto,
+  CaseDto,
+  CreateCaseBody,
+  CreateMessageBody,
+  HistoryDto,
+  ListCasesQuery,
+  MessageDto,
+  PatchCaseBody,
+  TransitionBody,
+} from '../schemas/case';
 import { caseListFilter, encodeCursor, toAttachmentDto, toCaseDto, toHistoryDto, toMessageDto } from './case-views';
 import type { FormValidator } from './forms';
 import { KeyedQueue } from './keyed-queue';
@@ -94,9 +104,7 @@ export class CaseService {
       });
     }
     const filing = decideFiling(p, body, await this.namedEmployee(p, body));
-    const year = Number(
-      (this.yearFormat ??= new Intl.DateTimeFormat('en', { timeZone: this.config.TIMEZONE, year: 'numeric' })).format(now),
-    );
+    const year = Number((this.yearFormat ??= new Intl.DateTimeFormat('en', { timeZone: this.config.TIMEZONE, year: 'numeric' })).format(now));
     const created = await inTransaction(this.pool, async (q) => {
       const row = await insertCase(
         q,
@@ -181,7 +189,11 @@ export class CaseService {
   // ---------------------------------------------------------------- changes
 
   /** Stores an attachment on a case (requester or staff), as a change with history and event. */
-  async addAttachment(p: Principal, id: string, file: { filename: string; contentType: string; data: Buffer; sha256: string }): Promise<AttachmentDto> {
+  async addAttachment(
+    p: Principal,
+    id: string,
+    file: { filename: string; contentType: string; data: Buffer; sha256: string },
+  ): Promise<AttachmentDto> {
     let dto: AttachmentDto | undefined;
     await this.change(p, id, undefined, false, null, async (tx, row, actor, ctx) => {
       const decision = decide(row, { type: 'attach' }, actor, ctx);
@@ -190,11 +202,15 @@ export class CaseService {
       const { ATTACHMENTS_PER_CASE: maxFiles, ATTACHMENT_BYTES_PER_CASE: maxBytes } = this.config;
       if (used.count + 1 > maxFiles || used.bytes + file.data.length > maxBytes) {
         const byCount = used.count + 1 > maxFiles;
-        throw new DomainError('payload-too-large', byCount ? `A case holds at most ${maxFiles} files.` : `A case holds at most ${maxBytes} bytes of files.`, {
-          quota: byCount ? 'attachments-per-case' : 'attachment-bytes-per-case',
-          limit: byCount ? maxFiles : maxBytes,
-          used: byCount ? used.count : used.bytes,
-        });
+        throw new DomainError(
+          'payload-too-large',
+          byCount ? `A case holds at most ${maxFiles} files.` : `A case holds at most ${maxBytes} bytes of files.`,
+          {
+            quota: byCount ? 'attachments-per-case' : 'attachment-bytes-per-case',
+            limit: byCount ? maxFiles : maxBytes,
+            used: byCount ? used.count : used.bytes,
+          },
+        );
       }
       const a = await insertAttachment(tx, { caseId: row.id, ...file, actor: ctx.changeActor, now: ctx.now });
       dto = toAttachmentDto(a);
@@ -204,7 +220,13 @@ export class CaseService {
   }
 
   /** A status move by the principal (operator, requester, or operator for an external requester). */
-  async transition(p: Principal, id: string, body: TransitionBody, ifMatch: number | undefined, endpoint = 'POST /v1/cases/:id/transitions'): Promise<CaseDto> {
+  async transition(
+    p: Principal,
+    id: string,
+    body: TransitionBody,
+    ifMatch: number | undefined,
+    endpoint = 'POST /v1/cases/:id/transitions',
+  ): Promise<CaseDto> {
     return this.change(p, id, ifMatch, body.onBehalfOfRequester === true, endpoint, async (tx, row, actor, ctx) => {
       const publicReply = body.reply !== undefined;
       if (publicReply && actor.as !== 'operator') {
@@ -212,7 +234,9 @@ export class CaseService {
       }
       const decision = decide(row, { type: 'transition', to: body.to, assigneeId: body.assigneeId, publicReply }, actor, ctx);
       await this.checkAssignee(tx, facts(row), body.assigneeId, decision);
-      const message = publicReply ? await insertMessage(tx, { caseId: row.id, actor: ctx.changeActor, visibility: 'public', body: body.reply!, now: ctx.now }) : null;
+      const message = publicReply
+        ? await insertMessage(tx, { caseId: row.id, actor: ctx.changeActor, visibility: 'public', body: body.reply!, now: ctx.now })
+        : null;
       return { decision, reason: body.reason ?? null, publicReply, message: message ? { id: message.id, visibility: 'public' } : undefined };
     });
   }
@@ -281,7 +305,14 @@ export class CaseService {
    * the case, so for a sensitive case it is a read, logged as one at `endpoint` (null: the
    * caller answers something else).
    */
-  private async change(p: Principal, id: string, ifMatch: number | undefined, onBehalfOfRequester: boolean, endpoint: string | null, fn: ChangeFn): Promise<CaseDto> {
+  private async change(
+    p: Principal,
+    id: string,
+    ifMatch: number | undefined,
+    onBehalfOfRequester: boolean,
+    endpoint: string | null,
+    fn: ChangeFn,
+  ): Promise<CaseDto> {
     const now = this.clock.now();
     // Queued per case before taking a connection (KeyedQueue): a burst on one case waits here,
     // not on pooled connections blocked by its row lock.

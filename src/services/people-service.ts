@@ -57,7 +57,7 @@ export class PeopleService {
       name: p.name,
       employeeNumber: p.employeeNumber,
       // The token's e-mail claim, once Principal carries it (notifications, issue #13 point 1).
-      email: (p as { email?: string | null }).email ?? null,
+      email: p.email ?? null,
       roles,
       teams: roles ? [...p.teams] : null,
       at: now,

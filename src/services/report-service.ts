@@ -3,14 +3,7 @@ import { DomainError } from '../domain/errors';
 import type { Principal } from '../domain/roles';
 import type { Status } from '../domain/statuses';
 import { inTransaction } from '../db/query';
-import {
-  runReport,
-  slaReportSql,
-  timeInStatusSql,
-  type GroupBy,
-  type SlaReportRow,
-  type TimeInStatusRow,
-} from '../repositories/report-queries';
+import { runReport, slaReportSql, timeInStatusSql, type GroupBy, type SlaReportRow, type TimeInStatusRow } from '../repositories/report-queries';
 import type { ReportQuery, SlaReportDto, TimeInStatusReportDto } from '../schemas/service-level';
 
 const HOUR_MS = 3_600_000;

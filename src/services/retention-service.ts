@@ -31,7 +31,10 @@ export class RetentionService {
         const due = await claimExpiredCases(q, asOf, this.config.TIMEZONE, this.config.RETENTION_BATCH_SIZE);
         // The parts first: the plan's own history row and event are the system's and stay as written.
         for (const c of due) await scrubCaseParts(q, c.id, peopleOf(c));
-        await writePlans(q, due.map((c) => planAnonymisation(c, asOf)));
+        await writePlans(
+          q,
+          due.map((c) => planAnonymisation(c, asOf)),
+        );
         return due.length;
       });
       total += n;

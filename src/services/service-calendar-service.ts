@@ -113,6 +113,10 @@ function calendarProblems(body: PutServiceCalendarBody, zone: string): Array<{ i
     dates.add(d.date);
   });
   if (out.length > 0) return out;
-  const cal = calendarOf(body.hours, body.closedDays.map((d) => d.date), zone);
+  const cal = calendarOf(
+    body.hours,
+    body.closedDays.map((d) => d.date),
+    zone,
+  );
   return validateBusinessCalendar(cal).map((message) => ({ in: 'body', path: '/hours', message }));
 }

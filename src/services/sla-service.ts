@@ -148,7 +148,10 @@ export class SlaService {
         const { claimed, recorded } = await inTransaction(this.pool, async (q) => {
           const due = await claimDueWatches(q, kind, asOf, this.batchSize);
           const recorded = await recordBreaches(q, kind, due, asOf);
-          await writePlans(q, recorded.map((b) => planSlaBreach(b, kind, asOf)));
+          await writePlans(
+            q,
+            recorded.map((b) => planSlaBreach(b, kind, asOf)),
+          );
           return { claimed: due.length, recorded: recorded.length };
         });
         breaches += recorded;
@@ -166,7 +169,10 @@ export class SlaService {
       // one still in flight re-marks these rows stale once this transaction ends.
       const [cal, facts] = await Promise.all([
         loadServiceCalendar(q, this.zone),
-        loadSlaFacts(q, claimed.map((c) => c.caseId)),
+        loadSlaFacts(
+          q,
+          claimed.map((c) => c.caseId),
+        ),
       ]);
       const updates: SlaRowUpdate[] = [];
       const stints: CaseStints[] = [];
@@ -190,7 +196,13 @@ export class SlaService {
           firstResponseMs: s.firstResponse.workingMs,
           resolutionMs: s.resolution.workingMs,
         });
-        stints.push({ caseId: c.caseId, filedAt: f.filedAt, categoryKey: f.categoryKey, teamKey: f.teamKey, stints: stintsOf(f.filedAt, f.changes, cal) });
+        stints.push({
+          caseId: c.caseId,
+          filedAt: f.filedAt,
+          categoryKey: f.categoryKey,
+          teamKey: f.teamKey,
+          stints: stintsOf(f.filedAt, f.changes, cal),
+        });
       }
       await saveRefreshedSla(q, updates, asOf);
       await replaceStints(q, stints);

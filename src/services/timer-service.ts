@@ -20,7 +20,10 @@ export interface TimerBatch {
 }
 
 /** The timer rules of the configuration over `windows`. */
-export function timerRulesOf(config: Pick<Config, 'WAITING_DAYS' | 'COMPLETED_DAYS' | 'TIMEZONE'>, windows: ReadonlyArray<SuspensionWindow>): TimerRules {
+export function timerRulesOf(
+  config: Pick<Config, 'WAITING_DAYS' | 'COMPLETED_DAYS' | 'TIMEZONE'>,
+  windows: ReadonlyArray<SuspensionWindow>,
+): TimerRules {
   return { waitingDays: config.WAITING_DAYS, completedDays: config.COMPLETED_DAYS, timeZone: config.TIMEZONE, windows };
 }
 

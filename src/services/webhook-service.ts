@@ -32,7 +32,6 @@ import { holdsSensitiveGrant, toEventDto } from './event-service';
 import { mapLimit } from './map-limit';
 import type { WebhookDto } from '../schemas/integration';
 
-
 export interface CreateWebhookInput {
   url: string;
   eventTypes: string[];
@@ -110,7 +109,6 @@ const DELIVERY_ERRORS = {
   timeout: 'timeout',
   connection: 'connection failed',
 } as const;
-
 
 /** Events fanned out into deliveries per subscription and transaction. */
 const FANOUT_BATCH = 500;
@@ -398,9 +396,7 @@ export class WebhookService {
       const disable = sub.active && failures >= this.opts.maxFailures;
       await updateSubscription(q, d.subscriptionId, {
         consecutiveFailures: failures,
-        ...(disable
-          ? { active: false, disabledAt: now, disabledReason: `${failures} consecutive failed deliveries (last: ${outcome.error})` }
-          : {}),
+        ...(disable ? { active: false, disabledAt: now, disabledReason: `${failures} consecutive failed deliveries (last: ${outcome.error})` } : {}),
       });
       return { ok: false, disabled: disable };
     });

@@ -7,10 +7,7 @@ import type { DbProbe } from './cases';
  * breaks the chain), and every status change has exactly one `case.status_changed` event with
  * the same from and to, in the same order. Returns the chain for further assertions.
  */
-export async function expectConsistentCase(
-  probe: DbProbe,
-  caseId: string,
-): Promise<Array<{ from: string; to: string; actor: string }>> {
+export async function expectConsistentCase(probe: DbProbe, caseId: string): Promise<Array<{ from: string; to: string; actor: string }>> {
   const [c] = await probe.query<{ status: string }>('SELECT status::text AS status FROM "case" WHERE id = $1', [caseId]);
   const history = await probe.query<{ field: string; from_value: string | null; to_value: string; actor_id: string }>(
     `SELECT field, from_value, to_value, actor_id FROM case_history

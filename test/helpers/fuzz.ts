@@ -9,7 +9,7 @@ import fc from 'fast-check';
 /** Strings that have broken services before. */
 const EVIL_STRINGS = [
   "' OR '1'='1",
-  "'; DROP TABLE \"case\"; --",
+  '\'; DROP TABLE "case"; --',
   '" OR ""="',
   '1; SELECT pg_sleep(5)',
   "%' --",
@@ -116,10 +116,19 @@ export interface Known {
 
 const dateTimes = fc.oneof(
   fc.date({ min: new Date('1900-01-01T00:00:00Z'), max: new Date('2200-01-01T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString()),
-  fc.constantFrom('2024-02-29T12:00:00Z', '2024-02-30T00:00:00Z', '0000-01-01T00:00:00Z', '9999-12-31T23:59:59Z', '2025-03-03T09:00:00+14:00', '2025-03-03T09:00:00.123456789Z'),
+  fc.constantFrom(
+    '2024-02-29T12:00:00Z',
+    '2024-02-30T00:00:00Z',
+    '0000-01-01T00:00:00Z',
+    '9999-12-31T23:59:59Z',
+    '2025-03-03T09:00:00+14:00',
+    '2025-03-03T09:00:00.123456789Z',
+  ),
 );
 const dates = fc.oneof(
-  fc.date({ min: new Date('1900-01-01T00:00:00Z'), max: new Date('2200-01-01T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10)),
+  fc
+    .date({ min: new Date('1900-01-01T00:00:00Z'), max: new Date('2200-01-01T00:00:00Z'), noInvalidDate: true })
+    .map((d) => d.toISOString().slice(0, 10)),
   fc.constantFrom('2024-02-30', '0000-01-01', '9999-12-31', '2024-06-01', '2024-08-31', '2031-13-01'),
 );
 
@@ -246,13 +255,13 @@ export interface FuzzRequest {
 }
 
 function encodeSegment(v: unknown): string {
-  const s = typeof v === 'string' ? v : JSON.stringify(v) ?? 'undefined';
+  const s = typeof v === 'string' ? v : (JSON.stringify(v) ?? 'undefined');
   return encodeURIComponent(wellFormed(s));
 }
 
 function queryValue(v: unknown): string[] {
-  if (Array.isArray(v)) return v.map((x) => (typeof x === 'string' ? x : JSON.stringify(x) ?? ''));
-  return [typeof v === 'string' ? v : JSON.stringify(v) ?? ''];
+  if (Array.isArray(v)) return v.map((x) => (typeof x === 'string' ? x : (JSON.stringify(x) ?? '')));
+  return [typeof v === 'string' ? v : (JSON.stringify(v) ?? '')];
 }
 
 /** A multipart body: sometimes a well-formed upload, sometimes broken. */
@@ -262,14 +271,20 @@ const multipart: fc.Arbitrary<{ contentType: string; body: Buffer }> = fc
     name: fc.constantFrom('file', 'other', ''),
     filename: fc.oneof(fc.constantFrom('note.txt', 'a.pdf', ''), hostileString),
     type: fc.constantFrom('text/plain', 'application/pdf', 'image/png', 'application/x-msdownload', 'text/html', ''),
-    data: fc.oneof(fc.uint8Array({ maxLength: 200 }).map((a) => Buffer.from(a)), fc.constant(Buffer.alloc(0))),
+    data: fc.oneof(
+      fc.uint8Array({ maxLength: 200 }).map((a) => Buffer.from(a)),
+      fc.constant(Buffer.alloc(0)),
+    ),
     broken: fc.constantFrom('none', 'no-end', 'no-boundary', 'two-files', 'garbage'),
   })
   .map((m) => {
     const part = (name: string) =>
       Buffer.concat([
-        Buffer.from(`--${m.boundary}\r\nContent-Disposition: form-data; name="${name}"; filename="${m.filename.replace(/[\r\n]/g, '')}"\r\n` +
-          (m.type ? `Content-Type: ${m.type}\r\n` : '') + '\r\n'),
+        Buffer.from(
+          `--${m.boundary}\r\nContent-Disposition: form-data; name="${name}"; filename="${m.filename.replace(/[\r\n]/g, '')}"\r\n` +
+            (m.type ? `Content-Type: ${m.type}\r\n` : '') +
+            '\r\n',
+        ),
         m.data,
         Buffer.from('\r\n'),
       ]);
@@ -312,9 +327,17 @@ export function requestArbitrary(ops: Operation[], known: Known, tokens: string[
     const queryArb = fc.record(
       Object.fromEntries(queryParams.map((p) => [p.name, fc.option(valueFor(p.schema ?? {}, known), { nil: undefined, freq: 2 })])),
     );
-    const extraQuery = fc.option(fc.tuple(fc.constantFrom('foo', 'limit', 'cursor', 'status', '__proto__', 'q'), hostileString), { freq: 4, nil: undefined });
+    const extraQuery = fc.option(fc.tuple(fc.constantFrom('foo', 'limit', 'cursor', 'status', '__proto__', 'q'), hostileString), {
+      freq: 4,
+      nil: undefined,
+    });
     const bodyArb: fc.Arbitrary<{ payload?: string | Buffer; contentType?: string }> = fc.oneof(
-      { weight: op.jsonBody ? 8 : 1, arbitrary: (op.jsonBody ? valueFor(op.jsonBody, known) : fc.jsonValue({ maxDepth: 3 })).map((v) => ({ payload: JSON.stringify(v) ?? 'null' })) },
+      {
+        weight: op.jsonBody ? 8 : 1,
+        arbitrary: (op.jsonBody ? valueFor(op.jsonBody, known) : fc.jsonValue({ maxDepth: 3 })).map((v) => ({
+          payload: JSON.stringify(v) ?? 'null',
+        })),
+      },
       { weight: 2, arbitrary: fc.jsonValue({ maxDepth: 3 }).map((v) => ({ payload: JSON.stringify(v) })) },
       { weight: 1, arbitrary: hostileString.map((s) => ({ payload: s })) },
       { weight: 1, arbitrary: fc.constant({ payload: `${'['.repeat(20000)}${']'.repeat(20000)}` }) },
@@ -332,39 +355,56 @@ export function requestArbitrary(ops: Operation[], known: Known, tokens: string[
       ),
       contentType: fc.oneof(
         { weight: 10, arbitrary: fc.constant('application/json') },
-        { weight: 1, arbitrary: fc.constantFrom('text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=utf-16', 'application/problem+json', 'application/xml', 'garbage/ /', '') },
+        {
+          weight: 1,
+          arbitrary: fc.constantFrom(
+            'text/plain',
+            'application/x-www-form-urlencoded',
+            'application/json; charset=utf-16',
+            'application/problem+json',
+            'application/xml',
+            'garbage/ /',
+            '',
+          ),
+        },
       ),
-      ifMatch: fc.option(fc.oneof(fc.constantFrom('"1"', '"2"', '"999999"', '*', 'W/"1"', '"-1"', '"99999999999"', '1'), evil), { freq: 3, nil: undefined }),
+      ifMatch: fc.option(fc.oneof(fc.constantFrom('"1"', '"2"', '"999999"', '*', 'W/"1"', '"-1"', '"99999999999"', '1'), evil), {
+        freq: 3,
+        nil: undefined,
+      }),
       idempotencyKey: fc.option(fc.oneof(fc.uuid(), evil, fc.constant('k'.repeat(300))), { freq: 6, nil: undefined }),
       requestId: fc.option(evil, { freq: 8, nil: undefined }),
       accept: fc.option(fc.constantFrom('application/xml', 'text/html', '*/*', 'application/json;q=0'), { freq: 8, nil: undefined }),
     });
-    return fc.record({ path: pathArb, query: queryArb, extraQuery, body: bodyArb, headers: headersArb }).map(({ path, query, extraQuery: extra, body, headers }) => {
-      let url = op.path.replace(/\{([^}]+)\}/g, (_, name: string) => encodeSegment(path[name]));
-      const qs = new URLSearchParams();
-      for (const [k, v] of Object.entries(query)) if (v !== undefined) for (const s of queryValue(v)) qs.append(k, wellFormed(s));
-      if (extra) qs.append(extra[0], wellFormed(extra[1]));
-      const q = qs.toString();
-      if (q) url += `?${q}`;
-      const h: Record<string, string> = {};
-      // Header values travel as latin1: the parts of hostile strings a client could not send are dropped.
-      const header = (v: string) => v.replace(/[^\x20-\x7e\xa0-\xff]/g, '');
-      if (headers.authorization !== undefined) h.authorization = header(headers.authorization);
-      const sendsBody = body.payload !== undefined && op.method !== 'GET' && op.method !== 'DELETE';
-      if (sendsBody) h['content-type'] = body.contentType ?? headers.contentType;
-      if (headers.ifMatch !== undefined) h['if-match'] = header(headers.ifMatch);
-      if (headers.idempotencyKey !== undefined) h['idempotency-key'] = header(headers.idempotencyKey);
-      if (headers.requestId !== undefined) h['x-request-id'] = header(headers.requestId);
-      if (headers.accept !== undefined) h.accept = headers.accept;
-      const preview = typeof body.payload === 'string' ? body.payload.slice(0, 200) : body.payload ? `<${body.payload.length} bytes multipart>` : '';
-      return {
-        method: op.method,
-        url,
-        headers: h,
-        ...(sendsBody ? { payload: body.payload } : {}),
-        label: `${op.method} ${url.slice(0, 300)} ${JSON.stringify({ ...h, authorization: h.authorization?.slice(0, 20) })} ${sendsBody ? preview : ''}`,
-      };
-    });
+    return fc
+      .record({ path: pathArb, query: queryArb, extraQuery, body: bodyArb, headers: headersArb })
+      .map(({ path, query, extraQuery: extra, body, headers }) => {
+        let url = op.path.replace(/\{([^}]+)\}/g, (_, name: string) => encodeSegment(path[name]));
+        const qs = new URLSearchParams();
+        for (const [k, v] of Object.entries(query)) if (v !== undefined) for (const s of queryValue(v)) qs.append(k, wellFormed(s));
+        if (extra) qs.append(extra[0], wellFormed(extra[1]));
+        const q = qs.toString();
+        if (q) url += `?${q}`;
+        const h: Record<string, string> = {};
+        // Header values travel as latin1: the parts of hostile strings a client could not send are dropped.
+        const header = (v: string) => v.replace(/[^\x20-\x7e\xa0-\xff]/g, '');
+        if (headers.authorization !== undefined) h.authorization = header(headers.authorization);
+        const sendsBody = body.payload !== undefined && op.method !== 'GET' && op.method !== 'DELETE';
+        if (sendsBody) h['content-type'] = body.contentType ?? headers.contentType;
+        if (headers.ifMatch !== undefined) h['if-match'] = header(headers.ifMatch);
+        if (headers.idempotencyKey !== undefined) h['idempotency-key'] = header(headers.idempotencyKey);
+        if (headers.requestId !== undefined) h['x-request-id'] = header(headers.requestId);
+        if (headers.accept !== undefined) h.accept = headers.accept;
+        const preview =
+          typeof body.payload === 'string' ? body.payload.slice(0, 200) : body.payload ? `<${body.payload.length} bytes multipart>` : '';
+        return {
+          method: op.method,
+          url,
+          headers: h,
+          ...(sendsBody ? { payload: body.payload } : {}),
+          label: `${op.method} ${url.slice(0, 300)} ${JSON.stringify({ ...h, authorization: h.authorization?.slice(0, 20) })} ${sendsBody ? preview : ''}`,
+        };
+      });
   });
   return fc.oneof(...perOp);
 }

@@ -9,9 +9,7 @@ const MAX_BYTES = 2048;
 function multipart(filename: string, contentType: string, data: Buffer): { payload: Buffer; headers: Headers } {
   const boundary = `----saksflyt${Math.random().toString(16).slice(2)}`;
   const payload = Buffer.concat([
-    Buffer.from(
-      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\nContent-Type: ${contentType}\r\n\r\n`,
-    ),
+    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\nContent-Type: ${contentType}\r\n\r\n`),
     data,
     Buffer.from(`\r\n--${boundary}--\r\n`),
   ]);
@@ -92,7 +90,7 @@ describe('attachments', () => {
     expect(timers.rowCount).toBe(0);
   });
 
-  it("a staff attachment moves nothing: the case keeps waiting for the requester (201)", async () => {
+  it('a staff attachment moves nothing: the case keeps waiting for the requester (201)', async () => {
     const { id } = await caseIn(t, h, 'WAITING_FOR_USER');
     expectStatus(await upload(id, h.operator, 'form.txt', 'text/plain', Buffer.from('Please sign\n')), 201);
     const c = (await a.get(`/v1/cases/${id}`, h.operator)).json();

@@ -37,121 +37,121 @@ const KINDS: CaseKind[] = ['own', 'others', 'sensitive'];
 const CASE_TABLE: Record<string, Record<CaseKind, number[]>> = {
   //                                           owner other leader opOwn opOther admin intRead intWrite intSens anon
   'GET /v1/cases/{id}': {
-    own:                                      [200,  404,  404,   200,  200,    200,  200,    200,     200,    401],
-    others:                                   [404,  404,  200,   200,  200,    200,  200,    200,     200,    401],
-    sensitive:                                [200,  404,  404,   200,  404,    200,  404,    404,     200,    401],
+    own: [200, 404, 404, 200, 200, 200, 200, 200, 200, 401],
+    others: [404, 404, 200, 200, 200, 200, 200, 200, 200, 401],
+    sensitive: [200, 404, 404, 200, 404, 200, 404, 404, 200, 401],
   },
   'GET /v1/cases/{id}/messages': {
-    own:                                      [200,  404,  404,   200,  200,    200,  200,    200,     200,    401],
-    others:                                   [404,  404,  200,   200,  200,    200,  200,    200,     200,    401],
-    sensitive:                                [200,  404,  404,   200,  404,    200,  404,    404,     200,    401],
+    own: [200, 404, 404, 200, 200, 200, 200, 200, 200, 401],
+    others: [404, 404, 200, 200, 200, 200, 200, 200, 200, 401],
+    sensitive: [200, 404, 404, 200, 404, 200, 404, 404, 200, 401],
   },
   'GET /v1/cases/{id}/history': {
-    own:                                      [200,  404,  404,   200,  200,    200,  200,    200,     200,    401],
-    others:                                   [404,  404,  200,   200,  200,    200,  200,    200,     200,    401],
-    sensitive:                                [200,  404,  404,   200,  404,    200,  404,    404,     200,    401],
+    own: [200, 404, 404, 200, 200, 200, 200, 200, 200, 401],
+    others: [404, 404, 200, 200, 200, 200, 200, 200, 200, 401],
+    sensitive: [200, 404, 404, 200, 404, 200, 404, 404, 200, 401],
   },
   'GET /v1/cases/{id}/notifications': {
-    own:                                      [403,  403,  403,   200,  200,    200,  200,    200,     200,    401],
-    others:                                   [403,  403,  403,   200,  200,    200,  200,    200,     200,    401],
-    sensitive:                                [403,  403,  403,   200,  404,    200,  404,    404,     200,    401],
+    own: [403, 403, 403, 200, 200, 200, 200, 200, 200, 401],
+    others: [403, 403, 403, 200, 200, 200, 200, 200, 200, 401],
+    sensitive: [403, 403, 403, 200, 404, 200, 404, 404, 200, 401],
   },
   'GET /v1/cases/{id}/attachments/{attachmentId}': {
-    own:                                      [200,  404,  404,   200,  200,    200,  200,    200,     200,    401],
-    others:                                   [404,  404,  200,   200,  200,    200,  200,    200,     200,    401],
-    sensitive:                                [200,  404,  404,   200,  404,    200,  404,    404,     200,    401],
+    own: [200, 404, 404, 200, 200, 200, 200, 200, 200, 401],
+    others: [404, 404, 200, 200, 200, 200, 200, 200, 200, 401],
+    sensitive: [200, 404, 404, 200, 404, 200, 404, 404, 200, 401],
   },
   'GET /v1/cases/{id}/access-log': {
-    own:                                      [403,  403,  403,   403,  403,    200,  403,    403,     403,    401],
-    others:                                   [403,  403,  403,   403,  403,    200,  403,    403,     403,    401],
-    sensitive:                                [403,  403,  403,   403,  403,    200,  403,    403,     403,    401],
+    own: [403, 403, 403, 403, 403, 200, 403, 403, 403, 401],
+    others: [403, 403, 403, 403, 403, 200, 403, 403, 403, 401],
+    sensitive: [403, 403, 403, 403, 403, 200, 403, 403, 403, 401],
   },
   // Staff edit; a read-only integration may read but not change (403); requesters never edit.
   'PATCH /v1/cases/{id}': {
-    own:                                      [403,  404,  404,   200,  200,    200,  403,    200,     403,    401],
-    others:                                   [404,  404,  403,   200,  200,    200,  403,    200,     403,    401],
-    sensitive:                                [403,  404,  404,   200,  404,    200,  404,    404,     403,    401],
+    own: [403, 404, 404, 200, 200, 200, 403, 200, 403, 401],
+    others: [404, 404, 403, 200, 200, 200, 403, 200, 403, 401],
+    sensitive: [403, 404, 404, 200, 404, 200, 404, 404, 403, 401],
   },
   // The requester's close: staff reach the case but the graph gives them no REGISTERED → CLOSED (409).
   'POST /v1/cases/{id}/transitions (to CLOSED)': {
-    own:                                      [200,  404,  404,   409,  409,    409,  403,    409,     403,    401],
-    others:                                   [404,  404,  200,   409,  409,    409,  403,    409,     403,    401],
-    sensitive:                                [200,  404,  404,   409,  404,    409,  404,    404,     403,    401],
+    own: [200, 404, 404, 409, 409, 409, 403, 409, 403, 401],
+    others: [404, 404, 200, 409, 409, 409, 403, 409, 403, 401],
+    sensitive: [200, 404, 404, 409, 404, 409, 404, 404, 403, 401],
   },
   // The staff move: a requester reaches the case but may not put it on hold (409).
   'POST /v1/cases/{id}/transitions (to ON_HOLD)': {
-    own:                                      [409,  404,  404,   200,  200,    200,  403,    200,     403,    401],
-    others:                                   [404,  404,  409,   200,  200,    200,  403,    200,     403,    401],
-    sensitive:                                [409,  404,  404,   200,  404,    200,  404,    404,     403,    401],
+    own: [409, 404, 404, 200, 200, 200, 403, 200, 403, 401],
+    others: [404, 404, 409, 200, 200, 200, 403, 200, 403, 401],
+    sensitive: [409, 404, 404, 200, 404, 200, 404, 404, 403, 401],
   },
   'POST /v1/cases/{id}/messages': {
-    own:                                      [201,  404,  404,   201,  201,    201,  403,    201,     403,    401],
-    others:                                   [404,  404,  201,   201,  201,    201,  403,    201,     403,    401],
-    sensitive:                                [201,  404,  404,   201,  404,    201,  404,    404,     403,    401],
+    own: [201, 404, 404, 201, 201, 201, 403, 201, 403, 401],
+    others: [404, 404, 201, 201, 201, 201, 403, 201, 403, 401],
+    sensitive: [201, 404, 404, 201, 404, 201, 404, 404, 403, 401],
   },
   'POST /v1/cases/{id}/attachments': {
-    own:                                      [201,  404,  404,   201,  201,    201,  403,    201,     403,    401],
-    others:                                   [404,  404,  201,   201,  201,    201,  403,    201,     403,    401],
-    sensitive:                                [201,  404,  404,   201,  404,    201,  404,    404,     403,    401],
+    own: [201, 404, 404, 201, 201, 201, 403, 201, 403, 401],
+    others: [404, 404, 201, 201, 201, 201, 403, 201, 403, 401],
+    sensitive: [201, 404, 404, 201, 404, 201, 404, 404, 403, 401],
   },
   // Bulk answers 200 with a status per operation; the cells are the operation's status, which
   // must be what the single endpoint answers (no way round the rules through bulk).
   'POST /v1/cases/bulk (transition to ON_HOLD)': {
-    own:                                      [409,  404,  404,   200,  200,    200,  403,    200,     403,    401],
-    others:                                   [404,  404,  409,   200,  200,    200,  403,    200,     403,    401],
-    sensitive:                                [409,  404,  404,   200,  404,    200,  404,    404,     403,    401],
+    own: [409, 404, 404, 200, 200, 200, 403, 200, 403, 401],
+    others: [404, 404, 409, 200, 200, 200, 403, 200, 403, 401],
+    sensitive: [409, 404, 404, 200, 404, 200, 404, 404, 403, 401],
   },
 };
 
 /** Expected status of endpoints that act on no particular case, in COLUMNS order. */
 const TABLE: Record<string, number[]> = {
   //                                           owner other leader opOwn opOther admin intRead intWrite intSens anon
-  'GET /v1/statuses':                         [200,  200,  200,   200,  200,    200,  200,    200,     200,    401],
-  'GET /v1/categories':                       [200,  200,  200,   200,  200,    200,  200,    200,     200,    401],
-  'GET /v1/categories/{key}':                 [200,  200,  200,   200,  200,    200,  200,    200,     200,    401],
-  'PUT /v1/categories/{key}':                 [403,  403,  403,   403,  403,    201,  403,    403,     403,    401],
-  'GET /v1/teams':                            [200,  200,  200,   200,  200,    200,  200,    200,     200,    401],
-  'PUT /v1/teams/{key}':                      [403,  403,  403,   403,  403,    201,  403,    403,     403,    401],
+  'GET /v1/statuses': [200, 200, 200, 200, 200, 200, 200, 200, 200, 401],
+  'GET /v1/categories': [200, 200, 200, 200, 200, 200, 200, 200, 200, 401],
+  'GET /v1/categories/{key}': [200, 200, 200, 200, 200, 200, 200, 200, 200, 401],
+  'PUT /v1/categories/{key}': [403, 403, 403, 403, 403, 201, 403, 403, 403, 401],
+  'GET /v1/teams': [200, 200, 200, 200, 200, 200, 200, 200, 200, 401],
+  'PUT /v1/teams/{key}': [403, 403, 403, 403, 403, 201, 403, 403, 403, 401],
   // Every person files; an integration needs cases:write.
-  'POST /v1/cases':                           [201,  201,  201,   201,  201,    201,  403,    201,     403,    401],
-  'GET /v1/cases':                            [200,  200,  200,   200,  200,    200,  200,    200,     200,    401],
-  'GET /v1/suspension-windows':               [200,  200,  200,   200,  200,    200,  200,    200,     200,    401],
-  'POST /v1/suspension-windows':              [403,  403,  403,   403,  403,    201,  403,    403,     403,    401],
-  'DELETE /v1/suspension-windows/{id}':       [403,  403,  403,   403,  403,    200,  403,    403,     403,    401],
-  'POST /v1/admin/timers/run':                [403,  403,  403,   403,  403,    200,  403,    403,     403,    401],
-  'POST /v1/admin/retention/run':             [403,  403,  403,   403,  403,    200,  403,    403,     403,    401],
-  'GET /v1/staff':                            [403,  403,  403,   403,  403,    200,  403,    403,     403,    401],
-  'GET /v1/staff/{subject}':                  [403,  403,  403,   403,  403,    200,  403,    403,     403,    401],
-  'PUT /v1/staff/{subject}':                  [403,  403,  403,   403,  403,    201,  403,    403,     403,    401],
-  'DELETE /v1/staff/{subject}':               [403,  403,  403,   403,  403,    204,  403,    403,     403,    401],
+  'POST /v1/cases': [201, 201, 201, 201, 201, 201, 403, 201, 403, 401],
+  'GET /v1/cases': [200, 200, 200, 200, 200, 200, 200, 200, 200, 401],
+  'GET /v1/suspension-windows': [200, 200, 200, 200, 200, 200, 200, 200, 200, 401],
+  'POST /v1/suspension-windows': [403, 403, 403, 403, 403, 201, 403, 403, 403, 401],
+  'DELETE /v1/suspension-windows/{id}': [403, 403, 403, 403, 403, 200, 403, 403, 403, 401],
+  'POST /v1/admin/timers/run': [403, 403, 403, 403, 403, 200, 403, 403, 403, 401],
+  'POST /v1/admin/retention/run': [403, 403, 403, 403, 403, 200, 403, 403, 403, 401],
+  'GET /v1/staff': [403, 403, 403, 403, 403, 200, 403, 403, 403, 401],
+  'GET /v1/staff/{subject}': [403, 403, 403, 403, 403, 200, 403, 403, 403, 401],
+  'PUT /v1/staff/{subject}': [403, 403, 403, 403, 403, 201, 403, 403, 403, 401],
+  'DELETE /v1/staff/{subject}': [403, 403, 403, 403, 403, 204, 403, 403, 403, 401],
   // The person directory and who is who (docs/identity.md "People and the staff directory").
-  'GET /v1/people/{subject}':                 [403,  403,  403,   403,  403,    200,  403,    403,     403,    401],
-  'PUT /v1/people/{subject}':                 [403,  403,  403,   403,  403,    201,  403,    403,     403,    401],
-  'GET /v1/me':                               [200,  200,  200,   200,  200,    200,  200,    200,     200,    401],
-  'GET /v1/teams/{key}/members':              [403,  403,  403,   200,  200,    200,  200,    200,     200,    401],
+  'GET /v1/people/{subject}': [403, 403, 403, 403, 403, 200, 403, 403, 403, 401],
+  'PUT /v1/people/{subject}': [403, 403, 403, 403, 403, 201, 403, 403, 403, 401],
+  'GET /v1/me': [200, 200, 200, 200, 200, 200, 200, 200, 200, 401],
+  'GET /v1/teams/{key}/members': [403, 403, 403, 200, 200, 200, 200, 200, 200, 401],
   // Integration surface (docs/integration.md); the feed skips events of cases the reader may not see.
-  'GET /v1/events':                           [403,  403,  403,   200,  200,    200,  200,    200,     200,    401],
-  'GET /v1/notification-templates':           [403,  403,  403,   403,  403,    200,  403,    403,     403,    401],
-  'GET /v1/notification-templates/{kind}/{language}': [403, 403, 403, 403, 403,  200,  403,    403,     403,    401],
-  'PUT /v1/notification-templates/{kind}/{language}': [403, 403, 403, 403, 403,  200,  403,    403,     403,    401],
-  'POST /v1/webhooks':                        [403,  403,  403,   403,  403,    201,  403,    403,     403,    401],
-  'GET /v1/webhooks':                         [403,  403,  403,   403,  403,    200,  403,    403,     403,    401],
-  'GET /v1/webhooks/{id}':                    [403,  403,  403,   403,  403,    200,  403,    403,     403,    401],
-  'PATCH /v1/webhooks/{id}':                  [403,  403,  403,   403,  403,    200,  403,    403,     403,    401],
-  'DELETE /v1/webhooks/{id}':                 [403,  403,  403,   403,  403,    204,  403,    403,     403,    401],
-  'GET /v1/webhooks/{id}/deliveries':         [403,  403,  403,   403,  403,    200,  403,    403,     403,    401],
-  'POST /v1/admin/webhooks/run':              [403,  403,  403,   403,  403,    200,  403,    403,     403,    401],
+  'GET /v1/events': [403, 403, 403, 200, 200, 200, 200, 200, 200, 401],
+  'GET /v1/notification-templates': [403, 403, 403, 403, 403, 200, 403, 403, 403, 401],
+  'GET /v1/notification-templates/{kind}/{language}': [403, 403, 403, 403, 403, 200, 403, 403, 403, 401],
+  'PUT /v1/notification-templates/{kind}/{language}': [403, 403, 403, 403, 403, 200, 403, 403, 403, 401],
+  'POST /v1/webhooks': [403, 403, 403, 403, 403, 201, 403, 403, 403, 401],
+  'GET /v1/webhooks': [403, 403, 403, 403, 403, 200, 403, 403, 403, 401],
+  'GET /v1/webhooks/{id}': [403, 403, 403, 403, 403, 200, 403, 403, 403, 401],
+  'PATCH /v1/webhooks/{id}': [403, 403, 403, 403, 403, 200, 403, 403, 403, 401],
+  'DELETE /v1/webhooks/{id}': [403, 403, 403, 403, 403, 204, 403, 403, 403, 401],
+  'GET /v1/webhooks/{id}/deliveries': [403, 403, 403, 403, 403, 200, 403, 403, 403, 401],
+  'POST /v1/admin/webhooks/run': [403, 403, 403, 403, 403, 200, 403, 403, 403, 401],
   // Service levels (docs/service-levels.md): reports for staff that handle cases; service info is public.
-  'GET /v1/service-calendar':                 [200,  200,  200,   200,  200,    200,  200,    200,     200,    401],
-  'PUT /v1/service-calendar':                 [403,  403,  403,   403,  403,    200,  403,    403,     403,    401],
-  'GET /v1/reports/sla':                      [403,  403,  403,   200,  200,    200,  403,    403,     403,    401],
-  'GET /v1/reports/time-in-status':           [403,  403,  403,   200,  200,    200,  403,    403,     403,    401],
-  'POST /v1/admin/sla/run':                   [403,  403,  403,   403,  403,    200,  403,    403,     403,    401],
-  'GET /v1/service-info':                     [200,  200,  200,   200,  200,    200,  200,    200,     200,    200],
-  'PUT /v1/service-info/channels/{key}':      [403,  403,  403,   403,  403,    201,  403,    403,     403,    401],
-  'DELETE /v1/service-info/channels/{key}':   [403,  403,  403,   403,  403,    204,  403,    403,     403,    401],
+  'GET /v1/service-calendar': [200, 200, 200, 200, 200, 200, 200, 200, 200, 401],
+  'PUT /v1/service-calendar': [403, 403, 403, 403, 403, 200, 403, 403, 403, 401],
+  'GET /v1/reports/sla': [403, 403, 403, 200, 200, 200, 403, 403, 403, 401],
+  'GET /v1/reports/time-in-status': [403, 403, 403, 200, 200, 200, 403, 403, 403, 401],
+  'POST /v1/admin/sla/run': [403, 403, 403, 403, 403, 200, 403, 403, 403, 401],
+  'GET /v1/service-info': [200, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+  'PUT /v1/service-info/channels/{key}': [403, 403, 403, 403, 403, 201, 403, 403, 403, 401],
+  'DELETE /v1/service-info/channels/{key}': [403, 403, 403, 403, 403, 204, 403, 403, 403, 401],
   // Mail intake (docs/mail-intake.md): the mail gateway only (scope mail:inbound, none of these callers).
-  'POST /v1/inbound-mail':                    [403,  403,  403,   403,  403,    403,  403,    403,     403,    401],
+  'POST /v1/inbound-mail': [403, 403, 403, 403, 403, 403, 403, 403, 403, 401],
 };
 
 interface Req {
@@ -193,7 +193,12 @@ function ok(res: LightMyRequestResponse, status: number): LightMyRequestResponse
 async function fileCase(kind: CaseKind): Promise<string> {
   const body =
     kind === 'others'
-      ? { categoryKey: 'leave', subject: 'Leave for Emil', description: 'Emil needs leave', concernsEmployee: { name: 'Emil Ansatt', employeeNumber: '2002' } }
+      ? {
+          categoryKey: 'leave',
+          subject: 'Leave for Emil',
+          description: 'Emil needs leave',
+          concernsEmployee: { name: 'Emil Ansatt', employeeNumber: '2002' },
+        }
       : kind === 'own'
         ? { categoryKey: 'leave', subject: 'My leave', description: 'Unpaid leave in May', details: { paid: false } }
         : { categoryKey: 'sickness', subject: 'Sick leave', description: 'Diagnosis: something private', details: { from: '2025-03-01' } };
@@ -222,7 +227,12 @@ async function caseRequest(endpoint: string, kind: CaseKind): Promise<Req> {
     case 'POST /v1/cases/{id}/transitions (to CLOSED)':
       return { method: 'POST', url: `/v1/cases/${await fileCase(kind)}/transitions`, payload: { to: 'CLOSED' }, headers: { 'if-match': '"1"' } };
     case 'POST /v1/cases/{id}/transitions (to ON_HOLD)':
-      return { method: 'POST', url: `/v1/cases/${await fileCase(kind)}/transitions`, payload: { to: 'ON_HOLD', reason: 'asked payroll' }, headers: { 'if-match': '"1"' } };
+      return {
+        method: 'POST',
+        url: `/v1/cases/${await fileCase(kind)}/transitions`,
+        payload: { to: 'ON_HOLD', reason: 'asked payroll' },
+        headers: { 'if-match': '"1"' },
+      };
     case 'POST /v1/cases/{id}/messages':
       return { method: 'POST', url: `/v1/cases/${await fileCase(kind)}/messages`, payload: { body: 'A question' }, headers: { 'if-match': '"1"' } };
     case 'POST /v1/cases/{id}/attachments':
@@ -313,7 +323,11 @@ async function request(endpoint: string): Promise<Req> {
         payload: Buffer.from(`From: authz@example.org\r\nSubject: authz ${n}\r\nMessage-ID: <authz-${n}@example.org>\r\n\r\nHello\r\n`),
       };
     case 'PUT /v1/service-info/channels/{key}':
-      return { method: 'PUT', url: `/v1/service-info/channels/authz-${n}`, payload: { kind: 'email', name: { nb: 'Test', en: 'Test' }, address: 'x@example.org' } };
+      return {
+        method: 'PUT',
+        url: `/v1/service-info/channels/authz-${n}`,
+        payload: { kind: 'email', name: { nb: 'Test', en: 'Test' }, address: 'x@example.org' },
+      };
     case 'DELETE /v1/service-info/channels/{key}': {
       ok(await call('admin', await request('PUT /v1/service-info/channels/{key}')), 201);
       return { method: 'DELETE', url: `/v1/service-info/channels/authz-${seq}` };
@@ -358,8 +372,14 @@ beforeAll(async () => {
   for (const kind of KINDS) {
     const id = await fileCase(kind);
     // Each case carries an internal note, a public reply and a file from its filer.
-    ok(await call('admin', { method: 'POST', url: `/v1/cases/${id}/messages`, payload: { body: `INTERNAL NOTE ${kind}`, visibility: 'internal' } }), 201);
-    ok(await call('admin', { method: 'POST', url: `/v1/cases/${id}/messages`, payload: { body: `Public reply ${kind}`, visibility: 'public' } }), 201);
+    ok(
+      await call('admin', { method: 'POST', url: `/v1/cases/${id}/messages`, payload: { body: `INTERNAL NOTE ${kind}`, visibility: 'internal' } }),
+      201,
+    );
+    ok(
+      await call('admin', { method: 'POST', url: `/v1/cases/${id}/messages`, payload: { body: `Public reply ${kind}`, visibility: 'public' } }),
+      201,
+    );
     const filer = kind === 'others' ? 'leader' : 'owner';
     const a = ok(await call(filer, { method: 'POST', url: `/v1/cases/${id}/attachments`, ...multipart('doc.txt', 'text/plain', 'contents') }), 201);
     fixture[kind] = { id, attachmentId: a.json().id };
@@ -496,8 +516,7 @@ describe('internal notes and internal history', () => {
 });
 
 describe('reads of a sensitive case', () => {
-  const accessRows = (caseId: string) =>
-    t.app.db.accessLog.findMany({ where: { caseId }, orderBy: { id: 'asc' } });
+  const accessRows = (caseId: string) => t.app.db.accessLog.findMany({ where: { caseId }, orderBy: { id: 'asc' } });
 
   it.each([
     ['GET /v1/cases/:id', (id: string) => `/v1/cases/${id}`],

@@ -13,7 +13,13 @@ describe('the background loops (timers, webhooks, retention, service levels)', (
     });
     const every = '20';
     const t = await createTestApp({
-      config: { TIMER_INTERVAL_MS: every, WEBHOOK_INTERVAL_MS: every, IDEMPOTENCY_PURGE_INTERVAL_MS: every, RETENTION_INTERVAL_MS: every, SLA_INTERVAL_MS: every },
+      config: {
+        TIMER_INTERVAL_MS: every,
+        WEBHOOK_INTERVAL_MS: every,
+        IDEMPOTENCY_PURGE_INTERVAL_MS: every,
+        RETENTION_INTERVAL_MS: every,
+        SLA_INTERVAL_MS: every,
+      },
       logger: { level: 'warn', stream },
     });
     let closed = false;

@@ -25,7 +25,9 @@ describe('POST /v1/cases/bulk item problems match the single endpoint', () => {
   it('answers a reason with a NUL character 400 validation-failed, alone and in bulk (400)', async () => {
     const id = await assignedCase();
     const alone = await api(t).post(`/v1/cases/${id}/transitions`, h.operator, { to: 'IN_PROGRESS', reason: 'a\u0000b' });
-    const bulk = await api(t).post('/v1/cases/bulk', h.operator, { operations: [{ op: 'transition', caseId: id, to: 'IN_PROGRESS', reason: 'a\u0000b' }] });
+    const bulk = await api(t).post('/v1/cases/bulk', h.operator, {
+      operations: [{ op: 'transition', caseId: id, to: 'IN_PROGRESS', reason: 'a\u0000b' }],
+    });
     expectStatus(bulk, 200);
     const item = bulk.json<{ results: Array<{ status: number; problem?: { code: string; status: number } }> }>().results[0]!;
     expect(alone.statusCode).toBe(400);

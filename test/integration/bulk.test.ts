@@ -18,11 +18,15 @@ describe('POST /v1/cases/bulk', () => {
   afterAll(async () => t.close());
 
   async function fileCases(n: number): Promise<string[]> {
-    return mapLimit(Array.from({ length: n }, (_, i) => i), 5, async (i) => {
-      const res = await api(t).post('/v1/cases', h.requester, { categoryKey: 'general', subject: `bulk ${i}`, description: 'd' });
-      expectStatus(res, 201);
-      return res.json<{ id: string }>().id;
-    });
+    return mapLimit(
+      Array.from({ length: n }, (_, i) => i),
+      5,
+      async (i) => {
+        const res = await api(t).post('/v1/cases', h.requester, { categoryKey: 'general', subject: `bulk ${i}`, description: 'd' });
+        expectStatus(res, 201);
+        return res.json<{ id: string }>().id;
+      },
+    );
   }
 
   it('applies 490 of 500 operations and reports the 10 invalid ones (200)', async () => {
@@ -87,7 +91,7 @@ describe('POST /v1/cases/bulk', () => {
     expect((await api(t).post('/v1/cases/bulk', h.operator, { operations: many })).statusCode).toBe(400);
   });
 
-  it('applies each operation with the caller\'s rights: a requester may not assign (403)', async () => {
+  it("applies each operation with the caller's rights: a requester may not assign (403)", async () => {
     const [id] = await fileCases(1);
     const res = await api(t).post('/v1/cases/bulk', h.requester, {
       operations: [

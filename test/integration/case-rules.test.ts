@@ -409,7 +409,11 @@ describe('case rules through the API', () => {
       const res = await a.patch(`/v1/cases/${id}`, { ...h.operator, 'if-match': etag }, { subject: 'x' });
       expectStatus(res, 200);
       expect(res.headers.etag).toBe(`"${got.json().version + 1}"`);
-      const weak = await a.post(`/v1/cases/${id}/messages`, { ...h.operator, 'if-match': `W/${res.headers.etag}` }, { body: 'n', visibility: 'internal' });
+      const weak = await a.post(
+        `/v1/cases/${id}/messages`,
+        { ...h.operator, 'if-match': `W/${res.headers.etag}` },
+        { body: 'n', visibility: 'internal' },
+      );
       expectStatus(weak, 201);
     });
 
@@ -419,10 +423,7 @@ describe('case rules through the API', () => {
       for (let i = 0; i < 5; i++) {
         const { id } = await caseIn(t, h, 'IN_PROGRESS');
         const before = await db.snapshot(id);
-        const res = await Promise.all([
-          move(id, h.operator, { to: 'ON_HOLD' }),
-          move(id, h.operator2, { to: 'ON_HOLD' }),
-        ]);
+        const res = await Promise.all([move(id, h.operator, { to: 'ON_HOLD' }), move(id, h.operator2, { to: 'ON_HOLD' })]);
         expect(res.map((r) => r.statusCode).sort()).toEqual([200, 409]);
         const after = await db.snapshot(id);
         expect(after).toMatchObject({ status: 'ON_HOLD', version: before.version + 1 });

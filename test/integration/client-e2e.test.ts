@@ -88,9 +88,7 @@ describe('the generated client over HTTP', () => {
     ]);
 
     const feed = await hr.GET('/v1/events', { params: { query: { after: '0', limit: 100 } } });
-    const statuses = feed.data!.items
-      .filter((e) => e.caseId === c.id && e.type === 'case.status_changed')
-      .map((e) => e.payload.to);
+    const statuses = feed.data!.items.filter((e) => e.caseId === c.id && e.type === 'case.status_changed').map((e) => e.payload.to);
     expect(statuses).toEqual(['ASSIGNED', 'IN_PROGRESS', 'WAITING_FOR_USER', 'COMPLETED', 'CLOSED']);
   });
 

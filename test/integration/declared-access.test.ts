@@ -76,9 +76,7 @@ describe('declared access (config.access)', () => {
 
   it('refuses to start when a /v1 route declares an access level that does not exist', async () => {
     // What an untyped caller could pass; the compiler refuses it in typed code.
-    await expect(start((v1) => v1.get('/typo', { config: { access: 'admn' as never } }, handler))).rejects.toThrow(
-      /GET \/v1\/typo: .*got "admn"/,
-    );
+    await expect(start((v1) => v1.get('/typo', { config: { access: 'admn' as never } }, handler))).rejects.toThrow(/GET \/v1\/typo: .*got "admn"/);
   });
 
   describe('requests', () => {

@@ -12,8 +12,24 @@ interface Item {
 
 /** Every payload field a redacted event may carry (docs/webhooks.md). */
 const REDACTED_KEYS = new Set([
-  'caseId', 'number', 'status', 'version', 'at', 'categoryKey', 'teamKey', 'channel', 'from', 'to', 'fields',
-  'messageId', 'visibility', 'attachmentId', 'closedAt', 'retentionMonths', 'kind', 'dueAt',
+  'caseId',
+  'number',
+  'status',
+  'version',
+  'at',
+  'categoryKey',
+  'teamKey',
+  'channel',
+  'from',
+  'to',
+  'fields',
+  'messageId',
+  'visibility',
+  'attachmentId',
+  'closedAt',
+  'retentionMonths',
+  'kind',
+  'dueAt',
 ]);
 
 /**

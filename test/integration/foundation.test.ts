@@ -142,7 +142,8 @@ describe('logging', () => {
     }
     const parsed = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
     const mine = parsed.filter((l) => l.reqId === 'log-test-1');
-    const done = mine.find((l) => l.msg === 'request completed') as { req?: { method?: string; url?: string }; res?: { statusCode?: number } } | undefined;
+    const done = mine.find((l) => l.msg === 'request completed') as
+      { req?: { method?: string; url?: string }; res?: { statusCode?: number } } | undefined;
     expect(done?.req).toMatchObject({ method: 'POST', url: '/v1/cases' });
     expect(done?.res?.statusCode).toBe(201);
     const all = lines.join('\n');

@@ -16,7 +16,12 @@ describe('default hardening', () => {
   beforeAll(async () => {
     t = await createTestApp();
     admin = await t.auth({ sub: 'root', roles: ['admin'] });
-    const res = await t.app.inject({ method: 'POST', url: '/v1/cases', headers: admin, payload: { categoryKey: 'general', subject: 's', description: 'd' } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/v1/cases',
+      headers: admin,
+      payload: { categoryKey: 'general', subject: 's', description: 'd' },
+    });
     caseId = res.json().id;
   });
   afterAll(async () => t.close());
@@ -169,7 +174,11 @@ describe('CORS with CORS_ORIGINS set', () => {
   });
 
   it('does not allow another origin (200)', async () => {
-    const res = await t.app.inject({ method: 'GET', url: '/v1/statuses', headers: { ...(await t.auth({ sub: 'ola' })), origin: 'https://evil.example' } });
+    const res = await t.app.inject({
+      method: 'GET',
+      url: '/v1/statuses',
+      headers: { ...(await t.auth({ sub: 'ola' })), origin: 'https://evil.example' },
+    });
     expect(res.statusCode).toBe(200);
     expect(res.headers['access-control-allow-origin']).toBeUndefined();
   });

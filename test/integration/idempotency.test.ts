@@ -109,7 +109,11 @@ describe('Idempotency-Key on POST', () => {
     const claim = await svc.claim('ola', 'slow-first', requestHash('POST', '/v1/cases', payload));
     expect(claim.kind).toBe('owner');
     const retry = post('slow-first', payload);
-    const stored = { statusCode: 201, headers: { 'content-type': 'application/json; charset=utf-8', location: '/v1/cases/x' }, body: '{"from":"first"}' };
+    const stored = {
+      statusCode: 201,
+      headers: { 'content-type': 'application/json; charset=utf-8', location: '/v1/cases/x' },
+      body: '{"from":"first"}',
+    };
     await svc.complete('ola', 'slow-first', (claim as { owner: string }).owner, stored);
     const r = await retry;
     expect(r.statusCode).toBe(201);
@@ -124,8 +128,7 @@ describe('Idempotency-Key on POST', () => {
 
   it('ignores the key on routes that opt out (200)', async () => {
     const admin = await t.auth({ sub: 'root', roles: ['admin'] });
-    const run = () =>
-      t.app.inject({ method: 'POST', url: '/v1/admin/webhooks/run', headers: { ...admin, 'idempotency-key': 'k' }, payload: {} });
+    const run = () => t.app.inject({ method: 'POST', url: '/v1/admin/webhooks/run', headers: { ...admin, 'idempotency-key': 'k' }, payload: {} });
     expect((await run()).headers['idempotent-replayed']).toBeUndefined();
     expect((await run()).headers['idempotent-replayed']).toBeUndefined();
   });

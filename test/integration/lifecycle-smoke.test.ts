@@ -11,14 +11,31 @@ describe('a case from REGISTERED to CLOSED and back', () => {
     const ola = await t.auth({ sub: 'ola', name: 'Ola' });
     const kari = await t.auth({ sub: 'kari', roles: ['operator'], teams: ['payroll'] });
     const admin = await t.auth({ sub: 'root', roles: ['admin'] });
-    const c = (await t.app.inject({ method: 'POST', url: '/v1/cases', headers: ola, payload: { categoryKey: 'salary', subject: 's', description: 'd', details: { period: '2025-02' } } })).json();
+    const c = (
+      await t.app.inject({
+        method: 'POST',
+        url: '/v1/cases',
+        headers: ola,
+        payload: { categoryKey: 'salary', subject: 's', description: 'd', details: { period: '2025-02' } },
+      })
+    ).json();
     expect(c.teamKey).toBe('payroll');
-    let r = await t.app.inject({ method: 'PATCH', url: `/v1/cases/${c.id}`, headers: { ...kari, 'if-match': '"1"' }, payload: { assigneeId: 'kari' } });
+    let r = await t.app.inject({
+      method: 'PATCH',
+      url: `/v1/cases/${c.id}`,
+      headers: { ...kari, 'if-match': '"1"' },
+      payload: { assigneeId: 'kari' },
+    });
     expect(r.statusCode).toBe(200);
     expect(r.json().status).toBe('ASSIGNED');
     r = await t.app.inject({ method: 'POST', url: `/v1/cases/${c.id}/transitions`, headers: kari, payload: { to: 'IN_PROGRESS' } });
     expect(r.json().status).toBe('IN_PROGRESS');
-    r = await t.app.inject({ method: 'POST', url: `/v1/cases/${c.id}/messages`, headers: kari, payload: { body: 'Here is the answer', visibility: 'public', setStatus: 'WAITING_FOR_USER' } });
+    r = await t.app.inject({
+      method: 'POST',
+      url: `/v1/cases/${c.id}/messages`,
+      headers: kari,
+      payload: { body: 'Here is the answer', visibility: 'public', setStatus: 'WAITING_FOR_USER' },
+    });
     expect(r.statusCode).toBe(201);
     expect(r.json().case.status).toBe('WAITING_FOR_USER');
     expect(r.json().case.autoTransition.to).toBe('COMPLETED');
@@ -38,7 +55,15 @@ describe('a case from REGISTERED to CLOSED and back', () => {
     expect(r.json().status).toBe('REOPENED_BY_USER');
     r = await t.app.inject({ method: 'GET', url: `/v1/cases/${c.id}/history`, headers: ola });
     expect(r.json().map((h: { field: string; to: string }) => `${h.field}:${h.to}`)).toEqual([
-      'created:REGISTERED', 'assignee:kari', 'status:ASSIGNED', 'status:IN_PROGRESS', 'message:' + r.json()[4].to, 'status:WAITING_FOR_USER', 'status:COMPLETED', 'status:CLOSED', 'status:REOPENED_BY_USER',
+      'created:REGISTERED',
+      'assignee:kari',
+      'status:ASSIGNED',
+      'status:IN_PROGRESS',
+      'message:' + r.json()[4].to,
+      'status:WAITING_FOR_USER',
+      'status:COMPLETED',
+      'status:CLOSED',
+      'status:REOPENED_BY_USER',
     ]);
   });
 });

@@ -145,13 +145,15 @@ describe('the transition graph through the API', () => {
       }
       expect(after.status).toBe(expected[0]);
       expect(after.version).toBe(before.version + 1);
-      const history = (await a.get(`/v1/cases/${id}/history`, h.admin)).json<Array<{
-        field: string;
-        from: string;
-        to: string;
-        actor: { role: string };
-        at: string;
-      }>>();
+      const history = (await a.get(`/v1/cases/${id}/history`, h.admin)).json<
+        Array<{
+          field: string;
+          from: string;
+          to: string;
+          actor: { role: string };
+          at: string;
+        }>
+      >();
       expect(history.at(-1)).toMatchObject({ field: 'status', from, to: expected[0], actor: { role: 'system' }, at: asOf });
     });
   });

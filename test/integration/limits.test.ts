@@ -100,7 +100,9 @@ describe('subject search index', () => {
   });
 
   it('has a trigram GIN index on case.subject', async () => {
-    const rows = await db.query<{ indexdef: string }>("SELECT indexdef FROM pg_indexes WHERE tablename = 'case' AND indexname = 'case_subject_trgm_idx'");
+    const rows = await db.query<{ indexdef: string }>(
+      "SELECT indexdef FROM pg_indexes WHERE tablename = 'case' AND indexname = 'case_subject_trgm_idx'",
+    );
     expect(rows).toHaveLength(1);
     expect(rows[0]!.indexdef).toMatch(/USING gin \(subject gin_trgm_ops\)/);
   });
@@ -129,12 +131,15 @@ describe('report period bound', () => {
   });
   afterAll(async () => t.close());
 
-  it.each(['/v1/reports/sla', '/v1/reports/time-in-status'])('%s refuses a period over REPORT_MAX_DAYS (400) and accepts one at it (200)', async (path) => {
-    const over = await api(t).get(`${path}?from=2025-01-01T00:00:00Z&to=2026-01-02T00:00:01Z`, h.admin);
-    expectStatus(over, 400);
-    expect(over.json()).toMatchObject({ code: 'validation-failed', errors: [expect.objectContaining({ path: '/to' })] });
-    expectStatus(await api(t).get(`${path}?from=2025-01-01T00:00:00Z&to=2026-01-02T00:00:00Z`, h.admin), 200);
-  });
+  it.each(['/v1/reports/sla', '/v1/reports/time-in-status'])(
+    '%s refuses a period over REPORT_MAX_DAYS (400) and accepts one at it (200)',
+    async (path) => {
+      const over = await api(t).get(`${path}?from=2025-01-01T00:00:00Z&to=2026-01-02T00:00:01Z`, h.admin);
+      expectStatus(over, 400);
+      expect(over.json()).toMatchObject({ code: 'validation-failed', errors: [expect.objectContaining({ path: '/to' })] });
+      expectStatus(await api(t).get(`${path}?from=2025-01-01T00:00:00Z&to=2026-01-02T00:00:00Z`, h.admin), 200);
+    },
+  );
 });
 
 describe('expensive requests per identity', () => {
@@ -225,7 +230,10 @@ describe('attachment quotas and content checks', () => {
   function multipart(filename: string, contentType: string, data: Buffer): { payload: Buffer; headers: Headers } {
     const boundary = `----limits${Math.random().toString(16).slice(2)}`;
     const payload = Buffer.concat([
-      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\nContent-Type: ${contentType}\r\n\r\n`, 'utf8'),
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\nContent-Type: ${contentType}\r\n\r\n`,
+        'utf8',
+      ),
       data,
       Buffer.from(`\r\n--${boundary}--\r\n`),
     ]);
@@ -239,7 +247,13 @@ describe('attachment quotas and content checks', () => {
 
   beforeAll(async () => {
     t = await createTestApp({
-      config: { RATE_LIMIT_MAX: '0', ATTACHMENTS_PER_CASE: '3', ATTACHMENT_BYTES_PER_CASE: '1000', ATTACHMENT_MAX_BYTES: '800', ATTACHMENT_UPLOADS_PER_HOUR: '8' },
+      config: {
+        RATE_LIMIT_MAX: '0',
+        ATTACHMENTS_PER_CASE: '3',
+        ATTACHMENT_BYTES_PER_CASE: '1000',
+        ATTACHMENT_MAX_BYTES: '800',
+        ATTACHMENT_UPLOADS_PER_HOUR: '8',
+      },
     });
     h = await headersFor(t);
     db = await new DbProbe(t.url).open();

@@ -12,7 +12,12 @@ describe('metrics', () => {
   it('exposes request latency per route and the domain gauges, without a token (200)', async () => {
     t.clock.set('2025-03-03T09:00:00+01:00');
     const ola = await t.auth({ sub: 'ola' });
-    const created = await t.app.inject({ method: 'POST', url: '/v1/cases', headers: ola, payload: { categoryKey: 'salary', subject: 's', description: 'd' } });
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/v1/cases',
+      headers: ola,
+      payload: { categoryKey: 'salary', subject: 's', description: 'd' },
+    });
     expect(created.statusCode).toBe(201);
     await t.app.inject({ method: 'GET', url: `/v1/cases/${created.json().id}`, headers: ola });
     await t.app.serviceLevels.sla.sweep(new Date('2025-04-01T12:00:00+02:00'));

@@ -121,10 +121,7 @@ describe('applyMigrations on PostgreSQL', () => {
       { column_name: 'started_at', data_type: 'timestamp with time zone', len: null, is_nullable: 'NO', column_default: 'now()' },
       { column_name: 'applied_steps_count', data_type: 'integer', len: null, is_nullable: 'NO', column_default: '0' },
     ]);
-    const pk = await sql(
-      url,
-      `SELECT conname FROM pg_constraint WHERE conrelid = '_prisma_migrations'::regclass AND contype = 'p'`,
-    );
+    const pk = await sql(url, `SELECT conname FROM pg_constraint WHERE conrelid = '_prisma_migrations'::regclass AND contype = 'p'`);
     expect(pk).toEqual([{ conname: '_prisma_migrations_pkey' }]);
   });
 

@@ -197,9 +197,7 @@ describe('people: filing for employees, the directory, assignees (issue #13)', (
 
     it('refuses an operator of another team on a sensitive case, and takes one of the owning team (422, 200)', async () => {
       const ola = await t.auth({ sub: 'ola' });
-      const sick = (
-        await a.post('/v1/cases', ola, { categoryKey: 'sickness', subject: 'Sick', description: 'd', details: {} })
-      ).json();
+      const sick = (await a.post('/v1/cases', ola, { categoryKey: 'sickness', subject: 'Sick', description: 'd', details: {} })).json();
       expect((await a.patch(`/v1/cases/${sick.id}`, kari, { assigneeId: 'per' })).json()).toMatchObject({
         status: 422,
         code: 'assignee-cannot-see-case',

@@ -20,7 +20,8 @@ describeOwnDb('privacy (issue #12)', () => {
 
   async function send(who: Who, method: 'GET' | 'POST' | 'PATCH' | 'PUT', url: string, payload?: object, status?: number) {
     const res = await t.app.inject({ method, url, headers: await t.auth(who), ...(payload ? { payload } : {}) });
-    if (status !== undefined && res.statusCode !== status) throw new Error(`${method} ${url}: expected ${status}, got ${res.statusCode}: ${res.body}`);
+    if (status !== undefined && res.statusCode !== status)
+      throw new Error(`${method} ${url}: expected ${status}, got ${res.statusCode}: ${res.body}`);
     return res;
   }
   const file = (who: Who, body: object) => send(who, 'POST', '/v1/cases', body, 201).then((r) => r.json<{ id: string; version: number }>());

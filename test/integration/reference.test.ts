@@ -46,13 +46,15 @@ describe('statuses, categories and teams', () => {
     it('lists the nine statuses with labels and, per actor, the graph of DOMAIN.md (200)', async () => {
       const res = await a.get('/v1/statuses', h.requester);
       expectStatus(res, 200);
-      const body = res.json<Array<{
-        code: string;
-        label: { nb: string; en: string };
-        description: string;
-        transitions: Record<'operator' | 'requester' | 'system', string[]>;
-        autoTransition: { to: string; afterDays: number; suspendable: boolean } | null;
-      }>>();
+      const body = res.json<
+        Array<{
+          code: string;
+          label: { nb: string; en: string };
+          description: string;
+          transitions: Record<'operator' | 'requester' | 'system', string[]>;
+          autoTransition: { to: string; afterDays: number; suspendable: boolean } | null;
+        }>
+      >();
       expect(body.map((s) => s.code)).toEqual([...ALL_STATUSES]);
       for (const s of body) {
         const code = s.code as (typeof ALL_STATUSES)[number];
@@ -79,16 +81,18 @@ describe('statuses, categories and teams', () => {
     it('lists the eleven seeded categories of DOMAIN.md with forms as JSON Schema (200)', async () => {
       const res = await a.get('/v1/categories', h.requester);
       expectStatus(res, 200);
-      const body = res.json<Array<{
-        key: string;
-        name: { nb: string; en: string };
-        sensitive: boolean;
-        defaultTeamKey: string;
-        active: boolean;
-        form: Record<string, unknown> | null;
-      }>>();
+      const body = res.json<
+        Array<{
+          key: string;
+          name: { nb: string; en: string };
+          sensitive: boolean;
+          defaultTeamKey: string;
+          active: boolean;
+          form: Record<string, unknown> | null;
+        }>
+      >();
       expect(sorted(body.map((c) => c.key))).toEqual(sorted(CATEGORIES.map((c) => c[0])));
-      const teams = new Set(((await a.get('/v1/teams', h.requester)).json<Array<{ key: string }>>()).map((x) => x.key));
+      const teams = new Set((await a.get('/v1/teams', h.requester)).json<Array<{ key: string }>>().map((x) => x.key));
       const ajv = new Ajv({ strict: false });
       addFormats(ajv);
       for (const [key, nb, en, sensitive] of CATEGORIES) {
@@ -143,8 +147,7 @@ describe('statuses, categories and teams', () => {
       const res = await a.put('/v1/categories/stipend', h.admin, putBody);
       expectStatus(res, 200);
       expect(res.json().form).toEqual(newForm);
-      const file = (details: unknown) =>
-        a.post('/v1/cases', h.requester, { categoryKey: 'stipend', subject: 's', description: 'd', details });
+      const file = (details: unknown) => a.post('/v1/cases', h.requester, { categoryKey: 'stipend', subject: 's', description: 'd', details });
       const bad = await file({ amount: 0 });
       expectStatus(bad, 400);
       expect(bad.json().errors).toEqual([expect.objectContaining({ path: '/details/amount' })]);
@@ -162,7 +165,7 @@ describe('statuses, categories and teams', () => {
     it('lists the specialist teams (200)', async () => {
       const res = await a.get('/v1/teams', h.operator);
       expectStatus(res, 200);
-      const keys = (res.json<Array<{ key: string }>>()).map((x) => x.key);
+      const keys = res.json<Array<{ key: string }>>().map((x) => x.key);
       expect(keys).toEqual(expect.arrayContaining(['payroll', 'travel', 'time', 'employment', 'absence', 'service']));
     });
 

@@ -35,9 +35,23 @@ describe('repositories (statements only, on one Query)', () => {
 
   it('keeps staff roles and teams as arrays', async () => {
     const at = new Date('2025-05-05T10:00:00Z');
-    const { created } = await upsertStaff(q, { subject: 'repo-ola', name: null, roles: ['operator'], teams: ['repo-team'], updatedBy: 'x', updatedAt: at });
+    const { created } = await upsertStaff(q, {
+      subject: 'repo-ola',
+      name: null,
+      roles: ['operator'],
+      teams: ['repo-team'],
+      updatedBy: 'x',
+      updatedAt: at,
+    });
     expect(created).toBe(true);
-    expect(await findStaff(q, 'repo-ola')).toEqual({ subject: 'repo-ola', name: null, roles: ['operator'], teams: ['repo-team'], updatedBy: 'x', updatedAt: at });
+    expect(await findStaff(q, 'repo-ola')).toEqual({
+      subject: 'repo-ola',
+      name: null,
+      roles: ['operator'],
+      teams: ['repo-team'],
+      updatedBy: 'x',
+      updatedAt: at,
+    });
     expect(await deleteStaff(q, 'repo-ola')).toBe(true);
     expect(await deleteStaff(q, 'repo-ola')).toBe(false);
   });
@@ -62,7 +76,14 @@ describe('repositories (statements only, on one Query)', () => {
 
   it('claims an idempotency key once and purges it when expired', async () => {
     const now = new Date('2025-01-01T00:00:00Z');
-    const k = { principal: 'p', key: 'repo-k', hash: 'h', leaseUntil: new Date(now.getTime() + 60_000), now, expiresAt: new Date(now.getTime() + 3_600_000) };
+    const k = {
+      principal: 'p',
+      key: 'repo-k',
+      hash: 'h',
+      leaseUntil: new Date(now.getTime() + 60_000),
+      now,
+      expiresAt: new Date(now.getTime() + 3_600_000),
+    };
     const owner = '00000000-0000-4000-8000-000000000001';
     expect(await claimKey(q, { ...k, owner })).toBe(owner);
     expect(await claimKey(q, { ...k, owner: '00000000-0000-4000-8000-000000000002' })).toBeNull();
@@ -82,10 +103,22 @@ describe('repositories (statements only, on one Query)', () => {
 
     const now = new Date('2025-02-02T10:00:00Z');
     const sub = await insertSubscription(q, {
-      url: 'https://example.test/hook', eventTypes: ['*'], secret: 's', description: null, active: true, cursor: 0n,
-      disabledAt: null, disabledReason: null, createdBy: 'x', createdAt: now, updatedAt: now,
+      url: 'https://example.test/hook',
+      eventTypes: ['*'],
+      secret: 's',
+      description: null,
+      active: true,
+      cursor: 0n,
+      disabledAt: null,
+      disabledReason: null,
+      createdBy: 'x',
+      createdAt: now,
+      updatedAt: now,
     });
-    expect(await updateSubscription(q, sub.id, { description: 'changed', eventTypes: ['a', 'b'] })).toMatchObject({ description: 'changed', eventTypes: ['a', 'b'] });
+    expect(await updateSubscription(q, sub.id, { description: 'changed', eventTypes: ['a', 'b'] })).toMatchObject({
+      description: 'changed',
+      eventTypes: ['a', 'b'],
+    });
     const [d] = await q<{ id: string }>(
       `INSERT INTO webhook_delivery (subscription_id, event_id, event_position, event_type, next_attempt_at, created_at)
        VALUES ($1::uuid, $2::uuid, $3::bigint, 'repo.test', $4, $4) RETURNING id::text AS id`,

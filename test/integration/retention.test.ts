@@ -13,9 +13,24 @@ const EXTERNAL = { name: 'Eks Ternsen', email: 'eks.ternsen@example.org', phone:
 
 /** Strings that identify people or are their words; none may survive anonymisation. */
 const PERSONAL = [
-  OLA.sub, OLA.name!, OLA.employeeNumber!, LEADER.sub, LEADER.name!, EXTERNAL.name, EXTERNAL.email, EXTERNAL.phone,
-  'Emil Ansatt', '31337', 'My salary is wrong', 'Overtime in January missing', 'Please see the attached payslip',
-  'PAYSLIP-CONTENTS', 'payslip-jan.txt', 'Our answer to you', 'Internal: checked with bank', 'Reason with a name: Ola',
+  OLA.sub,
+  OLA.name!,
+  OLA.employeeNumber!,
+  LEADER.sub,
+  LEADER.name!,
+  EXTERNAL.name,
+  EXTERNAL.email,
+  EXTERNAL.phone,
+  'Emil Ansatt',
+  '31337',
+  'My salary is wrong',
+  'Overtime in January missing',
+  'Please see the attached payslip',
+  'PAYSLIP-CONTENTS',
+  'payslip-jan.txt',
+  'Our answer to you',
+  'Internal: checked with bank',
+  'Reason with a name: Ola',
 ];
 
 const BOUNDARY = 'retention-boundary';
@@ -38,7 +53,8 @@ describeOwnDb('retention and anonymisation', () => {
 
   async function send(who: keyof typeof h, method: 'GET' | 'POST' | 'PUT' | 'PATCH', url: string, payload?: object, status?: number) {
     const res = await t.app.inject({ method, url, headers: h[who], ...(payload ? { payload } : {}) });
-    if (status !== undefined && res.statusCode !== status) throw new Error(`${method} ${url}: expected ${status}, got ${res.statusCode}: ${res.body}`);
+    if (status !== undefined && res.statusCode !== status)
+      throw new Error(`${method} ${url}: expected ${status}, got ${res.statusCode}: ${res.body}`);
     return res;
   }
 
@@ -48,19 +64,48 @@ describeOwnDb('retention and anonymisation', () => {
       kind === 'external'
         ? { categoryKey, subject: 'My salary is wrong', description: 'Overtime in January missing', channel: 'phone', externalRequester: EXTERNAL }
         : kind === 'leader'
-          ? { categoryKey: 'employment', subject: 'My salary is wrong', description: 'Overtime in January missing', concernsEmployee: { name: 'Emil Ansatt', employeeNumber: '31337' }, details: { changeType: 'extension' } }
-          : { categoryKey, subject: 'My salary is wrong', description: 'Overtime in January missing', employeeNumber: OLA.employeeNumber, ...(categoryKey === 'salary' ? { details: { period: '2025-01', topic: 'overtime' } } : {}) };
+          ? {
+              categoryKey: 'employment',
+              subject: 'My salary is wrong',
+              description: 'Overtime in January missing',
+              concernsEmployee: { name: 'Emil Ansatt', employeeNumber: '31337' },
+              details: { changeType: 'extension' },
+            }
+          : {
+              categoryKey,
+              subject: 'My salary is wrong',
+              description: 'Overtime in January missing',
+              employeeNumber: OLA.employeeNumber,
+              ...(categoryKey === 'salary' ? { details: { period: '2025-01', topic: 'overtime' } } : {}),
+            };
     const filer = kind === 'external' ? 'kari' : kind === 'leader' ? 'leader' : 'ola';
     const id = (await send(filer, 'POST', '/v1/cases', body, 201)).json().id as string;
     const onBehalf = kind === 'external' ? { onBehalfOfRequester: true } : {};
-    await send(kind === 'external' ? 'kari' : filer, 'POST', `/v1/cases/${id}/messages`, { body: 'Please see the attached payslip', ...onBehalf }, 201);
+    await send(
+      kind === 'external' ? 'kari' : filer,
+      'POST',
+      `/v1/cases/${id}/messages`,
+      { body: 'Please see the attached payslip', ...onBehalf },
+      201,
+    );
     const file = upload('PAYSLIP-CONTENTS', 'payslip-jan.txt');
-    const up = await t.app.inject({ method: 'POST', url: `/v1/cases/${id}/attachments`, headers: { ...h[kind === 'external' ? 'kari' : filer], ...file.headers }, payload: file.payload });
+    const up = await t.app.inject({
+      method: 'POST',
+      url: `/v1/cases/${id}/attachments`,
+      headers: { ...h[kind === 'external' ? 'kari' : filer], ...file.headers },
+      payload: file.payload,
+    });
     if (up.statusCode !== 201) throw new Error(up.body);
     await send('kari', 'POST', `/v1/cases/${id}/messages`, { body: 'Internal: checked with bank', visibility: 'internal' }, 201);
     await send('kari', 'POST', `/v1/cases/${id}/transitions`, { to: 'IN_PROGRESS', assigneeId: 'kari', reason: 'Reason with a name: Ola' }, 200);
     await send('kari', 'POST', `/v1/cases/${id}/messages`, { body: 'Our answer to you', visibility: 'public' }, 201);
-    await send(kind === 'external' ? 'kari' : filer, 'POST', `/v1/cases/${id}/transitions`, { to: 'CLOSED', reason: 'Reason with a name: Ola', ...onBehalf }, 200);
+    await send(
+      kind === 'external' ? 'kari' : filer,
+      'POST',
+      `/v1/cases/${id}/transitions`,
+      { to: 'CLOSED', reason: 'Reason with a name: Ola', ...onBehalf },
+      200,
+    );
     return id;
   }
 
@@ -77,7 +122,10 @@ describeOwnDb('retention and anonymisation', () => {
   }
 
   const retention = (asOf: string) => send('admin', 'POST', '/v1/admin/retention/run', { asOf }, 200).then((r) => r.json().anonymised as number);
-  const history = async (id: string) => (await send('admin', 'GET', `/v1/cases/${id}/history`, undefined, 200)).json<Array<{ field: string; from: string | null; to: string | null; actor: { id: string; role: string }; reason: string | null }>>();
+  const history = async (id: string) =>
+    (await send('admin', 'GET', `/v1/cases/${id}/history`, undefined, 200)).json<
+      Array<{ field: string; from: string | null; to: string | null; actor: { id: string; role: string }; reason: string | null }>
+    >();
 
   const REPORTS = [
     '/v1/reports/sla?from=2025-01-01T00:00:00Z&to=2027-01-01T00:00:00Z&groupBy=category',
@@ -107,7 +155,9 @@ describeOwnDb('retention and anonymisation', () => {
     ids.external = await closedCase('external');
     ids.leader = await closedCase('leader');
     ids.feedback = await closedCase('requester', 'feedback');
-    ids.open = (await send('ola', 'POST', '/v1/cases', { categoryKey: 'general', subject: 'Still open', description: 'Open for years' }, 201)).json().id;
+    ids.open = (
+      await send('ola', 'POST', '/v1/cases', { categoryKey: 'general', subject: 'Still open', description: 'Open for years' }, 201)
+    ).json().id;
     t.clock.set('2026-03-03T09:00:00Z');
     ids.recent = await closedCase('requester');
     reportsBefore = await reports();

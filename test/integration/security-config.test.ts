@@ -36,7 +36,11 @@ async function tables(url: string): Promise<string[]> {
   it.each([
     ['production without OIDC_ISSUER', { NODE_ENV: 'production' }, /OIDC_ISSUER: required in production/],
     ['OIDC_ISSUER without OIDC_AUDIENCE', { NODE_ENV: 'production', OIDC_ISSUER: 'https://auth.dataporten.no' }, /OIDC_AUDIENCE/],
-    ['an http issuer in production', { NODE_ENV: 'production', OIDC_ISSUER: 'http://127.0.0.1:9', OIDC_AUDIENCE: 'x' }, /OIDC_ISSUER: must be an https URL/],
+    [
+      'an http issuer in production',
+      { NODE_ENV: 'production', OIDC_ISSUER: 'http://127.0.0.1:9', OIDC_AUDIENCE: 'x' },
+      /OIDC_ISSUER: must be an https URL/,
+    ],
     ['an issuer that cannot be discovered', { OIDC_ISSUER: 'http://127.0.0.1:9', OIDC_AUDIENCE: 'x' }, /fetch failed|ECONNREFUSED|discovery/],
     ['an unknown TIMEZONE', { TIMEZONE: 'Mars/Olympus' }, /TIMEZONE/],
   ] as const)('fails on %s before any migration runs', async (_what, overrides, message) => {
@@ -54,8 +58,10 @@ async function tables(url: string): Promise<string[]> {
 });
 
 describe('checkConfig', () => {
-  const check = (overrides: Partial<Record<keyof Config, string>>, externalVerifier = false) => () =>
-    checkConfig(testConfig(overrides), { externalVerifier });
+  const check =
+    (overrides: Partial<Record<keyof Config, string>>, externalVerifier = false) =>
+    () =>
+      checkConfig(testConfig(overrides), { externalVerifier });
 
   it.each([
     [{ NODE_ENV: 'production' }, 'OIDC_ISSUER:'],
@@ -79,7 +85,9 @@ describe('checkConfig', () => {
 
   it('accepts the defaults, a full production configuration, and production with a verifier of the caller', () => {
     expect(check({})).not.toThrow();
-    expect(check({ NODE_ENV: 'production', OIDC_ISSUER: 'https://auth.dataporten.no', OIDC_AUDIENCE: 'https://n.feide.no/datasources/x' })).not.toThrow();
+    expect(
+      check({ NODE_ENV: 'production', OIDC_ISSUER: 'https://auth.dataporten.no', OIDC_AUDIENCE: 'https://n.feide.no/datasources/x' }),
+    ).not.toThrow();
     expect(check({ NODE_ENV: 'production' }, true)).not.toThrow();
   });
 });

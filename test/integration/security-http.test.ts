@@ -167,8 +167,7 @@ describe('invalid tokens from one address', () => {
     const stranger = await newKey();
     const bad = await sign(stranger);
     const good = await sign(key);
-    const from = (remoteAddress: string, token: string) =>
-      app.inject({ method: 'GET', url: '/v1/statuses', headers: bearer(token), remoteAddress });
+    const from = (remoteAddress: string, token: string) => app.inject({ method: 'GET', url: '/v1/statuses', headers: bearer(token), remoteAddress });
     for (let i = 0; i < 5; i++) expect((await from('203.0.113.7', bad)).statusCode).toBe(401);
     const limited = await from('203.0.113.7', bad);
     expect(limited.statusCode).toBe(429);
@@ -201,7 +200,11 @@ describe('CORS with CORS_ORIGINS set', () => {
     const res = await t.app.inject({
       method: 'OPTIONS',
       url: '/v1/cases/00000000-0000-4000-8000-000000000000',
-      headers: { origin, 'access-control-request-method': method, 'access-control-request-headers': 'authorization,content-type,if-match,idempotency-key' },
+      headers: {
+        origin,
+        'access-control-request-method': method,
+        'access-control-request-headers': 'authorization,content-type,if-match,idempotency-key',
+      },
     });
     expect(res.statusCode).toBe(204);
     expect(res.headers['access-control-allow-origin']).toBe(origin);

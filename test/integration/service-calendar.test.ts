@@ -68,7 +68,9 @@ describe('service calendar and service information', () => {
   it('replaces hours and closed days (admins), which closes the phone too and moves due times (200)', async () => {
     t.clock.set('2025-03-14T15:00:00+01:00');
     const ola = await t.auth({ sub: 'ola' });
-    const filed = (await t.app.inject({ method: 'POST', url: '/v1/cases', headers: ola, payload: { categoryKey: 'salary', subject: 's', description: 'd' } })).json();
+    const filed = (
+      await t.app.inject({ method: 'POST', url: '/v1/cases', headers: ola, payload: { categoryKey: 'salary', subject: 's', description: 'd' } })
+    ).json();
     // Default 16 h from Friday 15:00: Fri 1 + Mon 8 + Tue 7 → Tuesday 15:00.
     expect(filed.sla.firstResponseDueAt).toBe('2025-03-18T14:00:00.000Z');
     await t.app.serviceLevels.sla.sweep(t.clock.now());
@@ -93,7 +95,12 @@ describe('service calendar and service information', () => {
     const seminar = await info('2025-03-17T11:00:00+01:00');
     expect(channel(seminar, 'phone')).toMatchObject({ openNow: false, nextOpenAt: '2025-03-18T09:00:00.000Z' });
 
-    const back = await t.app.inject({ method: 'PUT', url: '/v1/service-calendar', headers: admin, payload: { hours: WEEKDAYS_8_16, closedDays: [] } });
+    const back = await t.app.inject({
+      method: 'PUT',
+      url: '/v1/service-calendar',
+      headers: admin,
+      payload: { hours: WEEKDAYS_8_16, closedDays: [] },
+    });
     expect(back.statusCode).toBe(200);
   });
 

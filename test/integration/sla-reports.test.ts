@@ -32,7 +32,13 @@ describe('service-level reports', () => {
       method: 'PUT',
       url: '/v1/categories/salary',
       headers: admin,
-      payload: { name: c.name, defaultTeamKey: c.defaultTeamKey, sensitive: c.sensitive, form: c.form, serviceLevel: { firstResponseHours: 8, resolutionHours: 40 } },
+      payload: {
+        name: c.name,
+        defaultTeamKey: c.defaultTeamKey,
+        sensitive: c.sensitive,
+        form: c.form,
+        serviceLevel: { firstResponseHours: 8, resolutionHours: 40 },
+      },
     });
 
     const at = (iso: string) => t.clock.set(iso);
@@ -153,7 +159,12 @@ describe('service-level reports', () => {
     const per = await t.auth({ sub: 'per', roles: ['operator'], teams: ['travel'] });
     const q = `from=${encodeURIComponent(FROM)}&to=${encodeURIComponent(TO)}&groupBy=team`;
     const [d] = (await get('/v1/cases?category=travel-expense', admin)).json().items as Array<{ id: string; version: number }>;
-    const r = await t.app.inject({ method: 'PATCH', url: `/v1/cases/${d!.id}`, headers: { ...per, 'if-match': `"${d!.version}"` }, payload: { teamKey: 'service' } });
+    const r = await t.app.inject({
+      method: 'PATCH',
+      url: `/v1/cases/${d!.id}`,
+      headers: { ...per, 'if-match': `"${d!.version}"` },
+      payload: { teamKey: 'service' },
+    });
     expect(r.statusCode).toBe(200);
     await t.app.serviceLevels.sla.sweep(t.clock.now());
     const all = (await get(`/v1/reports/sla?${q}`, admin)).json();

@@ -16,7 +16,13 @@ async function setTargets(t: TestApp, admin: Headers, key: string, firstResponse
     method: 'PUT',
     url: `/v1/categories/${key}`,
     headers: admin,
-    payload: { name: c.name, defaultTeamKey: c.defaultTeamKey, sensitive: c.sensitive, form: c.form, serviceLevel: { firstResponseHours, resolutionHours } },
+    payload: {
+      name: c.name,
+      defaultTeamKey: c.defaultTeamKey,
+      sensitive: c.sensitive,
+      form: c.form,
+      serviceLevel: { firstResponseHours, resolutionHours },
+    },
   });
   expect(r.statusCode).toBe(200);
 }
@@ -70,7 +76,12 @@ describe('case service levels', () => {
     t.clock.set('2025-03-03T09:00:00+01:00');
     const c = await file(t, ola);
     t.clock.set('2025-03-03T10:00:00+01:00');
-    let r = await t.app.inject({ method: 'POST', url: `/v1/cases/${c.id}/transitions`, headers: kari, payload: { to: 'WAITING_FOR_USER', reply: 'Answer' } });
+    let r = await t.app.inject({
+      method: 'POST',
+      url: `/v1/cases/${c.id}/transitions`,
+      headers: kari,
+      payload: { to: 'WAITING_FOR_USER', reply: 'Answer' },
+    });
     expect(r.statusCode).toBe(200);
     expect(r.json().sla).toMatchObject({ paused: true, firstRespondedAt: '2025-03-03T09:00:00.000Z' });
     t.clock.set('2025-03-05T10:00:00+01:00');
@@ -118,9 +129,17 @@ describe('case service levels', () => {
     r = await run('2025-06-16T15:00:00+02:00');
     expect(r.json().breaches).toBeGreaterThanOrEqual(1);
     r = await run('2025-06-16T15:30:00+02:00');
-    const breaches = await rows<{ kind: string; due_at: Date; detected_at: Date }>(t, 'SELECT kind::text AS kind, due_at, detected_at FROM sla_breach WHERE case_id = $1', [c.id]);
+    const breaches = await rows<{ kind: string; due_at: Date; detected_at: Date }>(
+      t,
+      'SELECT kind::text AS kind, due_at, detected_at FROM sla_breach WHERE case_id = $1',
+      [c.id],
+    );
     expect(breaches).toEqual([{ kind: 'first_response', due_at: new Date('2025-06-16T13:00:00Z'), detected_at: new Date('2025-06-16T13:00:00Z') }]);
-    const events = await rows<{ payload: Record<string, unknown> }>(t, "SELECT payload FROM outbox_event WHERE type = 'case.sla_breached' AND case_id = $1", [c.id]);
+    const events = await rows<{ payload: Record<string, unknown> }>(
+      t,
+      "SELECT payload FROM outbox_event WHERE type = 'case.sla_breached' AND case_id = $1",
+      [c.id],
+    );
     expect(events).toHaveLength(1);
     expect(events[0]!.payload).toMatchObject({ caseId: c.id, kind: 'first_response', dueAt: '2025-06-16T13:00:00.000Z', actor: { id: 'system' } });
     t.clock.set('2025-06-16T16:00:00+02:00');
@@ -149,7 +168,9 @@ describe('case service levels', () => {
     await t.app.serviceLevels.sla.sweep(new Date('2025-10-08T09:00:00+02:00'));
     const b = await rows<{ n: number }>(t, 'SELECT count(*)::int AS n FROM sla_breach WHERE case_id = $1', [c.id]);
     expect(b[0]!.n).toBe(0);
-    const s = await rows<{ w: Date | null; dirty: boolean }>(t, 'SELECT first_response_watch_at AS w, dirty FROM case_sla WHERE case_id = $1', [c.id]);
+    const s = await rows<{ w: Date | null; dirty: boolean }>(t, 'SELECT first_response_watch_at AS w, dirty FROM case_sla WHERE case_id = $1', [
+      c.id,
+    ]);
     expect(s).toEqual([{ w: null, dirty: false }]);
   });
 
@@ -177,7 +198,12 @@ describe('case service levels', () => {
     const ola = await a.auth({ sub: 'ola' });
     const n = 20;
     for (let i = 0; i < n; i++) {
-      const r = await a.app.inject({ method: 'POST', url: '/v1/cases', headers: ola, payload: { categoryKey: 'salary', subject: `c${i}`, description: 'd' } });
+      const r = await a.app.inject({
+        method: 'POST',
+        url: '/v1/cases',
+        headers: ola,
+        payload: { categoryKey: 'salary', subject: `c${i}`, description: 'd' },
+      });
       expect(r.statusCode).toBe(201);
     }
     // Long after both targets (16 h, 80 h) of every case.
@@ -210,7 +236,12 @@ describe('the SLA sweep loop', () => {
     try {
       t.clock.set('2025-03-03T09:00:00+01:00');
       const ola = await t.auth({ sub: 'ola' });
-      const r = await t.app.inject({ method: 'POST', url: '/v1/cases', headers: ola, payload: { categoryKey: 'salary', subject: 's', description: 'd' } });
+      const r = await t.app.inject({
+        method: 'POST',
+        url: '/v1/cases',
+        headers: ola,
+        payload: { categoryKey: 'salary', subject: 's', description: 'd' },
+      });
       expect(r.statusCode).toBe(201);
       t.clock.set('2025-04-01T09:00:00+02:00');
       const until = Date.now() + 15_000;

@@ -124,7 +124,12 @@ describe('suspension windows', () => {
     const id = await newCase();
     // 23:59:59 on 31 August in Oslo (summer time, UTC+2).
     t.clock.set('2024-08-31T21:59:59Z');
-    let r = await t.app.inject({ method: 'POST', url: `/v1/cases/${id}/transitions`, headers: kari, payload: { to: 'WAITING_FOR_USER', reply: 'A' } });
+    let r = await t.app.inject({
+      method: 'POST',
+      url: `/v1/cases/${id}/transitions`,
+      headers: kari,
+      payload: { to: 'WAITING_FOR_USER', reply: 'A' },
+    });
     expect(r.statusCode).toBe(409);
     t.clock.set('2024-08-31T22:00:00Z');
     r = await t.app.inject({ method: 'POST', url: `/v1/cases/${id}/transitions`, headers: kari, payload: { to: 'WAITING_FOR_USER', reply: 'A' } });
@@ -213,7 +218,12 @@ describe('suspension windows', () => {
       expect(c.allowedTransitions).not.toContain('WAITING_FOR_USER');
       // Other cases can no longer enter WAITING_FOR_USER today.
       const other = await newCase();
-      const r = await t.app.inject({ method: 'POST', url: `/v1/cases/${other}/transitions`, headers: kari, payload: { to: 'WAITING_FOR_USER', reply: 'A' } });
+      const r = await t.app.inject({
+        method: 'POST',
+        url: `/v1/cases/${other}/transitions`,
+        headers: kari,
+        payload: { to: 'WAITING_FOR_USER', reply: 'A' },
+      });
       expect(r.statusCode).toBe(409);
       expect(r.json().window).toEqual(w.window);
       await removeWindow(w.window.id);
@@ -221,11 +231,21 @@ describe('suspension windows', () => {
     });
 
     it('lets only admins add or remove windows (403)', async () => {
-      let r = await t.app.inject({ method: 'POST', url: '/v1/suspension-windows', headers: kari, payload: { from: '2026-01-01', to: '2026-01-02', reason: 'x' } });
+      let r = await t.app.inject({
+        method: 'POST',
+        url: '/v1/suspension-windows',
+        headers: kari,
+        payload: { from: '2026-01-01', to: '2026-01-02', reason: 'x' },
+      });
       expect(r.statusCode).toBe(403);
       r = await t.app.inject({ method: 'DELETE', url: `/v1/suspension-windows/${summer2024.id}`, headers: kari });
       expect(r.statusCode).toBe(403);
-      r = await t.app.inject({ method: 'POST', url: '/v1/suspension-windows', headers: ola, payload: { from: '2026-01-01', to: '2026-01-02', reason: 'x' } });
+      r = await t.app.inject({
+        method: 'POST',
+        url: '/v1/suspension-windows',
+        headers: ola,
+        payload: { from: '2026-01-01', to: '2026-01-02', reason: 'x' },
+      });
       expect(r.statusCode).toBe(403);
       const list = await t.app.inject({ method: 'GET', url: '/v1/suspension-windows', headers: admin });
       expect(list.json()).toEqual([summer2024]);

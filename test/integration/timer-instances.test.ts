@@ -33,7 +33,16 @@ const DUE = new Date('2025-03-13T09:00:00Z');
 
 /** Every case ended where the timer puts it, moved once, with one history row and one event. */
 async function expectEachMovedOnce(url: string, n: number): Promise<void> {
-  const [counts] = await query<{ cases: number; completed: number; v2: number; history: number; hcases: number; events: number; ecases: number; closing: number }>(
+  const [counts] = await query<{
+    cases: number;
+    completed: number;
+    v2: number;
+    history: number;
+    hcases: number;
+    events: number;
+    ecases: number;
+    closing: number;
+  }>(
     url,
     `SELECT
        (SELECT count(*)::int FROM "case") AS cases,
@@ -59,8 +68,20 @@ describe('timers across restarts and instances', () => {
       before = await createTestApp({ databaseUrl: db.url, clock: new FixedClock(WAITING_SINCE) });
       const ola = await before.auth({ sub: 'ola' });
       const kari = await before.auth({ sub: 'kari', roles: ['operator'], teams: ['payroll'] });
-      const c = (await before.app.inject({ method: 'POST', url: '/v1/cases', headers: ola, payload: { categoryKey: 'salary', subject: 's', description: 'd' } })).json();
-      const w = await before.app.inject({ method: 'POST', url: `/v1/cases/${c.id}/transitions`, headers: kari, payload: { to: 'WAITING_FOR_USER', reply: 'r' } });
+      const c = (
+        await before.app.inject({
+          method: 'POST',
+          url: '/v1/cases',
+          headers: ola,
+          payload: { categoryKey: 'salary', subject: 's', description: 'd' },
+        })
+      ).json();
+      const w = await before.app.inject({
+        method: 'POST',
+        url: `/v1/cases/${c.id}/transitions`,
+        headers: kari,
+        payload: { to: 'WAITING_FOR_USER', reply: 'r' },
+      });
       expect(w.json().autoTransition.dueAt).toBe(DUE.toISOString());
       await before.app.close();
       before = null;
@@ -72,7 +93,10 @@ describe('timers across restarts and instances', () => {
         config: { TIMER_INTERVAL_MS: '20' },
       });
       const app = after.app;
-      await eventually('the overdue timer to fire', async () => (await app.db.case.findUniqueOrThrow({ where: { id: c.id } })).status === 'COMPLETED');
+      await eventually(
+        'the overdue timer to fire',
+        async () => (await app.db.case.findUniqueOrThrow({ where: { id: c.id } })).status === 'COMPLETED',
+      );
       expect(await app.services.timers.runDue()).toBe(0);
       const system = await app.db.caseHistory.findMany({ where: { caseId: c.id, actorId: 'system' } });
       expect(system.map((h) => [h.field, h.fromValue, h.toValue, h.at.toISOString()])).toEqual([
@@ -151,9 +175,7 @@ describe('timers racing requests', () => {
       const kari = await t.auth({ sub: 'kari', roles: ['operator'], teams: ['payroll'] });
       const [fired, ...answers] = await Promise.all([
         t.app.services.timers.runDue(),
-        ...ids.map((id) =>
-          t.app.inject({ method: 'POST', url: `/v1/cases/${id}/transitions`, headers: kari, payload: { to: 'ON_HOLD' } }),
-        ),
+        ...ids.map((id) => t.app.inject({ method: 'POST', url: `/v1/cases/${id}/transitions`, headers: kari, payload: { to: 'ON_HOLD' } })),
       ]);
       const statuses = answers.map((r) => (r as { statusCode: number }).statusCode);
       // Whoever came second saw the other's result: the operator a COMPLETED case (409), the sweep no timer.

@@ -161,7 +161,7 @@ describe('timed transitions', () => {
     expect((await getCase(id)).status).toBe('COMPLETED');
   });
 
-  it('fires a single case\'s timer through TimerService.fireTimer only once it is due (200)', async () => {
+  it("fires a single case's timer through TimerService.fireTimer only once it is due (200)", async () => {
     t.clock.set('2025-11-03T09:00:00Z');
     const id = await newCase();
     await waiting(id);

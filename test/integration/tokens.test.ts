@@ -409,9 +409,9 @@ describe('production', () => {
   });
 
   it('refuses to start with keys over plain http', async () => {
-    await expect(
-      prod({ OIDC_ISSUER: 'https://auth.dataporten.no', OIDC_AUDIENCE: 'x', OIDC_JWKS_URL: 'http://127.0.0.1:9/jwks' }),
-    ).rejects.toThrow(/https in production/);
+    await expect(prod({ OIDC_ISSUER: 'https://auth.dataporten.no', OIDC_AUDIENCE: 'x', OIDC_JWKS_URL: 'http://127.0.0.1:9/jwks' })).rejects.toThrow(
+      /https in production/,
+    );
   });
 
   it('has no dev token script (exit 1)', async () => {
@@ -444,7 +444,12 @@ describe('the dev issuer (no OIDC_ISSUER, outside production)', () => {
     try {
       expect((await app.inject({ method: 'GET', url: '/v1/suspension-windows', headers: bearer(token) })).statusCode).toBe(200);
       // The token's roles count, and an operator is no admin.
-      const res = await app.inject({ method: 'POST', url: '/v1/suspension-windows', headers: bearer(token), payload: { from: '2031-01-01', to: '2031-01-02', reason: 'x' } });
+      const res = await app.inject({
+        method: 'POST',
+        url: '/v1/suspension-windows',
+        headers: bearer(token),
+        payload: { from: '2031-01-01', to: '2031-01-02', reason: 'x' },
+      });
       expect(res.statusCode).toBe(403);
       // A token from another dev key (another DATA_DIR) is refused.
       const other = await newKey(JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()).kid, 'ES256');

@@ -19,7 +19,15 @@ describe('toProblem', () => {
     it('keeps the code and the extra members, unlogged (409)', () => {
       const m = toProblem(new DomainError('invalid-transition', 'no', { currentStatus: 'CLOSED', allowed: [] }));
       expect(m).toEqual({
-        problem: { type: '/problems/invalid-transition', title: 'Transition not allowed', status: 409, detail: 'no', code: 'invalid-transition', currentStatus: 'CLOSED', allowed: [] },
+        problem: {
+          type: '/problems/invalid-transition',
+          title: 'Transition not allowed',
+          status: 409,
+          detail: 'no',
+          code: 'invalid-transition',
+          currentStatus: 'CLOSED',
+          allowed: [],
+        },
         log: 'none',
         headers: {},
       });
@@ -32,7 +40,9 @@ describe('toProblem', () => {
     });
 
     it('challenges a missing token without an error code, a failed one with invalid_token (401)', () => {
-      expect(toProblem(new DomainError('unauthorized', 'x', { reason: 'missing-token' })).headers).toEqual({ 'www-authenticate': 'Bearer realm="saksflyt"' });
+      expect(toProblem(new DomainError('unauthorized', 'x', { reason: 'missing-token' })).headers).toEqual({
+        'www-authenticate': 'Bearer realm="saksflyt"',
+      });
       expect(toProblem(new DomainError('unauthorized', 'x')).headers).toEqual({ 'www-authenticate': 'Bearer realm="saksflyt"' });
       expect(toProblem(new DomainError('unauthorized', 'x', { reason: 'expired' })).headers).toEqual({
         'www-authenticate': 'Bearer realm="saksflyt", error="invalid_token"',
@@ -62,12 +72,17 @@ describe('toProblem', () => {
     });
 
     it('maps Fastify validation to validation-failed with its errors (400)', () => {
-      const err = Object.assign(new Error('body must have required property \'to\''), {
+      const err = Object.assign(new Error("body must have required property 'to'"), {
         validation: [{ instancePath: '', message: "must have required property 'to'" }],
         validationContext: 'body',
       });
       expect(toProblem(err)).toMatchObject({
-        problem: { status: 400, code: 'validation-failed', detail: "body must have required property 'to'", errors: [{ in: 'body', path: '', message: "must have required property 'to'" }] },
+        problem: {
+          status: 400,
+          code: 'validation-failed',
+          detail: "body must have required property 'to'",
+          errors: [{ in: 'body', path: '', message: "must have required property 'to'" }],
+        },
         log: 'none',
       });
     });
@@ -91,7 +106,10 @@ describe('toProblem', () => {
       ["Prisma's P2034", Object.assign(new Error('Transaction failed due to a write conflict or a deadlock'), { code: 'P2034' })],
       ['a serialization failure under Prisma', prismaAdapterError('40001')],
     ])('answers %s with conflict (409)', (_, err) => {
-      expect(toProblem(err)).toMatchObject({ problem: { status: 409, code: 'conflict', detail: 'The case changed concurrently; retry the request.' }, log: 'none' });
+      expect(toProblem(err)).toMatchObject({
+        problem: { status: 409, code: 'conflict', detail: 'The case changed concurrently; retry the request.' },
+        log: 'none',
+      });
     });
 
     it.each([
@@ -103,7 +121,11 @@ describe('toProblem', () => {
     });
 
     it('keeps the status of a Fastify-style 4xx error, and its message as the detail (429, 415)', () => {
-      expect(toProblem(Object.assign(new Error('slow down'), { statusCode: 429 })).problem).toMatchObject({ status: 429, code: 'rate-limited', detail: 'slow down' });
+      expect(toProblem(Object.assign(new Error('slow down'), { statusCode: 429 })).problem).toMatchObject({
+        status: 429,
+        code: 'rate-limited',
+        detail: 'slow down',
+      });
       expect(toProblem(Object.assign(new Error('no'), { statusCode: 415 })).problem).toMatchObject({ status: 415, code: 'unsupported-media-type' });
       expect(toProblem(Object.assign(new Error('teapot'), { statusCode: 418 })).problem).toMatchObject({ status: 418, code: 'validation-failed' });
     });
@@ -119,8 +141,14 @@ describe('toProblem', () => {
   });
 
   it('words the retry advice for a bulk operation, with the same status (503, 409)', () => {
-    expect(toProblem(pgError('57P01'), 'operation').problem).toMatchObject({ status: 503, detail: 'The database is unavailable; retry the operation.' });
-    expect(toProblem(pgError('40001'), 'operation').problem).toMatchObject({ status: 409, detail: 'The case changed concurrently; retry the operation.' });
+    expect(toProblem(pgError('57P01'), 'operation').problem).toMatchObject({
+      status: 503,
+      detail: 'The database is unavailable; retry the operation.',
+    });
+    expect(toProblem(pgError('40001'), 'operation').problem).toMatchObject({
+      status: 409,
+      detail: 'The case changed concurrently; retry the operation.',
+    });
   });
 
   it('returns a fresh problem each time, so a caller may add `instance`', () => {

@@ -32,9 +32,7 @@ describe('TimerService.sweep', () => {
     ]);
     const report = await cases(clock, 3).sweep();
     expect(report).toEqual({ fired: 6, voided: ['a'], batches: 3 });
-    expect(calls.map((c) => [c.asOf.toISOString(), c.limit])).toEqual(
-      Array(3).fill(['2025-03-13T09:00:00.000Z', 3]),
-    );
+    expect(calls.map((c) => [c.asOf.toISOString(), c.limit])).toEqual(Array(3).fill(['2025-03-13T09:00:00.000Z', 3]));
   });
 
   it('stops between batches once aborted', async () => {

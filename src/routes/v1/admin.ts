@@ -102,9 +102,7 @@ const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Reads of a sensitive case: who, when, which endpoint (admins)',
         params: IdParamsSchema,
         response: {
-          200: Type.Array(
-            Type.Object({ at: DateTimeSchema, actorId: Type.String(), actorRole: Type.String(), endpoint: Type.String() }),
-          ),
+          200: Type.Array(Type.Object({ at: DateTimeSchema, actorId: Type.String(), actorRole: Type.String(), endpoint: Type.String() })),
           ...problems(400, 404),
         },
       },

@@ -27,7 +27,11 @@ async function multipartRead<T>(read: Promise<T>): Promise<T> {
 
 /** Files on a case: multipart upload with size and type limits, stored in the database. */
 const attachmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const allowed = new Set(app.config.ATTACHMENT_TYPES.split(',').map((t) => t.trim().toLowerCase()).filter(Boolean));
+  const allowed = new Set(
+    app.config.ATTACHMENT_TYPES.split(',')
+      .map((t) => t.trim().toLowerCase())
+      .filter(Boolean),
+  );
   await app.register(multipart, {
     limits: { fileSize: app.config.ATTACHMENT_MAX_BYTES, files: 1, fields: 0, parts: 2 },
   });
@@ -38,9 +42,16 @@ const attachmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
   if (uploadsPerHour > 0 && app.config.RATE_LIMIT_MAX === 0) {
     await app.register(rateLimit, { global: false, hook: 'preHandler', keyGenerator: (request) => request.principal?.id ?? request.ip });
   }
-  const uploadLimit = uploadsPerHour > 0
-    ? { rateLimit: { max: uploadsPerHour, timeWindow: 3_600_000, keyGenerator: (request: { principal?: { id: string } | null; ip: string }) => `upload:${request.principal?.id ?? request.ip}` } }
-    : {};
+  const uploadLimit =
+    uploadsPerHour > 0
+      ? {
+          rateLimit: {
+            max: uploadsPerHour,
+            timeWindow: 3_600_000,
+            keyGenerator: (request: { principal?: { id: string } | null; ip: string }) => `upload:${request.principal?.id ?? request.ip}`,
+          },
+        }
+      : {};
 
   app.post(
     '/cases/:id/attachments',

@@ -96,12 +96,7 @@ const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const c = await cases.patch(
-        requirePrincipal(request),
-        request.params.id,
-        request.body,
-        expectedVersion(request.headers['if-match']),
-      );
+      const c = await cases.patch(requirePrincipal(request), request.params.id, request.body, expectedVersion(request.headers['if-match']));
       return reply.header('etag', etagOf(c.version)).send(c);
     },
   );
@@ -147,12 +142,7 @@ const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const out = await cases.addMessage(
-        requirePrincipal(request),
-        request.params.id,
-        request.body,
-        expectedVersion(request.headers['if-match']),
-      );
+      const out = await cases.addMessage(requirePrincipal(request), request.params.id, request.body, expectedVersion(request.headers['if-match']));
       return reply.status(201).header('etag', etagOf(out.case.version)).send(out);
     },
   );

@@ -10,7 +10,7 @@ const meRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { access: 'authenticated' },
       schema: {
         tags: ['reference'],
-        summary: "The caller: subject, name, roles, teams, scopes and employee number",
+        summary: 'The caller: subject, name, roles, teams, scopes and employee number',
         response: { 200: MeSchema },
       },
     },

@@ -3,14 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { STATUSES, STATUS_INFO } from '../../domain/statuses';
 import { TIMED_TRANSITIONS, TRANSITION_GRAPH } from '../../domain/transitions';
 import { problems } from '../../schemas/common';
-import {
-  CategorySchema,
-  KeyParamsSchema,
-  PutCategorySchema,
-  PutTeamSchema,
-  StatusEntrySchema,
-  TeamSchema,
-} from '../../schemas/reference';
+import { CategorySchema, KeyParamsSchema, PutCategorySchema, PutTeamSchema, StatusEntrySchema, TeamSchema } from '../../schemas/reference';
 import { TeamMemberSchema } from '../../schemas/staff';
 
 /** Statuses (from the graph the service enforces), categories and teams. */

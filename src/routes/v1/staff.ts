@@ -4,8 +4,7 @@ import { problems } from '../../schemas/common';
 import { PersonSchema, PutPersonSchema, PutStaffMemberSchema, StaffMemberSchema, SubjectParamsSchema } from '../../schemas/staff';
 import { requirePrincipal } from '../../plugins/auth';
 
-const ROLE_SOURCE_NOTE =
-  'Consulted only with ROLE_SOURCE=database; then token role claims are ignored and anyone without a row is a requester.';
+const ROLE_SOURCE_NOTE = 'Consulted only with ROLE_SOURCE=database; then token role claims are ignored and anyone without a row is a requester.';
 
 /** Staff members: roles and team memberships kept by the service itself (admins). */
 const staffRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -99,7 +98,7 @@ const staffRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['admin'],
         summary: 'Record a person, e.g. an employee known by number before their first sign-in (admins)',
         description:
-          "People are recorded when they sign in; this records one ahead, so operators can file for them by employee number. Cases waiting for the number are tied to the person. A number another person holds is 409.",
+          'People are recorded when they sign in; this records one ahead, so operators can file for them by employee number. Cases waiting for the number are tied to the person. A number another person holds is 409.',
         params: SubjectParamsSchema,
         body: PutPersonSchema,
         response: { 200: PersonSchema, 201: PersonSchema, ...problems(400, 409, 413, 415) },

@@ -97,7 +97,12 @@ export function badInputSuite(opts: { runs: number; seed?: number }): void {
       const statuses: Record<string, number> = {};
       let before = await fingerprint(client, tables);
       for (const r of requests) {
-        const res = await t.app.inject({ method: r.method as 'GET', url: r.url, headers: r.headers, ...(r.payload !== undefined ? { payload: r.payload } : {}) });
+        const res = await t.app.inject({
+          method: r.method as 'GET',
+          url: r.url,
+          headers: r.headers,
+          ...(r.payload !== undefined ? { payload: r.payload } : {}),
+        });
         const family = `${Math.floor(res.statusCode / 100)}xx`;
         statuses[family] = (statuses[family] ?? 0) + 1;
         const after = await fingerprint(client, tables);
@@ -122,7 +127,10 @@ export function badInputSuite(opts: { runs: number; seed?: number }): void {
       if (failures.length > 0) {
         throw new Error(
           `${failures.length} of ${opts.runs} requests failed (FUZZ_SEED=${seed}; ${JSON.stringify(statuses)}):\n` +
-            failures.slice(0, 15).map((f) => `  ${f.status} ${f.why}\n    ← ${f.request}`).join('\n'),
+            failures
+              .slice(0, 15)
+              .map((f) => `  ${f.status} ${f.why}\n    ← ${f.request}`)
+              .join('\n'),
         );
       }
     });

@@ -53,11 +53,7 @@ export function conflictSuite(opts: { requests: number }): void {
       const sent = Array.from({ length: n }, (_, i) => ({ to: targets[i % targets.length]!, ifMatch: i % 10 === 0 }));
       const res = await Promise.all(
         sent.map((s) =>
-          a.post(
-            `/v1/cases/${c.id}/transitions`,
-            s.ifMatch ? { ...h.operator, 'if-match': `"${before.version}"` } : h.operator,
-            { to: s.to },
-          ),
+          a.post(`/v1/cases/${c.id}/transitions`, s.ifMatch ? { ...h.operator, 'if-match': `"${before.version}"` } : h.operator, { to: s.to }),
         ),
       );
       const fives = res.filter((r) => r.statusCode >= 500);
@@ -69,7 +65,10 @@ export function conflictSuite(opts: { requests: number }): void {
         if (sent[i]!.ifMatch) expect([409, 412]).toContain(r.statusCode);
         else expect(r.statusCode).toBe(409);
       }
-      const versions = res.filter((r) => r.statusCode === 200).map((r) => r.json<{ version: number }>().version).sort((x, y) => x - y);
+      const versions = res
+        .filter((r) => r.statusCode === 200)
+        .map((r) => r.json<{ version: number }>().version)
+        .sort((x, y) => x - y);
       expect(versions.length).toBeGreaterThan(0);
       // Each success made exactly one version, and no version was made twice.
       expect(versions).toEqual(versions.map((_, i) => before.version + 1 + i));

@@ -77,13 +77,24 @@ export function outageSuite(opts: { workers: number }): void {
           const res = await send(() =>
             i % 4 === 3
               ? t.app.inject({ method: 'GET', url: '/v1/cases?limit=5', headers: operator })
-              : t.app.inject({ method: 'POST', url: '/v1/cases', headers: requester, payload: { categoryKey: 'general', subject: `w${w} #${i}`, description: 'd' } }),
+              : t.app.inject({
+                  method: 'POST',
+                  url: '/v1/cases',
+                  headers: requester,
+                  payload: { categoryKey: 'general', subject: `w${w} #${i}`, description: 'd' },
+                }),
           );
           if (res === 'hung') {
             outcomes.push({ phase: at, answeredIn: phase, status: 'hung' });
             continue;
           }
-          outcomes.push({ phase: at, answeredIn: phase, status: res.statusCode, res, ...(res.statusCode === 201 ? { id: res.json<{ id: string }>().id } : {}) });
+          outcomes.push({
+            phase: at,
+            answeredIn: phase,
+            status: res.statusCode,
+            res,
+            ...(res.statusCode === 201 ? { id: res.json<{ id: string }>().id } : {}),
+          });
           // A client honouring Retry-After would wait; this one keeps the pressure on, briefly spaced.
           if (res.statusCode === 503) await new Promise((r) => setTimeout(r, 20));
         }

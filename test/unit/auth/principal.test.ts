@@ -41,7 +41,14 @@ describe('principalWithStaffEntry (ROLE_SOURCE=database)', () => {
 });
 
 describe('mayFileCases', () => {
-  const p = (roles: Principal['roles'], scopes: Principal['scopes'] = []): Principal => ({ id: 'x', name: null, roles, teams: [], employeeNumber: null, scopes });
+  const p = (roles: Principal['roles'], scopes: Principal['scopes'] = []): Principal => ({
+    id: 'x',
+    name: null,
+    roles,
+    teams: [],
+    employeeNumber: null,
+    scopes,
+  });
   it.each([
     [['requester'], [], true],
     [['leader'], [], true],
@@ -57,7 +64,14 @@ describe('mayFileCases', () => {
 
 describe('caseAccess for sensitive cases', () => {
   const sick = { requesterId: 'ola', filedById: 'ola', teamKey: 'absence', sensitive: true };
-  const p = (roles: Principal['roles'], teams: string[] = [], scopes: Principal['scopes'] = []): Principal => ({ id: 'x', name: null, roles, teams, employeeNumber: null, scopes });
+  const p = (roles: Principal['roles'], teams: string[] = [], scopes: Principal['scopes'] = []): Principal => ({
+    id: 'x',
+    name: null,
+    roles,
+    teams,
+    employeeNumber: null,
+    scopes,
+  });
   it.each([
     ['operator of the owning team', p(['operator'], ['absence']), 'staff'],
     ['operator of another team', p(['operator'], ['payroll']), 'none'],

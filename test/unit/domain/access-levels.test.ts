@@ -28,20 +28,20 @@ const LEVELS: RouteAccess[] = ['public', 'authenticated', 'staff', 'admin', 'adm
 /** Whether each caller may call an operation of each level, in LEVELS order. */
 const TABLE: Record<keyof typeof CALLERS, [boolean, boolean, boolean, boolean, boolean, boolean]> = {
   //                                          public authenticated staff  admin  admin-person mail-gateway
-  requester:                                 [true,  true,         false, false, false, false],
-  leader:                                    [true,  true,         false, false, false, false],
-  operator:                                  [true,  true,         true,  false, false, false],
-  admin:                                     [true,  true,         true,  true,  true,  false],
-  'integration (no scope)':                  [true,  true,         false, false, false, false],
-  'integration cases:read':                  [true,  true,         true,  false, false, false],
-  'integration cases:write':                 [true,  true,         true,  false, false, false],
-  'integration cases:read:sensitive only':   [true,  true,         false, false, false, false],
-  'integration admin':                       [true,  true,         false, true,  false, false],
-  'integration mail:inbound':                [true,  true,         false, false, false, true ],
-  'requester with the admin scope':          [true,  true,         false, false, false, false],
-  'operator with the admin scope':           [true,  true,         true,  false, false, false],
-  'leader with cases:read':                  [true,  true,         false, false, false, false],
-  'requester and admin':                     [true,  true,         true,  true,  true,  false],
+  requester: [true, true, false, false, false, false],
+  leader: [true, true, false, false, false, false],
+  operator: [true, true, true, false, false, false],
+  admin: [true, true, true, true, true, false],
+  'integration (no scope)': [true, true, false, false, false, false],
+  'integration cases:read': [true, true, true, false, false, false],
+  'integration cases:write': [true, true, true, false, false, false],
+  'integration cases:read:sensitive only': [true, true, false, false, false, false],
+  'integration admin': [true, true, false, true, false, false],
+  'integration mail:inbound': [true, true, false, false, false, true],
+  'requester with the admin scope': [true, true, false, false, false, false],
+  'operator with the admin scope': [true, true, true, false, false, false],
+  'leader with cases:read': [true, true, false, false, false, false],
+  'requester and admin': [true, true, true, true, true, false],
 };
 
 describe('mayCall(): who may call an operation of each access level', () => {
@@ -57,8 +57,7 @@ describe('mayCall(): who may call an operation of each access level', () => {
   });
 
   // The rules the route handlers checked by hand before access was declared, kept as the oracle.
-  const wasAdmin = (p: Principal) =>
-    p.roles.includes('admin') || (p.roles.includes('integration') && p.scopes.includes('admin'));
+  const wasAdmin = (p: Principal) => p.roles.includes('admin') || (p.roles.includes('integration') && p.scopes.includes('admin'));
   const wasFeedReader = (p: Principal) =>
     p.roles.includes('admin') ||
     p.roles.includes('operator') ||
@@ -83,7 +82,7 @@ describe('mayCall(): who may call an operation of each access level', () => {
   it('says which levels need a token and which may refuse one (401, 403)', () => {
     expect(LEVELS.map((l) => [l, ACCESS_LEVELS[l].token, ACCESS_LEVELS[l].refusal !== null])).toEqual([
       ['public', false, false],
-      ['authenticated', true,  false],
+      ['authenticated', true, false],
       ['staff', true, true],
       ['admin', true, true],
       ['admin-person', true, true],

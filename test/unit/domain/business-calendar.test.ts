@@ -72,7 +72,13 @@ describe('addWorkingHours', () => {
   });
 
   it('follows other opening hours (phone support Mon–Fri 10:00–14:00)', () => {
-    const phone = withHours({ 1: { start: '10:00', end: '14:00' }, 2: { start: '10:00', end: '14:00' }, 3: { start: '10:00', end: '14:00' }, 4: { start: '10:00', end: '14:00' }, 5: { start: '10:00', end: '14:00' } });
+    const phone = withHours({
+      1: { start: '10:00', end: '14:00' },
+      2: { start: '10:00', end: '14:00' },
+      3: { start: '10:00', end: '14:00' },
+      4: { start: '10:00', end: '14:00' },
+      5: { start: '10:00', end: '14:00' },
+    });
     expect(addWorkingHours(at('2025-03-14T13:00+01:00'), 2, phone)).toEqual(at('2025-03-17T11:00+01:00'));
     expect(addWorkingHours(at('2025-03-14T09:00+01:00'), 4, phone)).toEqual(at('2025-03-14T14:00+01:00'));
   });
@@ -272,9 +278,7 @@ describe('dueWithPauses', () => {
 
   it('ignores pauses that fall outside working hours (a weekend in WAITING_FOR_USER costs nothing)', () => {
     const pauses = [{ from: at('2025-03-14T16:30+01:00'), to: at('2025-03-17T07:00+01:00') }];
-    expect(dueWithPauses(at('2025-03-14T15:00+01:00'), 8, pauses, cal, at('2025-03-18T09:00+01:00')).dueAt).toEqual(
-      at('2025-03-17T15:00+01:00'),
-    );
+    expect(dueWithPauses(at('2025-03-14T15:00+01:00'), 8, pauses, cal, at('2025-03-18T09:00+01:00')).dueAt).toEqual(at('2025-03-17T15:00+01:00'));
   });
 
   it('counts the working time of a pause spanning a night only once', () => {
@@ -334,9 +338,7 @@ describe('dueWithPauses', () => {
   it('combines pauses with holidays: the working time left after a pause resumes after Easter', () => {
     // Wed 2025-04-16 08:00 start, 8 h; paused 12:00–14:00 → 2 h carried past Easter.
     const pauses = [{ from: at('2025-04-16T12:00+02:00'), to: at('2025-04-16T14:00+02:00') }];
-    expect(dueWithPauses(at('2025-04-16T08:00+02:00'), 8, pauses, cal, at('2025-04-23T08:00+02:00')).dueAt).toEqual(
-      at('2025-04-22T10:00+02:00'),
-    );
+    expect(dueWithPauses(at('2025-04-16T08:00+02:00'), 8, pauses, cal, at('2025-04-23T08:00+02:00')).dueAt).toEqual(at('2025-04-22T10:00+02:00'));
   });
 
   it('refuses a pause that ends before it starts', () => {

@@ -42,9 +42,7 @@ describe('decide(): the table is the one of DOMAIN.md', () => {
 
   // Guards are satisfied (an assignee, a public reply in the request, no suspension window) so
   // only the graph can refuse.
-  const cases = TRANSITION_ACTORS.flatMap((who) =>
-    ALL.flatMap((from) => ALL.map((to) => ({ who, from, to, ok: EXPECTED[who][from].includes(to) }))),
-  );
+  const cases = TRANSITION_ACTORS.flatMap((who) => ALL.flatMap((from) => ALL.map((to) => ({ who, from, to, ok: EXPECTED[who][from].includes(to) }))));
 
   it.each(cases)('$who $from → $to: allowed=$ok', ({ who, from, to, ok }) => {
     const cmd: Command = { type: 'transition', to, publicReply: who === 'operator' };
@@ -77,9 +75,7 @@ describe('decide(): the table is the one of DOMAIN.md', () => {
 describe('decide(): guards', () => {
   describe('assignee', () => {
     it('refuses ASSIGNED without an assignee (409 assignee-required)', () => {
-      const e = refusal(() =>
-        decide(state('REGISTERED', { assigneeId: null }), { type: 'transition', to: 'ASSIGNED' }, ACTORS.operator, NO_WINDOW),
-      );
+      const e = refusal(() => decide(state('REGISTERED', { assigneeId: null }), { type: 'transition', to: 'ASSIGNED' }, ACTORS.operator, NO_WINDOW));
       expect(e.code).toBe('assignee-required');
       expect(e.extras.currentStatus).toBe('REGISTERED');
     });
@@ -113,9 +109,7 @@ describe('decide(): guards', () => {
     });
 
     it('refuses a requester naming an assignee with a move (403 forbidden)', () => {
-      const e = refusal(() =>
-        decide(state('IN_PROGRESS'), { type: 'transition', to: 'CLOSED', assigneeId: 'ola' }, ACTORS.requester, NO_WINDOW),
-      );
+      const e = refusal(() => decide(state('IN_PROGRESS'), { type: 'transition', to: 'CLOSED', assigneeId: 'ola' }, ACTORS.requester, NO_WINDOW));
       expect(e.code).toBe('forbidden');
     });
   });
@@ -140,21 +134,15 @@ describe('decide(): guards', () => {
     );
 
     it.each(['ASSIGNED', 'IN_PROGRESS'] as Status[])('refuses clearing the assignee on %s (409 assignee-required)', (from) => {
-      expect(refusal(() => decide(state(from), { type: 'assign', assigneeId: null }, ACTORS.operator, NO_WINDOW)).code).toBe(
-        'assignee-required',
-      );
+      expect(refusal(() => decide(state(from), { type: 'assign', assigneeId: null }, ACTORS.operator, NO_WINDOW)).code).toBe('assignee-required');
     });
 
     it('refuses assigning a closed case (409 case-closed)', () => {
-      expect(refusal(() => decide(state('CLOSED'), { type: 'assign', assigneeId: 'per' }, ACTORS.operator, NO_WINDOW)).code).toBe(
-        'case-closed',
-      );
+      expect(refusal(() => decide(state('CLOSED'), { type: 'assign', assigneeId: 'per' }, ACTORS.operator, NO_WINDOW)).code).toBe('case-closed');
     });
 
     it('refuses a requester assigning (403 forbidden)', () => {
-      expect(refusal(() => decide(state('REGISTERED'), { type: 'assign', assigneeId: 'ola' }, ACTORS.requester, NO_WINDOW)).code).toBe(
-        'forbidden',
-      );
+      expect(refusal(() => decide(state('REGISTERED'), { type: 'assign', assigneeId: 'ola' }, ACTORS.requester, NO_WINDOW)).code).toBe('forbidden');
     });
   });
 
@@ -199,16 +187,12 @@ describe('decide(): guards', () => {
     it.each(ALL.filter((s) => EXPECTED.operator[s].includes('WAITING_FOR_USER')))(
       'refuses %s → WAITING_FOR_USER inside a window, even with a reply (409 status-suspended)',
       (from) => {
-        const e = refusal(() =>
-          decide(state(from), { type: 'transition', to: 'WAITING_FOR_USER', publicReply: true }, ACTORS.operator, IN_SUMMER),
-        );
+        const e = refusal(() => decide(state(from), { type: 'transition', to: 'WAITING_FOR_USER', publicReply: true }, ACTORS.operator, IN_SUMMER));
         expect(e.code).toBe('status-suspended');
         expect(e.extras.window).toEqual(SUMMER);
         expect(e.extras.suggestion).toBe('ON_HOLD');
         expect(e.extras.allowed).not.toContain('WAITING_FOR_USER');
-        expect([...(e.extras.allowed as Status[])].sort()).toEqual(
-          EXPECTED.operator[from].filter((s) => s !== 'WAITING_FOR_USER').sort(),
-        );
+        expect([...(e.extras.allowed as Status[])].sort()).toEqual(EXPECTED.operator[from].filter((s) => s !== 'WAITING_FOR_USER').sort());
       },
     );
 
@@ -270,13 +254,13 @@ describe('decide(): requester messages', () => {
   });
 
   it('refuses an operator public reply on CLOSED (409 case-closed)', () => {
-    expect(refusal(() => decide(state('CLOSED'), { type: 'message', visibility: 'public' }, ACTORS.operator, NO_WINDOW)).code).toBe(
-      'case-closed',
-    );
+    expect(refusal(() => decide(state('CLOSED'), { type: 'message', visibility: 'public' }, ACTORS.operator, NO_WINDOW)).code).toBe('case-closed');
   });
 
   it('refuses an operator message whose setStatus the graph does not allow (409 invalid-transition)', () => {
-    const e = refusal(() => decide(state('IN_PROGRESS'), { type: 'message', visibility: 'public', setStatus: 'REGISTERED' }, ACTORS.operator, NO_WINDOW));
+    const e = refusal(() =>
+      decide(state('IN_PROGRESS'), { type: 'message', visibility: 'public', setStatus: 'REGISTERED' }, ACTORS.operator, NO_WINDOW),
+    );
     expect(e.code).toBe('invalid-transition');
   });
 });

@@ -73,7 +73,7 @@ function moveEffects(from: Status, to: Status, opts: { assignee?: string | null;
   }
   if (opts.assignee !== undefined) events.push('case.assigned');
   if (opts.publicReply) Object.assign(update, { lastPublicReplyAt: NOW, firstResponseAt: NOW });
-  const timer = from === to ? 'keep' : TIMERS[to] ?? 'drop';
+  const timer = from === to ? 'keep' : (TIMERS[to] ?? 'drop');
   return { update, history, events, timer };
 }
 
@@ -177,9 +177,7 @@ function cells(from: Status): Cell[] {
     record: OPERATOR_RECORD,
     extra: { attachment: { id: MESSAGE_ID } },
     expect: () =>
-      from === 'CLOSED'
-        ? 'case-closed'
-        : { update: { updatedAt: NOW }, history: ['attachment'], events: ['case.attachment_added'], timer: 'keep' },
+      from === 'CLOSED' ? 'case-closed' : { update: { updatedAt: NOW }, history: ['attachment'], events: ['case.attachment_added'], timer: 'keep' },
   });
   out.push({
     name: 'requester edits',
@@ -258,24 +256,55 @@ describe('plan(): timers', () => {
       expect(p.update).toEqual(moveEffects(from, t.to, {}).update);
       expect(p.history).toEqual([{ field: 'status', from, to: t.to, reason: 'timer' }]);
       expect(p.events).toEqual([
-        expect.objectContaining({ type: 'case.status_changed', payload: expect.objectContaining({ from, to: t.to, reason: 'timer', actor: SYSTEM_ACTOR }) }),
+        expect.objectContaining({
+          type: 'case.status_changed',
+          payload: expect.objectContaining({ from, to: t.to, reason: 'timer', actor: SYSTEM_ACTOR }),
+        }),
       ]);
-      expect(p.timer).toEqual(TIMERS[t.to] ? { kind: 'set', from: t.to, to: TIMERS[t.to]!.to, enteredAt: NOW, dueAt: TEN_DAYS_LATER } : { kind: 'drop' });
+      expect(p.timer).toEqual(
+        TIMERS[t.to] ? { kind: 'set', from: t.to, to: TIMERS[t.to]!.to, enteredAt: NOW, dueAt: TEN_DAYS_LATER } : { kind: 'drop' },
+      );
     }
   });
 
   it('a suspension window postpones the due time of WAITING_FOR_USER by its days, not of COMPLETED', () => {
     const windows = [{ from: '2025-10-05', to: '2025-10-07', reason: 'autumn' }];
     const rules = { ...RULES, windows };
-    const waiting = plan(stateIn('IN_PROGRESS'), { decision: decide(stateIn('IN_PROGRESS'), { type: 'transition', to: 'WAITING_FOR_USER', publicReply: true }, OPERATOR, { now: NOW, activeWindow: null }), publicReply: true }, OPERATOR_RECORD, NOW, rules);
+    const waiting = plan(
+      stateIn('IN_PROGRESS'),
+      {
+        decision: decide(stateIn('IN_PROGRESS'), { type: 'transition', to: 'WAITING_FOR_USER', publicReply: true }, OPERATOR, {
+          now: NOW,
+          activeWindow: null,
+        }),
+        publicReply: true,
+      },
+      OPERATOR_RECORD,
+      NOW,
+      rules,
+    );
     expect(waiting.timer).toMatchObject({ kind: 'set', dueAt: new Date('2025-10-14T10:00:00.000Z') });
-    const completed = plan(stateIn('IN_PROGRESS'), { decision: decide(stateIn('IN_PROGRESS'), { type: 'transition', to: 'COMPLETED' }, OPERATOR, { now: NOW, activeWindow: null }) }, OPERATOR_RECORD, NOW, rules);
+    const completed = plan(
+      stateIn('IN_PROGRESS'),
+      { decision: decide(stateIn('IN_PROGRESS'), { type: 'transition', to: 'COMPLETED' }, OPERATOR, { now: NOW, activeWindow: null }) },
+      OPERATOR_RECORD,
+      NOW,
+      rules,
+    );
     expect(completed.timer).toMatchObject({ kind: 'set', dueAt: TEN_DAYS_LATER });
   });
 
   it('a reschedule only moves the timer', () => {
     const t = { from: 'WAITING_FOR_USER' as const, to: 'COMPLETED' as const, enteredAt: EARLIER, dueAt: TEN_DAYS_LATER };
-    expect(planReschedule('c', t, NOW)).toEqual({ caseId: 'c', actor: SYSTEM_ACTOR, at: NOW, update: null, history: [], events: [], timer: { kind: 'set', ...t } });
+    expect(planReschedule('c', t, NOW)).toEqual({
+      caseId: 'c',
+      actor: SYSTEM_ACTOR,
+      at: NOW,
+      update: null,
+      history: [],
+      events: [],
+      timer: { kind: 'set', ...t },
+    });
   });
 });
 
@@ -285,7 +314,14 @@ describe('plan(): edits, replies, filing, anonymisation', () => {
     const decision = decide(state, { type: 'edit' }, OPERATOR, { now: NOW, activeWindow: null });
     const p = plan(
       state,
-      { decision, reason: 'wrong form', edits: [{ field: 'category', from: 'salary', to: 'travel' }, { field: 'subject', from: 'a', to: 'b' }] },
+      {
+        decision,
+        reason: 'wrong form',
+        edits: [
+          { field: 'category', from: 'salary', to: 'travel' },
+          { field: 'subject', from: 'a', to: 'b' },
+        ],
+      },
       OPERATOR_RECORD,
       NOW,
       RULES,
@@ -325,13 +361,32 @@ describe('plan(): edits, replies, filing, anonymisation', () => {
       {
         type: 'case.created',
         caseId: 'c1',
-        payload: { caseId: 'c1', number: '2025-000009', status: 'REGISTERED', version: 1, actor, at: NOW.toISOString(), categoryKey: 'salary', teamKey: 'payroll', channel: 'portal' },
+        payload: {
+          caseId: 'c1',
+          number: '2025-000009',
+          status: 'REGISTERED',
+          version: 1,
+          actor,
+          at: NOW.toISOString(),
+          categoryKey: 'salary',
+          teamKey: 'payroll',
+          channel: 'portal',
+        },
       },
     ]);
   });
 
   it('anonymisation clears the people of the row, whatever role they filed with, and keeps a staff filer', () => {
-    const base = { id: 'c1', number: 'n', version: 4, closedAt: EARLIER, retentionMonths: 24, concernedId: null, external: false, assigneeId: 'kari' };
+    const base = {
+      id: 'c1',
+      number: 'n',
+      version: 4,
+      closedAt: EARLIER,
+      retentionMonths: 24,
+      concernedId: null,
+      external: false,
+      assigneeId: 'kari',
+    };
     const byRequester = planAnonymisation({ ...base, requesterId: 'ola', filedById: 'ola', filedByRole: 'requester' }, NOW);
     expect(byRequester.update).toMatchObject({ requesterId: null, requesterName: null, filedById: '', subject: '[anonymised]', anonymisedAt: NOW });
     expect(byRequester.update).not.toHaveProperty('assigneeId');
@@ -364,6 +419,8 @@ describe('plan(): edits, replies, filing, anonymisation', () => {
         expect.objectContaining({ code: 'case-closed', extras: expect.objectContaining({ anonymised: true }) }),
       );
     }
-    expect(decide(state, { type: 'timer', from: 'CLOSED', to: 'CLOSED' }, { id: 'system', as: 'system' }, { now: NOW, activeWindow: null })).toBeNull();
+    expect(
+      decide(state, { type: 'timer', from: 'CLOSED', to: 'CLOSED' }, { id: 'system', as: 'system' }, { now: NOW, activeWindow: null }),
+    ).toBeNull();
   });
 });

@@ -70,9 +70,16 @@ describe('evaluateSla: due times', () => {
 
 describe('evaluateSla: met and breached', () => {
   it('stops first response at the first public reply and measures its working time without pauses', () => {
-    const f = facts('2025-03-07T15:00+01:00', [['2025-03-10T09:00+01:00', 'ON_HOLD'], ['2025-03-10T11:00+01:00', 'IN_PROGRESS']], {
-      firstReplyAt: at('2025-03-10T13:00+01:00'),
-    });
+    const f = facts(
+      '2025-03-07T15:00+01:00',
+      [
+        ['2025-03-10T09:00+01:00', 'ON_HOLD'],
+        ['2025-03-10T11:00+01:00', 'IN_PROGRESS'],
+      ],
+      {
+        firstReplyAt: at('2025-03-10T13:00+01:00'),
+      },
+    );
     const s = evaluateSla(f, cal, at('2025-03-20T12:00+01:00'));
     expect(s.firstResponse.metAt).toEqual(at('2025-03-10T13:00+01:00'));
     // Friday 15–16 (1 h) + Monday 08–09 (1 h) + 11–13 (2 h); 09–11 was on hold.

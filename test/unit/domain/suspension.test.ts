@@ -70,9 +70,7 @@ describe('suspensionAwareDueAt', () => {
 
   it('skips several windows in one count (Christmas window after the summer one)', () => {
     // 4 d 16 h before 20 Dec, then 5 d 8 h from 3 Jan 00:00.
-    expect(suspensionAwareDueAt(at('2024-12-15T08:00+01:00'), 10, [summer2024, christmas])).toEqual(
-      at('2025-01-08T08:00+01:00'),
-    );
+    expect(suspensionAwareDueAt(at('2024-12-15T08:00+01:00'), 10, [summer2024, christmas])).toEqual(at('2025-01-08T08:00+01:00'));
   });
 
   it('adds the length of each window that falls inside the count', () => {
@@ -122,12 +120,8 @@ describe('suspensionAwareDueAt', () => {
 
   it('refuses negative days and invalid windows', () => {
     expect(() => suspensionAwareDueAt(at('2024-05-25T12:00+02:00'), -1, [])).toThrow(RangeError);
-    expect(() => suspensionAwareDueAt(at('2024-05-25T12:00+02:00'), 10, [{ from: '2024-08-31', to: '2024-06-01', reason: 'x' }])).toThrow(
-      /before/,
-    );
-    expect(() => suspensionAwareDueAt(at('2024-05-25T12:00+02:00'), 10, [{ from: '2024-06-31', to: '2024-07-01', reason: 'x' }])).toThrow(
-      RangeError,
-    );
+    expect(() => suspensionAwareDueAt(at('2024-05-25T12:00+02:00'), 10, [{ from: '2024-08-31', to: '2024-06-01', reason: 'x' }])).toThrow(/before/);
+    expect(() => suspensionAwareDueAt(at('2024-05-25T12:00+02:00'), 10, [{ from: '2024-06-31', to: '2024-07-01', reason: 'x' }])).toThrow(RangeError);
   });
 });
 
@@ -165,9 +159,7 @@ describe('validateSuspensionWindow', () => {
   it('accepts a one-day window and lists problems of bad ones', () => {
     expect(validateSuspensionWindow({ from: '2024-06-01', to: '2024-06-01', reason: 'x' })).toEqual([]);
     expect(validateSuspensionWindow({ from: '2024-6-1', to: '2024-02-30', reason: 'x' })).toHaveLength(2);
-    expect(validateSuspensionWindow({ from: '2024-06-02', to: '2024-06-01', reason: 'x' })).toEqual([
-      'to (2024-06-01) is before from (2024-06-02)',
-    ]);
+    expect(validateSuspensionWindow({ from: '2024-06-02', to: '2024-06-01', reason: 'x' })).toEqual(['to (2024-06-01) is before from (2024-06-02)']);
   });
 });
 
