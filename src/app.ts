@@ -47,7 +47,7 @@ const REQUEST_ID = /^[\w.:-]{1,128}$/;
  * lines go asynchronously: a synchronous write per line cost ≈7 % of a loaded process's CPU, and
  * under load the lines queued behind one write go out together. pino flushes the rest on exit.
  */
-export function loggerOptions(config: Config, stream?: NodeJS.WritableStream): FastifyServerOptions['logger'] {
+function loggerOptions(config: Config, stream?: NodeJS.WritableStream): FastifyServerOptions['logger'] {
   const pretty = !stream && process.stdout.isTTY && config.NODE_ENV !== 'production';
   const out = stream ?? (pretty ? undefined : pino.destination({ dest: 1, sync: false }));
   return {

@@ -260,7 +260,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const name = first?.instancePath.replace(/^\//, '') || 'environment';
     throw new ConfigError(`${name}: ${first?.message ?? 'invalid'} (got ${JSON.stringify(env[name] ?? null)})`);
   }
-  return converted as Config;
+  return converted;
 }
 
 /** A configuration for tests and tools: defaults plus overrides, validated the same way. */

@@ -31,7 +31,7 @@ export async function loadDevIssuer(dataDir: string): Promise<DevIssuer> {
 }
 
 /** A dev issuer around a private JWK (tests make their own). */
-export async function devIssuerFromJwk(privateJwk: JWK): Promise<DevIssuer> {
+async function devIssuerFromJwk(privateJwk: JWK): Promise<DevIssuer> {
   const key = await importJWK(privateJwk, ALG);
   const { d: _d, ...publicJwk } = privateJwk;
   return {

@@ -61,7 +61,7 @@ export interface DriftResult {
   summary: string;
 }
 
-export function prisma6Cli(): string {
+function prisma6Cli(): string {
   // `prisma6/build/index.js` is an exported subpath of the aliased package.
   return require.resolve('prisma6/build/index.js');
 }

@@ -16,12 +16,12 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { Client, DatabaseError } from 'pg';
 
-export type MigratorLog = (obj: object, msg: string) => void;
+type MigratorLog = (obj: object, msg: string) => void;
 /**
  * A bare function gets every line; a logger object (pino's, say) gets
  * warnings on `warn`. Methods are called on the object, so pino keeps `this`.
  */
-export type MigratorLogger = MigratorLog | { info: MigratorLog; warn: MigratorLog };
+type MigratorLogger = MigratorLog | { info: MigratorLog; warn: MigratorLog };
 
 export interface ApplyMigrationsOptions {
   connectionString: string;
@@ -45,7 +45,7 @@ export interface MigrationStatus {
 }
 
 /** The key Prisma Migrate takes; sharing it serialises us against the real CLI too. */
-export const PRISMA_MIGRATE_LOCK_KEY = 72707369;
+const PRISMA_MIGRATE_LOCK_KEY = 72707369;
 
 export const DEFAULT_MIGRATIONS_DIR = MIGRATIONS_DIR;
 
@@ -85,7 +85,7 @@ interface MigrationRow {
   applied_steps_count: number;
 }
 
-export class MigrationError extends Error {
+class MigrationError extends Error {
   constructor(
     readonly code: string,
     message: string,

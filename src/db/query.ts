@@ -1,5 +1,4 @@
 import type pg from 'pg';
-import type { Db } from './client';
 
 /**
  * A SQL runner with `$1` placeholders. The hot paths (case views, filing, changes, the SLA of a
@@ -10,10 +9,6 @@ export type Query = <T>(text: string, params?: unknown[]) => Promise<T[]>;
 
 export function pgQuery(client: pg.Pool | pg.PoolClient): Query {
   return async <T>(text: string, params: unknown[] = []) => (await client.query(text, params)).rows as T[];
-}
-
-export function prismaQuery(db: Pick<Db, '$queryRawUnsafe'>): Query {
-  return <T>(text: string, params: unknown[] = []) => db.$queryRawUnsafe<T[]>(text, ...params);
 }
 
 /** Runs `fn` in a transaction on one pooled connection (rolled back when `fn` throws). */

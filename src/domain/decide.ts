@@ -21,7 +21,7 @@ export interface Actor {
 }
 
 /** A suspension window in force, as found by the caller for `now`. */
-export interface ActiveWindow {
+interface ActiveWindow {
   id?: string;
   from: string;
   to: string;

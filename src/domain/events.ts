@@ -38,7 +38,7 @@ function payload<P extends Record<string, TSchema>>(description: string, props: 
 }
 
 /** The payload schema of each event type. */
-export const EVENT_PAYLOAD_SCHEMAS = {
+const EVENT_PAYLOAD_SCHEMAS = {
   'case.created': payload('A case was filed (status REGISTERED).', {
     categoryKey: Type.String(),
     teamKey: Type.String(),
@@ -85,19 +85,8 @@ export type EventPayload<T extends EventType = EventType> = Static<(typeof EVENT
 
 export type EventActor = Static<typeof EventActorSchema>;
 
-/** A case event: its type and payload, discriminated by `type`. */
-export type CaseEvent = { [T in EventType]: { type: T; payload: EventPayload<T> } }[EventType];
-
 /** Subscribes to every event type, present and future. */
 export const ALL_EVENTS = '*';
-
-/**
- * Whether a subscription to `subscribed` receives an event of `type`.
- * @param subscribed event types of the subscription, possibly `*`
- */
-export function subscribesTo(subscribed: readonly string[], type: string): boolean {
-  return subscribed.includes(ALL_EVENTS) || subscribed.includes(type);
-}
 
 /**
  * The delay before retry number `attempt` (1 = the first retry after one failure): exponential

@@ -54,7 +54,7 @@ export interface CaseUpdate {
 }
 
 /** One history row; the plan's actor and instant apply to all of its rows. */
-export interface HistoryEntry {
+interface HistoryEntry {
   field: string;
   from?: string | null;
   to?: string | null;
@@ -63,10 +63,10 @@ export interface HistoryEntry {
 }
 
 /** An event to put in the outbox with the change. */
-export type PlannedEvent = { [T in EventType]: { type: T; caseId: string; payload: EventPayload<T> } }[EventType];
+type PlannedEvent = { [T in EventType]: { type: T; caseId: string; payload: EventPayload<T> } }[EventType];
 
 /** The timer of the case after the change. */
-export type TimerPlan = { kind: 'keep' } | { kind: 'drop' } | { kind: 'set'; from: Status; to: Status; enteredAt: Date; dueAt: Date };
+type TimerPlan = { kind: 'keep' } | { kind: 'drop' } | { kind: 'set'; from: Status; to: Status; enteredAt: Date; dueAt: Date };
 
 /** Everything one change writes, in one transaction. */
 export interface CasePlan {

@@ -21,10 +21,10 @@ export const SLA_KINDS = ['first_response', 'resolution'] as const;
 export type SlaKind = (typeof SLA_KINDS)[number];
 
 /** Statuses in which the service-level clock stands still. */
-export const PAUSING_STATUSES: ReadonlySet<Status> = new Set<Status>(['WAITING_FOR_USER', 'ON_HOLD']);
+const PAUSING_STATUSES: ReadonlySet<Status> = new Set<Status>(['WAITING_FOR_USER', 'ON_HOLD']);
 
 /** Statuses whose first entry resolves a case. */
-export const RESOLVING_STATUSES: ReadonlySet<Status> = new Set<Status>(['COMPLETED', 'CLOSED']);
+const RESOLVING_STATUSES: ReadonlySet<Status> = new Set<Status>(['COMPLETED', 'CLOSED']);
 
 /** One status change of a case, as the history records it. */
 export interface StatusChange {

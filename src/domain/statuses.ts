@@ -60,8 +60,3 @@ export const STATUS_INFO: Readonly<Record<Status, StatusInfo>> = {
     description: 'The requester reopened a closed case; set automatically.',
   },
 };
-
-/** Narrows an unknown string to a status. */
-export function isStatus(value: string): value is Status {
-  return (STATUSES as readonly string[]).includes(value);
-}

@@ -10,7 +10,7 @@ const MAX_UNMATCHED_PATH = 200;
  * paths carry staff subjects; the pattern says which endpoint ran without either. A request that
  * matched no route has no pattern: its path (without the query string, cut short) is logged.
  */
-export function loggedTarget(request: FastifyRequest): string {
+function loggedTarget(request: FastifyRequest): string {
   const route = request.routeOptions.url;
   if (route) return route;
   const path = request.url.split('?')[0] ?? '';

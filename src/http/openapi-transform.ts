@@ -21,7 +21,7 @@ function pascal(segment: string): string {
  * A stable operationId from method and path for routes that name none, e.g. GET /v1/cases/:id
  * → getCasesById. Generated clients and linters need one per operation.
  */
-export function derivedOperationId(method: string, url: string): string {
+function derivedOperationId(method: string, url: string): string {
   const words = url
     .split('/')
     .filter((s) => s !== '' && s !== 'v1')

@@ -1,7 +1,7 @@
 import { ERROR_CODES, type ErrorCode } from '../domain/errors';
 
 /** HTTP status of each domain error code: the one place codes meet HTTP. */
-export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
+const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   'invalid-transition': 409,
   'status-suspended': 409,
   'assignee-required': 409,
@@ -29,7 +29,7 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
  * Problem `type` URIs are relative references (RFC 9457 §3.1.1 allows them) under /problems/,
  * so they stay valid whatever host the service runs on; docs/errors.md describes each.
  */
-export function problemType(code: ErrorCode): string {
+function problemType(code: ErrorCode): string {
   return `/problems/${code}`;
 }
 

@@ -4,7 +4,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 export const SIGNATURE_HEADER = 'saksflyt-signature';
 
 /** Receivers should refuse deliveries signed longer ago (or further ahead) than this. */
-export const REPLAY_WINDOW_SECONDS = 300;
+const REPLAY_WINDOW_SECONDS = 300;
 
 /** HMAC-SHA256 over `${timestamp}.${body}` in lowercase hex. */
 function hmac(secret: string, timestamp: number, body: string): string {

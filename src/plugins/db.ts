@@ -20,7 +20,7 @@ declare module 'fastify' {
   }
 }
 
-export interface DbOptions {
+interface DbOptions {
   config: Config;
   /** Apply pending migrations before serving (the server does; tests migrate once in setup). */
   migrate: boolean;
@@ -42,7 +42,7 @@ async function dbPlugin(app: FastifyInstance, opts: DbOptions): Promise<void> {
       log: (obj, msg) => app.log.info(obj, msg),
     });
     url = started.url;
-    stopEmbedded = started.close;
+    stopEmbedded = () => started.close();
     // PGlite runs one statement at a time and an open transaction blocks other connections.
     poolMax = 1;
   }

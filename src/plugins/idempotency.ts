@@ -19,7 +19,7 @@ declare module 'fastify' {
 
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
 /** Set on an answer that repeats a stored one. */
-export const REPLAYED_HEADER = 'idempotent-replayed';
+const REPLAYED_HEADER = 'idempotent-replayed';
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 /** Response headers a replay repeats; others (x-request-id, rate-limit counters) are per request. */
 const REPLAYED_HEADERS = ['content-type', 'location', 'etag'];
@@ -116,7 +116,7 @@ async function idempotencyPlugin(app: FastifyInstance): Promise<void> {
         await service.complete(claim.principal, claim.key, claim.owner, {
           statusCode: reply.statusCode,
           headers,
-          body: payload as string | null,
+          body: payload,
         });
       }
     } catch (err) {

@@ -7,7 +7,7 @@ import { EventService } from '../services/event-service';
 import { IdempotencyService } from '../services/idempotency-service';
 import { WebhookService } from '../services/webhook-service';
 
-export interface IntegrationServices {
+interface IntegrationServices {
   idempotency: IdempotencyService;
   events: EventService;
   webhooks: WebhookService;

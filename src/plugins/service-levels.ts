@@ -7,7 +7,7 @@ import { ServiceCalendarService } from '../services/service-calendar-service';
 import { ServiceInfoService } from '../services/service-info-service';
 import { SlaService } from '../services/sla-service';
 
-export interface ServiceLevelServices {
+interface ServiceLevelServices {
   sla: SlaService;
   calendar: ServiceCalendarService;
   reports: ReportService;

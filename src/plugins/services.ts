@@ -14,7 +14,7 @@ import { CaseSlaLoader } from '../services/sla-service';
 import { TimerService } from '../services/timer-service';
 import { WindowService } from '../services/window-service';
 
-export interface Services {
+interface Services {
   cases: CaseService;
   health: HealthService;
   reference: ReferenceService;

@@ -1,18 +1,17 @@
 import { Type, type Static } from 'typebox';
 import { STATUSES } from '../domain/statuses';
-import { ROLES } from '../domain/roles';
 import { DateTimeSchema, UuidSchema } from './common';
 import { CaseSlaSchema } from './service-level';
 
 /** The status enum, derived from the one status list. */
 export const StatusSchema = Type.Enum(STATUSES, { description: 'Case status code' });
-export const ChannelSchema = Type.Enum(['portal', 'phone', 'email', 'post', 'api']);
-export const VisibilitySchema = Type.Union([Type.Literal('public'), Type.Literal('internal')]);
+const ChannelSchema = Type.Enum(['portal', 'phone', 'email', 'post', 'api']);
+const VisibilitySchema = Type.Union([Type.Literal('public'), Type.Literal('internal')]);
 
 const Name = Type.String({ minLength: 1, maxLength: 200 });
 const EmployeeNumber = Type.String({ pattern: '^[0-9]{1,12}$', description: 'ansattnummer' });
 
-export const ExternalRequesterSchema = Type.Object(
+const ExternalRequesterSchema = Type.Object(
   {
     name: Name,
     email: Type.Optional(Type.String({ format: 'email', maxLength: 320 })),
@@ -22,7 +21,7 @@ export const ExternalRequesterSchema = Type.Object(
   { additionalProperties: false, description: 'Someone without a Feide account, registered by an operator' },
 );
 
-export const ConcernsEmployeeSchema = Type.Object(
+const ConcernsEmployeeSchema = Type.Object(
   {
     id: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Feide id' })),
     name: Name,
@@ -207,5 +206,4 @@ export const HistorySchema = Type.Object(
 );
 export type HistoryDto = Static<typeof HistorySchema>;
 
-export const ActorRoleSchema = Type.Enum([...ROLES, 'system']);
 export const IdParamsSchema = Type.Object({ id: UuidSchema }, { additionalProperties: false });

@@ -7,7 +7,7 @@ const Position = Type.String({ pattern: '^[0-9]{1,18}$', description: 'Outbox po
 
 // ------------------------------------------------------------------ events feed
 
-export const EventSchema = Type.Object({
+const EventSchema = Type.Object({
   position: Position,
   id: Type.String({ format: 'uuid', description: 'Event id: consumers dedupe on it' }),
   type: Type.String({ description: `One of ${EVENT_TYPES.join(', ')}` }),
@@ -28,7 +28,6 @@ export const EventFeedQuerySchema = Type.Object(
   },
   { additionalProperties: false },
 );
-export type EventFeedQuery = Static<typeof EventFeedQuerySchema>;
 
 export const EventFeedSchema = Type.Object({
   items: Type.Array(EventSchema),
@@ -85,7 +84,6 @@ export const CreateWebhookSchema = Type.Object(
   },
   { additionalProperties: false },
 );
-export type CreateWebhookBody = Static<typeof CreateWebhookSchema>;
 
 export const PatchWebhookSchema = Type.Object(
   {
@@ -104,11 +102,10 @@ export const PatchWebhookSchema = Type.Object(
   },
   { additionalProperties: false, minProperties: 1 },
 );
-export type PatchWebhookBody = Static<typeof PatchWebhookSchema>;
 
 const DeliveryStateSchema = Type.Enum(['pending', 'succeeded']);
 
-export const DeliverySchema = Type.Object({
+const DeliverySchema = Type.Object({
   id: Type.String(),
   eventId: UuidSchema,
   eventType: Type.String(),
@@ -160,7 +157,7 @@ export const RunWebhooksResultSchema = Type.Object({
 
 const Reason = Type.Optional(Type.String({ maxLength: 2000 }));
 
-export const BulkOperationSchema = Type.Union([
+const BulkOperationSchema = Type.Union([
   Type.Object(
     {
       op: Type.Literal('assign'),
@@ -181,7 +178,6 @@ export const BulkRequestSchema = Type.Object(
   { operations: Type.Array(BulkOperationSchema, { minItems: 1, maxItems: 500 }) },
   { additionalProperties: false },
 );
-export type BulkRequest = Static<typeof BulkRequestSchema>;
 
 export const BulkResultSchema = Type.Object({
   results: Type.Array(

@@ -8,7 +8,7 @@ const Labels = Type.Object(
   { additionalProperties: false },
 );
 
-export const ServiceLevelSchema = Type.Object(
+const ServiceLevelSchema = Type.Object(
   {
     firstResponseHours: Type.Integer({ minimum: 1, maximum: 2000, description: 'working hours' }),
     resolutionHours: Type.Integer({ minimum: 1, maximum: 10000, description: 'working hours' }),

@@ -6,7 +6,7 @@ import { DateSchema, DateTimeSchema } from './common';
 
 const HHMM = Type.String({ pattern: '^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$', description: 'local wall-clock HH:MM' });
 
-export const SlaKindSchema = Type.Enum(SLA_KINDS);
+const SlaKindSchema = Type.Enum(SLA_KINDS);
 
 /** The service level of one case, as the case shows it. */
 export const CaseSlaSchema = Type.Object(
@@ -24,7 +24,7 @@ export const CaseSlaSchema = Type.Object(
 );
 export type CaseSlaDto = Static<typeof CaseSlaSchema>;
 
-export const WeekdayHoursSchema = Type.Object(
+const WeekdayHoursSchema = Type.Object(
   {
     weekday: Type.Integer({ minimum: 1, maximum: 7, description: 'ISO weekday: 1 = Monday … 7 = Sunday' }),
     start: HHMM,
@@ -55,7 +55,7 @@ export const PutServiceCalendarSchema = Type.Object(
 );
 export type PutServiceCalendarBody = Static<typeof PutServiceCalendarSchema>;
 
-export const GroupBySchema = Type.Enum(['category', 'team'], { default: 'category' });
+const GroupBySchema = Type.Enum(['category', 'team'], { default: 'category' });
 
 export const ReportQuerySchema = Type.Object(
   {
@@ -123,7 +123,7 @@ export const SlaRunSchema = Type.Object({
   asOf: DateTimeSchema,
 });
 
-export const ChannelKindSchema = Type.Enum(['portal', 'phone', 'email', 'post']);
+const ChannelKindSchema = Type.Enum(['portal', 'phone', 'email', 'post']);
 const Labels = Type.Object(
   { nb: Type.String({ minLength: 1, maxLength: 2000 }), en: Type.String({ minLength: 1, maxLength: 2000 }) },
   { additionalProperties: false },

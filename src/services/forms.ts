@@ -7,16 +7,16 @@ export interface FormError {
 }
 
 /** At most this many errors are answered for one filing; the rest are counted, not listed. */
-export const MAX_FORM_ERRORS = 20;
+const MAX_FORM_ERRORS = 20;
 /** Error messages and paths are cut to this many characters (a message can quote schema values). */
-export const MAX_FORM_ERROR_CHARS = 200;
+const MAX_FORM_ERROR_CHARS = 200;
 /** Longest `pattern` (or `patternProperties` key) a form may hold. */
-export const MAX_PATTERN_LENGTH = 500;
+const MAX_PATTERN_LENGTH = 500;
 /**
  * Strings longer than this never match a form's pattern: a pattern that passes the check below
  * can still be polynomial (`\d*\d*x`), and the length bound keeps that to milliseconds.
  */
-export const MAX_PATTERN_INPUT = 1000;
+const MAX_PATTERN_INPUT = 1000;
 
 /**
  * A regular expression engine for Ajv's `pattern`/`patternProperties`: the platform's RegExp with
@@ -38,7 +38,7 @@ const boundedRegExp = Object.assign(
  * refused (no engine matches them in linear time). It refuses some harmless patterns such as
  * `(ab|cd)+`; a form can say the same with a character class or without the repetition.
  */
-export function unsafePatternReason(pattern: string): string | null {
+function unsafePatternReason(pattern: string): string | null {
   if (pattern.length > MAX_PATTERN_LENGTH) return `longer than ${MAX_PATTERN_LENGTH} characters`;
   // One frame per open group: whether something inside repeats or alternates.
   const stack: { quantified: boolean; alternation: boolean }[] = [{ quantified: false, alternation: false }];
@@ -181,7 +181,7 @@ export class FormValidator {
     }
     let entry = this.cache.get(categoryKey);
     if (!entry || entry.stamp !== updatedAt.getTime()) {
-      entry = { stamp: updatedAt.getTime(), fn: this.check(form).length === 0 ? FormValidator.compile(form as object) : null };
+      entry = { stamp: updatedAt.getTime(), fn: this.check(form).length === 0 ? FormValidator.compile(form) : null };
       this.cache.set(categoryKey, entry);
     }
     if (!entry.fn) return [{ path: '', message: "this category's form cannot be used; an administrator must correct it" }];

@@ -43,7 +43,7 @@ import type { NotificationDto, TemplateDto } from '../schemas/notifications';
 import type { EventService } from './event-service';
 
 /** One mail as a transport sends it. */
-export interface OutgoingMail {
+interface OutgoingMail {
   deliveryId: bigint;
   caseId: string;
   to: string;
@@ -60,7 +60,7 @@ export interface MailTransport {
 }
 
 /** A mail the transport did not take; `permanent` when retrying cannot help (an SMTP 5xx answer). */
-export class MailError extends Error {
+class MailError extends Error {
   constructor(
     message: string,
     readonly permanent: boolean,

@@ -34,7 +34,7 @@ function factsOf(f: CaseSlaFactsRow) {
   };
 }
 
-export function toCaseSlaDto(s: SlaState): CaseSlaDto {
+function toCaseSlaDto(s: SlaState): CaseSlaDto {
   return {
     firstResponseDueAt: s.firstResponse.dueAt.toISOString(),
     firstRespondedAt: s.firstResponse.metAt?.toISOString() ?? null,

@@ -7,7 +7,7 @@ import type { Clock } from '../domain/clock';
 import { DomainError } from '../domain/errors';
 import { retryDelayMs } from '../domain/events';
 import { EgressRefused, type WebhookEgress } from '../http/webhook-egress';
-import { signatureHeader } from '../http/webhook-signature';
+import { SIGNATURE_HEADER, signatureHeader } from '../http/webhook-signature';
 import { inTransaction, pgQuery, type Query } from '../db/query';
 import {
   claimDeliveries,
@@ -337,7 +337,7 @@ export class WebhookService {
         'saksflyt-event-id': d.eventId,
         'saksflyt-event-type': d.type,
         'saksflyt-delivery-id': d.id.toString(),
-        'saksflyt-signature': signatureHeader(d.secret, timestamp, body),
+        [SIGNATURE_HEADER]: signatureHeader(d.secret, timestamp, body),
       });
       if (statusCode < 200 || statusCode > 299) error = `HTTP ${statusCode}`;
     } catch (err) {
