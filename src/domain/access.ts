@@ -1,4 +1,4 @@
-import type { Principal } from './roles';
+import { ROLES, type Principal, type Role } from './roles';
 
 /** What access rules need to know about a case. */
 export interface CaseAccessFacts {
@@ -144,4 +144,30 @@ export function isRouteAccess(value: unknown): value is RouteAccess {
  */
 export function mayCall(p: Principal, access: RouteAccess): boolean {
   return ACCESS_LEVELS[access].allows(p);
+}
+
+/** A staff directory entry: who someone is and the roles and teams they hold. */
+export interface DirectoryEntry {
+  subject: string;
+  name: string | null;
+  roles: readonly string[];
+  teams: readonly string[];
+}
+
+/**
+ * Whether the person of a directory entry could handle a case (DOMAIN.md: "Assignees are
+ * operators who may see the case"): the same rule as for a caller (caseAccess), for a principal
+ * built from the entry. Clients (integrations) are never assignees.
+ */
+export function mayBeAssigned(entry: DirectoryEntry, c: CaseAccessFacts): boolean {
+  const assignee: Principal = {
+    id: entry.subject,
+    name: entry.name,
+    roles: entry.roles.filter((r): r is Role => (ROLES as readonly string[]).includes(r) && r !== 'integration'),
+    teams: entry.teams,
+    employeeNumber: null,
+    scopes: [],
+  };
+  const access = caseAccess(assignee, c);
+  return access.view === 'staff' && access.write;
 }

@@ -1,12 +1,12 @@
 import type pg from 'pg';
 import type { Config } from '../config';
-import { caseAccess, type CaseAccessFacts } from '../domain/access';
+import { caseAccess } from '../domain/access';
 import type { Clock } from '../domain/clock';
-import { decide, type Actor, type Decision } from '../domain/decide';
+import { decide, type Actor } from '../domain/decide';
 import { DomainError } from '../domain/errors';
-import { decideFiling, planFiling, type KnownPerson } from '../domain/filing';
+import { decideFiling, planFiling } from '../domain/filing';
 import { plan, type Change, type ChangeActor, type FieldEdit, type TimerRules } from '../domain/plan';
-import { isStaff, primaryRole, ROLES, type Principal, type Role } from '../domain/roles';
+import { primaryRole, type Principal } from '../domain/roles';
 import { actingAs, listVisibility, standingOn, type Standing } from '../domain/standing';
 import { windowCovering, type SuspensionWindow } from '../domain/suspension';
 import { inTransaction, pgQuery, type Query } from '../db/query';
@@ -29,7 +29,7 @@ import {
   teamExists,
   type CaseRow,
 } from '../repositories/case-repository';
-import { findDirectoryEntry, findPerson, findPersonByEmployeeNumber, insertRequesterMatch } from '../repositories/people-repository';
+import { insertRequesterMatch } from '../repositories/people-repository';
 import { writePlans } from '../repositories/plan-writer';
 import { setCaseContact, setCcEmails, setRequesterEmail } from '../repositories/notification-repository';
 import { contactAtFiling, recipientsOf, requesterEmailUpdate } from '../domain/notifications';
@@ -44,15 +44,13 @@ import type {
   PatchCaseBody,
   TransitionBody,
 } from '../schemas/case';
-import { caseListFilter, encodeCursor, toAttachmentDto, toCaseDto, toHistoryDto, toMessageDto } from './case-views';
+import { accessFacts as facts, caseListFilter, encodeCursor, toAttachmentDto, toCaseDto, toHistoryDto, toMessageDto, unknownRef } from './case-views';
 import type { FormValidator } from './forms';
 import { KeyedQueue } from './keyed-queue';
 import type { CaseSlaLoader } from './sla-service';
 import { timerRulesOf } from './timer-service';
-import { loadWindows, lockWindows } from './windows';
-
-/** How long views reuse the suspension windows they read (an edit on this instance drops them at once). */
-const WINDOWS_TTL_MS = 5000;
+import { loadWindows, lockWindows, ViewWindows } from './windows';
+import { checkAssignee, namedEmployee } from './case-people';
 
 /** What a change's callback decides, given the locked case: the change, or null when nothing changes. */
 type ChangeFn = (
@@ -68,12 +66,13 @@ type ChangeFn = (
  * the plan in the same transaction. Routes call these; nothing here knows HTTP or SQL.
  */
 export class CaseService {
-  private windowsCache: { at: number; windows: Promise<SuspensionWindow[]> } | null = null;
   private readonly changes = new KeyedQueue();
   /** Built once: an Intl.DateTimeFormat costs more to make than the rest of filing a case. */
   private yearFormat: Intl.DateTimeFormat | undefined;
   /** Statements outside a transaction, through the pool. */
   private readonly q: Query;
+  /** The suspension window in force, for views. */
+  private readonly windows: ViewWindows;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -83,6 +82,7 @@ export class CaseService {
     private readonly sla: CaseSlaLoader,
   ) {
     this.q = pgQuery(pool);
+    this.windows = new ViewWindows(this.q, config.TIMEZONE);
   }
 
   // ---------------------------------------------------------------- filing
@@ -103,7 +103,7 @@ export class CaseService {
         errors: formErrors.map((e) => ({ in: 'body', path: `/details${e.path}`, message: e.message })),
       });
     }
-    const filing = decideFiling(p, body, await this.namedEmployee(p, body));
+    const filing = decideFiling(p, body, await namedEmployee(this.q, p, body));
     const year = Number((this.yearFormat ??= new Intl.DateTimeFormat('en', { timeZone: this.config.TIMEZONE, year: 'numeric' })).format(now));
     const created = await inTransaction(this.pool, async (q) => {
       const row = await insertCase(
@@ -128,7 +128,7 @@ export class CaseService {
     });
     const standing = standingOn(p, facts(created));
     await this.logSensitiveReads(p, [created], 'POST /v1/cases');
-    return this.view(created, standing, await this.activeWindow(now));
+    return this.view(created, standing, await this.windows.covering(now));
   }
 
   // ---------------------------------------------------------------- reads
@@ -138,7 +138,7 @@ export class CaseService {
     const found = await findCaseWithAttachments(this.q, id);
     const standing = standingOn(p, found && facts(found.row));
     await this.logSensitiveReads(p, [found!.row], endpoint);
-    const dto = await this.view(found!.row, standing, await this.activeWindow(this.clock.now()));
+    const dto = await this.view(found!.row, standing, await this.windows.covering(this.clock.now()));
     dto.attachments = found!.attachments.map(toAttachmentDto);
     return dto;
   }
@@ -150,7 +150,7 @@ export class CaseService {
     const rows = await listCases(this.q, caseListFilter(listVisibility(p), q));
     const page = rows.slice(0, limit);
     await this.logSensitiveReads(p, page, 'GET /v1/cases');
-    const window = await this.activeWindow(this.clock.now());
+    const window = await this.windows.covering(this.clock.now());
     const items = await Promise.all(page.map((r) => this.view(r, standingOn(p, facts(r)), window)));
     const last = page[page.length - 1];
     const nextCursor = rows.length > limit && last ? encodeCursor(sort, sort === 'updated' ? last.updatedAt : last.createdAt, last.id) : null;
@@ -233,7 +233,7 @@ export class CaseService {
         throw new DomainError('validation-failed', 'Only operators write a reply with a transition; send a message.');
       }
       const decision = decide(row, { type: 'transition', to: body.to, assigneeId: body.assigneeId, publicReply }, actor, ctx);
-      await this.checkAssignee(tx, facts(row), body.assigneeId, decision);
+      await checkAssignee(tx, this.config.ROLE_SOURCE === 'token', facts(row), body.assigneeId, decision);
       const message = publicReply
         ? await insertMessage(tx, { caseId: row.id, actor: ctx.changeActor, visibility: 'public', body: body.reply!, now: ctx.now })
         : null;
@@ -285,7 +285,7 @@ export class CaseService {
       // Checked against the case as the edit leaves it: a sensitive case sent to another team
       // goes to an operator of that team.
       const target = { ...facts(row), teamKey: teamKey ?? row.teamKey, sensitive: categorySensitive ?? row.category.sensitive };
-      await this.checkAssignee(tx, target, body.assigneeId, decision);
+      await checkAssignee(tx, this.config.ROLE_SOURCE === 'token', target, body.assigneeId, decision);
       if (body.cc !== undefined) await setCcEmails(tx, row.id, recipientsOf({ requesterEmail: null, ccEmails: body.cc }));
       // No version, no history, no event.
       if (edits.length === 0 && !decision.statusChanged && !decision.assigneeChanged) return null;
@@ -295,7 +295,7 @@ export class CaseService {
 
   /** Drops the cached windows: call after a window edit has committed, so views show it at once. */
   forgetWindows(): void {
-    this.windowsCache = null;
+    this.windows.forget();
   }
 
   // ---------------------------------------------------------------- internals
@@ -351,54 +351,6 @@ export class CaseService {
     return this.view(updated, standing, activeWindow);
   }
 
-  /**
-   * The employee a staff filing names, as the person directory knows them (by Feide id, else by
-   * employee number), for decideFiling. Looked up only when staff name someone other than
-   * themselves, so other filings cost no query.
-   */
-  private async namedEmployee(p: Principal, body: CreateCaseBody): Promise<KnownPerson | null> {
-    if (!isStaff(p) || body.externalRequester) return null;
-    let person = null;
-    if (body.requesterId !== undefined && body.requesterId !== p.id) person = await findPerson(this.q, body.requesterId);
-    else if (body.requesterId === undefined && body.employeeNumber !== undefined && body.employeeNumber !== p.employeeNumber) {
-      person = await findPersonByEmployeeNumber(this.q, body.employeeNumber);
-    }
-    return person && { subject: person.subject, name: person.name, employeeNumber: person.employeeNumber };
-  }
-
-  /**
-   * Assignees are real staff (issue #13): someone the staff directory knows, who could handle
-   * the case themselves — the same rule as for the caller (caseAccess), asked for a principal
-   * built from their directory entry. Runs after decide(), which refuses what the case's state
-   * or the caller's role forbids first, and only when the request names a new assignee (a
-   * repeated one, or an operator taking a case they start, is not checked).
-   */
-  private async checkAssignee(tx: Query, target: CaseAccessFacts, assigneeId: string | null | undefined, decision: Decision): Promise<void> {
-    if (assigneeId === undefined || assigneeId === null || !decision.assigneeChanged) return;
-    const entry = await findDirectoryEntry(tx, assigneeId, this.config.ROLE_SOURCE === 'token');
-    if (!entry) {
-      throw new DomainError('unknown-assignee', `The service knows no one by the id '${assigneeId}'.`, {
-        assigneeId,
-        errors: [{ in: 'body', path: '/assigneeId', message: 'unknown operator' }],
-      });
-    }
-    const assignee: Principal = {
-      id: entry.subject,
-      name: entry.name,
-      roles: entry.roles.filter((r): r is Role => (ROLES as readonly string[]).includes(r) && r !== 'integration'),
-      teams: entry.teams,
-      employeeNumber: null,
-      scopes: [],
-    };
-    const access = caseAccess(assignee, target);
-    if (access.view !== 'staff' || !access.write) {
-      throw new DomainError('assignee-cannot-see-case', `'${assigneeId}' cannot handle this case.`, {
-        assigneeId,
-        errors: [{ in: 'body', path: '/assigneeId', message: 'cannot handle this case' }],
-      });
-    }
-  }
-
   private timerRules(windows: ReadonlyArray<SuspensionWindow>): TimerRules {
     return timerRulesOf(this.config, windows);
   }
@@ -422,43 +374,8 @@ export class CaseService {
     );
   }
 
-  /**
-   * The window covering `now`, for views (allowedTransitions) outside a change. Windows change a
-   * few times a year, so views read them at most every WINDOWS_TTL_MS instead of on every request;
-   * a change still reads them under the windows lock, so no decision depends on this copy.
-   */
-  private async activeWindow(now: Date): Promise<SuspensionWindow | null> {
-    const fresh = this.windowsCache && performance.now() - this.windowsCache.at < WINDOWS_TTL_MS;
-    if (!fresh) {
-      const windows = loadWindows(this.q);
-      this.windowsCache = { at: performance.now(), windows };
-      windows.catch(() => {
-        if (this.windowsCache?.windows === windows) this.windowsCache = null;
-      });
-    }
-    return windowCovering(now, await this.windowsCache!.windows, this.config.TIMEZONE);
-  }
-
   /** A case view with its service level (batched across a list page by CaseSlaLoader). */
   private async view(row: CaseRow, standing: Standing, activeWindow: SuspensionWindow | null): Promise<CaseDto> {
     return toCaseDto(row, standing, activeWindow, await this.sla.load(row));
   }
-}
-
-/** What access rules need of a case row. */
-function facts(row: CaseRow): CaseAccessFacts {
-  const concerned = row.concernsEmployee as { id?: unknown } | null;
-  return {
-    requesterId: row.requesterId,
-    filedById: row.filedById,
-    teamKey: row.teamKey,
-    sensitive: row.category.sensitive,
-    concernedId: typeof concerned?.id === 'string' ? concerned.id : null,
-  };
-}
-
-function unknownRef(field: string, value: string): DomainError {
-  return new DomainError('validation-failed', `Unknown ${field} '${value}'.`, {
-    errors: [{ in: 'body', path: `/${field}`, message: 'unknown' }],
-  });
 }

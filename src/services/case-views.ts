@@ -1,4 +1,5 @@
 /** How cases and their parts are shown: rows to the API's DTOs, and the listing's filter and cursor. */
+import type { CaseAccessFacts } from '../domain/access';
 import { allowedNow } from '../domain/decide';
 import { DomainError } from '../domain/errors';
 import type { Standing, Visibility } from '../domain/standing';
@@ -116,4 +117,23 @@ function decodeCursor(cursor: string, sort: string): { at: Date; id: string } {
       errors: [{ in: 'querystring', path: '/cursor', message: 'invalid cursor' }],
     });
   }
+}
+
+/** What access rules need of a case row. */
+export function accessFacts(row: CaseRow): CaseAccessFacts {
+  const concerned = row.concernsEmployee as { id?: unknown } | null;
+  return {
+    requesterId: row.requesterId,
+    filedById: row.filedById,
+    teamKey: row.teamKey,
+    sensitive: row.category.sensitive,
+    concernedId: typeof concerned?.id === 'string' ? concerned.id : null,
+  };
+}
+
+/** The refusal of an edit naming a category or team that does not exist. */
+export function unknownRef(field: string, value: string): DomainError {
+  return new DomainError('validation-failed', `Unknown ${field} '${value}'.`, {
+    errors: [{ in: 'body', path: `/${field}`, message: 'unknown' }],
+  });
 }
