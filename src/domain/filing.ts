@@ -38,6 +38,8 @@ export interface KnownPerson {
   subject: string;
   name: string | null;
   employeeNumber: string | null;
+  /** Their address in the directory: where the case's mails go. */
+  email?: string | null;
 }
 
 const EXTERNAL_CHANNELS: readonly Channel[] = ['phone', 'email', 'post', 'api'];

@@ -39,9 +39,11 @@ export function contactAtFiling(
   caller: { email?: string | null; locale?: string | null },
   req: { language?: Language; externalRequester?: { email?: string } | null },
   filedForSelf: boolean,
+  /** The address the person directory has for an employee filed for by someone else. */
+  personEmail: string | null = null,
 ): { email: string | null; language: Language } {
   const external = req.externalRequester ?? null;
-  const email = external ? (external.email ?? null) : filedForSelf ? (caller.email ?? null) : null;
+  const email = external ? (external.email ?? null) : filedForSelf ? (caller.email ?? null) : personEmail;
   const language = req.language ?? (filedForSelf ? languageOf(caller.locale) : 'nb');
   return { email: email ? email.trim() : null, language };
 }

@@ -26,6 +26,12 @@ export async function findPerson(q: Query, subject: string): Promise<PersonRow |
   return row ?? null;
 }
 
+/** The person whose directory address is `email` (case-insensitive), if exactly one is. */
+export async function findPersonByEmail(q: Query, email: string): Promise<PersonRow | null> {
+  const rows = await q<PersonRow>(`SELECT ${PERSON_COLUMNS} FROM person WHERE lower(email) = lower($1) LIMIT 2`, [email]);
+  return rows.length === 1 ? rows[0]! : null;
+}
+
 export async function findPersonByEmployeeNumber(q: Query, employeeNumber: string): Promise<PersonRow | null> {
   const [row] = await q<PersonRow>(`SELECT ${PERSON_COLUMNS} FROM person WHERE employee_number = $1`, [employeeNumber]);
   return row ?? null;

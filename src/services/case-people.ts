@@ -20,7 +20,7 @@ export async function namedEmployee(q: Query, p: Principal, body: CreateCaseBody
   else if (body.requesterId === undefined && body.employeeNumber !== undefined && body.employeeNumber !== p.employeeNumber) {
     person = await findPersonByEmployeeNumber(q, body.employeeNumber);
   }
-  return person && { subject: person.subject, name: person.name, employeeNumber: person.employeeNumber };
+  return person && { subject: person.subject, name: person.name, employeeNumber: person.employeeNumber, email: person.email };
 }
 
 /**

@@ -103,7 +103,8 @@ export class CaseService {
         errors: formErrors.map((e) => ({ in: 'body', path: `/details${e.path}`, message: e.message })),
       });
     }
-    const filing = decideFiling(p, body, await namedEmployee(this.q, p, body));
+    const known = await namedEmployee(this.q, p, body);
+    const filing = decideFiling(p, body, known);
     const year = Number((this.yearFormat ??= new Intl.DateTimeFormat('en', { timeZone: this.config.TIMEZONE, year: 'numeric' })).format(now));
     const created = await inTransaction(this.pool, async (q) => {
       const row = await insertCase(
@@ -123,7 +124,7 @@ export class CaseService {
       );
       await writePlans(q, [planFiling(row, filing.actor, now)]);
       if (filing.pendingEmployeeNumber) await insertRequesterMatch(q, row.id, filing.pendingEmployeeNumber, now);
-      await setCaseContact(q, row.id, contactAtFiling(p, body, filing.requesterId === p.id));
+      await setCaseContact(q, row.id, contactAtFiling(p, body, filing.requesterId === p.id, known?.email ?? null));
       return row;
     });
     const standing = standingOn(p, facts(created));

@@ -19,6 +19,7 @@ import {
 import type { Principal } from '../domain/roles';
 import { pgQuery, type Query } from '../db/query';
 import { findCase, type CaseRow } from '../repositories/case-repository';
+import { findPersonByEmail } from '../repositories/people-repository';
 import {
   caseIdExists,
   claimInboundMail,
@@ -189,12 +190,15 @@ export class MailIntakeService {
     const categoryKey = await mailCategory(this.q, MAIL_CATEGORY);
     if (!categoryKey) throw new DomainError('service-unavailable', 'No active category to file mail in; try again later.');
     const actor = relay(gateway);
+    // A sender the person directory knows by address is an employee: the case is theirs (they
+    // see it and answer it when they sign in); anyone else is an external requester.
+    const person = await findPersonByEmail(this.q, mail.from!.address);
     const created = await this.cases.create(actor, {
       categoryKey,
       subject: caseSubject(mail.subject),
       description: caseText(parsed.text ?? ''),
       channel: 'email',
-      externalRequester: externalRequesterOf(mail.from!),
+      ...(person ? { requesterId: person.subject } : { externalRequester: externalRequesterOf(mail.from!) }),
     });
     progress.caseId = created.id;
     progress.outcome = 'case-created';

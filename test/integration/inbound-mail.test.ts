@@ -142,6 +142,30 @@ describe('POST /v1/inbound-mail', () => {
     expect(file.rawPayload.equals(PDF)).toBe(true);
   });
 
+  it("files mail from an address the person directory knows as that employee's case, and threads their reply (201, 200)", async () => {
+    const admin = await t.auth({ sub: 'root', roles: ['admin'] });
+    expectStatus(
+      await t.app.inject({
+        method: 'PUT',
+        url: '/v1/people/siri-emp',
+        headers: admin,
+        payload: { name: 'Siri Ansatt', email: 'Siri.Ansatt@uni.example' },
+      }),
+      201,
+    );
+    const res = await post(rawMail({ from: 'Siri <siri.ansatt@UNI.example>', subject: 'Feriepenger', text: 'Feil i feriepengene.' }));
+    expectStatus(res, 201);
+    const r = res.json<Result>();
+    const c = (await get(`/v1/cases/${r.caseId}`, h.operator)).json<CaseView>();
+    expect(c.requester).toMatchObject({ id: 'siri-emp', external: null });
+    // The employee sees it when they sign in, and their answer by mail lands on it.
+    const siri = await t.auth({ sub: 'siri-emp', name: 'Siri Ansatt' });
+    expectStatus(await get(`/v1/cases/${r.caseId}`, siri), 200);
+    const reply = await post(rawMail({ from: 'siri.ansatt@uni.example', subject: `Re: [Sak ${r.caseNumber}] Feriepenger`, text: 'Mer info.' }));
+    expectStatus(reply, 200);
+    expect(reply.json<Result>()).toMatchObject({ outcome: 'message-added', caseId: r.caseId });
+  });
+
   it('does one thing for the same Message-ID delivered twice (200 duplicate)', async () => {
     const raw = rawMail({ from: 'twice@example.org', subject: 'Twice', messageId: '<same-id-1@example.org>' });
     const first = await post(raw);
