@@ -31,8 +31,9 @@ export function languageOf(locale: string | null | undefined): Language {
 
 /**
  * The address and language a case is filed with: the caller's own address when they file for
- * themselves, the address the operator gives for an external requester, none otherwise (an
- * employee filed for by an operator gets theirs when they act on the case).
+ * themselves, the address the operator gives for an external requester, and for an employee
+ * filed for by someone else the address the person directory has (else theirs once they act on
+ * the case with an `email` claim).
  * @param filedForSelf the requester of the new case is the caller
  */
 export function contactAtFiling(
