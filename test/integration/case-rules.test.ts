@@ -402,19 +402,21 @@ describe('case rules through the API', () => {
       expectStatus(await a.patch(`/v1/cases/${id}`, { ...h.operator, 'if-match': 'garbage' }, { subject: 'x' }), 412);
     });
 
-    it('accepts the current ETag, strong or weak, and answers the next one (200)', async () => {
+    it('accepts the current ETag and answers the next one; the same tag marked weak never matches (200, 412)', async () => {
       const { id } = await caseIn(t, h, 'IN_PROGRESS');
       const got = await a.get(`/v1/cases/${id}`, h.operator);
       const etag = got.headers.etag as string;
       const res = await a.patch(`/v1/cases/${id}`, { ...h.operator, 'if-match': etag }, { subject: 'x' });
       expectStatus(res, 200);
       expect(res.headers.etag).toBe(`"${got.json().version + 1}"`);
+      // RFC 9110: If-Match uses the strong comparison.
       const weak = await a.post(
         `/v1/cases/${id}/messages`,
         { ...h.operator, 'if-match': `W/${res.headers.etag}` },
         { body: 'n', visibility: 'internal' },
       );
-      expectStatus(weak, 201);
+      expectStatus(weak, 412);
+      expect(weak.json()).toMatchObject({ code: 'precondition-failed' });
     });
 
     const concurrent = onRealServer() ? it : it.skip;
