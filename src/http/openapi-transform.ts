@@ -1,5 +1,6 @@
 import type { FastifySchema, RouteOptions } from 'fastify';
 import { honoursIdempotencyKey, IDEMPOTENCY_HEADER } from '../plugins/idempotency';
+import { emptyBodyMeansNow } from './as-of';
 
 type Schema = Record<string, unknown> & {
   hide?: boolean;
@@ -66,5 +67,24 @@ export function openapiTransform({ schema, url, route }: { schema: unknown; url:
       },
     };
   }
+  // A body the route lets clients leave out (emptyBodyMeansNow) is not a required one:
+  // @fastify/swagger marks every body required, so the document's post-pass clears it.
+  const pre = route.preValidation;
+  if (pre === emptyBodyMeansNow || (Array.isArray(pre) && pre.includes(emptyBodyMeansNow))) out[OPTIONAL_BODY] = true;
   return { schema: out as FastifySchema, url };
+}
+
+/** Marks an operation whose request body may be omitted, until optionalBodies() reads it. */
+const OPTIONAL_BODY = 'x-optional-body';
+
+/** The document's post-pass for OPTIONAL_BODY: `requestBody.required: false`, marker removed. */
+export function optionalBodies(doc: { paths?: Record<string, Record<string, Record<string, unknown>>> }): void {
+  for (const ops of Object.values(doc.paths ?? {})) {
+    for (const op of Object.values(ops)) {
+      if (!op || typeof op !== 'object' || !(OPTIONAL_BODY in op)) continue;
+      delete op[OPTIONAL_BODY];
+      const body = op.requestBody as { required?: boolean } | undefined;
+      if (body) body.required = false;
+    }
+  }
 }

@@ -3,7 +3,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { version } from '../../package.json';
-import { openapiTransform } from '../http/openapi-transform';
+import { openapiTransform, optionalBodies } from '../http/openapi-transform';
 import { componentize } from '../http/openapi-components';
 
 /** OpenAPI 3.1 document generated from the route schemas; Swagger UI at /docs. */
@@ -37,7 +37,11 @@ async function swaggerPlugin(app: FastifyInstance): Promise<void> {
     },
     hideUntagged: true,
     transform: openapiTransform,
-    transformObject: (documentObject) => componentize((documentObject as { openapiObject: Record<string, unknown> }).openapiObject) as never,
+    transformObject: (documentObject) => {
+      const doc = (documentObject as { openapiObject: Record<string, unknown> }).openapiObject;
+      optionalBodies(doc);
+      return componentize(doc);
+    },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

@@ -2430,7 +2430,7 @@ export interface operations {
             cookie?: never;
         };
         /** @description asOf (outside production only): run as if at that instant */
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": {
                     /** Format: date-time */
@@ -3035,7 +3035,7 @@ export interface operations {
             cookie?: never;
         };
         /** @description asOf (outside production only): run as if at that instant */
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": {
                     /** Format: date-time */
@@ -3661,7 +3661,7 @@ export interface operations {
             cookie?: never;
         };
         /** @description asOf (outside production only): run as if at that instant */
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": {
                     /** Format: date-time */
@@ -4214,7 +4214,7 @@ export interface operations {
             cookie?: never;
         };
         /** @description asOf (outside production only): run as if at that instant */
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": {
                     /** Format: date-time */

@@ -15,6 +15,15 @@ describe('ops sweep endpoints', () => {
     expect(res.json().asOf).toBe(t.clock.now().toISOString());
   });
 
+  it.each(SWEEPS)('POST %s is documented with an optional body, as it is served (200)', async (url) => {
+    const doc = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json<{
+      paths: Record<string, { post: Record<string, unknown> & { requestBody?: { required?: boolean } } }>;
+    }>();
+    const op = doc.paths[url]!.post;
+    expect(op.requestBody?.required).toBe(false);
+    expect(Object.keys(op).filter((k) => k.startsWith('x-'))).toEqual([]);
+  });
+
   it.each(SWEEPS)('POST %s with asOf runs as of that instant (200)', async (url) => {
     const res = await t.app.inject({
       method: 'POST',
