@@ -125,10 +125,13 @@ export interface DeliveryRow {
 export async function listDeliveries(
   q: Query,
   subscriptionId: string,
-  opts: { state?: 'pending' | 'succeeded'; beforeId?: bigint; limit: number },
+  opts: { state?: 'pending' | 'succeeded'; failed?: boolean; beforeId?: bigint; limit: number },
 ): Promise<DeliveryRow[]> {
   const params: unknown[] = [subscriptionId, opts.limit];
   let where = 'd.subscription_id = $1::uuid';
+  // Failed: tried, and not delivered (a pending delivery with attempts behind it).
+  const failed = `(d.state = 'pending' AND d.attempts > 0)`;
+  if (opts.failed !== undefined) where += opts.failed ? ` AND ${failed}` : ` AND NOT ${failed}`;
   if (opts.state) {
     params.push(opts.state);
     where += ` AND d.state = $${params.length}::"WebhookDeliveryState"`;

@@ -138,6 +138,9 @@ export const DeliveryListSchema = Type.Object({
 export const DeliveriesQuerySchema = Type.Object(
   {
     state: Type.Optional(DeliveryStateSchema),
+    failed: Type.Optional(
+      Type.Boolean({ description: 'true: only deliveries whose last attempt failed (not delivered yet); false: only the others' }),
+    ),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
     cursor: Type.Optional(Type.String({ pattern: '^[0-9]{1,18}$' })),
   },

@@ -232,12 +232,13 @@ export class WebhookService {
   /** The delivery log of a subscription, newest first, keyset-paginated by delivery id. */
   async deliveries(
     id: string,
-    q: { state?: 'pending' | 'succeeded'; limit?: number; cursor?: string },
+    q: { state?: 'pending' | 'succeeded'; failed?: boolean; limit?: number; cursor?: string },
   ): Promise<{ items: DeliveryDto[]; nextCursor: string | null }> {
     if (!(await findSubscription(this.q, id))) throw notFound();
     const limit = q.limit ?? 50;
     const rows = await listDeliveries(this.q, id, {
       ...(q.state ? { state: q.state } : {}),
+      ...(q.failed !== undefined ? { failed: q.failed } : {}),
       ...(q.cursor ? { beforeId: BigInt(q.cursor) } : {}),
       limit: limit + 1,
     });

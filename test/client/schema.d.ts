@@ -3566,6 +3566,8 @@ export interface operations {
         parameters: {
             query?: {
                 state?: "pending" | "succeeded";
+                /** @description true: only deliveries whose last attempt failed (not delivered yet); false: only the others */
+                failed?: boolean;
                 limit?: number;
                 cursor?: string;
             };

@@ -194,6 +194,14 @@ describe('webhooks', () => {
     expect(disabled).toMatchObject({ active: false, consecutiveFailures: 4 });
     expect(disabled.disabledReason).toContain('4 consecutive failed deliveries');
     expect(disabled.disabledAt).not.toBeNull();
+    // The delivery log filters the failed ones (tried, not delivered) from the rest.
+    const failed = (await api(t).get(`/v1/webhooks/${sub}/deliveries?failed=true`, h.admin)).json<{
+      items: Array<{ caseId: string; attempts: number }>;
+    }>();
+    expect(failed.items.map((d) => d.caseId)).toContain(caseId);
+    expect(failed.items.every((d) => d.attempts > 0)).toBe(true);
+    const rest = (await api(t).get(`/v1/webhooks/${sub}/deliveries?failed=false`, h.admin)).json<{ items: Array<{ caseId: string }> }>();
+    expect(rest.items.map((d) => d.caseId)).not.toContain(caseId);
 
     // Events written while it was disabled are delivered after it is re-enabled, in order.
     expectStatus(await api(t).patch(`/v1/cases/${caseId}`, h.operator, { assigneeId: 'kari' }), 200);
