@@ -86,6 +86,8 @@ export function createFloor(pool: pg.Pool, requesters: string[], year: number): 
             externalRequester: null,
             filedById: sub,
             filedByRole: 'requester',
+            requesterEmail: null,
+            language: 'nb',
           },
           cat.sensitive,
         );

@@ -257,6 +257,9 @@ export interface NewCase {
   externalRequester: unknown;
   filedById: string;
   filedByRole: string;
+  /** Where the requester's mails go, and their language (contactAtFiling). */
+  requesterEmail: string | null;
+  language: string;
 }
 
 /** Inserts a filed case (REGISTERED, version 1, no timer) and returns it. */
@@ -264,9 +267,9 @@ export async function insertCase(q: Query, c: NewCase, categorySensitive: boolea
   const [r] = await q<RawCase>(
     `INSERT INTO "case" AS c (id, number, status, status_changed_at, category_key, team_key, subject, description, details,
                          channel, requester_id, requester_name, employee_number, concerns_employee, external_requester,
-                         filed_by_id, filed_by_role, version, created_at, updated_at)
+                         filed_by_id, filed_by_role, requester_email, language, version, created_at, updated_at)
      VALUES ($1, $2, 'REGISTERED', $3, $4, $5, $6, $7, $8::jsonb, $9::"Channel", $10, $11, $12, $13::jsonb, $14::jsonb,
-             $15, $16, 1, $3, $3)
+             $15, $16, $18, $19, 1, $3, $3)
      RETURNING ${CASE_SCALARS}, $17::boolean AS category_sensitive, NULL::text AS timer_to, NULL::timestamptz AS timer_due_at`,
     [
       randomUUID(),
@@ -286,6 +289,8 @@ export async function insertCase(q: Query, c: NewCase, categorySensitive: boolea
       c.filedById,
       c.filedByRole,
       categorySensitive,
+      c.requesterEmail,
+      c.language,
     ],
   );
   return toCaseRow(r!);

@@ -271,11 +271,6 @@ export async function upsertTemplate(q: Query, t: TemplateRow): Promise<Template
   return row!;
 }
 
-/** Sets the contact of a new case (filing stores the rest of the row). */
-export async function setCaseContact(q: Query, caseId: string, c: { email: string | null; language: string }): Promise<void> {
-  await q('UPDATE "case" SET requester_email = $2, language = $3 WHERE id = $1::uuid', [caseId, c.email, c.language]);
-}
-
 /** Keeps the address a requester acted with; not a change of the case (no version, no event). */
 export async function setRequesterEmail(q: Query, caseId: string, email: string): Promise<void> {
   await q('UPDATE "case" SET requester_email = $2 WHERE id = $1::uuid AND anonymised_at IS NULL', [caseId, email]);

@@ -31,7 +31,7 @@ import {
 } from '../repositories/case-repository';
 import { insertRequesterMatch } from '../repositories/people-repository';
 import { writePlans } from '../repositories/plan-writer';
-import { setCaseContact, setCcEmails, setRequesterEmail } from '../repositories/notification-repository';
+import { setCcEmails, setRequesterEmail } from '../repositories/notification-repository';
 import { contactAtFiling, recipientsOf, requesterEmailUpdate } from '../domain/notifications';
 import type {
   AttachmentDto,
@@ -105,6 +105,7 @@ export class CaseService {
     }
     const known = await namedEmployee(this.q, p, body);
     const filing = decideFiling(p, body, known);
+    const contact = contactAtFiling(p, body, filing.requesterId === p.id, known?.email ?? null);
     const year = Number((this.yearFormat ??= new Intl.DateTimeFormat('en', { timeZone: this.config.TIMEZONE, year: 'numeric' })).format(now));
     const created = await inTransaction(this.pool, async (q) => {
       const row = await insertCase(
@@ -119,12 +120,13 @@ export class CaseService {
           description: body.description,
           details,
           filedByRole: filing.actor.role,
+          requesterEmail: contact.email,
+          language: contact.language,
         },
         category.sensitive,
       );
       await writePlans(q, [planFiling(row, filing.actor, now)]);
       if (filing.pendingEmployeeNumber) await insertRequesterMatch(q, row.id, filing.pendingEmployeeNumber, now);
-      await setCaseContact(q, row.id, contactAtFiling(p, body, filing.requesterId === p.id, known?.email ?? null));
       return row;
     });
     const standing = standingOn(p, facts(created));
