@@ -53,6 +53,22 @@ export interface CaseUpdate {
   updatedAt: Date;
 }
 
+/**
+ * Columns a change sets without making a new version (no history, no event): the requester's
+ * current address (when they act on their case) and the CC addresses staff chose.
+ */
+export interface QuietUpdate {
+  requesterEmail?: string;
+  ccEmails?: readonly string[];
+}
+
+/** A message the writer inserts with the change (author: the plan's actor; at: the plan's instant). */
+export interface NewMessage {
+  id: string;
+  visibility: 'public' | 'internal';
+  body: string;
+}
+
 /** One history row; the plan's actor and instant apply to all of its rows. */
 interface HistoryEntry {
   field: string;
@@ -75,6 +91,10 @@ export interface CasePlan {
   at: Date;
   /** The row update, or null when the case row is not touched (no new version). */
   update: CaseUpdate | null;
+  /** Columns set with the change but without a new version (see QuietUpdate). */
+  quiet?: QuietUpdate;
+  /** A message stored by the same statement as the rest of the plan. */
+  newMessage?: NewMessage;
   /** History rows, in the order they are appended. */
   history: HistoryEntry[];
   events: PlannedEvent[];
@@ -118,8 +138,13 @@ export interface Change {
   publicReply?: boolean;
   /** Staff edits of plain fields. */
   edits?: readonly FieldEdit[];
-  /** A message written with the change (already inserted; its id is known). */
-  message?: { id: string; visibility: 'public' | 'internal' };
+  /**
+   * A message written with the change: with `body`, the writer inserts it in the same statement;
+   * without, it is already stored (its id is known).
+   */
+  message?: { id: string; visibility: 'public' | 'internal'; body?: string };
+  /** Columns the change sets without a new version. */
+  quiet?: QuietUpdate;
   /** An attachment stored with the change. */
   attachment?: { id: string };
 }
@@ -184,7 +209,16 @@ export function plan(state: PlanState, change: Change, actor: ChangeActor, now: 
   if (decision?.assigneeChanged) events.add('case.assigned', { from: state.assigneeId, to: decision.assigneeId });
   if (change.edits && change.edits.length > 0) events.add('case.updated', { fields: change.edits.map((e) => e.field) });
 
-  return { caseId: state.id, actor, at: now, update, history, events: events.list, timer };
+  const out: CasePlan = { caseId: state.id, actor, at: now, update, history, events: events.list, timer };
+  if (change.message?.body !== undefined)
+    out.newMessage = { id: change.message.id, visibility: change.message.visibility, body: change.message.body };
+  if (change.quiet) out.quiet = change.quiet;
+  return out;
+}
+
+/** A change that only sets quiet columns (no version, history or event), e.g. a PATCH of `cc` alone. */
+export function planQuiet(caseId: string, quiet: QuietUpdate, actor: ChangeActor, now: Date): CasePlan {
+  return { caseId, actor, at: now, update: null, quiet, history: [], events: [], timer: { kind: 'keep' } };
 }
 
 /** A plan that only drops the case's timer: a timer that fired void (the case left its status). */

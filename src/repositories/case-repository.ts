@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import type { Attachment, Case, CaseMessage, Category } from '../generated/prisma/client';
 import type { ChangeActor } from '../domain/plan';
 import type { Visibility } from '../domain/standing';
+import type { StatusChange } from '../domain/sla';
 import type { Status } from '../domain/statuses';
 import type { Query } from '../db/query';
 
@@ -17,7 +18,20 @@ import type { Query } from '../db/query';
 export type CaseRow = Case & {
   category: { sensitive: boolean };
   timer: { toStatus: Status; dueAt: Date } | null;
+  /**
+   * What its service level is computed from besides the row (read by the same statement as the
+   * case, so a view needs no statement of its own for it): the category's targets and the
+   * status changes. Absent when the statement did not read them.
+   */
+  slaFacts?: CaseSlaExtras;
 };
+
+export interface CaseSlaExtras {
+  firstResponseHours: number;
+  resolutionHours: number;
+  /** Status changes, oldest first (null: not read; the writer's answer leaves them to the caller). */
+  changes: StatusChange[] | null;
+}
 
 export type AttachmentMeta = Omit<Attachment, 'data'>;
 
@@ -32,6 +46,11 @@ export const CASE_SCALARS = `
 
 /** The scalars of the case (alias c) and its relations' fields, as toCaseRow reads them. */
 const CASE_COLUMNS = `${CASE_SCALARS}, cat.sensitive AS category_sensitive, t.to_status::text AS timer_to, t.due_at AS timer_due_at`;
+
+/** The case's (alias c) service-level facts, as toCaseRow reads them into `slaFacts`. */
+const CASE_SLA_COLUMNS = `cat.first_response_hours, cat.resolution_hours,
+  coalesce((SELECT json_agg(json_build_object('at', h.at, 'to', h.to_value) ORDER BY h.id)
+              FROM case_history h WHERE h.case_id = c.id AND h.field = 'status'), '[]'::json) AS sla_changes`;
 
 /** The case (alias c) with its category (cat) and timer (t): the FROM of every case read. */
 const CASE_FROM = `"case" c JOIN category cat ON cat.key = c.category_key LEFT JOIN case_timer t ON t.case_id = c.id`;
@@ -69,6 +88,9 @@ export interface RawCase {
   category_sensitive: boolean;
   timer_to: Status | null;
   timer_due_at: Date | null;
+  first_response_hours?: number;
+  resolution_hours?: number;
+  sla_changes?: Array<{ at: string; to: Status }>;
 }
 
 export function toCaseRow(r: RawCase): CaseRow {
@@ -104,6 +126,15 @@ export function toCaseRow(r: RawCase): CaseRow {
     updatedAt: r.updated_at,
     category: { sensitive: r.category_sensitive },
     timer: r.timer_to && r.timer_due_at ? { toStatus: r.timer_to, dueAt: r.timer_due_at } : null,
+    ...(r.first_response_hours === undefined
+      ? {}
+      : {
+          slaFacts: {
+            firstResponseHours: Number(r.first_response_hours),
+            resolutionHours: Number(r.resolution_hours),
+            changes: r.sla_changes ? r.sla_changes.map((c) => ({ at: new Date(c.at), to: c.to })) : null,
+          },
+        }),
   };
 }
 
@@ -122,7 +153,7 @@ export async function findCase(q: Query, id: string): Promise<CaseRow | null> {
 /** A case with its attachments' metadata (never their bytes), in one statement. */
 export async function findCaseWithAttachments(q: Query, id: string): Promise<{ row: CaseRow; attachments: AttachmentMeta[] } | null> {
   const [r] = await q<RawCase & { attachments: Array<Omit<AttachmentMeta, 'createdAt'> & { createdAt: string }> }>(
-    `SELECT ${CASE_COLUMNS},
+    `SELECT ${CASE_COLUMNS}, ${CASE_SLA_COLUMNS},
             coalesce((SELECT json_agg(json_build_object(
                         'id', a.id, 'caseId', a.case_id, 'filename', a.filename, 'contentType', a.content_type,
                         'size', a.size, 'sha256', a.sha256, 'uploadedById', a.uploaded_by_id,
@@ -135,9 +166,23 @@ export async function findCaseWithAttachments(q: Query, id: string): Promise<{ r
   return { row: toCaseRow(r), attachments: r.attachments.map((a) => ({ ...a, createdAt: new Date(a.createdAt) })) };
 }
 
-/** Takes the row lock that serialises changes to one case; false when there is no such case. */
+/**
+ * Takes the row lock that serialises changes to one case; false when there is no such case. Only
+ * changes that store rows of their own before the plan (an upload) take it; the others are
+ * optimistic (docs/decisions/one-statement-writes.md).
+ */
 export async function lockCase(q: Query, id: string): Promise<boolean> {
   return (await q(`SELECT id FROM "case" WHERE id = $1::uuid FOR UPDATE`, [id])).length === 1;
+}
+
+/** The case a change decides on, with its service-level facts and the epoch of the suspension windows, in one statement. */
+export async function readCaseForChange(q: Query, id: string): Promise<{ row: CaseRow; windowEpoch: number } | null> {
+  const [r] = await q<RawCase & { window_epoch: number }>(
+    `SELECT ${CASE_COLUMNS}, ${CASE_SLA_COLUMNS}, (SELECT epoch FROM window_epoch WHERE id = 1) AS window_epoch
+       FROM ${CASE_FROM} WHERE c.id = $1::uuid`,
+    [id],
+  );
+  return r ? { row: toCaseRow(r), windowEpoch: r.window_epoch } : null;
 }
 
 export interface CaseListFilter {
@@ -195,7 +240,7 @@ export async function listCases(q: Query, f: CaseListFilter): Promise<CaseRow[]>
   // The page is cut first and only its rows are joined to their category and timer: joined
   // before the LIMIT, every candidate row of a filter (a team's 1,000 open cases) was probed.
   const rows = await q<RawCase>(
-    `SELECT ${CASE_COLUMNS}
+    `SELECT ${CASE_COLUMNS}, ${CASE_SLA_COLUMNS}
        FROM (SELECT c.* FROM "case" c
               ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
               ORDER BY ${col} DESC, c.id DESC LIMIT ${p(f.limit)}) c

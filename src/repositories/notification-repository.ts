@@ -270,13 +270,3 @@ export async function upsertTemplate(q: Query, t: TemplateRow): Promise<Template
   );
   return row!;
 }
-
-/** Keeps the address a requester acted with; not a change of the case (no version, no event). */
-export async function setRequesterEmail(q: Query, caseId: string, email: string): Promise<void> {
-  await q('UPDATE "case" SET requester_email = $2 WHERE id = $1::uuid AND anonymised_at IS NULL', [caseId, email]);
-}
-
-/** Sets the CC addresses staff chose. */
-export async function setCcEmails(q: Query, caseId: string, cc: readonly string[]): Promise<void> {
-  await q('UPDATE "case" SET cc_emails = $2::text[] WHERE id = $1::uuid', [caseId, cc]);
-}

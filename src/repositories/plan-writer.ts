@@ -48,31 +48,57 @@ function json(column: string, key: string) {
 }
 
 /**
- * Writes `plans` in one statement and returns the updated cases (those whose plan has an
- * `update`) as they are afterwards, with their category's sensitivity and their timer.
+ * Optimistic concurrency for a request's change (docs/decisions/one-statement-writes.md): the
+ * statement writes a plan only while its case is still at the version the change was decided
+ * on, and only while the suspension windows are still at `windowEpoch` (the `window_epoch` row,
+ * taken FOR SHARE: a window edit in flight makes the statement wait, and READ COMMITTED then
+ * re-checks the committed epoch). A plan whose case moved on writes nothing at all.
  */
-export async function writePlans(q: Query, plans: readonly CasePlan[]): Promise<Map<string, CaseRow>> {
+export interface WriteGuard {
+  /** The version each guarded case was read at. */
+  versions: ReadonlyMap<string, number>;
+  windowEpoch: number;
+}
+
+/**
+ * Writes `plans` in one statement and returns the updated cases (those whose plan has an
+ * `update` or `quiet` columns) as they are afterwards, with their category's sensitivity and
+ * service-level targets and their timer. With a `guard`, a case missing from the answer was
+ * not written (it changed meanwhile, or the windows did): re-read and decide again.
+ */
+export async function writePlans(q: Query, plans: readonly CasePlan[], guard?: WriteGuard): Promise<Map<string, CaseRow>> {
   const params: unknown[] = [];
   const p = (v: unknown) => `$${params.push(v)}`;
   const ctes: string[] = [];
+  // Under a guard every other part of a plan is written only if its case row was: `written(x)`
+  // is the condition for a case id expression x.
+  const written = (x: string) => (guard ? ` AND ${x} IN (SELECT id FROM upd)` : '');
 
-  const updates = plans.filter((x) => x.update !== null);
+  const updates = plans.filter((x) => x.update !== null || x.quiet !== undefined || guard);
+  if (guard) {
+    ctes.push(`guard AS (SELECT epoch FROM window_epoch WHERE id = 1 AND epoch = ${p(guard.windowEpoch)} FOR SHARE)`);
+  }
   if (updates.length > 0) {
-    const keys = [...new Set(updates.flatMap((x) => Object.keys(x.update!)))] as Array<keyof CaseUpdate>;
+    const keys = [...new Set(updates.flatMap((x) => [...Object.keys(x.update ?? {}), ...Object.keys(x.quiet ?? {})]))] as Array<keyof CaseUpdate>;
     const sets = keys.map((k) => {
       const { column, read } = COLUMNS[k];
-      return `${column} = CASE WHEN v.u ? '${k}' THEN ${read('v.u')} ELSE c.${column} END`;
+      // A requester's address never comes back to an anonymised case (anonymisation itself sets null).
+      const cond = k === 'requesterEmail' ? ` AND (v.u->>'requesterEmail' IS NULL OR c.anonymised_at IS NULL)` : '';
+      return `${column} = CASE WHEN v.u ? '${k}'${cond} THEN ${read('v.u')} ELSE c.${column} END`;
     });
+    const versionCheck = guard ? ` AND c.version = v.expected AND EXISTS (SELECT 1 FROM guard)` : '';
     ctes.push(`upd AS (
-      UPDATE "case" c SET version = c.version + 1, ${sets.join(', ')}
-        FROM unnest(${p(updates.map((x) => x.caseId))}::uuid[], ${p(updates.map((x) => JSON.stringify(x.update)))}::jsonb[]) AS v(id, u)
-       WHERE c.id = v.id
+      UPDATE "case" c SET version = c.version + CASE WHEN v.bump THEN 1 ELSE 0 END${sets.map((x) => `, ${x}`).join('')}
+        FROM unnest(${p(updates.map((x) => x.caseId))}::uuid[], ${p(updates.map((x) => JSON.stringify({ ...x.quiet, ...x.update })))}::jsonb[],
+                    ${p(updates.map((x) => x.update !== null))}::boolean[], ${p(updates.map((x) => guard?.versions.get(x.caseId) ?? null))}::int[])
+             AS v(id, u, bump, expected)
+       WHERE c.id = v.id${versionCheck}
       RETURNING c.*)`);
   }
 
   const dropped = plans.filter((x) => x.timer.kind === 'drop').map((x) => x.caseId);
   if (dropped.length > 0) {
-    ctes.push(`tdrop AS (DELETE FROM case_timer t WHERE t.case_id = ANY(${p(dropped)}::uuid[]))`);
+    ctes.push(`tdrop AS (DELETE FROM case_timer t WHERE t.case_id = ANY(${p(dropped)}::uuid[])${written('t.case_id')})`);
   }
   const set = plans.flatMap((x) => (x.timer.kind === 'set' ? [{ caseId: x.caseId, ...x.timer }] : []));
   if (set.length > 0) {
@@ -80,9 +106,24 @@ export async function writePlans(q: Query, plans: readonly CasePlan[]): Promise<
       INSERT INTO case_timer (case_id, from_status, to_status, entered_at, due_at)
       SELECT * FROM unnest(${p(set.map((t) => t.caseId))}::uuid[], ${p(set.map((t) => t.from))}::"CaseStatus"[],
                            ${p(set.map((t) => t.to))}::"CaseStatus"[], ${p(set.map((t) => t.enteredAt))}::timestamptz[],
-                           ${p(set.map((t) => t.dueAt))}::timestamptz[])
+                           ${p(set.map((t) => t.dueAt))}::timestamptz[]) AS s(case_id, from_status, to_status, entered_at, due_at)
+       WHERE true${written('s.case_id')}
       ON CONFLICT (case_id) DO UPDATE SET from_status = EXCLUDED.from_status, to_status = EXCLUDED.to_status,
                                           entered_at = EXCLUDED.entered_at, due_at = EXCLUDED.due_at)`);
+  }
+
+  const messages = plans.flatMap((x) => (x.newMessage ? [{ ...x.newMessage, plan: x }] : []));
+  if (messages.length > 0) {
+    ctes.push(`msg AS (
+      INSERT INTO case_message (id, case_id, author_id, author_role, on_behalf_of, visibility, body, created_at)
+      SELECT m.id, m.case_id, m.author_id, m.author_role, m.on_behalf_of, m.visibility::"Visibility", m.body, m.created_at
+        FROM unnest(${p(messages.map((m) => m.id))}::uuid[], ${p(messages.map((m) => m.plan.caseId))}::uuid[],
+                    ${p(messages.map((m) => m.plan.actor.id))}::text[], ${p(messages.map((m) => m.plan.actor.role))}::text[],
+                    ${p(messages.map((m) => m.plan.actor.onBehalfOf))}::text[], ${p(messages.map((m) => m.visibility))}::text[],
+                    ${p(messages.map((m) => m.body))}::text[], ${p(messages.map((m) => m.plan.at))}::timestamptz[])
+             WITH ORDINALITY AS m(id, case_id, author_id, author_role, on_behalf_of, visibility, body, created_at, n)
+       WHERE true${written('m.case_id')}
+       ORDER BY m.n)`);
   }
 
   const history = plans.flatMap((x) => x.history.map((h) => ({ ...h, plan: x })));
@@ -96,6 +137,7 @@ export async function writePlans(q: Query, plans: readonly CasePlan[]): Promise<
                     ${p(history.map((h) => h.from ?? null))}::text[], ${p(history.map((h) => h.to ?? null))}::text[],
                     ${p(history.map((h) => h.reason ?? null))}::text[], ${p(history.map((h) => h.internal ?? false))}::boolean[])
              WITH ORDINALITY AS h(case_id, at, actor_id, actor_role, on_behalf_of, field, from_value, to_value, reason, internal, n)
+       WHERE true${written('h.case_id')}
        ORDER BY h.n)`);
   }
 
@@ -107,6 +149,7 @@ export async function writePlans(q: Query, plans: readonly CasePlan[]): Promise<
         FROM unnest(${p(events.map((e) => e.type))}::text[], ${p(events.map((e) => e.caseId))}::uuid[],
                     ${p(events.map((e) => JSON.stringify(e.payload)))}::jsonb[], ${p(events.map((e) => e.at))}::timestamptz[])
              WITH ORDINALITY AS e(type, case_id, payload, created_at, n)
+       WHERE true${written('e.case_id')}
        ORDER BY e.n)`);
   }
   if (ctes.length === 0) return new Map();
@@ -114,7 +157,8 @@ export async function writePlans(q: Query, plans: readonly CasePlan[]): Promise<
   // The outer SELECT sees the timers as they were before this statement; the plan says what they are now.
   const select =
     updates.length > 0
-      ? `SELECT ${CASE_SCALARS}, cat.sensitive AS category_sensitive, t.to_status::text AS timer_to, t.due_at AS timer_due_at
+      ? `SELECT ${CASE_SCALARS}, cat.sensitive AS category_sensitive, t.to_status::text AS timer_to, t.due_at AS timer_due_at,
+                cat.first_response_hours, cat.resolution_hours
            FROM upd c JOIN category cat ON cat.key = c.category_key LEFT JOIN case_timer t ON t.case_id = c.id`
       : 'SELECT 1';
   const rows = await q<RawCase>(`WITH ${ctes.join(',\n')}\n${select}`, params);

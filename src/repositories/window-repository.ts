@@ -48,3 +48,24 @@ export async function deleteWindow(q: Query, id: string): Promise<Pick<Suspensio
   );
   return row ?? null;
 }
+
+/**
+ * Makes a new window epoch: a window edit calls it first in its transaction, so the row lock waits
+ * for case writes in flight (they hold it FOR SHARE) and makes later ones wait for this edit;
+ * once it commits, writes decided on the old windows find the epoch moved and decide again.
+ */
+export async function bumpWindowEpoch(q: Query): Promise<void> {
+  await q(`UPDATE window_epoch SET epoch = epoch + 1 WHERE id = 1`);
+}
+
+/** The windows and the epoch they belong to, in one statement. */
+export async function loadWindowsAtEpoch(q: Query): Promise<{ epoch: number; windows: SuspensionWindow[] }> {
+  const [r] = await q<{ epoch: number; windows: SuspensionWindow[] }>(
+    `SELECT (SELECT epoch FROM window_epoch WHERE id = 1) AS epoch,
+            coalesce((SELECT json_agg(json_build_object('id', id::text, 'from', to_char(from_date, 'YYYY-MM-DD'),
+                                                        'to', to_char(to_date, 'YYYY-MM-DD'), 'reason', reason)
+                                      ORDER BY from_date, id)
+                        FROM suspension_window), '[]'::json) AS windows`,
+  );
+  return { epoch: r!.epoch, windows: r!.windows };
+}

@@ -1,14 +1,15 @@
+import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { Config } from '../config';
 import { caseAccess } from '../domain/access';
 import type { Clock } from '../domain/clock';
-import { decide, type Actor } from '../domain/decide';
+import { decide } from '../domain/decide';
 import { DomainError } from '../domain/errors';
 import { decideFiling, planFiling } from '../domain/filing';
-import { plan, type Change, type ChangeActor, type FieldEdit, type TimerRules } from '../domain/plan';
+import type { FieldEdit } from '../domain/plan';
 import { primaryRole, type Principal } from '../domain/roles';
-import { actingAs, listVisibility, standingOn, type Standing } from '../domain/standing';
-import { windowCovering, type SuspensionWindow } from '../domain/suspension';
+import { listVisibility, standingOn, type Standing } from '../domain/standing';
+import type { SuspensionWindow } from '../domain/suspension';
 import { inTransaction, pgQuery, type Query } from '../db/query';
 import {
   attachmentUsage,
@@ -19,20 +20,17 @@ import {
   insertAccessLog,
   insertAttachment,
   insertCase,
-  insertMessage,
   listAccessLog,
   listCases,
   listHistory,
   listMessages,
-  lockCase,
   nextCaseNumber,
   teamExists,
   type CaseRow,
 } from '../repositories/case-repository';
 import { insertRequesterMatch } from '../repositories/people-repository';
 import { writePlans } from '../repositories/plan-writer';
-import { setCcEmails, setRequesterEmail } from '../repositories/notification-repository';
-import { contactAtFiling, recipientsOf, requesterEmailUpdate } from '../domain/notifications';
+import { contactAtFiling, recipientsOf } from '../domain/notifications';
 import type {
   AttachmentDto,
   CaseDto,
@@ -46,19 +44,10 @@ import type {
 } from '../schemas/case';
 import { accessFacts as facts, caseListFilter, encodeCursor, toAttachmentDto, toCaseDto, toHistoryDto, toMessageDto, unknownRef } from './case-views';
 import type { FormValidator } from './forms';
-import { KeyedQueue } from './keyed-queue';
+import { ChangeRunner, type ChangeFn } from './change-runner';
 import type { CaseSlaLoader } from './sla-service';
-import { timerRulesOf } from './timer-service';
-import { loadWindows, lockWindows, ViewWindows } from './windows';
+import { ViewWindows } from './windows';
 import { checkAssignee, namedEmployee } from './case-people';
-
-/** What a change's callback decides, given the locked case: the change, or null when nothing changes. */
-type ChangeFn = (
-  tx: Query,
-  row: CaseRow,
-  actor: Actor,
-  ctx: { now: Date; activeWindow: SuspensionWindow | null; changeActor: ChangeActor },
-) => Promise<Change | null>;
 
 /**
  * Use cases on cases. Every change follows one path: lock the case, check access and `If-Match`,
@@ -66,7 +55,8 @@ type ChangeFn = (
  * the plan in the same transaction. Routes call these; nothing here knows HTTP or SQL.
  */
 export class CaseService {
-  private readonly changes = new KeyedQueue();
+  /** The write path of requests' changes. */
+  private readonly runner: ChangeRunner;
   /** Built once: an Intl.DateTimeFormat costs more to make than the rest of filing a case. */
   private yearFormat: Intl.DateTimeFormat | undefined;
   /** Statements outside a transaction, through the pool. */
@@ -83,6 +73,7 @@ export class CaseService {
   ) {
     this.q = pgQuery(pool);
     this.windows = new ViewWindows(this.q, config.TIMEZONE);
+    this.runner = new ChangeRunner(pool, clock, config);
   }
 
   // ---------------------------------------------------------------- filing
@@ -198,27 +189,35 @@ export class CaseService {
     file: { filename: string; contentType: string; data: Buffer; sha256: string },
   ): Promise<AttachmentDto> {
     let dto: AttachmentDto | undefined;
-    await this.change(p, id, undefined, false, null, async (tx, row, actor, ctx) => {
-      const decision = decide(row, { type: 'attach' }, actor, ctx);
-      // Counted under the case's row lock, so concurrent uploads to one case cannot both squeeze in.
-      const used = await attachmentUsage(tx, row.id);
-      const { ATTACHMENTS_PER_CASE: maxFiles, ATTACHMENT_BYTES_PER_CASE: maxBytes } = this.config;
-      if (used.count + 1 > maxFiles || used.bytes + file.data.length > maxBytes) {
-        const byCount = used.count + 1 > maxFiles;
-        throw new DomainError(
-          'payload-too-large',
-          byCount ? `A case holds at most ${maxFiles} files.` : `A case holds at most ${maxBytes} bytes of files.`,
-          {
-            quota: byCount ? 'attachments-per-case' : 'attachment-bytes-per-case',
-            limit: byCount ? maxFiles : maxBytes,
-            used: byCount ? used.count : used.bytes,
-          },
-        );
-      }
-      const a = await insertAttachment(tx, { caseId: row.id, ...file, actor: ctx.changeActor, now: ctx.now });
-      dto = toAttachmentDto(a);
-      return { decision, attachment: { id: a.id } };
-    });
+    await this.change(
+      p,
+      id,
+      undefined,
+      false,
+      null,
+      async (tx, row, actor, ctx) => {
+        const decision = decide(row, { type: 'attach' }, actor, ctx);
+        // Counted under the case's row lock, so concurrent uploads to one case cannot both squeeze in.
+        const used = await attachmentUsage(tx, row.id);
+        const { ATTACHMENTS_PER_CASE: maxFiles, ATTACHMENT_BYTES_PER_CASE: maxBytes } = this.config;
+        if (used.count + 1 > maxFiles || used.bytes + file.data.length > maxBytes) {
+          const byCount = used.count + 1 > maxFiles;
+          throw new DomainError(
+            'payload-too-large',
+            byCount ? `A case holds at most ${maxFiles} files.` : `A case holds at most ${maxBytes} bytes of files.`,
+            {
+              quota: byCount ? 'attachments-per-case' : 'attachment-bytes-per-case',
+              limit: byCount ? maxFiles : maxBytes,
+              used: byCount ? used.count : used.bytes,
+            },
+          );
+        }
+        const a = await insertAttachment(tx, { caseId: row.id, ...file, actor: ctx.changeActor, now: ctx.now });
+        dto = toAttachmentDto(a);
+        return { decision, attachment: { id: a.id } };
+      },
+      true,
+    );
     return dto!;
   }
 
@@ -237,10 +236,9 @@ export class CaseService {
       }
       const decision = decide(row, { type: 'transition', to: body.to, assigneeId: body.assigneeId, publicReply }, actor, ctx);
       await checkAssignee(tx, this.config.ROLE_SOURCE === 'token', facts(row), body.assigneeId, decision);
-      const message = publicReply
-        ? await insertMessage(tx, { caseId: row.id, actor: ctx.changeActor, visibility: 'public', body: body.reply!, now: ctx.now })
-        : null;
-      return { decision, reason: body.reason ?? null, publicReply, message: message ? { id: message.id, visibility: 'public' } : undefined };
+      // The reply is stored by the change's write statement (CasePlan.newMessage).
+      const message = publicReply ? { id: randomUUID(), visibility: 'public' as const, body: body.reply! } : undefined;
+      return { decision, reason: body.reason ?? null, publicReply, message };
     });
   }
 
@@ -255,9 +253,11 @@ export class CaseService {
         });
       }
       const decision = decide(row, { type: 'message', visibility, setStatus: body.setStatus }, actor, ctx);
-      const m = await insertMessage(tx, { caseId: row.id, actor: ctx.changeActor, visibility, body: body.body, now: ctx.now });
-      message = toMessageDto(m);
-      return { decision, publicReply: actor.as === 'operator' && visibility === 'public', message: { id: m.id, visibility } };
+      // Stored by the change's write statement (CasePlan.newMessage), as the actor at the change's instant.
+      const m = { id: randomUUID(), visibility, body: body.body };
+      const a = ctx.changeActor;
+      message = toMessageDto({ ...m, caseId: row.id, authorId: a.id, authorRole: a.role, onBehalfOf: a.onBehalfOf, createdAt: ctx.now });
+      return { decision, publicReply: actor.as === 'operator' && visibility === 'public', message: m };
     });
     return { message: message!, case: dto };
   }
@@ -289,7 +289,7 @@ export class CaseService {
       // goes to an operator of that team.
       const target = { ...facts(row), teamKey: teamKey ?? row.teamKey, sensitive: categorySensitive ?? row.category.sensitive };
       await checkAssignee(tx, this.config.ROLE_SOURCE === 'token', target, body.assigneeId, decision);
-      if (body.cc !== undefined) await setCcEmails(tx, row.id, recipientsOf({ requesterEmail: null, ccEmails: body.cc }));
+      if (body.cc !== undefined) ctx.quiet.ccEmails = recipientsOf({ requesterEmail: null, ccEmails: body.cc });
       // No version, no history, no event.
       if (edits.length === 0 && !decision.statusChanged && !decision.assigneeChanged) return null;
       return { decision, reason: body.reason ?? null, edits };
@@ -304,9 +304,9 @@ export class CaseService {
   // ---------------------------------------------------------------- internals
 
   /**
-   * The one write path of a request: lock, check, decide (in `fn`), plan, write. The answer shows
-   * the case, so for a sensitive case it is a read, logged as one at `endpoint` (null: the
-   * caller answers something else).
+   * The one write path of a request (ChangeRunner: read, check, decide in `fn`, plan, one guarded
+   * write). The answer shows the case, so for a sensitive case it is a read, logged as one at
+   * `endpoint` (null: the caller answers something else).
    */
   private async change(
     p: Principal,
@@ -315,36 +315,9 @@ export class CaseService {
     onBehalfOfRequester: boolean,
     endpoint: string | null,
     fn: ChangeFn,
+    locked = false,
   ): Promise<CaseDto> {
-    const now = this.clock.now();
-    // Queued per case before taking a connection (KeyedQueue): a burst on one case waits here,
-    // not on pooled connections blocked by its row lock.
-    const { updated, activeWindow, before } = await this.changes.run(id, () =>
-      inTransaction(this.pool, async (tx) => {
-        // Windows are read under their lock, so a window added meanwhile either refuses this move
-        // into WAITING_FOR_USER or sees (and recomputes) the timer it schedules.
-        await lockWindows(tx, 'shared');
-        const windows = await loadWindows(tx);
-        const activeWindow = windowCovering(now, windows, this.config.TIMEZONE);
-        // The row lock serialises changes to one case: a concurrent request waits, then decides
-        // on the state the first one left (and fails If-Match if it sent one). The row is read by
-        // a statement of its own after the lock, so it sees what the previous holder committed.
-        const row = (await lockCase(tx, id)) ? await findCase(tx, id) : null;
-        const standing = standingOn(p, row && facts(row));
-        if (ifMatch !== undefined && ifMatch !== row!.version) {
-          throw new DomainError('precondition-failed', `The case is at version ${row!.version}, not ${ifMatch}.`, {
-            currentVersion: row!.version,
-          });
-        }
-        const { actor, changeActor } = actingAs(p, standing, onBehalfOfRequester, row!.externalRequester as { name?: unknown } | null);
-        const newEmail = standing.as === 'requester' ? requesterEmailUpdate(row!.requesterEmail, p.email) : null;
-        if (newEmail) await setRequesterEmail(tx, row!.id, newEmail);
-        const change = await fn(tx, row!, actor, { now, activeWindow, changeActor });
-        if (!change) return { updated: row!, activeWindow, before: standing };
-        const written = await writePlans(tx, [plan(row!, change, changeActor, now, this.timerRules(windows))]);
-        return { updated: written.get(row!.id)!, activeWindow, before: standing };
-      }),
-    );
+    const { updated, activeWindow, before } = await this.runner.run(p, id, { ifMatch, onBehalfOfRequester, locked }, fn);
     if (endpoint) await this.logSensitiveReads(p, [updated], endpoint);
     // A change may take the case out of the caller's sight (a sensitive case sent to another
     // team): the change stands, and the answer shows the case as the caller left it, with no
@@ -352,10 +325,6 @@ export class CaseService {
     const after = caseAccess(p, facts(updated));
     const standing = after.view === 'none' ? { access: before.access, as: null } : standingOn(p, facts(updated));
     return this.view(updated, standing, activeWindow);
-  }
-
-  private timerRules(windows: ReadonlyArray<SuspensionWindow>): TimerRules {
-    return timerRulesOf(this.config, windows);
   }
 
   /** The case and the caller's standing on it, for a read of one of its parts (logged if sensitive). */

@@ -15,14 +15,18 @@ import {
   type SlaRowUpdate,
 } from '../repositories/sla-repository';
 import { planSlaBreach } from '../domain/plan';
+import type { CaseSlaExtras } from '../repositories/case-repository';
 import { writePlans } from '../repositories/plan-writer';
 import { inTransaction, type Query } from '../db/query';
 import type { CaseSlaDto } from '../schemas/service-level';
 import { loadServiceCalendar } from './service-calendar-service';
 
-/** The case fields the SLA of a case view is keyed by. */
+/** The case fields the SLA of a case view is keyed by (and computed from, when the case read brought its facts). */
 export interface SlaCaseRef {
   id: string;
+  createdAt?: Date;
+  firstResponseAt?: Date | null;
+  slaFacts?: CaseSlaExtras;
 }
 
 function factsOf(f: CaseSlaFactsRow) {
@@ -74,6 +78,17 @@ export class CaseSlaLoader {
   ) {}
 
   load(ref: SlaCaseRef): Promise<CaseSlaDto> {
+    const f = ref.slaFacts;
+    if (f?.changes && ref.createdAt) {
+      // The case read brought the facts: only the calendar (cached) is needed.
+      const facts = {
+        filedAt: ref.createdAt,
+        firstReplyAt: ref.firstResponseAt ?? null,
+        statusChanges: f.changes,
+        targets: { firstResponseHours: f.firstResponseHours, resolutionHours: f.resolutionHours },
+      };
+      return this.cachedCalendar(this.q).then((cal) => toCaseSlaDto(evaluateSla(facts, cal, this.clock.now())));
+    }
     return new Promise((resolve, reject) => {
       this.queue.push({ id: ref.id, resolve, reject });
       if (this.queue.length === 1) setImmediate(() => void this.flush());

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { DomainError } from '../domain/errors';
 import { validateSuspensionWindow, type SuspensionWindow } from '../domain/suspension';
 import { inTransaction, pgQuery, type Query } from '../db/query';
-import { deleteWindow, insertWindow, loadWindows, lockWindows } from '../repositories/window-repository';
+import { bumpWindowEpoch, deleteWindow, insertWindow, loadWindows, lockWindows } from '../repositories/window-repository';
 import type { CaseService } from './case-service';
 import type { TimerService } from './timer-service';
 
@@ -35,6 +35,7 @@ export class WindowService {
     }
     const out = await inTransaction(this.pool, async (q) => {
       await lockWindows(q, 'exclusive');
+      await bumpWindowEpoch(q);
       const id = await insertWindow(q, { ...w, createdBy: by });
       const recomputed = await this.timers.recomputeWaitingTimers(q, w);
       return { window: { id, from: w.from, to: w.to, reason: w.reason }, recomputed };
@@ -47,6 +48,7 @@ export class WindowService {
   async remove(id: string): Promise<{ recomputed: number }> {
     const out = await inTransaction(this.pool, async (q) => {
       await lockWindows(q, 'exclusive');
+      await bumpWindowEpoch(q);
       const removed = await deleteWindow(q, id);
       if (!removed) throw new DomainError('not-found', 'No such suspension window.');
       return { recomputed: await this.timers.recomputeWaitingTimers(q, removed) };

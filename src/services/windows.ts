@@ -1,6 +1,6 @@
 import type { Query } from '../db/query';
 import { windowCovering, type SuspensionWindow } from '../domain/suspension';
-import { loadWindows } from '../repositories/window-repository';
+import { loadWindows, loadWindowsAtEpoch } from '../repositories/window-repository';
 
 export { loadWindows, lockWindows } from '../repositories/window-repository';
 
@@ -35,5 +35,27 @@ export class ViewWindows {
   /** Drops the copy: call after a window edit has committed, so views show it at once. */
   forget(): void {
     this.cache = null;
+  }
+}
+
+/**
+ * The suspension windows for changes, keyed by the window epoch (docs/decisions/one-statement-
+ * writes.md): a change's read answers the current epoch; the windows are reloaded only when it
+ * moved, and the change's write only acts while the epoch is still the one they were read at.
+ */
+export class EpochWindows {
+  private cache: Promise<{ epoch: number; windows: SuspensionWindow[] }> | null = null;
+
+  constructor(private readonly q: Query) {}
+
+  async at(epoch: number): Promise<{ epoch: number; windows: SuspensionWindow[] }> {
+    const cached = this.cache && (await this.cache.catch(() => null));
+    if (cached && cached.epoch === epoch) return cached;
+    const loading = loadWindowsAtEpoch(this.q);
+    this.cache = loading;
+    loading.catch(() => {
+      if (this.cache === loading) this.cache = null;
+    });
+    return loading;
   }
 }
