@@ -10,26 +10,22 @@ import type { FieldEdit } from '../domain/plan';
 import { primaryRole, type Principal } from '../domain/roles';
 import { listVisibility, standingOn, type Standing } from '../domain/standing';
 import type { SuspensionWindow } from '../domain/suspension';
-import { inTransaction, pgQuery, type Query } from '../db/query';
+import { pgQuery, type Query } from '../db/query';
 import {
   attachmentUsage,
   findAttachment,
   findCase,
   findCaseWithAttachments,
-  findCategory,
   insertAccessLog,
   insertAttachment,
-  insertCase,
   listAccessLog,
   listCases,
   listHistory,
   listMessages,
-  nextCaseNumber,
   teamExists,
   type CaseRow,
 } from '../repositories/case-repository';
-import { insertRequesterMatch } from '../repositories/people-repository';
-import { writePlans } from '../repositories/plan-writer';
+import { fileCase } from '../repositories/filing-writer';
 import { contactAtFiling, recipientsOf } from '../domain/notifications';
 import type {
   AttachmentDto,
@@ -44,7 +40,8 @@ import type {
 } from '../schemas/case';
 import { accessFacts as facts, caseListFilter, encodeCursor, toAttachmentDto, toCaseDto, toHistoryDto, toMessageDto, unknownRef } from './case-views';
 import type { FormValidator } from './forms';
-import { ChangeRunner, type ChangeFn } from './change-runner';
+import { CategoryCache } from './category-cache';
+import { ChangeRunner, MAX_CHANGE_ATTEMPTS, type ChangeFn } from './change-runner';
 import type { CaseSlaLoader } from './sla-service';
 import { ViewWindows } from './windows';
 import { checkAssignee, namedEmployee } from './case-people';
@@ -57,6 +54,8 @@ import { checkAssignee, namedEmployee } from './case-people';
 export class CaseService {
   /** The write path of requests' changes. */
   private readonly runner: ChangeRunner;
+  /** Categories for filing (checked by the write statement). */
+  private readonly categories: CategoryCache;
   /** Built once: an Intl.DateTimeFormat costs more to make than the rest of filing a case. */
   private yearFormat: Intl.DateTimeFormat | undefined;
   /** Statements outside a transaction, through the pool. */
@@ -74,52 +73,59 @@ export class CaseService {
     this.q = pgQuery(pool);
     this.windows = new ViewWindows(this.q, config.TIMEZONE);
     this.runner = new ChangeRunner(pool, clock, config);
+    this.categories = new CategoryCache(this.q);
   }
 
   // ---------------------------------------------------------------- filing
 
-  /** Files a case: validates category and form, numbers it, routes it to the category's team. */
+  /**
+   * Files a case: validates category and form, numbers it, routes it to the category's team — one
+   * write statement (fileCase), which refuses a category changed since it was read (then reload).
+   */
   async create(p: Principal, body: CreateCaseBody): Promise<CaseDto> {
     const now = this.clock.now();
-    const category = await findCategory(this.q, body.categoryKey);
-    if (!category || !category.active) {
-      throw new DomainError('validation-failed', `Unknown or inactive category '${body.categoryKey}'.`, {
-        errors: [{ in: 'body', path: '/categoryKey', message: 'unknown or inactive category' }],
-      });
-    }
-    const details = body.details ?? {};
-    const formErrors = this.forms.validate(category.key, category.updatedAt, category.form, details);
-    if (formErrors.length > 0) {
-      throw new DomainError('validation-failed', `details do not match the ${category.key} form.`, {
-        errors: formErrors.map((e) => ({ in: 'body', path: `/details${e.path}`, message: e.message })),
-      });
-    }
     const known = await namedEmployee(this.q, p, body);
     const filing = decideFiling(p, body, known);
     const contact = contactAtFiling(p, body, filing.requesterId === p.id, known?.email ?? null);
     const year = Number((this.yearFormat ??= new Intl.DateTimeFormat('en', { timeZone: this.config.TIMEZONE, year: 'numeric' })).format(now));
-    const created = await inTransaction(this.pool, async (q) => {
-      const row = await insertCase(
-        q,
-        {
-          ...filing,
-          number: await nextCaseNumber(q, year),
-          now,
-          categoryKey: category.key,
-          teamKey: category.defaultTeamKey,
-          subject: body.subject,
-          description: body.description,
-          details,
-          filedByRole: filing.actor.role,
-          requesterEmail: contact.email,
-          language: contact.language,
-        },
-        category.sensitive,
-      );
-      await writePlans(q, [planFiling(row, filing.actor, now)]);
-      if (filing.pendingEmployeeNumber) await insertRequesterMatch(q, row.id, filing.pendingEmployeeNumber, now);
-      return row;
-    });
+    const details = body.details ?? {};
+    let created: CaseRow | null = null;
+    for (let attempt = 1; !created; attempt++) {
+      if (attempt > MAX_CHANGE_ATTEMPTS) throw new DomainError('conflict', 'The category kept changing while the case was filed; try again.');
+      const category = await (attempt === 1 ? this.categories.get(body.categoryKey) : this.categories.fresh(body.categoryKey));
+      if (!category || !category.active) {
+        throw new DomainError('validation-failed', `Unknown or inactive category '${body.categoryKey}'.`, {
+          errors: [{ in: 'body', path: '/categoryKey', message: 'unknown or inactive category' }],
+        });
+      }
+      const formErrors = this.forms.validate(category.key, category.updatedAt, category.form, details);
+      if (formErrors.length > 0) {
+        throw new DomainError('validation-failed', `details do not match the ${category.key} form.`, {
+          errors: formErrors.map((e) => ({ in: 'body', path: `/details${e.path}`, message: e.message })),
+        });
+      }
+      const id = randomUUID();
+      const fields = {
+        ...filing,
+        now,
+        categoryKey: category.key,
+        teamKey: category.defaultTeamKey,
+        subject: body.subject,
+        description: body.description,
+        details,
+        filedByRole: filing.actor.role,
+        requesterEmail: contact.email,
+        language: contact.language,
+      };
+      created = await fileCase(this.q, {
+        id,
+        fields,
+        year,
+        category: { key: category.key, updatedAt: category.updatedAt, sensitive: category.sensitive },
+        plan: planFiling({ id, number: '', categoryKey: category.key, teamKey: category.defaultTeamKey, channel: filing.channel }, filing.actor, now),
+        pendingEmployeeNumber: filing.pendingEmployeeNumber ?? null,
+      });
+    }
     const standing = standingOn(p, facts(created));
     await this.logSensitiveReads(p, [created], 'POST /v1/cases');
     return this.view(created, standing, await this.windows.covering(now));
@@ -270,7 +276,7 @@ export class CaseService {
       let categoryTeam: string | undefined;
       let categorySensitive: boolean | undefined;
       if (body.categoryKey !== undefined && body.categoryKey !== row.categoryKey) {
-        const cat = await findCategory(tx, body.categoryKey);
+        const cat = await this.categories.fresh(body.categoryKey);
         if (!cat) throw unknownRef('categoryKey', body.categoryKey);
         edits.push({ field: 'category', from: row.categoryKey, to: cat.key });
         categoryTeam = cat.defaultTeamKey;
