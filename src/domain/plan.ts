@@ -63,7 +63,7 @@ export interface QuietUpdate {
 }
 
 /** A message the writer inserts with the change (author: the plan's actor; at: the plan's instant). */
-export interface NewMessage {
+interface NewMessage {
   id: string;
   visibility: 'public' | 'internal';
   body: string;

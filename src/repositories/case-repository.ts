@@ -341,20 +341,6 @@ export async function insertCase(q: Query, c: NewCase, categorySensitive: boolea
   return toCaseRow(r!);
 }
 
-export async function insertMessage(
-  q: Query,
-  m: { caseId: string; actor: ChangeActor; visibility: 'public' | 'internal'; body: string; now: Date },
-): Promise<Omit<CaseMessage, 'seq'>> {
-  const [r] = await q<Omit<CaseMessage, 'seq'>>(
-    `INSERT INTO case_message (id, case_id, author_id, author_role, on_behalf_of, visibility, body, created_at)
-     VALUES ($1::uuid, $2::uuid, $3, $4, $5, $6::"Visibility", $7, $8)
-     RETURNING id, case_id AS "caseId", author_id AS "authorId", author_role AS "authorRole", on_behalf_of AS "onBehalfOf",
-               visibility::text AS visibility, body, created_at AS "createdAt"`,
-    [randomUUID(), m.caseId, m.actor.id, m.actor.role, m.actor.onBehalfOf, m.visibility, m.body, m.now],
-  );
-  return r!;
-}
-
 export async function insertAttachment(
   q: Query,
   a: { caseId: string; filename: string; contentType: string; data: Buffer; sha256: string; actor: ChangeActor; now: Date },

@@ -91,11 +91,6 @@ export async function putPerson(
   return { created, row: rest };
 }
 
-/** Remembers that a case waits for the person holding `employeeNumber`. */
-export async function insertRequesterMatch(q: Query, caseId: string, employeeNumber: string, at: Date): Promise<void> {
-  await q(`INSERT INTO requester_match (case_id, employee_number, created_at) VALUES ($1, $2, $3)`, [caseId, employeeNumber, at]);
-}
-
 /** A case a pending match ties to its requester, locked for the change. */
 export interface MatchedCase {
   id: string;

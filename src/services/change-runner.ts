@@ -17,7 +17,7 @@ import { timerRulesOf } from './timer-service';
 import { EpochWindows } from './windows';
 
 /** What a change's callback is told besides the case it decides on. */
-export interface ChangeContext {
+interface ChangeContext {
   now: Date;
   activeWindow: SuspensionWindow | null;
   changeActor: ChangeActor;
