@@ -7,25 +7,24 @@
  * What the service does above this is its overhead.
  */
 import type pg from 'pg';
+import { randomUUID } from 'node:crypto';
 import {
-  findCase,
   findCaseWithAttachments,
   findCategory,
-  insertCase,
   listCases,
-  lockCase,
-  nextCaseNumber,
+  readCaseForChange,
   type CaseListFilter,
   type CaseRow,
 } from '../../src/repositories/case-repository';
+import { fileCase } from '../../src/repositories/filing-writer';
 import { inTransaction, pgQuery, type Query } from '../../src/db/query';
 import { planFiling } from '../../src/domain/filing';
 import { plan } from '../../src/domain/plan';
 import { writePlans } from '../../src/repositories/plan-writer';
-import { loadSlaFacts, loadStoredCalendar } from '../../src/repositories/sla-repository';
+import { loadStoredCalendar } from '../../src/repositories/sla-repository';
 import type { ListCasesQuery } from '../../src/schemas/case';
 import { caseListFilter } from '../../src/services/case-views';
-import { loadWindows, lockWindows } from '../../src/services/windows';
+import { lockWindows } from '../../src/services/windows';
 import { CREATE_BODY, type ListQuery } from './scenarios';
 import { BENCH_OPERATOR } from './db';
 
@@ -39,10 +38,12 @@ export interface FloorScenario {
 const CALENDAR_TTL_MS = 5000;
 let calendarReadAt = -Infinity;
 
-/** The service level of case views: the facts of the cases, and the calendar when its copy is old. */
-async function slaOfViews(q: Query, ids: string[]): Promise<void> {
-  const calendar = performance.now() - calendarReadAt > CALENDAR_TTL_MS ? ((calendarReadAt = performance.now()), loadStoredCalendar(q)) : null;
-  await Promise.all([calendar, loadSlaFacts(q, ids)]);
+/** The service level of case views: their facts come with the case read; the calendar is read when its copy is old. */
+async function calendarOfViews(q: Query): Promise<void> {
+  if (performance.now() - calendarReadAt > CALENDAR_TTL_MS) {
+    calendarReadAt = performance.now();
+    await loadStoredCalendar(q);
+  }
 }
 
 function eventPayload(row: { id: string; number: string; status: string; version: number }, actorId: string, role: string, now: Date, extra: object) {
@@ -57,44 +58,50 @@ function eventPayload(row: { id: string; number: string; status: string; version
   };
 }
 
-/** Filing a case: category lookup, then number, case, history row and event in one transaction. */
+/** Filing a case: one statement (category check, number, case, history row, event); the category is cached as in the service. */
 export function createFloor(pool: pg.Pool, requesters: string[], year: number): FloorScenario {
   const q = pgQuery(pool);
   let n = 0;
+  let cat: Awaited<ReturnType<typeof findCategory>> = null;
+  let catReadAt = -Infinity;
   return {
-    statements: 7,
+    statements: 1,
     op: async () => {
       const sub = requesters[n++ % requesters.length]!;
       const now = new Date();
-      const cat = (await findCategory(q, CREATE_BODY.categoryKey))!;
-      const row = await inTransaction(pool, async (tx) => {
-        const r = await insertCase(
-          tx,
-          {
-            number: await nextCaseNumber(tx, year),
-            now,
-            categoryKey: cat.key,
-            teamKey: cat.defaultTeamKey,
-            subject: CREATE_BODY.subject,
-            description: CREATE_BODY.description,
-            details: {},
-            channel: 'portal',
-            requesterId: sub,
-            requesterName: `Requester ${sub}`,
-            employeeNumber: null,
-            concernsEmployee: null,
-            externalRequester: null,
-            filedById: sub,
-            filedByRole: 'requester',
-            requesterEmail: null,
-            language: 'nb',
-          },
-          cat.sensitive,
-        );
-        await writePlans(tx, [planFiling(r, { id: sub, role: 'requester', onBehalfOf: null }, now)]);
-        return r;
+      if (!cat || performance.now() - catReadAt > CALENDAR_TTL_MS) {
+        catReadAt = performance.now();
+        cat = (await findCategory(q, CREATE_BODY.categoryKey))!;
+      }
+      const id = randomUUID();
+      const actor = { id: sub, role: 'requester', onBehalfOf: null } as const;
+      const row = await fileCase(q, {
+        id,
+        fields: {
+          now,
+          categoryKey: cat.key,
+          teamKey: cat.defaultTeamKey,
+          subject: CREATE_BODY.subject,
+          description: CREATE_BODY.description,
+          details: {},
+          channel: 'portal',
+          requesterId: sub,
+          requesterName: `Requester ${sub}`,
+          employeeNumber: null,
+          concernsEmployee: null,
+          externalRequester: null,
+          filedById: sub,
+          filedByRole: 'requester',
+          requesterEmail: null,
+          language: 'nb',
+        },
+        year,
+        category: { key: cat.key, updatedAt: cat.updatedAt, sensitive: cat.sensitive },
+        plan: planFiling({ id, number: '', categoryKey: cat.key, teamKey: cat.defaultTeamKey, channel: 'portal' }, actor, now),
+        pendingEmployeeNumber: null,
       });
-      await slaOfViews(q, [row.id]);
+      if (!row) throw new Error('category changed during the benchmark');
+      await calendarOfViews(q);
     },
   };
 }
@@ -104,18 +111,19 @@ export function readFloor(pool: pg.Pool, ids: string[]): FloorScenario {
   const q = pgQuery(pool);
   let i = 0;
   return {
-    statements: 2,
+    statements: 1,
     op: async () => {
       const id = ids[(i = (i + 7919) % ids.length)]!;
       if (!(await findCaseWithAttachments(q, id))) throw new Error('case not found');
-      await slaOfViews(q, [id]);
+      await calendarOfViews(q);
     },
   };
 }
 
 /**
- * A status move: the windows lock and windows, the row lock, the case, then the plan (update,
- * timer, history row, event) in one statement, then the view's service level.
+ * A status move as the service's ChangeRunner makes it: the case with its service-level facts and
+ * the window epoch in one statement, then the plan (update, timer, history row, event) in one
+ * statement guarded by the version and the epoch read (the windows are cached per epoch).
  */
 export function transitionFloor(pool: pg.Pool, ids: string[]): (concurrency: number) => FloorScenario {
   // The cases' statuses outlive one run: the next run (another concurrency) starts where it left them.
@@ -130,25 +138,22 @@ function transitionRun(pool: pg.Pool, ids: string[], status: Map<string, string>
   const per = Math.floor(ids.length / concurrency);
   if (per < 1) throw new Error('transition pool smaller than the concurrency');
   return {
-    statements: 8,
+    statements: 2,
     op: async (w) => {
       const id = ids[w * per + (cursor[w] = (cursor[w]! + 1) % per)]!;
       const from = status.get(id)! as CaseRow['status'];
       const to = from === 'IN_PROGRESS' ? 'ON_HOLD' : 'IN_PROGRESS';
       const now = new Date();
-      await inTransaction(pool, async (tx) => {
-        await lockWindows(tx, 'shared');
-        await loadWindows(tx);
-        await lockCase(tx, id);
-        const before = await findCase(tx, id);
-        if (before?.status !== from) throw new Error(`case in ${before?.status}, expected ${from}`);
-        const decision = { status: to, statusChanged: true, assigneeId: before.assigneeId, assigneeChanged: false, timer: null } as const;
-        const actor = { id: BENCH_OPERATOR, role: 'operator', onBehalfOf: null } as const;
-        const rules = { waitingDays: 10, completedDays: 10, timeZone: 'Europe/Oslo', windows: [] };
-        await writePlans(tx, [plan(before, { decision }, actor, now, rules)]);
-      });
+      const read = await readCaseForChange(q, id);
+      const before = read?.row;
+      if (before?.status !== from) throw new Error(`case in ${before?.status}, expected ${from}`);
+      const decision = { status: to, statusChanged: true, assigneeId: before.assigneeId, assigneeChanged: false, timer: null } as const;
+      const actor = { id: BENCH_OPERATOR, role: 'operator', onBehalfOf: null } as const;
+      const rules = { waitingDays: 10, completedDays: 10, timeZone: 'Europe/Oslo', windows: [] };
+      const guard = { versions: new Map([[id, before.version]]), windowEpoch: read!.windowEpoch };
+      if (!(await writePlans(q, [plan(before, { decision }, actor, now, rules)], guard)).has(id)) throw new Error('case moved during its move');
       status.set(id, to);
-      await slaOfViews(q, [id]);
+      await calendarOfViews(q);
     },
   };
 }
@@ -158,20 +163,16 @@ export function listFilterOf(lq: ListQuery, teams: readonly string[]): CaseListF
   return caseListFilter({ kind: 'own-or-open', principalId: BENCH_OPERATOR, teams }, lq as ListCasesQuery);
 }
 
-/** A listing: the filtered page with relations in one statement, then the service level of its rows. */
+/** A listing: the filtered page with relations and service-level facts in one statement. */
 export function listFloor(pool: pg.Pool, queries: ListQuery[], teams: string[]): FloorScenario {
   const q = pgQuery(pool);
   let i = 0;
   return {
-    statements: 2,
+    statements: 1,
     op: async () => {
       const lq = queries[i++ % queries.length]!;
-      const rows = await listCases(q, listFilterOf(lq, teams));
-      if (rows.length > 0)
-        await slaOfViews(
-          q,
-          rows.slice(0, 25).map((r) => r.id),
-        );
+      await listCases(q, listFilterOf(lq, teams));
+      await calendarOfViews(q);
     },
   };
 }

@@ -138,11 +138,6 @@ export function toCaseRow(r: RawCase): CaseRow {
   };
 }
 
-/** JSON values go to jsonb as text: `pg` would turn a JS array into a PostgreSQL array. */
-function json(v: unknown): string | null {
-  return v === undefined || v === null ? null : JSON.stringify(v);
-}
-
 // ------------------------------------------------------------------------------------- reads
 
 export async function findCase(q: Query, id: string): Promise<CaseRow | null> {
@@ -275,17 +270,6 @@ export async function teamExists(q: Query, key: string): Promise<boolean> {
 
 // ------------------------------------------------------------------------------------ writes
 
-/** The next number of `year`'s sequence (the counter row is locked until the transaction ends). */
-export async function nextCaseNumber(q: Query, year: number): Promise<string> {
-  const [counter] = await q<{ last: number }>(
-    `INSERT INTO case_number_counter (year, last) VALUES ($1, 1)
-     ON CONFLICT (year) DO UPDATE SET last = case_number_counter.last + 1
-     RETURNING last`,
-    [year],
-  );
-  return `${year}-${String(counter!.last).padStart(6, '0')}`;
-}
-
 export interface NewCase {
   number: string;
   now: Date;
@@ -305,40 +289,6 @@ export interface NewCase {
   /** Where the requester's mails go, and their language (contactAtFiling). */
   requesterEmail: string | null;
   language: string;
-}
-
-/** Inserts a filed case (REGISTERED, version 1, no timer) and returns it. */
-export async function insertCase(q: Query, c: NewCase, categorySensitive: boolean): Promise<CaseRow> {
-  const [r] = await q<RawCase>(
-    `INSERT INTO "case" AS c (id, number, status, status_changed_at, category_key, team_key, subject, description, details,
-                         channel, requester_id, requester_name, employee_number, concerns_employee, external_requester,
-                         filed_by_id, filed_by_role, requester_email, language, version, created_at, updated_at)
-     VALUES ($1, $2, 'REGISTERED', $3, $4, $5, $6, $7, $8::jsonb, $9::"Channel", $10, $11, $12, $13::jsonb, $14::jsonb,
-             $15, $16, $18, $19, 1, $3, $3)
-     RETURNING ${CASE_SCALARS}, $17::boolean AS category_sensitive, NULL::text AS timer_to, NULL::timestamptz AS timer_due_at`,
-    [
-      randomUUID(),
-      c.number,
-      c.now,
-      c.categoryKey,
-      c.teamKey,
-      c.subject,
-      c.description,
-      json(c.details),
-      c.channel,
-      c.requesterId,
-      c.requesterName,
-      c.employeeNumber,
-      json(c.concernsEmployee),
-      json(c.externalRequester),
-      c.filedById,
-      c.filedByRole,
-      categorySensitive,
-      c.requesterEmail,
-      c.language,
-    ],
-  );
-  return toCaseRow(r!);
 }
 
 export async function insertAttachment(
