@@ -319,7 +319,7 @@ async function main(): Promise<void> {
       pgInfo: await serverInfo(db.url),
       settings: {
         cases: settings.cases,
-        timers: settings.timers,
+        timers: settings.scenarios.includes('sweep') ? settings.timers : 0,
         duration: settings.duration,
         warmup: settings.warmup,
         connections: settings.connections,

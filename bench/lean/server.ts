@@ -45,20 +45,22 @@ async function tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
 const CASE_FIELDS = `id, number, status, category_key AS "categoryKey", team_key AS "teamKey", assignee_id AS "assigneeId",
   subject, description, requester_id AS "requesterId", version, created_at AS "createdAt", updated_at AS "updatedAt"`;
 
-/** Number from the year's counter and the case row, one statement. */
-const INSERT_CASE = `
-  WITH n AS (
+/** Number from the year's counter and the case row: the CTEs, then the insert. */
+const NUMBER_CTES = `
+  n AS (
     INSERT INTO case_number_counter (year, last)
     VALUES (extract(year FROM now() AT TIME ZONE 'Europe/Oslo')::int, 1)
     ON CONFLICT (year) DO UPDATE SET last = case_number_counter.last + 1
     RETURNING year, last),
-  cat AS (SELECT key, default_team_key FROM category WHERE key = $1)
+  cat AS (SELECT key, default_team_key FROM category WHERE key = $1)`;
+const CASE_INSERT = `
   INSERT INTO "case" (id, number, status, category_key, team_key, subject, description, channel,
                       requester_id, requester_name, filed_by_id, filed_by_role)
   SELECT gen_random_uuid(), n.year || '-' || lpad(n.last::text, 6, '0'), 'REGISTERED', cat.key, cat.default_team_key,
          $2, $3, 'portal', $4, $4, $4, 'requester'
     FROM n, cat
   RETURNING ${CASE_FIELDS}`;
+const INSERT_CASE = `WITH ${NUMBER_CTES} ${CASE_INSERT}`;
 
 const INSERT_HISTORY = `INSERT INTO case_history (case_id, actor_id, actor_role, field, from_value, to_value)
   VALUES ($1, $2, $3, $4, $5, $6)`;
@@ -71,7 +73,8 @@ app.post<{ Body: { categoryKey?: string; subject?: string; description?: string 
   let row: Row | undefined;
   if (single) {
     const r = await pool.query<Row>(
-      `WITH c AS (${INSERT_CASE}),
+      `WITH ${NUMBER_CTES},
+       c AS (${CASE_INSERT}),
        h AS (INSERT INTO case_history (case_id, actor_id, actor_role, field, to_value)
              SELECT id, $4, 'requester', 'created', 'REGISTERED' FROM c)
        INSERT INTO outbox_event (id, type, case_id, payload)
@@ -116,7 +119,10 @@ app.post<{ Params: { id: string }; Body: { to?: string } }>('/v1/cases/:id/trans
       [id, to, ACTOR],
     );
     const row = r.rows[0]?.row;
-    return row ?? reply.code(409).send({ error: 'not moved' });
+    if (row) return row;
+    // Not moved: already in that status (or no such case); say where it is, as the plain path does.
+    const now = await pool.query<{ status: string }>(`SELECT status FROM "case" WHERE id = $1::uuid`, [id]);
+    return now.rows[0] ? reply.code(409).send({ code: 409, currentStatus: now.rows[0].status }) : reply.code(404).send({ code: 404 });
   }
   const out = await tx(async (c) => {
     const old = (await c.query<{ status: string }>(`SELECT status FROM "case" WHERE id = $1::uuid FOR UPDATE`, [id])).rows[0];
