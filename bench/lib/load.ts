@@ -118,35 +118,6 @@ export async function runHttp(
 }
 
 /**
- * The floor's load: `concurrency` loops, each running `op` again as soon as it finishes, for
- * `seconds` — the same closed-loop shape as autocannon's connections, without HTTP.
- */
-export async function runLoops(concurrency: number, seconds: number, op: (worker: number) => Promise<void>): Promise<Measurement> {
-  const lat = new Latencies();
-  const failures: Record<string, number> = {};
-  let ok = 0;
-  const started = performance.now();
-  const until = started + seconds * 1000;
-  const worker = async (w: number): Promise<void> => {
-    while (performance.now() < until) {
-      const t0 = performance.now();
-      try {
-        await op(w);
-        ok++;
-        lat.add(performance.now() - t0);
-      } catch (err) {
-        const key = (err as { code?: string }).code ?? (err as Error).message.slice(0, 60);
-        failures[key] = (failures[key] ?? 0) + 1;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, (_, w) => worker(w)));
-  const elapsed = (performance.now() - started) / 1000;
-  const s = lat.summary();
-  return { rps: ok / elapsed, p50: s.p50, p99: s.p99, ok, failures, seconds: elapsed };
-}
-
-/**
  * The same closed loop across several instances of a server: the connections are dealt round
  * robin over `baseUrls` (connection i goes to instance i mod n), as an L4 balancer deals
  * keep-alive connections; one autocannon per instance, the measurements merged.

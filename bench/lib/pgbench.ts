@@ -15,7 +15,7 @@ import { percentile } from './load';
 export type PgbenchScript = 'tpcb' | 'select-only';
 
 /** pgbench on the PATH, else in the PostgreSQL installation's bin directory; null if none. */
-export function findPgbench(): string | null {
+function findPgbench(): string | null {
   if (process.env.BENCH_PGBENCH) return process.env.BENCH_PGBENCH;
   const which = spawnSync('sh', ['-c', 'command -v pgbench'], { encoding: 'utf8' });
   if (which.status === 0 && which.stdout.trim()) return which.stdout.trim();

@@ -92,7 +92,7 @@ function pgbenchOf(r: RunReport, s: RequestScenario, connections: number): Pgben
 }
 
 /** Seed seconds extrapolated linearly to 10,000,000 cases (history and index builds grow about linearly). */
-export function seedExtrapolation(seconds: number, cases: number): string {
+function seedExtrapolation(seconds: number, cases: number): string {
   if (cases <= 0 || seconds <= 0) return '–';
   const s = (seconds * 10_000_000) / cases;
   return `≈${(s / 60).toFixed(0)} min for 10,000,000 (linear from ${big(cases)})`;

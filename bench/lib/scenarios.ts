@@ -45,7 +45,7 @@ export async function signTokens(dataDir: string): Promise<Tokens> {
 const bearer = (t: string) => ({ authorization: `Bearer ${t}` });
 
 /** The body every filed case carries: the general enquiry form has no extra fields. */
-export const CREATE_BODY = { categoryKey: 'general', subject: 'Bench case', description: 'Filed by the benchmark.' };
+const CREATE_BODY = { categoryKey: 'general', subject: 'Bench case', description: 'Filed by the benchmark.' };
 
 export function createRequests(tokens: Tokens): () => HttpRequest {
   let i = 0;

@@ -13,7 +13,7 @@ export const SEARCH_WORDS = {
 };
 
 /** One in RARE_EVERY cases carries the rare word. */
-export const RARE_EVERY = 50_000;
+const RARE_EVERY = 50_000;
 
 /** Topics of a subject, with weights (the common word first and heaviest). */
 const TOPICS: Array<[string, number]> = [
