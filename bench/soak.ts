@@ -50,7 +50,7 @@ interface Sample {
 /** Mean of the samples whose time falls in [from, to) of the run, as fractions. */
 function meanRss(samples: Sample[], from: number, to: number): number {
   const xs = samples.filter((s) => s.at >= from * seconds && s.at < to * seconds).map((s) => s.rssMb);
-  return xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+  return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN;
 }
 
 /** Least-squares slope of RSS over time, in MiB per minute, over the samples after `from`. */
@@ -168,7 +168,7 @@ function verdict(
   const span = to - from;
   const mean = (a: number, b: number) => {
     const xs = samples.filter((s) => s.at >= from + a * span && s.at < from + b * span).map((s) => s.rss[idx]!);
-    return xs.reduce((x, y) => x + y, 0) / Math.max(1, xs.length);
+    return xs.length ? xs.reduce((x, y) => x + y, 0) / xs.length : NaN;
   };
   const warm = mean(0.2, 0.4);
   const end = mean(0.8, 1.01);
@@ -181,6 +181,11 @@ function verdict(
     slope = (xs.reduce((a, s) => a + (s.at - mx) * (s.rss[idx]! - my), 0) / xs.reduce((a, s) => a + (s.at - mx) ** 2, 0)) * 60;
   }
   return { warm, end, growth, slope, flat: Math.abs(growth) < 10 };
+}
+
+/** The verdict words: flat, growing, or too few samples to tell (a run shorter than a few samples). */
+function verdictWord(growth: number, flat: boolean): string {
+  return !Number.isFinite(growth) ? 'too few samples to tell' : flat ? 'flat' : '**growing**';
 }
 
 function renderOne(r: { started: Date; machine: string; samples: Sample[]; m: Measurement; peak: number }): string {
@@ -202,7 +207,7 @@ function renderOne(r: { started: Date; machine: string; samples: Sample[]; m: Me
     `- **Throughput:** ${num(m.rps)} requests/s on average; non-2xx ${failures(m)}`,
     `- **RSS:** ${samples[0]!.rssMb.toFixed(0)} MiB at start, ${warm.toFixed(0)} MiB mean over 20–40 % of the run, ${end.toFixed(0)} MiB over the last 20 %, ` +
       `peak ${peak.toFixed(0)} MiB; slope over the second half ${slope.toFixed(2)} MiB/min`,
-    `- **Verdict:** ${flat ? 'flat' : '**growing**'} (${growth >= 0 ? '+' : ''}${growth.toFixed(1)} % from warm to end; flat means within ±10 %)`,
+    `- **Verdict:** ${verdictWord(growth, flat)} (${growth >= 0 ? '+' : ''}${growth.toFixed(1)} % from warm to end; flat means within ±10 %)`,
     '',
     'RSS (MiB) by seconds into the run, sampled every ' + `${sampleSeconds} s${step > 1 ? ` (every ${step}th sample shown)` : ''}:`,
     '',
@@ -242,7 +247,7 @@ function renderTwo(r: { started: Date; machine: string; samples: Sample[]; one: 
     const v = verdict(samples, i, oneSeconds, oneSeconds + seconds);
     lines.push(
       `- **Instance ${i + 1} RSS** (round-robin phase): ${v.warm.toFixed(0)} MiB over 20–40 %, ${v.end.toFixed(0)} MiB over the last 20 %, peak ${peaks[i]!.toFixed(0)} MiB, ` +
-        `slope over the second half ${v.slope.toFixed(2)} MiB/min: ${v.flat ? 'flat' : '**growing**'} (${v.growth >= 0 ? '+' : ''}${v.growth.toFixed(1)} %)`,
+        `slope over the second half ${v.slope.toFixed(2)} MiB/min: ${verdictWord(v.growth, v.flat)} (${v.growth >= 0 ? '+' : ''}${v.growth.toFixed(1)} %)`,
     );
   }
   lines.push(
