@@ -6,9 +6,16 @@
  * The statements are built by src/repositories/case-repository.ts, so they are the service's.
  */
 import pg from 'pg';
-import { listCases } from '../src/repositories/case-repository';
-import { listFilterOf } from './lib/floor';
-import { listQueries, OPERATOR_TEAMS } from './lib/scenarios';
+import { listCases, type CaseListFilter } from '../src/repositories/case-repository';
+import type { ListCasesQuery } from '../src/schemas/case';
+import { caseListFilter } from '../src/services/case-views';
+import { BENCH_OPERATOR } from './lib/db';
+import { listQueries, OPERATOR_TEAMS, type ListQuery } from './lib/scenarios';
+
+/** The filter the service builds for `lq` when the bench operator of `teams` lists. */
+function listFilterOf(lq: ListQuery, teams: readonly string[]): CaseListFilter {
+  return caseListFilter({ kind: 'own-or-open', principalId: BENCH_OPERATOR, teams }, lq as ListCasesQuery);
+}
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);

@@ -1,13 +1,15 @@
 /**
- * `npm run bench`: the service against its raw-SQL floor, over a throwaway database.
+ * `npm run bench`: the service against independent references, over a throwaway (or kept) database.
  *
- * Creates and migrates a database (on BENCH_DATABASE_URL's server, default the local
- * PostgreSQL), seeds BENCH_CASES cases in SQL, starts the service as a child process on a
- * loopback port, and for each scenario (create, read, transition, list) and each concurrency
- * (BENCH_CONNECTIONS) drives it with autocannon for BENCH_DURATION seconds, then runs the same
- * statements through `pg` (bench/lib/floor.ts) for as long. Then the timer sweep of BENCH_TIMERS
- * due timers, by the service and by the floor. Writes bench/results.md; docs/benchmarks.md
- * explains how to read it.
+ * Creates and migrates a database (on BENCH_DATABASE_URL's server, default the local PostgreSQL),
+ * seeds BENCH_CASES cases in SQL (or reuses a database seeded earlier, BENCH_REUSE_DB=1), runs
+ * pgbench's TPC-B-like and select-only scripts at each concurrency in a database of their own,
+ * starts the service and the lean reference (bench/lean/server.ts) as child processes on
+ * loopback ports, and for each scenario (create, read, transition, list) and each concurrency
+ * (BENCH_CONNECTIONS) drives both with autocannon for BENCH_DURATION seconds. Then the search
+ * benchmark (#16) and the timer sweep of BENCH_TIMERS due timers (service, then the lean SQL).
+ * Writes bench/results.md (BENCH_RESULTS) and the README's performance table; docs/benchmarks.md
+ * explains the knobs and how to read the figures.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
@@ -15,17 +17,43 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { loadConfig } from '../src/config';
-import { startApp, type AppProcess } from './lib/app-process';
-import { createBenchDatabase, sampleReadableIds, seedCases, seedDueTimers, seedTransitionPool, serverInfo, type BenchDatabase } from './lib/db';
-import { createFloor, listFloor, readFloor, sweepFloor, transitionFloor, type FloorScenario } from './lib/floor';
-import { runHttp, runLoops, type HttpRequest, type Measurement } from './lib/load';
-import { failures, machineInfo, ms, num, writeResults } from './lib/report';
+import { leanSweep } from './lean/sweep';
+import { startApp, startLean, type AppProcess } from './lib/app-process';
+import {
+  ADMIN_URL,
+  createBenchDatabase,
+  markSeeded,
+  reusableBenchDatabase,
+  sampleReadableIds,
+  sampleSearchTargets,
+  seedCases,
+  seedDueTimers,
+  seedTransitionPool,
+  serverInfo,
+  type BenchDatabase,
+} from './lib/db';
+import { runHttp, type HttpRequest } from './lib/load';
+import { preparePgbench, type Pgbench } from './lib/pgbench';
+import { failures, machineInfo, ms, num, RESULTS_FILE, writeResults } from './lib/report';
+import {
+  pgbenchScriptOf,
+  renderResults,
+  writeReadmeTable,
+  type PgbenchRow,
+  type RequestRow,
+  type RequestScenario,
+  type SearchRow,
+  type SweepResult,
+} from './lib/results';
 import {
   createRequests,
   listQueries,
   listRequests,
+  messageRequests,
   OPERATOR_TEAMS,
   readRequests,
+  searchQueries,
+  searchRequests,
   signTokens,
   TogglePool,
   transitionRequests,
@@ -41,44 +69,46 @@ function intEnv(name: string, fallback: number): number {
   return n;
 }
 
-const SCENARIOS = ['create', 'read', 'transition', 'list', 'sweep'] as const;
-type ScenarioName = (typeof SCENARIOS)[number];
+const listEnv = (name: string, fallback: string) =>
+  (process.env[name] ?? fallback)
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
+const SCENARIOS = ['create', 'read', 'transition', 'list', 'search', 'sweep'] as const;
+type ScenarioName = (typeof SCENARIOS)[number];
+const REFERENCES = ['lean', 'pgbench'] as const;
+
+const cases = intEnv('BENCH_CASES', 1_000_000);
 const settings = {
-  cases: intEnv('BENCH_CASES', 1_000_000),
+  cases,
   timers: intEnv('BENCH_TIMERS', 100_000),
   duration: intEnv('BENCH_DURATION', 10),
   warmup: intEnv('BENCH_WARMUP', 3),
-  connections: (process.env.BENCH_CONNECTIONS ?? '1,16,64').split(',').map((s) => Number(s.trim())),
-  scenarios: (process.env.BENCH_SCENARIOS ?? SCENARIOS.join(',')).split(',').map((s) => s.trim()) as ScenarioName[],
+  connections: listEnv('BENCH_CONNECTIONS', '1,16,64').map(Number),
+  searchConnections: listEnv('BENCH_SEARCH_CONNECTIONS', '1,16').map(Number),
+  scenarios: listEnv('BENCH_SCENARIOS', SCENARIOS.join(',')) as ScenarioName[],
+  references: listEnv('BENCH_REFERENCES', REFERENCES.join(',')) as Array<(typeof REFERENCES)[number]>,
   logLevel: process.env.BENCH_LOG_LEVEL ?? 'info',
   keepDb: process.env.BENCH_KEEP_DB === '1',
+  reuseDb: process.env.BENCH_REUSE_DB === '1',
+  // Indexes after the bulk insert pays from about half a million cases on (measured: docs/benchmarks.md).
+  indexesAfter: process.env.BENCH_INDEXES_AFTER ? process.env.BENCH_INDEXES_AFTER === '1' : cases >= 500_000,
+  pgbenchScale: intEnv('BENCH_PGBENCH_SCALE', 10),
+  pgbenchDb: process.env.BENCH_PGBENCH_DB ?? 'saksflyt_pgbench',
+  leanSingleStatement: process.env.BENCH_LEAN_SINGLE_STATEMENT === '1',
+  resultsFile: process.env.BENCH_RESULTS ? path.resolve(process.env.BENCH_RESULTS) : RESULTS_FILE,
 };
 // The service's own configuration (DB_POOL_MAX, TIMER_BATCH_SIZE, …) comes from the environment
-// as it would in production; the floor uses the same pool size and batch size.
+// as it would in production; the lean reference uses the same pool size, its sweep the same batch.
 const appConfig = loadConfig({ ...process.env, NODE_ENV: 'development' });
 
 for (const s of settings.scenarios) if (!SCENARIOS.includes(s)) throw new Error(`BENCH_SCENARIOS: unknown scenario ${s}`);
-for (const c of settings.connections) if (!Number.isInteger(c) || c < 1) throw new Error('BENCH_CONNECTIONS: whole numbers ≥ 1');
+for (const r of settings.references) if (!REFERENCES.includes(r)) throw new Error(`BENCH_REFERENCES: unknown reference ${r}`);
+for (const c of [...settings.connections, ...settings.searchConnections])
+  if (!Number.isInteger(c) || c < 1) throw new Error('BENCH_CONNECTIONS, BENCH_SEARCH_CONNECTIONS: whole numbers ≥ 1');
 
 const log = (msg: string) => process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${msg}\n`);
-
-interface Row {
-  scenario: ScenarioName;
-  connections: number;
-  app: Measurement;
-  floor: Measurement | undefined;
-  peakRssMb: number;
-}
-
-interface SweepResult {
-  timers: number;
-  appSeconds: number;
-  appFired: number;
-  floorSeconds: number;
-  floorFired: number;
-  peakRssMb: number;
-}
 
 /** POST with no client-side timeout: a sweep of a large backlog is one long request. */
 function postJson(url: string, token: string, body: unknown): Promise<{ status: number; body: string }> {
@@ -117,25 +147,53 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'saksflyt-bench-'));
   let db: BenchDatabase | null = null;
   let app: AppProcess | null = null;
-  let floorPool: pg.Pool | null = null;
-  const rows: Row[] = [];
-  const traces: Partial<Record<ScenarioName, { service: number; floor: number; sample: string[] }>> = {};
+  let lean: AppProcess | null = null;
+  let leanPool: pg.Pool | null = null;
+  const rows: RequestRow[] = [];
+  const pgbenchRows: PgbenchRow[] = [];
+  const searchRows: SearchRow[] = [];
+  const traces: Record<string, number> = {};
   let sweep: SweepResult | null = null;
-  let seedSeconds = 0;
+  const seed = { seconds: 0, reused: false, indexesAfter: settings.indexesAfter };
   let succeeded = false;
+  const requestScenarios = settings.scenarios.filter((s): s is RequestScenario => ['create', 'read', 'transition', 'list'].includes(s));
+  const wantLean = settings.references.includes('lean');
   try {
-    db = await createBenchDatabase();
+    if (settings.reuseDb) {
+      const r = await reusableBenchDatabase(settings.cases, log);
+      db = r.db;
+      seed.reused = r.seeded;
+    } else db = await createBenchDatabase();
     log(`database ${db.name}`);
-    const seedStart = Date.now();
-    log(`seeding ${settings.cases.toLocaleString('en-US')} cases`);
-    await seedCases(db.url, settings.cases, log);
+    if (!seed.reused) {
+      const seedStart = Date.now();
+      log(`seeding ${settings.cases.toLocaleString('en-US')} cases${settings.indexesAfter ? ' (indexes after the bulk insert)' : ''}`);
+      await seedCases(db.url, settings.cases, log, { indexesAfter: settings.indexesAfter });
+      seed.seconds = (Date.now() - seedStart) / 1000;
+      if (settings.reuseDb) await markSeeded(db.url, settings.cases);
+      log(`seeded in ${seed.seconds.toFixed(0)} s`);
+    }
     const maxConns = Math.max(...settings.connections);
     const poolSize = Math.max(256, maxConns * 8);
-    const appPool = await seedTransitionPool(db.url, poolSize);
-    const floorCases = await seedTransitionPool(db.url, poolSize);
+    const appPool = requestScenarios.includes('transition') ? await seedTransitionPool(db.url, poolSize) : [];
+    const leanCases = requestScenarios.includes('transition') && wantLean ? await seedTransitionPool(db.url, poolSize) : [];
+    const messageCases = await seedTransitionPool(db.url, 4);
     const readIds = await sampleReadableIds(db.url, 20_000);
-    seedSeconds = (Date.now() - seedStart) / 1000;
-    log(`seeded in ${seedSeconds.toFixed(0)} s`);
+
+    // pgbench first, on a quiet server (the service and the lean reference are not started yet).
+    let pgbench: Pgbench | null = null;
+    if (settings.references.includes('pgbench') && requestScenarios.length)
+      pgbench = await preparePgbench(ADMIN_URL, settings.pgbenchDb, settings.pgbenchScale, log);
+    if (pgbench) {
+      const scripts = [...new Set(requestScenarios.map(pgbenchScriptOf))];
+      for (const script of scripts) {
+        for (const connections of settings.connections) {
+          const m = await pgbench.run(script, connections, settings.duration);
+          pgbenchRows.push({ script, connections, m });
+          log(`pgbench ${script} ×${connections}: ${num(m.rps)} tps, p50 ${ms(m.p50)} p99 ${ms(m.p99)} ms`);
+        }
+      }
+    }
 
     const tokens: Tokens = await signTokens(dataDir);
     app = await startApp({
@@ -155,57 +213,83 @@ async function main(): Promise<void> {
       },
     });
     log(`service pid ${app.pid} at ${app.baseUrl} (log ${app.logFile})`);
-    floorPool = new pg.Pool({ connectionString: db.url, max: appConfig.DB_POOL_MAX });
+    if (wantLean) {
+      lean = await startLean({
+        databaseUrl: db.url,
+        poolMax: appConfig.DB_POOL_MAX,
+        logFile: path.join(dataDir, 'lean.log'),
+        singleStatement: settings.leanSingleStatement,
+      });
+      log(`lean reference pid ${lean.pid} at ${lean.baseUrl}`);
+    }
 
-    const year = Number(new Intl.DateTimeFormat('en', { timeZone: appConfig.TIMEZONE, year: 'numeric' }).format(new Date()));
     const queries = await withSecondPages(app.baseUrl, tokens, listQueries(new Date()));
-    const toggle = new TogglePool(appPool);
-    const requestsOf: Record<Exclude<ScenarioName, 'sweep'>, () => () => HttpRequest> = {
+    const requestsOf: Record<RequestScenario, (pool: TogglePool) => () => HttpRequest> = {
       create: () => createRequests(tokens),
       read: () => readRequests(tokens, readIds),
-      transition: () => transitionRequests(tokens, toggle),
+      transition: (pool) => transitionRequests(tokens, pool),
       list: () => listRequests(tokens, queries),
     };
-    const floors: Record<Exclude<ScenarioName, 'sweep'>, (concurrency: number) => FloorScenario> = {
-      create: () =>
-        createFloor(
-          floorPool!,
-          tokens.requesters.map((_, i) => `bench-req-${i}`),
-          year,
-        ),
-      read: () => readFloor(floorPool!, readIds),
-      transition: transitionFloor(floorPool, floorCases),
-      list: () => listFloor(floorPool!, queries, OPERATOR_TEAMS),
-    };
+    const appToggle = new TogglePool(appPool);
+    const leanToggle = new TogglePool(leanCases);
 
-    for (const scenario of settings.scenarios) {
-      if (scenario === 'sweep') continue;
+    // Round trips of a message (not timed): #17 counts its statements too.
+    {
+      const next = messageRequests(tokens, messageCases);
+      const statements = await app.traceSql(async () => {
+        for (let i = 0; i < 4; i++) await oneRequest(app!, next());
+      });
+      traces.message = statements.length / 4;
+      log(`message: ${traces.message.toFixed(1)} statements per request`);
+    }
+
+    for (const scenario of requestScenarios) {
       // Round trips: the statements the service sent for a few sequential requests.
-      const next = requestsOf[scenario]();
+      const next = requestsOf[scenario](appToggle);
       const sampleCount = scenario === 'list' ? queries.length : 4;
       const statements = await app.traceSql(async () => {
         for (let i = 0; i < sampleCount; i++) await oneRequest(app!, next());
       });
-      traces[scenario] = { service: statements.length / sampleCount, floor: floors[scenario](1).statements, sample: statements };
-      log(`${scenario}: ${traces[scenario].service.toFixed(1)} statements per request (floor ${traces[scenario].floor})`);
+      traces[scenario] = statements.length / sampleCount;
+      log(`${scenario}: ${traces[scenario].toFixed(1)} statements per request`);
+      const leanNext = lean ? requestsOf[scenario](leanToggle) : null;
 
       if (settings.warmup > 0) {
         await runHttp(app.baseUrl, 16, settings.warmup, next);
-        const f = floors[scenario](16);
-        await runLoops(16, settings.warmup, (w) => f.op(w));
+        if (lean && leanNext) await runHttp(lean.baseUrl, 16, settings.warmup, leanNext);
       }
       for (const connections of settings.connections) {
         app.resetPeak();
         const a = await runHttp(app.baseUrl, connections, settings.duration, next);
         const peakRssMb = app.peakRssMb();
-        const f = floors[scenario](connections);
-        const fl = await runLoops(connections, settings.duration, (w) => f.op(w));
-        rows.push({ scenario, connections, app: a, floor: fl, peakRssMb });
+        const l = lean && leanNext ? await runHttp(lean.baseUrl, connections, settings.duration, leanNext) : undefined;
+        rows.push({ scenario, connections, app: a, lean: l, peakRssMb });
         log(
           `${scenario} ×${connections}: service ${num(a.rps)}/s p50 ${ms(a.p50)} p99 ${ms(a.p99)} ms (failures ${failures(a)}); ` +
-            `floor ${num(fl.rps)}/s p50 ${ms(fl.p50)} p99 ${ms(fl.p99)} ms (failures ${failures(fl)}); ratio ${(a.rps / fl.rps).toFixed(2)}; ` +
+            (l
+              ? `lean ${num(l.rps)}/s p50 ${ms(l.p50)} p99 ${ms(l.p99)} ms (failures ${failures(l)}); of lean ${((a.rps / l.rps) * 100).toFixed(0)} %; `
+              : '') +
             `peak RSS ${peakRssMb.toFixed(0)} MiB`,
         );
+      }
+    }
+
+    if (settings.scenarios.includes('search')) {
+      const targets = await sampleSearchTargets(db.url, OPERATOR_TEAMS);
+      for (const s of searchQueries(targets)) {
+        const next = searchRequests(tokens, s);
+        const first = await fetch(`${app.baseUrl}${next().path}`, { headers: next().headers });
+        const body = (await first.json()) as { items?: unknown[] };
+        if (first.status !== 200) throw new Error(`search ${s.name}: HTTP ${first.status} ${JSON.stringify(body).slice(0, 300)}`);
+        const hits = body.items?.length ?? 0;
+        if (settings.warmup > 0) await runHttp(app.baseUrl, 1, Math.min(settings.warmup, 2), next);
+        for (const connections of settings.searchConnections) {
+          const m = await runHttp(app.baseUrl, connections, settings.duration, next);
+          searchRows.push({ name: s.name, q: s.q, hits, connections, m });
+          log(
+            `search ${s.name} (${s.q}, ${hits} hits) ×${connections}: ${num(m.rps)}/s p50 ${ms(m.p50)} p99 ${ms(m.p99)} ms (failures ${failures(m)})`,
+          );
+        }
       }
     }
 
@@ -221,110 +305,54 @@ async function main(): Promise<void> {
       const peakRssMb = app.peakRssMb();
       log(`sweep: service fired ${appFired} in ${appSeconds.toFixed(1)} s`);
       await seedDueTimers(db.url, settings.timers);
+      leanPool = new pg.Pool({ connectionString: db.url, max: appConfig.DB_POOL_MAX });
       const t1 = performance.now();
-      const floorFired = await sweepFloor(floorPool, appConfig.TIMER_BATCH_SIZE, appConfig.COMPLETED_DAYS);
-      const floorSeconds = (performance.now() - t1) / 1000;
-      log(`sweep: floor fired ${floorFired} in ${floorSeconds.toFixed(1)} s`);
-      sweep = { timers: settings.timers, appSeconds, appFired, floorSeconds, floorFired, peakRssMb };
+      const leanFired = await leanSweep(leanPool, appConfig.TIMER_BATCH_SIZE, appConfig.COMPLETED_DAYS);
+      const leanSeconds = (performance.now() - t1) / 1000;
+      log(`sweep: lean SQL fired ${leanFired} in ${leanSeconds.toFixed(1)} s`);
+      sweep = { timers: settings.timers, appSeconds, appFired, leanSeconds, leanFired, peakRssMb };
     }
 
-    const pgInfo = await serverInfo(db.url);
-    writeResults(renderReport({ started, machine, pgInfo, rows, traces, sweep, seedSeconds }));
-    log('wrote bench/results.md');
+    const report = {
+      started,
+      machine,
+      pgInfo: await serverInfo(db.url),
+      settings: {
+        cases: settings.cases,
+        timers: settings.scenarios.includes('sweep') ? settings.timers : 0,
+        duration: settings.duration,
+        warmup: settings.warmup,
+        connections: settings.connections,
+        logLevel: settings.logLevel,
+        poolMax: appConfig.DB_POOL_MAX,
+        timerBatch: appConfig.TIMER_BATCH_SIZE,
+        pgbenchScale: settings.pgbenchScale,
+        leanSingleStatement: settings.leanSingleStatement,
+      },
+      seed,
+      rows,
+      pgbench: pgbenchRows,
+      search: searchRows,
+      traces,
+      sweep,
+    };
+    writeResults(renderResults(report), settings.resultsFile);
+    log(`wrote ${path.relative(process.cwd(), settings.resultsFile)}`);
+    if (settings.resultsFile === RESULTS_FILE) {
+      writeReadmeTable(report);
+      log('updated the README performance table');
+    }
     succeeded = true;
   } finally {
     await app?.stop().catch(() => undefined);
-    await floorPool?.end().catch(() => undefined);
-    if (db && !settings.keepDb) await db.drop().catch((err: unknown) => log(`could not drop ${db!.name}: ${String(err)}`));
+    await lean?.stop().catch(() => undefined);
+    await leanPool?.end().catch(() => undefined);
+    if (db && !settings.keepDb && !settings.reuseDb) await db.drop().catch((err: unknown) => log(`could not drop ${db!.name}: ${String(err)}`));
     else if (db) log(`kept database ${db.url}`);
     // On failure the service's log stays for a look.
     if (succeeded) rmSync(dataDir, { recursive: true, force: true });
     else log(`service log kept in ${dataDir}`);
   }
-}
-
-const TARGET_RATIO = 0.5;
-const TARGET_LIST_P99_MS = 30;
-const TARGET_SWEEP_S = 30;
-
-function renderReport(r: {
-  started: Date;
-  machine: string;
-  pgInfo: string;
-  rows: Row[];
-  traces: Partial<Record<ScenarioName, { service: number; floor: number; sample: string[] }>>;
-  sweep: SweepResult | null;
-  seedSeconds: number;
-}): string {
-  const lines: string[] = [];
-  lines.push('# Benchmark results', '');
-  lines.push('Written by `npm run bench` (bench/run.ts); every run overwrites this file. How to run and how to read it: docs/benchmarks.md.', '');
-  lines.push(`- **Date:** ${r.started.toISOString()}`);
-  lines.push(`- **Machine:** ${r.machine}`);
-  lines.push(`- **PostgreSQL:** ${r.pgInfo}`);
-  lines.push(
-    `- **Sizes:** ${settings.cases.toLocaleString('en-US')} seeded cases (in ${r.seedSeconds.toFixed(0)} s), ` +
-      `${settings.timers.toLocaleString('en-US')} due timers; ${settings.duration} s per measurement after a ${settings.warmup} s warm-up; ` +
-      `connections ${settings.connections.join(', ')}`,
-  );
-  lines.push(
-    `- **Service settings:** DB_POOL_MAX=${appConfig.DB_POOL_MAX}, TIMER_BATCH_SIZE=${appConfig.TIMER_BATCH_SIZE}, ` +
-      `LOG_LEVEL=${settings.logLevel}, rate limit and background loops off; the floor uses a \`pg\` pool of the same size`,
-  );
-  lines.push('');
-  lines.push('## Requests', '');
-  lines.push(
-    '| scenario | conns | service req/s | p50 ms | p99 ms | floor req/s | floor p50 | floor p99 | ratio | peak RSS MiB | non-2xx (service / floor) |',
-  );
-  lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
-  for (const row of r.rows) {
-    const ratio = row.floor ? row.app.rps / row.floor.rps : NaN;
-    lines.push(
-      `| ${row.scenario} | ${row.connections} | ${num(row.app.rps)} | ${ms(row.app.p50)} | ${ms(row.app.p99)} | ` +
-        `${num(row.floor?.rps ?? NaN)} | ${ms(row.floor?.p50 ?? NaN)} | ${ms(row.floor?.p99 ?? NaN)} | ` +
-        `${Number.isFinite(ratio) ? `${(ratio * 100).toFixed(0)} %` : '–'} | ${row.peakRssMb.toFixed(0)} | ${failures(row.app)} / ${failures(row.floor)} |`,
-    );
-  }
-  lines.push('');
-  if (r.sweep) {
-    const s = r.sweep;
-    lines.push('## Timer sweep', '');
-    lines.push('| | due timers | fired | seconds | timers/s | peak RSS MiB |');
-    lines.push('|---|---:|---:|---:|---:|---:|');
-    lines.push(
-      `| service (POST /v1/admin/timers/run) | ${s.timers.toLocaleString('en-US')} | ${s.appFired.toLocaleString('en-US')} | ${s.appSeconds.toFixed(1)} | ${num(s.appFired / s.appSeconds)} | ${s.peakRssMb.toFixed(0)} |`,
-    );
-    lines.push(
-      `| floor | ${s.timers.toLocaleString('en-US')} | ${s.floorFired.toLocaleString('en-US')} | ${s.floorSeconds.toFixed(1)} | ${num(s.floorFired / s.floorSeconds)} | – |`,
-    );
-    lines.push('', `Service at ${((s.floorSeconds / s.appSeconds) * 100).toFixed(0)} % of the floor's rate.`, '');
-  }
-  lines.push('## Round trips', '');
-  lines.push('Statements sent to PostgreSQL per request (BEGIN and COMMIT count), traced in the service; the floor runs the same list.', '');
-  lines.push('| scenario | service | floor |');
-  lines.push('|---|---:|---:|');
-  for (const [name, t] of Object.entries(r.traces)) lines.push(`| ${name} | ${t.service.toFixed(1)} | ${t.floor} |`);
-  lines.push('');
-  lines.push('## Targets', '');
-  const check = (ok: boolean | null) => (ok === null ? 'not measured' : ok ? 'met' : '**missed**');
-  for (const s of ['create', 'read', 'transition'] as const) {
-    const mine = r.rows.filter((x) => x.scenario === s && x.floor);
-    const ratios = mine.map((x) => `${x.connections}: ${((x.app.rps / x.floor!.rps) * 100).toFixed(0)} %`).join(', ');
-    lines.push(
-      `- ${s} ≥ ${TARGET_RATIO * 100} % of the floor's throughput: ${check(mine.length ? mine.every((x) => x.app.rps >= TARGET_RATIO * x.floor!.rps) : null)} (${ratios || '–'})`,
-    );
-  }
-  const list16 = r.rows.find((x) => x.scenario === 'list' && x.connections === 16);
-  lines.push(
-    `- list p99 < ${TARGET_LIST_P99_MS} ms at 16 connections over ${settings.cases.toLocaleString('en-US')} cases: ` +
-      `${check(list16 ? list16.app.p99 < TARGET_LIST_P99_MS : null)} (${list16 ? `${ms(list16.app.p99)} ms` : '–'})`,
-  );
-  lines.push(
-    `- sweep of ${settings.timers.toLocaleString('en-US')} due timers < ${TARGET_SWEEP_S} s: ` +
-      `${check(r.sweep ? r.sweep.appSeconds < TARGET_SWEEP_S : null)} (${r.sweep ? `${r.sweep.appSeconds.toFixed(1)} s` : '–'})`,
-  );
-  lines.push('');
-  return lines.join('\n');
 }
 
 main().catch((err: unknown) => {

@@ -5,14 +5,20 @@
  *
  * BENCH_SOAK_SECONDS (600), BENCH_SOAK_CONNECTIONS (16), BENCH_SOAK_SAMPLE_SECONDS (5),
  * BENCH_SOAK_CASES (20000 seeded cases), BENCH_DATABASE_URL as for the benchmark.
+ *
+ * BENCH_SOAK_INSTANCES=2 (#17): two service processes on two ports over one database, both with
+ * their background loops; first one of them alone under the load for BENCH_SOAK_ONE_SECONDS
+ * (120), then both behind a round-robin load generator (connections dealt alternately) for
+ * BENCH_SOAK_SECONDS; the report compares the throughput of one and two and plots each
+ * instance's memory.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startApp, type AppProcess } from './lib/app-process';
 import { createBenchDatabase, sampleReadableIds, seedCases, seedTransitionPool, type BenchDatabase } from './lib/db';
-import { runHttp, type HttpRequest } from './lib/load';
-import { asciiPlot, failures, machineInfo, num, writeSoakSection } from './lib/report';
+import { runHttp, runHttpMulti, type HttpRequest, type Measurement } from './lib/load';
+import { asciiPlot, failures, machineInfo, ms, num, writeSoakSection } from './lib/report';
 import { createRequests, listQueries, listRequests, readRequests, signTokens, TogglePool, transitionRequests } from './lib/scenarios';
 
 function intEnv(name: string, fallback: number): number {
@@ -27,19 +33,24 @@ const seconds = intEnv('BENCH_SOAK_SECONDS', 600);
 const connections = intEnv('BENCH_SOAK_CONNECTIONS', 16);
 const sampleSeconds = intEnv('BENCH_SOAK_SAMPLE_SECONDS', 5);
 const cases = intEnv('BENCH_SOAK_CASES', 20_000);
+const instances = intEnv('BENCH_SOAK_INSTANCES', 1);
+const oneSeconds = instances > 1 ? intEnv('BENCH_SOAK_ONE_SECONDS', 120) : 0;
 
 const log = (msg: string) => process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${msg}\n`);
 
 interface Sample {
   at: number;
+  /** RSS of the first instance. */
   rssMb: number;
+  /** RSS of every instance. */
+  rss: number[];
   rps: number;
 }
 
 /** Mean of the samples whose time falls in [from, to) of the run, as fractions. */
 function meanRss(samples: Sample[], from: number, to: number): number {
   const xs = samples.filter((s) => s.at >= from * seconds && s.at < to * seconds).map((s) => s.rssMb);
-  return xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+  return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN;
 }
 
 /** Least-squares slope of RSS over time, in MiB per minute, over the samples after `from`. */
@@ -56,10 +67,13 @@ function slopeMbPerMin(samples: Sample[], from: number): number {
 async function main(): Promise<void> {
   const started = new Date();
   const machine = machineInfo();
-  log(`soak: ${seconds} s at ${connections} connections, RSS every ${sampleSeconds} s, ${cases} seeded cases`);
+  log(
+    `soak: ${seconds} s at ${connections} connections on ${instances} instance(s)` +
+      `${instances > 1 ? ` after ${oneSeconds} s on one` : ''}, RSS every ${sampleSeconds} s, ${cases} seeded cases`,
+  );
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'saksflyt-soak-'));
   let db: BenchDatabase | null = null;
-  let app: AppProcess | null = null;
+  const apps: AppProcess[] = [];
   let succeeded = false;
   try {
     db = await createBenchDatabase('saksflyt_soak');
@@ -67,18 +81,22 @@ async function main(): Promise<void> {
     const pool = new TogglePool(await seedTransitionPool(db.url, Math.max(256, connections * 8)));
     const readIds = await sampleReadableIds(db.url, 5000);
     const tokens = await signTokens(dataDir);
-    app = await startApp({
-      logFile: path.join(dataDir, 'service.log'),
-      env: {
-        NODE_ENV: 'development',
-        DATA_DIR: dataDir,
-        DATABASE_URL: db.url,
-        LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
-        RATE_LIMIT_MAX: '0',
-        // The loops stay on (at their defaults) for a soak: their memory counts too.
-      },
-    });
-    log(`service pid ${app.pid}`);
+    for (let n = 0; n < instances; n++) {
+      apps.push(
+        await startApp({
+          logFile: path.join(dataDir, `service-${n}.log`),
+          env: {
+            NODE_ENV: 'development',
+            DATA_DIR: dataDir,
+            DATABASE_URL: db.url,
+            LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
+            RATE_LIMIT_MAX: '0',
+            // The loops stay on (at their defaults) for a soak: their memory counts too.
+          },
+        }),
+      );
+      log(`service ${n + 1} pid ${apps[n]!.pid} at ${apps[n]!.baseUrl}`);
+    }
     // One request of each kind in turn: filing, reading, moving, listing.
     const kinds = [
       createRequests(tokens),
@@ -99,57 +117,151 @@ async function main(): Promise<void> {
         },
       };
     };
-    const samples: Sample[] = [{ at: 0, rssMb: app.rssMb(), rps: 0 }];
+    const samples: Sample[] = [{ at: 0, rssMb: apps[0]!.rssMb(), rss: apps.map((a) => a.rssMb()), rps: 0 }];
     const t0 = performance.now();
     let last = 0;
     const sampler = setInterval(() => {
       const at = (performance.now() - t0) / 1000;
-      samples.push({ at, rssMb: app!.rssMb(), rps: (done - last) / sampleSeconds });
+      const rss = apps.map((a) => a.rssMb());
+      samples.push({ at, rssMb: rss[0]!, rss, rps: (done - last) / sampleSeconds });
       last = done;
     }, sampleSeconds * 1000);
-    const m = await runHttp(app.baseUrl, connections, seconds, next);
+    let one: Measurement | null = null;
+    if (instances > 1) {
+      one = await runHttp(apps[0]!.baseUrl, connections, oneSeconds, next);
+      log(`one instance: ${num(one.rps)} req/s, p99 ${ms(one.p99)} ms, failures ${failures(one)}`);
+    }
+    const m =
+      instances > 1
+        ? await runHttpMulti(
+            apps.map((a) => a.baseUrl),
+            connections,
+            seconds,
+            next,
+          )
+        : await runHttp(apps[0]!.baseUrl, connections, seconds, next);
     clearInterval(sampler);
-    const peak = app.peakRssMb();
-    log(`soak done: ${num(m.rps)} req/s, failures ${failures(m)}, peak RSS ${peak.toFixed(0)} MiB`);
-
-    const warm = meanRss(samples, 0.2, 0.4);
-    const end = meanRss(samples, 0.8, 1.01);
-    const growth = ((end - warm) / warm) * 100;
-    const slope = slopeMbPerMin(samples, 0.5);
-    const flat = Math.abs(growth) < 10;
-    const step = Math.max(1, Math.ceil(samples.length / 40));
-    const shown = samples.filter((_, i) => i % step === 0 || i === samples.length - 1);
-    const lines = [
-      '## Soak (memory under steady load)',
-      '',
-      `Written by \`npm run soak\` (bench/soak.ts) on ${started.toISOString()}; ${machine}.`,
-      '',
-      `- **Load:** ${seconds} s at ${connections} connections, requests in turn: file a case, read one, move one (IN_PROGRESS ↔ ON_HOLD), list; ` +
-        `${cases.toLocaleString('en-US')} seeded cases; background loops on`,
-      `- **Throughput:** ${num(m.rps)} requests/s on average; non-2xx ${failures(m)}`,
-      `- **RSS:** ${samples[0]!.rssMb.toFixed(0)} MiB at start, ${warm.toFixed(0)} MiB mean over 20–40 % of the run, ${end.toFixed(0)} MiB over the last 20 %, ` +
-        `peak ${peak.toFixed(0)} MiB; slope over the second half ${slope.toFixed(2)} MiB/min`,
-      `- **Verdict:** ${flat ? 'flat' : '**growing**'} (${growth >= 0 ? '+' : ''}${growth.toFixed(1)} % from warm to end; flat means within ±10 %)`,
-      '',
-      'RSS (MiB) by seconds into the run, sampled every ' + `${sampleSeconds} s${step > 1 ? ` (every ${step}th sample shown)` : ''}:`,
-      '',
-      '```',
-      asciiPlot(shown.map((s) => ({ label: `${s.at.toFixed(0)} s`, value: s.rssMb }))),
-      '```',
-      '',
-      '| s | RSS MiB | req/s in the interval |',
-      '|---:|---:|---:|',
-      ...shown.map((s) => `| ${s.at.toFixed(0)} | ${s.rssMb.toFixed(1)} | ${s.rps ? num(s.rps) : '–'} |`),
-    ];
-    writeSoakSection(lines.join('\n'));
+    const peaks = apps.map((a) => a.peakRssMb());
+    log(`soak done: ${num(m.rps)} req/s, failures ${failures(m)}, peak RSS ${peaks.map((p) => p.toFixed(0)).join(' / ')} MiB`);
+    const section =
+      instances > 1
+        ? renderTwo({ started, machine, samples, one: one!, many: m, peaks })
+        : renderOne({ started, machine, samples, m, peak: peaks[0]! });
+    writeSoakSection(section);
     log('wrote the soak section of bench/results.md');
     succeeded = true;
   } finally {
-    await app?.stop().catch(() => undefined);
+    for (const a of apps) await a.stop().catch(() => undefined);
     await db?.drop().catch(() => undefined);
     if (succeeded) rmSync(dataDir, { recursive: true, force: true });
     else log(`service log kept in ${dataDir}`);
   }
+}
+
+/** Flat: mean RSS over the last fifth within ±10 % of the mean over 20–40 % of the window [from, to] (seconds). */
+function verdict(
+  samples: Sample[],
+  idx: number,
+  from: number,
+  to: number,
+): { warm: number; end: number; growth: number; slope: number; flat: boolean } {
+  const span = to - from;
+  const mean = (a: number, b: number) => {
+    const xs = samples.filter((s) => s.at >= from + a * span && s.at < from + b * span).map((s) => s.rss[idx]!);
+    return xs.length ? xs.reduce((x, y) => x + y, 0) / xs.length : NaN;
+  };
+  const warm = mean(0.2, 0.4);
+  const end = mean(0.8, 1.01);
+  const growth = ((end - warm) / warm) * 100;
+  const xs = samples.filter((s) => s.at >= from + 0.5 * span);
+  let slope = NaN;
+  if (xs.length >= 2) {
+    const mx = xs.reduce((a, s) => a + s.at, 0) / xs.length;
+    const my = xs.reduce((a, s) => a + s.rss[idx]!, 0) / xs.length;
+    slope = (xs.reduce((a, s) => a + (s.at - mx) * (s.rss[idx]! - my), 0) / xs.reduce((a, s) => a + (s.at - mx) ** 2, 0)) * 60;
+  }
+  return { warm, end, growth, slope, flat: Math.abs(growth) < 10 };
+}
+
+/** The verdict words: flat, growing, or too few samples to tell (a run shorter than a few samples). */
+function verdictWord(growth: number, flat: boolean): string {
+  return !Number.isFinite(growth) ? 'too few samples to tell' : flat ? 'flat' : '**growing**';
+}
+
+function renderOne(r: { started: Date; machine: string; samples: Sample[]; m: Measurement; peak: number }): string {
+  const { samples, m, peak } = r;
+  const warm = meanRss(samples, 0.2, 0.4);
+  const end = meanRss(samples, 0.8, 1.01);
+  const growth = ((end - warm) / warm) * 100;
+  const slope = slopeMbPerMin(samples, 0.5);
+  const flat = Math.abs(growth) < 10;
+  const step = Math.max(1, Math.ceil(samples.length / 40));
+  const shown = samples.filter((_, i) => i % step === 0 || i === samples.length - 1);
+  return [
+    '## Soak (memory under steady load)',
+    '',
+    `Written by \`npm run soak\` (bench/soak.ts) on ${r.started.toISOString()}; ${r.machine}.`,
+    '',
+    `- **Load:** ${seconds} s at ${connections} connections, requests in turn: file a case, read one, move one (IN_PROGRESS ↔ ON_HOLD), list; ` +
+      `${cases.toLocaleString('en-US')} seeded cases; background loops on`,
+    `- **Throughput:** ${num(m.rps)} requests/s on average; non-2xx ${failures(m)}`,
+    `- **RSS:** ${samples[0]!.rssMb.toFixed(0)} MiB at start, ${warm.toFixed(0)} MiB mean over 20–40 % of the run, ${end.toFixed(0)} MiB over the last 20 %, ` +
+      `peak ${peak.toFixed(0)} MiB; slope over the second half ${slope.toFixed(2)} MiB/min`,
+    `- **Verdict:** ${verdictWord(growth, flat)} (${growth >= 0 ? '+' : ''}${growth.toFixed(1)} % from warm to end; flat means within ±10 %)`,
+    '',
+    'RSS (MiB) by seconds into the run, sampled every ' + `${sampleSeconds} s${step > 1 ? ` (every ${step}th sample shown)` : ''}:`,
+    '',
+    '```',
+    asciiPlot(shown.map((s) => ({ label: `${s.at.toFixed(0)} s`, value: s.rssMb }))),
+    '```',
+    '',
+    '| s | RSS MiB | req/s in the interval |',
+    '|---:|---:|---:|',
+    ...shown.map((s) => `| ${s.at.toFixed(0)} | ${s.rssMb.toFixed(1)} | ${s.rps ? num(s.rps) : '–'} |`),
+  ].join('\n');
+}
+
+function renderTwo(r: { started: Date; machine: string; samples: Sample[]; one: Measurement; many: Measurement; peaks: number[] }): string {
+  const { samples, one, many, peaks } = r;
+  const n = peaks.length;
+  const step = Math.max(1, Math.ceil(samples.length / 40));
+  const shown = samples.filter((_, i) => i % step === 0 || i === samples.length - 1);
+  const lines = [
+    `## Soak with ${n} instances (throughput and memory per instance)`,
+    '',
+    `Written by \`BENCH_SOAK_INSTANCES=${n} npm run soak\` (bench/soak.ts) on ${r.started.toISOString()}; ${r.machine}.`,
+    '',
+    `- **Load:** ${connections} connections, requests in turn: file a case, read one, move one (IN_PROGRESS ↔ ON_HOLD), list; ` +
+      `${cases.toLocaleString('en-US')} seeded cases; background loops on in every instance. First ${oneSeconds} s on instance 1 alone, ` +
+      `then ${seconds} s with the connections dealt round robin over ${n} instances.`,
+    '',
+    '| phase | instances | req/s | p50 ms | p99 ms | non-2xx |',
+    '|---|---:|---:|---:|---:|---|',
+    `| one instance | 1 | ${num(one.rps)} | ${ms(one.p50)} | ${ms(one.p99)} | ${failures(one)} |`,
+    `| round robin | ${n} | ${num(many.rps)} | ${ms(many.p50)} | ${ms(many.p99)} | ${failures(many)} |`,
+    '',
+    `- **Scaling:** ${n} instances reach ${((many.rps / one.rps) * 100).toFixed(0)} % of one instance's throughput ` +
+      `(${(many.rps / one.rps).toFixed(2)}×; linear would be ${n}×). docs/benchmarks.md says what a two-core machine can show.`,
+  ];
+  for (let i = 0; i < n; i++) {
+    const v = verdict(samples, i, oneSeconds, oneSeconds + seconds);
+    lines.push(
+      `- **Instance ${i + 1} RSS** (round-robin phase): ${v.warm.toFixed(0)} MiB over 20–40 %, ${v.end.toFixed(0)} MiB over the last 20 %, peak ${peaks[i]!.toFixed(0)} MiB, ` +
+        `slope over the second half ${v.slope.toFixed(2)} MiB/min: ${verdictWord(v.growth, v.flat)} (${v.growth >= 0 ? '+' : ''}${v.growth.toFixed(1)} %)`,
+    );
+  }
+  lines.push(
+    '',
+    `RSS (MiB) of each instance by seconds into the run (instance 2 idles until ${oneSeconds} s), sampled every ${sampleSeconds} s:`,
+    '',
+  );
+  for (let i = 0; i < n; i++) {
+    lines.push(`Instance ${i + 1}:`, '', '```', asciiPlot(shown.map((s) => ({ label: `${s.at.toFixed(0)} s`, value: s.rss[i]! }))), '```', '');
+  }
+  lines.push(`| s | ${peaks.map((_, i) => `RSS ${i + 1} MiB`).join(' | ')} | req/s in the interval |`);
+  lines.push(`|---:|${peaks.map(() => '---:').join('|')}|---:|`);
+  for (const s of shown) lines.push(`| ${s.at.toFixed(0)} | ${s.rss.map((x) => x.toFixed(1)).join(' | ')} | ${s.rps ? num(s.rps) : '–'} |`);
+  return lines.join('\n');
 }
 
 main().catch((err: unknown) => {

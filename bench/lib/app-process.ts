@@ -49,18 +49,37 @@ function buildOnce(): void {
 
 /**
  * Starts the service as its own process, built and run as `npm start` runs it
- * (`node dist/src/server.js`), so its memory is its own: the load generator and the raw-SQL
- * floor run in this process. Waits until /health/ready answers 200.
+ * (`node dist/src/server.js`), so its memory is its own: the load generator runs in this
+ * process. Waits until /health/ready answers 200.
  */
-export async function startApp(opts: { env: Record<string, string>; logFile: string }): Promise<AppProcess> {
+export async function startApp(opts: { env: Record<string, string>; logFile: string; port?: number }): Promise<AppProcess> {
   buildOnce();
-  const port = await freePort();
+  // BENCH_NODE_ARGS: extra node flags for the service, e.g. --cpu-prof --cpu-prof-dir=/tmp/prof.
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  return spawnServer([...nodeArgs, '--require', path.join(__dirname, 'trace-sql.cjs'), 'dist/src/server.js'], opts);
+}
+
+/**
+ * Starts the lean reference (bench/lean/server.ts) on `databaseUrl` with a `pg` pool of
+ * `poolMax`, as its own process like the service (TypeScript loaded through tsx).
+ */
+export async function startLean(opts: { databaseUrl: string; poolMax: number; logFile: string; singleStatement?: boolean }): Promise<AppProcess> {
+  return spawnServer(['--import', 'tsx', path.join(ROOT, 'bench', 'lean', 'server.ts')], {
+    logFile: opts.logFile,
+    env: {
+      LEAN_DATABASE_URL: opts.databaseUrl,
+      LEAN_POOL_MAX: String(opts.poolMax),
+      LEAN_SINGLE_STATEMENT: opts.singleStatement ? '1' : '0',
+    },
+  });
+}
+
+async function spawnServer(args: string[], opts: { env: Record<string, string>; logFile: string; port?: number }): Promise<AppProcess> {
+  const port = opts.port ?? (await freePort());
   const traceFile = `${opts.logFile}.trace.json`;
   const env = { ...process.env, ...opts.env, HOST: '127.0.0.1', PORT: String(port), BENCH_TRACE_FILE: traceFile };
   const out = createWriteStream(opts.logFile);
-  // BENCH_NODE_ARGS: extra node flags for the service, e.g. --cpu-prof --cpu-prof-dir=/tmp/prof.
-  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
-  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, '--require', path.join(__dirname, 'trace-sql.cjs'), 'dist/src/server.js'], {
+  const child: ChildProcess = spawn(process.execPath, args, {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -71,7 +90,7 @@ export async function startApp(opts: { env: Record<string, string>; logFile: str
   const baseUrl = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 120_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`the service exited with ${child.exitCode} during start; see ${opts.logFile}`);
+    if (child.exitCode !== null) throw new Error(`${args.at(-1)} exited with ${child.exitCode} during start; see ${opts.logFile}`);
     try {
       const res = await fetch(`${baseUrl}/health/ready`);
       if (res.status === 200) break;
@@ -80,7 +99,7 @@ export async function startApp(opts: { env: Record<string, string>; logFile: str
     }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`the service was not ready within 120 s; see ${opts.logFile}`);
+      throw new Error(`${args.at(-1)} was not ready within 120 s; see ${opts.logFile}`);
     }
     await new Promise((r) => setTimeout(r, 250));
   }

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { applyMigrations } from '../../src/db/migrator';
+import { descriptionSql, subjectSql } from './seed-text';
 
 /** The server the benchmark creates its throwaway database on (never the app's own database). */
-const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+export const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 
 /** The zone case numbers and calendar years are counted in (the service's default TIMEZONE). */
 const ZONE = 'Europe/Oslo';
@@ -27,6 +28,60 @@ export async function createBenchDatabase(prefix = 'saksflyt_bench'): Promise<Be
   const url = withDatabase(ADMIN_URL, name);
   await applyMigrations({ connectionString: url });
   return { name, url, drop: () => withAdmin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined) };
+}
+
+/** Bumped whenever seedCases seeds different data, so that a kept database is seeded again. */
+const SEED_VERSION = 2;
+
+/**
+ * A database kept between runs for `cases` seeded cases (BENCH_REUSE_DB=1): named after the
+ * size, reused (migrated to the newest schema, not seeded again) when a marker table says it
+ * holds a finished seed of this size and seed version; else created afresh. `seeded` says
+ * whether the caller must seed it (and then call `markSeeded`). Never dropped by the run.
+ */
+export async function reusableBenchDatabase(cases: number, log: (msg: string) => void): Promise<{ db: BenchDatabase; seeded: boolean }> {
+  const name = `saksflyt_bench_seed_${cases}`;
+  const url = withDatabase(ADMIN_URL, name);
+  const db: BenchDatabase = {
+    name,
+    url,
+    drop: () => withAdmin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
+  };
+  const exists = (await withAdmin((c) => c.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]))).rowCount === 1;
+  if (exists) {
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    const marker = await c
+      .query<{ cases: string; version: number }>('SELECT cases, version FROM bench_seed')
+      .then((r) => r.rows[0])
+      .catch(() => undefined)
+      .finally(() => c.end());
+    if (marker && Number(marker.cases) === cases && marker.version === SEED_VERSION) {
+      await applyMigrations({ connectionString: url });
+      log(`reusing ${name} (${cases.toLocaleString('en-US')} cases seeded earlier)`);
+      return { db, seeded: true };
+    }
+    log(`${name} holds no finished seed of this size and version: seeding it again`);
+    await db.drop();
+  }
+  await withAdmin((c) => c.query(`CREATE DATABASE "${name}"`));
+  await applyMigrations({ connectionString: url });
+  return { db, seeded: false };
+}
+
+/** Records a finished seed in a reusable database (see reusableBenchDatabase). */
+export async function markSeeded(url: string, cases: number): Promise<void> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    await c.query(
+      'CREATE TABLE IF NOT EXISTS bench_seed (cases bigint NOT NULL, version int NOT NULL, seeded_at timestamptz NOT NULL DEFAULT now())',
+    );
+    await c.query('DELETE FROM bench_seed');
+    await c.query('INSERT INTO bench_seed (cases, version) VALUES ($1, $2)', [cases, SEED_VERSION]);
+  } finally {
+    await c.end();
+  }
 }
 
 async function withAdmin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
@@ -152,11 +207,18 @@ const HISTORY_SQL = `
  * history rows of its way to its status (HISTORY_SQL); the SLA trigger fills case_sla as it would
  * for filed cases.
  */
-export async function seedCases(url: string, count: number, log: (msg: string) => void): Promise<void> {
+export async function seedCases(url: string, count: number, log: (msg: string) => void, opts: { indexesAfter?: boolean } = {}): Promise<void> {
   if (count <= 0) return;
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   try {
+    // A bulk load: no wait for the WAL flush per statement, room for the index builds.
+    await c.query(`SET synchronous_commit = off`);
+    await c.query(`SET maintenance_work_mem = '${process.env.BENCH_SEED_MAINTENANCE_WORK_MEM ?? '1GB'}'`);
+    // Secondary indexes dropped before the bulk insert and built after it (one sort each instead
+    // of a random insert per row and index); the primary keys stay (foreign keys need them).
+    const deferred = opts.indexesAfter ? await dropSecondaryIndexes(c, ['case', 'case_history']) : [];
+    if (deferred.length) log(`  ${deferred.length} secondary indexes of case and case_history dropped for the bulk insert`);
     // g = 1 is the newest case (a day old), g = count the oldest (five years old).
     const span = `(interval '5 years' / ${count})`;
     const createdSql = `(now() - interval '1 day' - (s.g - 1) * ${span})`;
@@ -178,8 +240,8 @@ export async function seedCases(url: string, count: number, log: (msg: string) =
                 x.done,
                 cat.key, cat.default_team_key,
                 CASE WHEN x.status = 'REGISTERED' THEN NULL ELSE 'op-' || floor(${rnd('s.g', 2)} * 40)::int END,
-                'Case ' || s.g || ' about ' || cat.name_en,
-                'Seeded by the benchmark.',
+                ${subjectSql((salt) => rnd('s.g', salt), 'cat.name_nb')},
+                ${descriptionSql((salt) => rnd('s.g', salt), '(100000 + x.requester)::text', "'Bench User ' || x.requester")},
                 '{}'::jsonb,
                 'portal'::"Channel",
                 'u' || x.requester, 'Bench User ' || x.requester, (100000 + x.requester)::text,
@@ -194,7 +256,7 @@ export async function seedCases(url: string, count: number, log: (msg: string) =
            CROSS JOIN LATERAL (SELECT c0.created, least(c0.created + interval '2 days', now()) AS done,
                                       ${statusCaseSql('(now() - c0.created)', rnd('s.g', 1))} AS status,
                                       floor(${rnd('s.g', 3)} * 50000)::int AS requester) AS x
-           JOIN (SELECT key, default_team_key, name_en, row_number() OVER (ORDER BY key) - 1 AS n,
+           JOIN (SELECT key, default_team_key, name_nb, row_number() OVER (ORDER BY key) - 1 AS n,
                         count(*) OVER () AS total FROM category) AS cat
              ON cat.n = floor(${rnd('s.g', 4)} * cat.total)`,
       );
@@ -208,6 +270,11 @@ export async function seedCases(url: string, count: number, log: (msg: string) =
     const started = Date.now();
     const { rowCount } = await c.query(HISTORY_SQL);
     log(`  history: ${rowCount} rows (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    if (deferred.length) {
+      const built = Date.now();
+      for (const d of deferred) await c.query(d);
+      log(`  ${deferred.length} indexes built (${((Date.now() - built) / 1000).toFixed(1)} s)`);
+    }
     // Vacuum and checkpoint now, so that autovacuum (which the inserts above trigger) and the
     // flush of the seed's dirty pages do not run in the middle of a measurement.
     const settled = Date.now();
@@ -217,6 +284,22 @@ export async function seedCases(url: string, count: number, log: (msg: string) =
   } finally {
     await c.end();
   }
+}
+
+/**
+ * Drops the indexes of `tables` that back no constraint (primary keys and unique constraints
+ * stay) and answers the statements that build them again.
+ */
+async function dropSecondaryIndexes(c: pg.Client, tables: string[]): Promise<string[]> {
+  const { rows } = await c.query<{ name: string; def: string }>(
+    `SELECT i.indexrelid::regclass::text AS name, pg_get_indexdef(i.indexrelid) AS def
+       FROM pg_index i
+      WHERE i.indrelid = ANY($1::regclass[])
+        AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)`,
+    [tables.map((t) => `"${t}"`)],
+  );
+  for (const r of rows) await c.query(`DROP INDEX ${r.name}`);
+  return rows.map((r) => r.def);
 }
 
 /**
@@ -307,6 +390,24 @@ export async function sampleReadableIds(url: string, count: number): Promise<str
       [count],
     );
     return rows.map((r) => r.id);
+  } finally {
+    await c.end();
+  }
+}
+
+/** A case number and an employee number of seeded, non-sensitive cases, for the search benchmark. */
+export async function sampleSearchTargets(url: string, teams: string[]): Promise<{ number: string; employeeNumber: string }> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    const { rows } = await c.query<{ number: string; employee_number: string }>(
+      `SELECT c.number, c.employee_number FROM "case" c JOIN category cat ON cat.key = c.category_key
+        WHERE NOT cat.sensitive AND c.employee_number IS NOT NULL AND c.team_key = ANY($1::text[])
+        ORDER BY c.created_at DESC OFFSET 100 LIMIT 1`,
+      [teams],
+    );
+    if (!rows[0]) throw new Error('no seeded case to search for (BENCH_CASES too small?)');
+    return { number: rows[0].number, employeeNumber: rows[0].employee_number };
   } finally {
     await c.end();
   }

@@ -13,7 +13,7 @@ export interface Measurement {
 }
 
 /** Percentile of an ascending array (nearest rank). */
-function percentile(sorted: Float64Array, p: number): number {
+export function percentile(sorted: Float64Array, p: number): number {
   if (sorted.length === 0) return NaN;
   const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
   return sorted[rank]!;
@@ -33,8 +33,12 @@ class Latencies {
     this.values[this.n++] = ms;
   }
 
+  sorted(): Float64Array {
+    return this.values.slice(0, this.n).sort();
+  }
+
   summary(): { count: number; p50: number; p99: number } {
-    const sorted = this.values.slice(0, this.n).sort();
+    const sorted = this.sorted();
     return { count: this.n, p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
   }
 }
@@ -52,7 +56,13 @@ export interface HttpRequest {
  * Drives the service with autocannon: `connections` keep-alive connections, each sending the
  * next request from `next()` as soon as its previous one is answered, for `seconds`.
  */
-export async function runHttp(baseUrl: string, connections: number, seconds: number, next: () => HttpRequest): Promise<Measurement> {
+export async function runHttp(
+  baseUrl: string,
+  connections: number,
+  seconds: number,
+  next: () => HttpRequest,
+  keepLatencies = false,
+): Promise<Measurement & { latencies?: Float64Array }> {
   const lat = new Latencies();
   const failures: Record<string, number> = {};
   let ok = 0;
@@ -104,34 +114,28 @@ export async function runHttp(baseUrl: string, connections: number, seconds: num
   const result = await finished;
   const s = lat.summary();
   const elapsed = result.duration || seconds;
-  return { rps: ok / elapsed, p50: s.p50, p99: s.p99, ok, failures, seconds: elapsed };
+  return { rps: ok / elapsed, p50: s.p50, p99: s.p99, ok, failures, seconds: elapsed, ...(keepLatencies ? { latencies: lat.sorted() } : {}) };
 }
 
 /**
- * The floor's load: `concurrency` loops, each running `op` again as soon as it finishes, for
- * `seconds` — the same closed-loop shape as autocannon's connections, without HTTP.
+ * The same closed loop across several instances of a server: the connections are dealt round
+ * robin over `baseUrls` (connection i goes to instance i mod n), as an L4 balancer deals
+ * keep-alive connections; one autocannon per instance, the measurements merged.
  */
-export async function runLoops(concurrency: number, seconds: number, op: (worker: number) => Promise<void>): Promise<Measurement> {
-  const lat = new Latencies();
+export async function runHttpMulti(baseUrls: string[], connections: number, seconds: number, next: () => HttpRequest): Promise<Measurement> {
+  const shares = baseUrls.map((_, i) => Math.floor(connections / baseUrls.length) + (i < connections % baseUrls.length ? 1 : 0));
+  const parts = await Promise.all(baseUrls.map((u, i) => (shares[i]! > 0 ? runHttp(u, shares[i]!, seconds, next, true) : Promise.resolve(null))));
+  const done = parts.filter((p): p is Measurement & { latencies?: Float64Array } => p !== null);
+  const all = new Float64Array(done.reduce((n, p) => n + (p.latencies?.length ?? 0), 0));
+  let at = 0;
+  for (const p of done) {
+    all.set(p.latencies ?? new Float64Array(0), at);
+    at += p.latencies?.length ?? 0;
+  }
+  all.sort();
   const failures: Record<string, number> = {};
-  let ok = 0;
-  const started = performance.now();
-  const until = started + seconds * 1000;
-  const worker = async (w: number): Promise<void> => {
-    while (performance.now() < until) {
-      const t0 = performance.now();
-      try {
-        await op(w);
-        ok++;
-        lat.add(performance.now() - t0);
-      } catch (err) {
-        const key = (err as { code?: string }).code ?? (err as Error).message.slice(0, 60);
-        failures[key] = (failures[key] ?? 0) + 1;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, (_, w) => worker(w)));
-  const elapsed = (performance.now() - started) / 1000;
-  const s = lat.summary();
-  return { rps: ok / elapsed, p50: s.p50, p99: s.p99, ok, failures, seconds: elapsed };
+  for (const p of done) for (const [k, v] of Object.entries(p.failures)) failures[k] = (failures[k] ?? 0) + v;
+  const ok = done.reduce((n, p) => n + p.ok, 0);
+  const elapsed = Math.max(...done.map((p) => p.seconds));
+  return { rps: ok / elapsed, p50: percentile(all, 50), p99: percentile(all, 99), ok, failures, seconds: elapsed };
 }

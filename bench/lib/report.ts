@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Measurement } from './load';
 
-const RESULTS_FILE = path.resolve(__dirname, '..', 'results.md');
+export const RESULTS_FILE = path.resolve(__dirname, '..', 'results.md');
 
 /** The marker the soak section starts with; `npm run bench` keeps that section when it rewrites the file. */
 const SOAK_MARKER = '<!-- soak -->';
@@ -37,14 +37,14 @@ export function failures(m: Measurement | undefined): string {
 }
 
 /** Writes the file, keeping a soak section an earlier `npm run soak` appended. */
-export function writeResults(markdown: string): void {
+export function writeResults(markdown: string, file = RESULTS_FILE): void {
   let soak = '';
-  if (existsSync(RESULTS_FILE)) {
-    const old = readFileSync(RESULTS_FILE, 'utf8');
+  if (existsSync(file)) {
+    const old = readFileSync(file, 'utf8');
     const at = old.indexOf(SOAK_MARKER);
     if (at >= 0) soak = `\n${old.slice(at)}`;
   }
-  writeFileSync(RESULTS_FILE, `${markdown.trimEnd()}\n${soak}`);
+  writeFileSync(file, `${markdown.trimEnd()}\n${soak}`);
 }
 
 /** Replaces (or adds) the soak section at the end of the file. */

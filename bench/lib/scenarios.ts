@@ -1,6 +1,7 @@
 import { loadDevIssuer } from '../../src/auth/dev-issuer';
 import type { HttpRequest } from './load';
 import { BENCH_OPERATOR } from './db';
+import { SEARCH_WORDS } from './seed-text';
 
 /** The operator's teams: the shared desk and payroll, neither holding sensitive categories. */
 export const OPERATOR_TEAMS = ['service', 'payroll'];
@@ -9,6 +10,11 @@ export interface Tokens {
   /** Requesters filing cases (several, so the load is not one person's). */
   requesters: string[];
   operator: string;
+  /**
+   * Operators of the same teams for the list and search scenarios: the service lets one identity
+   * have EXPENSIVE_CONCURRENCY_PER_IDENTITY (2) searches in flight, so many operators search at once.
+   */
+  operators: string[];
   admin: string;
 }
 
@@ -25,8 +31,12 @@ export async function signTokens(dataDir: string): Promise<Tokens> {
       ),
     );
   }
+  const operators: string[] = [];
+  for (let i = 0; i < 256; i++)
+    operators.push(await issuer.sign({ sub: `bench-op-${i}`, roles: ['operator'], teams: OPERATOR_TEAMS, name: `Bench Operator ${i}` }, ttl));
   return {
     requesters,
+    operators,
     operator: await issuer.sign({ sub: BENCH_OPERATOR, roles: ['operator'], teams: OPERATOR_TEAMS, name: 'Bench Operator' }, ttl),
     admin: await issuer.sign({ sub: 'bench-admin', roles: ['admin'], teams: [], name: 'Bench Admin' }, ttl),
   };
@@ -35,7 +45,7 @@ export async function signTokens(dataDir: string): Promise<Tokens> {
 const bearer = (t: string) => ({ authorization: `Bearer ${t}` });
 
 /** The body every filed case carries: the general enquiry form has no extra fields. */
-export const CREATE_BODY = { categoryKey: 'general', subject: 'Bench case', description: 'Filed by the benchmark.' };
+const CREATE_BODY = { categoryKey: 'general', subject: 'Bench case', description: 'Filed by the benchmark.' };
 
 export function createRequests(tokens: Tokens): () => HttpRequest {
   let i = 0;
@@ -121,7 +131,7 @@ export function listQueries(now: Date): ListQuery[] {
     { name: 'unassigned queue of a category', category: 'salary', status: ['REGISTERED'] },
     { name: "a requester's cases", requester: 'u4242' },
     { name: 'a team in a month', team: 'payroll', createdFrom: daysAgo(365), createdTo: daysAgo(335) },
-    { name: 'text in the subject', q: 'travel', status: ['COMPLETED'] },
+    { name: 'text in the subject', q: 'reiseregning', status: ['COMPLETED'] },
     { name: 'recently updated by requesters', sort: 'updated', status: ['UPDATED_BY_USER'], team: 'service' },
     { name: 'everything, newest first' },
     // Keyset pagination deep into the archive, as an integration paging through everything does.
@@ -143,7 +153,8 @@ function listPath(q: ListQuery): string {
 export function listRequests(tokens: Tokens, queries: ListQuery[]): () => HttpRequest {
   const paths = queries.map(listPath);
   let i = 0;
-  return () => ({ method: 'GET', path: paths[i++ % paths.length]!, headers: bearer(tokens.operator) });
+  let o = 0;
+  return () => ({ method: 'GET', path: paths[i++ % paths.length]!, headers: bearer(tokens.operators[o++ % tokens.operators.length]!) });
 }
 
 /**
@@ -159,4 +170,37 @@ export async function withSecondPages(baseUrl: string, tokens: Tokens, queries: 
     if (body.nextCursor) out.push({ ...q, name: `${q.name} (page 2)`, cursor: body.nextCursor });
   }
   return out;
+}
+
+/** A message by the operator on one case (traced for its statement count, not timed). */
+export function messageRequests(tokens: Tokens, ids: string[]): () => HttpRequest {
+  let i = 0;
+  return () => ({
+    method: 'POST',
+    path: `/v1/cases/${ids[i++ % ids.length]}/messages`,
+    headers: bearer(tokens.operator),
+    body: JSON.stringify({ body: 'Takk, vi ser på saken.', visibility: 'internal' }),
+  });
+}
+
+/** One search of the #16 benchmark: `GET /v1/cases?q=…` by the operator, first page of 25. */
+export interface SearchQuery {
+  name: string;
+  q: string;
+}
+
+/** The four searches: a common word, a rare word, a case number, an employee number (from the seed). */
+export function searchQueries(sample: { number: string; employeeNumber: string }): SearchQuery[] {
+  return [
+    { name: 'common word', q: SEARCH_WORDS.common },
+    { name: 'rare word', q: SEARCH_WORDS.rare },
+    { name: 'case number', q: sample.number },
+    { name: 'employee number', q: sample.employeeNumber },
+  ];
+}
+
+export function searchRequests(tokens: Tokens, s: SearchQuery): () => HttpRequest {
+  const path = `/v1/cases?${new URLSearchParams({ q: s.q, limit: '25' }).toString()}`;
+  let o = 0;
+  return () => ({ method: 'GET', path, headers: bearer(tokens.operators[o++ % tokens.operators.length]!) });
 }
