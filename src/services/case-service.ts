@@ -51,13 +51,15 @@ import type { CaseSlaLoader } from './sla-service';
 import { timerRulesOf } from './timer-service';
 import { loadWindows, lockWindows, ViewWindows } from './windows';
 import { checkAssignee, namedEmployee } from './case-people';
+import { messageText, requesterMessageRules } from './reply-text';
+import type { ReplyTemplate } from '../domain/reply-templates';
 
 /** What a change's callback decides, given the locked case: the change, or null when nothing changes. */
 type ChangeFn = (
   tx: Query,
   row: CaseRow,
   actor: Actor,
-  ctx: { now: Date; activeWindow: SuspensionWindow | null; changeActor: ChangeActor },
+  ctx: { now: Date; activeWindow: SuspensionWindow | null; changeActor: ChangeActor; rules: TimerRules },
 ) => Promise<Change | null>;
 
 /**
@@ -235,7 +237,12 @@ export class CaseService {
       if (publicReply && actor.as !== 'operator') {
         throw new DomainError('validation-failed', 'Only operators write a reply with a transition; send a message.');
       }
-      const decision = decide(row, { type: 'transition', to: body.to, assigneeId: body.assigneeId, publicReply }, actor, ctx);
+      const decision = decide(
+        row,
+        { type: 'transition', to: body.to, assigneeId: body.assigneeId, publicReply, resolution: body.resolution },
+        actor,
+        ctx,
+      );
       await checkAssignee(tx, this.config.ROLE_SOURCE === 'token', facts(row), body.assigneeId, decision);
       const message = publicReply
         ? await insertMessage(tx, { caseId: row.id, actor: ctx.changeActor, visibility: 'public', body: body.reply!, now: ctx.now })
@@ -244,18 +251,24 @@ export class CaseService {
     });
   }
 
-  /** A message; a requester's applies the automatic UPDATED_BY_USER rule. */
-  async addMessage(p: Principal, id: string, body: CreateMessageBody, ifMatch: number | undefined): Promise<{ message: MessageDto; case: CaseDto }> {
+  /**
+   * A message; a requester's applies the automatic UPDATED_BY_USER rule. With `templateKey`
+   * (staff), the body is the reply template filled for the case as the message leaves it.
+   */
+  async addMessage(
+    p: Principal,
+    id: string,
+    body: CreateMessageBody,
+    ifMatch: number | undefined,
+    template?: (key: string) => Promise<ReplyTemplate>,
+  ): Promise<{ message: MessageDto; case: CaseDto }> {
     let message: MessageDto | undefined;
     const dto = await this.change(p, id, ifMatch, body.onBehalfOfRequester === true, 'POST /v1/cases/:id/messages', async (tx, row, actor, ctx) => {
       const visibility = body.visibility ?? 'public';
-      if (actor.as === 'requester' && visibility !== 'public') {
-        throw new DomainError('validation-failed', 'Requesters write public messages only.', {
-          errors: [{ in: 'body', path: '/visibility', message: 'must be public' }],
-        });
-      }
-      const decision = decide(row, { type: 'message', visibility, setStatus: body.setStatus }, actor, ctx);
-      const m = await insertMessage(tx, { caseId: row.id, actor: ctx.changeActor, visibility, body: body.body, now: ctx.now });
+      requesterMessageRules(actor, body);
+      const decision = decide(row, { type: 'message', visibility, setStatus: body.setStatus, resolution: body.resolution }, actor, ctx);
+      const text = await messageText(body, row, decision, ctx, template, this.config.TIMEZONE);
+      const m = await insertMessage(tx, { caseId: row.id, actor: ctx.changeActor, visibility, body: text, now: ctx.now });
       message = toMessageDto(m);
       return { decision, publicReply: actor.as === 'operator' && visibility === 'public', message: { id: m.id, visibility } };
     });
@@ -339,9 +352,10 @@ export class CaseService {
         const { actor, changeActor } = actingAs(p, standing, onBehalfOfRequester, row!.externalRequester as { name?: unknown } | null);
         const newEmail = standing.as === 'requester' ? requesterEmailUpdate(row!.requesterEmail, p.email) : null;
         if (newEmail) await setRequesterEmail(tx, row!.id, newEmail);
-        const change = await fn(tx, row!, actor, { now, activeWindow, changeActor });
+        const rules = this.timerRules(windows);
+        const change = await fn(tx, row!, actor, { now, activeWindow, changeActor, rules });
         if (!change) return { updated: row!, activeWindow, before: standing };
-        const written = await writePlans(tx, [plan(row!, change, changeActor, now, this.timerRules(windows))]);
+        const written = await writePlans(tx, [plan(row!, change, changeActor, now, rules)]);
         return { updated: written.get(row!.id)!, activeWindow, before: standing };
       }),
     );
