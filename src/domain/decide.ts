@@ -1,5 +1,5 @@
 import { DomainError } from './errors';
-import type { Status } from './statuses';
+import type { Resolution, Status } from './statuses';
 import { allowedTargets, isEdge, MESSAGE_MOVES_TO_UPDATED, TIMED_TRANSITIONS, type TransitionActor } from './transitions';
 
 /** What decide() needs to know of a case. */
@@ -30,9 +30,9 @@ interface ActiveWindow {
 
 export type Command =
   /** An explicit status move; `publicReply` says a public reply is written in the same request. */
-  | { type: 'transition'; to: Status; assigneeId?: string | null; publicReply?: boolean }
+  | { type: 'transition'; to: Status; assigneeId?: string | null; publicReply?: boolean; resolution?: Resolution }
   /** A message; `setStatus` asks for a status move together with it (operators). */
-  | { type: 'message'; visibility: 'public' | 'internal'; setStatus?: Status }
+  | { type: 'message'; visibility: 'public' | 'internal'; setStatus?: Status; resolution?: Resolution }
   /** Set or clear the assignee. */
   | { type: 'assign'; assigneeId: string | null }
   /** Staff edit fields of the case (subject, team, category), possibly with a new assignee. */
@@ -59,6 +59,8 @@ export interface Decision {
   assigneeChanged: boolean;
   /** A timer to schedule on entering `status` (void any other), or null to void all. */
   timer: { to: Status; periodKey: 'waitingDays' | 'completedDays'; suspendable: boolean } | null;
+  /** How the case ended, when this decision moves it into COMPLETED (else absent). */
+  resolution?: Resolution;
 }
 
 /**
@@ -82,11 +84,14 @@ export function decide(state: CaseState, cmd: Command, actor: Actor, ctx: Contex
   }
   switch (cmd.type) {
     case 'transition':
+      onlyWhenCompleting(cmd.to, cmd.resolution, '/resolution');
       return move(state, cmd.to, actor, ctx, {
         assigneeId: cmd.assigneeId,
         publicReply: cmd.publicReply === true,
+        resolution: cmd.resolution,
       });
     case 'message':
+      onlyWhenCompleting(cmd.setStatus, cmd.resolution, '/resolution');
       return message(state, cmd, actor, ctx);
     case 'assign':
       return assign(state, cmd.assigneeId, actor);
@@ -121,7 +126,13 @@ export function allowedNow(state: Pick<CaseState, 'status'>, actor: TransitionAc
   return allowedTargets(actor, state.status).filter((s) => !(s === 'WAITING_FOR_USER' && ctx.activeWindow));
 }
 
-function move(state: CaseState, to: Status, actor: Actor, ctx: Context, opts: { assigneeId?: string | null; publicReply: boolean }): Decision {
+function move(
+  state: CaseState,
+  to: Status,
+  actor: Actor,
+  ctx: Context,
+  opts: { assigneeId?: string | null; publicReply: boolean; resolution?: Resolution },
+): Decision {
   if (!isEdge(actor.as, state.status, to)) {
     throw new DomainError('invalid-transition', `A ${actor.as} cannot move a case from ${state.status} to ${to}.`, {
       currentStatus: state.status,
@@ -168,7 +179,20 @@ function move(state: CaseState, to: Status, actor: Actor, ctx: Context, opts: { 
     }
     assigneeId = actor.id;
   }
-  return result(state, to, assigneeId);
+  const decision = result(state, to, assigneeId);
+  // A wait that ran out completed a case whose question was answered; staff say which it was
+  // (solved when they do not).
+  if (to === 'COMPLETED' && decision.statusChanged) decision.resolution = opts.resolution ?? (actor.as === 'system' ? 'answered' : 'solved');
+  return decision;
+}
+
+/** A resolution belongs to a move into COMPLETED only. */
+function onlyWhenCompleting(to: Status | undefined, resolution: Resolution | undefined, path: string): void {
+  if (resolution !== undefined && to !== 'COMPLETED') {
+    throw new DomainError('validation-failed', 'A resolution is given only with a move to COMPLETED.', {
+      errors: [{ in: 'body', path, message: 'only with COMPLETED' }],
+    });
+  }
 }
 
 function message(state: CaseState, cmd: Extract<Command, { type: 'message' }>, actor: Actor, ctx: Context): Decision {
@@ -192,7 +216,7 @@ function message(state: CaseState, cmd: Extract<Command, { type: 'message' }>, a
     });
   }
   if (cmd.setStatus === undefined || cmd.setStatus === state.status) return result(state, state.status, state.assigneeId);
-  return move(state, cmd.setStatus, actor, ctx, { publicReply: cmd.visibility === 'public' });
+  return move(state, cmd.setStatus, actor, ctx, { publicReply: cmd.visibility === 'public', resolution: cmd.resolution });
 }
 
 function assign(state: CaseState, assigneeId: string | null, actor: Actor): Decision {

@@ -10,6 +10,7 @@ export const ERROR_CODES = {
   'case-closed': 'The case is closed',
   'unknown-assignee': 'Unknown assignee',
   'assignee-cannot-see-case': 'The assignee cannot handle this case',
+  'template-not-applicable': 'The reply template does not fit this case',
   'not-found': 'Not found',
   forbidden: 'Forbidden',
   unauthorized: 'Unauthorized',

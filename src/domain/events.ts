@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from 'typebox';
-import { STATUSES } from './statuses';
+import { RESOLUTIONS, STATUSES } from './statuses';
 
 /**
  * The events the service emits (DOMAIN.md "History and events"), one payload schema per type.
@@ -48,6 +48,7 @@ const EVENT_PAYLOAD_SCHEMAS = {
     from: StatusCode,
     to: StatusCode,
     reason: NullableString,
+    resolution: Type.Optional(Type.Enum(RESOLUTIONS, { description: 'How the case ended: given with moves into COMPLETED' })),
   }),
   'case.assigned': payload('The assignee changed (to null: unassigned).', {
     from: NullableString,

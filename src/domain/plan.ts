@@ -1,7 +1,7 @@
 import type { Decision } from './decide';
 import type { EventActor, EventPayload, EventType } from './events';
 import type { ActorRole } from './roles';
-import type { Status } from './statuses';
+import type { Resolution, Status } from './statuses';
 import { addCalendarDays, suspensionAwareDueAt, type SuspensionWindow } from './suspension';
 
 /**
@@ -33,6 +33,8 @@ export interface CaseUpdate {
   statusChangedAt?: Date;
   completedAt?: Date;
   closedAt?: Date | null;
+  /** How the case ended: set on entering COMPLETED, cleared when it moves on to work again. */
+  resolution?: Resolution | null;
   assigneeId?: string | null;
   lastPublicReplyAt?: Date;
   firstResponseAt?: Date;
@@ -196,6 +198,12 @@ export function plan(state: PlanState, change: Change, actor: ChangeActor, now: 
     if (decision.status === 'CLOSED') update.closedAt = now;
     if (decision.status === 'REOPENED_BY_USER') update.closedAt = null;
     history.push({ field: 'status', from: state.status, to: decision.status, reason });
+    if (decision.resolution) {
+      update.resolution = decision.resolution;
+      history.push({ field: 'resolution', from: null, to: decision.resolution, reason });
+    } else if ((state.status === 'COMPLETED' || state.status === 'CLOSED') && decision.status !== 'CLOSED') {
+      update.resolution = null;
+    }
     timer = decision.timer
       ? { kind: 'set', from: decision.status, to: decision.timer.to, enteredAt: now, dueAt: timerDueAt(decision.timer, now, rules) }
       : { kind: 'drop' };
@@ -205,7 +213,14 @@ export function plan(state: PlanState, change: Change, actor: ChangeActor, now: 
     if (!state.firstResponseAt) update.firstResponseAt = now;
   }
 
-  if (decision?.statusChanged) events.add('case.status_changed', { from: state.status, to: decision.status, reason });
+  if (decision?.statusChanged) {
+    events.add('case.status_changed', {
+      from: state.status,
+      to: decision.status,
+      reason,
+      ...(decision.resolution ? { resolution: decision.resolution } : {}),
+    });
+  }
   if (decision?.assigneeChanged) events.add('case.assigned', { from: state.assigneeId, to: decision.assigneeId });
   if (change.edits && change.edits.length > 0) events.add('case.updated', { fields: change.edits.map((e) => e.field) });
 

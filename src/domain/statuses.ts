@@ -60,3 +60,10 @@ export const STATUS_INFO: Readonly<Record<Status, StatusInfo>> = {
     description: 'The requester reopened a closed case; set automatically.',
   },
 };
+
+/**
+ * How a completed case ended (the seed's "løst eller besvart"): `solved` — the matter was put
+ * right; `answered` — the question was answered. Recorded when the case enters COMPLETED.
+ */
+export const RESOLUTIONS = ['solved', 'answered'] as const;
+export type Resolution = (typeof RESOLUTIONS)[number];

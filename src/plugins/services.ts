@@ -7,6 +7,7 @@ import { FormValidator } from '../services/forms';
 import { HealthService } from '../services/health-service';
 import { PeopleService } from '../services/people-service';
 import { ReferenceService } from '../services/reference-service';
+import { ReplyTemplateService } from '../services/reply-template-service';
 import { RetentionService } from '../services/retention-service';
 import { StaffService } from '../services/staff-service';
 import { pgQuery } from '../db/query';
@@ -23,6 +24,7 @@ interface Services {
   staff: StaffService;
   people: PeopleService;
   retention: RetentionService;
+  replyTemplates: ReplyTemplateService;
   /** The service level of case views, with its cached calendar (cleared by calendar edits). */
   slaViews: CaseSlaLoader;
   clock: Clock;
@@ -51,6 +53,7 @@ async function servicesPlugin(app: FastifyInstance, opts: { config: Config; cloc
     staff: new StaffService(app.pool, opts.clock),
     people: new PeopleService(app.pool, opts.clock, opts.config),
     retention: new RetentionService(app.pool, opts.clock, opts.config),
+    replyTemplates: new ReplyTemplateService(pgQuery(app.pool), opts.clock),
     slaViews,
     clock: opts.clock,
   });

@@ -16,6 +16,7 @@ const COLUMNS: Record<Exclude<keyof CaseUpdate, never>, { column: string; read: 
   statusChangedAt: timestamp('status_changed_at', 'statusChangedAt'),
   completedAt: timestamp('completed_at', 'completedAt'),
   closedAt: timestamp('closed_at', 'closedAt'),
+  resolution: { column: 'resolution', read: (j) => `(${j}->>'resolution')::"CaseResolution"` },
   assigneeId: text('assignee_id', 'assigneeId'),
   lastPublicReplyAt: timestamp('last_public_reply_at', 'lastPublicReplyAt'),
   firstResponseAt: timestamp('first_response_at', 'firstResponseAt'),

@@ -50,12 +50,14 @@ export interface SlaReportRow {
   res_met: number;
   res_breached: number;
   res_pct: number[] | null;
+  solved: number;
+  answered: number;
 }
 
 /** Per group: cases, met, breached, and the working-time percentiles, from case_sla alone. */
 export function slaReportSql(groupBy: GroupBy, teamsOnly: boolean): string {
   return `
-SELECT g.key, g.cases, g.met, g.breached, g.fr_met, g.fr_breached, g.res_met, g.res_breached,
+SELECT g.key, g.cases, g.met, g.breached, g.fr_met, g.fr_breached, g.res_met, g.res_breached, g.solved, g.answered,
        ${percentiles('g.fr')} AS fr_pct,
        ${percentiles('g.res')} AS res_pct
   FROM (SELECT ${GROUP_COLUMN[groupBy]} AS key,
@@ -66,6 +68,8 @@ SELECT g.key, g.cases, g.met, g.breached, g.fr_met, g.fr_breached, g.res_met, g.
                count(*) FILTER (WHERE s.first_response_breached)::int AS fr_breached,
                count(*) FILTER (WHERE s.resolution_ms IS NOT NULL AND NOT s.resolution_breached)::int AS res_met,
                count(*) FILTER (WHERE s.resolution_breached)::int AS res_breached,
+               count(*) FILTER (WHERE s.resolution = 'solved')::int AS solved,
+               count(*) FILTER (WHERE s.resolution = 'answered')::int AS answered,
                array_agg(s.first_response_ms) FILTER (WHERE s.first_response_ms IS NOT NULL) AS fr,
                array_agg(s.resolution_ms) FILTER (WHERE s.resolution_ms IS NOT NULL) AS res
           FROM case_sla s

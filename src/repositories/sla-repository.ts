@@ -125,7 +125,8 @@ export async function saveRefreshedSla(q: Query, rows: readonly SlaRowUpdate[], 
   await q(
     `UPDATE case_sla s SET dirty = false, first_response_watch_at = v.frw, resolution_watch_at = v.rw,
             first_response_at = v.fra, resolved_at = v.ra, first_response_ms = v.frms, resolution_ms = v.rms,
-            filed_at = v.filed_at, category_key = v.category_key, team_key = v.team_key, refreshed_at = $11
+            filed_at = v.filed_at, category_key = v.category_key, team_key = v.team_key, refreshed_at = $11,
+            resolution = (SELECT c.resolution FROM "case" c WHERE c.id = v.case_id)
        FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[], $4::timestamptz[], $5::timestamptz[], $6::bigint[], $7::bigint[],
                    $8::timestamptz[], $9::text[], $10::text[])
             AS v(case_id, frw, rw, fra, ra, frms, rms, filed_at, category_key, team_key)

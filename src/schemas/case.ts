@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { STATUSES } from '../domain/statuses';
+import { RESOLUTIONS, STATUSES } from '../domain/statuses';
 import { DateTimeSchema, UuidSchema } from './common';
 import { CaseSlaSchema } from './service-level';
 
@@ -7,6 +7,9 @@ import { CaseSlaSchema } from './service-level';
 export const StatusSchema = Type.Enum(STATUSES, { description: 'Case status code' });
 const ChannelSchema = Type.Enum(['portal', 'phone', 'email', 'post', 'api']);
 const VisibilitySchema = Type.Union([Type.Literal('public'), Type.Literal('internal')]);
+const ResolutionSchema = Type.Enum(RESOLUTIONS, {
+  description: 'How the case ended: solved (put right) or answered (the question was answered)',
+});
 
 const Name = Type.String({ minLength: 1, maxLength: 200 });
 const EmployeeNumber = Type.String({ pattern: '^[0-9]{1,12}$', description: 'ansattnummer' });
@@ -101,6 +104,9 @@ export const CaseSchema = Type.Object(
     anonymisedAt: Type.Union([DateTimeSchema, Type.Null()], {
       description: 'When retention removed the personal data of this closed case (null: not anonymised)',
     }),
+    resolution: Type.Union([ResolutionSchema, Type.Null()], {
+      description: 'How the case ended, once COMPLETED (kept when it closes; null while it is worked on)',
+    }),
     allowedTransitions: Type.Array(StatusSchema, { description: 'Statuses the caller may move the case to now' }),
     autoTransition: Type.Union([Type.Object({ to: StatusSchema, dueAt: DateTimeSchema }), Type.Null()], {
       description: 'The pending timed transition, if any',
@@ -160,6 +166,10 @@ export const TransitionSchema = Type.Object(
     reply: Type.Optional(Type.String({ minLength: 1, maxLength: 20000, description: 'A public reply written with the move' })),
     assigneeId: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     onBehalfOfRequester: Type.Optional(Type.Boolean({ description: 'An operator acts for the external requester of the case (close, reopen)' })),
+    resolution: Type.Optional({
+      ...ResolutionSchema,
+      description: 'With `to: COMPLETED` only: solved (default) or answered. A wait that runs out completes a case as answered.',
+    }),
   },
   { additionalProperties: false },
 );
@@ -167,9 +177,18 @@ export type TransitionBody = Static<typeof TransitionSchema>;
 
 export const CreateMessageSchema = Type.Object(
   {
-    body: Type.String({ minLength: 1, maxLength: 20000 }),
+    body: Type.Optional(Type.String({ minLength: 1, maxLength: 20000, description: 'The text; give this or `templateKey`' })),
+    templateKey: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 64,
+        pattern: '^[a-z0-9][a-z0-9-]*$',
+        description: 'A reply template (staff): the service fills its placeholders in the case language and stores the result as the body',
+      }),
+    ),
     visibility: Type.Optional(VisibilitySchema),
     setStatus: Type.Optional(StatusSchema),
+    resolution: Type.Optional({ ...ResolutionSchema, description: 'With `setStatus: COMPLETED` only (default solved)' }),
     onBehalfOfRequester: Type.Optional(Type.Boolean({ description: "An operator records the external requester's message (phone, e-mail)" })),
   },
   { additionalProperties: false },

@@ -89,6 +89,13 @@ export const SlaReportSchema = Type.Object({
       open: Type.Integer({ description: 'Neither yet: not resolved and not breached' }),
       firstResponse: TargetStatsSchema,
       resolution: TargetStatsSchema,
+      resolvedAs: Type.Object(
+        {
+          solved: Type.Integer({ description: 'Completed cases whose matter was put right' }),
+          answered: Type.Integer({ description: 'Completed cases whose question was answered (a wait that ran out counts here)' }),
+        },
+        { description: 'How the completed cases of the group ended (their current resolution; cases reopened since count in neither)' },
+      ),
     }),
   ),
 });

@@ -45,6 +45,8 @@ import { ChangeRunner, MAX_CHANGE_ATTEMPTS, type ChangeFn } from './change-runne
 import type { CaseSlaLoader } from './sla-service';
 import { ViewWindows } from './windows';
 import { checkAssignee, namedEmployee } from './case-people';
+import { messageText, requesterMessageRules } from './reply-text';
+import type { ReplyTemplate } from '../domain/reply-templates';
 
 /**
  * Use cases on cases. Every change follows one path: lock the case, check access and `If-Match`,
@@ -240,7 +242,12 @@ export class CaseService {
       if (publicReply && actor.as !== 'operator') {
         throw new DomainError('validation-failed', 'Only operators write a reply with a transition; send a message.');
       }
-      const decision = decide(row, { type: 'transition', to: body.to, assigneeId: body.assigneeId, publicReply }, actor, ctx);
+      const decision = decide(
+        row,
+        { type: 'transition', to: body.to, assigneeId: body.assigneeId, publicReply, resolution: body.resolution },
+        actor,
+        ctx,
+      );
       await checkAssignee(tx, this.config.ROLE_SOURCE === 'token', facts(row), body.assigneeId, decision);
       // The reply is stored by the change's write statement (CasePlan.newMessage).
       const message = publicReply ? { id: randomUUID(), visibility: 'public' as const, body: body.reply! } : undefined;
@@ -248,19 +255,25 @@ export class CaseService {
     });
   }
 
-  /** A message; a requester's applies the automatic UPDATED_BY_USER rule. */
-  async addMessage(p: Principal, id: string, body: CreateMessageBody, ifMatch: number | undefined): Promise<{ message: MessageDto; case: CaseDto }> {
+  /**
+   * A message; a requester's applies the automatic UPDATED_BY_USER rule. With `templateKey`
+   * (staff), the body is the reply template filled for the case as the message leaves it.
+   */
+  async addMessage(
+    p: Principal,
+    id: string,
+    body: CreateMessageBody,
+    ifMatch: number | undefined,
+    template?: (key: string) => Promise<ReplyTemplate>,
+  ): Promise<{ message: MessageDto; case: CaseDto }> {
     let message: MessageDto | undefined;
     const dto = await this.change(p, id, ifMatch, body.onBehalfOfRequester === true, 'POST /v1/cases/:id/messages', async (tx, row, actor, ctx) => {
       const visibility = body.visibility ?? 'public';
-      if (actor.as === 'requester' && visibility !== 'public') {
-        throw new DomainError('validation-failed', 'Requesters write public messages only.', {
-          errors: [{ in: 'body', path: '/visibility', message: 'must be public' }],
-        });
-      }
-      const decision = decide(row, { type: 'message', visibility, setStatus: body.setStatus }, actor, ctx);
+      requesterMessageRules(actor, body);
+      const decision = decide(row, { type: 'message', visibility, setStatus: body.setStatus, resolution: body.resolution }, actor, ctx);
+      const text = await messageText(body, row, decision, ctx, template, this.config.TIMEZONE);
       // Stored by the change's write statement (CasePlan.newMessage), as the actor at the change's instant.
-      const m = { id: randomUUID(), visibility, body: body.body };
+      const m = { id: randomUUID(), visibility, body: text };
       const a = ctx.changeActor;
       message = toMessageDto({ ...m, caseId: row.id, authorId: a.id, authorRole: a.role, onBehalfOf: a.onBehalfOf, createdAt: ctx.now });
       return { decision, publicReply: actor.as === 'operator' && visibility === 'public', message: m };

@@ -4,7 +4,7 @@ import type { Clock } from '../domain/clock';
 import type { Actor } from '../domain/decide';
 import { DomainError } from '../domain/errors';
 import { requesterEmailUpdate } from '../domain/notifications';
-import { plan, planQuiet, type CasePlan, type Change, type ChangeActor, type QuietUpdate } from '../domain/plan';
+import { plan, planQuiet, type CasePlan, type Change, type ChangeActor, type QuietUpdate, type TimerRules } from '../domain/plan';
 import type { Principal } from '../domain/roles';
 import { actingAs, standingOn, type Standing } from '../domain/standing';
 import { windowCovering, type SuspensionWindow } from '../domain/suspension';
@@ -23,6 +23,8 @@ interface ChangeContext {
   changeActor: ChangeActor;
   /** Columns to set without a new version (the callback may add to it, e.g. `ccEmails`). */
   quiet: QuietUpdate;
+  /** The rules that give a timer its due time (a reply template names it). */
+  rules: TimerRules;
 }
 
 /**
@@ -117,10 +119,11 @@ export class ChangeRunner {
     const quiet: QuietUpdate = {};
     const newEmail = standing.as === 'requester' ? requesterEmailUpdate(row.requesterEmail, p.email) : null;
     if (newEmail) quiet.requesterEmail = newEmail;
-    const change = await fn(q, row, actor, { now, activeWindow, changeActor, quiet });
+    const rules = timerRulesOf(this.config, windows);
+    const change = await fn(q, row, actor, { now, activeWindow, changeActor, quiet, rules });
     const hasQuiet = Object.keys(quiet).length > 0;
     let casePlan: CasePlan | null = null;
-    if (change) casePlan = plan(row, hasQuiet ? { ...change, quiet } : change, changeActor, now, timerRulesOf(this.config, windows));
+    if (change) casePlan = plan(row, hasQuiet ? { ...change, quiet } : change, changeActor, now, rules);
     else if (hasQuiet) casePlan = planQuiet(row.id, quiet, changeActor, now);
     if (!casePlan) return { updated: row, activeWindow, before: standing };
 

@@ -61,6 +61,7 @@ export class ReportService {
         open: r.cases - r.met - r.breached,
         firstResponse: { met: r.fr_met, breached: r.fr_breached, ...medianP90(r.fr_pct, 1) },
         resolution: { met: r.res_met, breached: r.res_breached, ...medianP90(r.res_pct, 1) },
+        resolvedAs: { solved: r.solved, answered: r.answered },
       })),
     };
   }

@@ -238,7 +238,7 @@ export interface paths {
         put?: never;
         /**
          * Write a message (public reply, internal note, or requester message)
-         * @description A requester's message moves ASSIGNED, IN_PROGRESS, WAITING_FOR_USER, ON_HOLD and COMPLETED cases to UPDATED_BY_USER. An operator reply with setStatus WAITING_FOR_USER is the usual way into that status.
+         * @description A requester's message moves ASSIGNED, IN_PROGRESS, WAITING_FOR_USER, ON_HOLD and COMPLETED cases to UPDATED_BY_USER. An operator reply with setStatus WAITING_FOR_USER is the usual way into that status. Staff may send a reply template (`templateKey`) instead of `body`: the stored and mailed text is the template filled for the case (422 template-not-applicable when it belongs to another category or names an auto-complete date the case will not have).
          */
         post: operations["postCasesByIdMessages"];
         delete?: never;
@@ -781,6 +781,42 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/reply-templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Reply templates, all or those a case of one category may use (staff) */
+        get: operations["listReplyTemplates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reply-templates/{key}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One reply template (staff) */
+        get: operations["getReplyTemplate"];
+        /** Create or replace a reply template (admins); unknown {{placeholders}} and categories are refused */
+        put: operations["putReplyTemplate"];
+        post?: never;
+        /** Delete a reply template (admins); messages sent with it keep their text */
+        delete: operations["deleteReplyTemplate"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -855,6 +891,8 @@ export interface components {
             updatedAt: string;
             /** @description When retention removed the personal data of this closed case (null: not anonymised) */
             anonymisedAt: string | null;
+            /** @description How the case ended, once COMPLETED (kept when it closes; null while it is worked on) */
+            resolution: ("solved" | "answered") | null;
             /** @description Statuses the caller may move the case to now */
             allowedTransitions: ("REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER")[];
             /** @description The pending timed transition, if any */
@@ -952,7 +990,7 @@ export interface components {
             detail?: string;
             instance?: string;
             /** @enum {unknown} */
-            code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "unknown-assignee" | "assignee-cannot-see-case" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
+            code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "unknown-assignee" | "assignee-cannot-see-case" | "template-not-applicable" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
         } & {
             [key: string]: unknown;
         };
@@ -1806,6 +1844,11 @@ export interface operations {
                     assigneeId?: string;
                     /** @description An operator acts for the external requester of the case (close, reopen) */
                     onBehalfOfRequester?: boolean;
+                    /**
+                     * @description With `to: COMPLETED` only: solved (default) or answered. A wait that runs out completes a case as answered.
+                     * @enum {unknown}
+                     */
+                    resolution?: "solved" | "answered";
                 };
             };
         };
@@ -1950,13 +1993,21 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    body: string;
+                    /** @description The text; give this or `templateKey` */
+                    body?: string;
+                    /** @description A reply template (staff): the service fills its placeholders in the case language and stores the result as the body */
+                    templateKey?: string;
                     visibility?: "public" | "internal";
                     /**
                      * @description Case status code
                      * @enum {unknown}
                      */
                     setStatus?: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+                    /**
+                     * @description With `setStatus: COMPLETED` only (default solved)
+                     * @enum {unknown}
+                     */
+                    resolution?: "solved" | "answered";
                     /** @description An operator records the external requester's message (phone, e-mail) */
                     onBehalfOfRequester?: boolean;
                 };
@@ -2031,6 +2082,15 @@ export interface operations {
             };
             /** @description RFC 9457 problem details (application/problem+json) */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4063,6 +4123,13 @@ export interface operations {
                                 /** @description null when nothing was measured */
                                 p90Hours: number | null;
                             };
+                            /** @description How the completed cases of the group ended (their current resolution; cases reopened since count in neither) */
+                            resolvedAs: {
+                                /** @description Completed cases whose matter was put right */
+                                solved: number;
+                                /** @description Completed cases whose question was answered (a wait that ran out counts here) */
+                                answered: number;
+                            };
                         }[];
                     };
                 };
@@ -4999,6 +5066,307 @@ export interface operations {
             };
             /** @description RFC 9457 problem details (application/problem+json) */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listReplyTemplates: {
+        parameters: {
+            query?: {
+                /** @description Only the templates a case of this category may use: the global ones and its own */
+                category?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The templates, by key */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        key: string;
+                        name: string;
+                        categoryKey: string | null;
+                        body: {
+                            nb: string;
+                            en: string;
+                        };
+                        updatedBy: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    }[];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getReplyTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Lower-case letters, digits and dashes */
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        key: string;
+                        name: string;
+                        categoryKey: string | null;
+                        body: {
+                            nb: string;
+                            en: string;
+                        };
+                        updatedBy: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putReplyTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Lower-case letters, digits and dashes */
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description What operators see in the list */
+                    name: string;
+                    /** @description The category whose cases may use it; null: every case */
+                    categoryKey: string | null;
+                    body: {
+                        /** @description The text in Norwegian (bokmål); placeholders: {{requesterName}}, {{caseNumber}}, {{statusLabel}}, {{autoCompleteDate}} */
+                        nb: string;
+                        /** @description The text in English; placeholders: {{requesterName}}, {{caseNumber}}, {{statusLabel}}, {{autoCompleteDate}} */
+                        en: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Replaced */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        key: string;
+                        name: string;
+                        categoryKey: string | null;
+                        body: {
+                            nb: string;
+                            en: string;
+                        };
+                        updatedBy: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        key: string;
+                        name: string;
+                        categoryKey: string | null;
+                        body: {
+                            nb: string;
+                            en: string;
+                        };
+                        updatedBy: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteReplyTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Lower-case letters, digits and dashes */
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

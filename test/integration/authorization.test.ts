@@ -27,6 +27,7 @@ const CALLERS = {
   anon: null,
 } satisfies Record<string, Who | null>;
 type Caller = keyof typeof CALLERS;
+const REPLY_TEMPLATE = { name: 'Svar', categoryKey: null, body: { nb: 'Sak {{caseNumber}}', en: 'Case {{caseNumber}}' } };
 /** The column order of every row below. */
 const COLUMNS: Caller[] = ['owner', 'other', 'leader', 'opOwn', 'opOther', 'admin', 'intRead', 'intWrite', 'intSens', 'anon'];
 
@@ -134,6 +135,11 @@ const TABLE: Record<string, number[]> = {
   'GET /v1/notification-templates': [403, 403, 403, 403, 403, 200, 403, 403, 403, 401],
   'GET /v1/notification-templates/{kind}/{language}': [403, 403, 403, 403, 403, 200, 403, 403, 403, 401],
   'PUT /v1/notification-templates/{kind}/{language}': [403, 403, 403, 403, 403, 200, 403, 403, 403, 401],
+  // Reply templates: staff read them to send them, admins keep them.
+  'GET /v1/reply-templates': [403, 403, 403, 200, 200, 200, 200, 200, 200, 401],
+  'GET /v1/reply-templates/{key}': [403, 403, 403, 200, 200, 200, 200, 200, 200, 401],
+  'PUT /v1/reply-templates/{key}': [403, 403, 403, 403, 403, 201, 403, 403, 403, 401],
+  'DELETE /v1/reply-templates/{key}': [403, 403, 403, 403, 403, 204, 403, 403, 403, 401],
   'POST /v1/webhooks': [403, 403, 403, 403, 403, 201, 403, 403, 403, 401],
   'GET /v1/webhooks': [403, 403, 403, 403, 403, 200, 403, 403, 403, 401],
   'GET /v1/webhooks/{id}': [403, 403, 403, 403, 403, 200, 403, 403, 403, 401],
@@ -344,6 +350,16 @@ async function request(endpoint: string): Promise<Req> {
       return { method: 'GET', url: '/v1/notification-templates/filed/nb' };
     case 'PUT /v1/notification-templates/{kind}/{language}':
       return { method: 'PUT', url: '/v1/notification-templates/filed/en', payload: { subject: 'Received', body: 'Case {{caseNumber}}: {{link}}' } };
+    case 'GET /v1/reply-templates':
+      return { method: 'GET', url: '/v1/reply-templates' };
+    case 'GET /v1/reply-templates/{key}':
+      await call('admin', { method: 'PUT', url: '/v1/reply-templates/authz-read', payload: REPLY_TEMPLATE });
+      return { method: 'GET', url: '/v1/reply-templates/authz-read' };
+    case 'PUT /v1/reply-templates/{key}':
+      return { method: 'PUT', url: `/v1/reply-templates/authz-${n}`, payload: REPLY_TEMPLATE };
+    case 'DELETE /v1/reply-templates/{key}':
+      ok(await call('admin', { method: 'PUT', url: `/v1/reply-templates/gone-${n}`, payload: REPLY_TEMPLATE }), 201);
+      return { method: 'DELETE', url: `/v1/reply-templates/gone-${n}` };
     case 'POST /v1/webhooks':
       // Paused, so the delivery run below sends nothing over the network.
       return { method: 'POST', url: '/v1/webhooks', payload: { url: `https://hooks.example.org/authz/${n}`, eventTypes: ['*'], active: false } };

@@ -101,6 +101,8 @@ describe('service-level reports', () => {
           firstResponse: { met: 2, breached: 1, medianHours: 2, p90Hours: 45.2 },
           // Resolution [3, 8, 56] h: median 8; p90 → 8 + 0.8 × 48 = 46.4.
           resolution: { met: 2, breached: 1, medianHours: 8, p90Hours: 46.4 },
+          // a, b and cc were completed by staff without saying how: solved.
+          resolvedAs: { solved: 3, answered: 0 },
         },
         {
           key: 'travel-expense',
@@ -110,6 +112,7 @@ describe('service-level reports', () => {
           open: 1,
           firstResponse: { met: 1, breached: 0, medianHours: 8, p90Hours: 8 },
           resolution: { met: 0, breached: 0, medianHours: null, p90Hours: null },
+          resolvedAs: { solved: 0, answered: 0 },
         },
       ],
     });

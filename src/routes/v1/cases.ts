@@ -134,15 +134,23 @@ const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Write a message (public reply, internal note, or requester message)',
         description:
           "A requester's message moves ASSIGNED, IN_PROGRESS, WAITING_FOR_USER, ON_HOLD and COMPLETED cases to " +
-          'UPDATED_BY_USER. An operator reply with setStatus WAITING_FOR_USER is the usual way into that status.',
+          'UPDATED_BY_USER. An operator reply with setStatus WAITING_FOR_USER is the usual way into that status. Staff may send a ' +
+          'reply template (`templateKey`) instead of `body`: the stored and mailed text is the template filled for the case ' +
+          '(422 template-not-applicable when it belongs to another category or names an auto-complete date the case will not have).',
         params: IdParamsSchema,
         headers: IfMatchHeaders,
         body: CreateMessageSchema,
-        response: { 201: MessageResultSchema, ...problems(400, 403, 404, 409, 412, 415) },
+        response: { 201: MessageResultSchema, ...problems(400, 403, 404, 409, 412, 415, 422) },
       },
     },
     async (request, reply) => {
-      const out = await cases.addMessage(requirePrincipal(request), request.params.id, request.body, expectedVersion(request.headers['if-match']));
+      const out = await cases.addMessage(
+        requirePrincipal(request),
+        request.params.id,
+        request.body,
+        expectedVersion(request.headers['if-match']),
+        (key) => app.services.replyTemplates.forMessage(key),
+      );
       return reply.status(201).header('etag', etagOf(out.case.version)).send(out);
     },
   );

@@ -58,7 +58,7 @@ interface Expected {
 }
 
 /** What a status move from `from` to `to` must write, with an assignee change if any. */
-function moveEffects(from: Status, to: Status, opts: { assignee?: string | null; publicReply?: boolean }): Expected {
+function moveEffects(from: Status, to: Status, opts: { assignee?: string | null; publicReply?: boolean; system?: boolean }): Expected {
   const update: Record<string, unknown> = { updatedAt: NOW };
   const history: string[] = [];
   const events: string[] = [];
@@ -70,6 +70,14 @@ function moveEffects(from: Status, to: Status, opts: { assignee?: string | null;
     Object.assign(update, { status: to, statusChangedAt: NOW }, STAMPS[to] ?? {});
     history.push('status');
     events.push('case.status_changed');
+    // Entering COMPLETED records how the case ended (a timer: answered; staff by default: solved);
+    // moving on from COMPLETED or CLOSED to anything but CLOSED clears it.
+    if (to === 'COMPLETED') {
+      update.resolution = opts.system ? 'answered' : 'solved';
+      history.push('resolution');
+    } else if ((from === 'COMPLETED' || from === 'CLOSED') && to !== 'CLOSED') {
+      update.resolution = null;
+    }
   }
   if (opts.assignee !== undefined) events.push('case.assigned');
   if (opts.publicReply) Object.assign(update, { lastPublicReplyAt: NOW, firstResponseAt: NOW });
@@ -253,8 +261,11 @@ describe('plan(): timers', () => {
         continue;
       }
       const p = plan(state, { decision, reason: 'timer' }, SYSTEM_ACTOR, NOW, RULES);
-      expect(p.update).toEqual(moveEffects(from, t.to, {}).update);
-      expect(p.history).toEqual([{ field: 'status', from, to: t.to, reason: 'timer' }]);
+      expect(p.update).toEqual(moveEffects(from, t.to, { system: true }).update);
+      expect(p.history).toEqual([
+        { field: 'status', from, to: t.to, reason: 'timer' },
+        ...(t.to === 'COMPLETED' ? [{ field: 'resolution', from: null, to: 'answered', reason: 'timer' }] : []),
+      ]);
       expect(p.events).toEqual([
         expect.objectContaining({
           type: 'case.status_changed',
