@@ -10,6 +10,7 @@ export const ERROR_CODES = {
   'case-closed': 'The case is closed',
   'unknown-assignee': 'Unknown assignee',
   'assignee-cannot-see-case': 'The assignee cannot handle this case',
+  'handled-by-leader': 'The form is handled by your leader',
   'not-found': 'Not found',
   forbidden: 'Forbidden',
   unauthorized: 'Unauthorized',

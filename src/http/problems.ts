@@ -10,6 +10,8 @@ const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   // The request is well-formed and the case may take an assignee; the one named cannot be it.
   'unknown-assignee': 422,
   'assignee-cannot-see-case': 422,
+  // The request is well-formed; the form is not the centre's to handle (guidance in the problem).
+  'handled-by-leader': 422,
   'not-found': 404,
   forbidden: 403,
   unauthorized: 401,

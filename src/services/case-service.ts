@@ -4,6 +4,7 @@ import { caseAccess } from '../domain/access';
 import type { Clock } from '../domain/clock';
 import { decide, type Actor } from '../domain/decide';
 import { DomainError } from '../domain/errors';
+import { refuseLeaderForm } from '../domain/handled-by';
 import { decideFiling, planFiling } from '../domain/filing';
 import { plan, type Change, type ChangeActor, type FieldEdit, type TimerRules } from '../domain/plan';
 import { primaryRole, type Principal } from '../domain/roles';
@@ -96,6 +97,7 @@ export class CaseService {
         errors: [{ in: 'body', path: '/categoryKey', message: 'unknown or inactive category' }],
       });
     }
+    refuseLeaderForm(category);
     const details = body.details ?? {};
     const formErrors = this.forms.validate(category.key, category.updatedAt, category.form, details);
     if (formErrors.length > 0) {

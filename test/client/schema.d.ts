@@ -79,7 +79,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Categories (contact forms) with their forms as JSON Schema */
+        /**
+         * Categories (contact forms) with their forms as JSON Schema
+         * @description Staff (operators, administrators, integrations with a case grant) see inactive categories too, with `active: false`; others only those they may file. `handledBy: "leader"` marks a form that goes to the leader, with `guidance` on where.
+         */
         get: operations["getCategories"];
         put?: never;
         post?: never;
@@ -96,7 +99,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One category */
+        /**
+         * One category, with the notices active now that concern it
+         * @description An inactive category is 404 for everyone but staff.
+         */
         get: operations["getCategoriesByKey"];
         /** Create or replace a category (admins) */
         put: operations["putCategoriesByKey"];
@@ -781,6 +787,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/notices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Notices and FAQ links active now, optionally for one category
+         * @description With `category`, the notices of that category and those for every category. Administrators may ask for all notices, also inactive ones, with `includeInactive=true`; anyone else is refused 403.
+         */
+        get: operations["listNotices"];
+        put?: never;
+        /** Add a notice (admins) */
+        post: operations["createNotice"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/notices/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One notice; one outside its active period only for administrators */
+        get: operations["getNotice"];
+        /** Replace a notice (admins) */
+        put: operations["updateNotice"];
+        post?: never;
+        /** Remove a notice (admins) */
+        delete: operations["deleteNotice"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -890,10 +936,22 @@ export interface components {
                 nb: string;
                 en: string;
             };
+            /** @description The English description (kept for older clients; localizedDescription has both languages) */
             description: string | null;
+            localizedDescription: {
+                nb: string;
+                en: string;
+            } | null;
+            /** @description Who handles the form: the service centre, or the person's leader (filing it at the centre is refused) */
+            handledBy: "centre" | "leader";
+            /** @description Where to go instead, for a form handled by the leader */
+            guidance: {
+                nb: string;
+                en: string;
+            } | null;
             defaultTeamKey: string;
             sensitive: boolean;
-            /** @description Extra fields of the contact form, as JSON Schema */
+            /** @description Extra fields of the contact form, as JSON Schema; each field has `title` (English) and `x-title`/`x-description` {nb, en} */
             form: {
                 [key: string]: unknown;
             } | null;
@@ -952,7 +1010,7 @@ export interface components {
             detail?: string;
             instance?: string;
             /** @enum {unknown} */
-            code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "unknown-assignee" | "assignee-cannot-see-case" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
+            code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "unknown-assignee" | "assignee-cannot-see-case" | "handled-by-leader" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
         } & {
             [key: string]: unknown;
         };
@@ -1075,7 +1133,16 @@ export interface operations {
                             nb: string;
                             en: string;
                         };
+                        /** @description English (kept for older clients) */
                         description: string;
+                        /**
+                         * LocalizedText
+                         * @description A text in Norwegian (nb) and English (en)
+                         */
+                        localizedDescription: {
+                            nb: string;
+                            en: string;
+                        };
                         transitions: {
                             operator: ("REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER")[];
                             requester: ("REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER")[];
@@ -1113,7 +1180,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The categories, in display order */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1150,7 +1217,69 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Category"];
+                    "application/json": {
+                        key: string;
+                        name: {
+                            nb: string;
+                            en: string;
+                        };
+                        /** @description The English description (kept for older clients; localizedDescription has both languages) */
+                        description: string | null;
+                        localizedDescription: {
+                            nb: string;
+                            en: string;
+                        } | null;
+                        /** @description Who handles the form: the service centre, or the person's leader (filing it at the centre is refused) */
+                        handledBy: "centre" | "leader";
+                        /** @description Where to go instead, for a form handled by the leader */
+                        guidance: {
+                            nb: string;
+                            en: string;
+                        } | null;
+                        defaultTeamKey: string;
+                        sensitive: boolean;
+                        /** @description Extra fields of the contact form, as JSON Schema; each field has `title` (English) and `x-title`/`x-description` {nb, en} */
+                        form: {
+                            [key: string]: unknown;
+                        } | null;
+                        active: boolean;
+                        sortOrder: number;
+                        retentionMonths: number;
+                        serviceLevel: {
+                            /** @description working hours */
+                            firstResponseHours: number;
+                            /** @description working hours */
+                            resolutionHours: number;
+                        };
+                        /** @description The notices active now that concern the category */
+                        notices: {
+                            /** Format: uuid */
+                            id: string;
+                            title: {
+                                nb: string;
+                                en: string;
+                            };
+                            /**
+                             * LocalizedText
+                             * @description A text in Norwegian (nb) and English (en)
+                             */
+                            text: {
+                                nb: string;
+                                en: string;
+                            };
+                            /** @description An https URL (an FAQ answer, a news item), or null */
+                            link: string | null;
+                            /** @description Category keys the notice concerns; empty: every category */
+                            categories: string[];
+                            /** @description Shown from this instant; null: since always */
+                            activeFrom: string | null;
+                            /** @description Shown until (not including) this instant; null: until removed */
+                            activeUntil: string | null;
+                            /** @description Whether it is shown now */
+                            active: boolean;
+                            sortOrder: number;
+                        }[];
+                    };
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -1198,7 +1327,20 @@ export interface operations {
                         nb: string;
                         en: string;
                     };
+                    /** @description English description (older clients) */
                     description?: string | null;
+                    /** @description Wins over description; its en must equal description when both are given */
+                    localizedDescription?: {
+                        nb: string;
+                        en: string;
+                    } | null;
+                    /** @description Who handles the form: the service centre, or the person's leader (filing it at the centre is refused) */
+                    handledBy?: "centre" | "leader";
+                    /** @description Required when handledBy is 'leader' */
+                    guidance?: {
+                        nb: string;
+                        en: string;
+                    } | null;
                     defaultTeamKey: string;
                     sensitive: boolean;
                     form?: {
@@ -1611,6 +1753,15 @@ export interface operations {
             };
             /** @description RFC 9457 problem details (application/problem+json) */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4990,6 +5141,447 @@ export interface operations {
             };
             /** @description RFC 9457 problem details (application/problem+json) */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listNotices: {
+        parameters: {
+            query?: {
+                category?: string;
+                /** @description Administrators: also notices outside their active period (others are refused 403) */
+                includeInactive?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The notices, in display order */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        title: {
+                            nb: string;
+                            en: string;
+                        };
+                        /**
+                         * LocalizedText
+                         * @description A text in Norwegian (nb) and English (en)
+                         */
+                        text: {
+                            nb: string;
+                            en: string;
+                        };
+                        /** @description An https URL (an FAQ answer, a news item), or null */
+                        link: string | null;
+                        /** @description Category keys the notice concerns; empty: every category */
+                        categories: string[];
+                        /** @description Shown from this instant; null: since always */
+                        activeFrom: string | null;
+                        /** @description Shown until (not including) this instant; null: until removed */
+                        activeUntil: string | null;
+                        /** @description Whether it is shown now */
+                        active: boolean;
+                        sortOrder: number;
+                    }[];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createNotice: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key and body within IDEMPOTENCY_TTL_HOURS (default 24 h) answer the first response again without doing the work; the same key with another body is 422 idempotency-key-reused. */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    title: {
+                        nb: string;
+                        en: string;
+                    };
+                    /**
+                     * LocalizedText
+                     * @description A text in Norwegian (nb) and English (en)
+                     */
+                    text: {
+                        nb: string;
+                        en: string;
+                    };
+                    link?: string | null;
+                    /** @description Empty or absent: every category */
+                    categories?: string[];
+                    activeFrom?: string | null;
+                    activeUntil?: string | null;
+                    sortOrder?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description A notice or FAQ link shown to people before they file a case */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        title: {
+                            nb: string;
+                            en: string;
+                        };
+                        /**
+                         * LocalizedText
+                         * @description A text in Norwegian (nb) and English (en)
+                         */
+                        text: {
+                            nb: string;
+                            en: string;
+                        };
+                        /** @description An https URL (an FAQ answer, a news item), or null */
+                        link: string | null;
+                        /** @description Category keys the notice concerns; empty: every category */
+                        categories: string[];
+                        /** @description Shown from this instant; null: since always */
+                        activeFrom: string | null;
+                        /** @description Shown until (not including) this instant; null: until removed */
+                        activeUntil: string | null;
+                        /** @description Whether it is shown now */
+                        active: boolean;
+                        sortOrder: number;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getNotice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A notice or FAQ link shown to people before they file a case */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        title: {
+                            nb: string;
+                            en: string;
+                        };
+                        /**
+                         * LocalizedText
+                         * @description A text in Norwegian (nb) and English (en)
+                         */
+                        text: {
+                            nb: string;
+                            en: string;
+                        };
+                        /** @description An https URL (an FAQ answer, a news item), or null */
+                        link: string | null;
+                        /** @description Category keys the notice concerns; empty: every category */
+                        categories: string[];
+                        /** @description Shown from this instant; null: since always */
+                        activeFrom: string | null;
+                        /** @description Shown until (not including) this instant; null: until removed */
+                        activeUntil: string | null;
+                        /** @description Whether it is shown now */
+                        active: boolean;
+                        sortOrder: number;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateNotice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    title: {
+                        nb: string;
+                        en: string;
+                    };
+                    /**
+                     * LocalizedText
+                     * @description A text in Norwegian (nb) and English (en)
+                     */
+                    text: {
+                        nb: string;
+                        en: string;
+                    };
+                    link?: string | null;
+                    /** @description Empty or absent: every category */
+                    categories?: string[];
+                    activeFrom?: string | null;
+                    activeUntil?: string | null;
+                    sortOrder?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description A notice or FAQ link shown to people before they file a case */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        title: {
+                            nb: string;
+                            en: string;
+                        };
+                        /**
+                         * LocalizedText
+                         * @description A text in Norwegian (nb) and English (en)
+                         */
+                        text: {
+                            nb: string;
+                            en: string;
+                        };
+                        /** @description An https URL (an FAQ answer, a news item), or null */
+                        link: string | null;
+                        /** @description Category keys the notice concerns; empty: every category */
+                        categories: string[];
+                        /** @description Shown from this instant; null: since always */
+                        activeFrom: string | null;
+                        /** @description Shown until (not including) this instant; null: until removed */
+                        activeUntil: string | null;
+                        /** @description Whether it is shown now */
+                        active: boolean;
+                        sortOrder: number;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteNotice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
