@@ -15,7 +15,7 @@ export interface CategoryHandler {
  */
 export function refuseLeaderForm(c: CategoryHandler): void {
   if (c.handledBy !== 'leader') return;
-  const en = c.guidanceEn ?? "This form is handled by your leader, not by the service centre.";
+  const en = c.guidanceEn ?? 'This form is handled by your leader, not by the service centre.';
   const nb = c.guidanceNb ?? 'Dette skjemaet behandles av din leder, ikke av Tjenestesenteret.';
   throw new DomainError('handled-by-leader', en, { categoryKey: c.key, handledBy: 'leader', guidance: { nb, en } });
 }

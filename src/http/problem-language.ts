@@ -28,10 +28,15 @@ export function negotiateLanguage(header: string | string[] | undefined): Proble
     const range = (rangeRaw ?? '').trim().toLowerCase();
     if (!/^(\*|[a-z]{1,8}(-[a-z0-9]{1,8})*)$/.test(range)) continue;
     let q = 1;
+    let badWeight = false;
     for (const p of params) {
+      if (!/^\s*q\s*=/i.test(p)) continue;
       const m = /^\s*q\s*=\s*([01](?:\.\d{0,3})?)\s*$/i.exec(p);
       if (m) q = Math.min(1, Number(m[1]));
+      else badWeight = true;
     }
+    // A range with an unreadable weight is ignored rather than guessed at.
+    if (badWeight) continue;
     const primary = range.split('-')[0]!;
     const lang: ProblemLanguage | null = range === '*' ? 'en' : NORWEGIAN.has(primary) ? 'nb' : primary === 'en' ? 'en' : null;
     if (lang === null) continue;
@@ -87,9 +92,7 @@ function listNb(items: unknown): string {
  */
 const DETAILS_NB: Partial<Record<ErrorCode, (p: Problem) => string>> = {
   'validation-failed': (p) =>
-    Array.isArray(p.errors) && p.errors.length > 0
-      ? `Forespørselen er ugyldig: ${p.errors.length} feil (se errors).`
-      : 'Forespørselen er ugyldig.',
+    Array.isArray(p.errors) && p.errors.length > 0 ? `Forespørselen er ugyldig: ${p.errors.length} feil (se errors).` : 'Forespørselen er ugyldig.',
   'not-found': () => 'Ressursen finnes ikke, eller du har ikke tilgang til den.',
   forbidden: () => 'Du har ikke tilgang til dette.',
   unauthorized: () => 'Send et gyldig tilgangstoken (Authorization: Bearer).',
@@ -99,7 +102,8 @@ const DETAILS_NB: Partial<Record<ErrorCode, (p: Problem) => string>> = {
     const w = (p.window ?? {}) as { from?: unknown; to?: unknown };
     return `«Venter på bruker» brukes ikke fra ${String(w.from)} til ${String(w.to)}. Bruk «På vent» i stedet.`;
   },
-  'reply-required': () => '«Venter på bruker» krever et offentlig svar til innmelder, i denne forespørselen eller siden saken fikk sin nåværende status.',
+  'reply-required': () =>
+    '«Venter på bruker» krever et offentlig svar til innmelder, i denne forespørselen eller siden saken fikk sin nåværende status.',
   'assignee-required': () => 'Statusen krever en saksbehandler: oppgi assigneeId.',
   'case-closed': () => 'Saken er lukket og kan ikke endres slik. Gjenåpne den for å skrive til den.',
   'precondition-failed': () => 'Saken er endret siden du hentet den (If-Match stemmer ikke). Hent den på nytt og prøv igjen.',
@@ -114,8 +118,8 @@ const DETAILS_NB: Partial<Record<ErrorCode, (p: Problem) => string>> = {
   'unsupported-media-type': () => 'Innholdstypen støttes ikke her.',
   'internal-error': () => 'Det oppstod en uventet feil. Den er logget.',
   'handled-by-leader': (p) => {
-    const g = (p.guidance ?? null) as { nb?: unknown } | null;
-    return typeof g?.nb === 'string' ? g.nb : 'Dette skjemaet behandles av din leder, ikke av Tjenestesenteret.';
+    const nb: unknown = typeof p.guidance === 'object' && p.guidance !== null ? (p.guidance as Record<string, unknown>).nb : undefined;
+    return typeof nb === 'string' ? nb : 'Dette skjemaet behandles av din leder, ikke av Tjenestesenteret.';
   },
 };
 

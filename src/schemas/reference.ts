@@ -7,7 +7,6 @@ const Key = Type.String({ pattern: '^[a-z][a-z0-9-]{0,63}$' });
 export const KeyParamsSchema = Type.Object({ key: Key }, { additionalProperties: false });
 const Labels = LocalizedLabelSchema;
 
-
 export const HandledBySchema = Type.Union([Type.Literal('centre'), Type.Literal('leader')], {
   description: "Who handles the form: the service centre, or the person's leader (filing it at the centre is refused)",
 });
@@ -21,35 +20,34 @@ const ServiceLevelSchema = Type.Object(
   { additionalProperties: false },
 );
 
-export const CategorySchema = Type.Object(
-  {
-    key: Type.String(),
-    name: Labels,
-    description: Type.Union([Type.String(), Type.Null()], {
-      description: 'The English description (kept for older clients; localizedDescription has both languages)',
-    }),
-    localizedDescription: Type.Union([LocalizedTextSchema, Type.Null()]),
-    handledBy: HandledBySchema,
-    guidance: Type.Union([LocalizedTextSchema, Type.Null()], {
-      description: 'Where to go instead, for a form handled by the leader',
-    }),
-    defaultTeamKey: Type.String(),
-    sensitive: Type.Boolean(),
-    form: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()], {
-      description:
-        'Extra fields of the contact form, as JSON Schema; each field has `title` (English) and `x-title`/`x-description` {nb, en}',
-    }),
-    active: Type.Boolean(),
-    sortOrder: Type.Integer(),
-    retentionMonths: Type.Integer(),
-    serviceLevel: ServiceLevelSchema,
-  },
-  { title: 'Category' },
-);
+/** The members of a category: the list's and the PUT's answer, and with its notices the detail. */
+const categoryProperties = () => ({
+  key: Type.String(),
+  name: Labels,
+  description: Type.Union([Type.String(), Type.Null()], {
+    description: 'The English description (kept for older clients; localizedDescription has both languages)',
+  }),
+  localizedDescription: Type.Union([LocalizedTextSchema, Type.Null()]),
+  handledBy: HandledBySchema,
+  guidance: Type.Union([LocalizedTextSchema, Type.Null()], {
+    description: 'Where to go instead, for a form handled by the leader',
+  }),
+  defaultTeamKey: Type.String(),
+  sensitive: Type.Boolean(),
+  form: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()], {
+    description: 'Extra fields of the contact form, as JSON Schema; each field has `title` (English) and `x-title`/`x-description` {nb, en}',
+  }),
+  active: Type.Boolean(),
+  sortOrder: Type.Integer(),
+  retentionMonths: Type.Integer(),
+  serviceLevel: ServiceLevelSchema,
+});
+
+export const CategorySchema = Type.Object(categoryProperties(), { title: 'Category' });
 export type CategoryDto = Static<typeof CategorySchema>;
 
 export const CategoryDetailSchema = Type.Object(
-  { ...CategorySchema.properties, notices: Type.Array(NoticeSchema, { description: 'The notices active now that concern the category' }) },
+  { ...categoryProperties(), notices: Type.Array(NoticeSchema, { description: 'The notices active now that concern the category' }) },
   { title: 'CategoryDetail' },
 );
 export type CategoryDetailDto = Static<typeof CategoryDetailSchema>;
@@ -58,7 +56,9 @@ export const PutCategorySchema = Type.Object(
   {
     name: Labels,
     description: Type.Optional(Type.Union([Type.String({ maxLength: 2000 }), Type.Null()], { description: 'English description (older clients)' })),
-    localizedDescription: Type.Optional(Type.Union([LocalizedTextSchema, Type.Null()], { description: 'Wins over description; its en must equal description when both are given' })),
+    localizedDescription: Type.Optional(
+      Type.Union([LocalizedTextSchema, Type.Null()], { description: 'Wins over description; its en must equal description when both are given' }),
+    ),
     handledBy: Type.Optional(HandledBySchema),
     guidance: Type.Optional(Type.Union([LocalizedTextSchema, Type.Null()], { description: "Required when handledBy is 'leader'" })),
     defaultTeamKey: Key,

@@ -2,7 +2,15 @@ import type pg from 'pg';
 import type { Clock } from '../domain/clock';
 import { DomainError } from '../domain/errors';
 import { pgQuery, type Query } from '../db/query';
-import { deleteNotice, getNotice, insertNotice, listNotices, updateNotice, type NoticeFields, type NoticeRow } from '../repositories/notice-repository';
+import {
+  deleteNotice,
+  getNotice,
+  insertNotice,
+  listNotices,
+  updateNotice,
+  type NoticeFields,
+  type NoticeRow,
+} from '../repositories/notice-repository';
 import { existingCategoryKeys } from '../repositories/reference-repository';
 import type { NoticeDto, NoticeInput } from '../schemas/notices';
 

@@ -97,14 +97,15 @@ export class ReferenceService {
  */
 function categoryTexts(body: PutCategoryBody): Pick<CategoryRow, 'description' | 'descriptionNb' | 'handledBy' | 'guidanceNb' | 'guidanceEn'> {
   const localized = body.localizedDescription;
-  if (localized && body.description != null && body.description !== localized.en) {
+  if (localized && body.description && body.description !== localized.en) {
     throw invalidBody('/description', 'must equal localizedDescription.en when both are given');
   }
   const handledBy: HandledBy = body.handledBy ?? 'centre';
   const guidance = body.guidance ?? null;
   if (handledBy === 'leader' && guidance === null) throw invalidBody('/guidance', "is required when handledBy is 'leader'");
   return {
-    description: localized ? localized.en : (body.description ?? null),
+    // Fastify's coercion turns a JSON null into '' for a string-or-null member: no description.
+    description: localized ? localized.en : body.description || null,
     descriptionNb: localized ? localized.nb : null,
     handledBy,
     guidanceNb: guidance?.nb ?? null,
@@ -117,8 +118,8 @@ function invalidBody(path: string, message: string): DomainError {
 }
 
 function toCategoryDto(r: CategoryRow): CategoryDto {
-  const en = r.description;
-  const nb = r.descriptionNb;
+  const en = r.description || null;
+  const nb = r.descriptionNb || null;
   return {
     key: r.key,
     name: { nb: r.nameNb, en: r.nameEn },

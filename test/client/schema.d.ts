@@ -938,17 +938,11 @@ export interface components {
             };
             /** @description The English description (kept for older clients; localizedDescription has both languages) */
             description: string | null;
-            localizedDescription: {
-                nb: string;
-                en: string;
-            } | null;
+            localizedDescription: components["schemas"]["LocalizedText"] | null;
             /** @description Who handles the form: the service centre, or the person's leader (filing it at the centre is refused) */
             handledBy: "centre" | "leader";
             /** @description Where to go instead, for a form handled by the leader */
-            guidance: {
-                nb: string;
-                en: string;
-            } | null;
+            guidance: components["schemas"]["LocalizedText"] | null;
             defaultTeamKey: string;
             sensitive: boolean;
             /** @description Extra fields of the contact form, as JSON Schema; each field has `title` (English) and `x-title`/`x-description` {nb, en} */
@@ -964,6 +958,38 @@ export interface components {
                 /** @description working hours */
                 resolutionHours: number;
             };
+        };
+        /** CategoryDetail */
+        CategoryDetail: {
+            key: string;
+            name: {
+                nb: string;
+                en: string;
+            };
+            /** @description The English description (kept for older clients; localizedDescription has both languages) */
+            description: string | null;
+            localizedDescription: components["schemas"]["LocalizedText"] | null;
+            /** @description Who handles the form: the service centre, or the person's leader (filing it at the centre is refused) */
+            handledBy: "centre" | "leader";
+            /** @description Where to go instead, for a form handled by the leader */
+            guidance: components["schemas"]["LocalizedText"] | null;
+            defaultTeamKey: string;
+            sensitive: boolean;
+            /** @description Extra fields of the contact form, as JSON Schema; each field has `title` (English) and `x-title`/`x-description` {nb, en} */
+            form: {
+                [key: string]: unknown;
+            } | null;
+            active: boolean;
+            sortOrder: number;
+            retentionMonths: number;
+            serviceLevel: {
+                /** @description working hours */
+                firstResponseHours: number;
+                /** @description working hours */
+                resolutionHours: number;
+            };
+            /** @description The notices active now that concern the category */
+            notices: components["schemas"]["Notice"][];
         };
         /** HistoryEntry */
         HistoryEntry: {
@@ -982,6 +1008,14 @@ export interface components {
             reason: string | null;
             internal: boolean;
         };
+        /**
+         * LocalizedText
+         * @description A text in Norwegian (nb) and English (en)
+         */
+        LocalizedText: {
+            nb: string;
+            en: string;
+        };
         /** Message */
         Message: {
             /** Format: uuid */
@@ -997,6 +1031,44 @@ export interface components {
             body: string;
             /** Format: date-time */
             createdAt: string;
+        };
+        /**
+         * Notice
+         * @description A notice or FAQ link shown to people before they file a case
+         */
+        Notice: {
+            /** Format: uuid */
+            id: string;
+            title: {
+                nb: string;
+                en: string;
+            };
+            text: components["schemas"]["LocalizedText"];
+            /** @description An https URL (an FAQ answer, a news item), or null */
+            link: string | null;
+            /** @description Category keys the notice concerns; empty: every category */
+            categories: string[];
+            /** @description Shown from this instant; null: since always */
+            activeFrom: string | null;
+            /** @description Shown until (not including) this instant; null: until removed */
+            activeUntil: string | null;
+            /** @description Whether it is shown now */
+            active: boolean;
+            sortOrder: number;
+        };
+        /** NoticeInput */
+        NoticeInput: {
+            title: {
+                nb: string;
+                en: string;
+            };
+            text: components["schemas"]["LocalizedText"];
+            link?: string | null;
+            /** @description Empty or absent: every category */
+            categories?: string[];
+            activeFrom?: string | null;
+            activeUntil?: string | null;
+            sortOrder?: number;
         };
         /**
          * Problem
@@ -1135,14 +1207,7 @@ export interface operations {
                         };
                         /** @description English (kept for older clients) */
                         description: string;
-                        /**
-                         * LocalizedText
-                         * @description A text in Norwegian (nb) and English (en)
-                         */
-                        localizedDescription: {
-                            nb: string;
-                            en: string;
-                        };
+                        localizedDescription: components["schemas"]["LocalizedText"];
                         transitions: {
                             operator: ("REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER")[];
                             requester: ("REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER")[];
@@ -1217,69 +1282,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        key: string;
-                        name: {
-                            nb: string;
-                            en: string;
-                        };
-                        /** @description The English description (kept for older clients; localizedDescription has both languages) */
-                        description: string | null;
-                        localizedDescription: {
-                            nb: string;
-                            en: string;
-                        } | null;
-                        /** @description Who handles the form: the service centre, or the person's leader (filing it at the centre is refused) */
-                        handledBy: "centre" | "leader";
-                        /** @description Where to go instead, for a form handled by the leader */
-                        guidance: {
-                            nb: string;
-                            en: string;
-                        } | null;
-                        defaultTeamKey: string;
-                        sensitive: boolean;
-                        /** @description Extra fields of the contact form, as JSON Schema; each field has `title` (English) and `x-title`/`x-description` {nb, en} */
-                        form: {
-                            [key: string]: unknown;
-                        } | null;
-                        active: boolean;
-                        sortOrder: number;
-                        retentionMonths: number;
-                        serviceLevel: {
-                            /** @description working hours */
-                            firstResponseHours: number;
-                            /** @description working hours */
-                            resolutionHours: number;
-                        };
-                        /** @description The notices active now that concern the category */
-                        notices: {
-                            /** Format: uuid */
-                            id: string;
-                            title: {
-                                nb: string;
-                                en: string;
-                            };
-                            /**
-                             * LocalizedText
-                             * @description A text in Norwegian (nb) and English (en)
-                             */
-                            text: {
-                                nb: string;
-                                en: string;
-                            };
-                            /** @description An https URL (an FAQ answer, a news item), or null */
-                            link: string | null;
-                            /** @description Category keys the notice concerns; empty: every category */
-                            categories: string[];
-                            /** @description Shown from this instant; null: since always */
-                            activeFrom: string | null;
-                            /** @description Shown until (not including) this instant; null: until removed */
-                            activeUntil: string | null;
-                            /** @description Whether it is shown now */
-                            active: boolean;
-                            sortOrder: number;
-                        }[];
-                    };
+                    "application/json": components["schemas"]["CategoryDetail"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -1330,17 +1333,11 @@ export interface operations {
                     /** @description English description (older clients) */
                     description?: string | null;
                     /** @description Wins over description; its en must equal description when both are given */
-                    localizedDescription?: {
-                        nb: string;
-                        en: string;
-                    } | null;
+                    localizedDescription?: components["schemas"]["LocalizedText"] | null;
                     /** @description Who handles the form: the service centre, or the person's leader (filing it at the centre is refused) */
                     handledBy?: "centre" | "leader";
                     /** @description Required when handledBy is 'leader' */
-                    guidance?: {
-                        nb: string;
-                        en: string;
-                    } | null;
+                    guidance?: components["schemas"]["LocalizedText"] | null;
                     defaultTeamKey: string;
                     sensitive: boolean;
                     form?: {
@@ -5169,33 +5166,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        id: string;
-                        title: {
-                            nb: string;
-                            en: string;
-                        };
-                        /**
-                         * LocalizedText
-                         * @description A text in Norwegian (nb) and English (en)
-                         */
-                        text: {
-                            nb: string;
-                            en: string;
-                        };
-                        /** @description An https URL (an FAQ answer, a news item), or null */
-                        link: string | null;
-                        /** @description Category keys the notice concerns; empty: every category */
-                        categories: string[];
-                        /** @description Shown from this instant; null: since always */
-                        activeFrom: string | null;
-                        /** @description Shown until (not including) this instant; null: until removed */
-                        activeUntil: string | null;
-                        /** @description Whether it is shown now */
-                        active: boolean;
-                        sortOrder: number;
-                    }[];
+                    "application/json": components["schemas"]["Notice"][];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -5248,26 +5219,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    title: {
-                        nb: string;
-                        en: string;
-                    };
-                    /**
-                     * LocalizedText
-                     * @description A text in Norwegian (nb) and English (en)
-                     */
-                    text: {
-                        nb: string;
-                        en: string;
-                    };
-                    link?: string | null;
-                    /** @description Empty or absent: every category */
-                    categories?: string[];
-                    activeFrom?: string | null;
-                    activeUntil?: string | null;
-                    sortOrder?: number;
-                };
+                "application/json": components["schemas"]["NoticeInput"];
             };
         };
         responses: {
@@ -5277,33 +5229,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        id: string;
-                        title: {
-                            nb: string;
-                            en: string;
-                        };
-                        /**
-                         * LocalizedText
-                         * @description A text in Norwegian (nb) and English (en)
-                         */
-                        text: {
-                            nb: string;
-                            en: string;
-                        };
-                        /** @description An https URL (an FAQ answer, a news item), or null */
-                        link: string | null;
-                        /** @description Category keys the notice concerns; empty: every category */
-                        categories: string[];
-                        /** @description Shown from this instant; null: since always */
-                        activeFrom: string | null;
-                        /** @description Shown until (not including) this instant; null: until removed */
-                        activeUntil: string | null;
-                        /** @description Whether it is shown now */
-                        active: boolean;
-                        sortOrder: number;
-                    };
+                    "application/json": components["schemas"]["Notice"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -5361,33 +5287,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        id: string;
-                        title: {
-                            nb: string;
-                            en: string;
-                        };
-                        /**
-                         * LocalizedText
-                         * @description A text in Norwegian (nb) and English (en)
-                         */
-                        text: {
-                            nb: string;
-                            en: string;
-                        };
-                        /** @description An https URL (an FAQ answer, a news item), or null */
-                        link: string | null;
-                        /** @description Category keys the notice concerns; empty: every category */
-                        categories: string[];
-                        /** @description Shown from this instant; null: since always */
-                        activeFrom: string | null;
-                        /** @description Shown until (not including) this instant; null: until removed */
-                        activeUntil: string | null;
-                        /** @description Whether it is shown now */
-                        active: boolean;
-                        sortOrder: number;
-                    };
+                    "application/json": components["schemas"]["Notice"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -5430,26 +5330,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    title: {
-                        nb: string;
-                        en: string;
-                    };
-                    /**
-                     * LocalizedText
-                     * @description A text in Norwegian (nb) and English (en)
-                     */
-                    text: {
-                        nb: string;
-                        en: string;
-                    };
-                    link?: string | null;
-                    /** @description Empty or absent: every category */
-                    categories?: string[];
-                    activeFrom?: string | null;
-                    activeUntil?: string | null;
-                    sortOrder?: number;
-                };
+                "application/json": components["schemas"]["NoticeInput"];
             };
         };
         responses: {
@@ -5459,33 +5340,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        id: string;
-                        title: {
-                            nb: string;
-                            en: string;
-                        };
-                        /**
-                         * LocalizedText
-                         * @description A text in Norwegian (nb) and English (en)
-                         */
-                        text: {
-                            nb: string;
-                            en: string;
-                        };
-                        /** @description An https URL (an FAQ answer, a news item), or null */
-                        link: string | null;
-                        /** @description Category keys the notice concerns; empty: every category */
-                        categories: string[];
-                        /** @description Shown from this instant; null: since always */
-                        activeFrom: string | null;
-                        /** @description Shown until (not including) this instant; null: until removed */
-                        activeUntil: string | null;
-                        /** @description Whether it is shown now */
-                        active: boolean;
-                        sortOrder: number;
-                    };
+                    "application/json": components["schemas"]["Notice"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */

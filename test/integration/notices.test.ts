@@ -34,13 +34,16 @@ describe('notices', () => {
     expect((await a.get('/v1/categories/travel-expense', h.requester)).json<{ notices: Notice[] }>().notices).toEqual([]);
   });
 
-  it.each(['requester', 'leader', 'operator', 'integration'] as Person[])('refuses a %s creating, replacing or deleting a notice (403)', async (who) => {
-    const before = (await a.get('/v1/notices?includeInactive=true', h.admin)).json<Notice[]>();
-    expectStatus(await a.post('/v1/notices', h[who], body()), 403);
-    expectStatus(await a.put(`/v1/notices/${before[0]!.id}`, h[who], body()), 403);
-    expectStatus(await del(`/v1/notices/${before[0]!.id}`, h[who]), 403);
-    expect((await a.get('/v1/notices?includeInactive=true', h.admin)).json()).toEqual(before);
-  });
+  it.each(['requester', 'leader', 'operator', 'integration'] as Person[])(
+    'refuses a %s creating, replacing or deleting a notice (403)',
+    async (who) => {
+      const before = (await a.get('/v1/notices?includeInactive=true', h.admin)).json<Notice[]>();
+      expectStatus(await a.post('/v1/notices', h[who], body()), 403);
+      expectStatus(await a.put(`/v1/notices/${before[0]!.id}`, h[who], body()), 403);
+      expectStatus(await del(`/v1/notices/${before[0]!.id}`, h[who]), 403);
+      expect((await a.get('/v1/notices?includeInactive=true', h.admin)).json()).toEqual(before);
+    },
+  );
 
   it('refuses anyone without a token (401)', async () => {
     expectStatus(await t.app.inject({ method: 'GET', url: '/v1/notices' }), 401);
@@ -70,9 +73,13 @@ describe('notices', () => {
   });
 
   it('hides notices outside their active period from everyone but admins asking for them', async () => {
-    const expired = (await a.post('/v1/notices', h.admin, body({ activeFrom: '2024-01-01T00:00:00Z', activeUntil: '2025-03-03T09:00:00Z' }))).json<Notice>();
+    const expired = (
+      await a.post('/v1/notices', h.admin, body({ activeFrom: '2024-01-01T00:00:00Z', activeUntil: '2025-03-03T09:00:00Z' }))
+    ).json<Notice>();
     const future = (await a.post('/v1/notices', h.admin, body({ activeFrom: '2025-03-03T09:00:01Z' }))).json<Notice>();
-    const current = (await a.post('/v1/notices', h.admin, body({ activeFrom: '2025-03-03T09:00:00Z', activeUntil: '2025-04-01T00:00:00Z' }))).json<Notice>();
+    const current = (
+      await a.post('/v1/notices', h.admin, body({ activeFrom: '2025-03-03T09:00:00Z', activeUntil: '2025-04-01T00:00:00Z' }))
+    ).json<Notice>();
     expect(expired.active).toBe(false);
     expect(future.active).toBe(false);
     expect(current.active).toBe(true);

@@ -5,7 +5,15 @@ import { TIMED_TRANSITIONS, TRANSITION_GRAPH } from '../../domain/transitions';
 import { ACCESS_LEVELS } from '../../domain/access';
 import { requirePrincipal } from '../../plugins/auth';
 import { problems } from '../../schemas/common';
-import { CategoryDetailSchema, CategorySchema, KeyParamsSchema, PutCategorySchema, PutTeamSchema, StatusEntrySchema, TeamSchema } from '../../schemas/reference';
+import {
+  CategoryDetailSchema,
+  CategorySchema,
+  KeyParamsSchema,
+  PutCategorySchema,
+  PutTeamSchema,
+  StatusEntrySchema,
+  TeamSchema,
+} from '../../schemas/reference';
 import { TeamMemberSchema } from '../../schemas/staff';
 
 /** Statuses (from the graph the service enforces), categories and teams. */
