@@ -48,7 +48,8 @@ export function negotiateLanguage(header: string | string[] | undefined): Proble
   }
   if (best && !excluded.has(best.lang)) return best.lang;
   // The preferred one was excluded explicitly (e.g. "*, en;q=0"): the other, if not excluded too.
-  if (best) return best.lang === 'en' ? 'nb' : 'en';
+  const other: ProblemLanguage = best?.lang === 'nb' ? 'en' : 'nb';
+  if (best && !excluded.has(other)) return other;
   return 'en';
 }
 

@@ -182,6 +182,7 @@ describe('forms handled by the leader, nb/en texts and Norwegian problems', () =
       ['*, en;q=0', 'nb'],
       ['nb;q=0, en', 'en'],
       ['nb;q=0', 'en'],
+      ['en;q=0, nb;q=0, *', 'en'],
       ['', 'en'],
       ['garbage;;;q=x,,', 'en'],
       ['nb;q=x', 'en'],
