@@ -11,6 +11,7 @@ export const ERROR_CODES = {
   'unknown-assignee': 'Unknown assignee',
   'assignee-cannot-see-case': 'The assignee cannot handle this case',
   'template-not-applicable': 'The reply template does not fit this case',
+  'handled-by-leader': 'The form is handled by your leader',
   'not-found': 'Not found',
   forbidden: 'Forbidden',
   unauthorized: 'Unauthorized',

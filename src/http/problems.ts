@@ -11,6 +11,8 @@ const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   'unknown-assignee': 422,
   'assignee-cannot-see-case': 422,
   'template-not-applicable': 422,
+  // The request is well-formed; the form is not the centre's to handle (guidance in the problem).
+  'handled-by-leader': 422,
   'not-found': 404,
   forbidden: 403,
   unauthorized: 401,

@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { logProblem, toProblem } from '../http/problem-mapping';
+import { localiseProblemReply } from '../http/problem-language';
 import { problem, PROBLEM_CONTENT_TYPE } from '../http/problems';
 
 /**
@@ -14,12 +15,14 @@ async function errorsPlugin(app: FastifyInstance): Promise<void> {
     logProblem(request.log, err, mapped);
     const { problem: body, headers } = mapped;
     body.instance = request.url.split('?')[0];
+    localiseProblemReply(request, reply, body);
     return reply.status(body.status).headers(headers).type(PROBLEM_CONTENT_TYPE).send(body);
   });
 
   app.setNotFoundHandler((request, reply) => {
     const body = problem('not-found', `No route ${request.method} ${request.url.split('?')[0]}.`);
     body.instance = request.url.split('?')[0];
+    localiseProblemReply(request, reply, body);
     return reply.status(404).type(PROBLEM_CONTENT_TYPE).send(body);
   });
 }
@@ -35,6 +38,7 @@ export function frameworkErrorReply(err: FastifyError, request: FastifyRequest, 
     errors: [{ in: 'params', path: '', message: tooLong ? 'too long' : 'invalid' }],
   });
   body.instance = request.url.split('?')[0];
+  localiseProblemReply(request, reply, body);
   void reply.status(body.status).type(PROBLEM_CONTENT_TYPE).send(body);
 }
 

@@ -5,6 +5,7 @@ import type { Clock } from '../domain/clock';
 import { CaseService } from '../services/case-service';
 import { FormValidator } from '../services/forms';
 import { HealthService } from '../services/health-service';
+import { NoticeService } from '../services/notice-service';
 import { PeopleService } from '../services/people-service';
 import { ReferenceService } from '../services/reference-service';
 import { ReplyTemplateService } from '../services/reply-template-service';
@@ -19,6 +20,7 @@ interface Services {
   cases: CaseService;
   health: HealthService;
   reference: ReferenceService;
+  notices: NoticeService;
   timers: TimerService;
   windows: WindowService;
   staff: StaffService;
@@ -47,7 +49,8 @@ async function servicesPlugin(app: FastifyInstance, opts: { config: Config; cloc
   app.decorate('services', {
     cases,
     health: new HealthService(app.pool),
-    reference: new ReferenceService(app.pool, forms),
+    reference: new ReferenceService(app.pool, forms, opts.clock),
+    notices: new NoticeService(app.pool, opts.clock),
     timers,
     windows: new WindowService(app.pool, cases, timers),
     staff: new StaffService(app.pool, opts.clock),

@@ -259,6 +259,7 @@ export async function findCategory(q: Query, key: string): Promise<Category | nu
     `SELECT key, name_nb AS "nameNb", name_en AS "nameEn", description, default_team_key AS "defaultTeamKey", sensitive,
             form, active, sort_order AS "sortOrder", retention_months AS "retentionMonths",
             first_response_hours AS "firstResponseHours", resolution_hours AS "resolutionHours",
+            description_nb AS "descriptionNb", handled_by AS "handledBy", guidance_nb AS "guidanceNb", guidance_en AS "guidanceEn",
             created_at AS "createdAt", updated_at AS "updatedAt"
        FROM category WHERE key = $1`,
     [key],

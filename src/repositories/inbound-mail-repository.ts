@@ -66,10 +66,13 @@ export async function caseIdExists(q: Query, id: string): Promise<boolean> {
   return (await q(`SELECT 1 FROM "case" WHERE id = $1::uuid`, [id])).length === 1;
 }
 
-/** The category a mail without one is filed in: `preferred` if active, else the first active non-sensitive one. */
+/**
+ * The category a mail without one is filed in: `preferred` if active, else the first active
+ * non-sensitive one; never a form handled by the leader (docs/reference-data.md).
+ */
 export async function mailCategory(q: Query, preferred: string): Promise<string | null> {
   const [row] = await q<{ key: string }>(
-    `SELECT key FROM category WHERE active AND (key = $1 OR NOT sensitive)
+    `SELECT key FROM category WHERE active AND handled_by = 'centre' AND (key = $1 OR NOT sensitive)
       ORDER BY (key = $1) DESC, sort_order, key LIMIT 1`,
     [preferred],
   );

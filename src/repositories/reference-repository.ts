@@ -7,11 +7,19 @@ export type TeamRow = Omit<Team, 'createdAt' | 'updatedAt'>;
 
 const CATEGORY_COLUMNS = `key, name_nb AS "nameNb", name_en AS "nameEn", description, default_team_key AS "defaultTeamKey",
   sensitive, form, active, sort_order AS "sortOrder", retention_months AS "retentionMonths",
-  first_response_hours AS "firstResponseHours", resolution_hours AS "resolutionHours"`;
+  first_response_hours AS "firstResponseHours", resolution_hours AS "resolutionHours",
+  description_nb AS "descriptionNb", handled_by AS "handledBy", guidance_nb AS "guidanceNb", guidance_en AS "guidanceEn"`;
 const TEAM_COLUMNS = `key, name_nb AS "nameNb", name_en AS "nameEn", email`;
 
-export async function listCategories(q: Query): Promise<CategoryRow[]> {
-  return q<CategoryRow>(`SELECT ${CATEGORY_COLUMNS} FROM category ORDER BY sort_order, key`);
+/** Categories in display order; without `includeInactive` only the active ones. */
+export async function listCategories(q: Query, opts: { includeInactive: boolean } = { includeInactive: true }): Promise<CategoryRow[]> {
+  return q<CategoryRow>(`SELECT ${CATEGORY_COLUMNS} FROM category WHERE $1::boolean OR active ORDER BY sort_order, key`, [opts.includeInactive]);
+}
+
+/** The keys among `keys` that name a category. */
+export async function existingCategoryKeys(q: Query, keys: readonly string[]): Promise<string[]> {
+  const rows = await q<{ key: string }>('SELECT key FROM category WHERE key = ANY($1::text[])', [keys]);
+  return rows.map((r) => r.key);
 }
 
 export async function getCategory(q: Query, key: string): Promise<CategoryRow | null> {
@@ -23,14 +31,15 @@ export async function getCategory(q: Query, key: string): Promise<CategoryRow | 
 export async function upsertCategory(q: Query, c: CategoryRow): Promise<{ created: boolean; row: CategoryRow }> {
   const [row] = await q<CategoryRow & { created: boolean }>(
     `INSERT INTO category (key, name_nb, name_en, description, default_team_key, sensitive, form, active, sort_order,
-                           retention_months, first_response_hours, resolution_hours)
-     VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $11, $12)
+                           retention_months, first_response_hours, resolution_hours, description_nb, handled_by, guidance_nb, guidance_en)
+     VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $11, $12, $13, $14, $15, $16)
      ON CONFLICT (key) DO UPDATE SET
        name_nb = EXCLUDED.name_nb, name_en = EXCLUDED.name_en, description = EXCLUDED.description,
        default_team_key = EXCLUDED.default_team_key, sensitive = EXCLUDED.sensitive, form = EXCLUDED.form,
        active = EXCLUDED.active, sort_order = EXCLUDED.sort_order, retention_months = EXCLUDED.retention_months,
        first_response_hours = EXCLUDED.first_response_hours, resolution_hours = EXCLUDED.resolution_hours,
-       updated_at = now()
+       description_nb = EXCLUDED.description_nb, handled_by = EXCLUDED.handled_by, guidance_nb = EXCLUDED.guidance_nb,
+       guidance_en = EXCLUDED.guidance_en, updated_at = now()
      RETURNING ${CATEGORY_COLUMNS}, (xmax = 0) AS created`,
     [
       c.key,
@@ -45,6 +54,10 @@ export async function upsertCategory(q: Query, c: CategoryRow): Promise<{ create
       c.retentionMonths,
       c.firstResponseHours,
       c.resolutionHours,
+      c.descriptionNb,
+      c.handledBy,
+      c.guidanceNb,
+      c.guidanceEn,
     ],
   );
   const { created, ...rest } = row!;

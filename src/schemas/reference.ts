@@ -1,12 +1,16 @@
 import { Type, type Static } from 'typebox';
 import { StatusSchema } from './case';
+import { NoticeSchema } from './notices';
+import { LocalizedLabelSchema, LocalizedTextSchema } from './texts';
 
 const Key = Type.String({ pattern: '^[a-z][a-z0-9-]{0,63}$' });
 export const KeyParamsSchema = Type.Object({ key: Key }, { additionalProperties: false });
-const Labels = Type.Object(
-  { nb: Type.String({ minLength: 1, maxLength: 200 }), en: Type.String({ minLength: 1, maxLength: 200 }) },
-  { additionalProperties: false },
-);
+const Labels = LocalizedLabelSchema;
+
+export const HandledBySchema = Type.Union([Type.Literal('centre'), Type.Literal('leader')], {
+  description: "Who handles the form: the service centre, or the person's leader (filing it at the centre is refused)",
+});
+export type HandledBy = Static<typeof HandledBySchema>;
 
 const ServiceLevelSchema = Type.Object(
   {
@@ -16,29 +20,47 @@ const ServiceLevelSchema = Type.Object(
   { additionalProperties: false },
 );
 
-export const CategorySchema = Type.Object(
-  {
-    key: Type.String(),
-    name: Labels,
-    description: Type.Union([Type.String(), Type.Null()]),
-    defaultTeamKey: Type.String(),
-    sensitive: Type.Boolean(),
-    form: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()], {
-      description: 'Extra fields of the contact form, as JSON Schema',
-    }),
-    active: Type.Boolean(),
-    sortOrder: Type.Integer(),
-    retentionMonths: Type.Integer(),
-    serviceLevel: ServiceLevelSchema,
-  },
-  { title: 'Category' },
-);
+/** The members of a category: the list's and the PUT's answer, and with its notices the detail. */
+const categoryProperties = () => ({
+  key: Type.String(),
+  name: Labels,
+  description: Type.Union([Type.String(), Type.Null()], {
+    description: 'The English description (kept for older clients; localizedDescription has both languages)',
+  }),
+  localizedDescription: Type.Union([LocalizedTextSchema, Type.Null()]),
+  handledBy: HandledBySchema,
+  guidance: Type.Union([LocalizedTextSchema, Type.Null()], {
+    description: 'Where to go instead, for a form handled by the leader',
+  }),
+  defaultTeamKey: Type.String(),
+  sensitive: Type.Boolean(),
+  form: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()], {
+    description: 'Extra fields of the contact form, as JSON Schema; each field has `title` (English) and `x-title`/`x-description` {nb, en}',
+  }),
+  active: Type.Boolean(),
+  sortOrder: Type.Integer(),
+  retentionMonths: Type.Integer(),
+  serviceLevel: ServiceLevelSchema,
+});
+
+export const CategorySchema = Type.Object(categoryProperties(), { title: 'Category' });
 export type CategoryDto = Static<typeof CategorySchema>;
+
+export const CategoryDetailSchema = Type.Object(
+  { ...categoryProperties(), notices: Type.Array(NoticeSchema, { description: 'The notices active now that concern the category' }) },
+  { title: 'CategoryDetail' },
+);
+export type CategoryDetailDto = Static<typeof CategoryDetailSchema>;
 
 export const PutCategorySchema = Type.Object(
   {
     name: Labels,
-    description: Type.Optional(Type.Union([Type.String({ maxLength: 2000 }), Type.Null()])),
+    description: Type.Optional(Type.Union([Type.String({ maxLength: 2000 }), Type.Null()], { description: 'English description (older clients)' })),
+    localizedDescription: Type.Optional(
+      Type.Union([LocalizedTextSchema, Type.Null()], { description: 'Wins over description; its en must equal description when both are given' }),
+    ),
+    handledBy: Type.Optional(HandledBySchema),
+    guidance: Type.Optional(Type.Union([LocalizedTextSchema, Type.Null()], { description: "Required when handledBy is 'leader'" })),
     defaultTeamKey: Key,
     sensitive: Type.Boolean(),
     form: Type.Optional(Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()])),
@@ -70,7 +92,8 @@ export type PutTeamBody = Static<typeof PutTeamSchema>;
 export const StatusEntrySchema = Type.Object({
   code: StatusSchema,
   label: Labels,
-  description: Type.String(),
+  description: Type.String({ description: 'English (kept for older clients)' }),
+  localizedDescription: LocalizedTextSchema,
   transitions: Type.Object({
     operator: Type.Array(StatusSchema),
     requester: Type.Array(StatusSchema),

@@ -5,6 +5,7 @@ import { caseAccess } from '../domain/access';
 import type { Clock } from '../domain/clock';
 import { decide } from '../domain/decide';
 import { DomainError } from '../domain/errors';
+import { refuseLeaderForm } from '../domain/handled-by';
 import { decideFiling, planFiling } from '../domain/filing';
 import type { FieldEdit } from '../domain/plan';
 import { primaryRole, type Principal } from '../domain/roles';
@@ -100,6 +101,7 @@ export class CaseService {
           errors: [{ in: 'body', path: '/categoryKey', message: 'unknown or inactive category' }],
         });
       }
+      refuseLeaderForm(category);
       const formErrors = this.forms.validate(category.key, category.updatedAt, category.form, details);
       if (formErrors.length > 0) {
         throw new DomainError('validation-failed', `details do not match the ${category.key} form.`, {

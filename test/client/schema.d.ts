@@ -79,7 +79,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Categories (contact forms) with their forms as JSON Schema */
+        /**
+         * Categories (contact forms) with their forms as JSON Schema
+         * @description Staff (operators, administrators, integrations with a case grant) see inactive categories too, with `active: false`; others only those they may file. `handledBy: "leader"` marks a form that goes to the leader, with `guidance` on where.
+         */
         get: operations["getCategories"];
         put?: never;
         post?: never;
@@ -96,7 +99,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One category */
+        /**
+         * One category, with the notices active now that concern it
+         * @description An inactive category is 404 for everyone but staff.
+         */
         get: operations["getCategoriesByKey"];
         /** Create or replace a category (admins) */
         put: operations["putCategoriesByKey"];
@@ -238,7 +244,7 @@ export interface paths {
         put?: never;
         /**
          * Write a message (public reply, internal note, or requester message)
-         * @description A requester's message moves ASSIGNED, IN_PROGRESS, WAITING_FOR_USER, ON_HOLD and COMPLETED cases to UPDATED_BY_USER. An operator reply with setStatus WAITING_FOR_USER is the usual way into that status. Staff may send a reply template (`templateKey`) instead of `body`: the stored and mailed text is the template filled for the case (422 template-not-applicable when it belongs to another category or names an auto-complete date the case will not have).
+         * @description A requester's message moves ASSIGNED, IN_PROGRESS, WAITING_FOR_USER, ON_HOLD and COMPLETED cases to UPDATED_BY_USER. An operator reply with setStatus WAITING_FOR_USER is the usual way into that status.
          */
         post: operations["postCasesByIdMessages"];
         delete?: never;
@@ -781,37 +787,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/reply-templates": {
+    "/v1/notices": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** Reply templates, all or those a case of one category may use (staff) */
-        get: operations["listReplyTemplates"];
+        /**
+         * Notices and FAQ links active now, optionally for one category
+         * @description With `category`, the notices of that category and those for every category. Administrators may ask for all notices, also inactive ones, with `includeInactive=true`; anyone else is refused 403.
+         */
+        get: operations["listNotices"];
         put?: never;
-        post?: never;
+        /** Add a notice (admins) */
+        post: operations["createNotice"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/v1/reply-templates/{key}": {
+    "/v1/notices/{id}": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** One reply template (staff) */
-        get: operations["getReplyTemplate"];
-        /** Create or replace a reply template (admins); unknown {{placeholders}} and categories are refused */
-        put: operations["putReplyTemplate"];
+        /** One notice; one outside its active period only for administrators */
+        get: operations["getNotice"];
+        /** Replace a notice (admins) */
+        put: operations["updateNotice"];
         post?: never;
-        /** Delete a reply template (admins); messages sent with it keep their text */
-        delete: operations["deleteReplyTemplate"];
+        /** Remove a notice (admins) */
+        delete: operations["deleteNotice"];
         options?: never;
         head?: never;
         patch?: never;
@@ -891,8 +901,6 @@ export interface components {
             updatedAt: string;
             /** @description When retention removed the personal data of this closed case (null: not anonymised) */
             anonymisedAt: string | null;
-            /** @description How the case ended, once COMPLETED (kept when it closes; null while it is worked on) */
-            resolution: ("solved" | "answered") | null;
             /** @description Statuses the caller may move the case to now */
             allowedTransitions: ("REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER")[];
             /** @description The pending timed transition, if any */
@@ -928,10 +936,16 @@ export interface components {
                 nb: string;
                 en: string;
             };
+            /** @description The English description (kept for older clients; localizedDescription has both languages) */
             description: string | null;
+            localizedDescription: components["schemas"]["LocalizedText"] | null;
+            /** @description Who handles the form: the service centre, or the person's leader (filing it at the centre is refused) */
+            handledBy: "centre" | "leader";
+            /** @description Where to go instead, for a form handled by the leader */
+            guidance: components["schemas"]["LocalizedText"] | null;
             defaultTeamKey: string;
             sensitive: boolean;
-            /** @description Extra fields of the contact form, as JSON Schema */
+            /** @description Extra fields of the contact form, as JSON Schema; each field has `title` (English) and `x-title`/`x-description` {nb, en} */
             form: {
                 [key: string]: unknown;
             } | null;
@@ -944,6 +958,38 @@ export interface components {
                 /** @description working hours */
                 resolutionHours: number;
             };
+        };
+        /** CategoryDetail */
+        CategoryDetail: {
+            key: string;
+            name: {
+                nb: string;
+                en: string;
+            };
+            /** @description The English description (kept for older clients; localizedDescription has both languages) */
+            description: string | null;
+            localizedDescription: components["schemas"]["LocalizedText"] | null;
+            /** @description Who handles the form: the service centre, or the person's leader (filing it at the centre is refused) */
+            handledBy: "centre" | "leader";
+            /** @description Where to go instead, for a form handled by the leader */
+            guidance: components["schemas"]["LocalizedText"] | null;
+            defaultTeamKey: string;
+            sensitive: boolean;
+            /** @description Extra fields of the contact form, as JSON Schema; each field has `title` (English) and `x-title`/`x-description` {nb, en} */
+            form: {
+                [key: string]: unknown;
+            } | null;
+            active: boolean;
+            sortOrder: number;
+            retentionMonths: number;
+            serviceLevel: {
+                /** @description working hours */
+                firstResponseHours: number;
+                /** @description working hours */
+                resolutionHours: number;
+            };
+            /** @description The notices active now that concern the category */
+            notices: components["schemas"]["Notice"][];
         };
         /** HistoryEntry */
         HistoryEntry: {
@@ -962,6 +1008,14 @@ export interface components {
             reason: string | null;
             internal: boolean;
         };
+        /**
+         * LocalizedText
+         * @description A text in Norwegian (nb) and English (en)
+         */
+        LocalizedText: {
+            nb: string;
+            en: string;
+        };
         /** Message */
         Message: {
             /** Format: uuid */
@@ -979,6 +1033,44 @@ export interface components {
             createdAt: string;
         };
         /**
+         * Notice
+         * @description A notice or FAQ link shown to people before they file a case
+         */
+        Notice: {
+            /** Format: uuid */
+            id: string;
+            title: {
+                nb: string;
+                en: string;
+            };
+            text: components["schemas"]["LocalizedText"];
+            /** @description An https URL (an FAQ answer, a news item), or null */
+            link: string | null;
+            /** @description Category keys the notice concerns; empty: every category */
+            categories: string[];
+            /** @description Shown from this instant; null: since always */
+            activeFrom: string | null;
+            /** @description Shown until (not including) this instant; null: until removed */
+            activeUntil: string | null;
+            /** @description Whether it is shown now */
+            active: boolean;
+            sortOrder: number;
+        };
+        /** NoticeInput */
+        NoticeInput: {
+            title: {
+                nb: string;
+                en: string;
+            };
+            text: components["schemas"]["LocalizedText"];
+            link?: string | null;
+            /** @description Empty or absent: every category */
+            categories?: string[];
+            activeFrom?: string | null;
+            activeUntil?: string | null;
+            sortOrder?: number;
+        };
+        /**
          * Problem
          * @description RFC 9457 problem details (application/problem+json)
          */
@@ -990,7 +1082,7 @@ export interface components {
             detail?: string;
             instance?: string;
             /** @enum {unknown} */
-            code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "unknown-assignee" | "assignee-cannot-see-case" | "template-not-applicable" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
+            code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "unknown-assignee" | "assignee-cannot-see-case" | "handled-by-leader" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
         } & {
             [key: string]: unknown;
         };
@@ -1113,7 +1205,9 @@ export interface operations {
                             nb: string;
                             en: string;
                         };
+                        /** @description English (kept for older clients) */
                         description: string;
+                        localizedDescription: components["schemas"]["LocalizedText"];
                         transitions: {
                             operator: ("REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER")[];
                             requester: ("REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER")[];
@@ -1151,7 +1245,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The categories, in display order */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1188,7 +1282,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Category"];
+                    "application/json": components["schemas"]["CategoryDetail"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -1236,7 +1330,14 @@ export interface operations {
                         nb: string;
                         en: string;
                     };
+                    /** @description English description (older clients) */
                     description?: string | null;
+                    /** @description Wins over description; its en must equal description when both are given */
+                    localizedDescription?: components["schemas"]["LocalizedText"] | null;
+                    /** @description Who handles the form: the service centre, or the person's leader (filing it at the centre is refused) */
+                    handledBy?: "centre" | "leader";
+                    /** @description Required when handledBy is 'leader' */
+                    guidance?: components["schemas"]["LocalizedText"] | null;
                     defaultTeamKey: string;
                     sensitive: boolean;
                     form?: {
@@ -1639,15 +1740,6 @@ export interface operations {
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description RFC 9457 problem details (application/problem+json) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1658,6 +1750,15 @@ export interface operations {
             };
             /** @description RFC 9457 problem details (application/problem+json) */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1844,11 +1945,6 @@ export interface operations {
                     assigneeId?: string;
                     /** @description An operator acts for the external requester of the case (close, reopen) */
                     onBehalfOfRequester?: boolean;
-                    /**
-                     * @description With `to: COMPLETED` only: solved (default) or answered. A wait that runs out completes a case as answered.
-                     * @enum {unknown}
-                     */
-                    resolution?: "solved" | "answered";
                 };
             };
         };
@@ -1993,21 +2089,13 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @description The text; give this or `templateKey` */
-                    body?: string;
-                    /** @description A reply template (staff): the service fills its placeholders in the case language and stores the result as the body */
-                    templateKey?: string;
+                    body: string;
                     visibility?: "public" | "internal";
                     /**
                      * @description Case status code
                      * @enum {unknown}
                      */
                     setStatus?: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
-                    /**
-                     * @description With `setStatus: COMPLETED` only (default solved)
-                     * @enum {unknown}
-                     */
-                    resolution?: "solved" | "answered";
                     /** @description An operator records the external requester's message (phone, e-mail) */
                     onBehalfOfRequester?: boolean;
                 };
@@ -2082,15 +2170,6 @@ export interface operations {
             };
             /** @description RFC 9457 problem details (application/problem+json) */
             415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description RFC 9457 problem details (application/problem+json) */
-            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4123,13 +4202,6 @@ export interface operations {
                                 /** @description null when nothing was measured */
                                 p90Hours: number | null;
                             };
-                            /** @description How the completed cases of the group ended (their current resolution; cases reopened since count in neither) */
-                            resolvedAs: {
-                                /** @description Completed cases whose matter was put right */
-                                solved: number;
-                                /** @description Completed cases whose question was answered (a wait that ran out counts here) */
-                                answered: number;
-                            };
                         }[];
                     };
                 };
@@ -5075,11 +5147,12 @@ export interface operations {
             };
         };
     };
-    listReplyTemplates: {
+    listNotices: {
         parameters: {
             query?: {
-                /** @description Only the templates a case of this category may use: the global ones and its own */
                 category?: string;
+                /** @description Administrators: also notices outside their active period (others are refused 403) */
+                includeInactive?: boolean;
             };
             header?: never;
             path?: never;
@@ -5087,89 +5160,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The templates, by key */
+            /** @description The notices, in display order */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        key: string;
-                        name: string;
-                        categoryKey: string | null;
-                        body: {
-                            nb: string;
-                            en: string;
-                        };
-                        updatedBy: string | null;
-                        /** Format: date-time */
-                        createdAt: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                    }[];
-                };
-            };
-            /** @description RFC 9457 problem details (application/problem+json) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description RFC 9457 problem details (application/problem+json) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description RFC 9457 problem details (application/problem+json) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    getReplyTemplate: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description Lower-case letters, digits and dashes */
-                key: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        key: string;
-                        name: string;
-                        categoryKey: string | null;
-                        body: {
-                            nb: string;
-                            en: string;
-                        };
-                        updatedBy: string | null;
-                        /** Format: date-time */
-                        createdAt: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                    };
+                    "application/json": components["schemas"]["Notice"][];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -5210,75 +5207,29 @@ export interface operations {
             };
         };
     };
-    putReplyTemplate: {
+    createNotice: {
         parameters: {
             query?: never;
-            header?: never;
-            path: {
-                /** @description Lower-case letters, digits and dashes */
-                key: string;
+            header?: {
+                /** @description Makes a retry safe: the same key and body within IDEMPOTENCY_TTL_HOURS (default 24 h) answer the first response again without doing the work; the same key with another body is 422 idempotency-key-reused. */
+                "idempotency-key"?: string;
             };
+            path?: never;
             cookie?: never;
         };
         requestBody: {
             content: {
-                "application/json": {
-                    /** @description What operators see in the list */
-                    name: string;
-                    /** @description The category whose cases may use it; null: every case */
-                    categoryKey: string | null;
-                    body: {
-                        /** @description The text in Norwegian (bokmål); placeholders: {{requesterName}}, {{caseNumber}}, {{statusLabel}}, {{autoCompleteDate}} */
-                        nb: string;
-                        /** @description The text in English; placeholders: {{requesterName}}, {{caseNumber}}, {{statusLabel}}, {{autoCompleteDate}} */
-                        en: string;
-                    };
-                };
+                "application/json": components["schemas"]["NoticeInput"];
             };
         };
         responses: {
-            /** @description Replaced */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        key: string;
-                        name: string;
-                        categoryKey: string | null;
-                        body: {
-                            nb: string;
-                            en: string;
-                        };
-                        updatedBy: string | null;
-                        /** Format: date-time */
-                        createdAt: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                    };
-                };
-            };
-            /** @description Created */
+            /** @description A notice or FAQ link shown to people before they file a case */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        key: string;
-                        name: string;
-                        categoryKey: string | null;
-                        body: {
-                            nb: string;
-                            en: string;
-                        };
-                        updatedBy: string | null;
-                        /** Format: date-time */
-                        createdAt: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                    };
+                    "application/json": components["schemas"]["Notice"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -5319,19 +5270,138 @@ export interface operations {
             };
         };
     };
-    deleteReplyTemplate: {
+    getNotice: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                /** @description Lower-case letters, digits and dashes */
-                key: string;
+                id: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Deleted */
+            /** @description A notice or FAQ link shown to people before they file a case */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Notice"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateNotice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NoticeInput"];
+            };
+        };
+        responses: {
+            /** @description A notice or FAQ link shown to people before they file a case */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Notice"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteNotice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
             204: {
                 headers: {
                     [name: string]: unknown;

@@ -158,6 +158,13 @@ const TABLE: Record<string, number[]> = {
   'DELETE /v1/service-info/channels/{key}': [403, 403, 403, 403, 403, 204, 403, 403, 403, 401],
   // Mail intake (docs/mail-intake.md): the mail gateway only (scope mail:inbound, none of these callers).
   'POST /v1/inbound-mail': [403, 403, 403, 403, 403, 403, 403, 403, 403, 401],
+  // Notices (docs/reference-data.md): everyone reads the active ones, admins keep them.
+  'GET /v1/notices': [200, 200, 200, 200, 200, 200, 200, 200, 200, 401],
+  'GET /v1/notices (includeInactive)': [403, 403, 403, 403, 403, 200, 403, 403, 403, 401],
+  'POST /v1/notices': [403, 403, 403, 403, 403, 201, 403, 403, 403, 401],
+  'GET /v1/notices/{id}': [200, 200, 200, 200, 200, 200, 200, 200, 200, 401],
+  'PUT /v1/notices/{id}': [403, 403, 403, 403, 403, 200, 403, 403, 403, 401],
+  'DELETE /v1/notices/{id}': [403, 403, 403, 403, 403, 204, 403, 403, 403, 401],
 };
 
 interface Req {
@@ -289,6 +296,24 @@ async function request(endpoint: string): Promise<Req> {
     }
     case 'POST /v1/admin/timers/run':
       return { method: 'POST', url: '/v1/admin/timers/run', payload: {} };
+    case 'GET /v1/notices':
+      return { method: 'GET', url: '/v1/notices?category=salary' };
+    case 'GET /v1/notices (includeInactive)':
+      return { method: 'GET', url: '/v1/notices?includeInactive=true' };
+    case 'POST /v1/notices':
+      return { method: 'POST', url: '/v1/notices', payload: { title: { nb: `Melding ${n}`, en: `Notice ${n}` }, text: { nb: 'Tekst', en: 'Text' } } };
+    case 'GET /v1/notices/{id}':
+      return { method: 'GET', url: '/v1/notices/5b1c7d8e-0000-4000-8000-00000000a002' };
+    case 'PUT /v1/notices/{id}':
+      return {
+        method: 'PUT',
+        url: '/v1/notices/5b1c7d8e-0000-4000-8000-00000000a001',
+        payload: { title: { nb: 'Streik', en: 'Strike' }, text: { nb: 'Tekst', en: 'Text' }, categories: ['salary'] },
+      };
+    case 'DELETE /v1/notices/{id}': {
+      const notice = ok(await call('admin', await request('POST /v1/notices')), 201).json();
+      return { method: 'DELETE', url: `/v1/notices/${notice.id}` };
+    }
     case 'POST /v1/admin/retention/run':
       return { method: 'POST', url: '/v1/admin/retention/run', payload: {} };
     case 'GET /v1/staff':

@@ -18,6 +18,8 @@ const CATEGORIES: Array<[key: string, nb: string, en: string, sensitive: boolean
   ['feedback', 'Tilbakemeldinger', 'Feedback to the service centre', false],
   ['general', 'Generelt kontaktskjema', 'General enquiry', false],
 ];
+// Forms that go to the leader (docs/reference-data.md), listed so front ends can route people there.
+const LEADER_FORMS = ['vacation-application', 'self-certified-sick-leave'];
 const STATUS_NB: Record<string, string> = {
   REGISTERED: 'Registrert',
   ASSIGNED: 'Tildelt',
@@ -78,7 +80,7 @@ describe('statuses, categories and teams', () => {
   });
 
   describe('categories', () => {
-    it('lists the eleven seeded categories of DOMAIN.md with forms as JSON Schema (200)', async () => {
+    it('lists the eleven seeded categories of DOMAIN.md (and the leader forms) with forms as JSON Schema (200)', async () => {
       const res = await a.get('/v1/categories', h.requester);
       expectStatus(res, 200);
       const body = res.json<
@@ -91,7 +93,7 @@ describe('statuses, categories and teams', () => {
           form: Record<string, unknown> | null;
         }>
       >();
-      expect(sorted(body.map((c) => c.key))).toEqual(sorted(CATEGORIES.map((c) => c[0])));
+      expect(sorted(body.map((c) => c.key))).toEqual(sorted([...CATEGORIES.map((c) => c[0]), ...LEADER_FORMS]));
       const teams = new Set((await a.get('/v1/teams', h.requester)).json<Array<{ key: string }>>().map((x) => x.key));
       const ajv = new Ajv({ strict: false });
       addFormats(ajv);
@@ -157,7 +159,7 @@ describe('statuses, categories and teams', () => {
     it('lets an admin create a category (201)', async () => {
       const res = await a.put('/v1/categories/pension', h.admin, { ...putBody, name: { nb: 'Pensjon', en: 'Pension' }, form: null });
       expectStatus(res, 201);
-      expect((await a.get('/v1/categories', h.requester)).json()).toHaveLength(CATEGORIES.length + 1);
+      expect((await a.get('/v1/categories', h.requester)).json()).toHaveLength(CATEGORIES.length + LEADER_FORMS.length + 1);
     });
   });
 

@@ -36,7 +36,7 @@ const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'A requester files for themself (channel portal); a leader may name the employee it concerns; an operator ' +
           'registers a case for an external requester (channel phone, email or post).',
         body: CreateCaseSchema,
-        response: { 201: CaseSchema, ...problems(400, 403, 409, 413, 415) },
+        response: { 201: CaseSchema, ...problems(400, 403, 409, 413, 415, 422) },
       },
     },
     async (request, reply) => {

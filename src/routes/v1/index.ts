@@ -20,6 +20,7 @@ import serviceInfoRoutes from '../service-info';
 import inboundMailRoutes from './inbound-mail';
 import notificationRoutes from './notifications';
 import replyTemplateRoutes from './reply-templates';
+import noticeRoutes from './notices';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -90,6 +91,7 @@ const v1Routes: FastifyPluginAsyncTypebox = async (app) => {
   await app.register(inboundMailRoutes);
   await app.register(notificationRoutes);
   await app.register(replyTemplateRoutes);
+  await app.register(noticeRoutes);
 };
 
 export default v1Routes;

@@ -2,8 +2,18 @@ import { Type } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { STATUSES, STATUS_INFO } from '../../domain/statuses';
 import { TIMED_TRANSITIONS, TRANSITION_GRAPH } from '../../domain/transitions';
+import { ACCESS_LEVELS } from '../../domain/access';
+import { requirePrincipal } from '../../plugins/auth';
 import { problems } from '../../schemas/common';
-import { CategorySchema, KeyParamsSchema, PutCategorySchema, PutTeamSchema, StatusEntrySchema, TeamSchema } from '../../schemas/reference';
+import {
+  CategoryDetailSchema,
+  CategorySchema,
+  KeyParamsSchema,
+  PutCategorySchema,
+  PutTeamSchema,
+  StatusEntrySchema,
+  TeamSchema,
+} from '../../schemas/reference';
 import { TeamMemberSchema } from '../../schemas/staff';
 
 /** Statuses (from the graph the service enforces), categories and teams. */
@@ -28,6 +38,7 @@ const referenceRoutes: FastifyPluginAsyncTypebox = async (app) => {
           code,
           label: STATUS_INFO[code].label,
           description: STATUS_INFO[code].description,
+          localizedDescription: { nb: STATUS_INFO[code].descriptionNb, en: STATUS_INFO[code].description },
           transitions: {
             operator: [...TRANSITION_GRAPH.operator[code]],
             requester: [...TRANSITION_GRAPH.requester[code]],
@@ -45,10 +56,12 @@ const referenceRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['reference'],
         summary: 'Categories (contact forms) with their forms as JSON Schema',
-        response: { 200: Type.Array(CategorySchema) },
+        description:
+          'Staff (operators, administrators, integrations with a case grant) see inactive categories too, with `active: false`; others only those they may file. `handledBy: "leader"` marks a form that goes to the leader, with `guidance` on where.',
+        response: { 200: Type.Array(CategorySchema, { description: 'The categories, in display order' }) },
       },
     },
-    async () => reference.categories(),
+    async (request) => reference.categories(ACCESS_LEVELS.staff.allows(requirePrincipal(request))),
   );
 
   app.get(
@@ -57,12 +70,13 @@ const referenceRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { access: 'authenticated' },
       schema: {
         tags: ['reference'],
-        summary: 'One category',
+        summary: 'One category, with the notices active now that concern it',
+        description: 'An inactive category is 404 for everyone but staff.',
         params: KeyParamsSchema,
-        response: { 200: CategorySchema, ...problems(400, 404) },
+        response: { 200: CategoryDetailSchema, ...problems(400, 404) },
       },
     },
-    async (request) => reference.category(request.params.key),
+    async (request) => reference.category(request.params.key, ACCESS_LEVELS.staff.allows(requirePrincipal(request))),
   );
 
   app.put(
