@@ -39,6 +39,13 @@ export type Command =
   | { type: 'edit'; assigneeId?: string | null }
   /** A file is attached to the case. */
   | { type: 'attach' }
+  /**
+   * Staff merge the case into another (`as: 'source'`: it closes) or another case into this one
+   * (`as: 'target'`: it takes the other's messages and files and stays as it is).
+   */
+  | { type: 'merge'; as: 'source' | 'target' }
+  /** Staff link the case to another, or remove a link; closed cases may be linked too. */
+  | { type: 'link' }
   /** A timer that was scheduled when the case entered `from`. */
   | TimerCommand;
 
@@ -105,6 +112,21 @@ export function decide(state: CaseState, cmd: Command, actor: Actor, ctx: Contex
       if (actor.as === 'requester' && MESSAGE_MOVES_TO_UPDATED.includes(state.status)) {
         return result(state, 'UPDATED_BY_USER', state.assigneeId);
       }
+      return result(state, state.status, state.assigneeId);
+    case 'merge':
+      if (actor.as !== 'operator') throw new DomainError('forbidden', 'Only staff merge cases.');
+      if (state.status === 'CLOSED') {
+        throw new DomainError(
+          'case-closed',
+          cmd.as === 'source' ? 'A closed case cannot be merged into another.' : 'A closed case cannot take a merge: reopen it or merge the other way.',
+          { currentStatus: state.status, mergeRole: cmd.as },
+        );
+      }
+      // Merging is the operator's way to close a duplicate: CLOSED, whatever the graph says of
+      // the status it is in; the timer goes with the status.
+      return cmd.as === 'source' ? result(state, 'CLOSED', state.assigneeId) : result(state, state.status, state.assigneeId);
+    case 'link':
+      if (actor.as !== 'operator') throw new DomainError('forbidden', 'Only staff link cases.');
       return result(state, state.status, state.assigneeId);
     case 'timer':
       if (state.status !== cmd.from || actor.as !== 'system') return null;

@@ -7,6 +7,7 @@ import { FormValidator } from '../services/forms';
 import { HealthService } from '../services/health-service';
 import { PeopleService } from '../services/people-service';
 import { ReferenceService } from '../services/reference-service';
+import { RelationService } from '../services/relation-service';
 import { RetentionService } from '../services/retention-service';
 import { StaffService } from '../services/staff-service';
 import { pgQuery } from '../db/query';
@@ -23,6 +24,7 @@ interface Services {
   staff: StaffService;
   people: PeopleService;
   retention: RetentionService;
+  relations: RelationService;
   /** The service level of case views, with its cached calendar (cleared by calendar edits). */
   slaViews: CaseSlaLoader;
   clock: Clock;
@@ -51,6 +53,7 @@ async function servicesPlugin(app: FastifyInstance, opts: { config: Config; cloc
     staff: new StaffService(app.pool, opts.clock),
     people: new PeopleService(app.pool, opts.clock, opts.config),
     retention: new RetentionService(app.pool, opts.clock, opts.config),
+    relations: new RelationService(app.pool, opts.clock, opts.config, cases),
     slaViews,
     clock: opts.clock,
   });

@@ -101,6 +101,9 @@ export const CaseSchema = Type.Object(
     anonymisedAt: Type.Union([DateTimeSchema, Type.Null()], {
       description: 'When retention removed the personal data of this closed case (null: not anonymised)',
     }),
+    mergedInto: Type.Union([UuidSchema, Type.Null()], {
+      description: 'The case this one was merged into (it is then CLOSED); null when it was not merged',
+    }),
     allowedTransitions: Type.Array(StatusSchema, { description: 'Statuses the caller may move the case to now' }),
     autoTransition: Type.Union([Type.Object({ to: StatusSchema, dueAt: DateTimeSchema }), Type.Null()], {
       description: 'The pending timed transition, if any',

@@ -35,6 +35,7 @@ export function toCaseDto(row: CaseRow, standing: Standing, activeWindow: Suspen
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
     anonymisedAt: row.anonymisedAt?.toISOString() ?? null,
+    mergedInto: row.mergedIntoId,
     allowedTransitions: standing.as ? allowedNow(row, standing.as, { activeWindow }) : [],
     autoTransition: row.timer ? { to: row.timer.toStatus, dueAt: row.timer.dueAt.toISOString() } : null,
     sla,
