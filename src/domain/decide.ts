@@ -12,6 +12,8 @@ export interface CaseState {
   lastPublicReplyAt: Date | null;
   /** Set once retention anonymised the case: it takes no more writes. */
   anonymisedAt?: Date | null;
+  /** Set once the case was merged into another: it stays CLOSED and takes no more changes but links. */
+  mergedIntoId?: string | null;
 }
 
 /** Who acts, as the graph sees them. `id` is the person (or `system`). */
@@ -85,6 +87,13 @@ export function decide(state: CaseState, cmd: Command, actor: Actor, ctx: Contex
     throw new DomainError('case-closed', 'The case was anonymised at the end of its retention period and takes no more changes.', {
       currentStatus: state.status,
       anonymised: true,
+    });
+  }
+  if (state.mergedIntoId && cmd.type !== 'link') {
+    if (cmd.type === 'timer') return null;
+    throw new DomainError('case-closed', 'The case was merged into another and takes no more changes: write on that case.', {
+      currentStatus: state.status,
+      mergedInto: state.mergedIntoId,
     });
   }
   switch (cmd.type) {
