@@ -2,6 +2,7 @@ import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config';
 import type { Clock } from '../domain/clock';
+import { CaseExportService } from '../services/case-export';
 import { CaseService } from '../services/case-service';
 import { FormValidator } from '../services/forms';
 import { HealthService } from '../services/health-service';
@@ -25,6 +26,8 @@ interface Services {
   people: PeopleService;
   retention: RetentionService;
   relations: RelationService;
+  /** CSV exports of the case list. */
+  caseExport: CaseExportService;
   /** The service level of case views, with its cached calendar (cleared by calendar edits). */
   slaViews: CaseSlaLoader;
   clock: Clock;
@@ -54,6 +57,7 @@ async function servicesPlugin(app: FastifyInstance, opts: { config: Config; cloc
     people: new PeopleService(app.pool, opts.clock, opts.config),
     retention: new RetentionService(app.pool, opts.clock, opts.config),
     relations: new RelationService(app.pool, opts.clock, opts.config, cases),
+    caseExport: new CaseExportService(app.pool, opts.clock, opts.config.CSV_MAX_ROWS),
     slaViews,
     clock: opts.clock,
   });
