@@ -127,7 +127,9 @@ export function decide(state: CaseState, cmd: Command, actor: Actor, ctx: Contex
       if (state.status === 'CLOSED') {
         throw new DomainError(
           'case-closed',
-          cmd.as === 'source' ? 'A closed case cannot be merged into another.' : 'A closed case cannot take a merge: reopen it or merge the other way.',
+          cmd.as === 'source'
+            ? 'A closed case cannot be merged into another.'
+            : 'A closed case cannot take a merge: reopen it or merge the other way.',
           { currentStatus: state.status, mergeRole: cmd.as },
         );
       }

@@ -134,7 +134,7 @@ export interface Change {
 }
 
 /** Another case named by a change. */
-export interface CaseRef {
+interface CaseRef {
   id: string;
   number: string;
 }
@@ -188,7 +188,9 @@ export function plan(state: PlanState, change: Change, actor: ChangeActor, now: 
   if (change.link) {
     const l = change.link;
     history.push(
-      l.op === 'added' ? { field: 'link', to: `${l.kind}:${l.other.number}`, reason } : { field: 'link', from: `${l.kind}:${l.other.number}`, reason },
+      l.op === 'added'
+        ? { field: 'link', to: `${l.kind}:${l.other.number}`, reason }
+        : { field: 'link', from: `${l.kind}:${l.other.number}`, reason },
     );
     events.add(l.op === 'added' ? 'case.linked' : 'case.unlinked', { linkedCaseId: l.other.id, linkedNumber: l.other.number, kind: l.kind });
   }

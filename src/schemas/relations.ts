@@ -10,7 +10,6 @@ export const MergeCaseSchema = Type.Object(
   { into: Type.String({ format: 'uuid', description: 'The case that takes the messages and files; this one closes' }) },
   { additionalProperties: false, title: 'MergeCaseRequest' },
 );
-export type MergeCaseBody = Static<typeof MergeCaseSchema>;
 
 export const CreateLinkSchema = Type.Object(
   {
@@ -35,6 +34,9 @@ export const CaseLinkSchema = Type.Object(
 );
 export type CaseLinkDto = Static<typeof CaseLinkSchema>;
 
-export const CaseLinkListSchema = Type.Array(CaseLinkSchema, { title: 'CaseLinkList', description: 'Links to cases the caller may see, oldest first' });
+export const CaseLinkListSchema = Type.Array(CaseLinkSchema, {
+  title: 'CaseLinkList',
+  description: 'Links to cases the caller may see, oldest first',
+});
 
 export const LinkParamsSchema = Type.Object({ id: UuidSchema, linkedCaseId: UuidSchema }, { additionalProperties: false });

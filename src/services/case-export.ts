@@ -12,7 +12,7 @@ import { caseListFilter } from './case-views';
 const EXPORT_PAGE = 500;
 
 /** The columns of the case CSV, in order (docs/csv.md). */
-export const CASE_CSV_COLUMNS = [
+const CASE_CSV_COLUMNS = [
   'number',
   'id',
   'status',

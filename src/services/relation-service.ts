@@ -152,7 +152,10 @@ export class RelationService {
       const [c1, c2] = await fn(tx, first!, second!);
       // No timer is set by these changes (CLOSED has none), so no suspension windows are needed.
       const rules = timerRulesOf(this.config, []);
-      await writePlans(tx, [plan(first!, { ...c1, decision: d1 }, changeActor, now, rules), plan(second!, { ...c2, decision: d2 }, changeActor, now, rules)]);
+      await writePlans(tx, [
+        plan(first!, { ...c1, decision: d1 }, changeActor, now, rules),
+        plan(second!, { ...c2, decision: d2 }, changeActor, now, rules),
+      ]);
     });
   }
 }

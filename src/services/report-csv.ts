@@ -49,7 +49,19 @@ export function timeInStatusCsv(r: TimeInStatusReportDto): string {
   return csvDocument(
     header,
     r.groups.flatMap((g) =>
-      g.statuses.map((s) => [r.from, r.to, r.groupBy, g.key, s.status, s.stints, s.current, s.medianHours, s.p90Hours, s.medianWorkingHours, s.p90WorkingHours]),
+      g.statuses.map((s) => [
+        r.from,
+        r.to,
+        r.groupBy,
+        g.key,
+        s.status,
+        s.stints,
+        s.current,
+        s.medianHours,
+        s.p90Hours,
+        s.medianWorkingHours,
+        s.p90WorkingHours,
+      ]),
     ),
   );
 }

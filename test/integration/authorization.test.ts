@@ -260,7 +260,12 @@ async function caseRequest(endpoint: string, kind: CaseKind): Promise<Req> {
     case 'POST /v1/cases/{id}/attachments':
       return { method: 'POST', url: `/v1/cases/${await fileCase(kind)}/attachments`, ...multipart('note.txt', 'text/plain', 'hello') };
     case 'POST /v1/cases/{id}/merge':
-      return { method: 'POST', url: `/v1/cases/${await fileCase(kind)}/merge`, payload: { into: await fileCase(kind) }, headers: { 'if-match': '"1"' } };
+      return {
+        method: 'POST',
+        url: `/v1/cases/${await fileCase(kind)}/merge`,
+        payload: { into: await fileCase(kind) },
+        headers: { 'if-match': '"1"' },
+      };
     case 'GET /v1/cases/{id}/links':
       return { method: 'GET', url: `/v1/cases/${f.id}/links` };
     case 'POST /v1/cases/{id}/links':

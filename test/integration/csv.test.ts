@@ -82,7 +82,14 @@ describe('CSV exports', () => {
   };
 
   it('quotes commas, quotes and line breaks and defuses formula cells, after a BOM and a header row', async () => {
-    const subjects = ['=HYPERLINK("http://evil.example","click")', 'Pay, "holiday" and more\r\nsecond line', '+47 1234', '-2 days', '@SUM(A1:A2)', 'plain'];
+    const subjects = [
+      '=HYPERLINK("http://evil.example","click")',
+      'Pay, "holiday" and more\r\nsecond line',
+      '+47 1234',
+      '-2 days',
+      '@SUM(A1:A2)',
+      'plain',
+    ];
     for (const subject of subjects) await file(evil, { subject });
     const { header, records } = await csv('/v1/cases', evil);
     expect(header.slice(0, 3)).toEqual(['number', 'id', 'status']);
@@ -149,7 +156,19 @@ describe('CSV exports', () => {
     const json = (await a.get(`/v1/reports/sla?${range}&groupBy=team`, h.admin)).json<{ groups: Array<{ key: string; cases: number }> }>();
     expect(sla.records.map((r) => [r.key, Number(r.cases)])).toEqual(json.groups.map((g) => [g.key, g.cases]));
     const tis = await csv(`/v1/reports/time-in-status?${range}&groupBy=team`, h.admin);
-    expect(tis.header).toEqual(['from', 'to', 'groupBy', 'key', 'status', 'stints', 'current', 'medianHours', 'p90Hours', 'medianWorkingHours', 'p90WorkingHours']);
+    expect(tis.header).toEqual([
+      'from',
+      'to',
+      'groupBy',
+      'key',
+      'status',
+      'stints',
+      'current',
+      'medianHours',
+      'p90Hours',
+      'medianWorkingHours',
+      'p90WorkingHours',
+    ]);
     // Operators get their own teams' rows only, as in JSON; requesters none at all (403).
     expectStatus(await t.app.inject({ method: 'GET', url: `/v1/reports/sla?${range}`, headers: { ...h.requester, ...CSV } }), 403);
   });

@@ -31,9 +31,12 @@ describe('links between cases', () => {
   };
   const del = (id: string, other: string, who: Headers) => t.app.inject({ method: 'DELETE', url: `/v1/cases/${id}/links/${other}`, headers: who });
   const events = async (type: string, ids: string[]) =>
-    (await db.query<{ case_id: string }>(`SELECT case_id FROM outbox_event WHERE type = $1 AND case_id = ANY($2::uuid[]) ORDER BY position`, [type, ids])).rows.map(
-      (r) => r.case_id,
-    );
+    (
+      await db.query<{ case_id: string }>(`SELECT case_id FROM outbox_event WHERE type = $1 AND case_id = ANY($2::uuid[]) ORDER BY position`, [
+        type,
+        ids,
+      ])
+    ).rows.map((r) => r.case_id);
 
   it('links both ways, shows the link on both, and unlinks both ways (201, 200, 204)', async () => {
     const x = await file(h.requester);

@@ -65,7 +65,12 @@ describe('merging cases', () => {
     expectStatus(await a.post(`/v1/cases/${source.id}/messages`, h.operator, { body: 'INTERNAL about Ola', visibility: 'internal' }), 201);
     const data = Buffer.from('%PDF-1.4 payslip');
     const m = multipart('payslip.pdf', 'application/pdf', data);
-    const up = await t.app.inject({ method: 'POST', url: `/v1/cases/${source.id}/attachments`, headers: { ...h.requester, ...m.headers }, payload: m.payload });
+    const up = await t.app.inject({
+      method: 'POST',
+      url: `/v1/cases/${source.id}/attachments`,
+      headers: { ...h.requester, ...m.headers },
+      payload: m.payload,
+    });
     expectStatus(up, 201);
     const attId = up.json<{ id: string }>().id;
     const before = await a.get(`/v1/cases/${source.id}`, h.operator);
@@ -79,8 +84,18 @@ describe('merging cases', () => {
     // The target lists the moved messages with their authors, times and visibility.
     const staffView = (await a.get(`/v1/cases/${target.id}/messages`, h.operator)).json<Array<Record<string, unknown>>>();
     expect(staffView).toEqual([
-      expect.objectContaining({ body: 'My own words', visibility: 'public', author: expect.objectContaining({ id: 'ola', role: 'requester' }), createdAt: '2025-03-03T09:05:00.000Z' }),
-      expect.objectContaining({ body: 'INTERNAL about Ola', visibility: 'internal', author: expect.objectContaining({ id: 'kari' }), createdAt: '2025-03-03T09:10:00.000Z' }),
+      expect.objectContaining({
+        body: 'My own words',
+        visibility: 'public',
+        author: expect.objectContaining({ id: 'ola', role: 'requester' }),
+        createdAt: '2025-03-03T09:05:00.000Z',
+      }),
+      expect.objectContaining({
+        body: 'INTERNAL about Ola',
+        visibility: 'internal',
+        author: expect.objectContaining({ id: 'kari' }),
+        createdAt: '2025-03-03T09:10:00.000Z',
+      }),
     ]);
     const requesterView = (await a.get(`/v1/cases/${target.id}/messages`, h.requester)).json<Array<{ body: string }>>();
     expect(requesterView.map((x) => x.body)).toEqual(['My own words']);
