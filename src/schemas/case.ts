@@ -199,7 +199,7 @@ export const HistorySchema = Type.Object(
     id: Type.String(),
     at: DateTimeSchema,
     actor: Type.Object({ id: Type.String(), role: Type.String(), onBehalfOf: Type.Union([Type.String(), Type.Null()]) }),
-    field: Type.String({ description: 'created, status, assignee, team, category, subject, message, attachment' }),
+    field: Type.String({ description: 'created, status, assignee, team, category, subject, message, attachment, merged_into, merged_from, link' }),
     from: Type.Union([Type.String(), Type.Null()]),
     to: Type.Union([Type.String(), Type.Null()]),
     reason: Type.Union([Type.String(), Type.Null()]),

@@ -983,7 +983,7 @@ export interface components {
                 role: string;
                 onBehalfOf: string | null;
             };
-            /** @description created, status, assignee, team, category, subject, message, attachment */
+            /** @description created, status, assignee, team, category, subject, message, attachment, merged_into, merged_from, link */
             field: string;
             from: string | null;
             to: string | null;
