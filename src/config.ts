@@ -37,6 +37,12 @@ export const ConfigSchema = Type.Object({
   }),
   BODY_LIMIT: Type.Integer({ default: 1048576, minimum: 1024, description: 'largest JSON body in bytes (413 above)' }),
   ATTACHMENT_MAX_BYTES: Type.Integer({ default: 10485760, minimum: 1, description: 'largest attachment in bytes (413 above)' }),
+  CSV_MAX_ROWS: Type.Integer({
+    default: 100000,
+    minimum: 1,
+    maximum: 1000000,
+    description: 'most rows a CSV export of GET /v1/cases writes (Accept: text/csv); narrow the filter for more',
+  }),
   ATTACHMENTS_PER_CASE: Type.Integer({ default: 50, minimum: 1, description: 'files a case may hold (413 above)' }),
   ATTACHMENT_BYTES_PER_CASE: Type.Integer({ default: 52428800, minimum: 1, description: 'bytes of files a case may hold (413 above)' }),
   ATTACHMENT_UPLOADS_PER_HOUR: Type.Integer({

@@ -12,6 +12,8 @@ export interface CaseState {
   lastPublicReplyAt: Date | null;
   /** Set once retention anonymised the case: it takes no more writes. */
   anonymisedAt?: Date | null;
+  /** Set once the case was merged into another: it stays CLOSED and takes no more changes but links. */
+  mergedIntoId?: string | null;
 }
 
 /** Who acts, as the graph sees them. `id` is the person (or `system`). */
@@ -39,6 +41,13 @@ export type Command =
   | { type: 'edit'; assigneeId?: string | null }
   /** A file is attached to the case. */
   | { type: 'attach' }
+  /**
+   * Staff merge the case into another (`as: 'source'`: it closes) or another case into this one
+   * (`as: 'target'`: it takes the other's messages and files and stays as it is).
+   */
+  | { type: 'merge'; as: 'source' | 'target' }
+  /** Staff link the case to another, or remove a link; closed cases may be linked too. */
+  | { type: 'link' }
   /** A timer that was scheduled when the case entered `from`. */
   | TimerCommand;
 
@@ -82,6 +91,13 @@ export function decide(state: CaseState, cmd: Command, actor: Actor, ctx: Contex
       anonymised: true,
     });
   }
+  if (state.mergedIntoId && cmd.type !== 'link') {
+    if (cmd.type === 'timer') return null;
+    throw new DomainError('case-closed', 'The case was merged into another and takes no more changes: write on that case.', {
+      currentStatus: state.status,
+      mergedInto: state.mergedIntoId,
+    });
+  }
   switch (cmd.type) {
     case 'transition':
       onlyWhenCompleting(cmd.to, cmd.resolution, '/resolution');
@@ -110,6 +126,23 @@ export function decide(state: CaseState, cmd: Command, actor: Actor, ctx: Contex
       if (actor.as === 'requester' && MESSAGE_MOVES_TO_UPDATED.includes(state.status)) {
         return result(state, 'UPDATED_BY_USER', state.assigneeId);
       }
+      return result(state, state.status, state.assigneeId);
+    case 'merge':
+      if (actor.as !== 'operator') throw new DomainError('forbidden', 'Only staff merge cases.');
+      if (state.status === 'CLOSED') {
+        throw new DomainError(
+          'case-closed',
+          cmd.as === 'source'
+            ? 'A closed case cannot be merged into another.'
+            : 'A closed case cannot take a merge: reopen it or merge the other way.',
+          { currentStatus: state.status, mergeRole: cmd.as },
+        );
+      }
+      // Merging is the operator's way to close a duplicate: CLOSED, whatever the graph says of
+      // the status it is in; the timer goes with the status.
+      return cmd.as === 'source' ? result(state, 'CLOSED', state.assigneeId) : result(state, state.status, state.assigneeId);
+    case 'link':
+      if (actor.as !== 'operator') throw new DomainError('forbidden', 'Only staff link cases.');
       return result(state, state.status, state.assigneeId);
     case 'timer':
       if (state.status !== cmd.from || actor.as !== 'system') return null;

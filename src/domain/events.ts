@@ -68,6 +68,28 @@ const EVENT_PAYLOAD_SCHEMAS = {
     closedAt: Instant,
     retentionMonths: Type.Integer(),
   }),
+  'case.merged': payload(
+    'Two cases were merged: the source (now CLOSED) into the target, which took its messages and files. Emitted for both; `role` says which this one is.',
+    {
+      role: Type.Union([Type.Literal('source'), Type.Literal('target')]),
+      sourceCaseId: Type.String({ format: 'uuid' }),
+      sourceNumber: Type.String(),
+      targetCaseId: Type.String({ format: 'uuid' }),
+      targetNumber: Type.String(),
+      movedMessages: Type.Integer({ minimum: 0 }),
+      movedAttachments: Type.Integer({ minimum: 0 }),
+    },
+  ),
+  'case.linked': payload('A link to another case was added (emitted for both cases).', {
+    linkedCaseId: Type.String({ format: 'uuid' }),
+    linkedNumber: Type.String(),
+    kind: Type.Union([Type.Literal('related'), Type.Literal('duplicate')]),
+  }),
+  'case.unlinked': payload('A link to another case was removed (emitted for both cases).', {
+    linkedCaseId: Type.String({ format: 'uuid' }),
+    linkedNumber: Type.String(),
+    kind: Type.Union([Type.Literal('related'), Type.Literal('duplicate')]),
+  }),
   'case.sla_breached': payload('A service-level target passed without being met.', {
     teamKey: Type.String(),
     categoryKey: Type.String(),

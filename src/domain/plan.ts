@@ -52,6 +52,8 @@ export interface CaseUpdate {
   ccEmails?: readonly never[];
   filedById?: string;
   anonymisedAt?: Date;
+  /** The case this one was merged into. */
+  mergedIntoId?: string;
   updatedAt: Date;
 }
 
@@ -149,6 +151,19 @@ export interface Change {
   quiet?: QuietUpdate;
   /** An attachment stored with the change. */
   attachment?: { id: string };
+  /**
+   * A merge: `source` is merged into `target`; `role` says which of the two this plan is for. The
+   * source's row records where it went.
+   */
+  merge?: { role: 'source' | 'target'; source: CaseRef; target: CaseRef; movedMessages: number; movedAttachments: number };
+  /** A link to another case added or removed (each case of the pair gets a plan). */
+  link?: { op: 'added' | 'removed'; other: CaseRef; kind: 'related' | 'duplicate' };
+}
+
+/** Another case named by a change. */
+interface CaseRef {
+  id: string;
+  number: string;
 }
 
 /**
@@ -181,6 +196,30 @@ export function plan(state: PlanState, change: Change, actor: ChangeActor, now: 
   if (change.attachment) {
     history.push({ field: 'attachment', to: change.attachment.id });
     events.add('case.attachment_added', { attachmentId: change.attachment.id });
+  }
+  if (change.merge) {
+    const m = change.merge;
+    const other = m.role === 'source' ? m.target : m.source;
+    if (m.role === 'source') update.mergedIntoId = m.target.id;
+    history.push({ field: m.role === 'source' ? 'merged_into' : 'merged_from', to: other.number, reason });
+    events.add('case.merged', {
+      role: m.role,
+      sourceCaseId: m.source.id,
+      sourceNumber: m.source.number,
+      targetCaseId: m.target.id,
+      targetNumber: m.target.number,
+      movedMessages: m.movedMessages,
+      movedAttachments: m.movedAttachments,
+    });
+  }
+  if (change.link) {
+    const l = change.link;
+    history.push(
+      l.op === 'added'
+        ? { field: 'link', to: `${l.kind}:${l.other.number}`, reason }
+        : { field: 'link', from: `${l.kind}:${l.other.number}`, reason },
+    );
+    events.add(l.op === 'added' ? 'case.linked' : 'case.unlinked', { linkedCaseId: l.other.id, linkedNumber: l.other.number, kind: l.kind });
   }
   for (const e of change.edits ?? []) {
     update[EDIT_COLUMN[e.field]] = e.to;

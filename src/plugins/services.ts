@@ -2,6 +2,7 @@ import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config';
 import type { Clock } from '../domain/clock';
+import { CaseExportService } from '../services/case-export';
 import { CaseService } from '../services/case-service';
 import { FormValidator } from '../services/forms';
 import { HealthService } from '../services/health-service';
@@ -9,6 +10,7 @@ import { NoticeService } from '../services/notice-service';
 import { PeopleService } from '../services/people-service';
 import { ReferenceService } from '../services/reference-service';
 import { ReplyTemplateService } from '../services/reply-template-service';
+import { RelationService } from '../services/relation-service';
 import { RetentionService } from '../services/retention-service';
 import { StaffService } from '../services/staff-service';
 import { pgQuery } from '../db/query';
@@ -27,6 +29,9 @@ interface Services {
   people: PeopleService;
   retention: RetentionService;
   replyTemplates: ReplyTemplateService;
+  relations: RelationService;
+  /** CSV exports of the case list. */
+  caseExport: CaseExportService;
   /** The service level of case views, with its cached calendar (cleared by calendar edits). */
   slaViews: CaseSlaLoader;
   clock: Clock;
@@ -57,6 +62,8 @@ async function servicesPlugin(app: FastifyInstance, opts: { config: Config; cloc
     people: new PeopleService(app.pool, opts.clock, opts.config),
     retention: new RetentionService(app.pool, opts.clock, opts.config),
     replyTemplates: new ReplyTemplateService(pgQuery(app.pool), opts.clock),
+    relations: new RelationService(app.pool, opts.clock, opts.config, cases),
+    caseExport: new CaseExportService(app.pool, opts.clock, opts.config.CSV_MAX_ROWS),
     slaViews,
     clock: opts.clock,
   });

@@ -41,7 +41,7 @@ export const CASE_SCALARS = `
   c.subject, c.description, c.details, c.channel::text AS channel, c.requester_id, c.requester_name,
   c.employee_number, c.concerns_employee, c.external_requester, c.requester_email, c.language, c.cc_emails,
   c.filed_by_id, c.filed_by_role,
-  c.last_public_reply_at, c.first_response_at, c.completed_at, c.closed_at, c.resolution::text AS resolution, c.anonymised_at, c.version,
+  c.last_public_reply_at, c.first_response_at, c.completed_at, c.closed_at, c.resolution::text AS resolution, c.anonymised_at, c.merged_into_id, c.version,
   c.created_at, c.updated_at`;
 
 /** The scalars of the case (alias c) and its relations' fields, as toCaseRow reads them. */
@@ -83,6 +83,7 @@ export interface RawCase {
   closed_at: Date | null;
   resolution: Case['resolution'];
   anonymised_at: Date | null;
+  merged_into_id: string | null;
   version: number;
   created_at: Date;
   updated_at: Date;
@@ -123,6 +124,7 @@ export function toCaseRow(r: RawCase): CaseRow {
     closedAt: r.closed_at,
     resolution: r.resolution,
     anonymisedAt: r.anonymised_at,
+    mergedIntoId: r.merged_into_id,
     version: r.version,
     createdAt: r.created_at,
     updatedAt: r.updated_at,

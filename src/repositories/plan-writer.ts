@@ -34,6 +34,7 @@ const COLUMNS: Record<Exclude<keyof CaseUpdate, never>, { column: string; read: 
   ccEmails: { column: 'cc_emails', read: (j) => `ARRAY(SELECT jsonb_array_elements_text(${j}->'ccEmails'))` },
   filedById: text('filed_by_id', 'filedById'),
   anonymisedAt: timestamp('anonymised_at', 'anonymisedAt'),
+  mergedIntoId: { column: 'merged_into_id', read: (j) => `(${j}->>'mergedIntoId')::uuid` },
   updatedAt: timestamp('updated_at', 'updatedAt'),
 };
 

@@ -107,6 +107,9 @@ export const CaseSchema = Type.Object(
     resolution: Type.Union([ResolutionSchema, Type.Null()], {
       description: 'How the case ended, once COMPLETED (kept when it closes; null while it is worked on)',
     }),
+    mergedInto: Type.Union([UuidSchema, Type.Null()], {
+      description: 'The case this one was merged into (it is then CLOSED); null when it was not merged',
+    }),
     allowedTransitions: Type.Array(StatusSchema, { description: 'Statuses the caller may move the case to now' }),
     autoTransition: Type.Union([Type.Object({ to: StatusSchema, dueAt: DateTimeSchema }), Type.Null()], {
       description: 'The pending timed transition, if any',
@@ -215,7 +218,7 @@ export const HistorySchema = Type.Object(
     id: Type.String(),
     at: DateTimeSchema,
     actor: Type.Object({ id: Type.String(), role: Type.String(), onBehalfOf: Type.Union([Type.String(), Type.Null()]) }),
-    field: Type.String({ description: 'created, status, assignee, team, category, subject, message, attachment' }),
+    field: Type.String({ description: 'created, status, assignee, team, category, subject, message, attachment, merged_into, merged_from, link' }),
     from: Type.Union([Type.String(), Type.Null()]),
     to: Type.Union([Type.String(), Type.Null()]),
     reason: Type.Union([Type.String(), Type.Null()]),

@@ -36,7 +36,8 @@ export function toCaseDto(row: CaseRow, standing: Standing, activeWindow: Suspen
     updatedAt: row.updatedAt.toISOString(),
     anonymisedAt: row.anonymisedAt?.toISOString() ?? null,
     resolution: row.resolution,
-    allowedTransitions: standing.as ? allowedNow(row, standing.as, { activeWindow }) : [],
+    mergedInto: row.mergedIntoId,
+    allowedTransitions: standing.as && !row.mergedIntoId ? allowedNow(row, standing.as, { activeWindow }) : [],
     autoTransition: row.timer ? { to: row.timer.toStatus, dueAt: row.timer.dueAt.toISOString() } : null,
     sla,
   };

@@ -35,6 +35,9 @@ const REDACTED_FIELDS: Readonly<Record<EventType, readonly string[]>> = {
   'case.attachment_added': ['attachmentId'],
   'case.anonymised': ['closedAt', 'retentionMonths'],
   'case.sla_breached': ['teamKey', 'categoryKey', 'kind', 'dueAt'],
+  'case.merged': ['role', 'sourceCaseId', 'sourceNumber', 'targetCaseId', 'targetNumber', 'movedMessages', 'movedAttachments'],
+  'case.linked': ['linkedCaseId', 'linkedNumber', 'kind'],
+  'case.unlinked': ['linkedCaseId', 'linkedNumber', 'kind'],
 };
 
 /** The payload of an event of a sensitive case for a receiver without the sensitive grant. */

@@ -175,8 +175,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List cases the caller may see
-         * @description Newest first (by created or updated), keyset-paginated: pass nextCursor as cursor.
+         * List cases the caller may see (JSON pages, or all of them as CSV)
+         * @description Newest first (by created or updated), keyset-paginated: pass nextCursor as cursor. With `Accept: text/csv` the same filter is answered as one CSV document (UTF-8 with BOM, header row, RFC 4180, formula cells prefixed with '), every page streamed, at most CSV_MAX_ROWS rows (default 100,000); `limit` is then ignored. docs/csv.md.
          */
         get: operations["getCases"];
         put?: never;
@@ -302,6 +302,70 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cases/{id}/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Merge the case into another (staff): the target takes its messages and files, this one closes
+         * @description Both cases must be visible to and changeable by the caller (404 / 403), neither closed nor anonymised (409 case-closed), of the same requester and not a sensitive case into a less protected one (409 conflict with `reason`). Messages and files move with their authors, times and visibility; the source closes (CLOSED) and shows `mergedInto`; both get a history row naming the other and a `case.merged` event.
+         */
+        post: operations["mergeCase"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cases/{id}/links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Links of the case to other cases the caller may see
+         * @description Links to cases the caller may not see are left out, so a requester sees only links between their own cases.
+         */
+        get: operations["listCaseLinks"];
+        put?: never;
+        /**
+         * Link the case to another, both ways (staff)
+         * @description Both cases must be visible to and changeable by the caller; closed cases may be linked, anonymised ones not. Writes a history row and a `case.linked` event on both. 409 when the two are already linked.
+         */
+        post: operations["createCaseLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cases/{id}/links/{linkedCaseId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove the link between two cases, both ways (staff)
+         * @description Writes a history row and a `case.unlinked` event on both. 404 when the cases are not linked.
+         */
+        delete: operations["deleteCaseLink"];
         options?: never;
         head?: never;
         patch?: never;
@@ -901,6 +965,8 @@ export interface components {
             updatedAt: string;
             /** @description When retention removed the personal data of this closed case (null: not anonymised) */
             anonymisedAt: string | null;
+            /** @description The case this one was merged into (it is then CLOSED); null when it was not merged */
+            mergedInto: string | null;
             /** @description Statuses the caller may move the case to now */
             allowedTransitions: ("REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER")[];
             /** @description The pending timed transition, if any */
@@ -1001,7 +1067,7 @@ export interface components {
                 role: string;
                 onBehalfOf: string | null;
             };
-            /** @description created, status, assignee, team, category, subject, message, attachment */
+            /** @description created, status, assignee, team, category, subject, message, attachment, merged_into, merged_from, link */
             field: string;
             from: string | null;
             to: string | null;
@@ -1602,7 +1668,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The cases: a page as JSON, or all matching cases as CSV */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1612,6 +1678,7 @@ export interface operations {
                         items: components["schemas"]["Case"][];
                         nextCursor: string | null;
                     };
+                    "text/csv": string;
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -2363,6 +2430,348 @@ export interface operations {
             };
             /** @description RFC 9457 problem details (application/problem+json) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    mergeCase: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag of the version of the source case the merge is based on (412 when stale) */
+                "if-match"?: string;
+                /** @description Makes a retry safe: the same key and body within IDEMPOTENCY_TTL_HOURS (default 24 h) answer the first response again without doing the work; the same key with another body is 422 idempotency-key-reused. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description The case that takes the messages and files; this one closes
+                     */
+                    into: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Case"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listCaseLinks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Links to cases the caller may see, oldest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        caseId: string;
+                        /** @description Case number of the linked case */
+                        number: string;
+                        /**
+                         * @description Case status code
+                         * @enum {unknown}
+                         */
+                        status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+                        /** @description Subject of the linked case */
+                        subject: string;
+                        /** @description related: about the same matter; duplicate: the same request filed twice */
+                        kind: "related" | "duplicate";
+                        /** @description Who linked the cases */
+                        createdBy: string;
+                        /** Format: date-time */
+                        createdAt: string;
+                    }[];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createCaseLink: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key and body within IDEMPOTENCY_TTL_HOURS (default 24 h) answer the first response again without doing the work; the same key with another body is 422 idempotency-key-reused. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description The case to link this one to
+                     */
+                    caseId: string;
+                    /** @description related: about the same matter; duplicate: the same request filed twice */
+                    kind: "related" | "duplicate";
+                };
+            };
+        };
+        responses: {
+            /** @description A link to another case the caller may see */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        caseId: string;
+                        /** @description Case number of the linked case */
+                        number: string;
+                        /**
+                         * @description Case status code
+                         * @enum {unknown}
+                         */
+                        status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+                        /** @description Subject of the linked case */
+                        subject: string;
+                        /** @description related: about the same matter; duplicate: the same request filed twice */
+                        kind: "related" | "duplicate";
+                        /** @description Who linked the cases */
+                        createdBy: string;
+                        /** Format: date-time */
+                        createdAt: string;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteCaseLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                linkedCaseId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Unlinked */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3271,7 +3680,7 @@ export interface operations {
                              * @description Event id: consumers dedupe on it
                              */
                             id: string;
-                            /** @description One of case.created, case.status_changed, case.assigned, case.updated, case.message_added, case.attachment_added, case.anonymised, case.sla_breached */
+                            /** @description One of case.created, case.status_changed, case.assigned, case.updated, case.message_added, case.attachment_added, case.anonymised, case.merged, case.linked, case.unlinked, case.sla_breached */
                             type: string;
                             caseId: string | null;
                             /** @description caseId, number, status, version, actor, at, and the fields of the change; never message bodies. Redacted (sensitive categories, receiver without the sensitive grant): ids, status and codes only (docs/webhooks.md) */
@@ -3392,7 +3801,7 @@ export interface operations {
                      */
                     url: string;
                     /** @description Event types to receive; "*" for all */
-                    eventTypes: ("case.created" | "case.status_changed" | "case.assigned" | "case.updated" | "case.message_added" | "case.attachment_added" | "case.anonymised" | "case.sla_breached" | "*")[];
+                    eventTypes: ("case.created" | "case.status_changed" | "case.assigned" | "case.updated" | "case.message_added" | "case.attachment_added" | "case.anonymised" | "case.merged" | "case.linked" | "case.unlinked" | "case.sla_breached" | "*")[];
                     /** @description HMAC-SHA256 key (write-only) */
                     secret?: string;
                     description?: string;
@@ -3624,7 +4033,7 @@ export interface operations {
                      */
                     url?: string;
                     /** @description Event types to receive; "*" for all */
-                    eventTypes?: ("case.created" | "case.status_changed" | "case.assigned" | "case.updated" | "case.message_added" | "case.attachment_added" | "case.anonymised" | "case.sla_breached" | "*")[];
+                    eventTypes?: ("case.created" | "case.status_changed" | "case.assigned" | "case.updated" | "case.message_added" | "case.attachment_added" | "case.anonymised" | "case.merged" | "case.linked" | "case.unlinked" | "case.sla_breached" | "*")[];
                     /** @description HMAC-SHA256 key (write-only) */
                     secret?: string;
                     description?: string | null;
@@ -4156,7 +4565,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The report (JSON, or CSV with Accept: text/csv) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4204,6 +4613,7 @@ export interface operations {
                             };
                         }[];
                     };
+                    "text/csv": string;
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -4268,7 +4678,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The report (JSON, or CSV with Accept: text/csv) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4304,6 +4714,7 @@ export interface operations {
                             }[];
                         }[];
                     };
+                    "text/csv": string;
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */

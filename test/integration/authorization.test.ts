@@ -95,6 +95,28 @@ const CASE_TABLE: Record<string, Record<CaseKind, number[]>> = {
     others: [404, 404, 201, 201, 201, 201, 403, 201, 403, 401],
     sensitive: [201, 404, 404, 201, 404, 201, 404, 404, 403, 401],
   },
+  // Merge and links (docs/merge-and-links.md): staff who may change both cases; a read-only
+  // integration reaches the case but may not change it (403), one that cannot see it gets 404.
+  'POST /v1/cases/{id}/merge': {
+    own: [403, 403, 403, 200, 200, 200, 403, 200, 403, 401],
+    others: [403, 403, 403, 200, 200, 200, 403, 200, 403, 401],
+    sensitive: [403, 403, 403, 200, 404, 200, 404, 404, 403, 401],
+  },
+  'GET /v1/cases/{id}/links': {
+    own: [200, 404, 404, 200, 200, 200, 200, 200, 200, 401],
+    others: [404, 404, 200, 200, 200, 200, 200, 200, 200, 401],
+    sensitive: [200, 404, 404, 200, 404, 200, 404, 404, 200, 401],
+  },
+  'POST /v1/cases/{id}/links': {
+    own: [403, 403, 403, 201, 201, 201, 403, 201, 403, 401],
+    others: [403, 403, 403, 201, 201, 201, 403, 201, 403, 401],
+    sensitive: [403, 403, 403, 201, 404, 201, 404, 404, 403, 401],
+  },
+  'DELETE /v1/cases/{id}/links/{linkedCaseId}': {
+    own: [403, 403, 403, 204, 204, 204, 403, 204, 403, 401],
+    others: [403, 403, 403, 204, 204, 204, 403, 204, 403, 401],
+    sensitive: [403, 403, 403, 204, 404, 204, 404, 404, 403, 401],
+  },
   // Bulk answers 200 with a status per operation; the cells are the operation's status, which
   // must be what the single endpoint answers (no way round the rules through bulk).
   'POST /v1/cases/bulk (transition to ON_HOLD)': {
@@ -250,6 +272,22 @@ async function caseRequest(endpoint: string, kind: CaseKind): Promise<Req> {
       return { method: 'POST', url: `/v1/cases/${await fileCase(kind)}/messages`, payload: { body: 'A question' }, headers: { 'if-match': '"1"' } };
     case 'POST /v1/cases/{id}/attachments':
       return { method: 'POST', url: `/v1/cases/${await fileCase(kind)}/attachments`, ...multipart('note.txt', 'text/plain', 'hello') };
+    case 'POST /v1/cases/{id}/merge':
+      return {
+        method: 'POST',
+        url: `/v1/cases/${await fileCase(kind)}/merge`,
+        payload: { into: await fileCase(kind) },
+        headers: { 'if-match': '"1"' },
+      };
+    case 'GET /v1/cases/{id}/links':
+      return { method: 'GET', url: `/v1/cases/${f.id}/links` };
+    case 'POST /v1/cases/{id}/links':
+      return { method: 'POST', url: `/v1/cases/${await fileCase(kind)}/links`, payload: { caseId: await fileCase(kind), kind: 'related' } };
+    case 'DELETE /v1/cases/{id}/links/{linkedCaseId}': {
+      const [a, b] = [await fileCase(kind), await fileCase(kind)];
+      ok(await call('admin', { method: 'POST', url: `/v1/cases/${a}/links`, payload: { caseId: b, kind: 'duplicate' } }), 201);
+      return { method: 'DELETE', url: `/v1/cases/${a}/links/${b}` };
+    }
     case 'POST /v1/cases/bulk (transition to ON_HOLD)':
       return {
         method: 'POST',

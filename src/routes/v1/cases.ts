@@ -1,5 +1,7 @@
 import { Type } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Readable } from 'node:stream';
+import { CSV_CONTENT_TYPE, prefersCsv } from '../../http/csv';
 import { etagOf, expectedVersion } from '../../http/etag';
 import { requirePrincipal } from '../../plugins/auth';
 import { problems } from '../../schemas/common';
@@ -51,14 +53,32 @@ const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { access: 'authenticated' },
       schema: {
         tags: ['cases'],
-        summary: 'List cases the caller may see',
-        description: 'Newest first (by created or updated), keyset-paginated: pass nextCursor as cursor.',
+        summary: 'List cases the caller may see (JSON pages, or all of them as CSV)',
+        description:
+          'Newest first (by created or updated), keyset-paginated: pass nextCursor as cursor. With `Accept: text/csv` the ' +
+          'same filter is answered as one CSV document (UTF-8 with BOM, header row, RFC 4180, formula cells prefixed ' +
+          "with '), every page streamed, at most CSV_MAX_ROWS rows (default 100,000); `limit` is then ignored. docs/csv.md.",
         querystring: ListCasesQuerySchema,
-        response: { 200: CaseListSchema, ...problems(400, 429, 503) },
+        response: {
+          200: {
+            description: 'The cases: a page as JSON, or all matching cases as CSV',
+            content: {
+              'application/json': { schema: CaseListSchema },
+              'text/csv': { schema: Type.String({ description: 'CSV with a header row; columns in docs/csv.md' }) },
+            },
+          },
+          ...problems(400, 429, 503),
+        },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const p = requirePrincipal(request);
+      if (prefersCsv(request.headers.accept)) {
+        const run = () => app.services.caseExport.cases(p, request.query, 'GET /v1/cases');
+        const chunks = request.query.q === undefined ? await run() : await app.expensiveRequests.run(p.id, run);
+        // A stream bypasses the serializer; the type provider only knows the schema's JSON types.
+        return reply.header('content-type', CSV_CONTENT_TYPE).send(Readable.from(chunks) as unknown as string);
+      }
       // A subject search is the list's expensive form (pattern matching over the index); filters alone are cheap.
       return request.query.q === undefined ? cases.list(p, request.query) : app.expensiveRequests.run(p.id, () => cases.list(p, request.query));
     },

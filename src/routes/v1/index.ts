@@ -7,6 +7,7 @@ import { accessProblems } from '../../schemas/common';
 import referenceRoutes from './reference';
 import caseRoutes from './cases';
 import attachmentRoutes from './attachments';
+import relationRoutes from './relations';
 import adminRoutes from './admin';
 import staffRoutes from './staff';
 import meRoutes from './me';
@@ -79,6 +80,7 @@ const v1Routes: FastifyPluginAsyncTypebox = async (app) => {
   await app.register(referenceRoutes);
   await app.register(caseRoutes);
   await app.register(attachmentRoutes);
+  await app.register(relationRoutes);
   await app.register(adminRoutes);
   await app.register(staffRoutes);
   await app.register(meRoutes);

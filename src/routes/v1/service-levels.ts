@@ -1,4 +1,7 @@
+import { Type } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { CSV_CONTENT_TYPE, prefersCsv } from '../../http/csv';
+import { slaReportCsv, timeInStatusCsv } from '../../services/report-csv';
 import { AsOfBodySchema, emptyBodyMeansNow, resolveAsOf } from '../../http/as-of';
 import { requirePrincipal } from '../../plugins/auth';
 import { problems } from '../../schemas/common';
@@ -10,6 +13,17 @@ import {
   SlaRunSchema,
   TimeInStatusReportSchema,
 } from '../../schemas/service-level';
+
+/** A report's 200: JSON, or the same rows as CSV when Accept prefers text/csv (docs/csv.md). */
+function jsonOrCsv<S extends object>(schema: S, description: string) {
+  return {
+    description,
+    content: {
+      'application/json': { schema },
+      'text/csv': { schema: Type.String({ description: 'CSV with a header row, one row per group (and status); docs/csv.md' }) },
+    },
+  };
+}
 
 /** The business calendar, service-level reports and the SLA sweep on demand. */
 const serviceLevelRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -59,12 +73,13 @@ const serviceLevelRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'Covers cases filed in [from, to). Admins see every team, operators the cases of their own teams. ' +
           'As fresh as the last SLA sweep (SLA_INTERVAL_MS).',
         querystring: ReportQuerySchema,
-        response: { 200: SlaReportSchema, ...problems(400, 403, 429, 503) },
+        response: { 200: jsonOrCsv(SlaReportSchema, 'The report (JSON, or CSV with Accept: text/csv)'), ...problems(400, 403, 429, 503) },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const p = requirePrincipal(request);
-      return app.expensiveRequests.run(p.id, () => reports.sla(p, request.query));
+      const report = await app.expensiveRequests.run(p.id, () => reports.sla(p, request.query));
+      return prefersCsv(request.headers.accept) ? reply.header('content-type', CSV_CONTENT_TYPE).send(slaReportCsv(report)) : report;
     },
   );
 
@@ -77,12 +92,13 @@ const serviceLevelRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Median and p90 elapsed hours cases spend in each status, per category or team',
         description: 'Covers cases filed in [from, to). Admins see every team, operators the cases of their own teams.',
         querystring: ReportQuerySchema,
-        response: { 200: TimeInStatusReportSchema, ...problems(400, 403, 429, 503) },
+        response: { 200: jsonOrCsv(TimeInStatusReportSchema, 'The report (JSON, or CSV with Accept: text/csv)'), ...problems(400, 403, 429, 503) },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const p = requirePrincipal(request);
-      return app.expensiveRequests.run(p.id, () => reports.timeInStatus(p, request.query));
+      const report = await app.expensiveRequests.run(p.id, () => reports.timeInStatus(p, request.query));
+      return prefersCsv(request.headers.accept) ? reply.header('content-type', CSV_CONTENT_TYPE).send(timeInStatusCsv(report)) : report;
     },
   );
 
