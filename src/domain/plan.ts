@@ -2,6 +2,7 @@ import type { Decision } from './decide';
 import type { EventActor, EventPayload, EventType } from './events';
 import type { ActorRole } from './roles';
 import type { Status } from './statuses';
+import type { Priority } from './triage';
 import { addCalendarDays, suspensionAwareDueAt, type SuspensionWindow } from './suspension';
 
 /**
@@ -50,6 +51,8 @@ export interface CaseUpdate {
   ccEmails?: readonly never[];
   filedById?: string;
   anonymisedAt?: Date;
+  priority?: Priority;
+  tags?: string[];
   updatedAt: Date;
 }
 
@@ -100,12 +103,14 @@ export interface TimerRules {
   windows: ReadonlyArray<SuspensionWindow>;
 }
 
-/** A staff edit of one field, already checked (the category or team exists). */
-export interface FieldEdit {
-  field: 'category' | 'team' | 'subject';
-  from: string;
-  to: string;
-}
+/**
+ * A staff edit of one field, already checked (the category or team exists, the tags are
+ * normalised). Priority and tags are staff-only: their history rows are internal.
+ */
+export type FieldEdit =
+  | { field: 'category' | 'team' | 'subject'; from: string; to: string }
+  | { field: 'priority'; from: Priority; to: Priority }
+  | { field: 'tags'; from: readonly string[]; to: readonly string[] };
 
 const EDIT_COLUMN = { category: 'categoryKey', team: 'teamKey', subject: 'subject' } as const;
 
@@ -132,7 +137,9 @@ export interface Change {
  *   and a `case.status_changed` event.
  * - Assignee changes write an `assignee` row and a `case.assigned` event.
  * - A public reply stamps `lastPublicReplyAt` and, the first time, `firstResponseAt`.
- * - Edits set their columns, write a row each and one `case.updated` event naming the fields.
+ * - Edits set their columns, write a row each and one `case.updated` event naming the fields;
+ *   a new priority also a `case.priority_changed` event. Priority and tag rows are internal
+ *   (staff-only), and tag values never go into an event (free text).
  * - A message or attachment writes its row and event first.
  * Every change updates the row (a new version); events carry the case as it is after it.
  */
@@ -156,8 +163,16 @@ export function plan(state: PlanState, change: Change, actor: ChangeActor, now: 
     events.add('case.attachment_added', { attachmentId: change.attachment.id });
   }
   for (const e of change.edits ?? []) {
-    update[EDIT_COLUMN[e.field]] = e.to;
-    history.push({ field: e.field, from: e.from, to: e.to, reason });
+    if (e.field === 'priority') {
+      update.priority = e.to;
+      history.push({ field: 'priority', from: e.from, to: e.to, reason, internal: true });
+    } else if (e.field === 'tags') {
+      update.tags = [...e.to];
+      history.push({ field: 'tags', from: e.from.join(', '), to: e.to.join(', '), reason, internal: true });
+    } else {
+      update[EDIT_COLUMN[e.field]] = e.to;
+      history.push({ field: e.field, from: e.from, to: e.to, reason });
+    }
   }
   if (decision?.assigneeChanged) {
     update.assigneeId = decision.assigneeId;
@@ -183,6 +198,9 @@ export function plan(state: PlanState, change: Change, actor: ChangeActor, now: 
   if (decision?.statusChanged) events.add('case.status_changed', { from: state.status, to: decision.status, reason });
   if (decision?.assigneeChanged) events.add('case.assigned', { from: state.assigneeId, to: decision.assigneeId });
   if (change.edits && change.edits.length > 0) events.add('case.updated', { fields: change.edits.map((e) => e.field) });
+  for (const e of change.edits ?? []) {
+    if (e.field === 'priority') events.add('case.priority_changed', { from: e.from, to: e.to });
+  }
 
   return { caseId: state.id, actor, at: now, update, history, events: events.list, timer };
 }

@@ -33,6 +33,8 @@ const COLUMNS: Record<Exclude<keyof CaseUpdate, never>, { column: string; read: 
   ccEmails: { column: 'cc_emails', read: (j) => `ARRAY(SELECT jsonb_array_elements_text(${j}->'ccEmails'))` },
   filedById: text('filed_by_id', 'filedById'),
   anonymisedAt: timestamp('anonymised_at', 'anonymisedAt'),
+  priority: { column: 'priority', read: (j) => `(${j}->>'priority')::"Priority"` },
+  tags: { column: 'tags', read: (j) => `ARRAY(SELECT jsonb_array_elements_text(${j}->'tags'))` },
   updatedAt: timestamp('updated_at', 'updatedAt'),
 };
 

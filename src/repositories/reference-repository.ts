@@ -7,7 +7,7 @@ export type TeamRow = Omit<Team, 'createdAt' | 'updatedAt'>;
 
 const CATEGORY_COLUMNS = `key, name_nb AS "nameNb", name_en AS "nameEn", description, default_team_key AS "defaultTeamKey",
   sensitive, form, active, sort_order AS "sortOrder", retention_months AS "retentionMonths",
-  first_response_hours AS "firstResponseHours", resolution_hours AS "resolutionHours"`;
+  first_response_hours AS "firstResponseHours", resolution_hours AS "resolutionHours", priority_targets AS "priorityTargets"`;
 const TEAM_COLUMNS = `key, name_nb AS "nameNb", name_en AS "nameEn", email`;
 
 export async function listCategories(q: Query): Promise<CategoryRow[]> {
@@ -23,13 +23,14 @@ export async function getCategory(q: Query, key: string): Promise<CategoryRow | 
 export async function upsertCategory(q: Query, c: CategoryRow): Promise<{ created: boolean; row: CategoryRow }> {
   const [row] = await q<CategoryRow & { created: boolean }>(
     `INSERT INTO category (key, name_nb, name_en, description, default_team_key, sensitive, form, active, sort_order,
-                           retention_months, first_response_hours, resolution_hours)
-     VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $11, $12)
+                           retention_months, first_response_hours, resolution_hours, priority_targets)
+     VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $11, $12, $13::jsonb)
      ON CONFLICT (key) DO UPDATE SET
        name_nb = EXCLUDED.name_nb, name_en = EXCLUDED.name_en, description = EXCLUDED.description,
        default_team_key = EXCLUDED.default_team_key, sensitive = EXCLUDED.sensitive, form = EXCLUDED.form,
        active = EXCLUDED.active, sort_order = EXCLUDED.sort_order, retention_months = EXCLUDED.retention_months,
        first_response_hours = EXCLUDED.first_response_hours, resolution_hours = EXCLUDED.resolution_hours,
+       priority_targets = EXCLUDED.priority_targets,
        updated_at = now()
      RETURNING ${CATEGORY_COLUMNS}, (xmax = 0) AS created`,
     [
@@ -45,6 +46,7 @@ export async function upsertCategory(q: Query, c: CategoryRow): Promise<{ create
       c.retentionMonths,
       c.firstResponseHours,
       c.resolutionHours,
+      JSON.stringify(c.priorityTargets ?? {}),
     ],
   );
   const { created, ...rest } = row!;

@@ -6,7 +6,7 @@ import { decide, type Actor } from '../domain/decide';
 import { DomainError } from '../domain/errors';
 import { decideFiling, planFiling } from '../domain/filing';
 import { plan, type Change, type ChangeActor, type FieldEdit, type TimerRules } from '../domain/plan';
-import { primaryRole, type Principal } from '../domain/roles';
+import { isStaff, primaryRole, type Principal } from '../domain/roles';
 import { actingAs, listVisibility, standingOn, type Standing } from '../domain/standing';
 import { windowCovering, type SuspensionWindow } from '../domain/suspension';
 import { inTransaction, pgQuery, type Query } from '../db/query';
@@ -51,6 +51,8 @@ import type { CaseSlaLoader } from './sla-service';
 import { timerRulesOf } from './timer-service';
 import { loadWindows, lockWindows, ViewWindows } from './windows';
 import { checkAssignee, namedEmployee } from './case-people';
+import { triageEdits } from './case-triage';
+import { filingPriority } from '../domain/triage';
 
 /** What a change's callback decides, given the locked case: the change, or null when nothing changes. */
 type ChangeFn = (
@@ -122,6 +124,7 @@ export class CaseService {
           filedByRole: filing.actor.role,
           requesterEmail: contact.email,
           language: contact.language,
+          priority: filingPriority(isStaff(p), body.priority),
         },
         category.sensitive,
       );
@@ -150,13 +153,13 @@ export class CaseService {
   async list(p: Principal, q: ListCasesQuery): Promise<{ items: CaseDto[]; nextCursor: string | null }> {
     const limit = q.limit ?? 25;
     const sort = q.sort ?? 'created';
-    const rows = await listCases(this.q, caseListFilter(listVisibility(p), q));
+    const rows = await listCases(this.q, caseListFilter(listVisibility(p), q, { id: p.id, staff: isStaff(p) }));
     const page = rows.slice(0, limit);
     await this.logSensitiveReads(p, page, 'GET /v1/cases');
     const window = await this.windows.covering(this.clock.now());
     const items = await Promise.all(page.map((r) => this.view(r, standingOn(p, facts(r)), window)));
     const last = page[page.length - 1];
-    const nextCursor = rows.length > limit && last ? encodeCursor(sort, sort === 'updated' ? last.updatedAt : last.createdAt, last.id) : null;
+    const nextCursor = rows.length > limit && last ? encodeCursor(sort, last.sortAt, last.id) : null;
     return { items, nextCursor };
   }
 
@@ -262,7 +265,7 @@ export class CaseService {
     return { message: message!, case: dto };
   }
 
-  /** Staff edit: assignee, team, category, subject. Repeating the current values changes nothing. */
+  /** Staff edit: assignee, team, category, subject, priority, tags. Repeating the current values changes nothing. */
   async patch(p: Principal, id: string, body: PatchCaseBody, ifMatch: number | undefined, endpoint = 'PATCH /v1/cases/:id'): Promise<CaseDto> {
     return this.change(p, id, ifMatch, false, endpoint, async (tx, row, actor, ctx) => {
       const decision = decide(row, { type: 'edit', assigneeId: body.assigneeId }, actor, ctx);
@@ -285,6 +288,7 @@ export class CaseService {
       if (body.subject !== undefined && body.subject !== row.subject) {
         edits.push({ field: 'subject', from: row.subject, to: body.subject });
       }
+      edits.push(...triageEdits(row, body));
       // Checked against the case as the edit leaves it: a sensitive case sent to another team
       // goes to an operator of that team.
       const target = { ...facts(row), teamKey: teamKey ?? row.teamKey, sensitive: categorySensitive ?? row.category.sensitive };

@@ -19,6 +19,7 @@ import { writePlans } from '../repositories/plan-writer';
 import { inTransaction, type Query } from '../db/query';
 import type { CaseSlaDto } from '../schemas/service-level';
 import { loadServiceCalendar } from './service-calendar-service';
+import { targetsFor } from '../domain/triage';
 
 /** The case fields the SLA of a case view is keyed by. */
 export interface SlaCaseRef {
@@ -30,7 +31,7 @@ function factsOf(f: CaseSlaFactsRow) {
     filedAt: f.filedAt,
     firstReplyAt: f.firstReplyAt,
     statusChanges: f.changes,
-    targets: { firstResponseHours: f.firstResponseHours, resolutionHours: f.resolutionHours },
+    targets: targetsFor({ firstResponseHours: f.firstResponseHours, resolutionHours: f.resolutionHours }, f.priorityTargets, f.priority),
   };
 }
 
@@ -195,6 +196,8 @@ export class SlaService {
           resolvedAt: s.resolution.metAt,
           firstResponseMs: s.firstResponse.workingMs,
           resolutionMs: s.resolution.workingMs,
+          firstResponseDueAt: s.firstResponse.dueAt,
+          resolutionDueAt: s.resolution.dueAt,
         });
         stints.push({
           caseId: c.caseId,
