@@ -13,6 +13,7 @@ import { pgQuery } from '../db/query';
 import { CaseSlaLoader } from '../services/sla-service';
 import { TimerService } from '../services/timer-service';
 import { WindowService } from '../services/window-service';
+import { ViewService } from '../services/view-service';
 
 interface Services {
   cases: CaseService;
@@ -25,6 +26,8 @@ interface Services {
   retention: RetentionService;
   /** The service level of case views, with its cached calendar (cleared by calendar edits). */
   slaViews: CaseSlaLoader;
+  /** Saved views and queue counts (docs/queues.md). */
+  views: ViewService;
   clock: Clock;
 }
 
@@ -52,6 +55,7 @@ async function servicesPlugin(app: FastifyInstance, opts: { config: Config; cloc
     people: new PeopleService(app.pool, opts.clock, opts.config),
     retention: new RetentionService(app.pool, opts.clock, opts.config),
     slaViews,
+    views: new ViewService(app.pool, opts.clock),
     clock: opts.clock,
   });
 }

@@ -781,6 +781,63 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/views": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's saved views of the case list */
+        get: operations["listViews"];
+        put?: never;
+        /**
+         * Save a view: a name and a filter of the list query
+         * @description At most 50 views per user; names are unique per user (409 otherwise). Only staff filter by priority or tag.
+         */
+        post: operations["createView"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/views/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of the caller's views (another user's is 404) */
+        get: operations["getView"];
+        put?: never;
+        post?: never;
+        /** Delete one of the caller's views */
+        delete: operations["deleteView"];
+        options?: never;
+        head?: never;
+        /** Rename a view or replace its filter (the caller's own) */
+        patch: operations["updateView"];
+        trace?: never;
+    };
+    "/v1/teams/{key}/queue-counts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Counts of a team's cases per status, unassigned and breached (the team's operators and admins) */
+        get: operations["getQueueCounts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -881,6 +938,10 @@ export interface components {
                 paused: boolean;
                 breached: ("first_response" | "resolution")[];
             };
+            /** @description Staff view only: absent in the view of a requester */
+            priority?: "low" | "normal" | "high" | "urgent";
+            /** @description Staff view only: free tags, normalised (trimmed, lower-case, NFC), deduplicated and sorted */
+            tags?: string[];
             attachments?: components["schemas"]["Attachment"][];
         };
         /** Category */
@@ -905,6 +966,52 @@ export interface components {
                 firstResponseHours: number;
                 /** @description working hours */
                 resolutionHours: number;
+                /**
+                 * PriorityTargets
+                 * @description Per-priority targets: a case of that priority gets the shorter of these and the category's (docs/service-levels.md)
+                 */
+                byPriority?: {
+                    /**
+                     * PriorityTarget
+                     * @description Targets for cases of one priority; an override only shortens the category target
+                     */
+                    low?: {
+                        /** @description working hours */
+                        firstResponseHours?: number;
+                        /** @description working hours */
+                        resolutionHours?: number;
+                    };
+                    /**
+                     * PriorityTarget
+                     * @description Targets for cases of one priority; an override only shortens the category target
+                     */
+                    normal?: {
+                        /** @description working hours */
+                        firstResponseHours?: number;
+                        /** @description working hours */
+                        resolutionHours?: number;
+                    };
+                    /**
+                     * PriorityTarget
+                     * @description Targets for cases of one priority; an override only shortens the category target
+                     */
+                    high?: {
+                        /** @description working hours */
+                        firstResponseHours?: number;
+                        /** @description working hours */
+                        resolutionHours?: number;
+                    };
+                    /**
+                     * PriorityTarget
+                     * @description Targets for cases of one priority; an override only shortens the category target
+                     */
+                    urgent?: {
+                        /** @description working hours */
+                        firstResponseHours?: number;
+                        /** @description working hours */
+                        resolutionHours?: number;
+                    };
+                };
             };
         };
         /** HistoryEntry */
@@ -917,7 +1024,7 @@ export interface components {
                 role: string;
                 onBehalfOf: string | null;
             };
-            /** @description created, status, assignee, team, category, subject, message, attachment */
+            /** @description created, status, assignee, team, category, subject, priority, tags, message, attachment */
             field: string;
             from: string | null;
             to: string | null;
@@ -1212,6 +1319,52 @@ export interface operations {
                         firstResponseHours: number;
                         /** @description working hours */
                         resolutionHours: number;
+                        /**
+                         * PriorityTargets
+                         * @description Per-priority targets: a case of that priority gets the shorter of these and the category's (docs/service-levels.md)
+                         */
+                        byPriority?: {
+                            /**
+                             * PriorityTarget
+                             * @description Targets for cases of one priority; an override only shortens the category target
+                             */
+                            low?: {
+                                /** @description working hours */
+                                firstResponseHours?: number;
+                                /** @description working hours */
+                                resolutionHours?: number;
+                            };
+                            /**
+                             * PriorityTarget
+                             * @description Targets for cases of one priority; an override only shortens the category target
+                             */
+                            normal?: {
+                                /** @description working hours */
+                                firstResponseHours?: number;
+                                /** @description working hours */
+                                resolutionHours?: number;
+                            };
+                            /**
+                             * PriorityTarget
+                             * @description Targets for cases of one priority; an override only shortens the category target
+                             */
+                            high?: {
+                                /** @description working hours */
+                                firstResponseHours?: number;
+                                /** @description working hours */
+                                resolutionHours?: number;
+                            };
+                            /**
+                             * PriorityTarget
+                             * @description Targets for cases of one priority; an override only shortens the category target
+                             */
+                            urgent?: {
+                                /** @description working hours */
+                                firstResponseHours?: number;
+                                /** @description working hours */
+                                resolutionHours?: number;
+                            };
+                        };
                     };
                 };
             };
@@ -1447,13 +1600,25 @@ export interface operations {
                 status?: ("REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER")[];
                 category?: string;
                 team?: string;
+                /** @description A staff id, or `me` for the caller */
                 assignee?: string;
                 requester?: string;
                 createdFrom?: string;
                 createdTo?: string;
                 /** @description Text in the subject */
                 q?: string;
-                sort?: "created" | "updated";
+                /** @description true: cases without an assignee; false: cases with one */
+                unassigned?: boolean;
+                /** @description true: cases with a recorded service-level breach (either target); false: cases without one */
+                breached?: boolean;
+                /** @description Cases whose nearer open due time (first response if unmet, else resolution if unresolved) is before this instant */
+                dueBefore?: string;
+                /** @description Staff only: one or more priorities (repeat the parameter) */
+                priority?: ("low" | "normal" | "high" | "urgent")[];
+                /** @description Staff only: cases carrying all these tags (repeat the parameter; normalised like the tags) */
+                tag?: string[];
+                /** @description created, updated: newest first; resolutionDueAt, firstResponseDueAt: soonest first, cases without a computed due time last */
+                sort?: "created" | "updated" | "resolutionDueAt" | "firstResponseDueAt";
                 limit?: number;
                 cursor?: string;
             };
@@ -1560,6 +1725,8 @@ export interface operations {
                      * @enum {unknown}
                      */
                     language?: "nb" | "en";
+                    /** @description Staff only (403 for anyone else); default normal */
+                    priority?: "low" | "normal" | "high" | "urgent";
                 };
             };
         };
@@ -1691,6 +1858,10 @@ export interface operations {
                     reason?: string;
                     /** @description Extra recipients of the mails about the case (replaces the list) */
                     cc?: string[];
+                    /** @description Priority set by staff: low, normal (default), high, urgent */
+                    priority?: "low" | "normal" | "high" | "urgent";
+                    /** @description Replaces the tags (staff only; normalised, at most 20 distinct) */
+                    tags?: string[];
                 };
             };
         };
@@ -3123,7 +3294,7 @@ export interface operations {
                              * @description Event id: consumers dedupe on it
                              */
                             id: string;
-                            /** @description One of case.created, case.status_changed, case.assigned, case.updated, case.message_added, case.attachment_added, case.anonymised, case.sla_breached */
+                            /** @description One of case.created, case.status_changed, case.assigned, case.updated, case.priority_changed, case.message_added, case.attachment_added, case.anonymised, case.sla_breached */
                             type: string;
                             caseId: string | null;
                             /** @description caseId, number, status, version, actor, at, and the fields of the change; never message bodies. Redacted (sensitive categories, receiver without the sensitive grant): ids, status and codes only (docs/webhooks.md) */
@@ -3244,7 +3415,7 @@ export interface operations {
                      */
                     url: string;
                     /** @description Event types to receive; "*" for all */
-                    eventTypes: ("case.created" | "case.status_changed" | "case.assigned" | "case.updated" | "case.message_added" | "case.attachment_added" | "case.anonymised" | "case.sla_breached" | "*")[];
+                    eventTypes: ("case.created" | "case.status_changed" | "case.assigned" | "case.updated" | "case.priority_changed" | "case.message_added" | "case.attachment_added" | "case.anonymised" | "case.sla_breached" | "*")[];
                     /** @description HMAC-SHA256 key (write-only) */
                     secret?: string;
                     description?: string;
@@ -3476,7 +3647,7 @@ export interface operations {
                      */
                     url?: string;
                     /** @description Event types to receive; "*" for all */
-                    eventTypes?: ("case.created" | "case.status_changed" | "case.assigned" | "case.updated" | "case.message_added" | "case.attachment_added" | "case.anonymised" | "case.sla_breached" | "*")[];
+                    eventTypes?: ("case.created" | "case.status_changed" | "case.assigned" | "case.updated" | "case.priority_changed" | "case.message_added" | "case.attachment_added" | "case.anonymised" | "case.sla_breached" | "*")[];
                     /** @description HMAC-SHA256 key (write-only) */
                     secret?: string;
                     description?: string | null;
@@ -4990,6 +5161,619 @@ export interface operations {
             };
             /** @description RFC 9457 problem details (application/problem+json) */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listViews: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller's saved views, by name */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        name: string;
+                        /**
+                         * ViewFilter
+                         * @description The list query (GET /v1/cases) fields of the view, without limit and cursor
+                         */
+                        filter: {
+                            /** @description One or more statuses (repeat the parameter) */
+                            status?: ("REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER")[];
+                            category?: string;
+                            team?: string;
+                            /** @description A staff id, or `me` for the caller */
+                            assignee?: string;
+                            requester?: string;
+                            /** Format: date-time */
+                            createdFrom?: string;
+                            /** Format: date-time */
+                            createdTo?: string;
+                            /** @description Text in the subject */
+                            q?: string;
+                            /** @description true: cases without an assignee; false: cases with one */
+                            unassigned?: boolean;
+                            /** @description true: cases with a recorded service-level breach (either target); false: cases without one */
+                            breached?: boolean;
+                            /**
+                             * Format: date-time
+                             * @description Cases whose nearer open due time (first response if unmet, else resolution if unresolved) is before this instant
+                             */
+                            dueBefore?: string;
+                            /** @description Staff only: one or more priorities (repeat the parameter) */
+                            priority?: ("low" | "normal" | "high" | "urgent")[];
+                            /** @description Staff only: cases carrying all these tags (repeat the parameter; normalised like the tags) */
+                            tag?: string[];
+                            /**
+                             * @description created, updated: newest first; resolutionDueAt, firstResponseDueAt: soonest first, cases without a computed due time last
+                             * @default created
+                             */
+                            sort: "created" | "updated" | "resolutionDueAt" | "firstResponseDueAt";
+                        };
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    }[];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createView: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key and body within IDEMPOTENCY_TTL_HOURS (default 24 h) answer the first response again without doing the work; the same key with another body is 422 idempotency-key-reused. */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Unique among the caller’s views */
+                    name: string;
+                    /**
+                     * ViewFilter
+                     * @description The list query (GET /v1/cases) fields of the view, without limit and cursor
+                     */
+                    filter: {
+                        /** @description One or more statuses (repeat the parameter) */
+                        status?: ("REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER")[];
+                        category?: string;
+                        team?: string;
+                        /** @description A staff id, or `me` for the caller */
+                        assignee?: string;
+                        requester?: string;
+                        /** Format: date-time */
+                        createdFrom?: string;
+                        /** Format: date-time */
+                        createdTo?: string;
+                        /** @description Text in the subject */
+                        q?: string;
+                        /** @description true: cases without an assignee; false: cases with one */
+                        unassigned?: boolean;
+                        /** @description true: cases with a recorded service-level breach (either target); false: cases without one */
+                        breached?: boolean;
+                        /**
+                         * Format: date-time
+                         * @description Cases whose nearer open due time (first response if unmet, else resolution if unresolved) is before this instant
+                         */
+                        dueBefore?: string;
+                        /** @description Staff only: one or more priorities (repeat the parameter) */
+                        priority?: ("low" | "normal" | "high" | "urgent")[];
+                        /** @description Staff only: cases carrying all these tags (repeat the parameter; normalised like the tags) */
+                        tag?: string[];
+                        /**
+                         * @description created, updated: newest first; resolutionDueAt, firstResponseDueAt: soonest first, cases without a computed due time last
+                         * @default created
+                         */
+                        sort?: "created" | "updated" | "resolutionDueAt" | "firstResponseDueAt";
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description The saved view */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        name: string;
+                        /**
+                         * ViewFilter
+                         * @description The list query (GET /v1/cases) fields of the view, without limit and cursor
+                         */
+                        filter: {
+                            /** @description One or more statuses (repeat the parameter) */
+                            status?: ("REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER")[];
+                            category?: string;
+                            team?: string;
+                            /** @description A staff id, or `me` for the caller */
+                            assignee?: string;
+                            requester?: string;
+                            /** Format: date-time */
+                            createdFrom?: string;
+                            /** Format: date-time */
+                            createdTo?: string;
+                            /** @description Text in the subject */
+                            q?: string;
+                            /** @description true: cases without an assignee; false: cases with one */
+                            unassigned?: boolean;
+                            /** @description true: cases with a recorded service-level breach (either target); false: cases without one */
+                            breached?: boolean;
+                            /**
+                             * Format: date-time
+                             * @description Cases whose nearer open due time (first response if unmet, else resolution if unresolved) is before this instant
+                             */
+                            dueBefore?: string;
+                            /** @description Staff only: one or more priorities (repeat the parameter) */
+                            priority?: ("low" | "normal" | "high" | "urgent")[];
+                            /** @description Staff only: cases carrying all these tags (repeat the parameter; normalised like the tags) */
+                            tag?: string[];
+                            /**
+                             * @description created, updated: newest first; resolutionDueAt, firstResponseDueAt: soonest first, cases without a computed due time last
+                             * @default created
+                             */
+                            sort: "created" | "updated" | "resolutionDueAt" | "firstResponseDueAt";
+                        };
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getView: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The view */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        name: string;
+                        /**
+                         * ViewFilter
+                         * @description The list query (GET /v1/cases) fields of the view, without limit and cursor
+                         */
+                        filter: {
+                            /** @description One or more statuses (repeat the parameter) */
+                            status?: ("REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER")[];
+                            category?: string;
+                            team?: string;
+                            /** @description A staff id, or `me` for the caller */
+                            assignee?: string;
+                            requester?: string;
+                            /** Format: date-time */
+                            createdFrom?: string;
+                            /** Format: date-time */
+                            createdTo?: string;
+                            /** @description Text in the subject */
+                            q?: string;
+                            /** @description true: cases without an assignee; false: cases with one */
+                            unassigned?: boolean;
+                            /** @description true: cases with a recorded service-level breach (either target); false: cases without one */
+                            breached?: boolean;
+                            /**
+                             * Format: date-time
+                             * @description Cases whose nearer open due time (first response if unmet, else resolution if unresolved) is before this instant
+                             */
+                            dueBefore?: string;
+                            /** @description Staff only: one or more priorities (repeat the parameter) */
+                            priority?: ("low" | "normal" | "high" | "urgent")[];
+                            /** @description Staff only: cases carrying all these tags (repeat the parameter; normalised like the tags) */
+                            tag?: string[];
+                            /**
+                             * @description created, updated: newest first; resolutionDueAt, firstResponseDueAt: soonest first, cases without a computed due time last
+                             * @default created
+                             */
+                            sort: "created" | "updated" | "resolutionDueAt" | "firstResponseDueAt";
+                        };
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteView: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateView: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description The fields to replace */
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Unique among the caller’s views */
+                    name?: string;
+                    /**
+                     * ViewFilter
+                     * @description The list query (GET /v1/cases) fields of the view, without limit and cursor
+                     */
+                    filter?: {
+                        /** @description One or more statuses (repeat the parameter) */
+                        status?: ("REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER")[];
+                        category?: string;
+                        team?: string;
+                        /** @description A staff id, or `me` for the caller */
+                        assignee?: string;
+                        requester?: string;
+                        /** Format: date-time */
+                        createdFrom?: string;
+                        /** Format: date-time */
+                        createdTo?: string;
+                        /** @description Text in the subject */
+                        q?: string;
+                        /** @description true: cases without an assignee; false: cases with one */
+                        unassigned?: boolean;
+                        /** @description true: cases with a recorded service-level breach (either target); false: cases without one */
+                        breached?: boolean;
+                        /**
+                         * Format: date-time
+                         * @description Cases whose nearer open due time (first response if unmet, else resolution if unresolved) is before this instant
+                         */
+                        dueBefore?: string;
+                        /** @description Staff only: one or more priorities (repeat the parameter) */
+                        priority?: ("low" | "normal" | "high" | "urgent")[];
+                        /** @description Staff only: cases carrying all these tags (repeat the parameter; normalised like the tags) */
+                        tag?: string[];
+                        /**
+                         * @description created, updated: newest first; resolutionDueAt, firstResponseDueAt: soonest first, cases without a computed due time last
+                         * @default created
+                         */
+                        sort?: "created" | "updated" | "resolutionDueAt" | "firstResponseDueAt";
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description The view as it is now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        name: string;
+                        /**
+                         * ViewFilter
+                         * @description The list query (GET /v1/cases) fields of the view, without limit and cursor
+                         */
+                        filter: {
+                            /** @description One or more statuses (repeat the parameter) */
+                            status?: ("REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER")[];
+                            category?: string;
+                            team?: string;
+                            /** @description A staff id, or `me` for the caller */
+                            assignee?: string;
+                            requester?: string;
+                            /** Format: date-time */
+                            createdFrom?: string;
+                            /** Format: date-time */
+                            createdTo?: string;
+                            /** @description Text in the subject */
+                            q?: string;
+                            /** @description true: cases without an assignee; false: cases with one */
+                            unassigned?: boolean;
+                            /** @description true: cases with a recorded service-level breach (either target); false: cases without one */
+                            breached?: boolean;
+                            /**
+                             * Format: date-time
+                             * @description Cases whose nearer open due time (first response if unmet, else resolution if unresolved) is before this instant
+                             */
+                            dueBefore?: string;
+                            /** @description Staff only: one or more priorities (repeat the parameter) */
+                            priority?: ("low" | "normal" | "high" | "urgent")[];
+                            /** @description Staff only: cases carrying all these tags (repeat the parameter; normalised like the tags) */
+                            tag?: string[];
+                            /**
+                             * @description created, updated: newest first; resolutionDueAt, firstResponseDueAt: soonest first, cases without a computed due time last
+                             * @default created
+                             */
+                            sort: "created" | "updated" | "resolutionDueAt" | "firstResponseDueAt";
+                        };
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getQueueCounts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The team's queue counts */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        teamKey: string;
+                        /** @description Cases of the team per status, every status listed (0 included) */
+                        byStatus: {
+                            /**
+                             * @description Case status code
+                             * @enum {unknown}
+                             */
+                            status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+                            count: number;
+                        }[];
+                        /** @description Cases neither COMPLETED nor CLOSED */
+                        open: number;
+                        /** @description Open cases without an assignee */
+                        unassigned: number;
+                        /** @description Open cases with a recorded service-level breach */
+                        breached: number;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -19,6 +19,7 @@ import serviceLevelRoutes from './service-levels';
 import serviceInfoRoutes from '../service-info';
 import inboundMailRoutes from './inbound-mail';
 import notificationRoutes from './notifications';
+import viewRoutes from './views';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -88,6 +89,7 @@ const v1Routes: FastifyPluginAsyncTypebox = async (app) => {
   await app.register(serviceInfoRoutes);
   await app.register(inboundMailRoutes);
   await app.register(notificationRoutes);
+  await app.register(viewRoutes);
 };
 
 export default v1Routes;
