@@ -13,7 +13,11 @@ const PriorityTargetSchema = Type.Object(
     firstResponseHours: Type.Optional(Type.Integer({ minimum: 1, maximum: 2000, description: 'working hours' })),
     resolutionHours: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000, description: 'working hours' })),
   },
-  { additionalProperties: false, title: 'PriorityTarget', description: 'Targets for cases of one priority; an override only shortens the category target' },
+  {
+    additionalProperties: false,
+    title: 'PriorityTarget',
+    description: 'Targets for cases of one priority; an override only shortens the category target',
+  },
 );
 
 const ServiceLevelSchema = Type.Object(

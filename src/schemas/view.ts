@@ -30,10 +30,7 @@ export const SavedViewSchema = Type.Object(
 );
 export type SavedViewDto = Static<typeof SavedViewSchema>;
 
-export const CreateViewSchema = Type.Object(
-  { name: ViewName, filter: ViewFilterSchema },
-  { additionalProperties: false, title: 'CreateView' },
-);
+export const CreateViewSchema = Type.Object({ name: ViewName, filter: ViewFilterSchema }, { additionalProperties: false, title: 'CreateView' });
 export type CreateViewBody = Static<typeof CreateViewSchema>;
 
 export const UpdateViewSchema = Type.Object(

@@ -63,7 +63,7 @@ export class ReferenceService {
       retentionMonths: body.retentionMonths ?? 24,
       firstResponseHours: body.serviceLevel?.firstResponseHours ?? 16,
       resolutionHours: body.serviceLevel?.resolutionHours ?? 80,
-      priorityTargets: (body.serviceLevel?.byPriority ?? {}) as CategoryRow['priorityTargets'],
+      priorityTargets: body.serviceLevel?.byPriority ?? {},
     });
     return { created, category: toCategoryDto(row) };
   }

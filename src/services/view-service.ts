@@ -7,7 +7,14 @@ import { STATUSES } from '../domain/statuses';
 import { inTransaction, pgQuery, type Query } from '../db/query';
 import { teamExists } from '../repositories/case-repository';
 import { deleteView, findView, insertView, listViews, queueCounts, updateView, type SavedViewRow } from '../repositories/view-repository';
-import { MAX_VIEWS_PER_USER, type CreateViewBody, type QueueCountsDto, type SavedViewDto, type UpdateViewBody, type ViewFilter } from '../schemas/view';
+import {
+  MAX_VIEWS_PER_USER,
+  type CreateViewBody,
+  type QueueCountsDto,
+  type SavedViewDto,
+  type UpdateViewBody,
+  type ViewFilter,
+} from '../schemas/view';
 import { caseListFilter } from './case-views';
 
 /**
@@ -38,9 +45,12 @@ export class ViewService {
   async create(p: Principal, body: CreateViewBody): Promise<SavedViewDto> {
     checkFilter(p, body.filter);
     const now = this.clock.now();
-    const r = await inTransaction(this.pool, (tx) => insertView(tx, { ownerId: p.id, name: body.name, filter: body.filter, now }, MAX_VIEWS_PER_USER));
+    const r = await inTransaction(this.pool, (tx) =>
+      insertView(tx, { ownerId: p.id, name: body.name, filter: body.filter, now }, MAX_VIEWS_PER_USER),
+    );
     if (r === 'duplicate') throw duplicate(body.name);
-    if (r === 'full') throw new DomainError('conflict', `You hold ${MAX_VIEWS_PER_USER} views already: delete one first.`, { limit: MAX_VIEWS_PER_USER });
+    if (r === 'full')
+      throw new DomainError('conflict', `You hold ${MAX_VIEWS_PER_USER} views already: delete one first.`, { limit: MAX_VIEWS_PER_USER });
     return toViewDto(r);
   }
 
@@ -103,7 +113,7 @@ function toViewDto(r: SavedViewRow): SavedViewDto {
   return {
     id: r.id,
     name: r.name,
-    filter: r.filter as ViewFilter,
+    filter: r.filter,
     createdAt: r.createdAt.toISOString(),
     updatedAt: r.updatedAt.toISOString(),
   };
