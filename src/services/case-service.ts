@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { Config } from '../config';
-import { caseAccess } from '../domain/access';
+import { caseAccess, mayCall } from '../domain/access';
 import type { Clock } from '../domain/clock';
 import { decide, type Actor } from '../domain/decide';
 import { DomainError } from '../domain/errors';
@@ -153,7 +153,7 @@ export class CaseService {
   async list(p: Principal, q: ListCasesQuery): Promise<{ items: CaseDto[]; nextCursor: string | null }> {
     const limit = q.limit ?? 25;
     const sort = q.sort ?? 'created';
-    const rows = await listCases(this.q, caseListFilter(listVisibility(p), q, { id: p.id, staff: isStaff(p) }));
+    const rows = await listCases(this.q, caseListFilter(listVisibility(p), q, { id: p.id, staff: mayCall(p, 'staff') }));
     const page = rows.slice(0, limit);
     await this.logSensitiveReads(p, page, 'GET /v1/cases');
     const window = await this.windows.covering(this.clock.now());

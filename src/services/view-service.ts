@@ -1,7 +1,8 @@
 import type pg from 'pg';
 import type { Clock } from '../domain/clock';
 import { DomainError } from '../domain/errors';
-import { isStaff, type Principal } from '../domain/roles';
+import { mayCall } from '../domain/access';
+import type { Principal } from '../domain/roles';
 import { listVisibility } from '../domain/standing';
 import { STATUSES } from '../domain/statuses';
 import { inTransaction, pgQuery, type Query } from '../db/query';
@@ -89,7 +90,7 @@ export class ViewService {
  */
 function checkFilter(p: Principal, filter: ViewFilter): void {
   try {
-    caseListFilter(listVisibility(p), filter, { id: p.id, staff: isStaff(p) });
+    caseListFilter(listVisibility(p), filter, { id: p.id, staff: mayCall(p, 'staff') });
   } catch (e) {
     if (e instanceof DomainError && e.code === 'validation-failed') {
       const errors = (e.extras.errors as Array<{ path: string; message: string }> | undefined) ?? [];
