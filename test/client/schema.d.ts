@@ -170,7 +170,7 @@ export interface paths {
         };
         /**
          * List cases the caller may see
-         * @description Newest first (by created or updated), keyset-paginated: pass nextCursor as cursor.
+         * @description Newest first (by created or updated) or soonest due first (resolutionDueAt, firstResponseDueAt), keyset-paginated: pass nextCursor as cursor. Queue filters and saved views: docs/queues.md.
          */
         get: operations["getCases"];
         put?: never;

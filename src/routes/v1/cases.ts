@@ -52,7 +52,9 @@ const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['cases'],
         summary: 'List cases the caller may see',
-        description: 'Newest first (by created or updated), keyset-paginated: pass nextCursor as cursor.',
+        description:
+          'Newest first (by created or updated) or soonest due first (resolutionDueAt, firstResponseDueAt), keyset-paginated: ' +
+          'pass nextCursor as cursor. Queue filters and saved views: docs/queues.md.',
         querystring: ListCasesQuerySchema,
         response: { 200: CaseListSchema, ...problems(400, 429, 503) },
       },
