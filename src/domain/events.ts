@@ -1,5 +1,6 @@
 import { Type, type Static, type TSchema } from 'typebox';
 import { RESOLUTIONS, STATUSES } from './statuses';
+import { PRIORITIES } from './triage';
 
 /**
  * The events the service emits (DOMAIN.md "History and events"), one payload schema per type.
@@ -54,8 +55,12 @@ const EVENT_PAYLOAD_SCHEMAS = {
     from: NullableString,
     to: NullableString,
   }),
-  'case.updated': payload('Staff changed fields of the case (category, team, subject).', {
+  'case.updated': payload('Staff changed fields of the case (category, team, subject, priority, tags). Tag values are not in the event.', {
     fields: Type.Array(Type.String()),
+  }),
+  'case.priority_changed': payload('Staff changed the priority of the case.', {
+    from: Type.Enum(PRIORITIES),
+    to: Type.Enum(PRIORITIES),
   }),
   'case.message_added': payload('A message was written on the case. Its body is not in the event: fetch it with your own access rights.', {
     messageId: Type.String({ format: 'uuid' }),

@@ -2,6 +2,7 @@ import type { Decision } from './decide';
 import type { EventActor, EventPayload, EventType } from './events';
 import type { ActorRole } from './roles';
 import type { Resolution, Status } from './statuses';
+import type { Priority } from './triage';
 import { addCalendarDays, suspensionAwareDueAt, type SuspensionWindow } from './suspension';
 
 /**
@@ -54,6 +55,8 @@ export interface CaseUpdate {
   anonymisedAt?: Date;
   /** The case this one was merged into. */
   mergedIntoId?: string;
+  priority?: Priority;
+  tags?: string[];
   updatedAt: Date;
 }
 
@@ -124,12 +127,14 @@ export interface TimerRules {
   windows: ReadonlyArray<SuspensionWindow>;
 }
 
-/** A staff edit of one field, already checked (the category or team exists). */
-export interface FieldEdit {
-  field: 'category' | 'team' | 'subject';
-  from: string;
-  to: string;
-}
+/**
+ * A staff edit of one field, already checked (the category or team exists, the tags are
+ * normalised). Priority and tags are staff-only: their history rows are internal.
+ */
+export type FieldEdit =
+  | { field: 'category' | 'team' | 'subject'; from: string; to: string }
+  | { field: 'priority'; from: Priority; to: Priority }
+  | { field: 'tags'; from: readonly string[]; to: readonly string[] };
 
 const EDIT_COLUMN = { category: 'categoryKey', team: 'teamKey', subject: 'subject' } as const;
 
@@ -174,7 +179,9 @@ interface CaseRef {
  *   and a `case.status_changed` event.
  * - Assignee changes write an `assignee` row and a `case.assigned` event.
  * - A public reply stamps `lastPublicReplyAt` and, the first time, `firstResponseAt`.
- * - Edits set their columns, write a row each and one `case.updated` event naming the fields.
+ * - Edits set their columns, write a row each and one `case.updated` event naming the fields;
+ *   a new priority also a `case.priority_changed` event. Priority and tag rows are internal
+ *   (staff-only), and tag values never go into an event (free text).
  * - A message or attachment writes its row and event first.
  * Every change updates the row (a new version); events carry the case as it is after it.
  */
@@ -222,8 +229,16 @@ export function plan(state: PlanState, change: Change, actor: ChangeActor, now: 
     events.add(l.op === 'added' ? 'case.linked' : 'case.unlinked', { linkedCaseId: l.other.id, linkedNumber: l.other.number, kind: l.kind });
   }
   for (const e of change.edits ?? []) {
-    update[EDIT_COLUMN[e.field]] = e.to;
-    history.push({ field: e.field, from: e.from, to: e.to, reason });
+    if (e.field === 'priority') {
+      update.priority = e.to;
+      history.push({ field: 'priority', from: e.from, to: e.to, reason, internal: true });
+    } else if (e.field === 'tags') {
+      update.tags = [...e.to];
+      history.push({ field: 'tags', from: e.from.join(', '), to: e.to.join(', '), reason, internal: true });
+    } else {
+      update[EDIT_COLUMN[e.field]] = e.to;
+      history.push({ field: e.field, from: e.from, to: e.to, reason });
+    }
   }
   if (decision?.assigneeChanged) {
     update.assigneeId = decision.assigneeId;
@@ -262,6 +277,9 @@ export function plan(state: PlanState, change: Change, actor: ChangeActor, now: 
   }
   if (decision?.assigneeChanged) events.add('case.assigned', { from: state.assigneeId, to: decision.assigneeId });
   if (change.edits && change.edits.length > 0) events.add('case.updated', { fields: change.edits.map((e) => e.field) });
+  for (const e of change.edits ?? []) {
+    if (e.field === 'priority') events.add('case.priority_changed', { from: e.from, to: e.to });
+  }
 
   const out: CasePlan = { caseId: state.id, actor, at: now, update, history, events: events.list, timer };
   if (change.message?.body !== undefined)

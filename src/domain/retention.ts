@@ -63,6 +63,8 @@ export function planAnonymisation(c: RetainedCase, now: Date): CasePlan {
       concernsEmployee: null,
       requesterEmail: null,
       ccEmails: [],
+      // Free staff text that may name the person (docs/queues.md).
+      tags: [],
       details: {},
       subject: ANONYMISED,
       description: ANONYMISED,

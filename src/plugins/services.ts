@@ -17,6 +17,7 @@ import { pgQuery } from '../db/query';
 import { CaseSlaLoader } from '../services/sla-service';
 import { TimerService } from '../services/timer-service';
 import { WindowService } from '../services/window-service';
+import { ViewService } from '../services/view-service';
 
 interface Services {
   cases: CaseService;
@@ -34,6 +35,8 @@ interface Services {
   caseExport: CaseExportService;
   /** The service level of case views, with its cached calendar (cleared by calendar edits). */
   slaViews: CaseSlaLoader;
+  /** Saved views and queue counts (docs/queues.md). */
+  views: ViewService;
   clock: Clock;
 }
 
@@ -65,6 +68,7 @@ async function servicesPlugin(app: FastifyInstance, opts: { config: Config; cloc
     relations: new RelationService(app.pool, opts.clock, opts.config, cases),
     caseExport: new CaseExportService(app.pool, opts.clock, opts.config.CSV_MAX_ROWS),
     slaViews,
+    views: new ViewService(app.pool, opts.clock),
     clock: opts.clock,
   });
 }

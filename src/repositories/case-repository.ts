@@ -12,6 +12,7 @@ import type { ChangeActor } from '../domain/plan';
 import type { Visibility } from '../domain/standing';
 import type { StatusChange } from '../domain/sla';
 import type { Status } from '../domain/statuses';
+import type { Priority, PriorityTargets } from '../domain/triage';
 import type { Query } from '../db/query';
 
 /** A case with what every view of it needs: its category's sensitivity and its pending timer. */
@@ -29,6 +30,8 @@ export type CaseRow = Case & {
 export interface CaseSlaExtras {
   firstResponseHours: number;
   resolutionHours: number;
+  /** The category's per-priority overrides (shortening only; src/domain/triage.ts). */
+  priorityTargets: PriorityTargets;
   /** Status changes, oldest first (null: not read; the writer's answer leaves them to the caller). */
   changes: StatusChange[] | null;
 }
@@ -41,14 +44,15 @@ export const CASE_SCALARS = `
   c.subject, c.description, c.details, c.channel::text AS channel, c.requester_id, c.requester_name,
   c.employee_number, c.concerns_employee, c.external_requester, c.requester_email, c.language, c.cc_emails,
   c.filed_by_id, c.filed_by_role,
-  c.last_public_reply_at, c.first_response_at, c.completed_at, c.closed_at, c.resolution::text AS resolution, c.anonymised_at, c.merged_into_id, c.version,
+  c.last_public_reply_at, c.first_response_at, c.completed_at, c.closed_at, c.resolution::text AS resolution, c.anonymised_at, c.merged_into_id,
+  c.priority::text AS priority, coalesce(c.tags, '{}') AS tags, c.version,
   c.created_at, c.updated_at`;
 
 /** The scalars of the case (alias c) and its relations' fields, as toCaseRow reads them. */
 const CASE_COLUMNS = `${CASE_SCALARS}, cat.sensitive AS category_sensitive, t.to_status::text AS timer_to, t.due_at AS timer_due_at`;
 
 /** The case's (alias c) service-level facts, as toCaseRow reads them into `slaFacts`. */
-const CASE_SLA_COLUMNS = `cat.first_response_hours, cat.resolution_hours,
+const CASE_SLA_COLUMNS = `cat.first_response_hours, cat.resolution_hours, cat.priority_targets,
   coalesce((SELECT json_agg(json_build_object('at', h.at, 'to', h.to_value) ORDER BY h.id)
               FROM case_history h WHERE h.case_id = c.id AND h.field = 'status'), '[]'::json) AS sla_changes`;
 
@@ -84,6 +88,8 @@ export interface RawCase {
   resolution: Case['resolution'];
   anonymised_at: Date | null;
   merged_into_id: string | null;
+  priority: Priority;
+  tags: string[];
   version: number;
   created_at: Date;
   updated_at: Date;
@@ -92,6 +98,7 @@ export interface RawCase {
   timer_due_at: Date | null;
   first_response_hours?: number;
   resolution_hours?: number;
+  priority_targets?: PriorityTargets | null;
   sla_changes?: Array<{ at: string; to: Status }>;
 }
 
@@ -125,6 +132,8 @@ export function toCaseRow(r: RawCase): CaseRow {
     resolution: r.resolution,
     anonymisedAt: r.anonymised_at,
     mergedIntoId: r.merged_into_id,
+    priority: r.priority,
+    tags: r.tags,
     version: r.version,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
@@ -136,6 +145,7 @@ export function toCaseRow(r: RawCase): CaseRow {
           slaFacts: {
             firstResponseHours: Number(r.first_response_hours),
             resolutionHours: Number(r.resolution_hours),
+            priorityTargets: r.priority_targets ?? {},
             changes: r.sla_changes ? r.sla_changes.map((c) => ({ at: new Date(c.at), to: c.to })) : null,
           },
         }),
@@ -195,14 +205,67 @@ export interface CaseListFilter {
   createdTo?: Date;
   /** Case-insensitive substring of the subject. */
   text?: string;
-  sort: 'created' | 'updated';
-  /** Keyset bound: rows strictly after (at, id) in the sort order. */
-  after?: { at: Date; id: string };
+  /** Queue filters (docs/queues.md); `assignee: me` is resolved by the caller. */
+  queue?: QueueFilter;
+  sort: ListSortKey;
+  /** Keyset bound: rows strictly after (at, id) in the sort order (at null: a row without a due time). */
+  after?: { at: Date | null; id: string };
   limit: number;
 }
 
-/** A page of cases, newest first by the sort column, then by id. */
-export async function listCases(q: Query, f: CaseListFilter): Promise<CaseRow[]> {
+export type ListSortKey = 'created' | 'updated' | 'resolutionDueAt' | 'firstResponseDueAt';
+
+/** The queue filters of a listing (#16 point 2). */
+export interface QueueFilter {
+  unassigned?: boolean;
+  breached?: boolean;
+  dueBefore?: Date;
+  priority?: readonly Priority[];
+  /** Normalised tags; a case must carry all of them. */
+  tags?: readonly string[];
+}
+
+/** A listed case with the value of its sort column (for the cursor). */
+export type ListedCase = CaseRow & { sortAt: Date | null };
+
+/** Due-time sorts read the case's SLA row (alias s): soonest first, rows without a due time last. */
+const DUE_SORT_COLUMN: Partial<Record<ListSortKey, string>> = {
+  resolutionDueAt: 's.resolution_due_at',
+  firstResponseDueAt: 's.first_response_due_at',
+};
+
+/**
+ * The queue filters as WHERE clauses. Breaches and due times are those of the case's SLA row
+ * (case_sla, alias s) as the SLA sweep last computed them; `needsSla` says the row is joined.
+ */
+function queueClauses(f: QueueFilter | undefined, p: (v: unknown) => string): { clauses: string[]; needsSla: boolean } {
+  const clauses: string[] = [];
+  let needsSla = false;
+  if (!f) return { clauses, needsSla };
+  if (f.unassigned === true) clauses.push('c.assignee_id IS NULL');
+  if (f.unassigned === false) clauses.push('c.assignee_id IS NOT NULL');
+  if (f.breached !== undefined) {
+    needsSla = true;
+    clauses.push(`${f.breached ? '' : 'NOT '}coalesce(s.first_response_breached OR s.resolution_breached, false)`);
+  }
+  if (f.dueBefore) {
+    needsSla = true;
+    clauses.push(
+      `LEAST(CASE WHEN s.first_response_at IS NULL THEN s.first_response_due_at END,
+             CASE WHEN s.resolved_at IS NULL THEN s.resolution_due_at END) < ${p(f.dueBefore)}`,
+    );
+  }
+  // Served by case_priority_status_idx and the GIN index case_tags_idx (migration 20261201190200).
+  if (f.priority?.length) clauses.push(`c.priority = ANY(${p(f.priority)}::"Priority"[])`);
+  if (f.tags?.length) clauses.push(`c.tags @> ${p(f.tags)}::text[]`);
+  return { clauses, needsSla };
+}
+
+/**
+ * A page of cases: newest first by created/updated, then by id; or soonest first by a due time
+ * (nulls last), then by id ascending.
+ */
+export async function listCases(q: Query, f: CaseListFilter): Promise<ListedCase[]> {
   const params: unknown[] = [];
   const p = (v: unknown) => `$${params.push(v)}`;
   const where: string[] = [];
@@ -229,26 +292,50 @@ export async function listCases(q: Query, f: CaseListFilter): Promise<CaseRow[]>
   if (f.createdTo) where.push(`c.created_at < ${p(f.createdTo)}`);
   // Served by the trigram GIN index case_subject_trgm_idx (migration 20261201180000) for terms of 3+ characters.
   if (f.text !== undefined) where.push(`c.subject ILIKE ${p(`%${escapeLike(f.text)}%`)}`);
-  const col = f.sort === 'updated' ? 'c.updated_at' : 'c.created_at';
-  if (f.after) {
-    const at = p(f.after.at);
-    // The `<=` is implied by the OR, but only it lets the index scan start at the cursor: without
-    // it a page deep in the archive reads every newer row first.
-    where.push(`${col} <= ${at} AND (${col} < ${at} OR (${col} = ${at} AND c.id < ${p(f.after.id)}::uuid))`);
+  const queue = queueClauses(f.queue, p);
+  where.push(...queue.clauses);
+  const due = DUE_SORT_COLUMN[f.sort];
+  let col: string;
+  let order: string;
+  let outerOrder: string;
+  if (due) {
+    col = due;
+    order = `${due} ASC NULLS LAST, c.id ASC`;
+    outerOrder = 'c.sort_at ASC NULLS LAST, c.id ASC';
+    if (f.after) {
+      const id = p(f.after.id);
+      if (f.after.at === null) {
+        where.push(`(${due} IS NULL AND c.id > ${id}::uuid)`);
+      } else {
+        const at = p(f.after.at);
+        where.push(`(${due} > ${at} OR (${due} = ${at} AND c.id > ${id}::uuid) OR ${due} IS NULL)`);
+      }
+    }
+  } else {
+    col = f.sort === 'updated' ? 'c.updated_at' : 'c.created_at';
+    order = `${col} DESC, c.id DESC`;
+    outerOrder = order;
+    if (f.after) {
+      const at = p(f.after.at);
+      // The `<=` is implied by the OR, but only it lets the index scan start at the cursor: without
+      // it a page deep in the archive reads every newer row first.
+      where.push(`${col} <= ${at} AND (${col} < ${at} OR (${col} = ${at} AND c.id < ${p(f.after.id)}::uuid))`);
+    }
   }
+  const slaJoin = due || queue.needsSla ? 'LEFT JOIN case_sla s ON s.case_id = c.id' : '';
   // The page is cut first and only its rows are joined to their category and timer: joined
   // before the LIMIT, every candidate row of a filter (a team's 1,000 open cases) was probed.
-  const rows = await q<RawCase>(
-    `SELECT ${CASE_COLUMNS}, ${CASE_SLA_COLUMNS}
-       FROM (SELECT c.* FROM "case" c
+  const rows = await q<RawCase & { sort_at: Date | null }>(
+    `SELECT ${CASE_COLUMNS}, ${CASE_SLA_COLUMNS}, c.sort_at
+       FROM (SELECT c.*, ${col} AS sort_at FROM "case" c ${slaJoin}
               ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
-              ORDER BY ${col} DESC, c.id DESC LIMIT ${p(f.limit)}) c
+              ORDER BY ${order} LIMIT ${p(f.limit)}) c
        JOIN category cat ON cat.key = c.category_key
        LEFT JOIN case_timer t ON t.case_id = c.id
-      ORDER BY ${col} DESC, c.id DESC`,
+      ORDER BY ${outerOrder}`,
     params,
   );
-  return rows.map(toCaseRow);
+  return rows.map((r) => ({ ...toCaseRow(r), sortAt: r.sort_at }));
 }
 
 /** `%`, `_` and `\` match themselves in a search term. */
@@ -294,6 +381,8 @@ export interface NewCase {
   /** Where the requester's mails go, and their language (contactAtFiling). */
   requesterEmail: string | null;
   language: string;
+  /** Default normal. */
+  priority?: Priority;
 }
 
 export async function insertAttachment(

@@ -35,6 +35,8 @@ const COLUMNS: Record<Exclude<keyof CaseUpdate, never>, { column: string; read: 
   filedById: text('filed_by_id', 'filedById'),
   anonymisedAt: timestamp('anonymised_at', 'anonymisedAt'),
   mergedIntoId: { column: 'merged_into_id', read: (j) => `(${j}->>'mergedIntoId')::uuid` },
+  priority: { column: 'priority', read: (j) => `(${j}->>'priority')::"Priority"` },
+  tags: { column: 'tags', read: (j) => `ARRAY(SELECT jsonb_array_elements_text(${j}->'tags'))` },
   updatedAt: timestamp('updated_at', 'updatedAt'),
 };
 

@@ -8,7 +8,8 @@ export type TeamRow = Omit<Team, 'createdAt' | 'updatedAt'>;
 const CATEGORY_COLUMNS = `key, name_nb AS "nameNb", name_en AS "nameEn", description, default_team_key AS "defaultTeamKey",
   sensitive, form, active, sort_order AS "sortOrder", retention_months AS "retentionMonths",
   first_response_hours AS "firstResponseHours", resolution_hours AS "resolutionHours",
-  description_nb AS "descriptionNb", handled_by AS "handledBy", guidance_nb AS "guidanceNb", guidance_en AS "guidanceEn"`;
+  description_nb AS "descriptionNb", handled_by AS "handledBy", guidance_nb AS "guidanceNb", guidance_en AS "guidanceEn",
+  priority_targets AS "priorityTargets"`;
 const TEAM_COLUMNS = `key, name_nb AS "nameNb", name_en AS "nameEn", email`;
 
 /** Categories in display order; without `includeInactive` only the active ones. */
@@ -31,15 +32,16 @@ export async function getCategory(q: Query, key: string): Promise<CategoryRow | 
 export async function upsertCategory(q: Query, c: CategoryRow): Promise<{ created: boolean; row: CategoryRow }> {
   const [row] = await q<CategoryRow & { created: boolean }>(
     `INSERT INTO category (key, name_nb, name_en, description, default_team_key, sensitive, form, active, sort_order,
-                           retention_months, first_response_hours, resolution_hours, description_nb, handled_by, guidance_nb, guidance_en)
-     VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+                           retention_months, first_response_hours, resolution_hours, description_nb, handled_by, guidance_nb, guidance_en,
+                           priority_targets)
+     VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17::jsonb)
      ON CONFLICT (key) DO UPDATE SET
        name_nb = EXCLUDED.name_nb, name_en = EXCLUDED.name_en, description = EXCLUDED.description,
        default_team_key = EXCLUDED.default_team_key, sensitive = EXCLUDED.sensitive, form = EXCLUDED.form,
        active = EXCLUDED.active, sort_order = EXCLUDED.sort_order, retention_months = EXCLUDED.retention_months,
        first_response_hours = EXCLUDED.first_response_hours, resolution_hours = EXCLUDED.resolution_hours,
        description_nb = EXCLUDED.description_nb, handled_by = EXCLUDED.handled_by, guidance_nb = EXCLUDED.guidance_nb,
-       guidance_en = EXCLUDED.guidance_en, updated_at = now()
+       guidance_en = EXCLUDED.guidance_en, priority_targets = EXCLUDED.priority_targets, updated_at = now()
      RETURNING ${CATEGORY_COLUMNS}, (xmax = 0) AS created`,
     [
       c.key,
@@ -58,6 +60,7 @@ export async function upsertCategory(q: Query, c: CategoryRow): Promise<{ create
       c.handledBy,
       c.guidanceNb,
       c.guidanceEn,
+      JSON.stringify(c.priorityTargets ?? {}),
     ],
   );
   const { created, ...rest } = row!;

@@ -1,6 +1,7 @@
 import type { IsoWeekday, OpeningHours } from '../domain/business-calendar';
 import type { SlaKind, StatusChange, StatusStint } from '../domain/sla';
 import type { Status } from '../domain/statuses';
+import type { Priority, PriorityTargets } from '../domain/triage';
 
 import type { Query } from '../db/query';
 
@@ -13,6 +14,8 @@ export interface CaseSlaFactsRow {
   firstReplyAt: Date | null;
   firstResponseHours: number;
   resolutionHours: number;
+  priority: Priority;
+  priorityTargets: PriorityTargets;
   changes: StatusChange[];
 }
 
@@ -44,9 +47,12 @@ export async function loadSlaFacts(q: Query, caseIds: readonly string[]): Promis
     first_response_at: Date | null;
     first_response_hours: number;
     resolution_hours: number;
+    priority: Priority;
+    priority_targets: PriorityTargets | null;
     changes: Array<{ at: string; to: Status }>;
   }>(
     `SELECT c.id, c.created_at, c.category_key, c.team_key, c.first_response_at, cat.first_response_hours, cat.resolution_hours,
+            c.priority::text AS priority, cat.priority_targets,
             coalesce((SELECT json_agg(json_build_object('at', h.at, 'to', h.to_value) ORDER BY h.id)
                         FROM case_history h WHERE h.case_id = c.id AND h.field = 'status'), '[]'::json) AS changes
        FROM "case" c JOIN category cat ON cat.key = c.category_key
@@ -64,6 +70,8 @@ export async function loadSlaFacts(q: Query, caseIds: readonly string[]): Promis
         firstReplyAt: r.first_response_at ? new Date(r.first_response_at) : null,
         firstResponseHours: Number(r.first_response_hours),
         resolutionHours: Number(r.resolution_hours),
+        priority: r.priority,
+        priorityTargets: r.priority_targets ?? {},
         changes: r.changes.map((c) => ({ at: new Date(c.at), to: c.to })),
       },
     ]),
@@ -118,6 +126,9 @@ export interface SlaRowUpdate {
   resolvedAt: Date | null;
   firstResponseMs: number | null;
   resolutionMs: number | null;
+  /** The due times as computed by this refresh (the list's due-time sorts and dueBefore). */
+  firstResponseDueAt: Date;
+  resolutionDueAt: Date;
 }
 
 export async function saveRefreshedSla(q: Query, rows: readonly SlaRowUpdate[], at: Date): Promise<void> {
@@ -126,10 +137,11 @@ export async function saveRefreshedSla(q: Query, rows: readonly SlaRowUpdate[], 
     `UPDATE case_sla s SET dirty = false, first_response_watch_at = v.frw, resolution_watch_at = v.rw,
             first_response_at = v.fra, resolved_at = v.ra, first_response_ms = v.frms, resolution_ms = v.rms,
             filed_at = v.filed_at, category_key = v.category_key, team_key = v.team_key, refreshed_at = $11,
-            resolution = (SELECT c.resolution FROM "case" c WHERE c.id = v.case_id)
+            resolution = (SELECT c.resolution FROM "case" c WHERE c.id = v.case_id),
+            first_response_due_at = v.frd, resolution_due_at = v.rd
        FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[], $4::timestamptz[], $5::timestamptz[], $6::bigint[], $7::bigint[],
-                   $8::timestamptz[], $9::text[], $10::text[])
-            AS v(case_id, frw, rw, fra, ra, frms, rms, filed_at, category_key, team_key)
+                   $8::timestamptz[], $9::text[], $10::text[], $12::timestamptz[], $13::timestamptz[])
+            AS v(case_id, frw, rw, fra, ra, frms, rms, filed_at, category_key, team_key, frd, rd)
       WHERE s.case_id = v.case_id`,
     [
       rows.map((r) => r.caseId),
@@ -143,6 +155,8 @@ export async function saveRefreshedSla(q: Query, rows: readonly SlaRowUpdate[], 
       rows.map((r) => r.categoryKey),
       rows.map((r) => r.teamKey),
       at,
+      rows.map((r) => r.firstResponseDueAt),
+      rows.map((r) => r.resolutionDueAt),
     ],
   );
 }

@@ -1,11 +1,19 @@
 import { Type, type Static } from 'typebox';
 import { RESOLUTIONS, STATUSES } from '../domain/statuses';
+import { MAX_TAGS, PRIORITIES, TAG_MAX_LENGTH } from '../domain/triage';
 import { DateTimeSchema, UuidSchema } from './common';
 import { CaseSlaSchema } from './service-level';
 
 /** The status enum, derived from the one status list. */
 export const StatusSchema = Type.Enum(STATUSES, { description: 'Case status code' });
 const ChannelSchema = Type.Enum(['portal', 'phone', 'email', 'post', 'api']);
+/** Staff triage: requesters neither set nor see it (docs/queues.md). */
+export const PrioritySchema = Type.Union(
+  [Type.Literal(PRIORITIES[0]), Type.Literal(PRIORITIES[1]), Type.Literal(PRIORITIES[2]), Type.Literal(PRIORITIES[3])],
+  { description: 'Priority set by staff: low, normal (default), high, urgent' },
+);
+const TagSchema = Type.String({ minLength: 1, maxLength: TAG_MAX_LENGTH * 2, description: 'A free staff tag (stored trimmed, lower-case, NFC)' });
+const TagsSchema = Type.Array(TagSchema, { maxItems: MAX_TAGS * 2 });
 const VisibilitySchema = Type.Union([Type.Literal('public'), Type.Literal('internal')]);
 const ResolutionSchema = Type.Enum(RESOLUTIONS, {
   description: 'How the case ended: solved (put right) or answered (the question was answered)',
@@ -57,6 +65,7 @@ export const CreateCaseSchema = Type.Object(
     channel: Type.Optional(ChannelSchema),
     externalRequester: Type.Optional(ExternalRequesterSchema),
     language: Type.Optional(Type.Enum(['nb', 'en'], { description: "Language of the requester's mails; default: the token's locale, else nb" })),
+    priority: Type.Optional({ ...PrioritySchema, description: 'Staff only (403 for anyone else); default normal' }),
   },
   { additionalProperties: false },
 );
@@ -115,6 +124,10 @@ export const CaseSchema = Type.Object(
       description: 'The pending timed transition, if any',
     }),
     sla: CaseSlaSchema,
+    priority: Type.Optional({ ...PrioritySchema, description: 'Staff view only: absent in the view of a requester' }),
+    tags: Type.Optional(
+      Type.Array(Type.String(), { description: 'Staff view only: free tags, normalised (trimmed, lower-case, NFC), deduplicated and sorted' }),
+    ),
     attachments: Type.Optional(Type.Array(AttachmentSchema)),
   },
   { title: 'Case' },
@@ -126,17 +139,50 @@ export const CaseListSchema = Type.Object({
   nextCursor: Type.Union([Type.String(), Type.Null()]),
 });
 
+/**
+ * The queue filters of the list (#16 point 2). Kept apart from the other filters so the list
+ * query and saved views (src/schemas/view.ts) share them; docs/queues.md.
+ */
+export const QueueFilterFields = {
+  unassigned: Type.Optional(Type.Boolean({ description: 'true: cases without an assignee; false: cases with one' })),
+  breached: Type.Optional(
+    Type.Boolean({ description: 'true: cases with a recorded service-level breach (either target); false: cases without one' }),
+  ),
+  dueBefore: Type.Optional({
+    ...DateTimeSchema,
+    description: 'Cases whose nearer open due time (first response if unmet, else resolution if unresolved) is before this instant',
+  }),
+  priority: Type.Optional(Type.Array(PrioritySchema, { maxItems: 4, description: 'Staff only: one or more priorities (repeat the parameter)' })),
+  tag: Type.Optional(
+    Type.Array(Type.String({ minLength: 1, maxLength: TAG_MAX_LENGTH * 2 }), {
+      maxItems: 10,
+      description: 'Staff only: cases carrying all these tags (repeat the parameter; normalised like the tags)',
+    }),
+  ),
+};
+
+export const LIST_SORTS = ['created', 'updated', 'resolutionDueAt', 'firstResponseDueAt'] as const;
+export type ListSort = (typeof LIST_SORTS)[number];
+const SortSchema = Type.Union(
+  [Type.Literal('created'), Type.Literal('updated'), Type.Literal('resolutionDueAt'), Type.Literal('firstResponseDueAt')],
+  {
+    default: 'created',
+    description: 'created, updated: newest first; resolutionDueAt, firstResponseDueAt: soonest first, cases without a computed due time last',
+  },
+);
+
 export const ListCasesQuerySchema = Type.Object(
   {
     status: Type.Optional(Type.Array(StatusSchema, { description: 'One or more statuses (repeat the parameter)' })),
     category: Type.Optional(Type.String()),
     team: Type.Optional(Type.String()),
-    assignee: Type.Optional(Type.String()),
+    assignee: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'A staff id, or `me` for the caller' })),
     requester: Type.Optional(Type.String()),
     createdFrom: Type.Optional(DateTimeSchema),
     createdTo: Type.Optional(DateTimeSchema),
     q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Text in the subject' })),
-    sort: Type.Optional(Type.Union([Type.Literal('created'), Type.Literal('updated')], { default: 'created' })),
+    ...QueueFilterFields,
+    sort: Type.Optional(SortSchema),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 25 })),
     cursor: Type.Optional(Type.String({ maxLength: 500 })),
   },
@@ -157,6 +203,8 @@ export const PatchCaseSchema = Type.Object(
         description: 'Extra recipients of the mails about the case (replaces the list)',
       }),
     ),
+    priority: Type.Optional(PrioritySchema),
+    tags: Type.Optional({ ...TagsSchema, description: 'Replaces the tags (staff only; normalised, at most 20 distinct)' }),
   },
   { additionalProperties: false, minProperties: 1 },
 );
@@ -218,7 +266,10 @@ export const HistorySchema = Type.Object(
     id: Type.String(),
     at: DateTimeSchema,
     actor: Type.Object({ id: Type.String(), role: Type.String(), onBehalfOf: Type.Union([Type.String(), Type.Null()]) }),
-    field: Type.String({ description: 'created, status, assignee, team, category, subject, message, attachment, merged_into, merged_from, link' }),
+    field: Type.String({
+      description:
+        'created, status, resolution, assignee, team, category, subject, priority, tags, message, attachment, merged_into, merged_from, link',
+    }),
     from: Type.Union([Type.String(), Type.Null()]),
     to: Type.Union([Type.String(), Type.Null()]),
     reason: Type.Union([Type.String(), Type.Null()]),

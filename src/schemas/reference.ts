@@ -12,10 +12,37 @@ export const HandledBySchema = Type.Union([Type.Literal('centre'), Type.Literal(
 });
 export type HandledBy = Static<typeof HandledBySchema>;
 
+const PriorityTargetSchema = Type.Object(
+  {
+    firstResponseHours: Type.Optional(Type.Integer({ minimum: 1, maximum: 2000, description: 'working hours' })),
+    resolutionHours: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000, description: 'working hours' })),
+  },
+  {
+    additionalProperties: false,
+    title: 'PriorityTarget',
+    description: 'Targets for cases of one priority; an override only shortens the category target',
+  },
+);
+
 const ServiceLevelSchema = Type.Object(
   {
     firstResponseHours: Type.Integer({ minimum: 1, maximum: 2000, description: 'working hours' }),
     resolutionHours: Type.Integer({ minimum: 1, maximum: 10000, description: 'working hours' }),
+    byPriority: Type.Optional(
+      Type.Object(
+        {
+          low: Type.Optional(PriorityTargetSchema),
+          normal: Type.Optional(PriorityTargetSchema),
+          high: Type.Optional(PriorityTargetSchema),
+          urgent: Type.Optional(PriorityTargetSchema),
+        },
+        {
+          additionalProperties: false,
+          title: 'PriorityTargets',
+          description: "Per-priority targets: a case of that priority gets the shorter of these and the category's (docs/service-levels.md)",
+        },
+      ),
+    ),
   },
   { additionalProperties: false },
 );

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { Config } from '../config';
-import { caseAccess } from '../domain/access';
+import { caseAccess, mayCall } from '../domain/access';
 import type { Clock } from '../domain/clock';
 import { decide } from '../domain/decide';
 import { DomainError } from '../domain/errors';
 import { refuseLeaderForm } from '../domain/handled-by';
 import { decideFiling, planFiling } from '../domain/filing';
 import type { FieldEdit } from '../domain/plan';
-import { primaryRole, type Principal } from '../domain/roles';
+import { isStaff, primaryRole, type Principal } from '../domain/roles';
 import { listVisibility, standingOn, type Standing } from '../domain/standing';
 import type { SuspensionWindow } from '../domain/suspension';
 import { pgQuery, type Query } from '../db/query';
@@ -48,6 +48,8 @@ import { ViewWindows } from './windows';
 import { checkAssignee, namedEmployee } from './case-people';
 import { messageText, requesterMessageRules } from './reply-text';
 import type { ReplyTemplate } from '../domain/reply-templates';
+import { triageEdits } from './case-triage';
+import { filingPriority } from '../domain/triage';
 
 /**
  * Use cases on cases. Every change follows one path: lock the case, check access and `If-Match`,
@@ -120,6 +122,7 @@ export class CaseService {
         filedByRole: filing.actor.role,
         requesterEmail: contact.email,
         language: contact.language,
+        priority: filingPriority(isStaff(p), body.priority),
       };
       created = await fileCase(this.q, {
         id,
@@ -151,13 +154,13 @@ export class CaseService {
   async list(p: Principal, q: ListCasesQuery): Promise<{ items: CaseDto[]; nextCursor: string | null }> {
     const limit = q.limit ?? 25;
     const sort = q.sort ?? 'created';
-    const rows = await listCases(this.q, caseListFilter(listVisibility(p), q));
+    const rows = await listCases(this.q, caseListFilter(listVisibility(p), q, { id: p.id, staff: mayCall(p, 'staff') }));
     const page = rows.slice(0, limit);
     await this.logSensitiveReads(p, page, 'GET /v1/cases');
     const window = await this.windows.covering(this.clock.now());
     const items = await Promise.all(page.map((r) => this.view(r, standingOn(p, facts(r)), window)));
     const last = page[page.length - 1];
-    const nextCursor = rows.length > limit && last ? encodeCursor(sort, sort === 'updated' ? last.updatedAt : last.createdAt, last.id) : null;
+    const nextCursor = rows.length > limit && last ? encodeCursor(sort, last.sortAt, last.id) : null;
     return { items, nextCursor };
   }
 
@@ -283,7 +286,7 @@ export class CaseService {
     return { message: message!, case: dto };
   }
 
-  /** Staff edit: assignee, team, category, subject. Repeating the current values changes nothing. */
+  /** Staff edit: assignee, team, category, subject, priority, tags. Repeating the current values changes nothing. */
   async patch(p: Principal, id: string, body: PatchCaseBody, ifMatch: number | undefined, endpoint = 'PATCH /v1/cases/:id'): Promise<CaseDto> {
     return this.change(p, id, ifMatch, false, endpoint, async (tx, row, actor, ctx) => {
       const decision = decide(row, { type: 'edit', assigneeId: body.assigneeId }, actor, ctx);
@@ -306,6 +309,7 @@ export class CaseService {
       if (body.subject !== undefined && body.subject !== row.subject) {
         edits.push({ field: 'subject', from: row.subject, to: body.subject });
       }
+      edits.push(...triageEdits(row, body));
       // Checked against the case as the edit leaves it: a sensitive case sent to another team
       // goes to an operator of that team.
       const target = { ...facts(row), teamKey: teamKey ?? row.teamKey, sensitive: categorySensitive ?? row.category.sensitive };

@@ -4,7 +4,8 @@ import { allowedNow } from '../domain/decide';
 import { DomainError } from '../domain/errors';
 import type { Standing, Visibility } from '../domain/standing';
 import type { SuspensionWindow } from '../domain/suspension';
-import type { AttachmentMeta, CaseListFilter, CaseRow, HistoryRow, MessageRow } from '../repositories/case-repository';
+import { normaliseTags } from '../domain/triage';
+import type { AttachmentMeta, CaseListFilter, CaseRow, HistoryRow, MessageRow, QueueFilter } from '../repositories/case-repository';
 import type { AttachmentDto, CaseDto, HistoryDto, ListCasesQuery, MessageDto } from '../schemas/case';
 
 /** A case as the principal of `standing` sees it; `sla` is the service level of its view. */
@@ -37,6 +38,8 @@ export function toCaseDto(row: CaseRow, standing: Standing, activeWindow: Suspen
     anonymisedAt: row.anonymisedAt?.toISOString() ?? null,
     resolution: row.resolution,
     mergedInto: row.mergedIntoId,
+    // Staff triage: never in a requester's view (docs/queues.md).
+    ...(staffView ? { priority: row.priority, tags: row.tags } : {}),
     allowedTransitions: standing.as && !row.mergedIntoId ? allowedNow(row, standing.as, { activeWindow }) : [],
     autoTransition: row.timer ? { to: row.timer.toStatus, dueAt: row.timer.dueAt.toISOString() } : null,
     sla,
@@ -84,14 +87,15 @@ export function toAttachmentDto(a: AttachmentMeta): AttachmentDto {
  * the page size (its presence means there is a next page). The benchmark's floor builds its list
  * statements with this too.
  */
-export function caseListFilter(visibility: Visibility, q: ListCasesQuery): CaseListFilter {
+export function caseListFilter(visibility: Visibility, q: ListCasesQuery, caller?: { id: string; staff: boolean }): CaseListFilter {
   const sort = q.sort ?? 'created';
   return {
     visibility,
     status: q.status,
     category: q.category,
     team: q.team,
-    assignee: q.assignee,
+    assignee: q.assignee === 'me' && caller ? caller.id : q.assignee,
+    queue: queueFilter(q, caller?.staff ?? true),
     requester: q.requester,
     createdFrom: q.createdFrom ? new Date(q.createdFrom) : undefined,
     createdTo: q.createdTo ? new Date(q.createdTo) : undefined,
@@ -102,15 +106,39 @@ export function caseListFilter(visibility: Visibility, q: ListCasesQuery): CaseL
   };
 }
 
-export function encodeCursor(sort: string, at: Date, id: string): string {
-  return Buffer.from(JSON.stringify({ s: sort, t: at.toISOString(), id })).toString('base64url');
+/**
+ * The queue filters of a list query (docs/queues.md). Priority and tags are staff-only: anyone
+ * else filtering by them is refused (a requester could otherwise probe the tags of their own
+ * cases). Tags are normalised as they are stored.
+ */
+function queueFilter(q: ListCasesQuery, staff: boolean): QueueFilter {
+  for (const field of ['priority', 'tag'] as const) {
+    if (q[field] !== undefined && !staff) {
+      throw new DomainError('validation-failed', `Only staff filter by ${field}.`, {
+        errors: [{ in: 'querystring', path: `/${field}`, message: 'staff only' }],
+      });
+    }
+  }
+  return {
+    unassigned: q.unassigned,
+    breached: q.breached,
+    dueBefore: q.dueBefore ? new Date(q.dueBefore) : undefined,
+    priority: q.priority,
+    tags: q.tag ? normaliseTags(q.tag, { in: 'querystring', path: '/tag' }) : undefined,
+  };
 }
 
-function decodeCursor(cursor: string, sort: string): { at: Date; id: string } {
+/** The cursor after `at` (null: a row without a due time, in a due-time sort) and `id`. */
+export function encodeCursor(sort: string, at: Date | null, id: string): string {
+  return Buffer.from(JSON.stringify({ s: sort, t: at ? at.toISOString() : null, id })).toString('base64url');
+}
+
+function decodeCursor(cursor: string, sort: string): { at: Date | null; id: string } {
   try {
-    const c = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { s?: string; t?: string; id?: string };
-    const at = new Date(c.t ?? '');
-    if (c.s !== sort || Number.isNaN(at.getTime()) || typeof c.id !== 'string' || !/^[0-9a-f-]{36}$/i.test(c.id)) {
+    const c = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { s?: string; t?: string | null; id?: string };
+    const dueSort = sort === 'resolutionDueAt' || sort === 'firstResponseDueAt';
+    const at = c.t === null && dueSort ? null : new Date(c.t ?? '');
+    if (c.s !== sort || (at !== null && Number.isNaN(at.getTime())) || typeof c.id !== 'string' || !/^[0-9a-f-]{36}$/i.test(c.id)) {
       throw new Error('bad cursor');
     }
     return { at, id: c.id };

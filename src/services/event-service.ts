@@ -31,6 +31,7 @@ const REDACTED_FIELDS: Readonly<Record<EventType, readonly string[]>> = {
   'case.status_changed': ['from', 'to'],
   'case.assigned': [],
   'case.updated': ['fields'],
+  'case.priority_changed': ['from', 'to'],
   'case.message_added': ['messageId', 'visibility'],
   'case.attachment_added': ['attachmentId'],
   'case.anonymised': ['closedAt', 'retentionMonths'],

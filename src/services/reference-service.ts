@@ -75,6 +75,7 @@ export class ReferenceService {
       retentionMonths: body.retentionMonths ?? 24,
       firstResponseHours: body.serviceLevel?.firstResponseHours ?? 16,
       resolutionHours: body.serviceLevel?.resolutionHours ?? 80,
+      priorityTargets: body.serviceLevel?.byPriority ?? {},
     });
     return { created, category: toCategoryDto(row) };
   }
@@ -134,7 +135,11 @@ function toCategoryDto(r: CategoryRow): CategoryDto {
     active: r.active,
     sortOrder: r.sortOrder,
     retentionMonths: r.retentionMonths,
-    serviceLevel: { firstResponseHours: r.firstResponseHours, resolutionHours: r.resolutionHours },
+    serviceLevel: {
+      firstResponseHours: r.firstResponseHours,
+      resolutionHours: r.resolutionHours,
+      byPriority: (r.priorityTargets ?? {}) as NonNullable<CategoryDto['serviceLevel']['byPriority']>,
+    },
   };
 }
 

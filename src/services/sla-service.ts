@@ -20,12 +20,14 @@ import { writePlans } from '../repositories/plan-writer';
 import { inTransaction, type Query } from '../db/query';
 import type { CaseSlaDto } from '../schemas/service-level';
 import { loadServiceCalendar } from './service-calendar-service';
+import { targetsFor, type Priority } from '../domain/triage';
 
 /** The case fields the SLA of a case view is keyed by (and computed from, when the case read brought its facts). */
 export interface SlaCaseRef {
   id: string;
   createdAt?: Date;
   firstResponseAt?: Date | null;
+  priority?: Priority;
   slaFacts?: CaseSlaExtras;
 }
 
@@ -34,7 +36,7 @@ function factsOf(f: CaseSlaFactsRow) {
     filedAt: f.filedAt,
     firstReplyAt: f.firstReplyAt,
     statusChanges: f.changes,
-    targets: { firstResponseHours: f.firstResponseHours, resolutionHours: f.resolutionHours },
+    targets: targetsFor({ firstResponseHours: f.firstResponseHours, resolutionHours: f.resolutionHours }, f.priorityTargets, f.priority),
   };
 }
 
@@ -85,7 +87,11 @@ export class CaseSlaLoader {
         filedAt: ref.createdAt,
         firstReplyAt: ref.firstResponseAt ?? null,
         statusChanges: f.changes,
-        targets: { firstResponseHours: f.firstResponseHours, resolutionHours: f.resolutionHours },
+        targets: targetsFor(
+          { firstResponseHours: f.firstResponseHours, resolutionHours: f.resolutionHours },
+          f.priorityTargets,
+          ref.priority ?? 'normal',
+        ),
       };
       return this.cachedCalendar(this.q).then((cal) => toCaseSlaDto(evaluateSla(facts, cal, this.clock.now())));
     }
@@ -210,6 +216,8 @@ export class SlaService {
           resolvedAt: s.resolution.metAt,
           firstResponseMs: s.firstResponse.workingMs,
           resolutionMs: s.resolution.workingMs,
+          firstResponseDueAt: s.firstResponse.dueAt,
+          resolutionDueAt: s.resolution.dueAt,
         });
         stints.push({
           caseId: c.caseId,

@@ -79,10 +79,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Categories (contact forms) with their forms as JSON Schema
-         * @description Staff (operators, administrators, integrations with a case grant) see inactive categories too, with `active: false`; others only those they may file. `handledBy: "leader"` marks a form that goes to the leader, with `guidance` on where.
-         */
+        /** Categories (contact forms) with their forms as JSON Schema */
         get: operations["getCategories"];
         put?: never;
         post?: never;
@@ -99,10 +96,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * One category, with the notices active now that concern it
-         * @description An inactive category is 404 for everyone but staff.
-         */
+        /** One category */
         get: operations["getCategoriesByKey"];
         /** Create or replace a category (admins) */
         put: operations["putCategoriesByKey"];
@@ -175,8 +169,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List cases the caller may see (JSON pages, or all of them as CSV)
-         * @description Newest first (by created or updated), keyset-paginated: pass nextCursor as cursor. With `Accept: text/csv` the same filter is answered as one CSV document (UTF-8 with BOM, header row, RFC 4180, formula cells prefixed with '), every page streamed, at most CSV_MAX_ROWS rows (default 100,000); `limit` is then ignored. docs/csv.md.
+         * List cases the caller may see
+         * @description Newest first (by created or updated) or soonest due first (resolutionDueAt, firstResponseDueAt), keyset-paginated: pass nextCursor as cursor. Queue filters and saved views: docs/queues.md.
          */
         get: operations["getCases"];
         put?: never;
@@ -302,70 +296,6 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/cases/{id}/merge": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Merge the case into another (staff): the target takes its messages and files, this one closes
-         * @description Both cases must be visible to and changeable by the caller (404 / 403), neither closed nor anonymised (409 case-closed), of the same requester and not a sensitive case into a less protected one (409 conflict with `reason`). Messages and files move with their authors, times and visibility; the source closes (CLOSED) and shows `mergedInto`; both get a history row naming the other and a `case.merged` event.
-         */
-        post: operations["mergeCase"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/cases/{id}/links": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Links of the case to other cases the caller may see
-         * @description Links to cases the caller may not see are left out, so a requester sees only links between their own cases.
-         */
-        get: operations["listCaseLinks"];
-        put?: never;
-        /**
-         * Link the case to another, both ways (staff)
-         * @description Both cases must be visible to and changeable by the caller; closed cases may be linked, anonymised ones not. Writes a history row and a `case.linked` event on both. 409 when the two are already linked.
-         */
-        post: operations["createCaseLink"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/cases/{id}/links/{linkedCaseId}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post?: never;
-        /**
-         * Remove the link between two cases, both ways (staff)
-         * @description Writes a history row and a `case.unlinked` event on both. 404 when the cases are not linked.
-         */
-        delete: operations["deleteCaseLink"];
         options?: never;
         head?: never;
         patch?: never;
@@ -851,41 +781,58 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/notices": {
+    "/v1/views": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /**
-         * Notices and FAQ links active now, optionally for one category
-         * @description With `category`, the notices of that category and those for every category. Administrators may ask for all notices, also inactive ones, with `includeInactive=true`; anyone else is refused 403.
-         */
-        get: operations["listNotices"];
+        /** The caller's saved views of the case list */
+        get: operations["listViews"];
         put?: never;
-        /** Add a notice (admins) */
-        post: operations["createNotice"];
+        /**
+         * Save a view: a name and a filter of the list query
+         * @description At most 50 views per user; names are unique per user (409 otherwise). Only staff filter by priority or tag.
+         */
+        post: operations["createView"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/v1/notices/{id}": {
+    "/v1/views/{id}": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** One notice; one outside its active period only for administrators */
-        get: operations["getNotice"];
-        /** Replace a notice (admins) */
-        put: operations["updateNotice"];
+        /** One of the caller's views (another user's is 404) */
+        get: operations["getView"];
+        put?: never;
         post?: never;
-        /** Remove a notice (admins) */
-        delete: operations["deleteNotice"];
+        /** Delete one of the caller's views */
+        delete: operations["deleteView"];
+        options?: never;
+        head?: never;
+        /** Rename a view or replace its filter (the caller's own) */
+        patch: operations["updateView"];
+        trace?: never;
+    };
+    "/v1/teams/{key}/queue-counts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Counts of a team's cases per status, unassigned and breached (the team's operators and admins) */
+        get: operations["getQueueCounts"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -965,8 +912,6 @@ export interface components {
             updatedAt: string;
             /** @description When retention removed the personal data of this closed case (null: not anonymised) */
             anonymisedAt: string | null;
-            /** @description The case this one was merged into (it is then CLOSED); null when it was not merged */
-            mergedInto: string | null;
             /** @description Statuses the caller may move the case to now */
             allowedTransitions: ("REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER")[];
             /** @description The pending timed transition, if any */
@@ -993,6 +938,10 @@ export interface components {
                 paused: boolean;
                 breached: ("first_response" | "resolution")[];
             };
+            /** @description Staff view only: absent in the view of a requester */
+            priority?: "low" | "normal" | "high" | "urgent";
+            /** @description Staff view only: free tags, normalised (trimmed, lower-case, NFC), deduplicated and sorted */
+            tags?: string[];
             attachments?: components["schemas"]["Attachment"][];
         };
         /** Category */
@@ -1002,16 +951,10 @@ export interface components {
                 nb: string;
                 en: string;
             };
-            /** @description The English description (kept for older clients; localizedDescription has both languages) */
             description: string | null;
-            localizedDescription: components["schemas"]["LocalizedText"] | null;
-            /** @description Who handles the form: the service centre, or the person's leader (filing it at the centre is refused) */
-            handledBy: "centre" | "leader";
-            /** @description Where to go instead, for a form handled by the leader */
-            guidance: components["schemas"]["LocalizedText"] | null;
             defaultTeamKey: string;
             sensitive: boolean;
-            /** @description Extra fields of the contact form, as JSON Schema; each field has `title` (English) and `x-title`/`x-description` {nb, en} */
+            /** @description Extra fields of the contact form, as JSON Schema */
             form: {
                 [key: string]: unknown;
             } | null;
@@ -1023,39 +966,53 @@ export interface components {
                 firstResponseHours: number;
                 /** @description working hours */
                 resolutionHours: number;
+                /**
+                 * PriorityTargets
+                 * @description Per-priority targets: a case of that priority gets the shorter of these and the category's (docs/service-levels.md)
+                 */
+                byPriority?: {
+                    /**
+                     * PriorityTarget
+                     * @description Targets for cases of one priority; an override only shortens the category target
+                     */
+                    low?: {
+                        /** @description working hours */
+                        firstResponseHours?: number;
+                        /** @description working hours */
+                        resolutionHours?: number;
+                    };
+                    /**
+                     * PriorityTarget
+                     * @description Targets for cases of one priority; an override only shortens the category target
+                     */
+                    normal?: {
+                        /** @description working hours */
+                        firstResponseHours?: number;
+                        /** @description working hours */
+                        resolutionHours?: number;
+                    };
+                    /**
+                     * PriorityTarget
+                     * @description Targets for cases of one priority; an override only shortens the category target
+                     */
+                    high?: {
+                        /** @description working hours */
+                        firstResponseHours?: number;
+                        /** @description working hours */
+                        resolutionHours?: number;
+                    };
+                    /**
+                     * PriorityTarget
+                     * @description Targets for cases of one priority; an override only shortens the category target
+                     */
+                    urgent?: {
+                        /** @description working hours */
+                        firstResponseHours?: number;
+                        /** @description working hours */
+                        resolutionHours?: number;
+                    };
+                };
             };
-        };
-        /** CategoryDetail */
-        CategoryDetail: {
-            key: string;
-            name: {
-                nb: string;
-                en: string;
-            };
-            /** @description The English description (kept for older clients; localizedDescription has both languages) */
-            description: string | null;
-            localizedDescription: components["schemas"]["LocalizedText"] | null;
-            /** @description Who handles the form: the service centre, or the person's leader (filing it at the centre is refused) */
-            handledBy: "centre" | "leader";
-            /** @description Where to go instead, for a form handled by the leader */
-            guidance: components["schemas"]["LocalizedText"] | null;
-            defaultTeamKey: string;
-            sensitive: boolean;
-            /** @description Extra fields of the contact form, as JSON Schema; each field has `title` (English) and `x-title`/`x-description` {nb, en} */
-            form: {
-                [key: string]: unknown;
-            } | null;
-            active: boolean;
-            sortOrder: number;
-            retentionMonths: number;
-            serviceLevel: {
-                /** @description working hours */
-                firstResponseHours: number;
-                /** @description working hours */
-                resolutionHours: number;
-            };
-            /** @description The notices active now that concern the category */
-            notices: components["schemas"]["Notice"][];
         };
         /** HistoryEntry */
         HistoryEntry: {
@@ -1067,20 +1024,12 @@ export interface components {
                 role: string;
                 onBehalfOf: string | null;
             };
-            /** @description created, status, assignee, team, category, subject, message, attachment, merged_into, merged_from, link */
+            /** @description created, status, assignee, team, category, subject, priority, tags, message, attachment */
             field: string;
             from: string | null;
             to: string | null;
             reason: string | null;
             internal: boolean;
-        };
-        /**
-         * LocalizedText
-         * @description A text in Norwegian (nb) and English (en)
-         */
-        LocalizedText: {
-            nb: string;
-            en: string;
         };
         /** Message */
         Message: {
@@ -1099,44 +1048,6 @@ export interface components {
             createdAt: string;
         };
         /**
-         * Notice
-         * @description A notice or FAQ link shown to people before they file a case
-         */
-        Notice: {
-            /** Format: uuid */
-            id: string;
-            title: {
-                nb: string;
-                en: string;
-            };
-            text: components["schemas"]["LocalizedText"];
-            /** @description An https URL (an FAQ answer, a news item), or null */
-            link: string | null;
-            /** @description Category keys the notice concerns; empty: every category */
-            categories: string[];
-            /** @description Shown from this instant; null: since always */
-            activeFrom: string | null;
-            /** @description Shown until (not including) this instant; null: until removed */
-            activeUntil: string | null;
-            /** @description Whether it is shown now */
-            active: boolean;
-            sortOrder: number;
-        };
-        /** NoticeInput */
-        NoticeInput: {
-            title: {
-                nb: string;
-                en: string;
-            };
-            text: components["schemas"]["LocalizedText"];
-            link?: string | null;
-            /** @description Empty or absent: every category */
-            categories?: string[];
-            activeFrom?: string | null;
-            activeUntil?: string | null;
-            sortOrder?: number;
-        };
-        /**
          * Problem
          * @description RFC 9457 problem details (application/problem+json)
          */
@@ -1148,7 +1059,7 @@ export interface components {
             detail?: string;
             instance?: string;
             /** @enum {unknown} */
-            code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "unknown-assignee" | "assignee-cannot-see-case" | "handled-by-leader" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
+            code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "unknown-assignee" | "assignee-cannot-see-case" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
         } & {
             [key: string]: unknown;
         };
@@ -1271,9 +1182,7 @@ export interface operations {
                             nb: string;
                             en: string;
                         };
-                        /** @description English (kept for older clients) */
                         description: string;
-                        localizedDescription: components["schemas"]["LocalizedText"];
                         transitions: {
                             operator: ("REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER")[];
                             requester: ("REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER")[];
@@ -1311,7 +1220,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The categories, in display order */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1348,7 +1257,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CategoryDetail"];
+                    "application/json": components["schemas"]["Category"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -1396,14 +1305,7 @@ export interface operations {
                         nb: string;
                         en: string;
                     };
-                    /** @description English description (older clients) */
                     description?: string | null;
-                    /** @description Wins over description; its en must equal description when both are given */
-                    localizedDescription?: components["schemas"]["LocalizedText"] | null;
-                    /** @description Who handles the form: the service centre, or the person's leader (filing it at the centre is refused) */
-                    handledBy?: "centre" | "leader";
-                    /** @description Required when handledBy is 'leader' */
-                    guidance?: components["schemas"]["LocalizedText"] | null;
                     defaultTeamKey: string;
                     sensitive: boolean;
                     form?: {
@@ -1417,6 +1319,52 @@ export interface operations {
                         firstResponseHours: number;
                         /** @description working hours */
                         resolutionHours: number;
+                        /**
+                         * PriorityTargets
+                         * @description Per-priority targets: a case of that priority gets the shorter of these and the category's (docs/service-levels.md)
+                         */
+                        byPriority?: {
+                            /**
+                             * PriorityTarget
+                             * @description Targets for cases of one priority; an override only shortens the category target
+                             */
+                            low?: {
+                                /** @description working hours */
+                                firstResponseHours?: number;
+                                /** @description working hours */
+                                resolutionHours?: number;
+                            };
+                            /**
+                             * PriorityTarget
+                             * @description Targets for cases of one priority; an override only shortens the category target
+                             */
+                            normal?: {
+                                /** @description working hours */
+                                firstResponseHours?: number;
+                                /** @description working hours */
+                                resolutionHours?: number;
+                            };
+                            /**
+                             * PriorityTarget
+                             * @description Targets for cases of one priority; an override only shortens the category target
+                             */
+                            high?: {
+                                /** @description working hours */
+                                firstResponseHours?: number;
+                                /** @description working hours */
+                                resolutionHours?: number;
+                            };
+                            /**
+                             * PriorityTarget
+                             * @description Targets for cases of one priority; an override only shortens the category target
+                             */
+                            urgent?: {
+                                /** @description working hours */
+                                firstResponseHours?: number;
+                                /** @description working hours */
+                                resolutionHours?: number;
+                            };
+                        };
                     };
                 };
             };
@@ -1652,13 +1600,25 @@ export interface operations {
                 status?: ("REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER")[];
                 category?: string;
                 team?: string;
+                /** @description A staff id, or `me` for the caller */
                 assignee?: string;
                 requester?: string;
                 createdFrom?: string;
                 createdTo?: string;
                 /** @description Text in the subject */
                 q?: string;
-                sort?: "created" | "updated";
+                /** @description true: cases without an assignee; false: cases with one */
+                unassigned?: boolean;
+                /** @description true: cases with a recorded service-level breach (either target); false: cases without one */
+                breached?: boolean;
+                /** @description Cases whose nearer open due time (first response if unmet, else resolution if unresolved) is before this instant */
+                dueBefore?: string;
+                /** @description Staff only: one or more priorities (repeat the parameter) */
+                priority?: ("low" | "normal" | "high" | "urgent")[];
+                /** @description Staff only: cases carrying all these tags (repeat the parameter; normalised like the tags) */
+                tag?: string[];
+                /** @description created, updated: newest first; resolutionDueAt, firstResponseDueAt: soonest first, cases without a computed due time last */
+                sort?: "created" | "updated" | "resolutionDueAt" | "firstResponseDueAt";
                 limit?: number;
                 cursor?: string;
             };
@@ -1668,7 +1628,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The cases: a page as JSON, or all matching cases as CSV */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1678,7 +1638,6 @@ export interface operations {
                         items: components["schemas"]["Case"][];
                         nextCursor: string | null;
                     };
-                    "text/csv": string;
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -1766,6 +1725,8 @@ export interface operations {
                      * @enum {unknown}
                      */
                     language?: "nb" | "en";
+                    /** @description Staff only (403 for anyone else); default normal */
+                    priority?: "low" | "normal" | "high" | "urgent";
                 };
             };
         };
@@ -1817,15 +1778,6 @@ export interface operations {
             };
             /** @description RFC 9457 problem details (application/problem+json) */
             415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description RFC 9457 problem details (application/problem+json) */
-            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1906,6 +1858,10 @@ export interface operations {
                     reason?: string;
                     /** @description Extra recipients of the mails about the case (replaces the list) */
                     cc?: string[];
+                    /** @description Priority set by staff: low, normal (default), high, urgent */
+                    priority?: "low" | "normal" | "high" | "urgent";
+                    /** @description Replaces the tags (staff only; normalised, at most 20 distinct) */
+                    tags?: string[];
                 };
             };
         };
@@ -2430,348 +2386,6 @@ export interface operations {
             };
             /** @description RFC 9457 problem details (application/problem+json) */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    mergeCase: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description ETag of the version of the source case the merge is based on (412 when stale) */
-                "if-match"?: string;
-                /** @description Makes a retry safe: the same key and body within IDEMPOTENCY_TTL_HOURS (default 24 h) answer the first response again without doing the work; the same key with another body is 422 idempotency-key-reused. */
-                "idempotency-key"?: string;
-            };
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    /**
-                     * Format: uuid
-                     * @description The case that takes the messages and files; this one closes
-                     */
-                    into: string;
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Case"];
-                };
-            };
-            /** @description RFC 9457 problem details (application/problem+json) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description RFC 9457 problem details (application/problem+json) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description RFC 9457 problem details (application/problem+json) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description RFC 9457 problem details (application/problem+json) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description RFC 9457 problem details (application/problem+json) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description RFC 9457 problem details (application/problem+json) */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description RFC 9457 problem details (application/problem+json) */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    listCaseLinks: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Links to cases the caller may see, oldest first */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        caseId: string;
-                        /** @description Case number of the linked case */
-                        number: string;
-                        /**
-                         * @description Case status code
-                         * @enum {unknown}
-                         */
-                        status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
-                        /** @description Subject of the linked case */
-                        subject: string;
-                        /** @description related: about the same matter; duplicate: the same request filed twice */
-                        kind: "related" | "duplicate";
-                        /** @description Who linked the cases */
-                        createdBy: string;
-                        /** Format: date-time */
-                        createdAt: string;
-                    }[];
-                };
-            };
-            /** @description RFC 9457 problem details (application/problem+json) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description RFC 9457 problem details (application/problem+json) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description RFC 9457 problem details (application/problem+json) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    createCaseLink: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Makes a retry safe: the same key and body within IDEMPOTENCY_TTL_HOURS (default 24 h) answer the first response again without doing the work; the same key with another body is 422 idempotency-key-reused. */
-                "idempotency-key"?: string;
-            };
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    /**
-                     * Format: uuid
-                     * @description The case to link this one to
-                     */
-                    caseId: string;
-                    /** @description related: about the same matter; duplicate: the same request filed twice */
-                    kind: "related" | "duplicate";
-                };
-            };
-        };
-        responses: {
-            /** @description A link to another case the caller may see */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        caseId: string;
-                        /** @description Case number of the linked case */
-                        number: string;
-                        /**
-                         * @description Case status code
-                         * @enum {unknown}
-                         */
-                        status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
-                        /** @description Subject of the linked case */
-                        subject: string;
-                        /** @description related: about the same matter; duplicate: the same request filed twice */
-                        kind: "related" | "duplicate";
-                        /** @description Who linked the cases */
-                        createdBy: string;
-                        /** Format: date-time */
-                        createdAt: string;
-                    };
-                };
-            };
-            /** @description RFC 9457 problem details (application/problem+json) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description RFC 9457 problem details (application/problem+json) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description RFC 9457 problem details (application/problem+json) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description RFC 9457 problem details (application/problem+json) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description RFC 9457 problem details (application/problem+json) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description RFC 9457 problem details (application/problem+json) */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    deleteCaseLink: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-                linkedCaseId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Unlinked */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description RFC 9457 problem details (application/problem+json) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description RFC 9457 problem details (application/problem+json) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description RFC 9457 problem details (application/problem+json) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description RFC 9457 problem details (application/problem+json) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description RFC 9457 problem details (application/problem+json) */
-            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3680,7 +3294,7 @@ export interface operations {
                              * @description Event id: consumers dedupe on it
                              */
                             id: string;
-                            /** @description One of case.created, case.status_changed, case.assigned, case.updated, case.message_added, case.attachment_added, case.anonymised, case.merged, case.linked, case.unlinked, case.sla_breached */
+                            /** @description One of case.created, case.status_changed, case.assigned, case.updated, case.priority_changed, case.message_added, case.attachment_added, case.anonymised, case.sla_breached */
                             type: string;
                             caseId: string | null;
                             /** @description caseId, number, status, version, actor, at, and the fields of the change; never message bodies. Redacted (sensitive categories, receiver without the sensitive grant): ids, status and codes only (docs/webhooks.md) */
@@ -3801,7 +3415,7 @@ export interface operations {
                      */
                     url: string;
                     /** @description Event types to receive; "*" for all */
-                    eventTypes: ("case.created" | "case.status_changed" | "case.assigned" | "case.updated" | "case.message_added" | "case.attachment_added" | "case.anonymised" | "case.merged" | "case.linked" | "case.unlinked" | "case.sla_breached" | "*")[];
+                    eventTypes: ("case.created" | "case.status_changed" | "case.assigned" | "case.updated" | "case.priority_changed" | "case.message_added" | "case.attachment_added" | "case.anonymised" | "case.sla_breached" | "*")[];
                     /** @description HMAC-SHA256 key (write-only) */
                     secret?: string;
                     description?: string;
@@ -4033,7 +3647,7 @@ export interface operations {
                      */
                     url?: string;
                     /** @description Event types to receive; "*" for all */
-                    eventTypes?: ("case.created" | "case.status_changed" | "case.assigned" | "case.updated" | "case.message_added" | "case.attachment_added" | "case.anonymised" | "case.merged" | "case.linked" | "case.unlinked" | "case.sla_breached" | "*")[];
+                    eventTypes?: ("case.created" | "case.status_changed" | "case.assigned" | "case.updated" | "case.priority_changed" | "case.message_added" | "case.attachment_added" | "case.anonymised" | "case.sla_breached" | "*")[];
                     /** @description HMAC-SHA256 key (write-only) */
                     secret?: string;
                     description?: string | null;
@@ -4565,7 +4179,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The report (JSON, or CSV with Accept: text/csv) */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4613,7 +4227,6 @@ export interface operations {
                             };
                         }[];
                     };
-                    "text/csv": string;
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -4678,7 +4291,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The report (JSON, or CSV with Accept: text/csv) */
+            /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4714,7 +4327,6 @@ export interface operations {
                             }[];
                         }[];
                     };
-                    "text/csv": string;
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -5558,35 +5170,67 @@ export interface operations {
             };
         };
     };
-    listNotices: {
+    listViews: {
         parameters: {
-            query?: {
-                category?: string;
-                /** @description Administrators: also notices outside their active period (others are refused 403) */
-                includeInactive?: boolean;
-            };
+            query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The notices, in display order */
+            /** @description The caller's saved views, by name */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Notice"][];
-                };
-            };
-            /** @description RFC 9457 problem details (application/problem+json) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        name: string;
+                        /**
+                         * ViewFilter
+                         * @description The list query (GET /v1/cases) fields of the view, without limit and cursor
+                         */
+                        filter: {
+                            /** @description One or more statuses (repeat the parameter) */
+                            status?: ("REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER")[];
+                            category?: string;
+                            team?: string;
+                            /** @description A staff id, or `me` for the caller */
+                            assignee?: string;
+                            requester?: string;
+                            /** Format: date-time */
+                            createdFrom?: string;
+                            /** Format: date-time */
+                            createdTo?: string;
+                            /** @description Text in the subject */
+                            q?: string;
+                            /** @description true: cases without an assignee; false: cases with one */
+                            unassigned?: boolean;
+                            /** @description true: cases with a recorded service-level breach (either target); false: cases without one */
+                            breached?: boolean;
+                            /**
+                             * Format: date-time
+                             * @description Cases whose nearer open due time (first response if unmet, else resolution if unresolved) is before this instant
+                             */
+                            dueBefore?: string;
+                            /** @description Staff only: one or more priorities (repeat the parameter) */
+                            priority?: ("low" | "normal" | "high" | "urgent")[];
+                            /** @description Staff only: cases carrying all these tags (repeat the parameter; normalised like the tags) */
+                            tag?: string[];
+                            /**
+                             * @description created, updated: newest first; resolutionDueAt, firstResponseDueAt: soonest first, cases without a computed due time last
+                             * @default created
+                             */
+                            sort: "created" | "updated" | "resolutionDueAt" | "firstResponseDueAt";
+                        };
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    }[];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -5598,27 +5242,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description RFC 9457 problem details (application/problem+json) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description RFC 9457 problem details (application/problem+json) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
         };
     };
-    createNotice: {
+    createView: {
         parameters: {
             query?: never;
             header?: {
@@ -5630,17 +5256,102 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["NoticeInput"];
+                "application/json": {
+                    /** @description Unique among the caller’s views */
+                    name: string;
+                    /**
+                     * ViewFilter
+                     * @description The list query (GET /v1/cases) fields of the view, without limit and cursor
+                     */
+                    filter: {
+                        /** @description One or more statuses (repeat the parameter) */
+                        status?: ("REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER")[];
+                        category?: string;
+                        team?: string;
+                        /** @description A staff id, or `me` for the caller */
+                        assignee?: string;
+                        requester?: string;
+                        /** Format: date-time */
+                        createdFrom?: string;
+                        /** Format: date-time */
+                        createdTo?: string;
+                        /** @description Text in the subject */
+                        q?: string;
+                        /** @description true: cases without an assignee; false: cases with one */
+                        unassigned?: boolean;
+                        /** @description true: cases with a recorded service-level breach (either target); false: cases without one */
+                        breached?: boolean;
+                        /**
+                         * Format: date-time
+                         * @description Cases whose nearer open due time (first response if unmet, else resolution if unresolved) is before this instant
+                         */
+                        dueBefore?: string;
+                        /** @description Staff only: one or more priorities (repeat the parameter) */
+                        priority?: ("low" | "normal" | "high" | "urgent")[];
+                        /** @description Staff only: cases carrying all these tags (repeat the parameter; normalised like the tags) */
+                        tag?: string[];
+                        /**
+                         * @description created, updated: newest first; resolutionDueAt, firstResponseDueAt: soonest first, cases without a computed due time last
+                         * @default created
+                         */
+                        sort?: "created" | "updated" | "resolutionDueAt" | "firstResponseDueAt";
+                    };
+                };
             };
         };
         responses: {
-            /** @description A notice or FAQ link shown to people before they file a case */
+            /** @description The saved view */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Notice"];
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        name: string;
+                        /**
+                         * ViewFilter
+                         * @description The list query (GET /v1/cases) fields of the view, without limit and cursor
+                         */
+                        filter: {
+                            /** @description One or more statuses (repeat the parameter) */
+                            status?: ("REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER")[];
+                            category?: string;
+                            team?: string;
+                            /** @description A staff id, or `me` for the caller */
+                            assignee?: string;
+                            requester?: string;
+                            /** Format: date-time */
+                            createdFrom?: string;
+                            /** Format: date-time */
+                            createdTo?: string;
+                            /** @description Text in the subject */
+                            q?: string;
+                            /** @description true: cases without an assignee; false: cases with one */
+                            unassigned?: boolean;
+                            /** @description true: cases with a recorded service-level breach (either target); false: cases without one */
+                            breached?: boolean;
+                            /**
+                             * Format: date-time
+                             * @description Cases whose nearer open due time (first response if unmet, else resolution if unresolved) is before this instant
+                             */
+                            dueBefore?: string;
+                            /** @description Staff only: one or more priorities (repeat the parameter) */
+                            priority?: ("low" | "normal" | "high" | "urgent")[];
+                            /** @description Staff only: cases carrying all these tags (repeat the parameter; normalised like the tags) */
+                            tag?: string[];
+                            /**
+                             * @description created, updated: newest first; resolutionDueAt, firstResponseDueAt: soonest first, cases without a computed due time last
+                             * @default created
+                             */
+                            sort: "created" | "updated" | "resolutionDueAt" | "firstResponseDueAt";
+                        };
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -5662,7 +5373,16 @@ export interface operations {
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
-            403: {
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5681,7 +5401,7 @@ export interface operations {
             };
         };
     };
-    getNotice: {
+    getView: {
         parameters: {
             query?: never;
             header?: never;
@@ -5692,13 +5412,58 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A notice or FAQ link shown to people before they file a case */
+            /** @description The view */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Notice"];
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        name: string;
+                        /**
+                         * ViewFilter
+                         * @description The list query (GET /v1/cases) fields of the view, without limit and cursor
+                         */
+                        filter: {
+                            /** @description One or more statuses (repeat the parameter) */
+                            status?: ("REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER")[];
+                            category?: string;
+                            team?: string;
+                            /** @description A staff id, or `me` for the caller */
+                            assignee?: string;
+                            requester?: string;
+                            /** Format: date-time */
+                            createdFrom?: string;
+                            /** Format: date-time */
+                            createdTo?: string;
+                            /** @description Text in the subject */
+                            q?: string;
+                            /** @description true: cases without an assignee; false: cases with one */
+                            unassigned?: boolean;
+                            /** @description true: cases with a recorded service-level breach (either target); false: cases without one */
+                            breached?: boolean;
+                            /**
+                             * Format: date-time
+                             * @description Cases whose nearer open due time (first response if unmet, else resolution if unresolved) is before this instant
+                             */
+                            dueBefore?: string;
+                            /** @description Staff only: one or more priorities (repeat the parameter) */
+                            priority?: ("low" | "normal" | "high" | "urgent")[];
+                            /** @description Staff only: cases carrying all these tags (repeat the parameter; normalised like the tags) */
+                            tag?: string[];
+                            /**
+                             * @description created, updated: newest first; resolutionDueAt, firstResponseDueAt: soonest first, cases without a computed due time last
+                             * @default created
+                             */
+                            sort: "created" | "updated" | "resolutionDueAt" | "firstResponseDueAt";
+                        };
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -5730,78 +5495,7 @@ export interface operations {
             };
         };
     };
-    updateNotice: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["NoticeInput"];
-            };
-        };
-        responses: {
-            /** @description A notice or FAQ link shown to people before they file a case */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Notice"];
-                };
-            };
-            /** @description RFC 9457 problem details (application/problem+json) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description RFC 9457 problem details (application/problem+json) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description RFC 9457 problem details (application/problem+json) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description RFC 9457 problem details (application/problem+json) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description RFC 9457 problem details (application/problem+json) */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    deleteNotice: {
+    deleteView: {
         parameters: {
             query?: never;
             header?: never;
@@ -5812,12 +5506,244 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Removed */
+            /** @description Deleted */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateView: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description The fields to replace */
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Unique among the caller’s views */
+                    name?: string;
+                    /**
+                     * ViewFilter
+                     * @description The list query (GET /v1/cases) fields of the view, without limit and cursor
+                     */
+                    filter?: {
+                        /** @description One or more statuses (repeat the parameter) */
+                        status?: ("REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER")[];
+                        category?: string;
+                        team?: string;
+                        /** @description A staff id, or `me` for the caller */
+                        assignee?: string;
+                        requester?: string;
+                        /** Format: date-time */
+                        createdFrom?: string;
+                        /** Format: date-time */
+                        createdTo?: string;
+                        /** @description Text in the subject */
+                        q?: string;
+                        /** @description true: cases without an assignee; false: cases with one */
+                        unassigned?: boolean;
+                        /** @description true: cases with a recorded service-level breach (either target); false: cases without one */
+                        breached?: boolean;
+                        /**
+                         * Format: date-time
+                         * @description Cases whose nearer open due time (first response if unmet, else resolution if unresolved) is before this instant
+                         */
+                        dueBefore?: string;
+                        /** @description Staff only: one or more priorities (repeat the parameter) */
+                        priority?: ("low" | "normal" | "high" | "urgent")[];
+                        /** @description Staff only: cases carrying all these tags (repeat the parameter; normalised like the tags) */
+                        tag?: string[];
+                        /**
+                         * @description created, updated: newest first; resolutionDueAt, firstResponseDueAt: soonest first, cases without a computed due time last
+                         * @default created
+                         */
+                        sort?: "created" | "updated" | "resolutionDueAt" | "firstResponseDueAt";
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description The view as it is now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        name: string;
+                        /**
+                         * ViewFilter
+                         * @description The list query (GET /v1/cases) fields of the view, without limit and cursor
+                         */
+                        filter: {
+                            /** @description One or more statuses (repeat the parameter) */
+                            status?: ("REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER")[];
+                            category?: string;
+                            team?: string;
+                            /** @description A staff id, or `me` for the caller */
+                            assignee?: string;
+                            requester?: string;
+                            /** Format: date-time */
+                            createdFrom?: string;
+                            /** Format: date-time */
+                            createdTo?: string;
+                            /** @description Text in the subject */
+                            q?: string;
+                            /** @description true: cases without an assignee; false: cases with one */
+                            unassigned?: boolean;
+                            /** @description true: cases with a recorded service-level breach (either target); false: cases without one */
+                            breached?: boolean;
+                            /**
+                             * Format: date-time
+                             * @description Cases whose nearer open due time (first response if unmet, else resolution if unresolved) is before this instant
+                             */
+                            dueBefore?: string;
+                            /** @description Staff only: one or more priorities (repeat the parameter) */
+                            priority?: ("low" | "normal" | "high" | "urgent")[];
+                            /** @description Staff only: cases carrying all these tags (repeat the parameter; normalised like the tags) */
+                            tag?: string[];
+                            /**
+                             * @description created, updated: newest first; resolutionDueAt, firstResponseDueAt: soonest first, cases without a computed due time last
+                             * @default created
+                             */
+                            sort: "created" | "updated" | "resolutionDueAt" | "firstResponseDueAt";
+                        };
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getQueueCounts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The team's queue counts */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        teamKey: string;
+                        /** @description Cases of the team per status, every status listed (0 included) */
+                        byStatus: {
+                            /**
+                             * @description Case status code
+                             * @enum {unknown}
+                             */
+                            status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+                            count: number;
+                        }[];
+                        /** @description Cases neither COMPLETED nor CLOSED */
+                        open: number;
+                        /** @description Open cases without an assignee */
+                        unassigned: number;
+                        /** @description Open cases with a recorded service-level breach */
+                        breached: number;
+                    };
+                };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
             400: {

@@ -187,6 +187,14 @@ const TABLE: Record<string, number[]> = {
   'GET /v1/notices/{id}': [200, 200, 200, 200, 200, 200, 200, 200, 200, 401],
   'PUT /v1/notices/{id}': [403, 403, 403, 403, 403, 200, 403, 403, 403, 401],
   'DELETE /v1/notices/{id}': [403, 403, 403, 403, 403, 204, 403, 403, 403, 401],
+  // Queues (docs/queues.md): anyone keeps views of their own; the by-id cells use a view of the
+  // admin's, which is a 404 to everyone else. Queue counts: the team's operators and admins.
+  'GET /v1/views': [200, 200, 200, 200, 200, 200, 200, 200, 200, 401],
+  'POST /v1/views': [201, 201, 201, 201, 201, 201, 201, 201, 201, 401],
+  'GET /v1/views/{id}': [404, 404, 404, 404, 404, 200, 404, 404, 404, 401],
+  'PATCH /v1/views/{id}': [404, 404, 404, 404, 404, 200, 404, 404, 404, 401],
+  'DELETE /v1/views/{id}': [404, 404, 404, 404, 404, 204, 404, 404, 404, 401],
+  'GET /v1/teams/{key}/queue-counts': [403, 403, 403, 200, 403, 200, 403, 403, 403, 401],
 };
 
 interface Req {
@@ -440,6 +448,19 @@ async function request(endpoint: string): Promise<Req> {
       return { method: 'GET', url: `/v1/webhooks/${webhookId}/deliveries` };
     case 'POST /v1/admin/webhooks/run':
       return { method: 'POST', url: '/v1/admin/webhooks/run', payload: {} };
+    case 'GET /v1/views':
+      return { method: 'GET', url: '/v1/views' };
+    case 'POST /v1/views':
+      return { method: 'POST', url: '/v1/views', payload: { name: `authz ${n}`, filter: { status: ['REGISTERED'] } } };
+    case 'GET /v1/views/{id}':
+    case 'PATCH /v1/views/{id}':
+    case 'DELETE /v1/views/{id}': {
+      const v = ok(await call('admin', await request('POST /v1/views')), 201).json();
+      const [method] = endpoint.split(' ') as ['GET' | 'PATCH' | 'DELETE'];
+      return { method, url: `/v1/views/${v.id}`, payload: method === 'PATCH' ? { name: `renamed ${n}` } : undefined };
+    }
+    case 'GET /v1/teams/{key}/queue-counts':
+      return { method: 'GET', url: '/v1/teams/absence/queue-counts' };
     default:
       throw new Error(`no request for ${endpoint}`);
   }

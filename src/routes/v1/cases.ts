@@ -55,7 +55,8 @@ const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['cases'],
         summary: 'List cases the caller may see (JSON pages, or all of them as CSV)',
         description:
-          'Newest first (by created or updated), keyset-paginated: pass nextCursor as cursor. With `Accept: text/csv` the ' +
+          'Newest first (by created or updated) or soonest due first (resolutionDueAt, firstResponseDueAt), keyset-paginated: ' +
+          'pass nextCursor as cursor. Queue filters and saved views: docs/queues.md. With `Accept: text/csv` the ' +
           'same filter is answered as one CSV document (UTF-8 with BOM, header row, RFC 4180, formula cells prefixed ' +
           "with '), every page streamed, at most CSV_MAX_ROWS rows (default 100,000); `limit` is then ignored. docs/csv.md.",
         querystring: ListCasesQuerySchema,

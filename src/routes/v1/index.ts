@@ -22,6 +22,7 @@ import inboundMailRoutes from './inbound-mail';
 import notificationRoutes from './notifications';
 import replyTemplateRoutes from './reply-templates';
 import noticeRoutes from './notices';
+import viewRoutes from './views';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -94,6 +95,7 @@ const v1Routes: FastifyPluginAsyncTypebox = async (app) => {
   await app.register(notificationRoutes);
   await app.register(replyTemplateRoutes);
   await app.register(noticeRoutes);
+  await app.register(viewRoutes);
 };
 
 export default v1Routes;
