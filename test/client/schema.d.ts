@@ -79,7 +79,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Categories (contact forms) with their forms as JSON Schema */
+        /**
+         * Categories (contact forms) with their forms as JSON Schema
+         * @description Staff (operators, administrators, integrations with a case grant) see inactive categories too, with `active: false`; others only those they may file. `handledBy: "leader"` marks a form that goes to the leader, with `guidance` on where.
+         */
         get: operations["getCategories"];
         put?: never;
         post?: never;
@@ -96,7 +99,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One category */
+        /**
+         * One category, with the notices active now that concern it
+         * @description An inactive category is 404 for everyone but staff.
+         */
         get: operations["getCategoriesByKey"];
         /** Create or replace a category (admins) */
         put: operations["putCategoriesByKey"];
@@ -169,8 +175,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List cases the caller may see
-         * @description Newest first (by created or updated) or soonest due first (resolutionDueAt, firstResponseDueAt), keyset-paginated: pass nextCursor as cursor. Queue filters and saved views: docs/queues.md.
+         * List cases the caller may see (JSON pages, or all of them as CSV)
+         * @description Newest first (by created or updated) or soonest due first (resolutionDueAt, firstResponseDueAt), keyset-paginated: pass nextCursor as cursor. Queue filters and saved views: docs/queues.md. With `Accept: text/csv` the same filter is answered as one CSV document (UTF-8 with BOM, header row, RFC 4180, formula cells prefixed with '), every page streamed, at most CSV_MAX_ROWS rows (default 100,000); `limit` is then ignored. docs/csv.md.
          */
         get: operations["getCases"];
         put?: never;
@@ -238,7 +244,7 @@ export interface paths {
         put?: never;
         /**
          * Write a message (public reply, internal note, or requester message)
-         * @description A requester's message moves ASSIGNED, IN_PROGRESS, WAITING_FOR_USER, ON_HOLD and COMPLETED cases to UPDATED_BY_USER. An operator reply with setStatus WAITING_FOR_USER is the usual way into that status.
+         * @description A requester's message moves ASSIGNED, IN_PROGRESS, WAITING_FOR_USER, ON_HOLD and COMPLETED cases to UPDATED_BY_USER. An operator reply with setStatus WAITING_FOR_USER is the usual way into that status. Staff may send a reply template (`templateKey`) instead of `body`: the stored and mailed text is the template filled for the case (422 template-not-applicable when it belongs to another category or names an auto-complete date the case will not have).
          */
         post: operations["postCasesByIdMessages"];
         delete?: never;
@@ -296,6 +302,70 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cases/{id}/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Merge the case into another (staff): the target takes its messages and files, this one closes
+         * @description Both cases must be visible to and changeable by the caller (404 / 403), neither closed nor anonymised (409 case-closed), of the same requester and not a sensitive case into a less protected one (409 conflict with `reason`). Messages and files move with their authors, times and visibility; the source closes (CLOSED) and shows `mergedInto`; both get a history row naming the other and a `case.merged` event.
+         */
+        post: operations["mergeCase"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cases/{id}/links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Links of the case to other cases the caller may see
+         * @description Links to cases the caller may not see are left out, so a requester sees only links between their own cases.
+         */
+        get: operations["listCaseLinks"];
+        put?: never;
+        /**
+         * Link the case to another, both ways (staff)
+         * @description Both cases must be visible to and changeable by the caller; closed cases may be linked, anonymised ones not. Writes a history row and a `case.linked` event on both. 409 when the two are already linked.
+         */
+        post: operations["createCaseLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cases/{id}/links/{linkedCaseId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove the link between two cases, both ways (staff)
+         * @description Writes a history row and a `case.unlinked` event on both. 404 when the cases are not linked.
+         */
+        delete: operations["deleteCaseLink"];
         options?: never;
         head?: never;
         patch?: never;
@@ -781,6 +851,82 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/reply-templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Reply templates, all or those a case of one category may use (staff) */
+        get: operations["listReplyTemplates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reply-templates/{key}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One reply template (staff) */
+        get: operations["getReplyTemplate"];
+        /** Create or replace a reply template (admins); unknown {{placeholders}} and categories are refused */
+        put: operations["putReplyTemplate"];
+        post?: never;
+        /** Delete a reply template (admins); messages sent with it keep their text */
+        delete: operations["deleteReplyTemplate"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/notices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Notices and FAQ links active now, optionally for one category
+         * @description With `category`, the notices of that category and those for every category. Administrators may ask for all notices, also inactive ones, with `includeInactive=true`; anyone else is refused 403.
+         */
+        get: operations["listNotices"];
+        put?: never;
+        /** Add a notice (admins) */
+        post: operations["createNotice"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/notices/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One notice; one outside its active period only for administrators */
+        get: operations["getNotice"];
+        /** Replace a notice (admins) */
+        put: operations["updateNotice"];
+        post?: never;
+        /** Remove a notice (admins) */
+        delete: operations["deleteNotice"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/views": {
         parameters: {
             query?: never;
@@ -912,6 +1058,10 @@ export interface components {
             updatedAt: string;
             /** @description When retention removed the personal data of this closed case (null: not anonymised) */
             anonymisedAt: string | null;
+            /** @description How the case ended, once COMPLETED (kept when it closes; null while it is worked on) */
+            resolution: ("solved" | "answered") | null;
+            /** @description The case this one was merged into (it is then CLOSED); null when it was not merged */
+            mergedInto: string | null;
             /** @description Statuses the caller may move the case to now */
             allowedTransitions: ("REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER")[];
             /** @description The pending timed transition, if any */
@@ -951,10 +1101,16 @@ export interface components {
                 nb: string;
                 en: string;
             };
+            /** @description The English description (kept for older clients; localizedDescription has both languages) */
             description: string | null;
+            localizedDescription: components["schemas"]["LocalizedText"] | null;
+            /** @description Who handles the form: the service centre, or the person's leader (filing it at the centre is refused) */
+            handledBy: "centre" | "leader";
+            /** @description Where to go instead, for a form handled by the leader */
+            guidance: components["schemas"]["LocalizedText"] | null;
             defaultTeamKey: string;
             sensitive: boolean;
-            /** @description Extra fields of the contact form, as JSON Schema */
+            /** @description Extra fields of the contact form, as JSON Schema; each field has `title` (English) and `x-title`/`x-description` {nb, en} */
             form: {
                 [key: string]: unknown;
             } | null;
@@ -1014,6 +1170,84 @@ export interface components {
                 };
             };
         };
+        /** CategoryDetail */
+        CategoryDetail: {
+            key: string;
+            name: {
+                nb: string;
+                en: string;
+            };
+            /** @description The English description (kept for older clients; localizedDescription has both languages) */
+            description: string | null;
+            localizedDescription: components["schemas"]["LocalizedText"] | null;
+            /** @description Who handles the form: the service centre, or the person's leader (filing it at the centre is refused) */
+            handledBy: "centre" | "leader";
+            /** @description Where to go instead, for a form handled by the leader */
+            guidance: components["schemas"]["LocalizedText"] | null;
+            defaultTeamKey: string;
+            sensitive: boolean;
+            /** @description Extra fields of the contact form, as JSON Schema; each field has `title` (English) and `x-title`/`x-description` {nb, en} */
+            form: {
+                [key: string]: unknown;
+            } | null;
+            active: boolean;
+            sortOrder: number;
+            retentionMonths: number;
+            serviceLevel: {
+                /** @description working hours */
+                firstResponseHours: number;
+                /** @description working hours */
+                resolutionHours: number;
+                /**
+                 * PriorityTargets
+                 * @description Per-priority targets: a case of that priority gets the shorter of these and the category's (docs/service-levels.md)
+                 */
+                byPriority?: {
+                    /**
+                     * PriorityTarget
+                     * @description Targets for cases of one priority; an override only shortens the category target
+                     */
+                    low?: {
+                        /** @description working hours */
+                        firstResponseHours?: number;
+                        /** @description working hours */
+                        resolutionHours?: number;
+                    };
+                    /**
+                     * PriorityTarget
+                     * @description Targets for cases of one priority; an override only shortens the category target
+                     */
+                    normal?: {
+                        /** @description working hours */
+                        firstResponseHours?: number;
+                        /** @description working hours */
+                        resolutionHours?: number;
+                    };
+                    /**
+                     * PriorityTarget
+                     * @description Targets for cases of one priority; an override only shortens the category target
+                     */
+                    high?: {
+                        /** @description working hours */
+                        firstResponseHours?: number;
+                        /** @description working hours */
+                        resolutionHours?: number;
+                    };
+                    /**
+                     * PriorityTarget
+                     * @description Targets for cases of one priority; an override only shortens the category target
+                     */
+                    urgent?: {
+                        /** @description working hours */
+                        firstResponseHours?: number;
+                        /** @description working hours */
+                        resolutionHours?: number;
+                    };
+                };
+            };
+            /** @description The notices active now that concern the category */
+            notices: components["schemas"]["Notice"][];
+        };
         /** HistoryEntry */
         HistoryEntry: {
             id: string;
@@ -1024,12 +1258,20 @@ export interface components {
                 role: string;
                 onBehalfOf: string | null;
             };
-            /** @description created, status, assignee, team, category, subject, priority, tags, message, attachment */
+            /** @description created, status, resolution, assignee, team, category, subject, priority, tags, message, attachment, merged_into, merged_from, link */
             field: string;
             from: string | null;
             to: string | null;
             reason: string | null;
             internal: boolean;
+        };
+        /**
+         * LocalizedText
+         * @description A text in Norwegian (nb) and English (en)
+         */
+        LocalizedText: {
+            nb: string;
+            en: string;
         };
         /** Message */
         Message: {
@@ -1048,6 +1290,44 @@ export interface components {
             createdAt: string;
         };
         /**
+         * Notice
+         * @description A notice or FAQ link shown to people before they file a case
+         */
+        Notice: {
+            /** Format: uuid */
+            id: string;
+            title: {
+                nb: string;
+                en: string;
+            };
+            text: components["schemas"]["LocalizedText"];
+            /** @description An https URL (an FAQ answer, a news item), or null */
+            link: string | null;
+            /** @description Category keys the notice concerns; empty: every category */
+            categories: string[];
+            /** @description Shown from this instant; null: since always */
+            activeFrom: string | null;
+            /** @description Shown until (not including) this instant; null: until removed */
+            activeUntil: string | null;
+            /** @description Whether it is shown now */
+            active: boolean;
+            sortOrder: number;
+        };
+        /** NoticeInput */
+        NoticeInput: {
+            title: {
+                nb: string;
+                en: string;
+            };
+            text: components["schemas"]["LocalizedText"];
+            link?: string | null;
+            /** @description Empty or absent: every category */
+            categories?: string[];
+            activeFrom?: string | null;
+            activeUntil?: string | null;
+            sortOrder?: number;
+        };
+        /**
          * Problem
          * @description RFC 9457 problem details (application/problem+json)
          */
@@ -1059,7 +1339,7 @@ export interface components {
             detail?: string;
             instance?: string;
             /** @enum {unknown} */
-            code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "unknown-assignee" | "assignee-cannot-see-case" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
+            code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "unknown-assignee" | "assignee-cannot-see-case" | "template-not-applicable" | "handled-by-leader" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
         } & {
             [key: string]: unknown;
         };
@@ -1182,7 +1462,9 @@ export interface operations {
                             nb: string;
                             en: string;
                         };
+                        /** @description English (kept for older clients) */
                         description: string;
+                        localizedDescription: components["schemas"]["LocalizedText"];
                         transitions: {
                             operator: ("REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER")[];
                             requester: ("REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER")[];
@@ -1220,7 +1502,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The categories, in display order */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1257,7 +1539,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Category"];
+                    "application/json": components["schemas"]["CategoryDetail"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -1305,7 +1587,14 @@ export interface operations {
                         nb: string;
                         en: string;
                     };
+                    /** @description English description (older clients) */
                     description?: string | null;
+                    /** @description Wins over description; its en must equal description when both are given */
+                    localizedDescription?: components["schemas"]["LocalizedText"] | null;
+                    /** @description Who handles the form: the service centre, or the person's leader (filing it at the centre is refused) */
+                    handledBy?: "centre" | "leader";
+                    /** @description Required when handledBy is 'leader' */
+                    guidance?: components["schemas"]["LocalizedText"] | null;
                     defaultTeamKey: string;
                     sensitive: boolean;
                     form?: {
@@ -1628,7 +1917,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The cases: a page as JSON, or all matching cases as CSV */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1638,6 +1927,7 @@ export interface operations {
                         items: components["schemas"]["Case"][];
                         nextCursor: string | null;
                     };
+                    "text/csv": string;
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -1768,6 +2058,15 @@ export interface operations {
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1778,6 +2077,15 @@ export interface operations {
             };
             /** @description RFC 9457 problem details (application/problem+json) */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1968,6 +2276,11 @@ export interface operations {
                     assigneeId?: string;
                     /** @description An operator acts for the external requester of the case (close, reopen) */
                     onBehalfOfRequester?: boolean;
+                    /**
+                     * @description With `to: COMPLETED` only: solved (default) or answered. A wait that runs out completes a case as answered.
+                     * @enum {unknown}
+                     */
+                    resolution?: "solved" | "answered";
                 };
             };
         };
@@ -2112,13 +2425,21 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    body: string;
+                    /** @description The text; give this or `templateKey` */
+                    body?: string;
+                    /** @description A reply template (staff): the service fills its placeholders in the case language and stores the result as the body */
+                    templateKey?: string;
                     visibility?: "public" | "internal";
                     /**
                      * @description Case status code
                      * @enum {unknown}
                      */
                     setStatus?: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+                    /**
+                     * @description With `setStatus: COMPLETED` only (default solved)
+                     * @enum {unknown}
+                     */
+                    resolution?: "solved" | "answered";
                     /** @description An operator records the external requester's message (phone, e-mail) */
                     onBehalfOfRequester?: boolean;
                 };
@@ -2193,6 +2514,15 @@ export interface operations {
             };
             /** @description RFC 9457 problem details (application/problem+json) */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2386,6 +2716,348 @@ export interface operations {
             };
             /** @description RFC 9457 problem details (application/problem+json) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    mergeCase: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag of the version of the source case the merge is based on (412 when stale) */
+                "if-match"?: string;
+                /** @description Makes a retry safe: the same key and body within IDEMPOTENCY_TTL_HOURS (default 24 h) answer the first response again without doing the work; the same key with another body is 422 idempotency-key-reused. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description The case that takes the messages and files; this one closes
+                     */
+                    into: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Case"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listCaseLinks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Links to cases the caller may see, oldest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        caseId: string;
+                        /** @description Case number of the linked case */
+                        number: string;
+                        /**
+                         * @description Case status code
+                         * @enum {unknown}
+                         */
+                        status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+                        /** @description Subject of the linked case */
+                        subject: string;
+                        /** @description related: about the same matter; duplicate: the same request filed twice */
+                        kind: "related" | "duplicate";
+                        /** @description Who linked the cases */
+                        createdBy: string;
+                        /** Format: date-time */
+                        createdAt: string;
+                    }[];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createCaseLink: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key and body within IDEMPOTENCY_TTL_HOURS (default 24 h) answer the first response again without doing the work; the same key with another body is 422 idempotency-key-reused. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description The case to link this one to
+                     */
+                    caseId: string;
+                    /** @description related: about the same matter; duplicate: the same request filed twice */
+                    kind: "related" | "duplicate";
+                };
+            };
+        };
+        responses: {
+            /** @description A link to another case the caller may see */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        caseId: string;
+                        /** @description Case number of the linked case */
+                        number: string;
+                        /**
+                         * @description Case status code
+                         * @enum {unknown}
+                         */
+                        status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+                        /** @description Subject of the linked case */
+                        subject: string;
+                        /** @description related: about the same matter; duplicate: the same request filed twice */
+                        kind: "related" | "duplicate";
+                        /** @description Who linked the cases */
+                        createdBy: string;
+                        /** Format: date-time */
+                        createdAt: string;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteCaseLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                linkedCaseId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Unlinked */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3294,7 +3966,7 @@ export interface operations {
                              * @description Event id: consumers dedupe on it
                              */
                             id: string;
-                            /** @description One of case.created, case.status_changed, case.assigned, case.updated, case.priority_changed, case.message_added, case.attachment_added, case.anonymised, case.sla_breached */
+                            /** @description One of case.created, case.status_changed, case.assigned, case.updated, case.priority_changed, case.message_added, case.attachment_added, case.anonymised, case.merged, case.linked, case.unlinked, case.sla_breached */
                             type: string;
                             caseId: string | null;
                             /** @description caseId, number, status, version, actor, at, and the fields of the change; never message bodies. Redacted (sensitive categories, receiver without the sensitive grant): ids, status and codes only (docs/webhooks.md) */
@@ -3415,7 +4087,7 @@ export interface operations {
                      */
                     url: string;
                     /** @description Event types to receive; "*" for all */
-                    eventTypes: ("case.created" | "case.status_changed" | "case.assigned" | "case.updated" | "case.priority_changed" | "case.message_added" | "case.attachment_added" | "case.anonymised" | "case.sla_breached" | "*")[];
+                    eventTypes: ("case.created" | "case.status_changed" | "case.assigned" | "case.updated" | "case.priority_changed" | "case.message_added" | "case.attachment_added" | "case.anonymised" | "case.merged" | "case.linked" | "case.unlinked" | "case.sla_breached" | "*")[];
                     /** @description HMAC-SHA256 key (write-only) */
                     secret?: string;
                     description?: string;
@@ -3647,7 +4319,7 @@ export interface operations {
                      */
                     url?: string;
                     /** @description Event types to receive; "*" for all */
-                    eventTypes?: ("case.created" | "case.status_changed" | "case.assigned" | "case.updated" | "case.priority_changed" | "case.message_added" | "case.attachment_added" | "case.anonymised" | "case.sla_breached" | "*")[];
+                    eventTypes?: ("case.created" | "case.status_changed" | "case.assigned" | "case.updated" | "case.priority_changed" | "case.message_added" | "case.attachment_added" | "case.anonymised" | "case.merged" | "case.linked" | "case.unlinked" | "case.sla_breached" | "*")[];
                     /** @description HMAC-SHA256 key (write-only) */
                     secret?: string;
                     description?: string | null;
@@ -4179,7 +4851,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The report (JSON, or CSV with Accept: text/csv) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4225,8 +4897,16 @@ export interface operations {
                                 /** @description null when nothing was measured */
                                 p90Hours: number | null;
                             };
+                            /** @description How the completed cases of the group ended (their current resolution; cases reopened since count in neither) */
+                            resolvedAs: {
+                                /** @description Completed cases whose matter was put right */
+                                solved: number;
+                                /** @description Completed cases whose question was answered (a wait that ran out counts here) */
+                                answered: number;
+                            };
                         }[];
                     };
+                    "text/csv": string;
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -4291,7 +4971,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The report (JSON, or CSV with Accept: text/csv) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4327,6 +5007,7 @@ export interface operations {
                             }[];
                         }[];
                     };
+                    "text/csv": string;
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -5161,6 +5842,606 @@ export interface operations {
             };
             /** @description RFC 9457 problem details (application/problem+json) */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listReplyTemplates: {
+        parameters: {
+            query?: {
+                /** @description Only the templates a case of this category may use: the global ones and its own */
+                category?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The templates, by key */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        key: string;
+                        name: string;
+                        categoryKey: string | null;
+                        body: {
+                            nb: string;
+                            en: string;
+                        };
+                        updatedBy: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    }[];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getReplyTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Lower-case letters, digits and dashes */
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        key: string;
+                        name: string;
+                        categoryKey: string | null;
+                        body: {
+                            nb: string;
+                            en: string;
+                        };
+                        updatedBy: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putReplyTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Lower-case letters, digits and dashes */
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description What operators see in the list */
+                    name: string;
+                    /** @description The category whose cases may use it; null: every case */
+                    categoryKey: string | null;
+                    body: {
+                        /** @description The text in Norwegian (bokmål); placeholders: {{requesterName}}, {{caseNumber}}, {{statusLabel}}, {{autoCompleteDate}} */
+                        nb: string;
+                        /** @description The text in English; placeholders: {{requesterName}}, {{caseNumber}}, {{statusLabel}}, {{autoCompleteDate}} */
+                        en: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Replaced */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        key: string;
+                        name: string;
+                        categoryKey: string | null;
+                        body: {
+                            nb: string;
+                            en: string;
+                        };
+                        updatedBy: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        key: string;
+                        name: string;
+                        categoryKey: string | null;
+                        body: {
+                            nb: string;
+                            en: string;
+                        };
+                        updatedBy: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteReplyTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Lower-case letters, digits and dashes */
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listNotices: {
+        parameters: {
+            query?: {
+                category?: string;
+                /** @description Administrators: also notices outside their active period (others are refused 403) */
+                includeInactive?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The notices, in display order */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Notice"][];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createNotice: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key and body within IDEMPOTENCY_TTL_HOURS (default 24 h) answer the first response again without doing the work; the same key with another body is 422 idempotency-key-reused. */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NoticeInput"];
+            };
+        };
+        responses: {
+            /** @description A notice or FAQ link shown to people before they file a case */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Notice"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getNotice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A notice or FAQ link shown to people before they file a case */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Notice"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateNotice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NoticeInput"];
+            };
+        };
+        responses: {
+            /** @description A notice or FAQ link shown to people before they file a case */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Notice"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteNotice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
