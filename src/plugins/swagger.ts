@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { version } from '../../package.json';
 import { openapiTransform, optionalBodies } from '../http/openapi-transform';
 import { componentize } from '../http/openapi-components';
+import { webhooksSection } from '../http/openapi-webhooks';
 
 /** OpenAPI 3.1 document generated from the route schemas; Swagger UI at /docs. */
 async function swaggerPlugin(app: FastifyInstance): Promise<void> {
@@ -40,7 +41,10 @@ async function swaggerPlugin(app: FastifyInstance): Promise<void> {
     transformObject: (documentObject) => {
       const doc = (documentObject as { openapiObject: Record<string, unknown> }).openapiObject;
       optionalBodies(doc);
-      return componentize(doc);
+      const named = componentize(doc);
+      const schemas = (named.components as { schemas: Record<string, unknown> }).schemas;
+      const out: Record<string, unknown> = { ...named, webhooks: webhooksSection(schemas) };
+      return out;
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });

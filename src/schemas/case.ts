@@ -55,7 +55,7 @@ export const CreateCaseSchema = Type.Object(
     externalRequester: Type.Optional(ExternalRequesterSchema),
     language: Type.Optional(Type.Enum(['nb', 'en'], { description: "Language of the requester's mails; default: the token's locale, else nb" })),
   },
-  { additionalProperties: false },
+  { title: 'CreateCaseRequest', additionalProperties: false },
 );
 export type CreateCaseBody = Static<typeof CreateCaseSchema>;
 
@@ -72,6 +72,22 @@ export const AttachmentSchema = Type.Object(
   { title: 'Attachment' },
 );
 export type AttachmentDto = Static<typeof AttachmentSchema>;
+
+/**
+ * The multipart/form-data body of an upload, for the document (the handler reads it with
+ * @fastify/multipart): one part named `file`. Swagger UI shows a file picker for it.
+ */
+export const UploadBodySchema = Type.Object(
+  {
+    file: Type.Unsafe<Blob>({
+      type: 'string',
+      format: 'binary',
+      contentMediaType: 'application/octet-stream',
+      description: "The file; its part's Content-Type must be one of ATTACHMENT_TYPES and match its bytes",
+    }),
+  },
+  { required: ['file'], additionalProperties: false, title: 'AttachmentUpload' },
+);
 
 export const CaseSchema = Type.Object(
   {
@@ -112,10 +128,13 @@ export const CaseSchema = Type.Object(
 );
 export type CaseDto = Static<typeof CaseSchema>;
 
-export const CaseListSchema = Type.Object({
-  items: Type.Array(CaseSchema),
-  nextCursor: Type.Union([Type.String(), Type.Null()]),
-});
+export const CaseListSchema = Type.Object(
+  {
+    items: Type.Array(CaseSchema),
+    nextCursor: Type.Union([Type.String(), Type.Null()]),
+  },
+  { title: 'CaseList' },
+);
 
 export const ListCasesQuerySchema = Type.Object(
   {
@@ -149,7 +168,7 @@ export const PatchCaseSchema = Type.Object(
       }),
     ),
   },
-  { additionalProperties: false, minProperties: 1 },
+  { title: 'UpdateCaseRequest', additionalProperties: false, minProperties: 1 },
 );
 export type PatchCaseBody = Static<typeof PatchCaseSchema>;
 
@@ -161,7 +180,7 @@ export const TransitionSchema = Type.Object(
     assigneeId: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     onBehalfOfRequester: Type.Optional(Type.Boolean({ description: 'An operator acts for the external requester of the case (close, reopen)' })),
   },
-  { additionalProperties: false },
+  { title: 'TransitionRequest', additionalProperties: false },
 );
 export type TransitionBody = Static<typeof TransitionSchema>;
 
@@ -172,7 +191,7 @@ export const CreateMessageSchema = Type.Object(
     setStatus: Type.Optional(StatusSchema),
     onBehalfOfRequester: Type.Optional(Type.Boolean({ description: "An operator records the external requester's message (phone, e-mail)" })),
   },
-  { additionalProperties: false },
+  { title: 'CreateMessageRequest', additionalProperties: false },
 );
 export type CreateMessageBody = Static<typeof CreateMessageSchema>;
 
@@ -189,7 +208,7 @@ export const MessageSchema = Type.Object(
 );
 export type MessageDto = Static<typeof MessageSchema>;
 
-export const MessageResultSchema = Type.Object({ message: MessageSchema, case: CaseSchema });
+export const MessageResultSchema = Type.Object({ message: MessageSchema, case: CaseSchema }, { title: 'MessageResult' });
 
 export const HistorySchema = Type.Object(
   {

@@ -29,7 +29,7 @@ export interface paths {
             cookie?: never;
         };
         /** The process is up */
-        get: operations["getHealthLive"];
+        get: operations["getLiveness"];
         put?: never;
         post?: never;
         delete?: never;
@@ -46,7 +46,7 @@ export interface paths {
             cookie?: never;
         };
         /** The database is reachable and every migration is applied */
-        get: operations["getHealthReady"];
+        get: operations["getReadiness"];
         put?: never;
         post?: never;
         delete?: never;
@@ -63,7 +63,7 @@ export interface paths {
             cookie?: never;
         };
         /** The nine statuses and, per actor, the statuses each may move to */
-        get: operations["getStatuses"];
+        get: operations["listStatuses"];
         put?: never;
         post?: never;
         delete?: never;
@@ -80,7 +80,7 @@ export interface paths {
             cookie?: never;
         };
         /** Categories (contact forms) with their forms as JSON Schema */
-        get: operations["getCategories"];
+        get: operations["listCategories"];
         put?: never;
         post?: never;
         delete?: never;
@@ -97,9 +97,9 @@ export interface paths {
             cookie?: never;
         };
         /** One category */
-        get: operations["getCategoriesByKey"];
+        get: operations["getCategory"];
         /** Create or replace a category (admins) */
-        put: operations["putCategoriesByKey"];
+        put: operations["putCategory"];
         post?: never;
         delete?: never;
         options?: never;
@@ -115,7 +115,7 @@ export interface paths {
             cookie?: never;
         };
         /** Specialist teams */
-        get: operations["getTeams"];
+        get: operations["listTeams"];
         put?: never;
         post?: never;
         delete?: never;
@@ -133,7 +133,7 @@ export interface paths {
         };
         get?: never;
         /** Create or replace a team (admins) */
-        put: operations["putTeamsByKey"];
+        put: operations["putTeam"];
         post?: never;
         delete?: never;
         options?: never;
@@ -152,7 +152,7 @@ export interface paths {
          * A team's operators: who a case of the team may be assigned to
          * @description From the staff directory: /v1/staff rows, and in token-role mode (ROLE_SOURCE=token) the operators whose last sign-in carried the team.
          */
-        get: operations["getTeamsByKeyMembers"];
+        get: operations["listTeamMembers"];
         put?: never;
         post?: never;
         delete?: never;
@@ -172,13 +172,13 @@ export interface paths {
          * List cases the caller may see
          * @description Newest first (by created or updated), keyset-paginated: pass nextCursor as cursor.
          */
-        get: operations["getCases"];
+        get: operations["listCases"];
         put?: never;
         /**
          * File a case
          * @description A requester files for themself (channel portal); a leader may name the employee it concerns; an operator registers a case for an external requester (channel phone, email or post).
          */
-        post: operations["postCases"];
+        post: operations["createCase"];
         delete?: never;
         options?: never;
         head?: never;
@@ -193,7 +193,7 @@ export interface paths {
             cookie?: never;
         };
         /** One case, with the transitions the caller may make */
-        get: operations["getCasesById"];
+        get: operations["getCase"];
         put?: never;
         post?: never;
         delete?: never;
@@ -203,7 +203,7 @@ export interface paths {
          * Edit assignee, team, category or subject (staff)
          * @description Assigning a REGISTERED or REOPENED_BY_USER case moves it to ASSIGNED.
          */
-        patch: operations["patchCasesById"];
+        patch: operations["updateCase"];
         trace?: never;
     };
     "/v1/cases/{id}/transitions": {
@@ -219,7 +219,7 @@ export interface paths {
          * Move the case to another status
          * @description A refused move answers 409 invalid-transition with currentStatus and allowed. Requesters close with to: CLOSED and reopen with to: REOPENED_BY_USER.
          */
-        post: operations["postCasesByIdTransitions"];
+        post: operations["transitionCase"];
         delete?: never;
         options?: never;
         head?: never;
@@ -234,13 +234,13 @@ export interface paths {
             cookie?: never;
         };
         /** Messages of a case (requesters never see internal notes) */
-        get: operations["getCasesByIdMessages"];
+        get: operations["listCaseMessages"];
         put?: never;
         /**
          * Write a message (public reply, internal note, or requester message)
          * @description A requester's message moves ASSIGNED, IN_PROGRESS, WAITING_FOR_USER, ON_HOLD and COMPLETED cases to UPDATED_BY_USER. An operator reply with setStatus WAITING_FOR_USER is the usual way into that status.
          */
-        post: operations["postCasesByIdMessages"];
+        post: operations["createCaseMessage"];
         delete?: never;
         options?: never;
         head?: never;
@@ -255,7 +255,7 @@ export interface paths {
             cookie?: never;
         };
         /** The append-only history of a case */
-        get: operations["getCasesByIdHistory"];
+        get: operations["listCaseHistory"];
         put?: never;
         post?: never;
         delete?: never;
@@ -277,7 +277,7 @@ export interface paths {
          * Attach a file (multipart/form-data, one part named file)
          * @description At most ATTACHMENT_MAX_BYTES (default 10 MiB); accepted types: application/pdf, image/png, image/jpeg, text/plain, application/vnd.openxmlformats-officedocument.wordprocessingml.document. The bytes must be of the declared type (415 otherwise). A case holds at most ATTACHMENTS_PER_CASE files and ATTACHMENT_BYTES_PER_CASE bytes (413 with `quota`); one caller uploads at most ATTACHMENT_UPLOADS_PER_HOUR files an hour (429).
          */
-        post: operations["postCasesByIdAttachments"];
+        post: operations["uploadCaseAttachment"];
         delete?: never;
         options?: never;
         head?: never;
@@ -292,7 +292,7 @@ export interface paths {
             cookie?: never;
         };
         /** Download an attachment */
-        get: operations["getCasesByIdAttachmentsByAttachmentId"];
+        get: operations["downloadCaseAttachment"];
         put?: never;
         post?: never;
         delete?: never;
@@ -309,10 +309,10 @@ export interface paths {
             cookie?: never;
         };
         /** Suspension windows: WAITING_FOR_USER is not used inside them and their days do not count */
-        get: operations["getSuspensionWindows"];
+        get: operations["listSuspensionWindows"];
         put?: never;
         /** Add a suspension window (admins); due times of waiting cases are recomputed */
-        post: operations["postSuspensionWindows"];
+        post: operations["createSuspensionWindow"];
         delete?: never;
         options?: never;
         head?: never;
@@ -330,7 +330,7 @@ export interface paths {
         put?: never;
         post?: never;
         /** Remove a suspension window (admins); due times of waiting cases are recomputed */
-        delete: operations["deleteSuspensionWindowsById"];
+        delete: operations["deleteSuspensionWindow"];
         options?: never;
         head?: never;
         patch?: never;
@@ -349,7 +349,7 @@ export interface paths {
          * Fire due timers now (admins)
          * @description Fires every timer due now, in batches, and answers how many fired; the body may be omitted. Outside production, asOf runs them as if at that instant (history rows and events carry it), to exercise the lifecycle end to end; in production asOf is refused (400).
          */
-        post: operations["postAdminTimersRun"];
+        post: operations["runTimers"];
         delete?: never;
         options?: never;
         head?: never;
@@ -364,7 +364,7 @@ export interface paths {
             cookie?: never;
         };
         /** Reads of a sensitive case: who, when, which endpoint (admins) */
-        get: operations["getCasesByIdAccessLog"];
+        get: operations["listCaseAccessLog"];
         put?: never;
         post?: never;
         delete?: never;
@@ -384,7 +384,7 @@ export interface paths {
          * Staff members and their roles and teams (admins)
          * @description Consulted only with ROLE_SOURCE=database; then token role claims are ignored and anyone without a row is a requester.
          */
-        get: operations["getStaff"];
+        get: operations["listStaff"];
         put?: never;
         post?: never;
         delete?: never;
@@ -401,15 +401,15 @@ export interface paths {
             cookie?: never;
         };
         /** One staff member (admins) */
-        get: operations["getStaffBySubject"];
+        get: operations["getStaffMember"];
         /**
          * Grant roles and teams to a subject, replacing what it had (admins)
          * @description Consulted only with ROLE_SOURCE=database; then token role claims are ignored and anyone without a row is a requester. Takes effect on the subject's next request.
          */
-        put: operations["putStaffBySubject"];
+        put: operations["putStaffMember"];
         post?: never;
         /** Remove a staff member: they are a requester from their next request (admins) */
-        delete: operations["deleteStaffBySubject"];
+        delete: operations["deleteStaffMember"];
         options?: never;
         head?: never;
         patch?: never;
@@ -423,12 +423,12 @@ export interface paths {
             cookie?: never;
         };
         /** A person the service knows: name, employee number, e-mail (admins) */
-        get: operations["getPeopleBySubject"];
+        get: operations["getPerson"];
         /**
          * Record a person, e.g. an employee known by number before their first sign-in (admins)
          * @description People are recorded when they sign in; this records one ahead, so operators can file for them by employee number. Cases waiting for the number are tied to the person. A number another person holds is 409.
          */
-        put: operations["putPeopleBySubject"];
+        put: operations["putPerson"];
         post?: never;
         delete?: never;
         options?: never;
@@ -466,7 +466,7 @@ export interface paths {
          * Anonymise closed cases past their retention now (admins)
          * @description A case closed longer ago than its category's retentionMonths loses requester identity, message bodies, attachment contents, details, subject and description; its status history and counts stay. Outside production, asOf runs the sweep as if at that instant.
          */
-        post: operations["postAdminRetentionRun"];
+        post: operations["runRetention"];
         delete?: never;
         options?: never;
         head?: never;
@@ -586,7 +586,7 @@ export interface paths {
          * Apply up to 500 assign, transition and setTeam operations
          * @description The request is validated as a whole (a malformed operation is a 400 for all); then each operation runs in its own transaction with the same rules as its single endpoint, and the answer is 200 with one result per operation: its status and the case, or its problem. Operations on one case run in request order.
          */
-        post: operations["bulkCases"];
+        post: operations["updateCasesInBulk"];
         delete?: never;
         options?: never;
         head?: never;
@@ -625,7 +625,7 @@ export interface paths {
          * Service-level report per category or team: met, breached, median and p90 in working hours
          * @description Covers cases filed in [from, to). Admins see every team, operators the cases of their own teams. As fresh as the last SLA sweep (SLA_INTERVAL_MS).
          */
-        get: operations["getReportsSla"];
+        get: operations["getSlaReport"];
         put?: never;
         post?: never;
         delete?: never;
@@ -645,7 +645,7 @@ export interface paths {
          * Median and p90 elapsed hours cases spend in each status, per category or team
          * @description Covers cases filed in [from, to). Admins see every team, operators the cases of their own teams.
          */
-        get: operations["getReportsTimeInStatus"];
+        get: operations["getTimeInStatusReport"];
         put?: never;
         post?: never;
         delete?: never;
@@ -667,7 +667,7 @@ export interface paths {
          * Run the SLA sweep now: recompute stale due times, record breaches (admins)
          * @description Outside production, asOf runs it as if at that instant.
          */
-        post: operations["postAdminSlaRun"];
+        post: operations["runSla"];
         delete?: never;
         options?: never;
         head?: never;
@@ -700,10 +700,10 @@ export interface paths {
         };
         get?: never;
         /** Create or replace a contact channel (admins) */
-        put: operations["putServiceInfoChannelsByKey"];
+        put: operations["putContactChannel"];
         post?: never;
         /** Remove a contact channel (admins) */
-        delete: operations["deleteServiceInfoChannelsByKey"];
+        delete: operations["deleteContactChannel"];
         options?: never;
         head?: never;
         patch?: never;
@@ -782,7 +782,168 @@ export interface paths {
         trace?: never;
     };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    "case.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * case.created: A case was filed (status REGISTERED).
+         * @description Posted to each active subscription whose eventTypes include this type (or "*"), at least once, in order per case. Events of sensitive categories are redacted (`redacted: true`) unless the subscription has includeSensitive. Any 2xx answer counts as delivered; anything else is retried with backoff.
+         */
+        post: operations["receiveCaseCreatedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "case.status_changed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * case.status_changed: The case moved to another status.
+         * @description Posted to each active subscription whose eventTypes include this type (or "*"), at least once, in order per case. Events of sensitive categories are redacted (`redacted: true`) unless the subscription has includeSensitive. Any 2xx answer counts as delivered; anything else is retried with backoff.
+         */
+        post: operations["receiveCaseStatusChangedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "case.assigned": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * case.assigned: The assignee changed (to null: unassigned).
+         * @description Posted to each active subscription whose eventTypes include this type (or "*"), at least once, in order per case. Events of sensitive categories are redacted (`redacted: true`) unless the subscription has includeSensitive. Any 2xx answer counts as delivered; anything else is retried with backoff.
+         */
+        post: operations["receiveCaseAssignedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "case.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * case.updated: Staff changed fields of the case (category, team, subject).
+         * @description Posted to each active subscription whose eventTypes include this type (or "*"), at least once, in order per case. Events of sensitive categories are redacted (`redacted: true`) unless the subscription has includeSensitive. Any 2xx answer counts as delivered; anything else is retried with backoff.
+         */
+        post: operations["receiveCaseUpdatedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "case.message_added": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * case.message_added: A message was written on the case. Its body is not in the event: fetch it with your own access rights.
+         * @description Posted to each active subscription whose eventTypes include this type (or "*"), at least once, in order per case. Events of sensitive categories are redacted (`redacted: true`) unless the subscription has includeSensitive. Any 2xx answer counts as delivered; anything else is retried with backoff.
+         */
+        post: operations["receiveCaseMessageAddedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "case.attachment_added": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * case.attachment_added: A file was attached to the case.
+         * @description Posted to each active subscription whose eventTypes include this type (or "*"), at least once, in order per case. Events of sensitive categories are redacted (`redacted: true`) unless the subscription has includeSensitive. Any 2xx answer counts as delivered; anything else is retried with backoff.
+         */
+        post: operations["receiveCaseAttachmentAddedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "case.anonymised": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * case.anonymised: The case's personal data was removed at the end of its retention period.
+         * @description Posted to each active subscription whose eventTypes include this type (or "*"), at least once, in order per case. Events of sensitive categories are redacted (`redacted: true`) unless the subscription has includeSensitive. Any 2xx answer counts as delivered; anything else is retried with backoff.
+         */
+        post: operations["receiveCaseAnonymisedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "case.sla_breached": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * case.sla_breached: A service-level target passed without being met.
+         * @description Posted to each active subscription whose eventTypes include this type (or "*"), at least once, in order per case. Events of sensitive categories are redacted (`redacted: true`) unless the subscription has includeSensitive. Any 2xx answer counts as delivered; anything else is retried with backoff.
+         */
+        post: operations["receiveCaseSlaBreachedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
         /** Attachment */
@@ -799,6 +960,56 @@ export interface components {
             };
             /** Format: date-time */
             createdAt: string;
+        };
+        /** AttachmentUpload */
+        AttachmentUpload: {
+            /**
+             * Format: binary
+             * @description The file; its part's Content-Type must be one of ATTACHMENT_TYPES and match its bytes
+             */
+            file: string;
+        };
+        /** BulkRequest */
+        BulkRequest: {
+            operations: ({
+                /** @enum {string} */
+                op: "assign";
+                /** Format: uuid */
+                caseId: string;
+                assigneeId: string | null;
+                reason?: string;
+            } | {
+                /** @enum {string} */
+                op: "transition";
+                /** Format: uuid */
+                caseId: string;
+                /**
+                 * @description Case status code
+                 * @enum {unknown}
+                 */
+                to: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+                reason?: string;
+            } | {
+                /** @enum {string} */
+                op: "setTeam";
+                /** Format: uuid */
+                caseId: string;
+                teamKey: string;
+                reason?: string;
+            })[];
+        };
+        /** BulkResult */
+        BulkResult: {
+            results: {
+                /** @description Position of the operation in the request */
+                index: number;
+                /** @description The HTTP status the operation alone would have had */
+                status: number;
+                case?: components["schemas"]["Case"];
+                problem?: components["schemas"]["Problem"];
+            }[];
+            succeeded: number;
+            failed: number;
         };
         /** Case */
         Case: {
@@ -867,21 +1078,581 @@ export interface components {
                 /** Format: date-time */
                 dueAt: string;
             } | null;
-            /** @description Service level: due times in working hours of the service calendar, pauses given back */
-            sla: {
-                /** Format: date-time */
-                firstResponseDueAt: string;
-                /** @description When the first-response clock stopped (first public operator reply, or resolution) */
-                firstRespondedAt: string | null;
-                /** Format: date-time */
-                resolutionDueAt: string;
-                /** @description First COMPLETED (or CLOSED before completion) */
-                resolvedAt: string | null;
-                /** @description The clock stands still (WAITING_FOR_USER, ON_HOLD); due times are then as if it resumed now */
-                paused: boolean;
-                breached: ("first_response" | "resolution")[];
-            };
+            sla: components["schemas"]["CaseSla"];
             attachments?: components["schemas"]["Attachment"][];
+        };
+        /**
+         * CaseAnonymisedEvent
+         * @description The event case.anonymised
+         */
+        CaseAnonymisedEvent: {
+            /** @description Outbox position (a decimal int64, as a string) */
+            position: string;
+            /**
+             * Format: uuid
+             * @description Event id: consumers dedupe on it
+             */
+            id: string;
+            /** @enum {string} */
+            type: "case.anonymised";
+            caseId: string | null;
+            /** @description The full payload, or the redacted one when `redacted` is true (it has no `actor`) */
+            payload: components["schemas"]["CaseAnonymisedPayload"] | components["schemas"]["CaseAnonymisedRedactedPayload"];
+            /** @description The payload holds ids, status and codes only: no actor, names, reasons or assignees */
+            redacted: boolean;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        /**
+         * CaseAnonymisedPayload
+         * @description The case's personal data was removed at the end of its retention period.
+         */
+        CaseAnonymisedPayload: {
+            /** Format: uuid */
+            caseId: string;
+            /** @description Case number, e.g. 2026-000123 */
+            number: string;
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            /** @description The case version after the change */
+            version: number;
+            actor: components["schemas"]["EventActor"];
+            /** Format: date-time */
+            at: string;
+            /** Format: date-time */
+            closedAt: string;
+            retentionMonths: number;
+        };
+        /**
+         * CaseAnonymisedRedactedPayload
+         * @description The case's personal data was removed at the end of its retention period. Redacted (a sensitive case, a receiver without the sensitive grant): ids, status and codes only.
+         */
+        CaseAnonymisedRedactedPayload: {
+            /** Format: uuid */
+            caseId: string;
+            /** @description Case number, e.g. 2026-000123 */
+            number: string;
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            /** @description The case version after the change */
+            version: number;
+            /** Format: date-time */
+            at: string;
+            /** Format: date-time */
+            closedAt: string;
+            retentionMonths: number;
+        };
+        /**
+         * CaseAssignedEvent
+         * @description The event case.assigned
+         */
+        CaseAssignedEvent: {
+            /** @description Outbox position (a decimal int64, as a string) */
+            position: string;
+            /**
+             * Format: uuid
+             * @description Event id: consumers dedupe on it
+             */
+            id: string;
+            /** @enum {string} */
+            type: "case.assigned";
+            caseId: string | null;
+            /** @description The full payload, or the redacted one when `redacted` is true (it has no `actor`) */
+            payload: components["schemas"]["CaseAssignedPayload"] | components["schemas"]["CaseAssignedRedactedPayload"];
+            /** @description The payload holds ids, status and codes only: no actor, names, reasons or assignees */
+            redacted: boolean;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        /**
+         * CaseAssignedPayload
+         * @description The assignee changed (to null: unassigned).
+         */
+        CaseAssignedPayload: {
+            /** Format: uuid */
+            caseId: string;
+            /** @description Case number, e.g. 2026-000123 */
+            number: string;
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            /** @description The case version after the change */
+            version: number;
+            actor: components["schemas"]["EventActor"];
+            /** Format: date-time */
+            at: string;
+            from: string | null;
+            to: string | null;
+        };
+        /**
+         * CaseAssignedRedactedPayload
+         * @description The assignee changed (to null: unassigned). Redacted (a sensitive case, a receiver without the sensitive grant): ids, status and codes only.
+         */
+        CaseAssignedRedactedPayload: {
+            /** Format: uuid */
+            caseId: string;
+            /** @description Case number, e.g. 2026-000123 */
+            number: string;
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            /** @description The case version after the change */
+            version: number;
+            /** Format: date-time */
+            at: string;
+        };
+        /**
+         * CaseAttachmentAddedEvent
+         * @description The event case.attachment_added
+         */
+        CaseAttachmentAddedEvent: {
+            /** @description Outbox position (a decimal int64, as a string) */
+            position: string;
+            /**
+             * Format: uuid
+             * @description Event id: consumers dedupe on it
+             */
+            id: string;
+            /** @enum {string} */
+            type: "case.attachment_added";
+            caseId: string | null;
+            /** @description The full payload, or the redacted one when `redacted` is true (it has no `actor`) */
+            payload: components["schemas"]["CaseAttachmentAddedPayload"] | components["schemas"]["CaseAttachmentAddedRedactedPayload"];
+            /** @description The payload holds ids, status and codes only: no actor, names, reasons or assignees */
+            redacted: boolean;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        /**
+         * CaseAttachmentAddedPayload
+         * @description A file was attached to the case.
+         */
+        CaseAttachmentAddedPayload: {
+            /** Format: uuid */
+            caseId: string;
+            /** @description Case number, e.g. 2026-000123 */
+            number: string;
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            /** @description The case version after the change */
+            version: number;
+            actor: components["schemas"]["EventActor"];
+            /** Format: date-time */
+            at: string;
+            /** Format: uuid */
+            attachmentId: string;
+        };
+        /**
+         * CaseAttachmentAddedRedactedPayload
+         * @description A file was attached to the case. Redacted (a sensitive case, a receiver without the sensitive grant): ids, status and codes only.
+         */
+        CaseAttachmentAddedRedactedPayload: {
+            /** Format: uuid */
+            caseId: string;
+            /** @description Case number, e.g. 2026-000123 */
+            number: string;
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            /** @description The case version after the change */
+            version: number;
+            /** Format: date-time */
+            at: string;
+            /** Format: uuid */
+            attachmentId: string;
+        };
+        /**
+         * CaseCreatedEvent
+         * @description The event case.created
+         */
+        CaseCreatedEvent: {
+            /** @description Outbox position (a decimal int64, as a string) */
+            position: string;
+            /**
+             * Format: uuid
+             * @description Event id: consumers dedupe on it
+             */
+            id: string;
+            /** @enum {string} */
+            type: "case.created";
+            caseId: string | null;
+            /** @description The full payload, or the redacted one when `redacted` is true (it has no `actor`) */
+            payload: components["schemas"]["CaseCreatedPayload"] | components["schemas"]["CaseCreatedRedactedPayload"];
+            /** @description The payload holds ids, status and codes only: no actor, names, reasons or assignees */
+            redacted: boolean;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        /**
+         * CaseCreatedPayload
+         * @description A case was filed (status REGISTERED).
+         */
+        CaseCreatedPayload: {
+            /** Format: uuid */
+            caseId: string;
+            /** @description Case number, e.g. 2026-000123 */
+            number: string;
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            /** @description The case version after the change */
+            version: number;
+            actor: components["schemas"]["EventActor"];
+            /** Format: date-time */
+            at: string;
+            categoryKey: string;
+            teamKey: string;
+            /** @description portal, phone, email, post or api */
+            channel: string;
+        };
+        /**
+         * CaseCreatedRedactedPayload
+         * @description A case was filed (status REGISTERED). Redacted (a sensitive case, a receiver without the sensitive grant): ids, status and codes only.
+         */
+        CaseCreatedRedactedPayload: {
+            /** Format: uuid */
+            caseId: string;
+            /** @description Case number, e.g. 2026-000123 */
+            number: string;
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            /** @description The case version after the change */
+            version: number;
+            /** Format: date-time */
+            at: string;
+            categoryKey: string;
+            teamKey: string;
+            /** @description portal, phone, email, post or api */
+            channel: string;
+        };
+        /** CaseList */
+        CaseList: {
+            items: components["schemas"]["Case"][];
+            nextCursor: string | null;
+        };
+        /**
+         * CaseMessageAddedEvent
+         * @description The event case.message_added
+         */
+        CaseMessageAddedEvent: {
+            /** @description Outbox position (a decimal int64, as a string) */
+            position: string;
+            /**
+             * Format: uuid
+             * @description Event id: consumers dedupe on it
+             */
+            id: string;
+            /** @enum {string} */
+            type: "case.message_added";
+            caseId: string | null;
+            /** @description The full payload, or the redacted one when `redacted` is true (it has no `actor`) */
+            payload: components["schemas"]["CaseMessageAddedPayload"] | components["schemas"]["CaseMessageAddedRedactedPayload"];
+            /** @description The payload holds ids, status and codes only: no actor, names, reasons or assignees */
+            redacted: boolean;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        /**
+         * CaseMessageAddedPayload
+         * @description A message was written on the case. Its body is not in the event: fetch it with your own access rights.
+         */
+        CaseMessageAddedPayload: {
+            /** Format: uuid */
+            caseId: string;
+            /** @description Case number, e.g. 2026-000123 */
+            number: string;
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            /** @description The case version after the change */
+            version: number;
+            actor: components["schemas"]["EventActor"];
+            /** Format: date-time */
+            at: string;
+            /** Format: uuid */
+            messageId: string;
+            /** @enum {unknown} */
+            visibility: "public" | "internal";
+        };
+        /**
+         * CaseMessageAddedRedactedPayload
+         * @description A message was written on the case. Its body is not in the event: fetch it with your own access rights. Redacted (a sensitive case, a receiver without the sensitive grant): ids, status and codes only.
+         */
+        CaseMessageAddedRedactedPayload: {
+            /** Format: uuid */
+            caseId: string;
+            /** @description Case number, e.g. 2026-000123 */
+            number: string;
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            /** @description The case version after the change */
+            version: number;
+            /** Format: date-time */
+            at: string;
+            /** Format: uuid */
+            messageId: string;
+            /** @enum {unknown} */
+            visibility: "public" | "internal";
+        };
+        /**
+         * CaseSla
+         * @description Service level: due times in working hours of the service calendar, pauses given back
+         */
+        CaseSla: {
+            /** Format: date-time */
+            firstResponseDueAt: string;
+            /** @description When the first-response clock stopped (first public operator reply, or resolution) */
+            firstRespondedAt: string | null;
+            /** Format: date-time */
+            resolutionDueAt: string;
+            /** @description First COMPLETED (or CLOSED before completion) */
+            resolvedAt: string | null;
+            /** @description The clock stands still (WAITING_FOR_USER, ON_HOLD); due times are then as if it resumed now */
+            paused: boolean;
+            breached: ("first_response" | "resolution")[];
+        };
+        /**
+         * CaseSlaBreachedEvent
+         * @description The event case.sla_breached
+         */
+        CaseSlaBreachedEvent: {
+            /** @description Outbox position (a decimal int64, as a string) */
+            position: string;
+            /**
+             * Format: uuid
+             * @description Event id: consumers dedupe on it
+             */
+            id: string;
+            /** @enum {string} */
+            type: "case.sla_breached";
+            caseId: string | null;
+            /** @description The full payload, or the redacted one when `redacted` is true (it has no `actor`) */
+            payload: components["schemas"]["CaseSlaBreachedPayload"] | components["schemas"]["CaseSlaBreachedRedactedPayload"];
+            /** @description The payload holds ids, status and codes only: no actor, names, reasons or assignees */
+            redacted: boolean;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        /**
+         * CaseSlaBreachedPayload
+         * @description A service-level target passed without being met.
+         */
+        CaseSlaBreachedPayload: {
+            /** Format: uuid */
+            caseId: string;
+            /** @description Case number, e.g. 2026-000123 */
+            number: string;
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            /** @description The case version after the change */
+            version: number;
+            actor: components["schemas"]["EventActor"];
+            /** Format: date-time */
+            at: string;
+            teamKey: string;
+            categoryKey: string;
+            /** @enum {unknown} */
+            kind: "first_response" | "resolution";
+            /** Format: date-time */
+            dueAt: string;
+        };
+        /**
+         * CaseSlaBreachedRedactedPayload
+         * @description A service-level target passed without being met. Redacted (a sensitive case, a receiver without the sensitive grant): ids, status and codes only.
+         */
+        CaseSlaBreachedRedactedPayload: {
+            /** Format: uuid */
+            caseId: string;
+            /** @description Case number, e.g. 2026-000123 */
+            number: string;
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            /** @description The case version after the change */
+            version: number;
+            /** Format: date-time */
+            at: string;
+            teamKey: string;
+            categoryKey: string;
+            /** @enum {unknown} */
+            kind: "first_response" | "resolution";
+            /** Format: date-time */
+            dueAt: string;
+        };
+        /**
+         * CaseStatusChangedEvent
+         * @description The event case.status_changed
+         */
+        CaseStatusChangedEvent: {
+            /** @description Outbox position (a decimal int64, as a string) */
+            position: string;
+            /**
+             * Format: uuid
+             * @description Event id: consumers dedupe on it
+             */
+            id: string;
+            /** @enum {string} */
+            type: "case.status_changed";
+            caseId: string | null;
+            /** @description The full payload, or the redacted one when `redacted` is true (it has no `actor`) */
+            payload: components["schemas"]["CaseStatusChangedPayload"] | components["schemas"]["CaseStatusChangedRedactedPayload"];
+            /** @description The payload holds ids, status and codes only: no actor, names, reasons or assignees */
+            redacted: boolean;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        /**
+         * CaseStatusChangedPayload
+         * @description The case moved to another status.
+         */
+        CaseStatusChangedPayload: {
+            /** Format: uuid */
+            caseId: string;
+            /** @description Case number, e.g. 2026-000123 */
+            number: string;
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            /** @description The case version after the change */
+            version: number;
+            actor: components["schemas"]["EventActor"];
+            /** Format: date-time */
+            at: string;
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            from: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            to: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            reason: string | null;
+        };
+        /**
+         * CaseStatusChangedRedactedPayload
+         * @description The case moved to another status. Redacted (a sensitive case, a receiver without the sensitive grant): ids, status and codes only.
+         */
+        CaseStatusChangedRedactedPayload: {
+            /** Format: uuid */
+            caseId: string;
+            /** @description Case number, e.g. 2026-000123 */
+            number: string;
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            /** @description The case version after the change */
+            version: number;
+            /** Format: date-time */
+            at: string;
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            from: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            to: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+        };
+        /**
+         * CaseUpdatedEvent
+         * @description The event case.updated
+         */
+        CaseUpdatedEvent: {
+            /** @description Outbox position (a decimal int64, as a string) */
+            position: string;
+            /**
+             * Format: uuid
+             * @description Event id: consumers dedupe on it
+             */
+            id: string;
+            /** @enum {string} */
+            type: "case.updated";
+            caseId: string | null;
+            /** @description The full payload, or the redacted one when `redacted` is true (it has no `actor`) */
+            payload: components["schemas"]["CaseUpdatedPayload"] | components["schemas"]["CaseUpdatedRedactedPayload"];
+            /** @description The payload holds ids, status and codes only: no actor, names, reasons or assignees */
+            redacted: boolean;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        /**
+         * CaseUpdatedPayload
+         * @description Staff changed fields of the case (category, team, subject).
+         */
+        CaseUpdatedPayload: {
+            /** Format: uuid */
+            caseId: string;
+            /** @description Case number, e.g. 2026-000123 */
+            number: string;
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            /** @description The case version after the change */
+            version: number;
+            actor: components["schemas"]["EventActor"];
+            /** Format: date-time */
+            at: string;
+            fields: string[];
+        };
+        /**
+         * CaseUpdatedRedactedPayload
+         * @description Staff changed fields of the case (category, team, subject). Redacted (a sensitive case, a receiver without the sensitive grant): ids, status and codes only.
+         */
+        CaseUpdatedRedactedPayload: {
+            /** Format: uuid */
+            caseId: string;
+            /** @description Case number, e.g. 2026-000123 */
+            number: string;
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            /** @description The case version after the change */
+            version: number;
+            /** Format: date-time */
+            at: string;
+            fields: string[];
         };
         /** Category */
         Category: {
@@ -907,6 +1678,128 @@ export interface components {
                 resolutionHours: number;
             };
         };
+        /** ContactChannel */
+        ContactChannel: {
+            key: string;
+            /** @enum {unknown} */
+            kind: "portal" | "phone" | "email" | "post";
+            name: {
+                nb: string;
+                en: string;
+            };
+            /** @description Phone number, e-mail address, URL or postal route */
+            address: string;
+            description: {
+                nb: string;
+                en: string;
+            } | null;
+            /** @description Opening hours; null: always available (answered in case-handling hours) */
+            hours: {
+                /** @description ISO weekday: 1 = Monday … 7 = Sunday */
+                weekday: number;
+                /** @description local wall-clock HH:MM */
+                start: string;
+                /** @description local wall-clock HH:MM */
+                end: string;
+            }[] | null;
+            sortOrder: number;
+            /** @description Open at this moment (its hours, public holidays and closed days) */
+            openNow: boolean;
+            /** @description When it opens next, if closed now */
+            nextOpenAt: string | null;
+        };
+        /** CreateCaseRequest */
+        CreateCaseRequest: {
+            categoryKey: string;
+            subject: string;
+            description: string;
+            /** @description Extra fields of the category's form */
+            details?: {
+                [key: string]: unknown;
+            };
+            /** @description Staff: the Feide id of the employee the case is filed for (phone, e-mail, post); they become its requester */
+            requesterId?: string;
+            /** @description ansattnummer. Staff naming another employee's number file the case for that employee (resolved through the person directory, or tied to them when they first sign in) */
+            employeeNumber?: string;
+            /** @description The employee a leader files about */
+            concernsEmployee?: {
+                /** @description Feide id */
+                id?: string;
+                name: string;
+                /** @description ansattnummer */
+                employeeNumber?: string;
+            };
+            /** @enum {unknown} */
+            channel?: "portal" | "phone" | "email" | "post" | "api";
+            /** @description Someone without a Feide account, registered by an operator */
+            externalRequester?: {
+                name: string;
+                /** Format: email */
+                email?: string;
+                phone?: string;
+                address?: string;
+            };
+            /**
+             * @description Language of the requester's mails; default: the token's locale, else nb
+             * @enum {unknown}
+             */
+            language?: "nb" | "en";
+        };
+        /** CreateMessageRequest */
+        CreateMessageRequest: {
+            body: string;
+            visibility?: "public" | "internal";
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            setStatus?: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            /** @description An operator records the external requester's message (phone, e-mail) */
+            onBehalfOfRequester?: boolean;
+        };
+        /** CreateWebhookRequest */
+        CreateWebhookRequest: {
+            /**
+             * Format: uri
+             * @description https (http only outside production)
+             */
+            url: string;
+            /** @description Event types to receive; "*" for all */
+            eventTypes: ("case.created" | "case.status_changed" | "case.assigned" | "case.updated" | "case.message_added" | "case.attachment_added" | "case.anonymised" | "case.sla_breached" | "*")[];
+            /** @description HMAC-SHA256 key (write-only) */
+            secret?: string;
+            description?: string;
+            /** @default true */
+            active: boolean;
+            /**
+             * @description Send events of sensitive categories in full (actors, reasons, assignees). Only an administrator signed in as a person, or a client granted cases:read:sensitive, may set it
+             * @default false
+             */
+            includeSensitive: boolean;
+        };
+        /**
+         * Event
+         * @description An event of the outbox, as the feed serves it and a webhook delivery posts it; `type` says which
+         */
+        Event: components["schemas"]["CaseCreatedEvent"] | components["schemas"]["CaseStatusChangedEvent"] | components["schemas"]["CaseAssignedEvent"] | components["schemas"]["CaseUpdatedEvent"] | components["schemas"]["CaseMessageAddedEvent"] | components["schemas"]["CaseAttachmentAddedEvent"] | components["schemas"]["CaseAnonymisedEvent"] | components["schemas"]["CaseSlaBreachedEvent"];
+        /** EventActor */
+        EventActor: {
+            /** @description Subject id of the person or client, or `system` */
+            id: string;
+            /** @description Role recorded for the action (requester, leader, operator, admin, integration, system) */
+            role: string;
+            /** @description The external requester an operator acted for */
+            onBehalfOf: string | null;
+        };
+        /**
+         * EventFeed
+         * @description Events after a position, oldest first
+         */
+        EventFeed: {
+            items: components["schemas"]["Event"][];
+            /** @description Pass as after for the next page; equal to after when nothing new is committed */
+            nextAfter: string;
+        };
         /** HistoryEntry */
         HistoryEntry: {
             id: string;
@@ -924,6 +1817,42 @@ export interface components {
             reason: string | null;
             internal: boolean;
         };
+        /** InboundMailResult */
+        InboundMailResult: {
+            /** @enum {unknown} */
+            outcome: "case-created" | "message-added" | "ignored";
+            /** @description This Message-ID was received before: the answer is what its first delivery did */
+            duplicate: boolean;
+            /** @description The Message-ID, without angle brackets (made from the bytes when the mail has none) */
+            messageId: string;
+            caseId: string | null;
+            caseNumber: string | null;
+            /** @description ignored: auto-submitted, bulk-precedence, auto-reply-header, own-address, bounce or no-sender. case-created from a mail naming a case: unknown-case, sender-not-requester or case-closed. incomplete: the first delivery failed half-way. */
+            reason: string | null;
+            /** @description Present on 202: why the mail created nothing (same as reason) */
+            ignored?: string;
+            /** @description Files kept as case attachments */
+            attachments?: {
+                /** Format: uuid */
+                id: string;
+                filename: string;
+            }[];
+            /** @description Files not kept (named in an internal note on the case, except inline images) */
+            skippedAttachments?: {
+                filename: string;
+                /** @enum {unknown} */
+                reason: "inline-image" | "too-large" | "type-not-accepted";
+            }[];
+        };
+        /** Me */
+        Me: {
+            subject: string;
+            name: string | null;
+            roles: string[];
+            teams: string[];
+            scopes: string[];
+            employeeNumber: string | null;
+        };
         /** Message */
         Message: {
             /** Format: uuid */
@@ -939,6 +1868,59 @@ export interface components {
             body: string;
             /** Format: date-time */
             createdAt: string;
+        };
+        /** MessageResult */
+        MessageResult: {
+            message: components["schemas"]["Message"];
+            case: components["schemas"]["Case"];
+        };
+        /** Notification */
+        Notification: {
+            /** @description Delivery id */
+            id: string;
+            /**
+             * @description What the mail was about (sensitive: a mail that says only that something is new)
+             * @enum {unknown}
+             */
+            kind: "filed" | "reply" | "waiting" | "reminder" | "completed" | "reopened" | "closed" | "sensitive";
+            /** @enum {unknown} */
+            language: "nb" | "en";
+            /** @description The address (the requester or a CC); [anonymised] after retention */
+            recipient: string;
+            subject: string;
+            /**
+             * @description pending: not yet taken by the mail server (retried with backoff); failed: given up
+             * @enum {unknown}
+             */
+            state: "pending" | "sent" | "failed";
+            attempts: number;
+            lastError: string | null;
+            lastAttemptAt: string | null;
+            sentAt: string | null;
+            nextAttemptAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        /** NotificationTemplate */
+        NotificationTemplate: {
+            /** @enum {unknown} */
+            kind: "filed" | "reply" | "waiting" | "reminder" | "completed" | "reopened" | "closed" | "sensitive";
+            /** @enum {unknown} */
+            language: "nb" | "en";
+            subject: string;
+            body: string;
+            updatedBy: string | null;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        /** Person */
+        Person: {
+            subject: string;
+            name: string | null;
+            employeeNumber: string | null;
+            email: string | null;
+            /** Format: date-time */
+            updatedAt: string;
         };
         /**
          * Problem
@@ -956,6 +1938,266 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /** PutCategoryRequest */
+        PutCategoryRequest: {
+            name: {
+                nb: string;
+                en: string;
+            };
+            description?: string | null;
+            defaultTeamKey: string;
+            sensitive: boolean;
+            form?: {
+                [key: string]: unknown;
+            } | null;
+            active?: boolean;
+            sortOrder?: number;
+            retentionMonths?: number;
+            serviceLevel?: {
+                /** @description working hours */
+                firstResponseHours: number;
+                /** @description working hours */
+                resolutionHours: number;
+            };
+        };
+        /** PutContactChannelRequest */
+        PutContactChannelRequest: {
+            /** @enum {unknown} */
+            kind: "portal" | "phone" | "email" | "post";
+            name: {
+                nb: string;
+                en: string;
+            };
+            address: string;
+            description?: {
+                nb: string;
+                en: string;
+            } | null;
+            hours?: {
+                /** @description ISO weekday: 1 = Monday … 7 = Sunday */
+                weekday: number;
+                /** @description local wall-clock HH:MM */
+                start: string;
+                /** @description local wall-clock HH:MM */
+                end: string;
+            }[] | null;
+            sortOrder?: number;
+        };
+        /** PutNotificationTemplateRequest */
+        PutNotificationTemplateRequest: {
+            /** @description The subject after the case token ("[Sak 2026-000123] " is put in front when sent) */
+            subject: string;
+            /** @description Plain text; placeholders: {{caseNumber}}, {{subject}}, {{statusLabel}}, {{dueDate}}, {{link}}, {{reply}} */
+            body: string;
+        };
+        /** PutPersonRequest */
+        PutPersonRequest: {
+            name?: string | null;
+            employeeNumber?: string | null;
+            email?: string | null;
+        };
+        /** PutServiceCalendarRequest */
+        PutServiceCalendarRequest: {
+            hours: {
+                /** @description ISO weekday: 1 = Monday … 7 = Sunday */
+                weekday: number;
+                /** @description local wall-clock HH:MM */
+                start: string;
+                /** @description local wall-clock HH:MM */
+                end: string;
+            }[];
+            closedDays: {
+                /**
+                 * Format: date
+                 * @description YYYY-MM-DD (Europe/Oslo)
+                 */
+                date: string;
+                reason: string;
+            }[];
+        };
+        /** PutStaffMemberRequest */
+        PutStaffMemberRequest: {
+            name?: string | null;
+            roles: ("leader" | "operator" | "admin" | "integration")[];
+            /** @description team keys */
+            teams?: string[];
+        };
+        /** PutTeamRequest */
+        PutTeamRequest: {
+            name: {
+                nb: string;
+                en: string;
+            };
+            email?: string | null;
+        };
+        /**
+         * RunRequest
+         * @description asOf (outside production only): run as if at that instant
+         */
+        RunRequest: {
+            /** Format: date-time */
+            asOf?: string;
+        };
+        /** ServiceCalendar */
+        ServiceCalendar: {
+            /** @description IANA time zone of the hours and dates */
+            zone: string;
+            /** @description Open weekdays; a weekday not listed is closed */
+            hours: {
+                /** @description ISO weekday: 1 = Monday … 7 = Sunday */
+                weekday: number;
+                /** @description local wall-clock HH:MM */
+                start: string;
+                /** @description local wall-clock HH:MM */
+                end: string;
+            }[];
+            /** @description Extra closed days besides public holidays */
+            closedDays: {
+                /**
+                 * Format: date
+                 * @description YYYY-MM-DD (Europe/Oslo)
+                 */
+                date: string;
+                reason: string;
+            }[];
+            /** @description Norwegian public holidays of this year and the next (computed, always closed) */
+            publicHolidays: {
+                /**
+                 * Format: date
+                 * @description YYYY-MM-DD (Europe/Oslo)
+                 */
+                date: string;
+                name: {
+                    nb: string;
+                    en: string;
+                };
+            }[];
+        };
+        /** ServiceInfo */
+        ServiceInfo: {
+            /** Format: date-time */
+            at: string;
+            channels: components["schemas"]["ContactChannel"][];
+            /** @description The hours service-level targets count in */
+            caseHandling: {
+                zone: string;
+                hours: {
+                    /** @description ISO weekday: 1 = Monday … 7 = Sunday */
+                    weekday: number;
+                    /** @description local wall-clock HH:MM */
+                    start: string;
+                    /** @description local wall-clock HH:MM */
+                    end: string;
+                }[];
+                openNow: boolean;
+                nextOpenAt: string | null;
+            };
+        };
+        /** SlaReport */
+        SlaReport: {
+            /** Format: date-time */
+            from: string;
+            /** Format: date-time */
+            to: string;
+            /**
+             * @default category
+             * @enum {unknown}
+             */
+            groupBy: "category" | "team";
+            groups: {
+                /** @description Category or team key */
+                key: string;
+                cases: number;
+                /** @description Resolved with both targets met */
+                met: number;
+                /** @description At least one breach recorded */
+                breached: number;
+                /** @description Neither yet: not resolved and not breached */
+                open: number;
+                firstResponse: {
+                    /** @description Stopped in time */
+                    met: number;
+                    /** @description A breach is recorded */
+                    breached: number;
+                    /** @description null when nothing was measured */
+                    medianHours: number | null;
+                    /** @description null when nothing was measured */
+                    p90Hours: number | null;
+                };
+                resolution: {
+                    /** @description Stopped in time */
+                    met: number;
+                    /** @description A breach is recorded */
+                    breached: number;
+                    /** @description null when nothing was measured */
+                    medianHours: number | null;
+                    /** @description null when nothing was measured */
+                    p90Hours: number | null;
+                };
+            }[];
+        };
+        /** SlaRunResult */
+        SlaRunResult: {
+            /** @description Cases whose due times were recomputed */
+            refreshed: number;
+            /** @description Breaches recorded by this run */
+            breaches: number;
+            /** Format: date-time */
+            asOf: string;
+        };
+        /** StaffMember */
+        StaffMember: {
+            subject: string;
+            name: string | null;
+            roles: ("leader" | "operator" | "admin" | "integration")[];
+            teams: string[];
+            updatedBy: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        /** StatusEntry */
+        StatusEntry: {
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            code: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            label: {
+                nb: string;
+                en: string;
+            };
+            description: string;
+            transitions: {
+                operator: ("REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER")[];
+                requester: ("REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER")[];
+                system: ("REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER")[];
+            };
+            autoTransition: {
+                /**
+                 * @description Case status code
+                 * @enum {unknown}
+                 */
+                to: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+                afterDays: number;
+                suspendable: boolean;
+            } | null;
+        };
+        /** SuspensionWindow */
+        SuspensionWindow: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: date
+             * @description YYYY-MM-DD (Europe/Oslo)
+             */
+            from: string;
+            /**
+             * Format: date
+             * @description YYYY-MM-DD (Europe/Oslo)
+             */
+            to: string;
+            reason: string;
+        };
         /** Team */
         Team: {
             key: string;
@@ -964,6 +2206,170 @@ export interface components {
                 en: string;
             };
             email: string | null;
+        };
+        /** TeamMember */
+        TeamMember: {
+            subject: string;
+            name: string | null;
+        };
+        /** TimeInStatusReport */
+        TimeInStatusReport: {
+            /** Format: date-time */
+            from: string;
+            /** Format: date-time */
+            to: string;
+            /**
+             * @default category
+             * @enum {unknown}
+             */
+            groupBy: "category" | "team";
+            groups: {
+                key: string;
+                statuses: {
+                    /** @enum {unknown} */
+                    status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+                    /** @description Times a case entered the status and later left it */
+                    stints: number;
+                    /** @description Cases in the status now (not measured) */
+                    current: number;
+                    /** @description elapsed (calendar) hours; null when nothing was measured */
+                    medianHours: number | null;
+                    /** @description elapsed (calendar) hours */
+                    p90Hours: number | null;
+                    /** @description working hours of the service calendar */
+                    medianWorkingHours: number | null;
+                    /** @description working hours of the service calendar */
+                    p90WorkingHours: number | null;
+                }[];
+            }[];
+        };
+        /** TransitionRequest */
+        TransitionRequest: {
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            to: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            reason?: string;
+            /** @description A public reply written with the move */
+            reply?: string;
+            assigneeId?: string;
+            /** @description An operator acts for the external requester of the case (close, reopen) */
+            onBehalfOfRequester?: boolean;
+        };
+        /** UpdateCaseRequest */
+        UpdateCaseRequest: {
+            assigneeId?: string | null;
+            teamKey?: string;
+            categoryKey?: string;
+            subject?: string;
+            reason?: string;
+            /** @description Extra recipients of the mails about the case (replaces the list) */
+            cc?: string[];
+        };
+        /** UpdateWebhookRequest */
+        UpdateWebhookRequest: {
+            /**
+             * Format: uri
+             * @description https (http only outside production)
+             */
+            url?: string;
+            /** @description Event types to receive; "*" for all */
+            eventTypes?: ("case.created" | "case.status_changed" | "case.assigned" | "case.updated" | "case.message_added" | "case.attachment_added" | "case.anonymised" | "case.sla_breached" | "*")[];
+            /** @description HMAC-SHA256 key (write-only) */
+            secret?: string;
+            description?: string | null;
+            /** @description true re-enables a disabled subscription and clears its failure count */
+            active?: boolean;
+            /** @description Send events of sensitive categories in full (actors, reasons, assignees). Only an administrator signed in as a person, or a client granted cases:read:sensitive, may set it */
+            includeSensitive?: boolean;
+        };
+        /** Webhook */
+        Webhook: {
+            /** Format: uuid */
+            id: string;
+            url: string;
+            eventTypes: string[];
+            description: string | null;
+            /** @description false: paused by an admin or disabled after WEBHOOK_MAX_FAILURES consecutive failures */
+            active: boolean;
+            /** @description Events of sensitive categories are sent in full; otherwise ids and status only */
+            includeSensitive: boolean;
+            consecutiveFailures: number;
+            disabledAt: string | null;
+            disabledReason: string | null;
+            createdBy: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        /** WebhookCreated */
+        WebhookCreated: {
+            /** Format: uuid */
+            id: string;
+            url: string;
+            eventTypes: string[];
+            description: string | null;
+            /** @description false: paused by an admin or disabled after WEBHOOK_MAX_FAILURES consecutive failures */
+            active: boolean;
+            /** @description Events of sensitive categories are sent in full; otherwise ids and status only */
+            includeSensitive: boolean;
+            consecutiveFailures: number;
+            disabledAt: string | null;
+            disabledReason: string | null;
+            createdBy: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** @description The signing secret; shown only in this answer */
+            secret: string;
+        };
+        /** WebhookDelivery */
+        WebhookDelivery: {
+            id: string;
+            /** Format: uuid */
+            eventId: string;
+            eventType: string;
+            /** @description Outbox position (a decimal int64, as a string) */
+            eventPosition: string;
+            caseId: string | null;
+            /** @enum {unknown} */
+            state: "pending" | "succeeded";
+            attempts: number;
+            nextAttemptAt: string | null;
+            lastAttemptAt: string | null;
+            lastStatusCode: number | null;
+            lastError: string | null;
+            deliveredAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description The latest attempts (up to 20), oldest first */
+            attemptLog: {
+                /** Format: date-time */
+                at: string;
+                statusCode: number | null;
+                error: string | null;
+                durationMs: number;
+            }[];
+        };
+        /** WebhookDeliveryList */
+        WebhookDeliveryList: {
+            items: components["schemas"]["WebhookDelivery"][];
+            nextCursor: string | null;
+        };
+        /** WebhookRunResult */
+        WebhookRunResult: {
+            /** @description New deliveries created from the outbox */
+            queued: number;
+            attempted: number;
+            succeeded: number;
+            failed: number;
+            /** @description Subscriptions disabled by this run */
+            disabled: number;
+            /** Format: date-time */
+            asOf: string;
         };
     };
     responses: never;
@@ -994,7 +2400,7 @@ export interface operations {
             };
         };
     };
-    getHealthLive: {
+    getLiveness: {
         parameters: {
             query?: never;
             header?: never;
@@ -1003,7 +2409,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The process is up */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1017,7 +2423,7 @@ export interface operations {
             };
         };
     };
-    getHealthReady: {
+    getReadiness: {
         parameters: {
             query?: never;
             header?: never;
@@ -1026,7 +2432,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The database is reachable and every migration is applied */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1050,7 +2456,7 @@ export interface operations {
             };
         };
     };
-    getStatuses: {
+    listStatuses: {
         parameters: {
             query?: never;
             header?: never;
@@ -1059,38 +2465,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The statuses, each with the statuses each actor may move a case to */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /**
-                         * @description Case status code
-                         * @enum {unknown}
-                         */
-                        code: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
-                        label: {
-                            nb: string;
-                            en: string;
-                        };
-                        description: string;
-                        transitions: {
-                            operator: ("REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER")[];
-                            requester: ("REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER")[];
-                            system: ("REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER")[];
-                        };
-                        autoTransition: {
-                            /**
-                             * @description Case status code
-                             * @enum {unknown}
-                             */
-                            to: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
-                            afterDays: number;
-                            suspendable: boolean;
-                        } | null;
-                    }[];
+                    "application/json": components["schemas"]["StatusEntry"][];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -1104,7 +2485,7 @@ export interface operations {
             };
         };
     };
-    getCategories: {
+    listCategories: {
         parameters: {
             query?: never;
             header?: never;
@@ -1113,7 +2494,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The categories */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1133,7 +2514,7 @@ export interface operations {
             };
         };
     };
-    getCategoriesByKey: {
+    getCategory: {
         parameters: {
             query?: never;
             header?: never;
@@ -1144,7 +2525,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The category */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1182,7 +2563,7 @@ export interface operations {
             };
         };
     };
-    putCategoriesByKey: {
+    putCategory: {
         parameters: {
             query?: never;
             header?: never;
@@ -1193,31 +2574,11 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    name: {
-                        nb: string;
-                        en: string;
-                    };
-                    description?: string | null;
-                    defaultTeamKey: string;
-                    sensitive: boolean;
-                    form?: {
-                        [key: string]: unknown;
-                    } | null;
-                    active?: boolean;
-                    sortOrder?: number;
-                    retentionMonths?: number;
-                    serviceLevel?: {
-                        /** @description working hours */
-                        firstResponseHours: number;
-                        /** @description working hours */
-                        resolutionHours: number;
-                    };
-                };
+                "application/json": components["schemas"]["PutCategoryRequest"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description The category, replaced */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1226,7 +2587,7 @@ export interface operations {
                     "application/json": components["schemas"]["Category"];
                 };
             };
-            /** @description Default Response */
+            /** @description The category, created */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -1273,7 +2634,7 @@ export interface operations {
             };
         };
     };
-    getTeams: {
+    listTeams: {
         parameters: {
             query?: never;
             header?: never;
@@ -1282,7 +2643,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The teams */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1302,7 +2663,7 @@ export interface operations {
             };
         };
     };
-    putTeamsByKey: {
+    putTeam: {
         parameters: {
             query?: never;
             header?: never;
@@ -1313,17 +2674,11 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    name: {
-                        nb: string;
-                        en: string;
-                    };
-                    email?: string | null;
-                };
+                "application/json": components["schemas"]["PutTeamRequest"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description The team, replaced */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1332,7 +2687,7 @@ export interface operations {
                     "application/json": components["schemas"]["Team"];
                 };
             };
-            /** @description Default Response */
+            /** @description The team, created */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -1379,7 +2734,7 @@ export interface operations {
             };
         };
     };
-    getTeamsByKeyMembers: {
+    listTeamMembers: {
         parameters: {
             query?: never;
             header?: never;
@@ -1390,16 +2745,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The team's operators */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        subject: string;
-                        name: string | null;
-                    }[];
+                    "application/json": components["schemas"]["TeamMember"][];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -1440,7 +2792,7 @@ export interface operations {
             };
         };
     };
-    getCases: {
+    listCases: {
         parameters: {
             query?: {
                 /** @description One or more statuses (repeat the parameter) */
@@ -1463,16 +2815,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A page of cases, newest first */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: components["schemas"]["Case"][];
-                        nextCursor: string | null;
-                    };
+                    "application/json": components["schemas"]["CaseList"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -1513,7 +2862,7 @@ export interface operations {
             };
         };
     };
-    postCases: {
+    createCase: {
         parameters: {
             query?: never;
             header?: {
@@ -1525,46 +2874,11 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    categoryKey: string;
-                    subject: string;
-                    description: string;
-                    /** @description Extra fields of the category's form */
-                    details?: {
-                        [key: string]: unknown;
-                    };
-                    /** @description Staff: the Feide id of the employee the case is filed for (phone, e-mail, post); they become its requester */
-                    requesterId?: string;
-                    /** @description ansattnummer. Staff naming another employee's number file the case for that employee (resolved through the person directory, or tied to them when they first sign in) */
-                    employeeNumber?: string;
-                    /** @description The employee a leader files about */
-                    concernsEmployee?: {
-                        /** @description Feide id */
-                        id?: string;
-                        name: string;
-                        /** @description ansattnummer */
-                        employeeNumber?: string;
-                    };
-                    /** @enum {unknown} */
-                    channel?: "portal" | "phone" | "email" | "post" | "api";
-                    /** @description Someone without a Feide account, registered by an operator */
-                    externalRequester?: {
-                        name: string;
-                        /** Format: email */
-                        email?: string;
-                        phone?: string;
-                        address?: string;
-                    };
-                    /**
-                     * @description Language of the requester's mails; default: the token's locale, else nb
-                     * @enum {unknown}
-                     */
-                    language?: "nb" | "en";
-                };
+                "application/json": components["schemas"]["CreateCaseRequest"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description The case as filed */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -1620,7 +2934,7 @@ export interface operations {
             };
         };
     };
-    getCasesById: {
+    getCase: {
         parameters: {
             query?: never;
             header?: never;
@@ -1631,7 +2945,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The case */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1669,7 +2983,7 @@ export interface operations {
             };
         };
     };
-    patchCasesById: {
+    updateCase: {
         parameters: {
             query?: never;
             header?: {
@@ -1683,19 +2997,11 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    assigneeId?: string | null;
-                    teamKey?: string;
-                    categoryKey?: string;
-                    subject?: string;
-                    reason?: string;
-                    /** @description Extra recipients of the mails about the case (replaces the list) */
-                    cc?: string[];
-                };
+                "application/json": components["schemas"]["UpdateCaseRequest"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description The case as changed */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1769,7 +3075,7 @@ export interface operations {
             };
         };
     };
-    postCasesByIdTransitions: {
+    transitionCase: {
         parameters: {
             query?: never;
             header?: {
@@ -1785,23 +3091,11 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    /**
-                     * @description Case status code
-                     * @enum {unknown}
-                     */
-                    to: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
-                    reason?: string;
-                    /** @description A public reply written with the move */
-                    reply?: string;
-                    assigneeId?: string;
-                    /** @description An operator acts for the external requester of the case (close, reopen) */
-                    onBehalfOfRequester?: boolean;
-                };
+                "application/json": components["schemas"]["TransitionRequest"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description The case in its new status */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1875,7 +3169,7 @@ export interface operations {
             };
         };
     };
-    getCasesByIdMessages: {
+    listCaseMessages: {
         parameters: {
             query?: never;
             header?: never;
@@ -1886,7 +3180,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The messages the caller may see, oldest first */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1924,7 +3218,7 @@ export interface operations {
             };
         };
     };
-    postCasesByIdMessages: {
+    createCaseMessage: {
         parameters: {
             query?: never;
             header?: {
@@ -1940,30 +3234,17 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    body: string;
-                    visibility?: "public" | "internal";
-                    /**
-                     * @description Case status code
-                     * @enum {unknown}
-                     */
-                    setStatus?: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
-                    /** @description An operator records the external requester's message (phone, e-mail) */
-                    onBehalfOfRequester?: boolean;
-                };
+                "application/json": components["schemas"]["CreateMessageRequest"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description The message and the case after it */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        message: components["schemas"]["Message"];
-                        case: components["schemas"]["Case"];
-                    };
+                    "application/json": components["schemas"]["MessageResult"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -2031,7 +3312,7 @@ export interface operations {
             };
         };
     };
-    getCasesByIdHistory: {
+    listCaseHistory: {
         parameters: {
             query?: never;
             header?: never;
@@ -2042,7 +3323,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The history rows the caller may see, oldest first */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2080,7 +3361,7 @@ export interface operations {
             };
         };
     };
-    postCasesByIdAttachments: {
+    uploadCaseAttachment: {
         parameters: {
             query?: never;
             header?: never;
@@ -2089,9 +3370,13 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["AttachmentUpload"];
+            };
+        };
         responses: {
-            /** @description Default Response */
+            /** @description The attachment as stored */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -2174,7 +3459,7 @@ export interface operations {
             };
         };
     };
-    getCasesByIdAttachmentsByAttachmentId: {
+    downloadCaseAttachment: {
         parameters: {
             query?: never;
             header?: never;
@@ -2186,13 +3471,19 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The file */
+            /** @description The file, as uploaded, of its own media type */
             200: {
                 headers: {
+                    /** @description attachment; filename="<the stored filename, percent-encoded>" */
+                    "content-disposition"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": string;
+                    "application/pdf": string;
+                    "image/png": string;
+                    "image/jpeg": string;
+                    "text/plain": string;
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": string;
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -2224,7 +3515,7 @@ export interface operations {
             };
         };
     };
-    getSuspensionWindows: {
+    listSuspensionWindows: {
         parameters: {
             query?: never;
             header?: never;
@@ -2233,27 +3524,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The suspension windows */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        id: string;
-                        /**
-                         * Format: date
-                         * @description YYYY-MM-DD (Europe/Oslo)
-                         */
-                        from: string;
-                        /**
-                         * Format: date
-                         * @description YYYY-MM-DD (Europe/Oslo)
-                         */
-                        to: string;
-                        reason: string;
-                    }[];
+                    "application/json": components["schemas"]["SuspensionWindow"][];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -2267,7 +3544,7 @@ export interface operations {
             };
         };
     };
-    postSuspensionWindows: {
+    createSuspensionWindow: {
         parameters: {
             query?: never;
             header?: {
@@ -2295,28 +3572,14 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description The window and how many due times were recomputed */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        window: {
-                            /** Format: uuid */
-                            id: string;
-                            /**
-                             * Format: date
-                             * @description YYYY-MM-DD (Europe/Oslo)
-                             */
-                            from: string;
-                            /**
-                             * Format: date
-                             * @description YYYY-MM-DD (Europe/Oslo)
-                             */
-                            to: string;
-                            reason: string;
-                        };
+                        window: components["schemas"]["SuspensionWindow"];
                         recomputed: number;
                     };
                 };
@@ -2359,7 +3622,7 @@ export interface operations {
             };
         };
     };
-    deleteSuspensionWindowsById: {
+    deleteSuspensionWindow: {
         parameters: {
             query?: never;
             header?: never;
@@ -2370,7 +3633,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description How many due times were recomputed */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2419,7 +3682,7 @@ export interface operations {
             };
         };
     };
-    postAdminTimersRun: {
+    runTimers: {
         parameters: {
             query?: never;
             header?: {
@@ -2432,14 +3695,11 @@ export interface operations {
         /** @description asOf (outside production only): run as if at that instant */
         requestBody?: {
             content: {
-                "application/json": {
-                    /** Format: date-time */
-                    asOf?: string;
-                };
+                "application/json": components["schemas"]["RunRequest"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description How many timers fired, and as of when */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2481,7 +3741,7 @@ export interface operations {
             };
         };
     };
-    getCasesByIdAccessLog: {
+    listCaseAccessLog: {
         parameters: {
             query?: never;
             header?: never;
@@ -2492,7 +3752,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The reads of the case, oldest first */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2545,7 +3805,7 @@ export interface operations {
             };
         };
     };
-    getStaff: {
+    listStaff: {
         parameters: {
             query?: never;
             header?: never;
@@ -2554,21 +3814,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The staff members */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        subject: string;
-                        name: string | null;
-                        roles: ("leader" | "operator" | "admin" | "integration")[];
-                        teams: string[];
-                        updatedBy: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                    }[];
+                    "application/json": components["schemas"]["StaffMember"][];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -2591,7 +3843,7 @@ export interface operations {
             };
         };
     };
-    getStaffBySubject: {
+    getStaffMember: {
         parameters: {
             query?: never;
             header?: never;
@@ -2603,21 +3855,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The staff member */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        subject: string;
-                        name: string | null;
-                        roles: ("leader" | "operator" | "admin" | "integration")[];
-                        teams: string[];
-                        updatedBy: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                    };
+                    "application/json": components["schemas"]["StaffMember"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -2658,7 +3902,7 @@ export interface operations {
             };
         };
     };
-    putStaffBySubject: {
+    putStaffMember: {
         parameters: {
             query?: never;
             header?: never;
@@ -2670,47 +3914,26 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    name?: string | null;
-                    roles: ("leader" | "operator" | "admin" | "integration")[];
-                    /** @description team keys */
-                    teams?: string[];
-                };
+                "application/json": components["schemas"]["PutStaffMemberRequest"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description The staff member, replaced */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        subject: string;
-                        name: string | null;
-                        roles: ("leader" | "operator" | "admin" | "integration")[];
-                        teams: string[];
-                        updatedBy: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                    };
+                    "application/json": components["schemas"]["StaffMember"];
                 };
             };
-            /** @description Default Response */
+            /** @description The staff member, created */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        subject: string;
-                        name: string | null;
-                        roles: ("leader" | "operator" | "admin" | "integration")[];
-                        teams: string[];
-                        updatedBy: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                    };
+                    "application/json": components["schemas"]["StaffMember"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -2760,7 +3983,7 @@ export interface operations {
             };
         };
     };
-    deleteStaffBySubject: {
+    deleteStaffMember: {
         parameters: {
             query?: never;
             header?: never;
@@ -2772,7 +3995,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description Removed */
             204: {
                 headers: {
                     [name: string]: unknown;
@@ -2817,7 +4040,7 @@ export interface operations {
             };
         };
     };
-    getPeopleBySubject: {
+    getPerson: {
         parameters: {
             query?: never;
             header?: never;
@@ -2829,20 +4052,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The person */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        subject: string;
-                        name: string | null;
-                        employeeNumber: string | null;
-                        email: string | null;
-                        /** Format: date-time */
-                        updatedAt: string;
-                    };
+                    "application/json": components["schemas"]["Person"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -2883,7 +4099,7 @@ export interface operations {
             };
         };
     };
-    putPeopleBySubject: {
+    putPerson: {
         parameters: {
             query?: never;
             header?: never;
@@ -2895,44 +4111,26 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    name?: string | null;
-                    employeeNumber?: string | null;
-                    email?: string | null;
-                };
+                "application/json": components["schemas"]["PutPersonRequest"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description The person, replaced */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        subject: string;
-                        name: string | null;
-                        employeeNumber: string | null;
-                        email: string | null;
-                        /** Format: date-time */
-                        updatedAt: string;
-                    };
+                    "application/json": components["schemas"]["Person"];
                 };
             };
-            /** @description Default Response */
+            /** @description The person, created */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        subject: string;
-                        name: string | null;
-                        employeeNumber: string | null;
-                        email: string | null;
-                        /** Format: date-time */
-                        updatedAt: string;
-                    };
+                    "application/json": components["schemas"]["Person"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -3000,20 +4198,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The caller */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        subject: string;
-                        name: string | null;
-                        roles: string[];
-                        teams: string[];
-                        scopes: string[];
-                        employeeNumber: string | null;
-                    };
+                    "application/json": components["schemas"]["Me"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -3027,7 +4218,7 @@ export interface operations {
             };
         };
     };
-    postAdminRetentionRun: {
+    runRetention: {
         parameters: {
             query?: never;
             header?: never;
@@ -3037,14 +4228,11 @@ export interface operations {
         /** @description asOf (outside production only): run as if at that instant */
         requestBody?: {
             content: {
-                "application/json": {
-                    /** Format: date-time */
-                    asOf?: string;
-                };
+                "application/json": components["schemas"]["RunRequest"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description How many cases were anonymised, and as of when */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3108,36 +4296,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description Events after a position, oldest first */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: {
-                            /** @description Outbox position (a decimal int64, as a string) */
-                            position: string;
-                            /**
-                             * Format: uuid
-                             * @description Event id: consumers dedupe on it
-                             */
-                            id: string;
-                            /** @description One of case.created, case.status_changed, case.assigned, case.updated, case.message_added, case.attachment_added, case.anonymised, case.sla_breached */
-                            type: string;
-                            caseId: string | null;
-                            /** @description caseId, number, status, version, actor, at, and the fields of the change; never message bodies. Redacted (sensitive categories, receiver without the sensitive grant): ids, status and codes only (docs/webhooks.md) */
-                            payload: {
-                                [key: string]: unknown;
-                            };
-                            /** @description The payload holds ids, status and codes only: no actor, names, reasons or assignees */
-                            redacted: boolean;
-                            /** Format: date-time */
-                            createdAt: string;
-                        }[];
-                        /** @description Pass as after for the next page; equal to after when nothing new is committed */
-                        nextAfter: string;
-                    };
+                    "application/json": components["schemas"]["EventFeed"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -3178,31 +4343,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The subscriptions */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        id: string;
-                        url: string;
-                        eventTypes: string[];
-                        description: string | null;
-                        /** @description false: paused by an admin or disabled after WEBHOOK_MAX_FAILURES consecutive failures */
-                        active: boolean;
-                        /** @description Events of sensitive categories are sent in full; otherwise ids and status only */
-                        includeSensitive: boolean;
-                        consecutiveFailures: number;
-                        disabledAt: string | null;
-                        disabledReason: string | null;
-                        createdBy: string;
-                        /** Format: date-time */
-                        createdAt: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                    }[];
+                    "application/json": components["schemas"]["Webhook"][];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -3237,55 +4384,17 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    /**
-                     * Format: uri
-                     * @description https (http only outside production)
-                     */
-                    url: string;
-                    /** @description Event types to receive; "*" for all */
-                    eventTypes: ("case.created" | "case.status_changed" | "case.assigned" | "case.updated" | "case.message_added" | "case.attachment_added" | "case.anonymised" | "case.sla_breached" | "*")[];
-                    /** @description HMAC-SHA256 key (write-only) */
-                    secret?: string;
-                    description?: string;
-                    /** @default true */
-                    active?: boolean;
-                    /**
-                     * @description Send events of sensitive categories in full (actors, reasons, assignees). Only an administrator signed in as a person, or a client granted cases:read:sensitive, may set it
-                     * @default false
-                     */
-                    includeSensitive?: boolean;
-                };
+                "application/json": components["schemas"]["CreateWebhookRequest"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description The subscription, with its signing secret (shown only here) */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        id: string;
-                        url: string;
-                        eventTypes: string[];
-                        description: string | null;
-                        /** @description false: paused by an admin or disabled after WEBHOOK_MAX_FAILURES consecutive failures */
-                        active: boolean;
-                        /** @description Events of sensitive categories are sent in full; otherwise ids and status only */
-                        includeSensitive: boolean;
-                        consecutiveFailures: number;
-                        disabledAt: string | null;
-                        disabledReason: string | null;
-                        createdBy: string;
-                        /** Format: date-time */
-                        createdAt: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                        /** @description The signing secret; shown only in this answer */
-                        secret: string;
-                    };
+                    "application/json": components["schemas"]["WebhookCreated"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -3337,31 +4446,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The subscription */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        id: string;
-                        url: string;
-                        eventTypes: string[];
-                        description: string | null;
-                        /** @description false: paused by an admin or disabled after WEBHOOK_MAX_FAILURES consecutive failures */
-                        active: boolean;
-                        /** @description Events of sensitive categories are sent in full; otherwise ids and status only */
-                        includeSensitive: boolean;
-                        consecutiveFailures: number;
-                        disabledAt: string | null;
-                        disabledReason: string | null;
-                        createdBy: string;
-                        /** Format: date-time */
-                        createdAt: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                    };
+                    "application/json": components["schemas"]["Webhook"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -3469,50 +4560,17 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    /**
-                     * Format: uri
-                     * @description https (http only outside production)
-                     */
-                    url?: string;
-                    /** @description Event types to receive; "*" for all */
-                    eventTypes?: ("case.created" | "case.status_changed" | "case.assigned" | "case.updated" | "case.message_added" | "case.attachment_added" | "case.anonymised" | "case.sla_breached" | "*")[];
-                    /** @description HMAC-SHA256 key (write-only) */
-                    secret?: string;
-                    description?: string | null;
-                    /** @description true re-enables a disabled subscription and clears its failure count */
-                    active?: boolean;
-                    /** @description Send events of sensitive categories in full (actors, reasons, assignees). Only an administrator signed in as a person, or a client granted cases:read:sensitive, may set it */
-                    includeSensitive?: boolean;
-                };
+                "application/json": components["schemas"]["UpdateWebhookRequest"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description The subscription as changed */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        id: string;
-                        url: string;
-                        eventTypes: string[];
-                        description: string | null;
-                        /** @description false: paused by an admin or disabled after WEBHOOK_MAX_FAILURES consecutive failures */
-                        active: boolean;
-                        /** @description Events of sensitive categories are sent in full; otherwise ids and status only */
-                        includeSensitive: boolean;
-                        consecutiveFailures: number;
-                        disabledAt: string | null;
-                        disabledReason: string | null;
-                        createdBy: string;
-                        /** Format: date-time */
-                        createdAt: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                    };
+                    "application/json": components["schemas"]["Webhook"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -3579,42 +4637,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A page of deliveries, newest first */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: {
-                            id: string;
-                            /** Format: uuid */
-                            eventId: string;
-                            eventType: string;
-                            /** @description Outbox position (a decimal int64, as a string) */
-                            eventPosition: string;
-                            caseId: string | null;
-                            /** @enum {unknown} */
-                            state: "pending" | "succeeded";
-                            attempts: number;
-                            nextAttemptAt: string | null;
-                            lastAttemptAt: string | null;
-                            lastStatusCode: number | null;
-                            lastError: string | null;
-                            deliveredAt: string | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** @description The latest attempts (up to 20), oldest first */
-                            attemptLog: {
-                                /** Format: date-time */
-                                at: string;
-                                statusCode: number | null;
-                                error: string | null;
-                                durationMs: number;
-                            }[];
-                        }[];
-                        nextCursor: string | null;
-                    };
+                    "application/json": components["schemas"]["WebhookDeliveryList"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -3665,30 +4694,17 @@ export interface operations {
         /** @description asOf (outside production only): run as if at that instant */
         requestBody?: {
             content: {
-                "application/json": {
-                    /** Format: date-time */
-                    asOf?: string;
-                };
+                "application/json": components["schemas"]["RunRequest"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description What the run queued, sent and disabled */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description New deliveries created from the outbox */
-                        queued: number;
-                        attempted: number;
-                        succeeded: number;
-                        failed: number;
-                        /** @description Subscriptions disabled by this run */
-                        disabled: number;
-                        /** Format: date-time */
-                        asOf: string;
-                    };
+                    "application/json": components["schemas"]["WebhookRunResult"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -3720,7 +4736,7 @@ export interface operations {
             };
         };
     };
-    bulkCases: {
+    updateCasesInBulk: {
         parameters: {
             query?: never;
             header?: {
@@ -3732,55 +4748,17 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    operations: ({
-                        /** @enum {string} */
-                        op: "assign";
-                        /** Format: uuid */
-                        caseId: string;
-                        assigneeId: string | null;
-                        reason?: string;
-                    } | {
-                        /** @enum {string} */
-                        op: "transition";
-                        /** Format: uuid */
-                        caseId: string;
-                        /**
-                         * @description Case status code
-                         * @enum {unknown}
-                         */
-                        to: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
-                        reason?: string;
-                    } | {
-                        /** @enum {string} */
-                        op: "setTeam";
-                        /** Format: uuid */
-                        caseId: string;
-                        teamKey: string;
-                        reason?: string;
-                    })[];
-                };
+                "application/json": components["schemas"]["BulkRequest"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description One result per operation, in request order */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        results: {
-                            /** @description Position of the operation in the request */
-                            index: number;
-                            /** @description The HTTP status the operation alone would have had */
-                            status: number;
-                            case?: components["schemas"]["Case"];
-                            problem?: components["schemas"]["Problem"];
-                        }[];
-                        succeeded: number;
-                        failed: number;
-                    };
+                    "application/json": components["schemas"]["BulkResult"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -3830,46 +4808,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The service calendar */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description IANA time zone of the hours and dates */
-                        zone: string;
-                        /** @description Open weekdays; a weekday not listed is closed */
-                        hours: {
-                            /** @description ISO weekday: 1 = Monday … 7 = Sunday */
-                            weekday: number;
-                            /** @description local wall-clock HH:MM */
-                            start: string;
-                            /** @description local wall-clock HH:MM */
-                            end: string;
-                        }[];
-                        /** @description Extra closed days besides public holidays */
-                        closedDays: {
-                            /**
-                             * Format: date
-                             * @description YYYY-MM-DD (Europe/Oslo)
-                             */
-                            date: string;
-                            reason: string;
-                        }[];
-                        /** @description Norwegian public holidays of this year and the next (computed, always closed) */
-                        publicHolidays: {
-                            /**
-                             * Format: date
-                             * @description YYYY-MM-DD (Europe/Oslo)
-                             */
-                            date: string;
-                            name: {
-                                nb: string;
-                                en: string;
-                            };
-                        }[];
-                    };
+                    "application/json": components["schemas"]["ServiceCalendar"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -3892,67 +4837,17 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    hours: {
-                        /** @description ISO weekday: 1 = Monday … 7 = Sunday */
-                        weekday: number;
-                        /** @description local wall-clock HH:MM */
-                        start: string;
-                        /** @description local wall-clock HH:MM */
-                        end: string;
-                    }[];
-                    closedDays: {
-                        /**
-                         * Format: date
-                         * @description YYYY-MM-DD (Europe/Oslo)
-                         */
-                        date: string;
-                        reason: string;
-                    }[];
-                };
+                "application/json": components["schemas"]["PutServiceCalendarRequest"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description The service calendar as replaced */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description IANA time zone of the hours and dates */
-                        zone: string;
-                        /** @description Open weekdays; a weekday not listed is closed */
-                        hours: {
-                            /** @description ISO weekday: 1 = Monday … 7 = Sunday */
-                            weekday: number;
-                            /** @description local wall-clock HH:MM */
-                            start: string;
-                            /** @description local wall-clock HH:MM */
-                            end: string;
-                        }[];
-                        /** @description Extra closed days besides public holidays */
-                        closedDays: {
-                            /**
-                             * Format: date
-                             * @description YYYY-MM-DD (Europe/Oslo)
-                             */
-                            date: string;
-                            reason: string;
-                        }[];
-                        /** @description Norwegian public holidays of this year and the next (computed, always closed) */
-                        publicHolidays: {
-                            /**
-                             * Format: date
-                             * @description YYYY-MM-DD (Europe/Oslo)
-                             */
-                            date: string;
-                            name: {
-                                nb: string;
-                                en: string;
-                            };
-                        }[];
-                    };
+                    "application/json": components["schemas"]["ServiceCalendar"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -3993,7 +4888,7 @@ export interface operations {
             };
         };
     };
-    getReportsSla: {
+    getSlaReport: {
         parameters: {
             query: {
                 /** @description Cases filed at or after this instant */
@@ -4008,54 +4903,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The service-level report */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: date-time */
-                        from: string;
-                        /** Format: date-time */
-                        to: string;
-                        /**
-                         * @default category
-                         * @enum {unknown}
-                         */
-                        groupBy: "category" | "team";
-                        groups: {
-                            /** @description Category or team key */
-                            key: string;
-                            cases: number;
-                            /** @description Resolved with both targets met */
-                            met: number;
-                            /** @description At least one breach recorded */
-                            breached: number;
-                            /** @description Neither yet: not resolved and not breached */
-                            open: number;
-                            firstResponse: {
-                                /** @description Stopped in time */
-                                met: number;
-                                /** @description A breach is recorded */
-                                breached: number;
-                                /** @description null when nothing was measured */
-                                medianHours: number | null;
-                                /** @description null when nothing was measured */
-                                p90Hours: number | null;
-                            };
-                            resolution: {
-                                /** @description Stopped in time */
-                                met: number;
-                                /** @description A breach is recorded */
-                                breached: number;
-                                /** @description null when nothing was measured */
-                                medianHours: number | null;
-                                /** @description null when nothing was measured */
-                                p90Hours: number | null;
-                            };
-                        }[];
-                    };
+                    "application/json": components["schemas"]["SlaReport"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -4105,7 +4959,7 @@ export interface operations {
             };
         };
     };
-    getReportsTimeInStatus: {
+    getTimeInStatusReport: {
         parameters: {
             query: {
                 /** @description Cases filed at or after this instant */
@@ -4120,42 +4974,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The time-in-status report */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: date-time */
-                        from: string;
-                        /** Format: date-time */
-                        to: string;
-                        /**
-                         * @default category
-                         * @enum {unknown}
-                         */
-                        groupBy: "category" | "team";
-                        groups: {
-                            key: string;
-                            statuses: {
-                                /** @enum {unknown} */
-                                status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
-                                /** @description Times a case entered the status and later left it */
-                                stints: number;
-                                /** @description Cases in the status now (not measured) */
-                                current: number;
-                                /** @description elapsed (calendar) hours; null when nothing was measured */
-                                medianHours: number | null;
-                                /** @description elapsed (calendar) hours */
-                                p90Hours: number | null;
-                                /** @description working hours of the service calendar */
-                                medianWorkingHours: number | null;
-                                /** @description working hours of the service calendar */
-                                p90WorkingHours: number | null;
-                            }[];
-                        }[];
-                    };
+                    "application/json": components["schemas"]["TimeInStatusReport"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -4205,7 +5030,7 @@ export interface operations {
             };
         };
     };
-    postAdminSlaRun: {
+    runSla: {
         parameters: {
             query?: never;
             header?: {
@@ -4218,27 +5043,17 @@ export interface operations {
         /** @description asOf (outside production only): run as if at that instant */
         requestBody?: {
             content: {
-                "application/json": {
-                    /** Format: date-time */
-                    asOf?: string;
-                };
+                "application/json": components["schemas"]["RunRequest"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description What the sweep refreshed and recorded */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description Cases whose due times were recomputed */
-                        refreshed: number;
-                        /** @description Breaches recorded by this run */
-                        breaches: number;
-                        /** Format: date-time */
-                        asOf: string;
-                    };
+                    "application/json": components["schemas"]["SlaRunResult"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -4279,64 +5094,18 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The contact channels and case-handling hours, and whether each is open now */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: date-time */
-                        at: string;
-                        channels: {
-                            key: string;
-                            /** @enum {unknown} */
-                            kind: "portal" | "phone" | "email" | "post";
-                            name: {
-                                nb: string;
-                                en: string;
-                            };
-                            /** @description Phone number, e-mail address, URL or postal route */
-                            address: string;
-                            description: {
-                                nb: string;
-                                en: string;
-                            } | null;
-                            /** @description Opening hours; null: always available (answered in case-handling hours) */
-                            hours: {
-                                /** @description ISO weekday: 1 = Monday … 7 = Sunday */
-                                weekday: number;
-                                /** @description local wall-clock HH:MM */
-                                start: string;
-                                /** @description local wall-clock HH:MM */
-                                end: string;
-                            }[] | null;
-                            sortOrder: number;
-                            /** @description Open at this moment (its hours, public holidays and closed days) */
-                            openNow: boolean;
-                            /** @description When it opens next, if closed now */
-                            nextOpenAt: string | null;
-                        }[];
-                        /** @description The hours service-level targets count in */
-                        caseHandling: {
-                            zone: string;
-                            hours: {
-                                /** @description ISO weekday: 1 = Monday … 7 = Sunday */
-                                weekday: number;
-                                /** @description local wall-clock HH:MM */
-                                start: string;
-                                /** @description local wall-clock HH:MM */
-                                end: string;
-                            }[];
-                            openNow: boolean;
-                            nextOpenAt: string | null;
-                        };
-                    };
+                    "application/json": components["schemas"]["ServiceInfo"];
                 };
             };
         };
     };
-    putServiceInfoChannelsByKey: {
+    putContactChannel: {
         parameters: {
             query?: never;
             header?: never;
@@ -4347,103 +5116,26 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    /** @enum {unknown} */
-                    kind: "portal" | "phone" | "email" | "post";
-                    name: {
-                        nb: string;
-                        en: string;
-                    };
-                    address: string;
-                    description?: {
-                        nb: string;
-                        en: string;
-                    } | null;
-                    hours?: {
-                        /** @description ISO weekday: 1 = Monday … 7 = Sunday */
-                        weekday: number;
-                        /** @description local wall-clock HH:MM */
-                        start: string;
-                        /** @description local wall-clock HH:MM */
-                        end: string;
-                    }[] | null;
-                    sortOrder?: number;
-                };
+                "application/json": components["schemas"]["PutContactChannelRequest"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description The channel, replaced */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        key: string;
-                        /** @enum {unknown} */
-                        kind: "portal" | "phone" | "email" | "post";
-                        name: {
-                            nb: string;
-                            en: string;
-                        };
-                        /** @description Phone number, e-mail address, URL or postal route */
-                        address: string;
-                        description: {
-                            nb: string;
-                            en: string;
-                        } | null;
-                        /** @description Opening hours; null: always available (answered in case-handling hours) */
-                        hours: {
-                            /** @description ISO weekday: 1 = Monday … 7 = Sunday */
-                            weekday: number;
-                            /** @description local wall-clock HH:MM */
-                            start: string;
-                            /** @description local wall-clock HH:MM */
-                            end: string;
-                        }[] | null;
-                        sortOrder: number;
-                        /** @description Open at this moment (its hours, public holidays and closed days) */
-                        openNow: boolean;
-                        /** @description When it opens next, if closed now */
-                        nextOpenAt: string | null;
-                    };
+                    "application/json": components["schemas"]["ContactChannel"];
                 };
             };
-            /** @description Default Response */
+            /** @description The channel, created */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        key: string;
-                        /** @enum {unknown} */
-                        kind: "portal" | "phone" | "email" | "post";
-                        name: {
-                            nb: string;
-                            en: string;
-                        };
-                        /** @description Phone number, e-mail address, URL or postal route */
-                        address: string;
-                        description: {
-                            nb: string;
-                            en: string;
-                        } | null;
-                        /** @description Opening hours; null: always available (answered in case-handling hours) */
-                        hours: {
-                            /** @description ISO weekday: 1 = Monday … 7 = Sunday */
-                            weekday: number;
-                            /** @description local wall-clock HH:MM */
-                            start: string;
-                            /** @description local wall-clock HH:MM */
-                            end: string;
-                        }[] | null;
-                        sortOrder: number;
-                        /** @description Open at this moment (its hours, public holidays and closed days) */
-                        openNow: boolean;
-                        /** @description When it opens next, if closed now */
-                        nextOpenAt: string | null;
-                    };
+                    "application/json": components["schemas"]["ContactChannel"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -4484,7 +5176,7 @@ export interface operations {
             };
         };
     };
-    deleteServiceInfoChannelsByKey: {
+    deleteContactChannel: {
         parameters: {
             query?: never;
             header?: never;
@@ -4495,7 +5187,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description Removed */
             204: {
                 headers: {
                     [name: string]: unknown;
@@ -4560,32 +5252,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @enum {unknown} */
-                        outcome: "case-created" | "message-added" | "ignored";
-                        /** @description This Message-ID was received before: the answer is what its first delivery did */
-                        duplicate: boolean;
-                        /** @description The Message-ID, without angle brackets (made from the bytes when the mail has none) */
-                        messageId: string;
-                        caseId: string | null;
-                        caseNumber: string | null;
-                        /** @description ignored: auto-submitted, bulk-precedence, auto-reply-header, own-address, bounce or no-sender. case-created from a mail naming a case: unknown-case, sender-not-requester or case-closed. incomplete: the first delivery failed half-way. */
-                        reason: string | null;
-                        /** @description Present on 202: why the mail created nothing (same as reason) */
-                        ignored?: string;
-                        /** @description Files kept as case attachments */
-                        attachments?: {
-                            /** Format: uuid */
-                            id: string;
-                            filename: string;
-                        }[];
-                        /** @description Files not kept (named in an internal note on the case, except inline images) */
-                        skippedAttachments?: {
-                            filename: string;
-                            /** @enum {unknown} */
-                            reason: "inline-image" | "too-large" | "type-not-accepted";
-                        }[];
-                    };
+                    "application/json": components["schemas"]["InboundMailResult"];
                 };
             };
             /** @description A case created */
@@ -4594,32 +5261,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @enum {unknown} */
-                        outcome: "case-created" | "message-added" | "ignored";
-                        /** @description This Message-ID was received before: the answer is what its first delivery did */
-                        duplicate: boolean;
-                        /** @description The Message-ID, without angle brackets (made from the bytes when the mail has none) */
-                        messageId: string;
-                        caseId: string | null;
-                        caseNumber: string | null;
-                        /** @description ignored: auto-submitted, bulk-precedence, auto-reply-header, own-address, bounce or no-sender. case-created from a mail naming a case: unknown-case, sender-not-requester or case-closed. incomplete: the first delivery failed half-way. */
-                        reason: string | null;
-                        /** @description Present on 202: why the mail created nothing (same as reason) */
-                        ignored?: string;
-                        /** @description Files kept as case attachments */
-                        attachments?: {
-                            /** Format: uuid */
-                            id: string;
-                            filename: string;
-                        }[];
-                        /** @description Files not kept (named in an internal note on the case, except inline images) */
-                        skippedAttachments?: {
-                            filename: string;
-                            /** @enum {unknown} */
-                            reason: "inline-image" | "too-large" | "type-not-accepted";
-                        }[];
-                    };
+                    "application/json": components["schemas"]["InboundMailResult"];
                 };
             };
             /** @description Ignored: an auto-reply, a bounce or our own mail */
@@ -4628,32 +5270,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @enum {unknown} */
-                        outcome: "case-created" | "message-added" | "ignored";
-                        /** @description This Message-ID was received before: the answer is what its first delivery did */
-                        duplicate: boolean;
-                        /** @description The Message-ID, without angle brackets (made from the bytes when the mail has none) */
-                        messageId: string;
-                        caseId: string | null;
-                        caseNumber: string | null;
-                        /** @description ignored: auto-submitted, bulk-precedence, auto-reply-header, own-address, bounce or no-sender. case-created from a mail naming a case: unknown-case, sender-not-requester or case-closed. incomplete: the first delivery failed half-way. */
-                        reason: string | null;
-                        /** @description Present on 202: why the mail created nothing (same as reason) */
-                        ignored?: string;
-                        /** @description Files kept as case attachments */
-                        attachments?: {
-                            /** Format: uuid */
-                            id: string;
-                            filename: string;
-                        }[];
-                        /** @description Files not kept (named in an internal note on the case, except inline images) */
-                        skippedAttachments?: {
-                            filename: string;
-                            /** @enum {unknown} */
-                            reason: "inline-image" | "too-large" | "type-not-accepted";
-                        }[];
-                    };
+                    "application/json": components["schemas"]["InboundMailResult"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -4723,38 +5340,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The mails about the case, newest first */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description Delivery id */
-                        id: string;
-                        /**
-                         * @description What the mail was about (sensitive: a mail that says only that something is new)
-                         * @enum {unknown}
-                         */
-                        kind: "filed" | "reply" | "waiting" | "reminder" | "completed" | "reopened" | "closed" | "sensitive";
-                        /** @enum {unknown} */
-                        language: "nb" | "en";
-                        /** @description The address (the requester or a CC); [anonymised] after retention */
-                        recipient: string;
-                        subject: string;
-                        /**
-                         * @description pending: not yet taken by the mail server (retried with backoff); failed: given up
-                         * @enum {unknown}
-                         */
-                        state: "pending" | "sent" | "failed";
-                        attempts: number;
-                        lastError: string | null;
-                        lastAttemptAt: string | null;
-                        sentAt: string | null;
-                        nextAttemptAt: string | null;
-                        /** Format: date-time */
-                        createdAt: string;
-                    }[];
+                    "application/json": components["schemas"]["Notification"][];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -4804,23 +5396,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The templates */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @enum {unknown} */
-                        kind: "filed" | "reply" | "waiting" | "reminder" | "completed" | "reopened" | "closed" | "sensitive";
-                        /** @enum {unknown} */
-                        language: "nb" | "en";
-                        subject: string;
-                        body: string;
-                        updatedBy: string | null;
-                        /** Format: date-time */
-                        updatedAt: string;
-                    }[];
+                    "application/json": components["schemas"]["NotificationTemplate"][];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -4855,23 +5437,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The template */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @enum {unknown} */
-                        kind: "filed" | "reply" | "waiting" | "reminder" | "completed" | "reopened" | "closed" | "sensitive";
-                        /** @enum {unknown} */
-                        language: "nb" | "en";
-                        subject: string;
-                        body: string;
-                        updatedBy: string | null;
-                        /** Format: date-time */
-                        updatedAt: string;
-                    };
+                    "application/json": components["schemas"]["NotificationTemplate"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -4924,32 +5496,17 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    /** @description The subject after the case token ("[Sak 2026-000123] " is put in front when sent) */
-                    subject: string;
-                    /** @description Plain text; placeholders: {{caseNumber}}, {{subject}}, {{statusLabel}}, {{dueDate}}, {{link}}, {{reply}} */
-                    body: string;
-                };
+                "application/json": components["schemas"]["PutNotificationTemplateRequest"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description The template as replaced */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @enum {unknown} */
-                        kind: "filed" | "reply" | "waiting" | "reminder" | "completed" | "reopened" | "closed" | "sensitive";
-                        /** @enum {unknown} */
-                        language: "nb" | "en";
-                        subject: string;
-                        body: string;
-                        updatedBy: string | null;
-                        /** Format: date-time */
-                        updatedAt: string;
-                    };
+                    "application/json": components["schemas"]["NotificationTemplate"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -4996,6 +5553,310 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
+            };
+        };
+    };
+    receiveCaseCreatedEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the subscription secret>`; verify it and the age of t before trusting the body (docs/webhooks.md) */
+                "Saksflyt-Signature": string;
+                /** @description The event id (the body's `id`): deliveries are at least once, so dedupe on it */
+                "Saksflyt-Event-Id": string;
+                /** @description The event type (the body's `type`) */
+                "Saksflyt-Event-Type": "case.created" | "case.status_changed" | "case.assigned" | "case.updated" | "case.message_added" | "case.attachment_added" | "case.anonymised" | "case.sla_breached";
+                /** @description This delivery (one event to one subscription); retries of it carry the same id */
+                "Saksflyt-Delivery-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CaseCreatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Delivered: any 2xx answer */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not delivered: the delivery is retried later (docs/webhooks.md) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    receiveCaseStatusChangedEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the subscription secret>`; verify it and the age of t before trusting the body (docs/webhooks.md) */
+                "Saksflyt-Signature": string;
+                /** @description The event id (the body's `id`): deliveries are at least once, so dedupe on it */
+                "Saksflyt-Event-Id": string;
+                /** @description The event type (the body's `type`) */
+                "Saksflyt-Event-Type": "case.created" | "case.status_changed" | "case.assigned" | "case.updated" | "case.message_added" | "case.attachment_added" | "case.anonymised" | "case.sla_breached";
+                /** @description This delivery (one event to one subscription); retries of it carry the same id */
+                "Saksflyt-Delivery-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CaseStatusChangedEvent"];
+            };
+        };
+        responses: {
+            /** @description Delivered: any 2xx answer */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not delivered: the delivery is retried later (docs/webhooks.md) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    receiveCaseAssignedEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the subscription secret>`; verify it and the age of t before trusting the body (docs/webhooks.md) */
+                "Saksflyt-Signature": string;
+                /** @description The event id (the body's `id`): deliveries are at least once, so dedupe on it */
+                "Saksflyt-Event-Id": string;
+                /** @description The event type (the body's `type`) */
+                "Saksflyt-Event-Type": "case.created" | "case.status_changed" | "case.assigned" | "case.updated" | "case.message_added" | "case.attachment_added" | "case.anonymised" | "case.sla_breached";
+                /** @description This delivery (one event to one subscription); retries of it carry the same id */
+                "Saksflyt-Delivery-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CaseAssignedEvent"];
+            };
+        };
+        responses: {
+            /** @description Delivered: any 2xx answer */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not delivered: the delivery is retried later (docs/webhooks.md) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    receiveCaseUpdatedEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the subscription secret>`; verify it and the age of t before trusting the body (docs/webhooks.md) */
+                "Saksflyt-Signature": string;
+                /** @description The event id (the body's `id`): deliveries are at least once, so dedupe on it */
+                "Saksflyt-Event-Id": string;
+                /** @description The event type (the body's `type`) */
+                "Saksflyt-Event-Type": "case.created" | "case.status_changed" | "case.assigned" | "case.updated" | "case.message_added" | "case.attachment_added" | "case.anonymised" | "case.sla_breached";
+                /** @description This delivery (one event to one subscription); retries of it carry the same id */
+                "Saksflyt-Delivery-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CaseUpdatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Delivered: any 2xx answer */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not delivered: the delivery is retried later (docs/webhooks.md) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    receiveCaseMessageAddedEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the subscription secret>`; verify it and the age of t before trusting the body (docs/webhooks.md) */
+                "Saksflyt-Signature": string;
+                /** @description The event id (the body's `id`): deliveries are at least once, so dedupe on it */
+                "Saksflyt-Event-Id": string;
+                /** @description The event type (the body's `type`) */
+                "Saksflyt-Event-Type": "case.created" | "case.status_changed" | "case.assigned" | "case.updated" | "case.message_added" | "case.attachment_added" | "case.anonymised" | "case.sla_breached";
+                /** @description This delivery (one event to one subscription); retries of it carry the same id */
+                "Saksflyt-Delivery-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CaseMessageAddedEvent"];
+            };
+        };
+        responses: {
+            /** @description Delivered: any 2xx answer */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not delivered: the delivery is retried later (docs/webhooks.md) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    receiveCaseAttachmentAddedEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the subscription secret>`; verify it and the age of t before trusting the body (docs/webhooks.md) */
+                "Saksflyt-Signature": string;
+                /** @description The event id (the body's `id`): deliveries are at least once, so dedupe on it */
+                "Saksflyt-Event-Id": string;
+                /** @description The event type (the body's `type`) */
+                "Saksflyt-Event-Type": "case.created" | "case.status_changed" | "case.assigned" | "case.updated" | "case.message_added" | "case.attachment_added" | "case.anonymised" | "case.sla_breached";
+                /** @description This delivery (one event to one subscription); retries of it carry the same id */
+                "Saksflyt-Delivery-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CaseAttachmentAddedEvent"];
+            };
+        };
+        responses: {
+            /** @description Delivered: any 2xx answer */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not delivered: the delivery is retried later (docs/webhooks.md) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    receiveCaseAnonymisedEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the subscription secret>`; verify it and the age of t before trusting the body (docs/webhooks.md) */
+                "Saksflyt-Signature": string;
+                /** @description The event id (the body's `id`): deliveries are at least once, so dedupe on it */
+                "Saksflyt-Event-Id": string;
+                /** @description The event type (the body's `type`) */
+                "Saksflyt-Event-Type": "case.created" | "case.status_changed" | "case.assigned" | "case.updated" | "case.message_added" | "case.attachment_added" | "case.anonymised" | "case.sla_breached";
+                /** @description This delivery (one event to one subscription); retries of it carry the same id */
+                "Saksflyt-Delivery-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CaseAnonymisedEvent"];
+            };
+        };
+        responses: {
+            /** @description Delivered: any 2xx answer */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not delivered: the delivery is retried later (docs/webhooks.md) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    receiveCaseSlaBreachedEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the subscription secret>`; verify it and the age of t before trusting the body (docs/webhooks.md) */
+                "Saksflyt-Signature": string;
+                /** @description The event id (the body's `id`): deliveries are at least once, so dedupe on it */
+                "Saksflyt-Event-Id": string;
+                /** @description The event type (the body's `type`) */
+                "Saksflyt-Event-Type": "case.created" | "case.status_changed" | "case.assigned" | "case.updated" | "case.message_added" | "case.attachment_added" | "case.anonymised" | "case.sla_breached";
+                /** @description This delivery (one event to one subscription); retries of it carry the same id */
+                "Saksflyt-Delivery-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CaseSlaBreachedEvent"];
+            };
+        };
+        responses: {
+            /** @description Delivered: any 2xx answer */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not delivered: the delivery is retried later (docs/webhooks.md) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

@@ -2,7 +2,7 @@ import { Type } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { STATUSES, STATUS_INFO } from '../../domain/statuses';
 import { TIMED_TRANSITIONS, TRANSITION_GRAPH } from '../../domain/transitions';
-import { problems } from '../../schemas/common';
+import { problems, ok } from '../../schemas/common';
 import { CategorySchema, KeyParamsSchema, PutCategorySchema, PutTeamSchema, StatusEntrySchema, TeamSchema } from '../../schemas/reference';
 import { TeamMemberSchema } from '../../schemas/staff';
 
@@ -16,9 +16,10 @@ const referenceRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { access: 'authenticated' },
       schema: {
+        operationId: 'listStatuses',
         tags: ['reference'],
         summary: 'The nine statuses and, per actor, the statuses each may move to',
-        response: { 200: Type.Array(StatusEntrySchema) },
+        response: { 200: ok(Type.Array(StatusEntrySchema), 'The statuses, each with the statuses each actor may move a case to') },
       },
     },
     async () =>
@@ -43,9 +44,10 @@ const referenceRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { access: 'authenticated' },
       schema: {
+        operationId: 'listCategories',
         tags: ['reference'],
         summary: 'Categories (contact forms) with their forms as JSON Schema',
-        response: { 200: Type.Array(CategorySchema) },
+        response: { 200: ok(Type.Array(CategorySchema), 'The categories') },
       },
     },
     async () => reference.categories(),
@@ -56,10 +58,11 @@ const referenceRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { access: 'authenticated' },
       schema: {
+        operationId: 'getCategory',
         tags: ['reference'],
         summary: 'One category',
         params: KeyParamsSchema,
-        response: { 200: CategorySchema, ...problems(400, 404) },
+        response: { 200: ok(CategorySchema, 'The category'), ...problems(400, 404) },
       },
     },
     async (request) => reference.category(request.params.key),
@@ -70,11 +73,12 @@ const referenceRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { access: 'admin' },
       schema: {
+        operationId: 'putCategory',
         tags: ['reference'],
         summary: 'Create or replace a category (admins)',
         params: KeyParamsSchema,
         body: PutCategorySchema,
-        response: { 200: CategorySchema, 201: CategorySchema, ...problems(400, 415) },
+        response: { 200: ok(CategorySchema, 'The category, replaced'), 201: ok(CategorySchema, 'The category, created'), ...problems(400, 415) },
       },
     },
     async (request, reply) => {
@@ -88,9 +92,10 @@ const referenceRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { access: 'authenticated' },
       schema: {
+        operationId: 'listTeams',
         tags: ['reference'],
         summary: 'Specialist teams',
-        response: { 200: Type.Array(TeamSchema) },
+        response: { 200: ok(Type.Array(TeamSchema), 'The teams') },
       },
     },
     async () => reference.teams(),
@@ -101,11 +106,12 @@ const referenceRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { access: 'admin' },
       schema: {
+        operationId: 'putTeam',
         tags: ['reference'],
         summary: 'Create or replace a team (admins)',
         params: KeyParamsSchema,
         body: PutTeamSchema,
-        response: { 200: TeamSchema, 201: TeamSchema, ...problems(400, 415) },
+        response: { 200: ok(TeamSchema, 'The team, replaced'), 201: ok(TeamSchema, 'The team, created'), ...problems(400, 415) },
       },
     },
     async (request, reply) => {
@@ -119,12 +125,13 @@ const referenceRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { access: 'staff' },
       schema: {
+        operationId: 'listTeamMembers',
         tags: ['reference'],
         summary: "A team's operators: who a case of the team may be assigned to",
         description:
           'From the staff directory: /v1/staff rows, and in token-role mode (ROLE_SOURCE=token) the operators whose last sign-in carried the team.',
         params: KeyParamsSchema,
-        response: { 200: Type.Array(TeamMemberSchema), ...problems(400, 404) },
+        response: { 200: ok(Type.Array(TeamMemberSchema), "The team's operators"), ...problems(400, 404) },
       },
     },
     async (request) => people.teamMembers(request.params.key),

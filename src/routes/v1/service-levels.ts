@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { AsOfBodySchema, emptyBodyMeansNow, resolveAsOf } from '../../http/as-of';
 import { requirePrincipal } from '../../plugins/auth';
-import { problems } from '../../schemas/common';
+import { problems, ok } from '../../schemas/common';
 import {
   PutServiceCalendarSchema,
   ReportQuerySchema,
@@ -20,9 +20,10 @@ const serviceLevelRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { access: 'authenticated' },
       schema: {
+        operationId: 'getServiceCalendar',
         tags: ['service-levels'],
         summary: 'Case-handling hours, extra closed days and the public holidays service-level targets skip',
-        response: { 200: ServiceCalendarSchema },
+        response: { 200: ok(ServiceCalendarSchema, 'The service calendar') },
       },
     },
     async () => calendar.get(),
@@ -33,11 +34,12 @@ const serviceLevelRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { access: 'admin' },
       schema: {
+        operationId: 'putServiceCalendar',
         tags: ['service-levels'],
         summary: 'Replace the case-handling hours and closed days (admins)',
         description: 'Due times of cases whose targets still run are recomputed by the next SLA sweep.',
         body: PutServiceCalendarSchema,
-        response: { 200: ServiceCalendarSchema, ...problems(400, 415) },
+        response: { 200: ok(ServiceCalendarSchema, 'The service calendar as replaced'), ...problems(400, 415) },
       },
     },
     async (request) => {
@@ -53,13 +55,14 @@ const serviceLevelRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { access: 'authenticated' },
       schema: {
+        operationId: 'getSlaReport',
         tags: ['service-levels'],
         summary: 'Service-level report per category or team: met, breached, median and p90 in working hours',
         description:
           'Covers cases filed in [from, to). Admins see every team, operators the cases of their own teams. ' +
           'As fresh as the last SLA sweep (SLA_INTERVAL_MS).',
         querystring: ReportQuerySchema,
-        response: { 200: SlaReportSchema, ...problems(400, 403, 429, 503) },
+        response: { 200: ok(SlaReportSchema, 'The service-level report'), ...problems(400, 403, 429, 503) },
       },
     },
     async (request) => {
@@ -73,11 +76,12 @@ const serviceLevelRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { access: 'authenticated' },
       schema: {
+        operationId: 'getTimeInStatusReport',
         tags: ['service-levels'],
         summary: 'Median and p90 elapsed hours cases spend in each status, per category or team',
         description: 'Covers cases filed in [from, to). Admins see every team, operators the cases of their own teams.',
         querystring: ReportQuerySchema,
-        response: { 200: TimeInStatusReportSchema, ...problems(400, 403, 429, 503) },
+        response: { 200: ok(TimeInStatusReportSchema, 'The time-in-status report'), ...problems(400, 403, 429, 503) },
       },
     },
     async (request) => {
@@ -91,11 +95,12 @@ const serviceLevelRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { access: 'admin' },
       schema: {
+        operationId: 'runSla',
         tags: ['admin'],
         summary: 'Run the SLA sweep now: recompute stale due times, record breaches (admins)',
         description: 'Outside production, asOf runs it as if at that instant.',
         body: AsOfBodySchema,
-        response: { 200: SlaRunSchema, ...problems(400) },
+        response: { 200: ok(SlaRunSchema, 'What the sweep refreshed and recorded'), ...problems(400) },
       },
       preValidation: emptyBodyMeansNow,
     },
