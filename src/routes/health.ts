@@ -15,7 +15,7 @@ const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: 'getLiveness',
         tags: ['health'],
         summary: 'The process is up',
-        response: { 200: ok(Type.Object({ status: Type.Literal('ok') }), 'The process is up') },
+        response: { 200: ok(Type.Object({ status: Type.Literal('ok') }, { title: 'Liveness' }), 'The process is up') },
       },
     },
     async () => ({ status: 'ok' as const }),
@@ -31,7 +31,7 @@ const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'The database is reachable and every migration is applied',
         response: {
           200: ok(
-            Type.Object({ status: Type.Literal('ready'), migrations: Type.Integer() }),
+            Type.Object({ status: Type.Literal('ready'), migrations: Type.Integer() }, { title: 'Readiness' }),
             'The database is reachable and every migration is applied',
           ),
           ...problems(503),

@@ -946,6 +946,14 @@ export interface webhooks {
 }
 export interface components {
     schemas: {
+        /** AccessLogEntry */
+        AccessLogEntry: {
+            /** Format: date-time */
+            at: string;
+            actorId: string;
+            actorRole: string;
+            endpoint: string;
+        };
         /** Attachment */
         Attachment: {
             /** Format: uuid */
@@ -1757,6 +1765,20 @@ export interface components {
             /** @description An operator records the external requester's message (phone, e-mail) */
             onBehalfOfRequester?: boolean;
         };
+        /** CreateSuspensionWindowRequest */
+        CreateSuspensionWindowRequest: {
+            /**
+             * Format: date
+             * @description YYYY-MM-DD (Europe/Oslo)
+             */
+            from: string;
+            /**
+             * Format: date
+             * @description YYYY-MM-DD (Europe/Oslo)
+             */
+            to: string;
+            reason: string;
+        };
         /** CreateWebhookRequest */
         CreateWebhookRequest: {
             /**
@@ -1843,6 +1865,11 @@ export interface components {
                 /** @enum {unknown} */
                 reason: "inline-image" | "too-large" | "type-not-accepted";
             }[];
+        };
+        /** Liveness */
+        Liveness: {
+            /** @enum {string} */
+            status: "ok";
         };
         /** Me */
         Me: {
@@ -2030,6 +2057,18 @@ export interface components {
             };
             email?: string | null;
         };
+        /** Readiness */
+        Readiness: {
+            /** @enum {string} */
+            status: "ready";
+            migrations: number;
+        };
+        /** RetentionRunResult */
+        RetentionRunResult: {
+            anonymised: number;
+            /** Format: date-time */
+            asOf: string;
+        };
         /**
          * RunRequest
          * @description asOf (outside production only): run as if at that instant
@@ -2198,6 +2237,15 @@ export interface components {
             to: string;
             reason: string;
         };
+        /** SuspensionWindowCreated */
+        SuspensionWindowCreated: {
+            window: components["schemas"]["SuspensionWindow"];
+            recomputed: number;
+        };
+        /** SuspensionWindowDeleted */
+        SuspensionWindowDeleted: {
+            recomputed: number;
+        };
         /** Team */
         Team: {
             key: string;
@@ -2242,6 +2290,12 @@ export interface components {
                     p90WorkingHours: number | null;
                 }[];
             }[];
+        };
+        /** TimerRunResult */
+        TimerRunResult: {
+            fired: number;
+            /** Format: date-time */
+            asOf: string;
         };
         /** TransitionRequest */
         TransitionRequest: {
@@ -2415,10 +2469,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @enum {string} */
-                        status: "ok";
-                    };
+                    "application/json": components["schemas"]["Liveness"];
                 };
             };
         };
@@ -2438,11 +2489,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @enum {string} */
-                        status: "ready";
-                        migrations: number;
-                    };
+                    "application/json": components["schemas"]["Readiness"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -3556,19 +3603,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    /**
-                     * Format: date
-                     * @description YYYY-MM-DD (Europe/Oslo)
-                     */
-                    from: string;
-                    /**
-                     * Format: date
-                     * @description YYYY-MM-DD (Europe/Oslo)
-                     */
-                    to: string;
-                    reason: string;
-                };
+                "application/json": components["schemas"]["CreateSuspensionWindowRequest"];
             };
         };
         responses: {
@@ -3578,10 +3613,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        window: components["schemas"]["SuspensionWindow"];
-                        recomputed: number;
-                    };
+                    "application/json": components["schemas"]["SuspensionWindowCreated"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -3639,9 +3671,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        recomputed: number;
-                    };
+                    "application/json": components["schemas"]["SuspensionWindowDeleted"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -3705,11 +3735,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        fired: number;
-                        /** Format: date-time */
-                        asOf: string;
-                    };
+                    "application/json": components["schemas"]["TimerRunResult"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -3758,13 +3784,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: date-time */
-                        at: string;
-                        actorId: string;
-                        actorRole: string;
-                        endpoint: string;
-                    }[];
+                    "application/json": components["schemas"]["AccessLogEntry"][];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -4238,11 +4258,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        anonymised: number;
-                        /** Format: date-time */
-                        asOf: string;
-                    };
+                    "application/json": components["schemas"]["RetentionRunResult"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */

@@ -43,10 +43,13 @@ const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Add a suspension window (admins); due times of waiting cases are recomputed',
         body: Type.Object(
           { from: DateSchema, to: DateSchema, reason: Type.String({ minLength: 1, maxLength: 500 }) },
-          { additionalProperties: false },
+          { additionalProperties: false, title: 'CreateSuspensionWindowRequest' },
         ),
         response: {
-          201: ok(Type.Object({ window: WindowSchema, recomputed: Type.Integer() }), 'The window and how many due times were recomputed'),
+          201: ok(
+            Type.Object({ window: WindowSchema, recomputed: Type.Integer() }, { title: 'SuspensionWindowCreated' }),
+            'The window and how many due times were recomputed',
+          ),
           ...problems(400, 415),
         },
       },
@@ -70,7 +73,10 @@ const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['admin'],
         summary: 'Remove a suspension window (admins); due times of waiting cases are recomputed',
         params: IdParamsSchema,
-        response: { 200: ok(Type.Object({ recomputed: Type.Integer() }), 'How many due times were recomputed'), ...problems(400, 404) },
+        response: {
+          200: ok(Type.Object({ recomputed: Type.Integer() }, { title: 'SuspensionWindowDeleted' }), 'How many due times were recomputed'),
+          ...problems(400, 404),
+        },
       },
     },
     async (request) => windows.remove(request.params.id),
@@ -90,7 +96,7 @@ const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'lifecycle end to end; in production asOf is refused (400).',
         body: AsOfBodySchema,
         response: {
-          200: ok(Type.Object({ fired: Type.Integer(), asOf: DateTimeSchema }), 'How many timers fired, and as of when'),
+          200: ok(Type.Object({ fired: Type.Integer(), asOf: DateTimeSchema }, { title: 'TimerRunResult' }), 'How many timers fired, and as of when'),
           ...problems(400),
         },
       },
@@ -114,7 +120,12 @@ const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
         params: IdParamsSchema,
         response: {
           200: ok(
-            Type.Array(Type.Object({ at: DateTimeSchema, actorId: Type.String(), actorRole: Type.String(), endpoint: Type.String() })),
+            Type.Array(
+              Type.Object(
+                { at: DateTimeSchema, actorId: Type.String(), actorRole: Type.String(), endpoint: Type.String() },
+                { title: 'AccessLogEntry' },
+              ),
+            ),
             'The reads of the case, oldest first',
           ),
           ...problems(400, 404),

@@ -20,7 +20,10 @@ const retentionRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'production, asOf runs the sweep as if at that instant.',
         body: AsOfBodySchema,
         response: {
-          200: ok(Type.Object({ anonymised: Type.Integer(), asOf: DateTimeSchema }), 'How many cases were anonymised, and as of when'),
+          200: ok(
+            Type.Object({ anonymised: Type.Integer(), asOf: DateTimeSchema }, { title: 'RetentionRunResult' }),
+            'How many cases were anonymised, and as of when',
+          ),
           ...problems(400, 415),
         },
       },

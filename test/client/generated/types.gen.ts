@@ -7,6 +7,16 @@ export type ClientOptions = {
 export type Webhooks = ReceiveCaseCreatedEventWebhookRequest | ReceiveCaseStatusChangedEventWebhookRequest | ReceiveCaseAssignedEventWebhookRequest | ReceiveCaseUpdatedEventWebhookRequest | ReceiveCaseMessageAddedEventWebhookRequest | ReceiveCaseAttachmentAddedEventWebhookRequest | ReceiveCaseAnonymisedEventWebhookRequest | ReceiveCaseSlaBreachedEventWebhookRequest;
 
 /**
+ * AccessLogEntry
+ */
+export type AccessLogEntry = {
+    at: string;
+    actorId: string;
+    actorRole: string;
+    endpoint: string;
+};
+
+/**
  * Attachment
  */
 export type Attachment = {
@@ -960,6 +970,21 @@ export type CreateMessageRequest = {
 };
 
 /**
+ * CreateSuspensionWindowRequest
+ */
+export type CreateSuspensionWindowRequest = {
+    /**
+     * YYYY-MM-DD (Europe/Oslo)
+     */
+    from: string;
+    /**
+     * YYYY-MM-DD (Europe/Oslo)
+     */
+    to: string;
+    reason: string;
+};
+
+/**
  * CreateWebhookRequest
  */
 export type CreateWebhookRequest = {
@@ -1095,6 +1120,13 @@ export type InboundMailResult = {
         filename: string;
         reason: 'inline-image' | 'too-large' | 'type-not-accepted';
     }>;
+};
+
+/**
+ * Liveness
+ */
+export type Liveness = {
+    status: 'ok';
 };
 
 /**
@@ -1338,6 +1370,22 @@ export type PutTeamRequest = {
 };
 
 /**
+ * Readiness
+ */
+export type Readiness = {
+    status: 'ready';
+    migrations: number;
+};
+
+/**
+ * RetentionRunResult
+ */
+export type RetentionRunResult = {
+    anonymised: number;
+    asOf: string;
+};
+
+/**
  * RunRequest
  *
  * asOf (outside production only): run as if at that instant
@@ -1562,6 +1610,21 @@ export type SuspensionWindow = {
 };
 
 /**
+ * SuspensionWindowCreated
+ */
+export type SuspensionWindowCreated = {
+    window: SuspensionWindow;
+    recomputed: number;
+};
+
+/**
+ * SuspensionWindowDeleted
+ */
+export type SuspensionWindowDeleted = {
+    recomputed: number;
+};
+
+/**
  * Team
  */
 export type Team = {
@@ -1618,6 +1681,14 @@ export type TimeInStatusReport = {
             p90WorkingHours: number | null;
         }>;
     }>;
+};
+
+/**
+ * TimerRunResult
+ */
+export type TimerRunResult = {
+    fired: number;
+    asOf: string;
 };
 
 /**
@@ -1818,9 +1889,7 @@ export type GetLivenessResponses = {
     /**
      * The process is up
      */
-    200: {
-        status: 'ok';
-    };
+    200: Liveness;
 };
 
 export type GetLivenessResponse = GetLivenessResponses[keyof GetLivenessResponses];
@@ -1845,10 +1914,7 @@ export type GetReadinessResponses = {
     /**
      * The database is reachable and every migration is applied
      */
-    200: {
-        status: 'ready';
-        migrations: number;
-    };
+    200: Readiness;
 };
 
 export type GetReadinessResponse = GetReadinessResponses[keyof GetReadinessResponses];
@@ -2591,17 +2657,7 @@ export type ListSuspensionWindowsResponses = {
 export type ListSuspensionWindowsResponse = ListSuspensionWindowsResponses[keyof ListSuspensionWindowsResponses];
 
 export type CreateSuspensionWindowData = {
-    body: {
-        /**
-         * YYYY-MM-DD (Europe/Oslo)
-         */
-        from: string;
-        /**
-         * YYYY-MM-DD (Europe/Oslo)
-         */
-        to: string;
-        reason: string;
-    };
+    body: CreateSuspensionWindowRequest;
     headers?: {
         /**
          * Makes a retry safe: the same key and body within IDEMPOTENCY_TTL_HOURS (default 24 h) answer the first response again without doing the work; the same key with another body is 422 idempotency-key-reused.
@@ -2638,10 +2694,7 @@ export type CreateSuspensionWindowResponses = {
     /**
      * The window and how many due times were recomputed
      */
-    201: {
-        window: SuspensionWindow;
-        recomputed: number;
-    };
+    201: SuspensionWindowCreated;
 };
 
 export type CreateSuspensionWindowResponse = CreateSuspensionWindowResponses[keyof CreateSuspensionWindowResponses];
@@ -2680,9 +2733,7 @@ export type DeleteSuspensionWindowResponses = {
     /**
      * How many due times were recomputed
      */
-    200: {
-        recomputed: number;
-    };
+    200: SuspensionWindowDeleted;
 };
 
 export type DeleteSuspensionWindowResponse = DeleteSuspensionWindowResponses[keyof DeleteSuspensionWindowResponses];
@@ -2724,10 +2775,7 @@ export type RunTimersResponses = {
     /**
      * How many timers fired, and as of when
      */
-    200: {
-        fired: number;
-        asOf: string;
-    };
+    200: TimerRunResult;
 };
 
 export type RunTimersResponse = RunTimersResponses[keyof RunTimersResponses];
@@ -2766,12 +2814,7 @@ export type ListCaseAccessLogResponses = {
     /**
      * The reads of the case, oldest first
      */
-    200: Array<{
-        at: string;
-        actorId: string;
-        actorRole: string;
-        endpoint: string;
-    }>;
+    200: Array<AccessLogEntry>;
 };
 
 export type ListCaseAccessLogResponse = ListCaseAccessLogResponses[keyof ListCaseAccessLogResponses];
@@ -3095,10 +3138,7 @@ export type RunRetentionResponses = {
     /**
      * How many cases were anonymised, and as of when
      */
-    200: {
-        anonymised: number;
-        asOf: string;
-    };
+    200: RetentionRunResult;
 };
 
 export type RunRetentionResponse = RunRetentionResponses[keyof RunRetentionResponses];
