@@ -12,8 +12,6 @@ import addFormats from 'ajv-formats';
  */
 const BASE: Options = { useDefaults: true, removeAdditional: false, addUsedSchema: false, allErrors: false };
 
-type Part = 'body' | 'querystring' | 'params' | 'headers' | string;
-
 function instance(coerceTypes: Options['coerceTypes'], externalSchemas: Record<string, unknown>): Ajv {
   const ajv = new Ajv({ ...BASE, coerceTypes });
   addFormats(ajv);
@@ -25,7 +23,7 @@ function instance(coerceTypes: Options['coerceTypes'], externalSchemas: Record<s
 export function buildValidator(externalSchemas: Record<string, unknown> = {}) {
   const coercing = instance('array', externalSchemas);
   const exact = instance(false, externalSchemas);
-  return ({ schema, httpPart }: { schema: unknown; httpPart?: Part }) => {
+  return ({ schema, httpPart }: { schema: unknown; httpPart?: string }) => {
     const ajv = httpPart === 'body' ? exact : coercing;
     const id = (schema as { $id?: unknown }).$id;
     if (typeof id === 'string') {

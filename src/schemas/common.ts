@@ -44,5 +44,5 @@ export const DateSchema = Type.String({ format: 'date', description: 'YYYY-MM-DD
  * become the description of a named component the schema may be.
  */
 export function ok<S extends TSchema>(schema: S, description: string): S {
-  return { ...schema, 'x-response-description': description } as S;
+  return { ...schema, 'x-response-description': description };
 }

@@ -2,6 +2,8 @@ import { EVENT_TYPES } from '../../src/domain/events';
 import { eventTypeName } from '../../src/schemas/events';
 import { createTestApp, type TestApp } from '../helpers/app';
 
+// The document is untyped JSON walked by path here.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = Record<string, any>;
 
 /** Operation names: a verb, then what it acts on (`listCases`, `getCase`, `uploadCaseAttachment`). */
@@ -48,14 +50,16 @@ describe('the served OpenAPI document', () => {
 
   it('describes the download as the file of its own media type with Content-Disposition', () => {
     const ok = doc.paths['/v1/cases/{id}/attachments/{attachmentId}'].get.responses['200'];
-    expect(Object.keys(ok.content).sort()).toEqual(t.app.config.ATTACHMENT_TYPES.split(',').map((s) => s.trim()).sort());
+    expect(Object.keys(ok.content).sort()).toEqual(
+      t.app.config.ATTACHMENT_TYPES.split(',')
+        .map((s) => s.trim())
+        .sort(),
+    );
     for (const media of Object.values<Json>(ok.content)) expect(media.schema).toEqual({ type: 'string', format: 'binary' });
     expect(Object.keys(ok.headers).map((h) => h.toLowerCase())).toContain('content-disposition');
     expect(ok.content['application/json']).toBeUndefined();
     // Its problems stay problem+json, not "a PDF".
-    expect(Object.keys(doc.paths['/v1/cases/{id}/attachments/{attachmentId}'].get.responses['404'].content)).toEqual([
-      'application/problem+json',
-    ]);
+    expect(Object.keys(doc.paths['/v1/cases/{id}/attachments/{attachmentId}'].get.responses['404'].content)).toEqual(['application/problem+json']);
   });
 
   it('puts no lock on public operations: security [] and no 401; every other operation needs the bearer token', () => {
