@@ -60,7 +60,7 @@ const rawSqlRules = [
 
 export default tseslint.config(
   {
-    ignores: ['dist/', 'data/', 'coverage/', 'node_modules/', 'src/generated/', 'test/client/schema.d.ts', 'openapi/'],
+    ignores: ['dist/', 'data/', 'coverage/', 'node_modules/', 'src/generated/', 'test/client/schema.d.ts', 'test/client/generated/', 'openapi/'],
   },
   eslint.configs.recommended,
   {

@@ -33,6 +33,8 @@ module.exports = async () => ({
   // typebox 1.x, cookie 2 (used by inject()) and content-disposition 3 are ESM-only.
   transformIgnorePatterns: ['/node_modules/(?!(typebox|content-disposition|cookie|jose)/)'],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
+  // The generated client (test/client/generated) imports its own .ts files as ./x.gen.js.
+  moduleNameMapper: { '^(\\.{1,2}/.*(?:\\.gen|client/index))\\.js$': '$1' },
   globalSetup: '<rootDir>/test/helpers/global-setup.ts',
   globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
   testTimeout: 30000,

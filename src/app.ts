@@ -9,6 +9,7 @@ import { checkConfig, type Config } from './config';
 import { resolveVerifier } from './auth/verifier';
 import { systemClock, type Clock } from './domain/clock';
 import { OneLinePerRequest } from './http/log-controller';
+import { buildValidator } from './http/validation';
 import errorsPlugin, { frameworkErrorReply } from './plugins/errors';
 import bodyDepthPlugin from './plugins/body-depth';
 import dbPlugin from './plugins/db';
@@ -78,7 +79,8 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
       const incoming = req.headers['x-request-id'];
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     },
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+    // Bodies are validated without type coercion, the other parts with it (src/http/validation.ts).
+    schemaController: { compilersFactory: { buildValidator } },
     return503OnClosing: true,
     // The embedded PostgreSQL's first start (initdb of a fresh data directory) and the migrations
     // take longer than Fastify's default 10 s on a loaded two-core machine.

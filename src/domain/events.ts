@@ -21,7 +21,7 @@ const EventActorSchema = Type.Object(
     role: Type.String({ description: 'Role recorded for the action (requester, leader, operator, admin, integration, system)' }),
     onBehalfOf: Type.Union([Type.String(), Type.Null()], { description: 'The external requester an operator acted for' }),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, title: 'EventActor' },
 );
 
 /** What every case event carries: the case as it is after the change, who and when. */
@@ -39,7 +39,7 @@ function payload<P extends Record<string, TSchema>>(description: string, props: 
 }
 
 /** The payload schema of each event type. */
-const EVENT_PAYLOAD_SCHEMAS = {
+export const EVENT_PAYLOAD_SCHEMAS = {
   'case.created': payload('A case was filed (status REGISTERED).', {
     categoryKey: Type.String(),
     teamKey: Type.String(),
@@ -112,6 +112,31 @@ export const EVENT_TYPES = Object.keys(EVENT_PAYLOAD_SCHEMAS) as EventType[];
 export type EventPayload<T extends EventType = EventType> = Static<(typeof EVENT_PAYLOAD_SCHEMAS)[T]>;
 
 export type EventActor = Static<typeof EventActorSchema>;
+
+/** What every redacted payload keeps: which case, its status and version, when. */
+export const REDACTED_BASE = ['caseId', 'number', 'status', 'version', 'at'] as const;
+
+/**
+ * The fields a redacted payload keeps per event type, besides REDACTED_BASE: codes and ids of
+ * things, never people (actor, onBehalfOf, assignees) or free text (reason). A list of what is
+ * kept rather than of what is dropped, so a field added to an event later stays out until it is
+ * judged here. docs/webhooks.md has the same table; the OpenAPI document derives a redacted
+ * payload schema per type from it (src/schemas/events.ts).
+ */
+export const REDACTED_FIELDS: Readonly<{ [T in EventType]: ReadonlyArray<keyof EventPayload<T>> }> = {
+  'case.created': ['categoryKey', 'teamKey', 'channel'],
+  'case.status_changed': ['from', 'to', 'resolution'],
+  'case.assigned': [],
+  'case.updated': ['fields'],
+  'case.priority_changed': ['from', 'to'],
+  'case.message_added': ['messageId', 'visibility'],
+  'case.attachment_added': ['attachmentId'],
+  'case.anonymised': ['closedAt', 'retentionMonths'],
+  'case.sla_breached': ['teamKey', 'categoryKey', 'kind', 'dueAt'],
+  'case.merged': ['role', 'sourceCaseId', 'sourceNumber', 'targetCaseId', 'targetNumber', 'movedMessages', 'movedAttachments'],
+  'case.linked': ['linkedCaseId', 'linkedNumber', 'kind'],
+  'case.unlinked': ['linkedCaseId', 'linkedNumber', 'kind'],
+};
 
 /** Subscribes to every event type, present and future. */
 export const ALL_EVENTS = '*';

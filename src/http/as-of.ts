@@ -8,7 +8,7 @@ import { DateTimeSchema } from '../schemas/common';
 /** Body of the ops endpoints that run a background sweep now (timers, SLA, webhooks, retention). */
 export const AsOfBodySchema = Type.Object(
   { asOf: Type.Optional(DateTimeSchema) },
-  { additionalProperties: false, description: 'asOf (outside production only): run as if at that instant' },
+  { title: 'RunRequest', additionalProperties: false, description: 'asOf (outside production only): run as if at that instant' },
 );
 
 /** A bare POST (no body, as ops scripts send it) means "now": the schema then sees `{}`. */

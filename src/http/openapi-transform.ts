@@ -2,6 +2,19 @@ import type { FastifySchema, RouteOptions } from 'fastify';
 import { honoursIdempotencyKey, IDEMPOTENCY_HEADER } from '../plugins/idempotency';
 import { emptyBodyMeansNow } from './as-of';
 
+declare module 'fastify' {
+  interface FastifySchema {
+    /**
+     * The multipart/form-data body of an upload route, for the document only: @fastify/multipart
+     * reads such bodies in the handler, so Fastify validates no body schema for them.
+     */
+    [MULTIPART_BODY]?: unknown;
+  }
+}
+
+/** Route-schema key of an upload's multipart body (see FastifySchema above). */
+export const MULTIPART_BODY = 'x-multipart-body';
+
 type Schema = Record<string, unknown> & {
   hide?: boolean;
   operationId?: string;
@@ -10,29 +23,10 @@ type Schema = Record<string, unknown> & {
   headers?: { properties?: Record<string, unknown>; required?: string[] } & Record<string, unknown>;
 };
 
-function pascal(segment: string): string {
-  return segment
-    .split(/[^A-Za-z0-9]+/)
-    .filter(Boolean)
-    .map((w) => w[0]!.toUpperCase() + w.slice(1))
-    .join('');
-}
-
-/**
- * A stable operationId from method and path for routes that name none, e.g. GET /v1/cases/:id
- * → getCasesById. Generated clients and linters need one per operation.
- */
-function derivedOperationId(method: string, url: string): string {
-  const words = url
-    .split('/')
-    .filter((s) => s !== '' && s !== 'v1')
-    .map((s) => (s.startsWith(':') || s.startsWith('{') ? `By${pascal(s)}` : pascal(s)));
-  return method.toLowerCase() + words.join('');
-}
-
 /**
  * @fastify/swagger transform: fills what every operation of the document needs and routes would
- * otherwise repeat. An operationId where the route gave none; no security where none was set
+ * otherwise repeat. Every route names its operationId (a route without one stops the document
+ * from being built: generated clients name their functions after it); no security where none was set
  * (the /v1 routes get theirs, and their 401/403 problems, from their declared access when they
  * are registered: src/routes/v1/index.ts); and the Idempotency-Key header on the POSTs the
  * idempotency plugin covers. The route's own schema object is not changed (it also drives
@@ -45,12 +39,13 @@ export function openapiTransform({ schema, url, route }: { schema: unknown; url:
   const s = (schema ?? {}) as Schema;
   if (s.hide) return { schema: s as FastifySchema, url };
   const method = Array.isArray(route.method) ? route.method[0]! : route.method;
-  const out: Schema = {
-    ...s,
-    operationId: s.operationId ?? derivedOperationId(method, url),
-    security: s.security ?? [],
-  };
+  if (!s.operationId) throw new Error(`${method} ${url}: give the route an explicit operationId (verbNoun, e.g. getCase)`);
+  const out: Schema = { ...s, security: s.security ?? [] };
   const multipart = (s.consumes ?? []).some((c) => c.startsWith('multipart/'));
+  if (s[MULTIPART_BODY] !== undefined) {
+    delete out[MULTIPART_BODY];
+    out.body = { content: { 'multipart/form-data': { schema: s[MULTIPART_BODY] } } };
+  }
   if (url.startsWith('/v1/') && honoursIdempotencyKey(method, route.config, multipart)) {
     out.headers = {
       ...(s.headers ?? { type: 'object' }),

@@ -36,6 +36,7 @@ async function metricsPlugin(app: FastifyInstance, opts: { config: Config }): Pr
     logLevel: 'warn',
     config: { rateLimit: false, disableMetrics: true },
     schema: {
+      operationId: 'getMetrics',
       tags: ['health'],
       summary: 'Prometheus metrics (restrict to the scraper at the network; no authentication)',
       produces: ['text/plain'],

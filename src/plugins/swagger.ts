@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { version } from '../../package.json';
 import { openapiTransform, optionalBodies } from '../http/openapi-transform';
 import { componentize } from '../http/openapi-components';
+import { webhooksSection } from '../http/openapi-webhooks';
 
 /** OpenAPI 3.1 document generated from the route schemas; Swagger UI at /docs. */
 async function swaggerPlugin(app: FastifyInstance): Promise<void> {
@@ -40,7 +41,11 @@ async function swaggerPlugin(app: FastifyInstance): Promise<void> {
     transformObject: (documentObject) => {
       const doc = (documentObject as { openapiObject: Record<string, unknown> }).openapiObject;
       optionalBodies(doc);
-      return componentize(doc);
+      const named = componentize(doc);
+      const schemas = (named.components as { schemas: Record<string, unknown> }).schemas;
+      // An app without the events feed (a test's partial app) has no event components to point at.
+      const out: Record<string, unknown> = 'Event' in schemas ? { ...named, webhooks: webhooksSection(schemas) } : named;
+      return out;
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });

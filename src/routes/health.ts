@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { DomainError } from '../domain/errors';
-import { problems } from '../schemas/common';
+import { problems, ok } from '../schemas/common';
 
 /** Health endpoints for orchestrators: no authentication, no rate limit. */
 const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -12,9 +12,10 @@ const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { rateLimit: false },
       schema: {
+        operationId: 'getLiveness',
         tags: ['health'],
         summary: 'The process is up',
-        response: { 200: Type.Object({ status: Type.Literal('ok') }) },
+        response: { 200: ok(Type.Object({ status: Type.Literal('ok') }, { title: 'Liveness' }), 'The process is up') },
       },
     },
     async () => ({ status: 'ok' as const }),
@@ -25,10 +26,14 @@ const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { rateLimit: false },
       schema: {
+        operationId: 'getReadiness',
         tags: ['health'],
         summary: 'The database is reachable and every migration is applied',
         response: {
-          200: Type.Object({ status: Type.Literal('ready'), migrations: Type.Integer() }),
+          200: ok(
+            Type.Object({ status: Type.Literal('ready'), migrations: Type.Integer() }, { title: 'Readiness' }),
+            'The database is reachable and every migration is applied',
+          ),
           ...problems(503),
         },
       },

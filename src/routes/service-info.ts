@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { problems } from '../schemas/common';
+import { problems, ok } from '../schemas/common';
 import { KeyParamsSchema } from '../schemas/reference';
 import { ContactChannelSchema, PutContactChannelSchema, ServiceInfoSchema } from '../schemas/service-level';
 
@@ -16,9 +16,10 @@ const serviceInfoRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { access: 'public' },
       schema: {
+        operationId: 'getServiceInfo',
         tags: ['service-info'],
         summary: 'How to reach the service centre, and whether each channel is open now (public)',
-        response: { 200: ServiceInfoSchema },
+        response: { 200: ok(ServiceInfoSchema, 'The contact channels and case-handling hours, and whether each is open now') },
       },
     },
     async () => info.info(),
@@ -29,11 +30,16 @@ const serviceInfoRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { access: 'admin' },
       schema: {
+        operationId: 'putContactChannel',
         tags: ['service-info'],
         summary: 'Create or replace a contact channel (admins)',
         params: KeyParamsSchema,
         body: PutContactChannelSchema,
-        response: { 200: ContactChannelSchema, 201: ContactChannelSchema, ...problems(400, 415) },
+        response: {
+          200: ok(ContactChannelSchema, 'The channel, replaced'),
+          201: ok(ContactChannelSchema, 'The channel, created'),
+          ...problems(400, 415),
+        },
       },
     },
     async (request, reply) => {
@@ -47,10 +53,11 @@ const serviceInfoRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { access: 'admin' },
       schema: {
+        operationId: 'deleteContactChannel',
         tags: ['service-info'],
         summary: 'Remove a contact channel (admins)',
         params: KeyParamsSchema,
-        response: { 204: Type.Null(), ...problems(400, 404) },
+        response: { 204: ok(Type.Null(), 'Removed'), ...problems(400, 404) },
       },
     },
     async (request, reply) => {

@@ -67,7 +67,7 @@ export const CreateCaseSchema = Type.Object(
     language: Type.Optional(Type.Enum(['nb', 'en'], { description: "Language of the requester's mails; default: the token's locale, else nb" })),
     priority: Type.Optional({ ...PrioritySchema, description: 'Staff only (403 for anyone else); default normal' }),
   },
-  { additionalProperties: false },
+  { title: 'CreateCaseRequest', additionalProperties: false },
 );
 export type CreateCaseBody = Static<typeof CreateCaseSchema>;
 
@@ -84,6 +84,22 @@ export const AttachmentSchema = Type.Object(
   { title: 'Attachment' },
 );
 export type AttachmentDto = Static<typeof AttachmentSchema>;
+
+/**
+ * The multipart/form-data body of an upload, for the document (the handler reads it with
+ * @fastify/multipart): one part named `file`. Swagger UI shows a file picker for it.
+ */
+export const UploadBodySchema = Type.Object(
+  {
+    file: Type.Unsafe<Blob>({
+      type: 'string',
+      format: 'binary',
+      contentMediaType: 'application/octet-stream',
+      description: "The file; its part's Content-Type must be one of ATTACHMENT_TYPES and match its bytes",
+    }),
+  },
+  { required: ['file'], additionalProperties: false, title: 'AttachmentUpload' },
+);
 
 export const CaseSchema = Type.Object(
   {
@@ -134,10 +150,13 @@ export const CaseSchema = Type.Object(
 );
 export type CaseDto = Static<typeof CaseSchema>;
 
-export const CaseListSchema = Type.Object({
-  items: Type.Array(CaseSchema),
-  nextCursor: Type.Union([Type.String(), Type.Null()]),
-});
+export const CaseListSchema = Type.Object(
+  {
+    items: Type.Array(CaseSchema),
+    nextCursor: Type.Union([Type.String(), Type.Null()]),
+  },
+  { title: 'CaseList' },
+);
 
 /**
  * The queue filters of the list (#16 point 2). Kept apart from the other filters so the list
@@ -206,7 +225,7 @@ export const PatchCaseSchema = Type.Object(
     priority: Type.Optional(PrioritySchema),
     tags: Type.Optional({ ...TagsSchema, description: 'Replaces the tags (staff only; normalised, at most 20 distinct)' }),
   },
-  { additionalProperties: false, minProperties: 1 },
+  { title: 'UpdateCaseRequest', additionalProperties: false, minProperties: 1 },
 );
 export type PatchCaseBody = Static<typeof PatchCaseSchema>;
 
@@ -222,7 +241,7 @@ export const TransitionSchema = Type.Object(
       description: 'With `to: COMPLETED` only: solved (default) or answered. A wait that runs out completes a case as answered.',
     }),
   },
-  { additionalProperties: false },
+  { title: 'TransitionRequest', additionalProperties: false },
 );
 export type TransitionBody = Static<typeof TransitionSchema>;
 
@@ -242,7 +261,7 @@ export const CreateMessageSchema = Type.Object(
     resolution: Type.Optional({ ...ResolutionSchema, description: 'With `setStatus: COMPLETED` only (default solved)' }),
     onBehalfOfRequester: Type.Optional(Type.Boolean({ description: "An operator records the external requester's message (phone, e-mail)" })),
   },
-  { additionalProperties: false },
+  { title: 'CreateMessageRequest', additionalProperties: false },
 );
 export type CreateMessageBody = Static<typeof CreateMessageSchema>;
 
@@ -259,7 +278,7 @@ export const MessageSchema = Type.Object(
 );
 export type MessageDto = Static<typeof MessageSchema>;
 
-export const MessageResultSchema = Type.Object({ message: MessageSchema, case: CaseSchema });
+export const MessageResultSchema = Type.Object({ message: MessageSchema, case: CaseSchema }, { title: 'MessageResult' });
 
 export const HistorySchema = Type.Object(
   {

@@ -1,4 +1,4 @@
-import { Type } from 'typebox';
+import { Type, type TSchema } from 'typebox';
 import { ACCESS_LEVELS, type RouteAccess } from '../domain/access';
 import { ERROR_CODES, type ErrorCode } from '../domain/errors';
 
@@ -37,3 +37,12 @@ export const UuidSchema = Type.String({ format: 'uuid' });
 // (a timer ten days on, a due time in working hours) never leaves what PostgreSQL and Date accept.
 export const DateTimeSchema = Type.String({ format: 'date-time', pattern: '^[12][0-9]{3}-' });
 export const DateSchema = Type.String({ format: 'date', description: 'YYYY-MM-DD (Europe/Oslo)' });
+
+/**
+ * A success response: `schema` with the description the document gives the response. The
+ * description travels as `x-response-description` (@fastify/swagger's key), so it does not
+ * become the description of a named component the schema may be.
+ */
+export function ok<S extends TSchema>(schema: S, description: string): S {
+  return { ...schema, 'x-response-description': description };
+}

@@ -2,24 +2,11 @@ import { Type, type Static } from 'typebox';
 import { ALL_EVENTS, EVENT_TYPES } from '../domain/events';
 import { CaseSchema, StatusSchema } from './case';
 import { DateTimeSchema, ProblemSchema, UuidSchema } from './common';
+import { EventPosition, EventSchema } from './events';
 
-const Position = Type.String({ pattern: '^[0-9]{1,18}$', description: 'Outbox position (a decimal int64, as a string)' });
+const Position = EventPosition;
 
 // ------------------------------------------------------------------ events feed
-
-const EventSchema = Type.Object({
-  position: Position,
-  id: Type.String({ format: 'uuid', description: 'Event id: consumers dedupe on it' }),
-  type: Type.String({ description: `One of ${EVENT_TYPES.join(', ')}` }),
-  caseId: Type.Union([UuidSchema, Type.Null()]),
-  payload: Type.Record(Type.String(), Type.Unknown(), {
-    description:
-      'caseId, number, status, version, actor, at, and the fields of the change; never message bodies. Redacted ' +
-      '(sensitive categories, receiver without the sensitive grant): ids, status and codes only (docs/webhooks.md)',
-  }),
-  redacted: Type.Boolean({ description: 'The payload holds ids, status and codes only: no actor, names, reasons or assignees' }),
-  createdAt: DateTimeSchema,
-});
 
 export const EventFeedQuerySchema = Type.Object(
   {
@@ -29,10 +16,27 @@ export const EventFeedQuerySchema = Type.Object(
   { additionalProperties: false },
 );
 
-export const EventFeedSchema = Type.Object({
-  items: Type.Array(EventSchema),
-  nextAfter: Type.String({ description: 'Pass as after for the next page; equal to after when nothing new is committed' }),
-});
+/** An outbox event as handlers build it (EventDto); the document types it per event type. */
+interface EventRow {
+  position: string;
+  id: string;
+  type: string;
+  caseId: string | null;
+  payload: Record<string, unknown>;
+  redacted: boolean;
+  createdAt: string;
+}
+
+/** A page of the feed: the typed events of src/schemas/events.ts. */
+export const EventFeedSchema = Type.Unsafe<{ items: EventRow[]; nextAfter: string }>(
+  Type.Object(
+    {
+      items: Type.Array(EventSchema),
+      nextAfter: Type.String({ description: 'Pass as after for the next page; equal to after when nothing new is committed' }),
+    },
+    { title: 'EventFeed', description: 'Events after a position, oldest first' },
+  ),
+);
 
 // ------------------------------------------------------------------ webhooks
 
@@ -45,26 +49,32 @@ const EventTypesSchema = Type.Array(Type.Enum([...EVENT_TYPES, ALL_EVENTS]), {
 const UrlSchema = Type.String({ format: 'uri', maxLength: 2000, description: 'https (http only outside production)' });
 const SecretSchema = Type.String({ minLength: 16, maxLength: 256, description: 'HMAC-SHA256 key (write-only)' });
 
-export const WebhookSchema = Type.Object({
-  id: UuidSchema,
-  url: Type.String(),
-  eventTypes: Type.Array(Type.String()),
-  description: Type.Union([Type.String(), Type.Null()]),
-  active: Type.Boolean({ description: 'false: paused by an admin or disabled after WEBHOOK_MAX_FAILURES consecutive failures' }),
-  includeSensitive: Type.Boolean({ description: 'Events of sensitive categories are sent in full; otherwise ids and status only' }),
-  consecutiveFailures: Type.Integer(),
-  disabledAt: Type.Union([DateTimeSchema, Type.Null()]),
-  disabledReason: Type.Union([Type.String(), Type.Null()]),
-  createdBy: Type.String(),
-  createdAt: DateTimeSchema,
-  updatedAt: DateTimeSchema,
-});
+export const WebhookSchema = Type.Object(
+  {
+    id: UuidSchema,
+    url: Type.String(),
+    eventTypes: Type.Array(Type.String()),
+    description: Type.Union([Type.String(), Type.Null()]),
+    active: Type.Boolean({ description: 'false: paused by an admin or disabled after WEBHOOK_MAX_FAILURES consecutive failures' }),
+    includeSensitive: Type.Boolean({ description: 'Events of sensitive categories are sent in full; otherwise ids and status only' }),
+    consecutiveFailures: Type.Integer(),
+    disabledAt: Type.Union([DateTimeSchema, Type.Null()]),
+    disabledReason: Type.Union([Type.String(), Type.Null()]),
+    createdBy: Type.String(),
+    createdAt: DateTimeSchema,
+    updatedAt: DateTimeSchema,
+  },
+  { title: 'Webhook' },
+);
 export type WebhookDto = Static<typeof WebhookSchema>;
 
-export const WebhookCreatedSchema = Type.Object({
-  ...WebhookSchema.properties,
-  secret: Type.String({ description: 'The signing secret; shown only in this answer' }),
-});
+export const WebhookCreatedSchema = Type.Object(
+  {
+    ...WebhookSchema.properties,
+    secret: Type.String({ description: 'The signing secret; shown only in this answer' }),
+  },
+  { title: 'WebhookCreated' },
+);
 
 export const CreateWebhookSchema = Type.Object(
   {
@@ -82,7 +92,7 @@ export const CreateWebhookSchema = Type.Object(
       }),
     ),
   },
-  { additionalProperties: false },
+  { title: 'CreateWebhookRequest', additionalProperties: false },
 );
 
 export const PatchWebhookSchema = Type.Object(
@@ -100,40 +110,46 @@ export const PatchWebhookSchema = Type.Object(
       }),
     ),
   },
-  { additionalProperties: false, minProperties: 1 },
+  { title: 'UpdateWebhookRequest', additionalProperties: false, minProperties: 1 },
 );
 
 const DeliveryStateSchema = Type.Enum(['pending', 'succeeded']);
 
-const DeliverySchema = Type.Object({
-  id: Type.String(),
-  eventId: UuidSchema,
-  eventType: Type.String(),
-  eventPosition: Position,
-  caseId: Type.Union([UuidSchema, Type.Null()]),
-  state: DeliveryStateSchema,
-  attempts: Type.Integer(),
-  nextAttemptAt: Type.Union([DateTimeSchema, Type.Null()]),
-  lastAttemptAt: Type.Union([DateTimeSchema, Type.Null()]),
-  lastStatusCode: Type.Union([Type.Integer(), Type.Null()]),
-  lastError: Type.Union([Type.String(), Type.Null()]),
-  deliveredAt: Type.Union([DateTimeSchema, Type.Null()]),
-  createdAt: DateTimeSchema,
-  attemptLog: Type.Array(
-    Type.Object({
-      at: DateTimeSchema,
-      statusCode: Type.Union([Type.Integer(), Type.Null()]),
-      error: Type.Union([Type.String(), Type.Null()]),
-      durationMs: Type.Integer(),
-    }),
-    { description: 'The latest attempts (up to 20), oldest first' },
-  ),
-});
+const DeliverySchema = Type.Object(
+  {
+    id: Type.String(),
+    eventId: UuidSchema,
+    eventType: Type.String(),
+    eventPosition: Position,
+    caseId: Type.Union([UuidSchema, Type.Null()]),
+    state: DeliveryStateSchema,
+    attempts: Type.Integer(),
+    nextAttemptAt: Type.Union([DateTimeSchema, Type.Null()]),
+    lastAttemptAt: Type.Union([DateTimeSchema, Type.Null()]),
+    lastStatusCode: Type.Union([Type.Integer(), Type.Null()]),
+    lastError: Type.Union([Type.String(), Type.Null()]),
+    deliveredAt: Type.Union([DateTimeSchema, Type.Null()]),
+    createdAt: DateTimeSchema,
+    attemptLog: Type.Array(
+      Type.Object({
+        at: DateTimeSchema,
+        statusCode: Type.Union([Type.Integer(), Type.Null()]),
+        error: Type.Union([Type.String(), Type.Null()]),
+        durationMs: Type.Integer(),
+      }),
+      { description: 'The latest attempts (up to 20), oldest first' },
+    ),
+  },
+  { title: 'WebhookDelivery' },
+);
 
-export const DeliveryListSchema = Type.Object({
-  items: Type.Array(DeliverySchema),
-  nextCursor: Type.Union([Type.String(), Type.Null()]),
-});
+export const DeliveryListSchema = Type.Object(
+  {
+    items: Type.Array(DeliverySchema),
+    nextCursor: Type.Union([Type.String(), Type.Null()]),
+  },
+  { title: 'WebhookDeliveryList' },
+);
 
 export const DeliveriesQuerySchema = Type.Object(
   {
@@ -147,14 +163,17 @@ export const DeliveriesQuerySchema = Type.Object(
   { additionalProperties: false },
 );
 
-export const RunWebhooksResultSchema = Type.Object({
-  queued: Type.Integer({ description: 'New deliveries created from the outbox' }),
-  attempted: Type.Integer(),
-  succeeded: Type.Integer(),
-  failed: Type.Integer(),
-  disabled: Type.Integer({ description: 'Subscriptions disabled by this run' }),
-  asOf: DateTimeSchema,
-});
+export const RunWebhooksResultSchema = Type.Object(
+  {
+    queued: Type.Integer({ description: 'New deliveries created from the outbox' }),
+    attempted: Type.Integer(),
+    succeeded: Type.Integer(),
+    failed: Type.Integer(),
+    disabled: Type.Integer({ description: 'Subscriptions disabled by this run' }),
+    asOf: DateTimeSchema,
+  },
+  { title: 'WebhookRunResult' },
+);
 
 // ------------------------------------------------------------------ bulk
 
@@ -179,18 +198,21 @@ const BulkOperationSchema = Type.Union([
 
 export const BulkRequestSchema = Type.Object(
   { operations: Type.Array(BulkOperationSchema, { minItems: 1, maxItems: 500 }) },
-  { additionalProperties: false },
+  { title: 'BulkRequest', additionalProperties: false },
 );
 
-export const BulkResultSchema = Type.Object({
-  results: Type.Array(
-    Type.Object({
-      index: Type.Integer({ description: 'Position of the operation in the request' }),
-      status: Type.Integer({ description: 'The HTTP status the operation alone would have had' }),
-      case: Type.Optional(CaseSchema),
-      problem: Type.Optional(ProblemSchema),
-    }),
-  ),
-  succeeded: Type.Integer(),
-  failed: Type.Integer(),
-});
+export const BulkResultSchema = Type.Object(
+  {
+    results: Type.Array(
+      Type.Object({
+        index: Type.Integer({ description: 'Position of the operation in the request' }),
+        status: Type.Integer({ description: 'The HTTP status the operation alone would have had' }),
+        case: Type.Optional(CaseSchema),
+        problem: Type.Optional(ProblemSchema),
+      }),
+    ),
+    succeeded: Type.Integer(),
+    failed: Type.Integer(),
+  },
+  { title: 'BulkResult' },
+);

@@ -21,7 +21,7 @@ export const NotificationSchema = Type.Object(
     nextAttemptAt: NullableDateTime,
     createdAt: DateTimeSchema,
   },
-  { additionalProperties: false },
+  { title: 'Notification', additionalProperties: false },
 );
 export type NotificationDto = Static<typeof NotificationSchema>;
 
@@ -39,7 +39,7 @@ export const TemplateBodySchema = Type.Object(
     }),
     body: Type.String({ minLength: 1, maxLength: 20000, description: `Plain text; placeholders: ${PLACEHOLDERS.map((p) => `{{${p}}}`).join(', ')}` }),
   },
-  { additionalProperties: false },
+  { title: 'PutNotificationTemplateRequest', additionalProperties: false },
 );
 
 export const TemplateSchema = Type.Object(
@@ -51,6 +51,6 @@ export const TemplateSchema = Type.Object(
     updatedBy: Type.Union([Type.String(), Type.Null()]),
     updatedAt: DateTimeSchema,
   },
-  { additionalProperties: false },
+  { title: 'NotificationTemplate', additionalProperties: false },
 );
 export type TemplateDto = Static<typeof TemplateSchema>;

@@ -96,7 +96,7 @@ export const PutCategorySchema = Type.Object(
     retentionMonths: Type.Optional(Type.Integer({ minimum: 1, maximum: 600 })),
     serviceLevel: Type.Optional(ServiceLevelSchema),
   },
-  { additionalProperties: false },
+  { title: 'PutCategoryRequest', additionalProperties: false },
 );
 export type PutCategoryBody = Static<typeof PutCategorySchema>;
 
@@ -112,19 +112,22 @@ export type TeamDto = Static<typeof TeamSchema>;
 
 export const PutTeamSchema = Type.Object(
   { name: Labels, email: Type.Optional(Type.Union([Type.String({ format: 'email' }), Type.Null()])) },
-  { additionalProperties: false },
+  { title: 'PutTeamRequest', additionalProperties: false },
 );
 export type PutTeamBody = Static<typeof PutTeamSchema>;
 
-export const StatusEntrySchema = Type.Object({
-  code: StatusSchema,
-  label: Labels,
-  description: Type.String({ description: 'English (kept for older clients)' }),
-  localizedDescription: LocalizedTextSchema,
-  transitions: Type.Object({
-    operator: Type.Array(StatusSchema),
-    requester: Type.Array(StatusSchema),
-    system: Type.Array(StatusSchema),
-  }),
-  autoTransition: Type.Union([Type.Object({ to: StatusSchema, afterDays: Type.Integer(), suspendable: Type.Boolean() }), Type.Null()]),
-});
+export const StatusEntrySchema = Type.Object(
+  {
+    code: StatusSchema,
+    label: Labels,
+    description: Type.String({ description: 'English (kept for older clients)' }),
+    localizedDescription: LocalizedTextSchema,
+    transitions: Type.Object({
+      operator: Type.Array(StatusSchema),
+      requester: Type.Array(StatusSchema),
+      system: Type.Array(StatusSchema),
+    }),
+    autoTransition: Type.Union([Type.Object({ to: StatusSchema, afterDays: Type.Integer(), suspendable: Type.Boolean() }), Type.Null()]),
+  },
+  { title: 'StatusEntry' },
+);

@@ -12,14 +12,17 @@ const Subject = Type.String({
 });
 export const SubjectParamsSchema = Type.Object({ subject: Subject }, { additionalProperties: false });
 
-export const StaffMemberSchema = Type.Object({
-  subject: Type.String(),
-  name: Type.Union([Type.String(), Type.Null()]),
-  roles: Type.Array(Type.Enum(GRANTABLE_ROLES)),
-  teams: Type.Array(Type.String()),
-  updatedBy: Type.String(),
-  updatedAt: DateTimeSchema,
-});
+export const StaffMemberSchema = Type.Object(
+  {
+    subject: Type.String(),
+    name: Type.Union([Type.String(), Type.Null()]),
+    roles: Type.Array(Type.Enum(GRANTABLE_ROLES)),
+    teams: Type.Array(Type.String()),
+    updatedBy: Type.String(),
+    updatedAt: DateTimeSchema,
+  },
+  { title: 'StaffMember' },
+);
 export type StaffMemberDto = Static<typeof StaffMemberSchema>;
 
 export const PutStaffMemberSchema = Type.Object(
@@ -30,7 +33,7 @@ export const PutStaffMemberSchema = Type.Object(
       Type.Array(Type.String({ pattern: '^[a-z][a-z0-9-]{0,63}$' }), { uniqueItems: true, maxItems: 50, description: 'team keys' }),
     ),
   },
-  { additionalProperties: false },
+  { title: 'PutStaffMemberRequest', additionalProperties: false },
 );
 export type PutStaffMemberBody = Static<typeof PutStaffMemberSchema>;
 
@@ -54,7 +57,7 @@ export const PutPersonSchema = Type.Object(
     employeeNumber: Type.Optional(Type.Union([EmployeeNumber, Type.Null()])),
     email: Type.Optional(Type.Union([Type.String({ format: 'email', maxLength: 320 }), Type.Null()])),
   },
-  { additionalProperties: false },
+  { title: 'PutPersonRequest', additionalProperties: false },
 );
 export type PutPersonBody = Static<typeof PutPersonSchema>;
 

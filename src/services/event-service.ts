@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { caseAccess } from '../domain/access';
-import type { EventType } from '../domain/events';
+import { REDACTED_BASE, REDACTED_FIELDS, type EventType } from '../domain/events';
 import type { Principal } from '../domain/roles';
 import { inTransaction, pgQuery, type Query } from '../db/query';
 import { eventsAfter, readSafeBound, type FeedRow } from '../repositories/event-repository';
@@ -17,33 +17,10 @@ export interface EventDto {
   createdAt: string;
 }
 
-/** What every redacted payload keeps: which case, its status and version, when. */
-const REDACTED_BASE = ['caseId', 'number', 'status', 'version', 'at'] as const;
-
-/**
- * The fields a redacted payload keeps per event type, besides REDACTED_BASE: codes and ids of
- * things, never people (actor, onBehalfOf, assignees) or free text (reason). A list of what is
- * kept rather than of what is dropped, so a field added to an event later stays out until it is
- * judged here. docs/webhooks.md has the same table.
- */
-const REDACTED_FIELDS: Readonly<Record<EventType, readonly string[]>> = {
-  'case.created': ['categoryKey', 'teamKey', 'channel'],
-  'case.status_changed': ['from', 'to'],
-  'case.assigned': [],
-  'case.updated': ['fields'],
-  'case.priority_changed': ['from', 'to'],
-  'case.message_added': ['messageId', 'visibility'],
-  'case.attachment_added': ['attachmentId'],
-  'case.anonymised': ['closedAt', 'retentionMonths'],
-  'case.sla_breached': ['teamKey', 'categoryKey', 'kind', 'dueAt'],
-  'case.merged': ['role', 'sourceCaseId', 'sourceNumber', 'targetCaseId', 'targetNumber', 'movedMessages', 'movedAttachments'],
-  'case.linked': ['linkedCaseId', 'linkedNumber', 'kind'],
-  'case.unlinked': ['linkedCaseId', 'linkedNumber', 'kind'],
-};
-
 /** The payload of an event of a sensitive case for a receiver without the sensitive grant. */
 function redactPayload(type: string, payload: Record<string, unknown>): Record<string, unknown> {
-  const keep = [...REDACTED_BASE, ...(Object.hasOwn(REDACTED_FIELDS, type) ? REDACTED_FIELDS[type as EventType] : [])];
+  const fields: readonly string[] = Object.hasOwn(REDACTED_FIELDS, type) ? REDACTED_FIELDS[type as EventType] : [];
+  const keep = [...REDACTED_BASE, ...fields];
   return Object.fromEntries(keep.filter((k) => Object.hasOwn(payload, k)).map((k) => [k, payload[k]]));
 }
 

@@ -29,7 +29,7 @@ export interface paths {
             cookie?: never;
         };
         /** The process is up */
-        get: operations["getHealthLive"];
+        get: operations["getLiveness"];
         put?: never;
         post?: never;
         delete?: never;
@@ -46,7 +46,7 @@ export interface paths {
             cookie?: never;
         };
         /** The database is reachable and every migration is applied */
-        get: operations["getHealthReady"];
+        get: operations["getReadiness"];
         put?: never;
         post?: never;
         delete?: never;
@@ -63,7 +63,7 @@ export interface paths {
             cookie?: never;
         };
         /** The nine statuses and, per actor, the statuses each may move to */
-        get: operations["getStatuses"];
+        get: operations["listStatuses"];
         put?: never;
         post?: never;
         delete?: never;
@@ -83,7 +83,7 @@ export interface paths {
          * Categories (contact forms) with their forms as JSON Schema
          * @description Staff (operators, administrators, integrations with a case grant) see inactive categories too, with `active: false`; others only those they may file. `handledBy: "leader"` marks a form that goes to the leader, with `guidance` on where.
          */
-        get: operations["getCategories"];
+        get: operations["listCategories"];
         put?: never;
         post?: never;
         delete?: never;
@@ -103,9 +103,9 @@ export interface paths {
          * One category, with the notices active now that concern it
          * @description An inactive category is 404 for everyone but staff.
          */
-        get: operations["getCategoriesByKey"];
+        get: operations["getCategory"];
         /** Create or replace a category (admins) */
-        put: operations["putCategoriesByKey"];
+        put: operations["putCategory"];
         post?: never;
         delete?: never;
         options?: never;
@@ -121,7 +121,7 @@ export interface paths {
             cookie?: never;
         };
         /** Specialist teams */
-        get: operations["getTeams"];
+        get: operations["listTeams"];
         put?: never;
         post?: never;
         delete?: never;
@@ -139,7 +139,7 @@ export interface paths {
         };
         get?: never;
         /** Create or replace a team (admins) */
-        put: operations["putTeamsByKey"];
+        put: operations["putTeam"];
         post?: never;
         delete?: never;
         options?: never;
@@ -158,7 +158,7 @@ export interface paths {
          * A team's operators: who a case of the team may be assigned to
          * @description From the staff directory: /v1/staff rows, and in token-role mode (ROLE_SOURCE=token) the operators whose last sign-in carried the team.
          */
-        get: operations["getTeamsByKeyMembers"];
+        get: operations["listTeamMembers"];
         put?: never;
         post?: never;
         delete?: never;
@@ -178,13 +178,13 @@ export interface paths {
          * List cases the caller may see (JSON pages, or all of them as CSV)
          * @description Newest first (by created or updated) or soonest due first (resolutionDueAt, firstResponseDueAt), keyset-paginated: pass nextCursor as cursor. Queue filters and saved views: docs/queues.md. With `Accept: text/csv` the same filter is answered as one CSV document (UTF-8 with BOM, header row, RFC 4180, formula cells prefixed with '), every page streamed, at most CSV_MAX_ROWS rows (default 100,000); `limit` is then ignored. docs/csv.md.
          */
-        get: operations["getCases"];
+        get: operations["listCases"];
         put?: never;
         /**
          * File a case
          * @description A requester files for themself (channel portal); a leader may name the employee it concerns; an operator registers a case for an external requester (channel phone, email or post).
          */
-        post: operations["postCases"];
+        post: operations["createCase"];
         delete?: never;
         options?: never;
         head?: never;
@@ -199,7 +199,7 @@ export interface paths {
             cookie?: never;
         };
         /** One case, with the transitions the caller may make */
-        get: operations["getCasesById"];
+        get: operations["getCase"];
         put?: never;
         post?: never;
         delete?: never;
@@ -209,7 +209,7 @@ export interface paths {
          * Edit assignee, team, category or subject (staff)
          * @description Assigning a REGISTERED or REOPENED_BY_USER case moves it to ASSIGNED.
          */
-        patch: operations["patchCasesById"];
+        patch: operations["updateCase"];
         trace?: never;
     };
     "/v1/cases/{id}/transitions": {
@@ -225,7 +225,7 @@ export interface paths {
          * Move the case to another status
          * @description A refused move answers 409 invalid-transition with currentStatus and allowed. Requesters close with to: CLOSED and reopen with to: REOPENED_BY_USER.
          */
-        post: operations["postCasesByIdTransitions"];
+        post: operations["transitionCase"];
         delete?: never;
         options?: never;
         head?: never;
@@ -240,13 +240,13 @@ export interface paths {
             cookie?: never;
         };
         /** Messages of a case (requesters never see internal notes) */
-        get: operations["getCasesByIdMessages"];
+        get: operations["listCaseMessages"];
         put?: never;
         /**
          * Write a message (public reply, internal note, or requester message)
          * @description A requester's message moves ASSIGNED, IN_PROGRESS, WAITING_FOR_USER, ON_HOLD and COMPLETED cases to UPDATED_BY_USER. An operator reply with setStatus WAITING_FOR_USER is the usual way into that status. Staff may send a reply template (`templateKey`) instead of `body`: the stored and mailed text is the template filled for the case (422 template-not-applicable when it belongs to another category or names an auto-complete date the case will not have).
          */
-        post: operations["postCasesByIdMessages"];
+        post: operations["createCaseMessage"];
         delete?: never;
         options?: never;
         head?: never;
@@ -261,7 +261,7 @@ export interface paths {
             cookie?: never;
         };
         /** The append-only history of a case */
-        get: operations["getCasesByIdHistory"];
+        get: operations["listCaseHistory"];
         put?: never;
         post?: never;
         delete?: never;
@@ -283,7 +283,7 @@ export interface paths {
          * Attach a file (multipart/form-data, one part named file)
          * @description At most ATTACHMENT_MAX_BYTES (default 10 MiB); accepted types: application/pdf, image/png, image/jpeg, text/plain, application/vnd.openxmlformats-officedocument.wordprocessingml.document. The bytes must be of the declared type (415 otherwise). A case holds at most ATTACHMENTS_PER_CASE files and ATTACHMENT_BYTES_PER_CASE bytes (413 with `quota`); one caller uploads at most ATTACHMENT_UPLOADS_PER_HOUR files an hour (429).
          */
-        post: operations["postCasesByIdAttachments"];
+        post: operations["uploadCaseAttachment"];
         delete?: never;
         options?: never;
         head?: never;
@@ -298,7 +298,7 @@ export interface paths {
             cookie?: never;
         };
         /** Download an attachment */
-        get: operations["getCasesByIdAttachmentsByAttachmentId"];
+        get: operations["downloadCaseAttachment"];
         put?: never;
         post?: never;
         delete?: never;
@@ -379,10 +379,10 @@ export interface paths {
             cookie?: never;
         };
         /** Suspension windows: WAITING_FOR_USER is not used inside them and their days do not count */
-        get: operations["getSuspensionWindows"];
+        get: operations["listSuspensionWindows"];
         put?: never;
         /** Add a suspension window (admins); due times of waiting cases are recomputed */
-        post: operations["postSuspensionWindows"];
+        post: operations["createSuspensionWindow"];
         delete?: never;
         options?: never;
         head?: never;
@@ -400,7 +400,7 @@ export interface paths {
         put?: never;
         post?: never;
         /** Remove a suspension window (admins); due times of waiting cases are recomputed */
-        delete: operations["deleteSuspensionWindowsById"];
+        delete: operations["deleteSuspensionWindow"];
         options?: never;
         head?: never;
         patch?: never;
@@ -419,7 +419,7 @@ export interface paths {
          * Fire due timers now (admins)
          * @description Fires every timer due now, in batches, and answers how many fired; the body may be omitted. Outside production, asOf runs them as if at that instant (history rows and events carry it), to exercise the lifecycle end to end; in production asOf is refused (400).
          */
-        post: operations["postAdminTimersRun"];
+        post: operations["runTimers"];
         delete?: never;
         options?: never;
         head?: never;
@@ -434,7 +434,7 @@ export interface paths {
             cookie?: never;
         };
         /** Reads of a sensitive case: who, when, which endpoint (admins) */
-        get: operations["getCasesByIdAccessLog"];
+        get: operations["listCaseAccessLog"];
         put?: never;
         post?: never;
         delete?: never;
@@ -454,7 +454,7 @@ export interface paths {
          * Staff members and their roles and teams (admins)
          * @description Consulted only with ROLE_SOURCE=database; then token role claims are ignored and anyone without a row is a requester.
          */
-        get: operations["getStaff"];
+        get: operations["listStaff"];
         put?: never;
         post?: never;
         delete?: never;
@@ -471,15 +471,15 @@ export interface paths {
             cookie?: never;
         };
         /** One staff member (admins) */
-        get: operations["getStaffBySubject"];
+        get: operations["getStaffMember"];
         /**
          * Grant roles and teams to a subject, replacing what it had (admins)
          * @description Consulted only with ROLE_SOURCE=database; then token role claims are ignored and anyone without a row is a requester. Takes effect on the subject's next request.
          */
-        put: operations["putStaffBySubject"];
+        put: operations["putStaffMember"];
         post?: never;
         /** Remove a staff member: they are a requester from their next request (admins) */
-        delete: operations["deleteStaffBySubject"];
+        delete: operations["deleteStaffMember"];
         options?: never;
         head?: never;
         patch?: never;
@@ -493,12 +493,12 @@ export interface paths {
             cookie?: never;
         };
         /** A person the service knows: name, employee number, e-mail (admins) */
-        get: operations["getPeopleBySubject"];
+        get: operations["getPerson"];
         /**
          * Record a person, e.g. an employee known by number before their first sign-in (admins)
          * @description People are recorded when they sign in; this records one ahead, so operators can file for them by employee number. Cases waiting for the number are tied to the person. A number another person holds is 409.
          */
-        put: operations["putPeopleBySubject"];
+        put: operations["putPerson"];
         post?: never;
         delete?: never;
         options?: never;
@@ -536,7 +536,7 @@ export interface paths {
          * Anonymise closed cases past their retention now (admins)
          * @description A case closed longer ago than its category's retentionMonths loses requester identity, message bodies, attachment contents, details, subject and description; its status history and counts stay. Outside production, asOf runs the sweep as if at that instant.
          */
-        post: operations["postAdminRetentionRun"];
+        post: operations["runRetention"];
         delete?: never;
         options?: never;
         head?: never;
@@ -656,7 +656,7 @@ export interface paths {
          * Apply up to 500 assign, transition and setTeam operations
          * @description The request is validated as a whole (a malformed operation is a 400 for all); then each operation runs in its own transaction with the same rules as its single endpoint, and the answer is 200 with one result per operation: its status and the case, or its problem. Operations on one case run in request order.
          */
-        post: operations["bulkCases"];
+        post: operations["updateCasesInBulk"];
         delete?: never;
         options?: never;
         head?: never;
@@ -695,7 +695,7 @@ export interface paths {
          * Service-level report per category or team: met, breached, median and p90 in working hours
          * @description Covers cases filed in [from, to). Admins see every team, operators the cases of their own teams. As fresh as the last SLA sweep (SLA_INTERVAL_MS).
          */
-        get: operations["getReportsSla"];
+        get: operations["getSlaReport"];
         put?: never;
         post?: never;
         delete?: never;
@@ -715,7 +715,7 @@ export interface paths {
          * Median and p90 elapsed hours cases spend in each status, per category or team
          * @description Covers cases filed in [from, to). Admins see every team, operators the cases of their own teams.
          */
-        get: operations["getReportsTimeInStatus"];
+        get: operations["getTimeInStatusReport"];
         put?: never;
         post?: never;
         delete?: never;
@@ -737,7 +737,7 @@ export interface paths {
          * Run the SLA sweep now: recompute stale due times, record breaches (admins)
          * @description Outside production, asOf runs it as if at that instant.
          */
-        post: operations["postAdminSlaRun"];
+        post: operations["runSla"];
         delete?: never;
         options?: never;
         head?: never;
@@ -770,10 +770,10 @@ export interface paths {
         };
         get?: never;
         /** Create or replace a contact channel (admins) */
-        put: operations["putServiceInfoChannelsByKey"];
+        put: operations["putContactChannel"];
         post?: never;
         /** Remove a contact channel (admins) */
-        delete: operations["deleteServiceInfoChannelsByKey"];
+        delete: operations["deleteContactChannel"];
         options?: never;
         head?: never;
         patch?: never;
@@ -985,9 +985,258 @@ export interface paths {
         trace?: never;
     };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    "case.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * case.created: A case was filed (status REGISTERED).
+         * @description Posted to each active subscription whose eventTypes include this type (or "*"), at least once, in order per case. Events of sensitive categories are redacted (`redacted: true`) unless the subscription has includeSensitive. Any 2xx answer counts as delivered; anything else is retried with backoff.
+         */
+        post: operations["receiveCaseCreatedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "case.status_changed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * case.status_changed: The case moved to another status.
+         * @description Posted to each active subscription whose eventTypes include this type (or "*"), at least once, in order per case. Events of sensitive categories are redacted (`redacted: true`) unless the subscription has includeSensitive. Any 2xx answer counts as delivered; anything else is retried with backoff.
+         */
+        post: operations["receiveCaseStatusChangedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "case.assigned": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * case.assigned: The assignee changed (to null: unassigned).
+         * @description Posted to each active subscription whose eventTypes include this type (or "*"), at least once, in order per case. Events of sensitive categories are redacted (`redacted: true`) unless the subscription has includeSensitive. Any 2xx answer counts as delivered; anything else is retried with backoff.
+         */
+        post: operations["receiveCaseAssignedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "case.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * case.updated: Staff changed fields of the case (category, team, subject, priority, tags). Tag values are not in the event.
+         * @description Posted to each active subscription whose eventTypes include this type (or "*"), at least once, in order per case. Events of sensitive categories are redacted (`redacted: true`) unless the subscription has includeSensitive. Any 2xx answer counts as delivered; anything else is retried with backoff.
+         */
+        post: operations["receiveCaseUpdatedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "case.priority_changed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * case.priority_changed: Staff changed the priority of the case.
+         * @description Posted to each active subscription whose eventTypes include this type (or "*"), at least once, in order per case. Events of sensitive categories are redacted (`redacted: true`) unless the subscription has includeSensitive. Any 2xx answer counts as delivered; anything else is retried with backoff.
+         */
+        post: operations["receiveCasePriorityChangedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "case.message_added": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * case.message_added: A message was written on the case. Its body is not in the event: fetch it with your own access rights.
+         * @description Posted to each active subscription whose eventTypes include this type (or "*"), at least once, in order per case. Events of sensitive categories are redacted (`redacted: true`) unless the subscription has includeSensitive. Any 2xx answer counts as delivered; anything else is retried with backoff.
+         */
+        post: operations["receiveCaseMessageAddedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "case.attachment_added": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * case.attachment_added: A file was attached to the case.
+         * @description Posted to each active subscription whose eventTypes include this type (or "*"), at least once, in order per case. Events of sensitive categories are redacted (`redacted: true`) unless the subscription has includeSensitive. Any 2xx answer counts as delivered; anything else is retried with backoff.
+         */
+        post: operations["receiveCaseAttachmentAddedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "case.anonymised": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * case.anonymised: The case's personal data was removed at the end of its retention period.
+         * @description Posted to each active subscription whose eventTypes include this type (or "*"), at least once, in order per case. Events of sensitive categories are redacted (`redacted: true`) unless the subscription has includeSensitive. Any 2xx answer counts as delivered; anything else is retried with backoff.
+         */
+        post: operations["receiveCaseAnonymisedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "case.merged": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * case.merged: Two cases were merged: the source (now CLOSED) into the target, which took its messages and files. Emitted for both; `role` says which this one is.
+         * @description Posted to each active subscription whose eventTypes include this type (or "*"), at least once, in order per case. Events of sensitive categories are redacted (`redacted: true`) unless the subscription has includeSensitive. Any 2xx answer counts as delivered; anything else is retried with backoff.
+         */
+        post: operations["receiveCaseMergedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "case.linked": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * case.linked: A link to another case was added (emitted for both cases).
+         * @description Posted to each active subscription whose eventTypes include this type (or "*"), at least once, in order per case. Events of sensitive categories are redacted (`redacted: true`) unless the subscription has includeSensitive. Any 2xx answer counts as delivered; anything else is retried with backoff.
+         */
+        post: operations["receiveCaseLinkedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "case.unlinked": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * case.unlinked: A link to another case was removed (emitted for both cases).
+         * @description Posted to each active subscription whose eventTypes include this type (or "*"), at least once, in order per case. Events of sensitive categories are redacted (`redacted: true`) unless the subscription has includeSensitive. Any 2xx answer counts as delivered; anything else is retried with backoff.
+         */
+        post: operations["receiveCaseUnlinkedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "case.sla_breached": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * case.sla_breached: A service-level target passed without being met.
+         * @description Posted to each active subscription whose eventTypes include this type (or "*"), at least once, in order per case. Events of sensitive categories are redacted (`redacted: true`) unless the subscription has includeSensitive. Any 2xx answer counts as delivered; anything else is retried with backoff.
+         */
+        post: operations["receiveCaseSlaBreachedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
+        /** AccessLogEntry */
+        AccessLogEntry: {
+            /** Format: date-time */
+            at: string;
+            actorId: string;
+            actorRole: string;
+            endpoint: string;
+        };
         /** Attachment */
         Attachment: {
             /** Format: uuid */
@@ -1002,6 +1251,56 @@ export interface components {
             };
             /** Format: date-time */
             createdAt: string;
+        };
+        /** AttachmentUpload */
+        AttachmentUpload: {
+            /**
+             * Format: binary
+             * @description The file; its part's Content-Type must be one of ATTACHMENT_TYPES and match its bytes
+             */
+            file: string;
+        };
+        /** BulkRequest */
+        BulkRequest: {
+            operations: ({
+                /** @enum {string} */
+                op: "assign";
+                /** Format: uuid */
+                caseId: string;
+                assigneeId: string | null;
+                reason?: string;
+            } | {
+                /** @enum {string} */
+                op: "transition";
+                /** Format: uuid */
+                caseId: string;
+                /**
+                 * @description Case status code
+                 * @enum {unknown}
+                 */
+                to: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+                reason?: string;
+            } | {
+                /** @enum {string} */
+                op: "setTeam";
+                /** Format: uuid */
+                caseId: string;
+                teamKey: string;
+                reason?: string;
+            })[];
+        };
+        /** BulkResult */
+        BulkResult: {
+            results: {
+                /** @description Position of the operation in the request */
+                index: number;
+                /** @description The HTTP status the operation alone would have had */
+                status: number;
+                case?: components["schemas"]["Case"];
+                problem?: components["schemas"]["Problem"];
+            }[];
+            succeeded: number;
+            failed: number;
         };
         /** Case */
         Case: {
@@ -1074,25 +1373,909 @@ export interface components {
                 /** Format: date-time */
                 dueAt: string;
             } | null;
-            /** @description Service level: due times in working hours of the service calendar, pauses given back */
-            sla: {
-                /** Format: date-time */
-                firstResponseDueAt: string;
-                /** @description When the first-response clock stopped (first public operator reply, or resolution) */
-                firstRespondedAt: string | null;
-                /** Format: date-time */
-                resolutionDueAt: string;
-                /** @description First COMPLETED (or CLOSED before completion) */
-                resolvedAt: string | null;
-                /** @description The clock stands still (WAITING_FOR_USER, ON_HOLD); due times are then as if it resumed now */
-                paused: boolean;
-                breached: ("first_response" | "resolution")[];
-            };
+            sla: components["schemas"]["CaseSla"];
             /** @description Staff view only: absent in the view of a requester */
             priority?: "low" | "normal" | "high" | "urgent";
             /** @description Staff view only: free tags, normalised (trimmed, lower-case, NFC), deduplicated and sorted */
             tags?: string[];
             attachments?: components["schemas"]["Attachment"][];
+        };
+        /**
+         * CaseAnonymisedEvent
+         * @description The event case.anonymised
+         */
+        CaseAnonymisedEvent: {
+            /** @description Outbox position (a decimal int64, as a string) */
+            position: string;
+            /**
+             * Format: uuid
+             * @description Event id: consumers dedupe on it
+             */
+            id: string;
+            /** @enum {string} */
+            type: "case.anonymised";
+            caseId: string | null;
+            /** @description The full payload, or the redacted one when `redacted` is true (it has no `actor`) */
+            payload: components["schemas"]["CaseAnonymisedPayload"] | components["schemas"]["CaseAnonymisedRedactedPayload"];
+            /** @description The payload holds ids, status and codes only: no actor, names, reasons or assignees */
+            redacted: boolean;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        /**
+         * CaseAnonymisedPayload
+         * @description The case's personal data was removed at the end of its retention period.
+         */
+        CaseAnonymisedPayload: {
+            /** Format: uuid */
+            caseId: string;
+            /** @description Case number, e.g. 2026-000123 */
+            number: string;
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            /** @description The case version after the change */
+            version: number;
+            actor: components["schemas"]["EventActor"];
+            /** Format: date-time */
+            at: string;
+            /** Format: date-time */
+            closedAt: string;
+            retentionMonths: number;
+        };
+        /**
+         * CaseAnonymisedRedactedPayload
+         * @description The case's personal data was removed at the end of its retention period. Redacted (a sensitive case, a receiver without the sensitive grant): ids, status and codes only.
+         */
+        CaseAnonymisedRedactedPayload: {
+            /** Format: uuid */
+            caseId: string;
+            /** @description Case number, e.g. 2026-000123 */
+            number: string;
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            /** @description The case version after the change */
+            version: number;
+            /** Format: date-time */
+            at: string;
+            /** Format: date-time */
+            closedAt: string;
+            retentionMonths: number;
+        };
+        /**
+         * CaseAssignedEvent
+         * @description The event case.assigned
+         */
+        CaseAssignedEvent: {
+            /** @description Outbox position (a decimal int64, as a string) */
+            position: string;
+            /**
+             * Format: uuid
+             * @description Event id: consumers dedupe on it
+             */
+            id: string;
+            /** @enum {string} */
+            type: "case.assigned";
+            caseId: string | null;
+            /** @description The full payload, or the redacted one when `redacted` is true (it has no `actor`) */
+            payload: components["schemas"]["CaseAssignedPayload"] | components["schemas"]["CaseAssignedRedactedPayload"];
+            /** @description The payload holds ids, status and codes only: no actor, names, reasons or assignees */
+            redacted: boolean;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        /**
+         * CaseAssignedPayload
+         * @description The assignee changed (to null: unassigned).
+         */
+        CaseAssignedPayload: {
+            /** Format: uuid */
+            caseId: string;
+            /** @description Case number, e.g. 2026-000123 */
+            number: string;
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            /** @description The case version after the change */
+            version: number;
+            actor: components["schemas"]["EventActor"];
+            /** Format: date-time */
+            at: string;
+            from: string | null;
+            to: string | null;
+        };
+        /**
+         * CaseAssignedRedactedPayload
+         * @description The assignee changed (to null: unassigned). Redacted (a sensitive case, a receiver without the sensitive grant): ids, status and codes only.
+         */
+        CaseAssignedRedactedPayload: {
+            /** Format: uuid */
+            caseId: string;
+            /** @description Case number, e.g. 2026-000123 */
+            number: string;
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            /** @description The case version after the change */
+            version: number;
+            /** Format: date-time */
+            at: string;
+        };
+        /**
+         * CaseAttachmentAddedEvent
+         * @description The event case.attachment_added
+         */
+        CaseAttachmentAddedEvent: {
+            /** @description Outbox position (a decimal int64, as a string) */
+            position: string;
+            /**
+             * Format: uuid
+             * @description Event id: consumers dedupe on it
+             */
+            id: string;
+            /** @enum {string} */
+            type: "case.attachment_added";
+            caseId: string | null;
+            /** @description The full payload, or the redacted one when `redacted` is true (it has no `actor`) */
+            payload: components["schemas"]["CaseAttachmentAddedPayload"] | components["schemas"]["CaseAttachmentAddedRedactedPayload"];
+            /** @description The payload holds ids, status and codes only: no actor, names, reasons or assignees */
+            redacted: boolean;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        /**
+         * CaseAttachmentAddedPayload
+         * @description A file was attached to the case.
+         */
+        CaseAttachmentAddedPayload: {
+            /** Format: uuid */
+            caseId: string;
+            /** @description Case number, e.g. 2026-000123 */
+            number: string;
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            /** @description The case version after the change */
+            version: number;
+            actor: components["schemas"]["EventActor"];
+            /** Format: date-time */
+            at: string;
+            /** Format: uuid */
+            attachmentId: string;
+        };
+        /**
+         * CaseAttachmentAddedRedactedPayload
+         * @description A file was attached to the case. Redacted (a sensitive case, a receiver without the sensitive grant): ids, status and codes only.
+         */
+        CaseAttachmentAddedRedactedPayload: {
+            /** Format: uuid */
+            caseId: string;
+            /** @description Case number, e.g. 2026-000123 */
+            number: string;
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            /** @description The case version after the change */
+            version: number;
+            /** Format: date-time */
+            at: string;
+            /** Format: uuid */
+            attachmentId: string;
+        };
+        /**
+         * CaseCreatedEvent
+         * @description The event case.created
+         */
+        CaseCreatedEvent: {
+            /** @description Outbox position (a decimal int64, as a string) */
+            position: string;
+            /**
+             * Format: uuid
+             * @description Event id: consumers dedupe on it
+             */
+            id: string;
+            /** @enum {string} */
+            type: "case.created";
+            caseId: string | null;
+            /** @description The full payload, or the redacted one when `redacted` is true (it has no `actor`) */
+            payload: components["schemas"]["CaseCreatedPayload"] | components["schemas"]["CaseCreatedRedactedPayload"];
+            /** @description The payload holds ids, status and codes only: no actor, names, reasons or assignees */
+            redacted: boolean;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        /**
+         * CaseCreatedPayload
+         * @description A case was filed (status REGISTERED).
+         */
+        CaseCreatedPayload: {
+            /** Format: uuid */
+            caseId: string;
+            /** @description Case number, e.g. 2026-000123 */
+            number: string;
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            /** @description The case version after the change */
+            version: number;
+            actor: components["schemas"]["EventActor"];
+            /** Format: date-time */
+            at: string;
+            categoryKey: string;
+            teamKey: string;
+            /** @description portal, phone, email, post or api */
+            channel: string;
+        };
+        /**
+         * CaseCreatedRedactedPayload
+         * @description A case was filed (status REGISTERED). Redacted (a sensitive case, a receiver without the sensitive grant): ids, status and codes only.
+         */
+        CaseCreatedRedactedPayload: {
+            /** Format: uuid */
+            caseId: string;
+            /** @description Case number, e.g. 2026-000123 */
+            number: string;
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            /** @description The case version after the change */
+            version: number;
+            /** Format: date-time */
+            at: string;
+            categoryKey: string;
+            teamKey: string;
+            /** @description portal, phone, email, post or api */
+            channel: string;
+        };
+        /**
+         * CaseLink
+         * @description A link to another case the caller may see
+         */
+        CaseLink: {
+            /** Format: uuid */
+            caseId: string;
+            /** @description Case number of the linked case */
+            number: string;
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            /** @description Subject of the linked case */
+            subject: string;
+            /** @description related: about the same matter; duplicate: the same request filed twice */
+            kind: "related" | "duplicate";
+            /** @description Who linked the cases */
+            createdBy: string;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        /**
+         * CaseLinkList
+         * @description Links to cases the caller may see, oldest first
+         */
+        CaseLinkList: components["schemas"]["CaseLink"][];
+        /**
+         * CaseLinkedEvent
+         * @description The event case.linked
+         */
+        CaseLinkedEvent: {
+            /** @description Outbox position (a decimal int64, as a string) */
+            position: string;
+            /**
+             * Format: uuid
+             * @description Event id: consumers dedupe on it
+             */
+            id: string;
+            /** @enum {string} */
+            type: "case.linked";
+            caseId: string | null;
+            /** @description The full payload, or the redacted one when `redacted` is true (it has no `actor`) */
+            payload: components["schemas"]["CaseLinkedPayload"] | components["schemas"]["CaseLinkedRedactedPayload"];
+            /** @description The payload holds ids, status and codes only: no actor, names, reasons or assignees */
+            redacted: boolean;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        /**
+         * CaseLinkedPayload
+         * @description A link to another case was added (emitted for both cases).
+         */
+        CaseLinkedPayload: {
+            /** Format: uuid */
+            caseId: string;
+            /** @description Case number, e.g. 2026-000123 */
+            number: string;
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            /** @description The case version after the change */
+            version: number;
+            actor: components["schemas"]["EventActor"];
+            /** Format: date-time */
+            at: string;
+            /** Format: uuid */
+            linkedCaseId: string;
+            linkedNumber: string;
+            kind: "related" | "duplicate";
+        };
+        /**
+         * CaseLinkedRedactedPayload
+         * @description A link to another case was added (emitted for both cases). Redacted (a sensitive case, a receiver without the sensitive grant): ids, status and codes only.
+         */
+        CaseLinkedRedactedPayload: {
+            /** Format: uuid */
+            caseId: string;
+            /** @description Case number, e.g. 2026-000123 */
+            number: string;
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            /** @description The case version after the change */
+            version: number;
+            /** Format: date-time */
+            at: string;
+            /** Format: uuid */
+            linkedCaseId: string;
+            linkedNumber: string;
+            kind: "related" | "duplicate";
+        };
+        /** CaseList */
+        CaseList: {
+            items: components["schemas"]["Case"][];
+            nextCursor: string | null;
+        };
+        /**
+         * CaseMergedEvent
+         * @description The event case.merged
+         */
+        CaseMergedEvent: {
+            /** @description Outbox position (a decimal int64, as a string) */
+            position: string;
+            /**
+             * Format: uuid
+             * @description Event id: consumers dedupe on it
+             */
+            id: string;
+            /** @enum {string} */
+            type: "case.merged";
+            caseId: string | null;
+            /** @description The full payload, or the redacted one when `redacted` is true (it has no `actor`) */
+            payload: components["schemas"]["CaseMergedPayload"] | components["schemas"]["CaseMergedRedactedPayload"];
+            /** @description The payload holds ids, status and codes only: no actor, names, reasons or assignees */
+            redacted: boolean;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        /**
+         * CaseMergedPayload
+         * @description Two cases were merged: the source (now CLOSED) into the target, which took its messages and files. Emitted for both; `role` says which this one is.
+         */
+        CaseMergedPayload: {
+            /** Format: uuid */
+            caseId: string;
+            /** @description Case number, e.g. 2026-000123 */
+            number: string;
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            /** @description The case version after the change */
+            version: number;
+            actor: components["schemas"]["EventActor"];
+            /** Format: date-time */
+            at: string;
+            role: "source" | "target";
+            /** Format: uuid */
+            sourceCaseId: string;
+            sourceNumber: string;
+            /** Format: uuid */
+            targetCaseId: string;
+            targetNumber: string;
+            movedMessages: number;
+            movedAttachments: number;
+        };
+        /**
+         * CaseMergedRedactedPayload
+         * @description Two cases were merged: the source (now CLOSED) into the target, which took its messages and files. Emitted for both; `role` says which this one is. Redacted (a sensitive case, a receiver without the sensitive grant): ids, status and codes only.
+         */
+        CaseMergedRedactedPayload: {
+            /** Format: uuid */
+            caseId: string;
+            /** @description Case number, e.g. 2026-000123 */
+            number: string;
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            /** @description The case version after the change */
+            version: number;
+            /** Format: date-time */
+            at: string;
+            role: "source" | "target";
+            /** Format: uuid */
+            sourceCaseId: string;
+            sourceNumber: string;
+            /** Format: uuid */
+            targetCaseId: string;
+            targetNumber: string;
+            movedMessages: number;
+            movedAttachments: number;
+        };
+        /**
+         * CaseMessageAddedEvent
+         * @description The event case.message_added
+         */
+        CaseMessageAddedEvent: {
+            /** @description Outbox position (a decimal int64, as a string) */
+            position: string;
+            /**
+             * Format: uuid
+             * @description Event id: consumers dedupe on it
+             */
+            id: string;
+            /** @enum {string} */
+            type: "case.message_added";
+            caseId: string | null;
+            /** @description The full payload, or the redacted one when `redacted` is true (it has no `actor`) */
+            payload: components["schemas"]["CaseMessageAddedPayload"] | components["schemas"]["CaseMessageAddedRedactedPayload"];
+            /** @description The payload holds ids, status and codes only: no actor, names, reasons or assignees */
+            redacted: boolean;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        /**
+         * CaseMessageAddedPayload
+         * @description A message was written on the case. Its body is not in the event: fetch it with your own access rights.
+         */
+        CaseMessageAddedPayload: {
+            /** Format: uuid */
+            caseId: string;
+            /** @description Case number, e.g. 2026-000123 */
+            number: string;
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            /** @description The case version after the change */
+            version: number;
+            actor: components["schemas"]["EventActor"];
+            /** Format: date-time */
+            at: string;
+            /** Format: uuid */
+            messageId: string;
+            /** @enum {unknown} */
+            visibility: "public" | "internal";
+        };
+        /**
+         * CaseMessageAddedRedactedPayload
+         * @description A message was written on the case. Its body is not in the event: fetch it with your own access rights. Redacted (a sensitive case, a receiver without the sensitive grant): ids, status and codes only.
+         */
+        CaseMessageAddedRedactedPayload: {
+            /** Format: uuid */
+            caseId: string;
+            /** @description Case number, e.g. 2026-000123 */
+            number: string;
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            /** @description The case version after the change */
+            version: number;
+            /** Format: date-time */
+            at: string;
+            /** Format: uuid */
+            messageId: string;
+            /** @enum {unknown} */
+            visibility: "public" | "internal";
+        };
+        /**
+         * CasePriorityChangedEvent
+         * @description The event case.priority_changed
+         */
+        CasePriorityChangedEvent: {
+            /** @description Outbox position (a decimal int64, as a string) */
+            position: string;
+            /**
+             * Format: uuid
+             * @description Event id: consumers dedupe on it
+             */
+            id: string;
+            /** @enum {string} */
+            type: "case.priority_changed";
+            caseId: string | null;
+            /** @description The full payload, or the redacted one when `redacted` is true (it has no `actor`) */
+            payload: components["schemas"]["CasePriorityChangedPayload"] | components["schemas"]["CasePriorityChangedRedactedPayload"];
+            /** @description The payload holds ids, status and codes only: no actor, names, reasons or assignees */
+            redacted: boolean;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        /**
+         * CasePriorityChangedPayload
+         * @description Staff changed the priority of the case.
+         */
+        CasePriorityChangedPayload: {
+            /** Format: uuid */
+            caseId: string;
+            /** @description Case number, e.g. 2026-000123 */
+            number: string;
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            /** @description The case version after the change */
+            version: number;
+            actor: components["schemas"]["EventActor"];
+            /** Format: date-time */
+            at: string;
+            /** @enum {unknown} */
+            from: "low" | "normal" | "high" | "urgent";
+            /** @enum {unknown} */
+            to: "low" | "normal" | "high" | "urgent";
+        };
+        /**
+         * CasePriorityChangedRedactedPayload
+         * @description Staff changed the priority of the case. Redacted (a sensitive case, a receiver without the sensitive grant): ids, status and codes only.
+         */
+        CasePriorityChangedRedactedPayload: {
+            /** Format: uuid */
+            caseId: string;
+            /** @description Case number, e.g. 2026-000123 */
+            number: string;
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            /** @description The case version after the change */
+            version: number;
+            /** Format: date-time */
+            at: string;
+            /** @enum {unknown} */
+            from: "low" | "normal" | "high" | "urgent";
+            /** @enum {unknown} */
+            to: "low" | "normal" | "high" | "urgent";
+        };
+        /**
+         * CaseSla
+         * @description Service level: due times in working hours of the service calendar, pauses given back
+         */
+        CaseSla: {
+            /** Format: date-time */
+            firstResponseDueAt: string;
+            /** @description When the first-response clock stopped (first public operator reply, or resolution) */
+            firstRespondedAt: string | null;
+            /** Format: date-time */
+            resolutionDueAt: string;
+            /** @description First COMPLETED (or CLOSED before completion) */
+            resolvedAt: string | null;
+            /** @description The clock stands still (WAITING_FOR_USER, ON_HOLD); due times are then as if it resumed now */
+            paused: boolean;
+            breached: ("first_response" | "resolution")[];
+        };
+        /**
+         * CaseSlaBreachedEvent
+         * @description The event case.sla_breached
+         */
+        CaseSlaBreachedEvent: {
+            /** @description Outbox position (a decimal int64, as a string) */
+            position: string;
+            /**
+             * Format: uuid
+             * @description Event id: consumers dedupe on it
+             */
+            id: string;
+            /** @enum {string} */
+            type: "case.sla_breached";
+            caseId: string | null;
+            /** @description The full payload, or the redacted one when `redacted` is true (it has no `actor`) */
+            payload: components["schemas"]["CaseSlaBreachedPayload"] | components["schemas"]["CaseSlaBreachedRedactedPayload"];
+            /** @description The payload holds ids, status and codes only: no actor, names, reasons or assignees */
+            redacted: boolean;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        /**
+         * CaseSlaBreachedPayload
+         * @description A service-level target passed without being met.
+         */
+        CaseSlaBreachedPayload: {
+            /** Format: uuid */
+            caseId: string;
+            /** @description Case number, e.g. 2026-000123 */
+            number: string;
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            /** @description The case version after the change */
+            version: number;
+            actor: components["schemas"]["EventActor"];
+            /** Format: date-time */
+            at: string;
+            teamKey: string;
+            categoryKey: string;
+            /** @enum {unknown} */
+            kind: "first_response" | "resolution";
+            /** Format: date-time */
+            dueAt: string;
+        };
+        /**
+         * CaseSlaBreachedRedactedPayload
+         * @description A service-level target passed without being met. Redacted (a sensitive case, a receiver without the sensitive grant): ids, status and codes only.
+         */
+        CaseSlaBreachedRedactedPayload: {
+            /** Format: uuid */
+            caseId: string;
+            /** @description Case number, e.g. 2026-000123 */
+            number: string;
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            /** @description The case version after the change */
+            version: number;
+            /** Format: date-time */
+            at: string;
+            teamKey: string;
+            categoryKey: string;
+            /** @enum {unknown} */
+            kind: "first_response" | "resolution";
+            /** Format: date-time */
+            dueAt: string;
+        };
+        /**
+         * CaseStatusChangedEvent
+         * @description The event case.status_changed
+         */
+        CaseStatusChangedEvent: {
+            /** @description Outbox position (a decimal int64, as a string) */
+            position: string;
+            /**
+             * Format: uuid
+             * @description Event id: consumers dedupe on it
+             */
+            id: string;
+            /** @enum {string} */
+            type: "case.status_changed";
+            caseId: string | null;
+            /** @description The full payload, or the redacted one when `redacted` is true (it has no `actor`) */
+            payload: components["schemas"]["CaseStatusChangedPayload"] | components["schemas"]["CaseStatusChangedRedactedPayload"];
+            /** @description The payload holds ids, status and codes only: no actor, names, reasons or assignees */
+            redacted: boolean;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        /**
+         * CaseStatusChangedPayload
+         * @description The case moved to another status.
+         */
+        CaseStatusChangedPayload: {
+            /** Format: uuid */
+            caseId: string;
+            /** @description Case number, e.g. 2026-000123 */
+            number: string;
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            /** @description The case version after the change */
+            version: number;
+            actor: components["schemas"]["EventActor"];
+            /** Format: date-time */
+            at: string;
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            from: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            to: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            reason: string | null;
+            /**
+             * @description How the case ended: given with moves into COMPLETED
+             * @enum {unknown}
+             */
+            resolution?: "solved" | "answered";
+        };
+        /**
+         * CaseStatusChangedRedactedPayload
+         * @description The case moved to another status. Redacted (a sensitive case, a receiver without the sensitive grant): ids, status and codes only.
+         */
+        CaseStatusChangedRedactedPayload: {
+            /** Format: uuid */
+            caseId: string;
+            /** @description Case number, e.g. 2026-000123 */
+            number: string;
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            /** @description The case version after the change */
+            version: number;
+            /** Format: date-time */
+            at: string;
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            from: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            to: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            /**
+             * @description How the case ended: given with moves into COMPLETED
+             * @enum {unknown}
+             */
+            resolution?: "solved" | "answered";
+        };
+        /**
+         * CaseUnlinkedEvent
+         * @description The event case.unlinked
+         */
+        CaseUnlinkedEvent: {
+            /** @description Outbox position (a decimal int64, as a string) */
+            position: string;
+            /**
+             * Format: uuid
+             * @description Event id: consumers dedupe on it
+             */
+            id: string;
+            /** @enum {string} */
+            type: "case.unlinked";
+            caseId: string | null;
+            /** @description The full payload, or the redacted one when `redacted` is true (it has no `actor`) */
+            payload: components["schemas"]["CaseUnlinkedPayload"] | components["schemas"]["CaseUnlinkedRedactedPayload"];
+            /** @description The payload holds ids, status and codes only: no actor, names, reasons or assignees */
+            redacted: boolean;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        /**
+         * CaseUnlinkedPayload
+         * @description A link to another case was removed (emitted for both cases).
+         */
+        CaseUnlinkedPayload: {
+            /** Format: uuid */
+            caseId: string;
+            /** @description Case number, e.g. 2026-000123 */
+            number: string;
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            /** @description The case version after the change */
+            version: number;
+            actor: components["schemas"]["EventActor"];
+            /** Format: date-time */
+            at: string;
+            /** Format: uuid */
+            linkedCaseId: string;
+            linkedNumber: string;
+            kind: "related" | "duplicate";
+        };
+        /**
+         * CaseUnlinkedRedactedPayload
+         * @description A link to another case was removed (emitted for both cases). Redacted (a sensitive case, a receiver without the sensitive grant): ids, status and codes only.
+         */
+        CaseUnlinkedRedactedPayload: {
+            /** Format: uuid */
+            caseId: string;
+            /** @description Case number, e.g. 2026-000123 */
+            number: string;
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            /** @description The case version after the change */
+            version: number;
+            /** Format: date-time */
+            at: string;
+            /** Format: uuid */
+            linkedCaseId: string;
+            linkedNumber: string;
+            kind: "related" | "duplicate";
+        };
+        /**
+         * CaseUpdatedEvent
+         * @description The event case.updated
+         */
+        CaseUpdatedEvent: {
+            /** @description Outbox position (a decimal int64, as a string) */
+            position: string;
+            /**
+             * Format: uuid
+             * @description Event id: consumers dedupe on it
+             */
+            id: string;
+            /** @enum {string} */
+            type: "case.updated";
+            caseId: string | null;
+            /** @description The full payload, or the redacted one when `redacted` is true (it has no `actor`) */
+            payload: components["schemas"]["CaseUpdatedPayload"] | components["schemas"]["CaseUpdatedRedactedPayload"];
+            /** @description The payload holds ids, status and codes only: no actor, names, reasons or assignees */
+            redacted: boolean;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        /**
+         * CaseUpdatedPayload
+         * @description Staff changed fields of the case (category, team, subject, priority, tags). Tag values are not in the event.
+         */
+        CaseUpdatedPayload: {
+            /** Format: uuid */
+            caseId: string;
+            /** @description Case number, e.g. 2026-000123 */
+            number: string;
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            /** @description The case version after the change */
+            version: number;
+            actor: components["schemas"]["EventActor"];
+            /** Format: date-time */
+            at: string;
+            fields: string[];
+        };
+        /**
+         * CaseUpdatedRedactedPayload
+         * @description Staff changed fields of the case (category, team, subject, priority, tags). Tag values are not in the event. Redacted (a sensitive case, a receiver without the sensitive grant): ids, status and codes only.
+         */
+        CaseUpdatedRedactedPayload: {
+            /** Format: uuid */
+            caseId: string;
+            /** @description Case number, e.g. 2026-000123 */
+            number: string;
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            /** @description The case version after the change */
+            version: number;
+            /** Format: date-time */
+            at: string;
+            fields: string[];
         };
         /** Category */
         Category: {
@@ -1122,52 +2305,7 @@ export interface components {
                 firstResponseHours: number;
                 /** @description working hours */
                 resolutionHours: number;
-                /**
-                 * PriorityTargets
-                 * @description Per-priority targets: a case of that priority gets the shorter of these and the category's (docs/service-levels.md)
-                 */
-                byPriority?: {
-                    /**
-                     * PriorityTarget
-                     * @description Targets for cases of one priority; an override only shortens the category target
-                     */
-                    low?: {
-                        /** @description working hours */
-                        firstResponseHours?: number;
-                        /** @description working hours */
-                        resolutionHours?: number;
-                    };
-                    /**
-                     * PriorityTarget
-                     * @description Targets for cases of one priority; an override only shortens the category target
-                     */
-                    normal?: {
-                        /** @description working hours */
-                        firstResponseHours?: number;
-                        /** @description working hours */
-                        resolutionHours?: number;
-                    };
-                    /**
-                     * PriorityTarget
-                     * @description Targets for cases of one priority; an override only shortens the category target
-                     */
-                    high?: {
-                        /** @description working hours */
-                        firstResponseHours?: number;
-                        /** @description working hours */
-                        resolutionHours?: number;
-                    };
-                    /**
-                     * PriorityTarget
-                     * @description Targets for cases of one priority; an override only shortens the category target
-                     */
-                    urgent?: {
-                        /** @description working hours */
-                        firstResponseHours?: number;
-                        /** @description working hours */
-                        resolutionHours?: number;
-                    };
-                };
+                byPriority?: components["schemas"]["PriorityTargets"];
             };
         };
         /** CategoryDetail */
@@ -1198,55 +2336,172 @@ export interface components {
                 firstResponseHours: number;
                 /** @description working hours */
                 resolutionHours: number;
-                /**
-                 * PriorityTargets
-                 * @description Per-priority targets: a case of that priority gets the shorter of these and the category's (docs/service-levels.md)
-                 */
-                byPriority?: {
-                    /**
-                     * PriorityTarget
-                     * @description Targets for cases of one priority; an override only shortens the category target
-                     */
-                    low?: {
-                        /** @description working hours */
-                        firstResponseHours?: number;
-                        /** @description working hours */
-                        resolutionHours?: number;
-                    };
-                    /**
-                     * PriorityTarget
-                     * @description Targets for cases of one priority; an override only shortens the category target
-                     */
-                    normal?: {
-                        /** @description working hours */
-                        firstResponseHours?: number;
-                        /** @description working hours */
-                        resolutionHours?: number;
-                    };
-                    /**
-                     * PriorityTarget
-                     * @description Targets for cases of one priority; an override only shortens the category target
-                     */
-                    high?: {
-                        /** @description working hours */
-                        firstResponseHours?: number;
-                        /** @description working hours */
-                        resolutionHours?: number;
-                    };
-                    /**
-                     * PriorityTarget
-                     * @description Targets for cases of one priority; an override only shortens the category target
-                     */
-                    urgent?: {
-                        /** @description working hours */
-                        firstResponseHours?: number;
-                        /** @description working hours */
-                        resolutionHours?: number;
-                    };
-                };
+                byPriority?: components["schemas"]["PriorityTargets"];
             };
             /** @description The notices active now that concern the category */
             notices: components["schemas"]["Notice"][];
+        };
+        /** ContactChannel */
+        ContactChannel: {
+            key: string;
+            /** @enum {unknown} */
+            kind: "portal" | "phone" | "email" | "post";
+            name: {
+                nb: string;
+                en: string;
+            };
+            /** @description Phone number, e-mail address, URL or postal route */
+            address: string;
+            description: {
+                nb: string;
+                en: string;
+            } | null;
+            /** @description Opening hours; null: always available (answered in case-handling hours) */
+            hours: {
+                /** @description ISO weekday: 1 = Monday … 7 = Sunday */
+                weekday: number;
+                /** @description local wall-clock HH:MM */
+                start: string;
+                /** @description local wall-clock HH:MM */
+                end: string;
+            }[] | null;
+            sortOrder: number;
+            /** @description Open at this moment (its hours, public holidays and closed days) */
+            openNow: boolean;
+            /** @description When it opens next, if closed now */
+            nextOpenAt: string | null;
+        };
+        /** CreateCaseLinkRequest */
+        CreateCaseLinkRequest: {
+            /**
+             * Format: uuid
+             * @description The case to link this one to
+             */
+            caseId: string;
+            /** @description related: about the same matter; duplicate: the same request filed twice */
+            kind: "related" | "duplicate";
+        };
+        /** CreateCaseRequest */
+        CreateCaseRequest: {
+            categoryKey: string;
+            subject: string;
+            description: string;
+            /** @description Extra fields of the category's form */
+            details?: {
+                [key: string]: unknown;
+            };
+            /** @description Staff: the Feide id of the employee the case is filed for (phone, e-mail, post); they become its requester */
+            requesterId?: string;
+            /** @description ansattnummer. Staff naming another employee's number file the case for that employee (resolved through the person directory, or tied to them when they first sign in) */
+            employeeNumber?: string;
+            /** @description The employee a leader files about */
+            concernsEmployee?: {
+                /** @description Feide id */
+                id?: string;
+                name: string;
+                /** @description ansattnummer */
+                employeeNumber?: string;
+            };
+            /** @enum {unknown} */
+            channel?: "portal" | "phone" | "email" | "post" | "api";
+            /** @description Someone without a Feide account, registered by an operator */
+            externalRequester?: {
+                name: string;
+                /** Format: email */
+                email?: string;
+                phone?: string;
+                address?: string;
+            };
+            /**
+             * @description Language of the requester's mails; default: the token's locale, else nb
+             * @enum {unknown}
+             */
+            language?: "nb" | "en";
+            /** @description Staff only (403 for anyone else); default normal */
+            priority?: "low" | "normal" | "high" | "urgent";
+        };
+        /** CreateMessageRequest */
+        CreateMessageRequest: {
+            /** @description The text; give this or `templateKey` */
+            body?: string;
+            /** @description A reply template (staff): the service fills its placeholders in the case language and stores the result as the body */
+            templateKey?: string;
+            visibility?: "public" | "internal";
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            setStatus?: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            /**
+             * @description With `setStatus: COMPLETED` only (default solved)
+             * @enum {unknown}
+             */
+            resolution?: "solved" | "answered";
+            /** @description An operator records the external requester's message (phone, e-mail) */
+            onBehalfOfRequester?: boolean;
+        };
+        /** CreateSuspensionWindowRequest */
+        CreateSuspensionWindowRequest: {
+            /**
+             * Format: date
+             * @description YYYY-MM-DD (Europe/Oslo)
+             */
+            from: string;
+            /**
+             * Format: date
+             * @description YYYY-MM-DD (Europe/Oslo)
+             */
+            to: string;
+            reason: string;
+        };
+        /** CreateView */
+        CreateView: {
+            /** @description Unique among the caller’s views */
+            name: string;
+            filter: components["schemas"]["ViewFilter"];
+        };
+        /** CreateWebhookRequest */
+        CreateWebhookRequest: {
+            /**
+             * Format: uri
+             * @description https (http only outside production)
+             */
+            url: string;
+            /** @description Event types to receive; "*" for all */
+            eventTypes: ("case.created" | "case.status_changed" | "case.assigned" | "case.updated" | "case.priority_changed" | "case.message_added" | "case.attachment_added" | "case.anonymised" | "case.merged" | "case.linked" | "case.unlinked" | "case.sla_breached" | "*")[];
+            /** @description HMAC-SHA256 key (write-only) */
+            secret?: string;
+            description?: string;
+            /** @default true */
+            active: boolean;
+            /**
+             * @description Send events of sensitive categories in full (actors, reasons, assignees). Only an administrator signed in as a person, or a client granted cases:read:sensitive, may set it
+             * @default false
+             */
+            includeSensitive: boolean;
+        };
+        /**
+         * Event
+         * @description An event of the outbox, as the feed serves it and a webhook delivery posts it; `type` says which
+         */
+        Event: components["schemas"]["CaseCreatedEvent"] | components["schemas"]["CaseStatusChangedEvent"] | components["schemas"]["CaseAssignedEvent"] | components["schemas"]["CaseUpdatedEvent"] | components["schemas"]["CasePriorityChangedEvent"] | components["schemas"]["CaseMessageAddedEvent"] | components["schemas"]["CaseAttachmentAddedEvent"] | components["schemas"]["CaseAnonymisedEvent"] | components["schemas"]["CaseMergedEvent"] | components["schemas"]["CaseLinkedEvent"] | components["schemas"]["CaseUnlinkedEvent"] | components["schemas"]["CaseSlaBreachedEvent"];
+        /** EventActor */
+        EventActor: {
+            /** @description Subject id of the person or client, or `system` */
+            id: string;
+            /** @description Role recorded for the action (requester, leader, operator, admin, integration, system) */
+            role: string;
+            /** @description The external requester an operator acted for */
+            onBehalfOf: string | null;
+        };
+        /**
+         * EventFeed
+         * @description Events after a position, oldest first
+         */
+        EventFeed: {
+            items: components["schemas"]["Event"][];
+            /** @description Pass as after for the next page; equal to after when nothing new is committed */
+            nextAfter: string;
         };
         /** HistoryEntry */
         HistoryEntry: {
@@ -1265,6 +2520,38 @@ export interface components {
             reason: string | null;
             internal: boolean;
         };
+        /** InboundMailResult */
+        InboundMailResult: {
+            /** @enum {unknown} */
+            outcome: "case-created" | "message-added" | "ignored";
+            /** @description This Message-ID was received before: the answer is what its first delivery did */
+            duplicate: boolean;
+            /** @description The Message-ID, without angle brackets (made from the bytes when the mail has none) */
+            messageId: string;
+            caseId: string | null;
+            caseNumber: string | null;
+            /** @description ignored: auto-submitted, bulk-precedence, auto-reply-header, own-address, bounce or no-sender. case-created from a mail naming a case: unknown-case, sender-not-requester or case-closed. incomplete: the first delivery failed half-way. */
+            reason: string | null;
+            /** @description Present on 202: why the mail created nothing (same as reason) */
+            ignored?: string;
+            /** @description Files kept as case attachments */
+            attachments?: {
+                /** Format: uuid */
+                id: string;
+                filename: string;
+            }[];
+            /** @description Files not kept (named in an internal note on the case, except inline images) */
+            skippedAttachments?: {
+                filename: string;
+                /** @enum {unknown} */
+                reason: "inline-image" | "too-large" | "type-not-accepted";
+            }[];
+        };
+        /** Liveness */
+        Liveness: {
+            /** @enum {string} */
+            status: "ok";
+        };
         /**
          * LocalizedText
          * @description A text in Norwegian (nb) and English (en)
@@ -1272,6 +2559,23 @@ export interface components {
         LocalizedText: {
             nb: string;
             en: string;
+        };
+        /** Me */
+        Me: {
+            subject: string;
+            name: string | null;
+            roles: string[];
+            teams: string[];
+            scopes: string[];
+            employeeNumber: string | null;
+        };
+        /** MergeCaseRequest */
+        MergeCaseRequest: {
+            /**
+             * Format: uuid
+             * @description The case that takes the messages and files; this one closes
+             */
+            into: string;
         };
         /** Message */
         Message: {
@@ -1288,6 +2592,11 @@ export interface components {
             body: string;
             /** Format: date-time */
             createdAt: string;
+        };
+        /** MessageResult */
+        MessageResult: {
+            message: components["schemas"]["Message"];
+            case: components["schemas"]["Case"];
         };
         /**
          * Notice
@@ -1327,6 +2636,74 @@ export interface components {
             activeUntil?: string | null;
             sortOrder?: number;
         };
+        /** Notification */
+        Notification: {
+            /** @description Delivery id */
+            id: string;
+            /**
+             * @description What the mail was about (sensitive: a mail that says only that something is new)
+             * @enum {unknown}
+             */
+            kind: "filed" | "reply" | "waiting" | "reminder" | "completed" | "reopened" | "closed" | "sensitive";
+            /** @enum {unknown} */
+            language: "nb" | "en";
+            /** @description The address (the requester or a CC); [anonymised] after retention */
+            recipient: string;
+            subject: string;
+            /**
+             * @description pending: not yet taken by the mail server (retried with backoff); failed: given up
+             * @enum {unknown}
+             */
+            state: "pending" | "sent" | "failed";
+            attempts: number;
+            lastError: string | null;
+            lastAttemptAt: string | null;
+            sentAt: string | null;
+            nextAttemptAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        /** NotificationTemplate */
+        NotificationTemplate: {
+            /** @enum {unknown} */
+            kind: "filed" | "reply" | "waiting" | "reminder" | "completed" | "reopened" | "closed" | "sensitive";
+            /** @enum {unknown} */
+            language: "nb" | "en";
+            subject: string;
+            body: string;
+            updatedBy: string | null;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        /** Person */
+        Person: {
+            subject: string;
+            name: string | null;
+            employeeNumber: string | null;
+            email: string | null;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        /**
+         * PriorityTarget
+         * @description Targets for cases of one priority; an override only shortens the category target
+         */
+        PriorityTarget: {
+            /** @description working hours */
+            firstResponseHours?: number;
+            /** @description working hours */
+            resolutionHours?: number;
+        };
+        /**
+         * PriorityTargets
+         * @description Per-priority targets: a case of that priority gets the shorter of these and the category's (docs/service-levels.md)
+         */
+        PriorityTargets: {
+            low?: components["schemas"]["PriorityTarget"];
+            normal?: components["schemas"]["PriorityTarget"];
+            high?: components["schemas"]["PriorityTarget"];
+            urgent?: components["schemas"]["PriorityTarget"];
+        };
         /**
          * Problem
          * @description RFC 9457 problem details (application/problem+json)
@@ -1343,6 +2720,370 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /** PutCategoryRequest */
+        PutCategoryRequest: {
+            name: {
+                nb: string;
+                en: string;
+            };
+            /** @description English description (older clients) */
+            description?: string | null;
+            /** @description Wins over description; its en must equal description when both are given */
+            localizedDescription?: components["schemas"]["LocalizedText"] | null;
+            /** @description Who handles the form: the service centre, or the person's leader (filing it at the centre is refused) */
+            handledBy?: "centre" | "leader";
+            /** @description Required when handledBy is 'leader' */
+            guidance?: components["schemas"]["LocalizedText"] | null;
+            defaultTeamKey: string;
+            sensitive: boolean;
+            form?: {
+                [key: string]: unknown;
+            } | null;
+            active?: boolean;
+            sortOrder?: number;
+            retentionMonths?: number;
+            serviceLevel?: {
+                /** @description working hours */
+                firstResponseHours: number;
+                /** @description working hours */
+                resolutionHours: number;
+                byPriority?: components["schemas"]["PriorityTargets"];
+            };
+        };
+        /** PutContactChannelRequest */
+        PutContactChannelRequest: {
+            /** @enum {unknown} */
+            kind: "portal" | "phone" | "email" | "post";
+            name: {
+                nb: string;
+                en: string;
+            };
+            address: string;
+            description?: {
+                nb: string;
+                en: string;
+            } | null;
+            hours?: {
+                /** @description ISO weekday: 1 = Monday … 7 = Sunday */
+                weekday: number;
+                /** @description local wall-clock HH:MM */
+                start: string;
+                /** @description local wall-clock HH:MM */
+                end: string;
+            }[] | null;
+            sortOrder?: number;
+        };
+        /** PutNotificationTemplateRequest */
+        PutNotificationTemplateRequest: {
+            /** @description The subject after the case token ("[Sak 2026-000123] " is put in front when sent) */
+            subject: string;
+            /** @description Plain text; placeholders: {{caseNumber}}, {{subject}}, {{statusLabel}}, {{dueDate}}, {{link}}, {{reply}} */
+            body: string;
+        };
+        /** PutPersonRequest */
+        PutPersonRequest: {
+            name?: string | null;
+            employeeNumber?: string | null;
+            email?: string | null;
+        };
+        /** PutServiceCalendarRequest */
+        PutServiceCalendarRequest: {
+            hours: {
+                /** @description ISO weekday: 1 = Monday … 7 = Sunday */
+                weekday: number;
+                /** @description local wall-clock HH:MM */
+                start: string;
+                /** @description local wall-clock HH:MM */
+                end: string;
+            }[];
+            closedDays: {
+                /**
+                 * Format: date
+                 * @description YYYY-MM-DD (Europe/Oslo)
+                 */
+                date: string;
+                reason: string;
+            }[];
+        };
+        /** PutStaffMemberRequest */
+        PutStaffMemberRequest: {
+            name?: string | null;
+            roles: ("leader" | "operator" | "admin" | "integration")[];
+            /** @description team keys */
+            teams?: string[];
+        };
+        /** PutTeamRequest */
+        PutTeamRequest: {
+            name: {
+                nb: string;
+                en: string;
+            };
+            email?: string | null;
+        };
+        /**
+         * QueueCounts
+         * @description Counts of a team's queue
+         */
+        QueueCounts: {
+            teamKey: string;
+            /** @description Cases of the team per status, every status listed (0 included) */
+            byStatus: components["schemas"]["StatusCount"][];
+            /** @description Cases neither COMPLETED nor CLOSED */
+            open: number;
+            /** @description Open cases without an assignee */
+            unassigned: number;
+            /** @description Open cases with a recorded service-level breach */
+            breached: number;
+        };
+        /** Readiness */
+        Readiness: {
+            /** @enum {string} */
+            status: "ready";
+            migrations: number;
+        };
+        /** ReplyTemplate */
+        ReplyTemplate: {
+            key: string;
+            name: string;
+            categoryKey: string | null;
+            body: {
+                nb: string;
+                en: string;
+            };
+            updatedBy: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        /** ReplyTemplateInput */
+        ReplyTemplateInput: {
+            /** @description What operators see in the list */
+            name: string;
+            /** @description The category whose cases may use it; null: every case */
+            categoryKey: string | null;
+            body: {
+                /** @description The text in Norwegian (bokmål); placeholders: {{requesterName}}, {{caseNumber}}, {{statusLabel}}, {{autoCompleteDate}} */
+                nb: string;
+                /** @description The text in English; placeholders: {{requesterName}}, {{caseNumber}}, {{statusLabel}}, {{autoCompleteDate}} */
+                en: string;
+            };
+        };
+        /** RetentionRunResult */
+        RetentionRunResult: {
+            anonymised: number;
+            /** Format: date-time */
+            asOf: string;
+        };
+        /**
+         * RunRequest
+         * @description asOf (outside production only): run as if at that instant
+         */
+        RunRequest: {
+            /** Format: date-time */
+            asOf?: string;
+        };
+        /**
+         * SavedView
+         * @description A named case-list filter of the caller
+         */
+        SavedView: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            filter: components["schemas"]["ViewFilter"];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        /** ServiceCalendar */
+        ServiceCalendar: {
+            /** @description IANA time zone of the hours and dates */
+            zone: string;
+            /** @description Open weekdays; a weekday not listed is closed */
+            hours: {
+                /** @description ISO weekday: 1 = Monday … 7 = Sunday */
+                weekday: number;
+                /** @description local wall-clock HH:MM */
+                start: string;
+                /** @description local wall-clock HH:MM */
+                end: string;
+            }[];
+            /** @description Extra closed days besides public holidays */
+            closedDays: {
+                /**
+                 * Format: date
+                 * @description YYYY-MM-DD (Europe/Oslo)
+                 */
+                date: string;
+                reason: string;
+            }[];
+            /** @description Norwegian public holidays of this year and the next (computed, always closed) */
+            publicHolidays: {
+                /**
+                 * Format: date
+                 * @description YYYY-MM-DD (Europe/Oslo)
+                 */
+                date: string;
+                name: {
+                    nb: string;
+                    en: string;
+                };
+            }[];
+        };
+        /** ServiceInfo */
+        ServiceInfo: {
+            /** Format: date-time */
+            at: string;
+            channels: components["schemas"]["ContactChannel"][];
+            /** @description The hours service-level targets count in */
+            caseHandling: {
+                zone: string;
+                hours: {
+                    /** @description ISO weekday: 1 = Monday … 7 = Sunday */
+                    weekday: number;
+                    /** @description local wall-clock HH:MM */
+                    start: string;
+                    /** @description local wall-clock HH:MM */
+                    end: string;
+                }[];
+                openNow: boolean;
+                nextOpenAt: string | null;
+            };
+        };
+        /** SlaReport */
+        SlaReport: {
+            /** Format: date-time */
+            from: string;
+            /** Format: date-time */
+            to: string;
+            /**
+             * @default category
+             * @enum {unknown}
+             */
+            groupBy: "category" | "team";
+            groups: {
+                /** @description Category or team key */
+                key: string;
+                cases: number;
+                /** @description Resolved with both targets met */
+                met: number;
+                /** @description At least one breach recorded */
+                breached: number;
+                /** @description Neither yet: not resolved and not breached */
+                open: number;
+                firstResponse: {
+                    /** @description Stopped in time */
+                    met: number;
+                    /** @description A breach is recorded */
+                    breached: number;
+                    /** @description null when nothing was measured */
+                    medianHours: number | null;
+                    /** @description null when nothing was measured */
+                    p90Hours: number | null;
+                };
+                resolution: {
+                    /** @description Stopped in time */
+                    met: number;
+                    /** @description A breach is recorded */
+                    breached: number;
+                    /** @description null when nothing was measured */
+                    medianHours: number | null;
+                    /** @description null when nothing was measured */
+                    p90Hours: number | null;
+                };
+                /** @description How the completed cases of the group ended (their current resolution; cases reopened since count in neither) */
+                resolvedAs: {
+                    /** @description Completed cases whose matter was put right */
+                    solved: number;
+                    /** @description Completed cases whose question was answered (a wait that ran out counts here) */
+                    answered: number;
+                };
+            }[];
+        };
+        /** SlaRunResult */
+        SlaRunResult: {
+            /** @description Cases whose due times were recomputed */
+            refreshed: number;
+            /** @description Breaches recorded by this run */
+            breaches: number;
+            /** Format: date-time */
+            asOf: string;
+        };
+        /** StaffMember */
+        StaffMember: {
+            subject: string;
+            name: string | null;
+            roles: ("leader" | "operator" | "admin" | "integration")[];
+            teams: string[];
+            updatedBy: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        /** StatusCount */
+        StatusCount: {
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            count: number;
+        };
+        /** StatusEntry */
+        StatusEntry: {
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            code: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            label: {
+                nb: string;
+                en: string;
+            };
+            /** @description English (kept for older clients) */
+            description: string;
+            localizedDescription: components["schemas"]["LocalizedText"];
+            transitions: {
+                operator: ("REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER")[];
+                requester: ("REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER")[];
+                system: ("REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER")[];
+            };
+            autoTransition: {
+                /**
+                 * @description Case status code
+                 * @enum {unknown}
+                 */
+                to: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+                afterDays: number;
+                suspendable: boolean;
+            } | null;
+        };
+        /** SuspensionWindow */
+        SuspensionWindow: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: date
+             * @description YYYY-MM-DD (Europe/Oslo)
+             */
+            from: string;
+            /**
+             * Format: date
+             * @description YYYY-MM-DD (Europe/Oslo)
+             */
+            to: string;
+            reason: string;
+        };
+        /** SuspensionWindowCreated */
+        SuspensionWindowCreated: {
+            window: components["schemas"]["SuspensionWindow"];
+            recomputed: number;
+        };
+        /** SuspensionWindowDeleted */
+        SuspensionWindowDeleted: {
+            recomputed: number;
+        };
         /** Team */
         Team: {
             key: string;
@@ -1351,6 +3092,231 @@ export interface components {
                 en: string;
             };
             email: string | null;
+        };
+        /** TeamMember */
+        TeamMember: {
+            subject: string;
+            name: string | null;
+        };
+        /** TimeInStatusReport */
+        TimeInStatusReport: {
+            /** Format: date-time */
+            from: string;
+            /** Format: date-time */
+            to: string;
+            /**
+             * @default category
+             * @enum {unknown}
+             */
+            groupBy: "category" | "team";
+            groups: {
+                key: string;
+                statuses: {
+                    /** @enum {unknown} */
+                    status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+                    /** @description Times a case entered the status and later left it */
+                    stints: number;
+                    /** @description Cases in the status now (not measured) */
+                    current: number;
+                    /** @description elapsed (calendar) hours; null when nothing was measured */
+                    medianHours: number | null;
+                    /** @description elapsed (calendar) hours */
+                    p90Hours: number | null;
+                    /** @description working hours of the service calendar */
+                    medianWorkingHours: number | null;
+                    /** @description working hours of the service calendar */
+                    p90WorkingHours: number | null;
+                }[];
+            }[];
+        };
+        /** TimerRunResult */
+        TimerRunResult: {
+            fired: number;
+            /** Format: date-time */
+            asOf: string;
+        };
+        /** TransitionRequest */
+        TransitionRequest: {
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            to: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            reason?: string;
+            /** @description A public reply written with the move */
+            reply?: string;
+            assigneeId?: string;
+            /** @description An operator acts for the external requester of the case (close, reopen) */
+            onBehalfOfRequester?: boolean;
+            /**
+             * @description With `to: COMPLETED` only: solved (default) or answered. A wait that runs out completes a case as answered.
+             * @enum {unknown}
+             */
+            resolution?: "solved" | "answered";
+        };
+        /** UpdateCaseRequest */
+        UpdateCaseRequest: {
+            assigneeId?: string | null;
+            teamKey?: string;
+            categoryKey?: string;
+            subject?: string;
+            reason?: string;
+            /** @description Extra recipients of the mails about the case (replaces the list) */
+            cc?: string[];
+            /** @description Priority set by staff: low, normal (default), high, urgent */
+            priority?: "low" | "normal" | "high" | "urgent";
+            /** @description Replaces the tags (staff only; normalised, at most 20 distinct) */
+            tags?: string[];
+        };
+        /**
+         * UpdateView
+         * @description The fields to replace
+         */
+        UpdateView: {
+            /** @description Unique among the caller’s views */
+            name?: string;
+            filter?: components["schemas"]["ViewFilter"];
+        };
+        /** UpdateWebhookRequest */
+        UpdateWebhookRequest: {
+            /**
+             * Format: uri
+             * @description https (http only outside production)
+             */
+            url?: string;
+            /** @description Event types to receive; "*" for all */
+            eventTypes?: ("case.created" | "case.status_changed" | "case.assigned" | "case.updated" | "case.priority_changed" | "case.message_added" | "case.attachment_added" | "case.anonymised" | "case.merged" | "case.linked" | "case.unlinked" | "case.sla_breached" | "*")[];
+            /** @description HMAC-SHA256 key (write-only) */
+            secret?: string;
+            description?: string | null;
+            /** @description true re-enables a disabled subscription and clears its failure count */
+            active?: boolean;
+            /** @description Send events of sensitive categories in full (actors, reasons, assignees). Only an administrator signed in as a person, or a client granted cases:read:sensitive, may set it */
+            includeSensitive?: boolean;
+        };
+        /**
+         * ViewFilter
+         * @description The list query (GET /v1/cases) fields of the view, without limit and cursor
+         */
+        ViewFilter: {
+            /** @description One or more statuses (repeat the parameter) */
+            status?: ("REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER")[];
+            category?: string;
+            team?: string;
+            /** @description A staff id, or `me` for the caller */
+            assignee?: string;
+            requester?: string;
+            /** Format: date-time */
+            createdFrom?: string;
+            /** Format: date-time */
+            createdTo?: string;
+            /** @description Text in the subject */
+            q?: string;
+            /** @description true: cases without an assignee; false: cases with one */
+            unassigned?: boolean;
+            /** @description true: cases with a recorded service-level breach (either target); false: cases without one */
+            breached?: boolean;
+            /**
+             * Format: date-time
+             * @description Cases whose nearer open due time (first response if unmet, else resolution if unresolved) is before this instant
+             */
+            dueBefore?: string;
+            /** @description Staff only: one or more priorities (repeat the parameter) */
+            priority?: ("low" | "normal" | "high" | "urgent")[];
+            /** @description Staff only: cases carrying all these tags (repeat the parameter; normalised like the tags) */
+            tag?: string[];
+            /**
+             * @description created, updated: newest first; resolutionDueAt, firstResponseDueAt: soonest first, cases without a computed due time last
+             * @default created
+             */
+            sort: "created" | "updated" | "resolutionDueAt" | "firstResponseDueAt";
+        };
+        /** Webhook */
+        Webhook: {
+            /** Format: uuid */
+            id: string;
+            url: string;
+            eventTypes: string[];
+            description: string | null;
+            /** @description false: paused by an admin or disabled after WEBHOOK_MAX_FAILURES consecutive failures */
+            active: boolean;
+            /** @description Events of sensitive categories are sent in full; otherwise ids and status only */
+            includeSensitive: boolean;
+            consecutiveFailures: number;
+            disabledAt: string | null;
+            disabledReason: string | null;
+            createdBy: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        /** WebhookCreated */
+        WebhookCreated: {
+            /** Format: uuid */
+            id: string;
+            url: string;
+            eventTypes: string[];
+            description: string | null;
+            /** @description false: paused by an admin or disabled after WEBHOOK_MAX_FAILURES consecutive failures */
+            active: boolean;
+            /** @description Events of sensitive categories are sent in full; otherwise ids and status only */
+            includeSensitive: boolean;
+            consecutiveFailures: number;
+            disabledAt: string | null;
+            disabledReason: string | null;
+            createdBy: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** @description The signing secret; shown only in this answer */
+            secret: string;
+        };
+        /** WebhookDelivery */
+        WebhookDelivery: {
+            id: string;
+            /** Format: uuid */
+            eventId: string;
+            eventType: string;
+            /** @description Outbox position (a decimal int64, as a string) */
+            eventPosition: string;
+            caseId: string | null;
+            /** @enum {unknown} */
+            state: "pending" | "succeeded";
+            attempts: number;
+            nextAttemptAt: string | null;
+            lastAttemptAt: string | null;
+            lastStatusCode: number | null;
+            lastError: string | null;
+            deliveredAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description The latest attempts (up to 20), oldest first */
+            attemptLog: {
+                /** Format: date-time */
+                at: string;
+                statusCode: number | null;
+                error: string | null;
+                durationMs: number;
+            }[];
+        };
+        /** WebhookDeliveryList */
+        WebhookDeliveryList: {
+            items: components["schemas"]["WebhookDelivery"][];
+            nextCursor: string | null;
+        };
+        /** WebhookRunResult */
+        WebhookRunResult: {
+            /** @description New deliveries created from the outbox */
+            queued: number;
+            attempted: number;
+            succeeded: number;
+            failed: number;
+            /** @description Subscriptions disabled by this run */
+            disabled: number;
+            /** Format: date-time */
+            asOf: string;
         };
     };
     responses: never;
@@ -1381,7 +3347,7 @@ export interface operations {
             };
         };
     };
-    getHealthLive: {
+    getLiveness: {
         parameters: {
             query?: never;
             header?: never;
@@ -1390,21 +3356,18 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The process is up */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @enum {string} */
-                        status: "ok";
-                    };
+                    "application/json": components["schemas"]["Liveness"];
                 };
             };
         };
     };
-    getHealthReady: {
+    getReadiness: {
         parameters: {
             query?: never;
             header?: never;
@@ -1413,17 +3376,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The database is reachable and every migration is applied */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @enum {string} */
-                        status: "ready";
-                        migrations: number;
-                    };
+                    "application/json": components["schemas"]["Readiness"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -1437,7 +3396,7 @@ export interface operations {
             };
         };
     };
-    getStatuses: {
+    listStatuses: {
         parameters: {
             query?: never;
             header?: never;
@@ -1446,40 +3405,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The statuses, each with the statuses each actor may move a case to */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /**
-                         * @description Case status code
-                         * @enum {unknown}
-                         */
-                        code: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
-                        label: {
-                            nb: string;
-                            en: string;
-                        };
-                        /** @description English (kept for older clients) */
-                        description: string;
-                        localizedDescription: components["schemas"]["LocalizedText"];
-                        transitions: {
-                            operator: ("REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER")[];
-                            requester: ("REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER")[];
-                            system: ("REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER")[];
-                        };
-                        autoTransition: {
-                            /**
-                             * @description Case status code
-                             * @enum {unknown}
-                             */
-                            to: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
-                            afterDays: number;
-                            suspendable: boolean;
-                        } | null;
-                    }[];
+                    "application/json": components["schemas"]["StatusEntry"][];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -1493,7 +3425,7 @@ export interface operations {
             };
         };
     };
-    getCategories: {
+    listCategories: {
         parameters: {
             query?: never;
             header?: never;
@@ -1522,7 +3454,7 @@ export interface operations {
             };
         };
     };
-    getCategoriesByKey: {
+    getCategory: {
         parameters: {
             query?: never;
             header?: never;
@@ -1533,7 +3465,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The category, with the notices active for it now */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1571,7 +3503,7 @@ export interface operations {
             };
         };
     };
-    putCategoriesByKey: {
+    putCategory: {
         parameters: {
             query?: never;
             header?: never;
@@ -1582,84 +3514,11 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    name: {
-                        nb: string;
-                        en: string;
-                    };
-                    /** @description English description (older clients) */
-                    description?: string | null;
-                    /** @description Wins over description; its en must equal description when both are given */
-                    localizedDescription?: components["schemas"]["LocalizedText"] | null;
-                    /** @description Who handles the form: the service centre, or the person's leader (filing it at the centre is refused) */
-                    handledBy?: "centre" | "leader";
-                    /** @description Required when handledBy is 'leader' */
-                    guidance?: components["schemas"]["LocalizedText"] | null;
-                    defaultTeamKey: string;
-                    sensitive: boolean;
-                    form?: {
-                        [key: string]: unknown;
-                    } | null;
-                    active?: boolean;
-                    sortOrder?: number;
-                    retentionMonths?: number;
-                    serviceLevel?: {
-                        /** @description working hours */
-                        firstResponseHours: number;
-                        /** @description working hours */
-                        resolutionHours: number;
-                        /**
-                         * PriorityTargets
-                         * @description Per-priority targets: a case of that priority gets the shorter of these and the category's (docs/service-levels.md)
-                         */
-                        byPriority?: {
-                            /**
-                             * PriorityTarget
-                             * @description Targets for cases of one priority; an override only shortens the category target
-                             */
-                            low?: {
-                                /** @description working hours */
-                                firstResponseHours?: number;
-                                /** @description working hours */
-                                resolutionHours?: number;
-                            };
-                            /**
-                             * PriorityTarget
-                             * @description Targets for cases of one priority; an override only shortens the category target
-                             */
-                            normal?: {
-                                /** @description working hours */
-                                firstResponseHours?: number;
-                                /** @description working hours */
-                                resolutionHours?: number;
-                            };
-                            /**
-                             * PriorityTarget
-                             * @description Targets for cases of one priority; an override only shortens the category target
-                             */
-                            high?: {
-                                /** @description working hours */
-                                firstResponseHours?: number;
-                                /** @description working hours */
-                                resolutionHours?: number;
-                            };
-                            /**
-                             * PriorityTarget
-                             * @description Targets for cases of one priority; an override only shortens the category target
-                             */
-                            urgent?: {
-                                /** @description working hours */
-                                firstResponseHours?: number;
-                                /** @description working hours */
-                                resolutionHours?: number;
-                            };
-                        };
-                    };
-                };
+                "application/json": components["schemas"]["PutCategoryRequest"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description The category, replaced */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1668,7 +3527,7 @@ export interface operations {
                     "application/json": components["schemas"]["Category"];
                 };
             };
-            /** @description Default Response */
+            /** @description The category, created */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -1715,7 +3574,7 @@ export interface operations {
             };
         };
     };
-    getTeams: {
+    listTeams: {
         parameters: {
             query?: never;
             header?: never;
@@ -1724,7 +3583,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The teams */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1744,7 +3603,7 @@ export interface operations {
             };
         };
     };
-    putTeamsByKey: {
+    putTeam: {
         parameters: {
             query?: never;
             header?: never;
@@ -1755,17 +3614,11 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    name: {
-                        nb: string;
-                        en: string;
-                    };
-                    email?: string | null;
-                };
+                "application/json": components["schemas"]["PutTeamRequest"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description The team, replaced */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1774,7 +3627,7 @@ export interface operations {
                     "application/json": components["schemas"]["Team"];
                 };
             };
-            /** @description Default Response */
+            /** @description The team, created */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -1821,7 +3674,7 @@ export interface operations {
             };
         };
     };
-    getTeamsByKeyMembers: {
+    listTeamMembers: {
         parameters: {
             query?: never;
             header?: never;
@@ -1832,16 +3685,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The team's operators */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        subject: string;
-                        name: string | null;
-                    }[];
+                    "application/json": components["schemas"]["TeamMember"][];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -1882,7 +3732,7 @@ export interface operations {
             };
         };
     };
-    getCases: {
+    listCases: {
         parameters: {
             query?: {
                 /** @description One or more statuses (repeat the parameter) */
@@ -1923,10 +3773,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: components["schemas"]["Case"][];
-                        nextCursor: string | null;
-                    };
+                    "application/json": components["schemas"]["CaseList"];
                     "text/csv": string;
                 };
             };
@@ -1968,7 +3815,7 @@ export interface operations {
             };
         };
     };
-    postCases: {
+    createCase: {
         parameters: {
             query?: never;
             header?: {
@@ -1980,48 +3827,11 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    categoryKey: string;
-                    subject: string;
-                    description: string;
-                    /** @description Extra fields of the category's form */
-                    details?: {
-                        [key: string]: unknown;
-                    };
-                    /** @description Staff: the Feide id of the employee the case is filed for (phone, e-mail, post); they become its requester */
-                    requesterId?: string;
-                    /** @description ansattnummer. Staff naming another employee's number file the case for that employee (resolved through the person directory, or tied to them when they first sign in) */
-                    employeeNumber?: string;
-                    /** @description The employee a leader files about */
-                    concernsEmployee?: {
-                        /** @description Feide id */
-                        id?: string;
-                        name: string;
-                        /** @description ansattnummer */
-                        employeeNumber?: string;
-                    };
-                    /** @enum {unknown} */
-                    channel?: "portal" | "phone" | "email" | "post" | "api";
-                    /** @description Someone without a Feide account, registered by an operator */
-                    externalRequester?: {
-                        name: string;
-                        /** Format: email */
-                        email?: string;
-                        phone?: string;
-                        address?: string;
-                    };
-                    /**
-                     * @description Language of the requester's mails; default: the token's locale, else nb
-                     * @enum {unknown}
-                     */
-                    language?: "nb" | "en";
-                    /** @description Staff only (403 for anyone else); default normal */
-                    priority?: "low" | "normal" | "high" | "urgent";
-                };
+                "application/json": components["schemas"]["CreateCaseRequest"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description The case as filed */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -2095,7 +3905,7 @@ export interface operations {
             };
         };
     };
-    getCasesById: {
+    getCase: {
         parameters: {
             query?: never;
             header?: never;
@@ -2106,7 +3916,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The case */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2144,7 +3954,7 @@ export interface operations {
             };
         };
     };
-    patchCasesById: {
+    updateCase: {
         parameters: {
             query?: never;
             header?: {
@@ -2158,23 +3968,11 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    assigneeId?: string | null;
-                    teamKey?: string;
-                    categoryKey?: string;
-                    subject?: string;
-                    reason?: string;
-                    /** @description Extra recipients of the mails about the case (replaces the list) */
-                    cc?: string[];
-                    /** @description Priority set by staff: low, normal (default), high, urgent */
-                    priority?: "low" | "normal" | "high" | "urgent";
-                    /** @description Replaces the tags (staff only; normalised, at most 20 distinct) */
-                    tags?: string[];
-                };
+                "application/json": components["schemas"]["UpdateCaseRequest"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description The case as changed */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2248,7 +4046,7 @@ export interface operations {
             };
         };
     };
-    postCasesByIdTransitions: {
+    transitionCase: {
         parameters: {
             query?: never;
             header?: {
@@ -2264,28 +4062,11 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    /**
-                     * @description Case status code
-                     * @enum {unknown}
-                     */
-                    to: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
-                    reason?: string;
-                    /** @description A public reply written with the move */
-                    reply?: string;
-                    assigneeId?: string;
-                    /** @description An operator acts for the external requester of the case (close, reopen) */
-                    onBehalfOfRequester?: boolean;
-                    /**
-                     * @description With `to: COMPLETED` only: solved (default) or answered. A wait that runs out completes a case as answered.
-                     * @enum {unknown}
-                     */
-                    resolution?: "solved" | "answered";
-                };
+                "application/json": components["schemas"]["TransitionRequest"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description The case in its new status */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2359,7 +4140,7 @@ export interface operations {
             };
         };
     };
-    getCasesByIdMessages: {
+    listCaseMessages: {
         parameters: {
             query?: never;
             header?: never;
@@ -2370,7 +4151,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The messages the caller may see, oldest first */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2408,7 +4189,7 @@ export interface operations {
             };
         };
     };
-    postCasesByIdMessages: {
+    createCaseMessage: {
         parameters: {
             query?: never;
             header?: {
@@ -2424,38 +4205,17 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    /** @description The text; give this or `templateKey` */
-                    body?: string;
-                    /** @description A reply template (staff): the service fills its placeholders in the case language and stores the result as the body */
-                    templateKey?: string;
-                    visibility?: "public" | "internal";
-                    /**
-                     * @description Case status code
-                     * @enum {unknown}
-                     */
-                    setStatus?: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
-                    /**
-                     * @description With `setStatus: COMPLETED` only (default solved)
-                     * @enum {unknown}
-                     */
-                    resolution?: "solved" | "answered";
-                    /** @description An operator records the external requester's message (phone, e-mail) */
-                    onBehalfOfRequester?: boolean;
-                };
+                "application/json": components["schemas"]["CreateMessageRequest"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description The message and the case after it */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        message: components["schemas"]["Message"];
-                        case: components["schemas"]["Case"];
-                    };
+                    "application/json": components["schemas"]["MessageResult"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -2532,7 +4292,7 @@ export interface operations {
             };
         };
     };
-    getCasesByIdHistory: {
+    listCaseHistory: {
         parameters: {
             query?: never;
             header?: never;
@@ -2543,7 +4303,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The history rows the caller may see, oldest first */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2581,7 +4341,7 @@ export interface operations {
             };
         };
     };
-    postCasesByIdAttachments: {
+    uploadCaseAttachment: {
         parameters: {
             query?: never;
             header?: never;
@@ -2590,9 +4350,13 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["AttachmentUpload"];
+            };
+        };
         responses: {
-            /** @description Default Response */
+            /** @description The attachment as stored */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -2675,7 +4439,7 @@ export interface operations {
             };
         };
     };
-    getCasesByIdAttachmentsByAttachmentId: {
+    downloadCaseAttachment: {
         parameters: {
             query?: never;
             header?: never;
@@ -2687,13 +4451,19 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The file */
+            /** @description The file, as uploaded, of its own media type */
             200: {
                 headers: {
+                    /** @description attachment; filename="<the stored filename, percent-encoded>" */
+                    "content-disposition"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": string;
+                    "application/pdf": string;
+                    "image/png": string;
+                    "image/jpeg": string;
+                    "text/plain": string;
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": string;
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -2741,13 +4511,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    /**
-                     * Format: uuid
-                     * @description The case that takes the messages and files; this one closes
-                     */
-                    into: string;
-                };
+                "application/json": components["schemas"]["MergeCaseRequest"];
             };
         };
         responses: {
@@ -2842,25 +4606,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        caseId: string;
-                        /** @description Case number of the linked case */
-                        number: string;
-                        /**
-                         * @description Case status code
-                         * @enum {unknown}
-                         */
-                        status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
-                        /** @description Subject of the linked case */
-                        subject: string;
-                        /** @description related: about the same matter; duplicate: the same request filed twice */
-                        kind: "related" | "duplicate";
-                        /** @description Who linked the cases */
-                        createdBy: string;
-                        /** Format: date-time */
-                        createdAt: string;
-                    }[];
+                    "application/json": components["schemas"]["CaseLinkList"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -2906,15 +4652,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    /**
-                     * Format: uuid
-                     * @description The case to link this one to
-                     */
-                    caseId: string;
-                    /** @description related: about the same matter; duplicate: the same request filed twice */
-                    kind: "related" | "duplicate";
-                };
+                "application/json": components["schemas"]["CreateCaseLinkRequest"];
             };
         };
         responses: {
@@ -2924,25 +4662,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        caseId: string;
-                        /** @description Case number of the linked case */
-                        number: string;
-                        /**
-                         * @description Case status code
-                         * @enum {unknown}
-                         */
-                        status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
-                        /** @description Subject of the linked case */
-                        subject: string;
-                        /** @description related: about the same matter; duplicate: the same request filed twice */
-                        kind: "related" | "duplicate";
-                        /** @description Who linked the cases */
-                        createdBy: string;
-                        /** Format: date-time */
-                        createdAt: string;
-                    };
+                    "application/json": components["schemas"]["CaseLink"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -3067,7 +4787,7 @@ export interface operations {
             };
         };
     };
-    getSuspensionWindows: {
+    listSuspensionWindows: {
         parameters: {
             query?: never;
             header?: never;
@@ -3076,27 +4796,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The suspension windows */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        id: string;
-                        /**
-                         * Format: date
-                         * @description YYYY-MM-DD (Europe/Oslo)
-                         */
-                        from: string;
-                        /**
-                         * Format: date
-                         * @description YYYY-MM-DD (Europe/Oslo)
-                         */
-                        to: string;
-                        reason: string;
-                    }[];
+                    "application/json": components["schemas"]["SuspensionWindow"][];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -3110,7 +4816,7 @@ export interface operations {
             };
         };
     };
-    postSuspensionWindows: {
+    createSuspensionWindow: {
         parameters: {
             query?: never;
             header?: {
@@ -3122,46 +4828,17 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    /**
-                     * Format: date
-                     * @description YYYY-MM-DD (Europe/Oslo)
-                     */
-                    from: string;
-                    /**
-                     * Format: date
-                     * @description YYYY-MM-DD (Europe/Oslo)
-                     */
-                    to: string;
-                    reason: string;
-                };
+                "application/json": components["schemas"]["CreateSuspensionWindowRequest"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description The window and how many due times were recomputed */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        window: {
-                            /** Format: uuid */
-                            id: string;
-                            /**
-                             * Format: date
-                             * @description YYYY-MM-DD (Europe/Oslo)
-                             */
-                            from: string;
-                            /**
-                             * Format: date
-                             * @description YYYY-MM-DD (Europe/Oslo)
-                             */
-                            to: string;
-                            reason: string;
-                        };
-                        recomputed: number;
-                    };
+                    "application/json": components["schemas"]["SuspensionWindowCreated"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -3202,7 +4879,7 @@ export interface operations {
             };
         };
     };
-    deleteSuspensionWindowsById: {
+    deleteSuspensionWindow: {
         parameters: {
             query?: never;
             header?: never;
@@ -3213,15 +4890,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description How many due times were recomputed */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        recomputed: number;
-                    };
+                    "application/json": components["schemas"]["SuspensionWindowDeleted"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -3262,7 +4937,7 @@ export interface operations {
             };
         };
     };
-    postAdminTimersRun: {
+    runTimers: {
         parameters: {
             query?: never;
             header?: {
@@ -3275,24 +4950,17 @@ export interface operations {
         /** @description asOf (outside production only): run as if at that instant */
         requestBody?: {
             content: {
-                "application/json": {
-                    /** Format: date-time */
-                    asOf?: string;
-                };
+                "application/json": components["schemas"]["RunRequest"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description How many timers fired, and as of when */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        fired: number;
-                        /** Format: date-time */
-                        asOf: string;
-                    };
+                    "application/json": components["schemas"]["TimerRunResult"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -3324,7 +4992,7 @@ export interface operations {
             };
         };
     };
-    getCasesByIdAccessLog: {
+    listCaseAccessLog: {
         parameters: {
             query?: never;
             header?: never;
@@ -3335,19 +5003,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The reads of the case, oldest first */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: date-time */
-                        at: string;
-                        actorId: string;
-                        actorRole: string;
-                        endpoint: string;
-                    }[];
+                    "application/json": components["schemas"]["AccessLogEntry"][];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -3388,7 +5050,7 @@ export interface operations {
             };
         };
     };
-    getStaff: {
+    listStaff: {
         parameters: {
             query?: never;
             header?: never;
@@ -3397,21 +5059,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The staff members */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        subject: string;
-                        name: string | null;
-                        roles: ("leader" | "operator" | "admin" | "integration")[];
-                        teams: string[];
-                        updatedBy: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                    }[];
+                    "application/json": components["schemas"]["StaffMember"][];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -3434,7 +5088,7 @@ export interface operations {
             };
         };
     };
-    getStaffBySubject: {
+    getStaffMember: {
         parameters: {
             query?: never;
             header?: never;
@@ -3446,21 +5100,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The staff member */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        subject: string;
-                        name: string | null;
-                        roles: ("leader" | "operator" | "admin" | "integration")[];
-                        teams: string[];
-                        updatedBy: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                    };
+                    "application/json": components["schemas"]["StaffMember"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -3501,7 +5147,7 @@ export interface operations {
             };
         };
     };
-    putStaffBySubject: {
+    putStaffMember: {
         parameters: {
             query?: never;
             header?: never;
@@ -3513,47 +5159,26 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    name?: string | null;
-                    roles: ("leader" | "operator" | "admin" | "integration")[];
-                    /** @description team keys */
-                    teams?: string[];
-                };
+                "application/json": components["schemas"]["PutStaffMemberRequest"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description The staff member, replaced */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        subject: string;
-                        name: string | null;
-                        roles: ("leader" | "operator" | "admin" | "integration")[];
-                        teams: string[];
-                        updatedBy: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                    };
+                    "application/json": components["schemas"]["StaffMember"];
                 };
             };
-            /** @description Default Response */
+            /** @description The staff member, created */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        subject: string;
-                        name: string | null;
-                        roles: ("leader" | "operator" | "admin" | "integration")[];
-                        teams: string[];
-                        updatedBy: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                    };
+                    "application/json": components["schemas"]["StaffMember"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -3603,7 +5228,7 @@ export interface operations {
             };
         };
     };
-    deleteStaffBySubject: {
+    deleteStaffMember: {
         parameters: {
             query?: never;
             header?: never;
@@ -3615,7 +5240,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description Removed */
             204: {
                 headers: {
                     [name: string]: unknown;
@@ -3660,7 +5285,7 @@ export interface operations {
             };
         };
     };
-    getPeopleBySubject: {
+    getPerson: {
         parameters: {
             query?: never;
             header?: never;
@@ -3672,20 +5297,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The person */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        subject: string;
-                        name: string | null;
-                        employeeNumber: string | null;
-                        email: string | null;
-                        /** Format: date-time */
-                        updatedAt: string;
-                    };
+                    "application/json": components["schemas"]["Person"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -3726,7 +5344,7 @@ export interface operations {
             };
         };
     };
-    putPeopleBySubject: {
+    putPerson: {
         parameters: {
             query?: never;
             header?: never;
@@ -3738,44 +5356,26 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    name?: string | null;
-                    employeeNumber?: string | null;
-                    email?: string | null;
-                };
+                "application/json": components["schemas"]["PutPersonRequest"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description The person, replaced */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        subject: string;
-                        name: string | null;
-                        employeeNumber: string | null;
-                        email: string | null;
-                        /** Format: date-time */
-                        updatedAt: string;
-                    };
+                    "application/json": components["schemas"]["Person"];
                 };
             };
-            /** @description Default Response */
+            /** @description The person, created */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        subject: string;
-                        name: string | null;
-                        employeeNumber: string | null;
-                        email: string | null;
-                        /** Format: date-time */
-                        updatedAt: string;
-                    };
+                    "application/json": components["schemas"]["Person"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -3843,20 +5443,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The caller */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        subject: string;
-                        name: string | null;
-                        roles: string[];
-                        teams: string[];
-                        scopes: string[];
-                        employeeNumber: string | null;
-                    };
+                    "application/json": components["schemas"]["Me"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -3870,7 +5463,7 @@ export interface operations {
             };
         };
     };
-    postAdminRetentionRun: {
+    runRetention: {
         parameters: {
             query?: never;
             header?: never;
@@ -3880,24 +5473,17 @@ export interface operations {
         /** @description asOf (outside production only): run as if at that instant */
         requestBody?: {
             content: {
-                "application/json": {
-                    /** Format: date-time */
-                    asOf?: string;
-                };
+                "application/json": components["schemas"]["RunRequest"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description How many cases were anonymised, and as of when */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        anonymised: number;
-                        /** Format: date-time */
-                        asOf: string;
-                    };
+                    "application/json": components["schemas"]["RetentionRunResult"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -3951,36 +5537,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description Events after a position, oldest first */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: {
-                            /** @description Outbox position (a decimal int64, as a string) */
-                            position: string;
-                            /**
-                             * Format: uuid
-                             * @description Event id: consumers dedupe on it
-                             */
-                            id: string;
-                            /** @description One of case.created, case.status_changed, case.assigned, case.updated, case.priority_changed, case.message_added, case.attachment_added, case.anonymised, case.merged, case.linked, case.unlinked, case.sla_breached */
-                            type: string;
-                            caseId: string | null;
-                            /** @description caseId, number, status, version, actor, at, and the fields of the change; never message bodies. Redacted (sensitive categories, receiver without the sensitive grant): ids, status and codes only (docs/webhooks.md) */
-                            payload: {
-                                [key: string]: unknown;
-                            };
-                            /** @description The payload holds ids, status and codes only: no actor, names, reasons or assignees */
-                            redacted: boolean;
-                            /** Format: date-time */
-                            createdAt: string;
-                        }[];
-                        /** @description Pass as after for the next page; equal to after when nothing new is committed */
-                        nextAfter: string;
-                    };
+                    "application/json": components["schemas"]["EventFeed"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -4021,31 +5584,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The subscriptions */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        id: string;
-                        url: string;
-                        eventTypes: string[];
-                        description: string | null;
-                        /** @description false: paused by an admin or disabled after WEBHOOK_MAX_FAILURES consecutive failures */
-                        active: boolean;
-                        /** @description Events of sensitive categories are sent in full; otherwise ids and status only */
-                        includeSensitive: boolean;
-                        consecutiveFailures: number;
-                        disabledAt: string | null;
-                        disabledReason: string | null;
-                        createdBy: string;
-                        /** Format: date-time */
-                        createdAt: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                    }[];
+                    "application/json": components["schemas"]["Webhook"][];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -4080,55 +5625,17 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    /**
-                     * Format: uri
-                     * @description https (http only outside production)
-                     */
-                    url: string;
-                    /** @description Event types to receive; "*" for all */
-                    eventTypes: ("case.created" | "case.status_changed" | "case.assigned" | "case.updated" | "case.priority_changed" | "case.message_added" | "case.attachment_added" | "case.anonymised" | "case.merged" | "case.linked" | "case.unlinked" | "case.sla_breached" | "*")[];
-                    /** @description HMAC-SHA256 key (write-only) */
-                    secret?: string;
-                    description?: string;
-                    /** @default true */
-                    active?: boolean;
-                    /**
-                     * @description Send events of sensitive categories in full (actors, reasons, assignees). Only an administrator signed in as a person, or a client granted cases:read:sensitive, may set it
-                     * @default false
-                     */
-                    includeSensitive?: boolean;
-                };
+                "application/json": components["schemas"]["CreateWebhookRequest"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description The subscription, with its signing secret (shown only here) */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        id: string;
-                        url: string;
-                        eventTypes: string[];
-                        description: string | null;
-                        /** @description false: paused by an admin or disabled after WEBHOOK_MAX_FAILURES consecutive failures */
-                        active: boolean;
-                        /** @description Events of sensitive categories are sent in full; otherwise ids and status only */
-                        includeSensitive: boolean;
-                        consecutiveFailures: number;
-                        disabledAt: string | null;
-                        disabledReason: string | null;
-                        createdBy: string;
-                        /** Format: date-time */
-                        createdAt: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                        /** @description The signing secret; shown only in this answer */
-                        secret: string;
-                    };
+                    "application/json": components["schemas"]["WebhookCreated"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -4180,31 +5687,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The subscription */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        id: string;
-                        url: string;
-                        eventTypes: string[];
-                        description: string | null;
-                        /** @description false: paused by an admin or disabled after WEBHOOK_MAX_FAILURES consecutive failures */
-                        active: boolean;
-                        /** @description Events of sensitive categories are sent in full; otherwise ids and status only */
-                        includeSensitive: boolean;
-                        consecutiveFailures: number;
-                        disabledAt: string | null;
-                        disabledReason: string | null;
-                        createdBy: string;
-                        /** Format: date-time */
-                        createdAt: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                    };
+                    "application/json": components["schemas"]["Webhook"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -4312,50 +5801,17 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    /**
-                     * Format: uri
-                     * @description https (http only outside production)
-                     */
-                    url?: string;
-                    /** @description Event types to receive; "*" for all */
-                    eventTypes?: ("case.created" | "case.status_changed" | "case.assigned" | "case.updated" | "case.priority_changed" | "case.message_added" | "case.attachment_added" | "case.anonymised" | "case.merged" | "case.linked" | "case.unlinked" | "case.sla_breached" | "*")[];
-                    /** @description HMAC-SHA256 key (write-only) */
-                    secret?: string;
-                    description?: string | null;
-                    /** @description true re-enables a disabled subscription and clears its failure count */
-                    active?: boolean;
-                    /** @description Send events of sensitive categories in full (actors, reasons, assignees). Only an administrator signed in as a person, or a client granted cases:read:sensitive, may set it */
-                    includeSensitive?: boolean;
-                };
+                "application/json": components["schemas"]["UpdateWebhookRequest"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description The subscription as changed */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        id: string;
-                        url: string;
-                        eventTypes: string[];
-                        description: string | null;
-                        /** @description false: paused by an admin or disabled after WEBHOOK_MAX_FAILURES consecutive failures */
-                        active: boolean;
-                        /** @description Events of sensitive categories are sent in full; otherwise ids and status only */
-                        includeSensitive: boolean;
-                        consecutiveFailures: number;
-                        disabledAt: string | null;
-                        disabledReason: string | null;
-                        createdBy: string;
-                        /** Format: date-time */
-                        createdAt: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                    };
+                    "application/json": components["schemas"]["Webhook"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -4422,42 +5878,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A page of deliveries, newest first */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: {
-                            id: string;
-                            /** Format: uuid */
-                            eventId: string;
-                            eventType: string;
-                            /** @description Outbox position (a decimal int64, as a string) */
-                            eventPosition: string;
-                            caseId: string | null;
-                            /** @enum {unknown} */
-                            state: "pending" | "succeeded";
-                            attempts: number;
-                            nextAttemptAt: string | null;
-                            lastAttemptAt: string | null;
-                            lastStatusCode: number | null;
-                            lastError: string | null;
-                            deliveredAt: string | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** @description The latest attempts (up to 20), oldest first */
-                            attemptLog: {
-                                /** Format: date-time */
-                                at: string;
-                                statusCode: number | null;
-                                error: string | null;
-                                durationMs: number;
-                            }[];
-                        }[];
-                        nextCursor: string | null;
-                    };
+                    "application/json": components["schemas"]["WebhookDeliveryList"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -4508,30 +5935,17 @@ export interface operations {
         /** @description asOf (outside production only): run as if at that instant */
         requestBody?: {
             content: {
-                "application/json": {
-                    /** Format: date-time */
-                    asOf?: string;
-                };
+                "application/json": components["schemas"]["RunRequest"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description What the run queued, sent and disabled */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description New deliveries created from the outbox */
-                        queued: number;
-                        attempted: number;
-                        succeeded: number;
-                        failed: number;
-                        /** @description Subscriptions disabled by this run */
-                        disabled: number;
-                        /** Format: date-time */
-                        asOf: string;
-                    };
+                    "application/json": components["schemas"]["WebhookRunResult"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -4563,7 +5977,7 @@ export interface operations {
             };
         };
     };
-    bulkCases: {
+    updateCasesInBulk: {
         parameters: {
             query?: never;
             header?: {
@@ -4575,55 +5989,17 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    operations: ({
-                        /** @enum {string} */
-                        op: "assign";
-                        /** Format: uuid */
-                        caseId: string;
-                        assigneeId: string | null;
-                        reason?: string;
-                    } | {
-                        /** @enum {string} */
-                        op: "transition";
-                        /** Format: uuid */
-                        caseId: string;
-                        /**
-                         * @description Case status code
-                         * @enum {unknown}
-                         */
-                        to: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
-                        reason?: string;
-                    } | {
-                        /** @enum {string} */
-                        op: "setTeam";
-                        /** Format: uuid */
-                        caseId: string;
-                        teamKey: string;
-                        reason?: string;
-                    })[];
-                };
+                "application/json": components["schemas"]["BulkRequest"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description One result per operation, in request order */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        results: {
-                            /** @description Position of the operation in the request */
-                            index: number;
-                            /** @description The HTTP status the operation alone would have had */
-                            status: number;
-                            case?: components["schemas"]["Case"];
-                            problem?: components["schemas"]["Problem"];
-                        }[];
-                        succeeded: number;
-                        failed: number;
-                    };
+                    "application/json": components["schemas"]["BulkResult"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -4673,46 +6049,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The service calendar */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description IANA time zone of the hours and dates */
-                        zone: string;
-                        /** @description Open weekdays; a weekday not listed is closed */
-                        hours: {
-                            /** @description ISO weekday: 1 = Monday … 7 = Sunday */
-                            weekday: number;
-                            /** @description local wall-clock HH:MM */
-                            start: string;
-                            /** @description local wall-clock HH:MM */
-                            end: string;
-                        }[];
-                        /** @description Extra closed days besides public holidays */
-                        closedDays: {
-                            /**
-                             * Format: date
-                             * @description YYYY-MM-DD (Europe/Oslo)
-                             */
-                            date: string;
-                            reason: string;
-                        }[];
-                        /** @description Norwegian public holidays of this year and the next (computed, always closed) */
-                        publicHolidays: {
-                            /**
-                             * Format: date
-                             * @description YYYY-MM-DD (Europe/Oslo)
-                             */
-                            date: string;
-                            name: {
-                                nb: string;
-                                en: string;
-                            };
-                        }[];
-                    };
+                    "application/json": components["schemas"]["ServiceCalendar"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -4735,67 +6078,17 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    hours: {
-                        /** @description ISO weekday: 1 = Monday … 7 = Sunday */
-                        weekday: number;
-                        /** @description local wall-clock HH:MM */
-                        start: string;
-                        /** @description local wall-clock HH:MM */
-                        end: string;
-                    }[];
-                    closedDays: {
-                        /**
-                         * Format: date
-                         * @description YYYY-MM-DD (Europe/Oslo)
-                         */
-                        date: string;
-                        reason: string;
-                    }[];
-                };
+                "application/json": components["schemas"]["PutServiceCalendarRequest"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description The service calendar as replaced */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description IANA time zone of the hours and dates */
-                        zone: string;
-                        /** @description Open weekdays; a weekday not listed is closed */
-                        hours: {
-                            /** @description ISO weekday: 1 = Monday … 7 = Sunday */
-                            weekday: number;
-                            /** @description local wall-clock HH:MM */
-                            start: string;
-                            /** @description local wall-clock HH:MM */
-                            end: string;
-                        }[];
-                        /** @description Extra closed days besides public holidays */
-                        closedDays: {
-                            /**
-                             * Format: date
-                             * @description YYYY-MM-DD (Europe/Oslo)
-                             */
-                            date: string;
-                            reason: string;
-                        }[];
-                        /** @description Norwegian public holidays of this year and the next (computed, always closed) */
-                        publicHolidays: {
-                            /**
-                             * Format: date
-                             * @description YYYY-MM-DD (Europe/Oslo)
-                             */
-                            date: string;
-                            name: {
-                                nb: string;
-                                en: string;
-                            };
-                        }[];
-                    };
+                    "application/json": components["schemas"]["ServiceCalendar"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -4836,7 +6129,7 @@ export interface operations {
             };
         };
     };
-    getReportsSla: {
+    getSlaReport: {
         parameters: {
             query: {
                 /** @description Cases filed at or after this instant */
@@ -4857,55 +6150,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: date-time */
-                        from: string;
-                        /** Format: date-time */
-                        to: string;
-                        /**
-                         * @default category
-                         * @enum {unknown}
-                         */
-                        groupBy: "category" | "team";
-                        groups: {
-                            /** @description Category or team key */
-                            key: string;
-                            cases: number;
-                            /** @description Resolved with both targets met */
-                            met: number;
-                            /** @description At least one breach recorded */
-                            breached: number;
-                            /** @description Neither yet: not resolved and not breached */
-                            open: number;
-                            firstResponse: {
-                                /** @description Stopped in time */
-                                met: number;
-                                /** @description A breach is recorded */
-                                breached: number;
-                                /** @description null when nothing was measured */
-                                medianHours: number | null;
-                                /** @description null when nothing was measured */
-                                p90Hours: number | null;
-                            };
-                            resolution: {
-                                /** @description Stopped in time */
-                                met: number;
-                                /** @description A breach is recorded */
-                                breached: number;
-                                /** @description null when nothing was measured */
-                                medianHours: number | null;
-                                /** @description null when nothing was measured */
-                                p90Hours: number | null;
-                            };
-                            /** @description How the completed cases of the group ended (their current resolution; cases reopened since count in neither) */
-                            resolvedAs: {
-                                /** @description Completed cases whose matter was put right */
-                                solved: number;
-                                /** @description Completed cases whose question was answered (a wait that ran out counts here) */
-                                answered: number;
-                            };
-                        }[];
-                    };
+                    "application/json": components["schemas"]["SlaReport"];
                     "text/csv": string;
                 };
             };
@@ -4956,7 +6201,7 @@ export interface operations {
             };
         };
     };
-    getReportsTimeInStatus: {
+    getTimeInStatusReport: {
         parameters: {
             query: {
                 /** @description Cases filed at or after this instant */
@@ -4977,36 +6222,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: date-time */
-                        from: string;
-                        /** Format: date-time */
-                        to: string;
-                        /**
-                         * @default category
-                         * @enum {unknown}
-                         */
-                        groupBy: "category" | "team";
-                        groups: {
-                            key: string;
-                            statuses: {
-                                /** @enum {unknown} */
-                                status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
-                                /** @description Times a case entered the status and later left it */
-                                stints: number;
-                                /** @description Cases in the status now (not measured) */
-                                current: number;
-                                /** @description elapsed (calendar) hours; null when nothing was measured */
-                                medianHours: number | null;
-                                /** @description elapsed (calendar) hours */
-                                p90Hours: number | null;
-                                /** @description working hours of the service calendar */
-                                medianWorkingHours: number | null;
-                                /** @description working hours of the service calendar */
-                                p90WorkingHours: number | null;
-                            }[];
-                        }[];
-                    };
+                    "application/json": components["schemas"]["TimeInStatusReport"];
                     "text/csv": string;
                 };
             };
@@ -5057,7 +6273,7 @@ export interface operations {
             };
         };
     };
-    postAdminSlaRun: {
+    runSla: {
         parameters: {
             query?: never;
             header?: {
@@ -5070,27 +6286,17 @@ export interface operations {
         /** @description asOf (outside production only): run as if at that instant */
         requestBody?: {
             content: {
-                "application/json": {
-                    /** Format: date-time */
-                    asOf?: string;
-                };
+                "application/json": components["schemas"]["RunRequest"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description What the sweep refreshed and recorded */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description Cases whose due times were recomputed */
-                        refreshed: number;
-                        /** @description Breaches recorded by this run */
-                        breaches: number;
-                        /** Format: date-time */
-                        asOf: string;
-                    };
+                    "application/json": components["schemas"]["SlaRunResult"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -5131,64 +6337,18 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The contact channels and case-handling hours, and whether each is open now */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: date-time */
-                        at: string;
-                        channels: {
-                            key: string;
-                            /** @enum {unknown} */
-                            kind: "portal" | "phone" | "email" | "post";
-                            name: {
-                                nb: string;
-                                en: string;
-                            };
-                            /** @description Phone number, e-mail address, URL or postal route */
-                            address: string;
-                            description: {
-                                nb: string;
-                                en: string;
-                            } | null;
-                            /** @description Opening hours; null: always available (answered in case-handling hours) */
-                            hours: {
-                                /** @description ISO weekday: 1 = Monday … 7 = Sunday */
-                                weekday: number;
-                                /** @description local wall-clock HH:MM */
-                                start: string;
-                                /** @description local wall-clock HH:MM */
-                                end: string;
-                            }[] | null;
-                            sortOrder: number;
-                            /** @description Open at this moment (its hours, public holidays and closed days) */
-                            openNow: boolean;
-                            /** @description When it opens next, if closed now */
-                            nextOpenAt: string | null;
-                        }[];
-                        /** @description The hours service-level targets count in */
-                        caseHandling: {
-                            zone: string;
-                            hours: {
-                                /** @description ISO weekday: 1 = Monday … 7 = Sunday */
-                                weekday: number;
-                                /** @description local wall-clock HH:MM */
-                                start: string;
-                                /** @description local wall-clock HH:MM */
-                                end: string;
-                            }[];
-                            openNow: boolean;
-                            nextOpenAt: string | null;
-                        };
-                    };
+                    "application/json": components["schemas"]["ServiceInfo"];
                 };
             };
         };
     };
-    putServiceInfoChannelsByKey: {
+    putContactChannel: {
         parameters: {
             query?: never;
             header?: never;
@@ -5199,103 +6359,26 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    /** @enum {unknown} */
-                    kind: "portal" | "phone" | "email" | "post";
-                    name: {
-                        nb: string;
-                        en: string;
-                    };
-                    address: string;
-                    description?: {
-                        nb: string;
-                        en: string;
-                    } | null;
-                    hours?: {
-                        /** @description ISO weekday: 1 = Monday … 7 = Sunday */
-                        weekday: number;
-                        /** @description local wall-clock HH:MM */
-                        start: string;
-                        /** @description local wall-clock HH:MM */
-                        end: string;
-                    }[] | null;
-                    sortOrder?: number;
-                };
+                "application/json": components["schemas"]["PutContactChannelRequest"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description The channel, replaced */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        key: string;
-                        /** @enum {unknown} */
-                        kind: "portal" | "phone" | "email" | "post";
-                        name: {
-                            nb: string;
-                            en: string;
-                        };
-                        /** @description Phone number, e-mail address, URL or postal route */
-                        address: string;
-                        description: {
-                            nb: string;
-                            en: string;
-                        } | null;
-                        /** @description Opening hours; null: always available (answered in case-handling hours) */
-                        hours: {
-                            /** @description ISO weekday: 1 = Monday … 7 = Sunday */
-                            weekday: number;
-                            /** @description local wall-clock HH:MM */
-                            start: string;
-                            /** @description local wall-clock HH:MM */
-                            end: string;
-                        }[] | null;
-                        sortOrder: number;
-                        /** @description Open at this moment (its hours, public holidays and closed days) */
-                        openNow: boolean;
-                        /** @description When it opens next, if closed now */
-                        nextOpenAt: string | null;
-                    };
+                    "application/json": components["schemas"]["ContactChannel"];
                 };
             };
-            /** @description Default Response */
+            /** @description The channel, created */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        key: string;
-                        /** @enum {unknown} */
-                        kind: "portal" | "phone" | "email" | "post";
-                        name: {
-                            nb: string;
-                            en: string;
-                        };
-                        /** @description Phone number, e-mail address, URL or postal route */
-                        address: string;
-                        description: {
-                            nb: string;
-                            en: string;
-                        } | null;
-                        /** @description Opening hours; null: always available (answered in case-handling hours) */
-                        hours: {
-                            /** @description ISO weekday: 1 = Monday … 7 = Sunday */
-                            weekday: number;
-                            /** @description local wall-clock HH:MM */
-                            start: string;
-                            /** @description local wall-clock HH:MM */
-                            end: string;
-                        }[] | null;
-                        sortOrder: number;
-                        /** @description Open at this moment (its hours, public holidays and closed days) */
-                        openNow: boolean;
-                        /** @description When it opens next, if closed now */
-                        nextOpenAt: string | null;
-                    };
+                    "application/json": components["schemas"]["ContactChannel"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -5336,7 +6419,7 @@ export interface operations {
             };
         };
     };
-    deleteServiceInfoChannelsByKey: {
+    deleteContactChannel: {
         parameters: {
             query?: never;
             header?: never;
@@ -5347,7 +6430,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description Removed */
             204: {
                 headers: {
                     [name: string]: unknown;
@@ -5412,32 +6495,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @enum {unknown} */
-                        outcome: "case-created" | "message-added" | "ignored";
-                        /** @description This Message-ID was received before: the answer is what its first delivery did */
-                        duplicate: boolean;
-                        /** @description The Message-ID, without angle brackets (made from the bytes when the mail has none) */
-                        messageId: string;
-                        caseId: string | null;
-                        caseNumber: string | null;
-                        /** @description ignored: auto-submitted, bulk-precedence, auto-reply-header, own-address, bounce or no-sender. case-created from a mail naming a case: unknown-case, sender-not-requester or case-closed. incomplete: the first delivery failed half-way. */
-                        reason: string | null;
-                        /** @description Present on 202: why the mail created nothing (same as reason) */
-                        ignored?: string;
-                        /** @description Files kept as case attachments */
-                        attachments?: {
-                            /** Format: uuid */
-                            id: string;
-                            filename: string;
-                        }[];
-                        /** @description Files not kept (named in an internal note on the case, except inline images) */
-                        skippedAttachments?: {
-                            filename: string;
-                            /** @enum {unknown} */
-                            reason: "inline-image" | "too-large" | "type-not-accepted";
-                        }[];
-                    };
+                    "application/json": components["schemas"]["InboundMailResult"];
                 };
             };
             /** @description A case created */
@@ -5446,32 +6504,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @enum {unknown} */
-                        outcome: "case-created" | "message-added" | "ignored";
-                        /** @description This Message-ID was received before: the answer is what its first delivery did */
-                        duplicate: boolean;
-                        /** @description The Message-ID, without angle brackets (made from the bytes when the mail has none) */
-                        messageId: string;
-                        caseId: string | null;
-                        caseNumber: string | null;
-                        /** @description ignored: auto-submitted, bulk-precedence, auto-reply-header, own-address, bounce or no-sender. case-created from a mail naming a case: unknown-case, sender-not-requester or case-closed. incomplete: the first delivery failed half-way. */
-                        reason: string | null;
-                        /** @description Present on 202: why the mail created nothing (same as reason) */
-                        ignored?: string;
-                        /** @description Files kept as case attachments */
-                        attachments?: {
-                            /** Format: uuid */
-                            id: string;
-                            filename: string;
-                        }[];
-                        /** @description Files not kept (named in an internal note on the case, except inline images) */
-                        skippedAttachments?: {
-                            filename: string;
-                            /** @enum {unknown} */
-                            reason: "inline-image" | "too-large" | "type-not-accepted";
-                        }[];
-                    };
+                    "application/json": components["schemas"]["InboundMailResult"];
                 };
             };
             /** @description Ignored: an auto-reply, a bounce or our own mail */
@@ -5480,32 +6513,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @enum {unknown} */
-                        outcome: "case-created" | "message-added" | "ignored";
-                        /** @description This Message-ID was received before: the answer is what its first delivery did */
-                        duplicate: boolean;
-                        /** @description The Message-ID, without angle brackets (made from the bytes when the mail has none) */
-                        messageId: string;
-                        caseId: string | null;
-                        caseNumber: string | null;
-                        /** @description ignored: auto-submitted, bulk-precedence, auto-reply-header, own-address, bounce or no-sender. case-created from a mail naming a case: unknown-case, sender-not-requester or case-closed. incomplete: the first delivery failed half-way. */
-                        reason: string | null;
-                        /** @description Present on 202: why the mail created nothing (same as reason) */
-                        ignored?: string;
-                        /** @description Files kept as case attachments */
-                        attachments?: {
-                            /** Format: uuid */
-                            id: string;
-                            filename: string;
-                        }[];
-                        /** @description Files not kept (named in an internal note on the case, except inline images) */
-                        skippedAttachments?: {
-                            filename: string;
-                            /** @enum {unknown} */
-                            reason: "inline-image" | "too-large" | "type-not-accepted";
-                        }[];
-                    };
+                    "application/json": components["schemas"]["InboundMailResult"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -5575,38 +6583,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The mails about the case, newest first */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description Delivery id */
-                        id: string;
-                        /**
-                         * @description What the mail was about (sensitive: a mail that says only that something is new)
-                         * @enum {unknown}
-                         */
-                        kind: "filed" | "reply" | "waiting" | "reminder" | "completed" | "reopened" | "closed" | "sensitive";
-                        /** @enum {unknown} */
-                        language: "nb" | "en";
-                        /** @description The address (the requester or a CC); [anonymised] after retention */
-                        recipient: string;
-                        subject: string;
-                        /**
-                         * @description pending: not yet taken by the mail server (retried with backoff); failed: given up
-                         * @enum {unknown}
-                         */
-                        state: "pending" | "sent" | "failed";
-                        attempts: number;
-                        lastError: string | null;
-                        lastAttemptAt: string | null;
-                        sentAt: string | null;
-                        nextAttemptAt: string | null;
-                        /** Format: date-time */
-                        createdAt: string;
-                    }[];
+                    "application/json": components["schemas"]["Notification"][];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -5656,23 +6639,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The templates */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @enum {unknown} */
-                        kind: "filed" | "reply" | "waiting" | "reminder" | "completed" | "reopened" | "closed" | "sensitive";
-                        /** @enum {unknown} */
-                        language: "nb" | "en";
-                        subject: string;
-                        body: string;
-                        updatedBy: string | null;
-                        /** Format: date-time */
-                        updatedAt: string;
-                    }[];
+                    "application/json": components["schemas"]["NotificationTemplate"][];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -5707,23 +6680,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The template */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @enum {unknown} */
-                        kind: "filed" | "reply" | "waiting" | "reminder" | "completed" | "reopened" | "closed" | "sensitive";
-                        /** @enum {unknown} */
-                        language: "nb" | "en";
-                        subject: string;
-                        body: string;
-                        updatedBy: string | null;
-                        /** Format: date-time */
-                        updatedAt: string;
-                    };
+                    "application/json": components["schemas"]["NotificationTemplate"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -5776,32 +6739,17 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    /** @description The subject after the case token ("[Sak 2026-000123] " is put in front when sent) */
-                    subject: string;
-                    /** @description Plain text; placeholders: {{caseNumber}}, {{subject}}, {{statusLabel}}, {{dueDate}}, {{link}}, {{reply}} */
-                    body: string;
-                };
+                "application/json": components["schemas"]["PutNotificationTemplateRequest"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description The template as replaced */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @enum {unknown} */
-                        kind: "filed" | "reply" | "waiting" | "reminder" | "completed" | "reopened" | "closed" | "sensitive";
-                        /** @enum {unknown} */
-                        language: "nb" | "en";
-                        subject: string;
-                        body: string;
-                        updatedBy: string | null;
-                        /** Format: date-time */
-                        updatedAt: string;
-                    };
+                    "application/json": components["schemas"]["NotificationTemplate"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -5869,20 +6817,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        key: string;
-                        name: string;
-                        categoryKey: string | null;
-                        body: {
-                            nb: string;
-                            en: string;
-                        };
-                        updatedBy: string | null;
-                        /** Format: date-time */
-                        createdAt: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                    }[];
+                    "application/json": components["schemas"]["ReplyTemplate"][];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -5926,26 +6861,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The template */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        key: string;
-                        name: string;
-                        categoryKey: string | null;
-                        body: {
-                            nb: string;
-                            en: string;
-                        };
-                        updatedBy: string | null;
-                        /** Format: date-time */
-                        createdAt: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                    };
+                    "application/json": components["schemas"]["ReplyTemplate"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -5998,18 +6920,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    /** @description What operators see in the list */
-                    name: string;
-                    /** @description The category whose cases may use it; null: every case */
-                    categoryKey: string | null;
-                    body: {
-                        /** @description The text in Norwegian (bokmål); placeholders: {{requesterName}}, {{caseNumber}}, {{statusLabel}}, {{autoCompleteDate}} */
-                        nb: string;
-                        /** @description The text in English; placeholders: {{requesterName}}, {{caseNumber}}, {{statusLabel}}, {{autoCompleteDate}} */
-                        en: string;
-                    };
-                };
+                "application/json": components["schemas"]["ReplyTemplateInput"];
             };
         };
         responses: {
@@ -6019,20 +6930,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        key: string;
-                        name: string;
-                        categoryKey: string | null;
-                        body: {
-                            nb: string;
-                            en: string;
-                        };
-                        updatedBy: string | null;
-                        /** Format: date-time */
-                        createdAt: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                    };
+                    "application/json": components["schemas"]["ReplyTemplate"];
                 };
             };
             /** @description Created */
@@ -6041,20 +6939,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        key: string;
-                        name: string;
-                        categoryKey: string | null;
-                        body: {
-                            nb: string;
-                            en: string;
-                        };
-                        updatedBy: string | null;
-                        /** Format: date-time */
-                        createdAt: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                    };
+                    "application/json": components["schemas"]["ReplyTemplate"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -6466,52 +7351,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        id: string;
-                        name: string;
-                        /**
-                         * ViewFilter
-                         * @description The list query (GET /v1/cases) fields of the view, without limit and cursor
-                         */
-                        filter: {
-                            /** @description One or more statuses (repeat the parameter) */
-                            status?: ("REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER")[];
-                            category?: string;
-                            team?: string;
-                            /** @description A staff id, or `me` for the caller */
-                            assignee?: string;
-                            requester?: string;
-                            /** Format: date-time */
-                            createdFrom?: string;
-                            /** Format: date-time */
-                            createdTo?: string;
-                            /** @description Text in the subject */
-                            q?: string;
-                            /** @description true: cases without an assignee; false: cases with one */
-                            unassigned?: boolean;
-                            /** @description true: cases with a recorded service-level breach (either target); false: cases without one */
-                            breached?: boolean;
-                            /**
-                             * Format: date-time
-                             * @description Cases whose nearer open due time (first response if unmet, else resolution if unresolved) is before this instant
-                             */
-                            dueBefore?: string;
-                            /** @description Staff only: one or more priorities (repeat the parameter) */
-                            priority?: ("low" | "normal" | "high" | "urgent")[];
-                            /** @description Staff only: cases carrying all these tags (repeat the parameter; normalised like the tags) */
-                            tag?: string[];
-                            /**
-                             * @description created, updated: newest first; resolutionDueAt, firstResponseDueAt: soonest first, cases without a computed due time last
-                             * @default created
-                             */
-                            sort: "created" | "updated" | "resolutionDueAt" | "firstResponseDueAt";
-                        };
-                        /** Format: date-time */
-                        createdAt: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                    }[];
+                    "application/json": components["schemas"]["SavedView"][];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -6537,47 +7377,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    /** @description Unique among the caller’s views */
-                    name: string;
-                    /**
-                     * ViewFilter
-                     * @description The list query (GET /v1/cases) fields of the view, without limit and cursor
-                     */
-                    filter: {
-                        /** @description One or more statuses (repeat the parameter) */
-                        status?: ("REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER")[];
-                        category?: string;
-                        team?: string;
-                        /** @description A staff id, or `me` for the caller */
-                        assignee?: string;
-                        requester?: string;
-                        /** Format: date-time */
-                        createdFrom?: string;
-                        /** Format: date-time */
-                        createdTo?: string;
-                        /** @description Text in the subject */
-                        q?: string;
-                        /** @description true: cases without an assignee; false: cases with one */
-                        unassigned?: boolean;
-                        /** @description true: cases with a recorded service-level breach (either target); false: cases without one */
-                        breached?: boolean;
-                        /**
-                         * Format: date-time
-                         * @description Cases whose nearer open due time (first response if unmet, else resolution if unresolved) is before this instant
-                         */
-                        dueBefore?: string;
-                        /** @description Staff only: one or more priorities (repeat the parameter) */
-                        priority?: ("low" | "normal" | "high" | "urgent")[];
-                        /** @description Staff only: cases carrying all these tags (repeat the parameter; normalised like the tags) */
-                        tag?: string[];
-                        /**
-                         * @description created, updated: newest first; resolutionDueAt, firstResponseDueAt: soonest first, cases without a computed due time last
-                         * @default created
-                         */
-                        sort?: "created" | "updated" | "resolutionDueAt" | "firstResponseDueAt";
-                    };
-                };
+                "application/json": components["schemas"]["CreateView"];
             };
         };
         responses: {
@@ -6587,52 +7387,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        id: string;
-                        name: string;
-                        /**
-                         * ViewFilter
-                         * @description The list query (GET /v1/cases) fields of the view, without limit and cursor
-                         */
-                        filter: {
-                            /** @description One or more statuses (repeat the parameter) */
-                            status?: ("REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER")[];
-                            category?: string;
-                            team?: string;
-                            /** @description A staff id, or `me` for the caller */
-                            assignee?: string;
-                            requester?: string;
-                            /** Format: date-time */
-                            createdFrom?: string;
-                            /** Format: date-time */
-                            createdTo?: string;
-                            /** @description Text in the subject */
-                            q?: string;
-                            /** @description true: cases without an assignee; false: cases with one */
-                            unassigned?: boolean;
-                            /** @description true: cases with a recorded service-level breach (either target); false: cases without one */
-                            breached?: boolean;
-                            /**
-                             * Format: date-time
-                             * @description Cases whose nearer open due time (first response if unmet, else resolution if unresolved) is before this instant
-                             */
-                            dueBefore?: string;
-                            /** @description Staff only: one or more priorities (repeat the parameter) */
-                            priority?: ("low" | "normal" | "high" | "urgent")[];
-                            /** @description Staff only: cases carrying all these tags (repeat the parameter; normalised like the tags) */
-                            tag?: string[];
-                            /**
-                             * @description created, updated: newest first; resolutionDueAt, firstResponseDueAt: soonest first, cases without a computed due time last
-                             * @default created
-                             */
-                            sort: "created" | "updated" | "resolutionDueAt" | "firstResponseDueAt";
-                        };
-                        /** Format: date-time */
-                        createdAt: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                    };
+                    "application/json": components["schemas"]["SavedView"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -6699,52 +7454,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        id: string;
-                        name: string;
-                        /**
-                         * ViewFilter
-                         * @description The list query (GET /v1/cases) fields of the view, without limit and cursor
-                         */
-                        filter: {
-                            /** @description One or more statuses (repeat the parameter) */
-                            status?: ("REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER")[];
-                            category?: string;
-                            team?: string;
-                            /** @description A staff id, or `me` for the caller */
-                            assignee?: string;
-                            requester?: string;
-                            /** Format: date-time */
-                            createdFrom?: string;
-                            /** Format: date-time */
-                            createdTo?: string;
-                            /** @description Text in the subject */
-                            q?: string;
-                            /** @description true: cases without an assignee; false: cases with one */
-                            unassigned?: boolean;
-                            /** @description true: cases with a recorded service-level breach (either target); false: cases without one */
-                            breached?: boolean;
-                            /**
-                             * Format: date-time
-                             * @description Cases whose nearer open due time (first response if unmet, else resolution if unresolved) is before this instant
-                             */
-                            dueBefore?: string;
-                            /** @description Staff only: one or more priorities (repeat the parameter) */
-                            priority?: ("low" | "normal" | "high" | "urgent")[];
-                            /** @description Staff only: cases carrying all these tags (repeat the parameter; normalised like the tags) */
-                            tag?: string[];
-                            /**
-                             * @description created, updated: newest first; resolutionDueAt, firstResponseDueAt: soonest first, cases without a computed due time last
-                             * @default created
-                             */
-                            sort: "created" | "updated" | "resolutionDueAt" | "firstResponseDueAt";
-                        };
-                        /** Format: date-time */
-                        createdAt: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                    };
+                    "application/json": components["schemas"]["SavedView"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -6835,47 +7545,7 @@ export interface operations {
         /** @description The fields to replace */
         requestBody: {
             content: {
-                "application/json": {
-                    /** @description Unique among the caller’s views */
-                    name?: string;
-                    /**
-                     * ViewFilter
-                     * @description The list query (GET /v1/cases) fields of the view, without limit and cursor
-                     */
-                    filter?: {
-                        /** @description One or more statuses (repeat the parameter) */
-                        status?: ("REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER")[];
-                        category?: string;
-                        team?: string;
-                        /** @description A staff id, or `me` for the caller */
-                        assignee?: string;
-                        requester?: string;
-                        /** Format: date-time */
-                        createdFrom?: string;
-                        /** Format: date-time */
-                        createdTo?: string;
-                        /** @description Text in the subject */
-                        q?: string;
-                        /** @description true: cases without an assignee; false: cases with one */
-                        unassigned?: boolean;
-                        /** @description true: cases with a recorded service-level breach (either target); false: cases without one */
-                        breached?: boolean;
-                        /**
-                         * Format: date-time
-                         * @description Cases whose nearer open due time (first response if unmet, else resolution if unresolved) is before this instant
-                         */
-                        dueBefore?: string;
-                        /** @description Staff only: one or more priorities (repeat the parameter) */
-                        priority?: ("low" | "normal" | "high" | "urgent")[];
-                        /** @description Staff only: cases carrying all these tags (repeat the parameter; normalised like the tags) */
-                        tag?: string[];
-                        /**
-                         * @description created, updated: newest first; resolutionDueAt, firstResponseDueAt: soonest first, cases without a computed due time last
-                         * @default created
-                         */
-                        sort?: "created" | "updated" | "resolutionDueAt" | "firstResponseDueAt";
-                    };
-                };
+                "application/json": components["schemas"]["UpdateView"];
             };
         };
         responses: {
@@ -6885,52 +7555,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        id: string;
-                        name: string;
-                        /**
-                         * ViewFilter
-                         * @description The list query (GET /v1/cases) fields of the view, without limit and cursor
-                         */
-                        filter: {
-                            /** @description One or more statuses (repeat the parameter) */
-                            status?: ("REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER")[];
-                            category?: string;
-                            team?: string;
-                            /** @description A staff id, or `me` for the caller */
-                            assignee?: string;
-                            requester?: string;
-                            /** Format: date-time */
-                            createdFrom?: string;
-                            /** Format: date-time */
-                            createdTo?: string;
-                            /** @description Text in the subject */
-                            q?: string;
-                            /** @description true: cases without an assignee; false: cases with one */
-                            unassigned?: boolean;
-                            /** @description true: cases with a recorded service-level breach (either target); false: cases without one */
-                            breached?: boolean;
-                            /**
-                             * Format: date-time
-                             * @description Cases whose nearer open due time (first response if unmet, else resolution if unresolved) is before this instant
-                             */
-                            dueBefore?: string;
-                            /** @description Staff only: one or more priorities (repeat the parameter) */
-                            priority?: ("low" | "normal" | "high" | "urgent")[];
-                            /** @description Staff only: cases carrying all these tags (repeat the parameter; normalised like the tags) */
-                            tag?: string[];
-                            /**
-                             * @description created, updated: newest first; resolutionDueAt, firstResponseDueAt: soonest first, cases without a computed due time last
-                             * @default created
-                             */
-                            sort: "created" | "updated" | "resolutionDueAt" | "firstResponseDueAt";
-                        };
-                        /** Format: date-time */
-                        createdAt: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                    };
+                    "application/json": components["schemas"]["SavedView"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -7006,24 +7631,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        teamKey: string;
-                        /** @description Cases of the team per status, every status listed (0 included) */
-                        byStatus: {
-                            /**
-                             * @description Case status code
-                             * @enum {unknown}
-                             */
-                            status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
-                            count: number;
-                        }[];
-                        /** @description Cases neither COMPLETED nor CLOSED */
-                        open: number;
-                        /** @description Open cases without an assignee */
-                        unassigned: number;
-                        /** @description Open cases with a recorded service-level breach */
-                        breached: number;
-                    };
+                    "application/json": components["schemas"]["QueueCounts"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -7061,6 +7669,462 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
+            };
+        };
+    };
+    receiveCaseCreatedEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the subscription secret>`; verify it and the age of t before trusting the body (docs/webhooks.md) */
+                "Saksflyt-Signature": string;
+                /** @description The event id (the body's `id`): deliveries are at least once, so dedupe on it */
+                "Saksflyt-Event-Id": string;
+                /** @description The event type (the body's `type`) */
+                "Saksflyt-Event-Type": "case.created" | "case.status_changed" | "case.assigned" | "case.updated" | "case.priority_changed" | "case.message_added" | "case.attachment_added" | "case.anonymised" | "case.merged" | "case.linked" | "case.unlinked" | "case.sla_breached";
+                /** @description This delivery (one event to one subscription); retries of it carry the same id */
+                "Saksflyt-Delivery-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CaseCreatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Delivered: any 2xx answer */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not delivered: the delivery is retried later (docs/webhooks.md) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    receiveCaseStatusChangedEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the subscription secret>`; verify it and the age of t before trusting the body (docs/webhooks.md) */
+                "Saksflyt-Signature": string;
+                /** @description The event id (the body's `id`): deliveries are at least once, so dedupe on it */
+                "Saksflyt-Event-Id": string;
+                /** @description The event type (the body's `type`) */
+                "Saksflyt-Event-Type": "case.created" | "case.status_changed" | "case.assigned" | "case.updated" | "case.priority_changed" | "case.message_added" | "case.attachment_added" | "case.anonymised" | "case.merged" | "case.linked" | "case.unlinked" | "case.sla_breached";
+                /** @description This delivery (one event to one subscription); retries of it carry the same id */
+                "Saksflyt-Delivery-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CaseStatusChangedEvent"];
+            };
+        };
+        responses: {
+            /** @description Delivered: any 2xx answer */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not delivered: the delivery is retried later (docs/webhooks.md) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    receiveCaseAssignedEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the subscription secret>`; verify it and the age of t before trusting the body (docs/webhooks.md) */
+                "Saksflyt-Signature": string;
+                /** @description The event id (the body's `id`): deliveries are at least once, so dedupe on it */
+                "Saksflyt-Event-Id": string;
+                /** @description The event type (the body's `type`) */
+                "Saksflyt-Event-Type": "case.created" | "case.status_changed" | "case.assigned" | "case.updated" | "case.priority_changed" | "case.message_added" | "case.attachment_added" | "case.anonymised" | "case.merged" | "case.linked" | "case.unlinked" | "case.sla_breached";
+                /** @description This delivery (one event to one subscription); retries of it carry the same id */
+                "Saksflyt-Delivery-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CaseAssignedEvent"];
+            };
+        };
+        responses: {
+            /** @description Delivered: any 2xx answer */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not delivered: the delivery is retried later (docs/webhooks.md) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    receiveCaseUpdatedEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the subscription secret>`; verify it and the age of t before trusting the body (docs/webhooks.md) */
+                "Saksflyt-Signature": string;
+                /** @description The event id (the body's `id`): deliveries are at least once, so dedupe on it */
+                "Saksflyt-Event-Id": string;
+                /** @description The event type (the body's `type`) */
+                "Saksflyt-Event-Type": "case.created" | "case.status_changed" | "case.assigned" | "case.updated" | "case.priority_changed" | "case.message_added" | "case.attachment_added" | "case.anonymised" | "case.merged" | "case.linked" | "case.unlinked" | "case.sla_breached";
+                /** @description This delivery (one event to one subscription); retries of it carry the same id */
+                "Saksflyt-Delivery-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CaseUpdatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Delivered: any 2xx answer */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not delivered: the delivery is retried later (docs/webhooks.md) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    receiveCasePriorityChangedEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the subscription secret>`; verify it and the age of t before trusting the body (docs/webhooks.md) */
+                "Saksflyt-Signature": string;
+                /** @description The event id (the body's `id`): deliveries are at least once, so dedupe on it */
+                "Saksflyt-Event-Id": string;
+                /** @description The event type (the body's `type`) */
+                "Saksflyt-Event-Type": "case.created" | "case.status_changed" | "case.assigned" | "case.updated" | "case.priority_changed" | "case.message_added" | "case.attachment_added" | "case.anonymised" | "case.merged" | "case.linked" | "case.unlinked" | "case.sla_breached";
+                /** @description This delivery (one event to one subscription); retries of it carry the same id */
+                "Saksflyt-Delivery-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CasePriorityChangedEvent"];
+            };
+        };
+        responses: {
+            /** @description Delivered: any 2xx answer */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not delivered: the delivery is retried later (docs/webhooks.md) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    receiveCaseMessageAddedEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the subscription secret>`; verify it and the age of t before trusting the body (docs/webhooks.md) */
+                "Saksflyt-Signature": string;
+                /** @description The event id (the body's `id`): deliveries are at least once, so dedupe on it */
+                "Saksflyt-Event-Id": string;
+                /** @description The event type (the body's `type`) */
+                "Saksflyt-Event-Type": "case.created" | "case.status_changed" | "case.assigned" | "case.updated" | "case.priority_changed" | "case.message_added" | "case.attachment_added" | "case.anonymised" | "case.merged" | "case.linked" | "case.unlinked" | "case.sla_breached";
+                /** @description This delivery (one event to one subscription); retries of it carry the same id */
+                "Saksflyt-Delivery-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CaseMessageAddedEvent"];
+            };
+        };
+        responses: {
+            /** @description Delivered: any 2xx answer */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not delivered: the delivery is retried later (docs/webhooks.md) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    receiveCaseAttachmentAddedEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the subscription secret>`; verify it and the age of t before trusting the body (docs/webhooks.md) */
+                "Saksflyt-Signature": string;
+                /** @description The event id (the body's `id`): deliveries are at least once, so dedupe on it */
+                "Saksflyt-Event-Id": string;
+                /** @description The event type (the body's `type`) */
+                "Saksflyt-Event-Type": "case.created" | "case.status_changed" | "case.assigned" | "case.updated" | "case.priority_changed" | "case.message_added" | "case.attachment_added" | "case.anonymised" | "case.merged" | "case.linked" | "case.unlinked" | "case.sla_breached";
+                /** @description This delivery (one event to one subscription); retries of it carry the same id */
+                "Saksflyt-Delivery-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CaseAttachmentAddedEvent"];
+            };
+        };
+        responses: {
+            /** @description Delivered: any 2xx answer */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not delivered: the delivery is retried later (docs/webhooks.md) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    receiveCaseAnonymisedEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the subscription secret>`; verify it and the age of t before trusting the body (docs/webhooks.md) */
+                "Saksflyt-Signature": string;
+                /** @description The event id (the body's `id`): deliveries are at least once, so dedupe on it */
+                "Saksflyt-Event-Id": string;
+                /** @description The event type (the body's `type`) */
+                "Saksflyt-Event-Type": "case.created" | "case.status_changed" | "case.assigned" | "case.updated" | "case.priority_changed" | "case.message_added" | "case.attachment_added" | "case.anonymised" | "case.merged" | "case.linked" | "case.unlinked" | "case.sla_breached";
+                /** @description This delivery (one event to one subscription); retries of it carry the same id */
+                "Saksflyt-Delivery-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CaseAnonymisedEvent"];
+            };
+        };
+        responses: {
+            /** @description Delivered: any 2xx answer */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not delivered: the delivery is retried later (docs/webhooks.md) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    receiveCaseMergedEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the subscription secret>`; verify it and the age of t before trusting the body (docs/webhooks.md) */
+                "Saksflyt-Signature": string;
+                /** @description The event id (the body's `id`): deliveries are at least once, so dedupe on it */
+                "Saksflyt-Event-Id": string;
+                /** @description The event type (the body's `type`) */
+                "Saksflyt-Event-Type": "case.created" | "case.status_changed" | "case.assigned" | "case.updated" | "case.priority_changed" | "case.message_added" | "case.attachment_added" | "case.anonymised" | "case.merged" | "case.linked" | "case.unlinked" | "case.sla_breached";
+                /** @description This delivery (one event to one subscription); retries of it carry the same id */
+                "Saksflyt-Delivery-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CaseMergedEvent"];
+            };
+        };
+        responses: {
+            /** @description Delivered: any 2xx answer */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not delivered: the delivery is retried later (docs/webhooks.md) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    receiveCaseLinkedEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the subscription secret>`; verify it and the age of t before trusting the body (docs/webhooks.md) */
+                "Saksflyt-Signature": string;
+                /** @description The event id (the body's `id`): deliveries are at least once, so dedupe on it */
+                "Saksflyt-Event-Id": string;
+                /** @description The event type (the body's `type`) */
+                "Saksflyt-Event-Type": "case.created" | "case.status_changed" | "case.assigned" | "case.updated" | "case.priority_changed" | "case.message_added" | "case.attachment_added" | "case.anonymised" | "case.merged" | "case.linked" | "case.unlinked" | "case.sla_breached";
+                /** @description This delivery (one event to one subscription); retries of it carry the same id */
+                "Saksflyt-Delivery-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CaseLinkedEvent"];
+            };
+        };
+        responses: {
+            /** @description Delivered: any 2xx answer */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not delivered: the delivery is retried later (docs/webhooks.md) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    receiveCaseUnlinkedEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the subscription secret>`; verify it and the age of t before trusting the body (docs/webhooks.md) */
+                "Saksflyt-Signature": string;
+                /** @description The event id (the body's `id`): deliveries are at least once, so dedupe on it */
+                "Saksflyt-Event-Id": string;
+                /** @description The event type (the body's `type`) */
+                "Saksflyt-Event-Type": "case.created" | "case.status_changed" | "case.assigned" | "case.updated" | "case.priority_changed" | "case.message_added" | "case.attachment_added" | "case.anonymised" | "case.merged" | "case.linked" | "case.unlinked" | "case.sla_breached";
+                /** @description This delivery (one event to one subscription); retries of it carry the same id */
+                "Saksflyt-Delivery-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CaseUnlinkedEvent"];
+            };
+        };
+        responses: {
+            /** @description Delivered: any 2xx answer */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not delivered: the delivery is retried later (docs/webhooks.md) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    receiveCaseSlaBreachedEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the subscription secret>`; verify it and the age of t before trusting the body (docs/webhooks.md) */
+                "Saksflyt-Signature": string;
+                /** @description The event id (the body's `id`): deliveries are at least once, so dedupe on it */
+                "Saksflyt-Event-Id": string;
+                /** @description The event type (the body's `type`) */
+                "Saksflyt-Event-Type": "case.created" | "case.status_changed" | "case.assigned" | "case.updated" | "case.priority_changed" | "case.message_added" | "case.attachment_added" | "case.anonymised" | "case.merged" | "case.linked" | "case.unlinked" | "case.sla_breached";
+                /** @description This delivery (one event to one subscription); retries of it carry the same id */
+                "Saksflyt-Delivery-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CaseSlaBreachedEvent"];
+            };
+        };
+        responses: {
+            /** @description Delivered: any 2xx answer */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not delivered: the delivery is retried later (docs/webhooks.md) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

@@ -84,19 +84,19 @@ describe('declared access (config.access)', () => {
     beforeAll(async () => {
       app = await appWith(
         (v1) => {
-          v1.get('/open', { config: { access: 'public' }, schema: { tags: ['x'], response: ok } }, handler);
-          v1.get('/mine', { config: { access: 'authenticated' }, schema: { tags: ['x'], response: ok } }, handler);
-          v1.get('/feed', { config: { access: 'staff' }, schema: { tags: ['x'], response: ok } }, handler);
+          v1.get('/open', { config: { access: 'public' }, schema: { tags: ['x'], operationId: 'getOpen', response: ok } }, handler);
+          v1.get('/mine', { config: { access: 'authenticated' }, schema: { tags: ['x'], operationId: 'getMine', response: ok } }, handler);
+          v1.get('/feed', { config: { access: 'staff' }, schema: { tags: ['x'], operationId: 'getFeed', response: ok } }, handler);
           v1.post(
             '/settings',
             {
               config: { access: 'admin' },
-              schema: { tags: ['x'], body: Type.Object({ n: Type.Integer() }), response: { ...ok, ...problems(400) } },
+              schema: { tags: ['x'], operationId: 'putSettings', body: Type.Object({ n: Type.Integer() }), response: { ...ok, ...problems(400) } },
             },
             handler,
           );
         },
-        (root) => root.get('/outside', { schema: { tags: ['x'], response: ok } }, handler),
+        (root) => root.get('/outside', { schema: { tags: ['x'], operationId: 'getOutside', response: ok } }, handler),
       );
       apps.push(app);
     });

@@ -2,15 +2,18 @@ import { Type } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { AsOfBodySchema, emptyBodyMeansNow, resolveAsOf } from '../../http/as-of';
 import { requirePrincipal } from '../../plugins/auth';
-import { DateSchema, DateTimeSchema, problems, UuidSchema } from '../../schemas/common';
+import { DateSchema, DateTimeSchema, problems, UuidSchema, ok } from '../../schemas/common';
 import { IdParamsSchema } from '../../schemas/case';
 
-const WindowSchema = Type.Object({
-  id: UuidSchema,
-  from: DateSchema,
-  to: DateSchema,
-  reason: Type.String(),
-});
+const WindowSchema = Type.Object(
+  {
+    id: UuidSchema,
+    from: DateSchema,
+    to: DateSchema,
+    reason: Type.String(),
+  },
+  { title: 'SuspensionWindow' },
+);
 
 /** Suspension windows, the timer sweep on demand, and the access log of sensitive cases. */
 const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -21,9 +24,10 @@ const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { access: 'authenticated' },
       schema: {
+        operationId: 'listSuspensionWindows',
         tags: ['admin'],
         summary: 'Suspension windows: WAITING_FOR_USER is not used inside them and their days do not count',
-        response: { 200: Type.Array(WindowSchema) },
+        response: { 200: ok(Type.Array(WindowSchema), 'The suspension windows') },
       },
     },
     async () => (await windows.list()).map((w) => ({ id: w.id!, from: w.from, to: w.to, reason: w.reason })),
@@ -34,14 +38,18 @@ const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { access: 'admin' },
       schema: {
+        operationId: 'createSuspensionWindow',
         tags: ['admin'],
         summary: 'Add a suspension window (admins); due times of waiting cases are recomputed',
         body: Type.Object(
           { from: DateSchema, to: DateSchema, reason: Type.String({ minLength: 1, maxLength: 500 }) },
-          { additionalProperties: false },
+          { additionalProperties: false, title: 'CreateSuspensionWindowRequest' },
         ),
         response: {
-          201: Type.Object({ window: WindowSchema, recomputed: Type.Integer() }),
+          201: ok(
+            Type.Object({ window: WindowSchema, recomputed: Type.Integer() }, { title: 'SuspensionWindowCreated' }),
+            'The window and how many due times were recomputed',
+          ),
           ...problems(400, 415),
         },
       },
@@ -61,10 +69,14 @@ const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { access: 'admin' },
       schema: {
+        operationId: 'deleteSuspensionWindow',
         tags: ['admin'],
         summary: 'Remove a suspension window (admins); due times of waiting cases are recomputed',
         params: IdParamsSchema,
-        response: { 200: Type.Object({ recomputed: Type.Integer() }), ...problems(400, 404) },
+        response: {
+          200: ok(Type.Object({ recomputed: Type.Integer() }, { title: 'SuspensionWindowDeleted' }), 'How many due times were recomputed'),
+          ...problems(400, 404),
+        },
       },
     },
     async (request) => windows.remove(request.params.id),
@@ -75,6 +87,7 @@ const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { access: 'admin' },
       schema: {
+        operationId: 'runTimers',
         tags: ['admin'],
         summary: 'Fire due timers now (admins)',
         description:
@@ -82,7 +95,10 @@ const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'production, asOf runs them as if at that instant (history rows and events carry it), to exercise the ' +
           'lifecycle end to end; in production asOf is refused (400).',
         body: AsOfBodySchema,
-        response: { 200: Type.Object({ fired: Type.Integer(), asOf: DateTimeSchema }), ...problems(400) },
+        response: {
+          200: ok(Type.Object({ fired: Type.Integer(), asOf: DateTimeSchema }, { title: 'TimerRunResult' }), 'How many timers fired, and as of when'),
+          ...problems(400),
+        },
       },
       preValidation: emptyBodyMeansNow,
     },
@@ -98,11 +114,20 @@ const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { access: 'admin' },
       schema: {
+        operationId: 'listCaseAccessLog',
         tags: ['admin'],
         summary: 'Reads of a sensitive case: who, when, which endpoint (admins)',
         params: IdParamsSchema,
         response: {
-          200: Type.Array(Type.Object({ at: DateTimeSchema, actorId: Type.String(), actorRole: Type.String(), endpoint: Type.String() })),
+          200: ok(
+            Type.Array(
+              Type.Object(
+                { at: DateTimeSchema, actorId: Type.String(), actorRole: Type.String(), endpoint: Type.String() },
+                { title: 'AccessLogEntry' },
+              ),
+            ),
+            'The reads of the case, oldest first',
+          ),
           ...problems(400, 404),
         },
       },

@@ -6,8 +6,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { DomainError } from '../../domain/errors';
 import { cleanFilename, contentMatches } from '../../http/file-content';
 import { requirePrincipal } from '../../plugins/auth';
-import { problems, UuidSchema } from '../../schemas/common';
-import { AttachmentSchema, IdParamsSchema } from '../../schemas/case';
+import { problems, UuidSchema, ok } from '../../schemas/common';
+import { AttachmentSchema, IdParamsSchema, UploadBodySchema } from '../../schemas/case';
+import { MULTIPART_BODY } from '../../http/openapi-transform';
 
 /**
  * A read of the multipart body. The parser's own errors (no boundary, the body ends mid-part)
@@ -58,6 +59,7 @@ const attachmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { access: 'authenticated', ...uploadLimit },
       schema: {
+        operationId: 'uploadCaseAttachment',
         tags: ['cases'],
         summary: 'Attach a file (multipart/form-data, one part named file)',
         description:
@@ -65,8 +67,9 @@ const attachmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'The bytes must be of the declared type (415 otherwise). A case holds at most ATTACHMENTS_PER_CASE files and ' +
           'ATTACHMENT_BYTES_PER_CASE bytes (413 with `quota`); one caller uploads at most ATTACHMENT_UPLOADS_PER_HOUR files an hour (429).',
         consumes: ['multipart/form-data'],
+        [MULTIPART_BODY]: UploadBodySchema,
         params: IdParamsSchema,
-        response: { 201: AttachmentSchema, ...problems(400, 403, 404, 409, 413, 415, 429) },
+        response: { 201: ok(AttachmentSchema, 'The attachment as stored'), ...problems(400, 403, 404, 409, 413, 415, 429) },
       },
     },
     async (request, reply) => {
@@ -100,11 +103,24 @@ const attachmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { access: 'authenticated' },
       schema: {
+        operationId: 'downloadCaseAttachment',
         tags: ['cases'],
         summary: 'Download an attachment',
         params: Type.Object({ id: UuidSchema, attachmentId: UuidSchema }, { additionalProperties: false }),
+        // The file's own type: one of ATTACHMENT_TYPES. Problems stay application/problem+json.
+        produces: [...allowed],
         response: {
-          200: Type.Unsafe<Buffer>({ type: 'string', format: 'binary', description: 'The file' }),
+          200: Type.Unsafe<Buffer>({
+            type: 'string',
+            format: 'binary',
+            'x-response-description': 'The file, as uploaded, of its own media type',
+            headers: {
+              'content-disposition': {
+                type: 'string',
+                description: 'attachment; filename="<the stored filename, percent-encoded>"',
+              },
+            },
+          }),
           ...problems(400, 404),
         },
       },

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { logProblem, toProblem } from '../../http/problem-mapping';
 import { requirePrincipal } from '../../plugins/auth';
-import { problems } from '../../schemas/common';
+import { problems, ok } from '../../schemas/common';
 import { BulkRequestSchema, BulkResultSchema } from '../../schemas/integration';
 
 /** Many case operations in one request, each applied on its own (docs/integration.md). */
@@ -14,14 +14,14 @@ const bulkRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { access: 'authenticated' },
       schema: {
         tags: ['cases'],
-        operationId: 'bulkCases',
+        operationId: 'updateCasesInBulk',
         summary: 'Apply up to 500 assign, transition and setTeam operations',
         description:
           'The request is validated as a whole (a malformed operation is a 400 for all); then each operation runs in ' +
           'its own transaction with the same rules as its single endpoint, and the answer is 200 with one result per ' +
           'operation: its status and the case, or its problem. Operations on one case run in request order.',
         body: BulkRequestSchema,
-        response: { 200: BulkResultSchema, ...problems(400, 413, 415) },
+        response: { 200: ok(BulkResultSchema, 'One result per operation, in request order'), ...problems(400, 413, 415) },
       },
     },
     async (request) => {

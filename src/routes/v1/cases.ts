@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import { CSV_CONTENT_TYPE, prefersCsv } from '../../http/csv';
 import { etagOf, expectedVersion } from '../../http/etag';
 import { requirePrincipal } from '../../plugins/auth';
-import { problems } from '../../schemas/common';
+import { problems, ok } from '../../schemas/common';
 import {
   CaseListSchema,
   CaseSchema,
@@ -32,13 +32,14 @@ const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { access: 'authenticated' },
       schema: {
+        operationId: 'createCase',
         tags: ['cases'],
         summary: 'File a case',
         description:
           'A requester files for themself (channel portal); a leader may name the employee it concerns; an operator ' +
           'registers a case for an external requester (channel phone, email or post).',
         body: CreateCaseSchema,
-        response: { 201: CaseSchema, ...problems(400, 403, 409, 413, 415, 422) },
+        response: { 201: ok(CaseSchema, 'The case as filed'), ...problems(400, 403, 409, 413, 415, 422) },
       },
     },
     async (request, reply) => {
@@ -52,6 +53,7 @@ const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { access: 'authenticated' },
       schema: {
+        operationId: 'listCases',
         tags: ['cases'],
         summary: 'List cases the caller may see (JSON pages, or all of them as CSV)',
         description:
@@ -90,10 +92,11 @@ const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { access: 'authenticated' },
       schema: {
+        operationId: 'getCase',
         tags: ['cases'],
         summary: 'One case, with the transitions the caller may make',
         params: IdParamsSchema,
-        response: { 200: CaseSchema, ...problems(400, 404) },
+        response: { 200: ok(CaseSchema, 'The case'), ...problems(400, 404) },
       },
     },
     async (request, reply) => {
@@ -107,13 +110,14 @@ const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { access: 'authenticated' },
       schema: {
+        operationId: 'updateCase',
         tags: ['cases'],
         summary: 'Edit assignee, team, category or subject (staff)',
         description: 'Assigning a REGISTERED or REOPENED_BY_USER case moves it to ASSIGNED.',
         params: IdParamsSchema,
         headers: IfMatchHeaders,
         body: PatchCaseSchema,
-        response: { 200: CaseSchema, ...problems(400, 403, 404, 409, 412, 415) },
+        response: { 200: ok(CaseSchema, 'The case as changed'), ...problems(400, 403, 404, 409, 412, 415) },
       },
     },
     async (request, reply) => {
@@ -127,6 +131,7 @@ const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { access: 'authenticated' },
       schema: {
+        operationId: 'transitionCase',
         tags: ['cases'],
         summary: 'Move the case to another status',
         description:
@@ -135,7 +140,7 @@ const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
         params: IdParamsSchema,
         headers: IfMatchHeaders,
         body: TransitionSchema,
-        response: { 200: CaseSchema, ...problems(400, 403, 404, 409, 412, 415) },
+        response: { 200: ok(CaseSchema, 'The case in its new status'), ...problems(400, 403, 404, 409, 412, 415) },
       },
     },
     async (request, reply) => {
@@ -151,6 +156,7 @@ const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { access: 'authenticated' },
       schema: {
+        operationId: 'createCaseMessage',
         tags: ['cases'],
         summary: 'Write a message (public reply, internal note, or requester message)',
         description:
@@ -161,7 +167,7 @@ const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
         params: IdParamsSchema,
         headers: IfMatchHeaders,
         body: CreateMessageSchema,
-        response: { 201: MessageResultSchema, ...problems(400, 403, 404, 409, 412, 415, 422) },
+        response: { 201: ok(MessageResultSchema, 'The message and the case after it'), ...problems(400, 403, 404, 409, 412, 415, 422) },
       },
     },
     async (request, reply) => {
@@ -181,10 +187,11 @@ const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { access: 'authenticated' },
       schema: {
+        operationId: 'listCaseMessages',
         tags: ['cases'],
         summary: 'Messages of a case (requesters never see internal notes)',
         params: IdParamsSchema,
-        response: { 200: Type.Array(MessageSchema), ...problems(400, 404) },
+        response: { 200: ok(Type.Array(MessageSchema), 'The messages the caller may see, oldest first'), ...problems(400, 404) },
       },
     },
     async (request) => cases.messages(requirePrincipal(request), request.params.id, 'GET /v1/cases/:id/messages'),
@@ -195,10 +202,11 @@ const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { access: 'authenticated' },
       schema: {
+        operationId: 'listCaseHistory',
         tags: ['cases'],
         summary: 'The append-only history of a case',
         params: IdParamsSchema,
-        response: { 200: Type.Array(HistorySchema), ...problems(400, 404) },
+        response: { 200: ok(Type.Array(HistorySchema), 'The history rows the caller may see, oldest first'), ...problems(400, 404) },
       },
     },
     async (request) => cases.history(requirePrincipal(request), request.params.id, 'GET /v1/cases/:id/history'),

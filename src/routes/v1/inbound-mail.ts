@@ -2,7 +2,7 @@ import { Type } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { DomainError } from '../../domain/errors';
 import { requirePrincipal } from '../../plugins/auth';
-import { problems, UuidSchema } from '../../schemas/common';
+import { problems, UuidSchema, ok } from '../../schemas/common';
 import { MailIntakeService } from '../../services/mail-intake-service';
 
 const InboundMailResultSchema = Type.Object(
@@ -60,9 +60,9 @@ const inboundMailRoutes: FastifyPluginAsyncTypebox = async (app) => {
         consumes: ['message/rfc822'],
         body: Type.Unsafe<Buffer>({ type: 'string', format: 'binary', description: 'One RFC 5322 message' }),
         response: {
-          200: { ...InboundMailResultSchema, description: 'A message added to a case, or a duplicate delivery' },
-          201: { ...InboundMailResultSchema, description: 'A case created' },
-          202: { ...InboundMailResultSchema, description: 'Ignored: an auto-reply, a bounce or our own mail' },
+          200: ok(InboundMailResultSchema, 'A message added to a case, or a duplicate delivery'),
+          201: ok(InboundMailResultSchema, 'A case created'),
+          202: ok(InboundMailResultSchema, 'Ignored: an auto-reply, a bounce or our own mail'),
           ...problems(400, 413, 415, 503),
         },
       },

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { requirePrincipal } from '../../plugins/auth';
+import { ok } from '../../schemas/common';
 import { MeSchema } from '../../schemas/staff';
 
 /** Who the caller is, as the service sees them (roles from the token or the staff table). */
@@ -9,9 +10,10 @@ const meRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { access: 'authenticated' },
       schema: {
+        operationId: 'getMe',
         tags: ['reference'],
         summary: 'The caller: subject, name, roles, teams, scopes and employee number',
-        response: { 200: MeSchema },
+        response: { 200: ok(MeSchema, 'The caller') },
       },
     },
     async (request) => {

@@ -2,7 +2,7 @@ import { Type } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { requirePrincipal } from '../../plugins/auth';
 import { IdParamsSchema } from '../../schemas/case';
-import { problems } from '../../schemas/common';
+import { problems, ok } from '../../schemas/common';
 import { NotificationSchema, TemplateBodySchema, TemplateParamsSchema, TemplateSchema } from '../../schemas/notifications';
 
 /** The mails of a case (staff) and the mail templates (admins): docs/notifications.md. */
@@ -18,7 +18,7 @@ const notificationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: 'listCaseNotifications',
         summary: 'The e-mails sent (or queued) about a case: when, to whom, and their delivery state (staff)',
         params: IdParamsSchema,
-        response: { 200: Type.Array(NotificationSchema), ...problems(400, 404) },
+        response: { 200: ok(Type.Array(NotificationSchema), 'The mails about the case, newest first'), ...problems(400, 404) },
       },
     },
     async (request) => {
@@ -36,7 +36,7 @@ const notificationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['admin'],
         operationId: 'listNotificationTemplates',
         summary: 'The mail templates, per kind and language (admins)',
-        response: { 200: Type.Array(TemplateSchema) },
+        response: { 200: ok(Type.Array(TemplateSchema), 'The templates') },
       },
     },
     async () => notifications.templates(),
@@ -51,7 +51,7 @@ const notificationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: 'getNotificationTemplate',
         summary: 'One mail template (admins)',
         params: TemplateParamsSchema,
-        response: { 200: TemplateSchema, ...problems(400, 404) },
+        response: { 200: ok(TemplateSchema, 'The template'), ...problems(400, 404) },
       },
     },
     async (request) => notifications.template(request.params.kind, request.params.language),
@@ -67,7 +67,7 @@ const notificationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Replace a mail template (admins); an unknown {{placeholder}} is refused',
         params: TemplateParamsSchema,
         body: TemplateBodySchema,
-        response: { 200: TemplateSchema, ...problems(400, 404, 415) },
+        response: { 200: ok(TemplateSchema, 'The template as replaced'), ...problems(400, 404, 415) },
       },
     },
     async (request) => notifications.saveTemplate(request.params.kind, request.params.language, request.body, requirePrincipal(request).id),

@@ -4,7 +4,7 @@ import { STATUSES, STATUS_INFO } from '../../domain/statuses';
 import { TIMED_TRANSITIONS, TRANSITION_GRAPH } from '../../domain/transitions';
 import { ACCESS_LEVELS } from '../../domain/access';
 import { requirePrincipal } from '../../plugins/auth';
-import { problems } from '../../schemas/common';
+import { ok, problems } from '../../schemas/common';
 import {
   CategoryDetailSchema,
   CategorySchema,
@@ -26,9 +26,10 @@ const referenceRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { access: 'authenticated' },
       schema: {
+        operationId: 'listStatuses',
         tags: ['reference'],
         summary: 'The nine statuses and, per actor, the statuses each may move to',
-        response: { 200: Type.Array(StatusEntrySchema) },
+        response: { 200: ok(Type.Array(StatusEntrySchema), 'The statuses, each with the statuses each actor may move a case to') },
       },
     },
     async () =>
@@ -54,11 +55,12 @@ const referenceRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { access: 'authenticated' },
       schema: {
+        operationId: 'listCategories',
         tags: ['reference'],
         summary: 'Categories (contact forms) with their forms as JSON Schema',
         description:
           'Staff (operators, administrators, integrations with a case grant) see inactive categories too, with `active: false`; others only those they may file. `handledBy: "leader"` marks a form that goes to the leader, with `guidance` on where.',
-        response: { 200: Type.Array(CategorySchema, { description: 'The categories, in display order' }) },
+        response: { 200: ok(Type.Array(CategorySchema), 'The categories, in display order') },
       },
     },
     async (request) => reference.categories(ACCESS_LEVELS.staff.allows(requirePrincipal(request))),
@@ -69,11 +71,12 @@ const referenceRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { access: 'authenticated' },
       schema: {
+        operationId: 'getCategory',
         tags: ['reference'],
         summary: 'One category, with the notices active now that concern it',
         description: 'An inactive category is 404 for everyone but staff.',
         params: KeyParamsSchema,
-        response: { 200: CategoryDetailSchema, ...problems(400, 404) },
+        response: { 200: ok(CategoryDetailSchema, 'The category, with the notices active for it now'), ...problems(400, 404) },
       },
     },
     async (request) => reference.category(request.params.key, ACCESS_LEVELS.staff.allows(requirePrincipal(request))),
@@ -84,11 +87,12 @@ const referenceRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { access: 'admin' },
       schema: {
+        operationId: 'putCategory',
         tags: ['reference'],
         summary: 'Create or replace a category (admins)',
         params: KeyParamsSchema,
         body: PutCategorySchema,
-        response: { 200: CategorySchema, 201: CategorySchema, ...problems(400, 415) },
+        response: { 200: ok(CategorySchema, 'The category, replaced'), 201: ok(CategorySchema, 'The category, created'), ...problems(400, 415) },
       },
     },
     async (request, reply) => {
@@ -102,9 +106,10 @@ const referenceRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { access: 'authenticated' },
       schema: {
+        operationId: 'listTeams',
         tags: ['reference'],
         summary: 'Specialist teams',
-        response: { 200: Type.Array(TeamSchema) },
+        response: { 200: ok(Type.Array(TeamSchema), 'The teams') },
       },
     },
     async () => reference.teams(),
@@ -115,11 +120,12 @@ const referenceRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { access: 'admin' },
       schema: {
+        operationId: 'putTeam',
         tags: ['reference'],
         summary: 'Create or replace a team (admins)',
         params: KeyParamsSchema,
         body: PutTeamSchema,
-        response: { 200: TeamSchema, 201: TeamSchema, ...problems(400, 415) },
+        response: { 200: ok(TeamSchema, 'The team, replaced'), 201: ok(TeamSchema, 'The team, created'), ...problems(400, 415) },
       },
     },
     async (request, reply) => {
@@ -133,12 +139,13 @@ const referenceRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { access: 'staff' },
       schema: {
+        operationId: 'listTeamMembers',
         tags: ['reference'],
         summary: "A team's operators: who a case of the team may be assigned to",
         description:
           'From the staff directory: /v1/staff rows, and in token-role mode (ROLE_SOURCE=token) the operators whose last sign-in carried the team.',
         params: KeyParamsSchema,
-        response: { 200: Type.Array(TeamMemberSchema), ...problems(400, 404) },
+        response: { 200: ok(Type.Array(TeamMemberSchema), "The team's operators"), ...problems(400, 404) },
       },
     },
     async (request) => people.teamMembers(request.params.key),

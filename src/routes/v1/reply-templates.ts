@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { requirePrincipal } from '../../plugins/auth';
-import { problems } from '../../schemas/common';
+import { ok, problems } from '../../schemas/common';
 import {
   PutReplyTemplateSchema,
   ReplyTemplateKeyParamsSchema,
@@ -22,7 +22,7 @@ const replyTemplateRoutes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: 'listReplyTemplates',
         summary: 'Reply templates, all or those a case of one category may use (staff)',
         querystring: ReplyTemplateListQuerySchema,
-        response: { 200: Type.Array(ReplyTemplateSchema, { description: 'The templates, by key' }), ...problems(400) },
+        response: { 200: ok(Type.Array(ReplyTemplateSchema), 'The templates, by key'), ...problems(400) },
       },
     },
     async (request) => replyTemplates.list(request.query.category),
@@ -37,7 +37,7 @@ const replyTemplateRoutes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: 'getReplyTemplate',
         summary: 'One reply template (staff)',
         params: ReplyTemplateKeyParamsSchema,
-        response: { 200: ReplyTemplateSchema, ...problems(400, 404) },
+        response: { 200: ok(ReplyTemplateSchema, 'The template'), ...problems(400, 404) },
       },
     },
     async (request) => replyTemplates.get(request.params.key),
@@ -54,8 +54,8 @@ const replyTemplateRoutes: FastifyPluginAsyncTypebox = async (app) => {
         params: ReplyTemplateKeyParamsSchema,
         body: PutReplyTemplateSchema,
         response: {
-          200: { ...ReplyTemplateSchema, description: 'Replaced' },
-          201: { ...ReplyTemplateSchema, description: 'Created' },
+          200: ok(ReplyTemplateSchema, 'Replaced'),
+          201: ok(ReplyTemplateSchema, 'Created'),
           ...problems(400, 415),
         },
       },

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { AsOfBodySchema, emptyBodyMeansNow, resolveAsOf } from '../../http/as-of';
-import { DateTimeSchema, problems } from '../../schemas/common';
+import { DateTimeSchema, problems, ok } from '../../schemas/common';
 
 /** Retention on demand: the daily anonymisation sweep, run now. */
 const retentionRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -11,6 +11,7 @@ const retentionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       // A retry should sweep again, not replay the earlier count.
       config: { access: 'admin', idempotency: false },
       schema: {
+        operationId: 'runRetention',
         tags: ['admin'],
         summary: 'Anonymise closed cases past their retention now (admins)',
         description:
@@ -19,7 +20,10 @@ const retentionRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'production, asOf runs the sweep as if at that instant.',
         body: AsOfBodySchema,
         response: {
-          200: Type.Object({ anonymised: Type.Integer(), asOf: DateTimeSchema }),
+          200: ok(
+            Type.Object({ anonymised: Type.Integer(), asOf: DateTimeSchema }, { title: 'RetentionRunResult' }),
+            'How many cases were anonymised, and as of when',
+          ),
           ...problems(400, 415),
         },
       },

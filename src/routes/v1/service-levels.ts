@@ -4,7 +4,7 @@ import { CSV_CONTENT_TYPE, prefersCsv } from '../../http/csv';
 import { slaReportCsv, timeInStatusCsv } from '../../services/report-csv';
 import { AsOfBodySchema, emptyBodyMeansNow, resolveAsOf } from '../../http/as-of';
 import { requirePrincipal } from '../../plugins/auth';
-import { problems } from '../../schemas/common';
+import { problems, ok } from '../../schemas/common';
 import {
   PutServiceCalendarSchema,
   ReportQuerySchema,
@@ -34,9 +34,10 @@ const serviceLevelRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { access: 'authenticated' },
       schema: {
+        operationId: 'getServiceCalendar',
         tags: ['service-levels'],
         summary: 'Case-handling hours, extra closed days and the public holidays service-level targets skip',
-        response: { 200: ServiceCalendarSchema },
+        response: { 200: ok(ServiceCalendarSchema, 'The service calendar') },
       },
     },
     async () => calendar.get(),
@@ -47,11 +48,12 @@ const serviceLevelRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { access: 'admin' },
       schema: {
+        operationId: 'putServiceCalendar',
         tags: ['service-levels'],
         summary: 'Replace the case-handling hours and closed days (admins)',
         description: 'Due times of cases whose targets still run are recomputed by the next SLA sweep.',
         body: PutServiceCalendarSchema,
-        response: { 200: ServiceCalendarSchema, ...problems(400, 415) },
+        response: { 200: ok(ServiceCalendarSchema, 'The service calendar as replaced'), ...problems(400, 415) },
       },
     },
     async (request) => {
@@ -67,6 +69,7 @@ const serviceLevelRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { access: 'authenticated' },
       schema: {
+        operationId: 'getSlaReport',
         tags: ['service-levels'],
         summary: 'Service-level report per category or team: met, breached, median and p90 in working hours',
         description:
@@ -88,6 +91,7 @@ const serviceLevelRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { access: 'authenticated' },
       schema: {
+        operationId: 'getTimeInStatusReport',
         tags: ['service-levels'],
         summary: 'Median and p90 elapsed hours cases spend in each status, per category or team',
         description: 'Covers cases filed in [from, to). Admins see every team, operators the cases of their own teams.',
@@ -107,11 +111,12 @@ const serviceLevelRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { access: 'admin' },
       schema: {
+        operationId: 'runSla',
         tags: ['admin'],
         summary: 'Run the SLA sweep now: recompute stale due times, record breaches (admins)',
         description: 'Outside production, asOf runs it as if at that instant.',
         body: AsOfBodySchema,
-        response: { 200: SlaRunSchema, ...problems(400) },
+        response: { 200: ok(SlaRunSchema, 'What the sweep refreshed and recorded'), ...problems(400) },
       },
       preValidation: emptyBodyMeansNow,
     },

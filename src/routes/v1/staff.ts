@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { problems } from '../../schemas/common';
+import { problems, ok } from '../../schemas/common';
 import { PersonSchema, PutPersonSchema, PutStaffMemberSchema, StaffMemberSchema, SubjectParamsSchema } from '../../schemas/staff';
 import { requirePrincipal } from '../../plugins/auth';
 
@@ -15,10 +15,11 @@ const staffRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { access: 'admin-person' },
       schema: {
+        operationId: 'listStaff',
         tags: ['admin'],
         summary: 'Staff members and their roles and teams (admins)',
         description: ROLE_SOURCE_NOTE,
-        response: { 200: Type.Array(StaffMemberSchema) },
+        response: { 200: ok(Type.Array(StaffMemberSchema), 'The staff members') },
       },
     },
     async () => staff.list(),
@@ -29,10 +30,11 @@ const staffRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { access: 'admin-person' },
       schema: {
+        operationId: 'getStaffMember',
         tags: ['admin'],
         summary: 'One staff member (admins)',
         params: SubjectParamsSchema,
-        response: { 200: StaffMemberSchema, ...problems(400, 404) },
+        response: { 200: ok(StaffMemberSchema, 'The staff member'), ...problems(400, 404) },
       },
     },
     async (request) => staff.get(request.params.subject),
@@ -43,12 +45,17 @@ const staffRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { access: 'admin-person' },
       schema: {
+        operationId: 'putStaffMember',
         tags: ['admin'],
         summary: 'Grant roles and teams to a subject, replacing what it had (admins)',
         description: `${ROLE_SOURCE_NOTE} Takes effect on the subject's next request.`,
         params: SubjectParamsSchema,
         body: PutStaffMemberSchema,
-        response: { 200: StaffMemberSchema, 201: StaffMemberSchema, ...problems(400, 413, 415) },
+        response: {
+          200: ok(StaffMemberSchema, 'The staff member, replaced'),
+          201: ok(StaffMemberSchema, 'The staff member, created'),
+          ...problems(400, 413, 415),
+        },
       },
     },
     async (request, reply) => {
@@ -64,10 +71,11 @@ const staffRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { access: 'admin-person' },
       schema: {
+        operationId: 'deleteStaffMember',
         tags: ['admin'],
         summary: 'Remove a staff member: they are a requester from their next request (admins)',
         params: SubjectParamsSchema,
-        response: { 204: Type.Null(), ...problems(400, 404) },
+        response: { 204: ok(Type.Null(), 'Removed'), ...problems(400, 404) },
       },
     },
     async (request, reply) => {
@@ -81,10 +89,11 @@ const staffRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { access: 'admin' },
       schema: {
+        operationId: 'getPerson',
         tags: ['admin'],
         summary: 'A person the service knows: name, employee number, e-mail (admins)',
         params: SubjectParamsSchema,
-        response: { 200: PersonSchema, ...problems(400, 404) },
+        response: { 200: ok(PersonSchema, 'The person'), ...problems(400, 404) },
       },
     },
     async (request) => people.get(request.params.subject),
@@ -95,13 +104,14 @@ const staffRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { access: 'admin' },
       schema: {
+        operationId: 'putPerson',
         tags: ['admin'],
         summary: 'Record a person, e.g. an employee known by number before their first sign-in (admins)',
         description:
           'People are recorded when they sign in; this records one ahead, so operators can file for them by employee number. Cases waiting for the number are tied to the person. A number another person holds is 409.',
         params: SubjectParamsSchema,
         body: PutPersonSchema,
-        response: { 200: PersonSchema, 201: PersonSchema, ...problems(400, 409, 413, 415) },
+        response: { 200: ok(PersonSchema, 'The person, replaced'), 201: ok(PersonSchema, 'The person, created'), ...problems(400, 409, 413, 415) },
       },
     },
     async (request, reply) => {

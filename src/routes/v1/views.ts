@@ -2,7 +2,7 @@ import { Type } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { requirePrincipal } from '../../plugins/auth';
 import { IdParamsSchema } from '../../schemas/case';
-import { problems } from '../../schemas/common';
+import { problems, ok } from '../../schemas/common';
 import { CreateViewSchema, QueueCountsSchema, SavedViewSchema, TeamKeyParamsSchema, UpdateViewSchema, ViewListSchema } from '../../schemas/view';
 
 /** Queues: saved views of the case list (the caller's own) and a team's queue counts. docs/queues.md. */
@@ -17,7 +17,7 @@ const viewRoutes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: 'listViews',
         tags: ['queues'],
         summary: "The caller's saved views of the case list",
-        response: { 200: { ...ViewListSchema, description: "The caller's saved views, by name" } },
+        response: { 200: ok(ViewListSchema, "The caller's saved views, by name") },
       },
     },
     async (request) => views.list(requirePrincipal(request)),
@@ -33,7 +33,7 @@ const viewRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Save a view: a name and a filter of the list query',
         description: 'At most 50 views per user; names are unique per user (409 otherwise). Only staff filter by priority or tag.',
         body: CreateViewSchema,
-        response: { 201: { ...SavedViewSchema, description: 'The saved view' }, ...problems(400, 409, 413, 415) },
+        response: { 201: ok(SavedViewSchema, 'The saved view'), ...problems(400, 409, 413, 415) },
       },
     },
     async (request, reply) => {
@@ -51,7 +51,7 @@ const viewRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['queues'],
         summary: "One of the caller's views (another user's is 404)",
         params: IdParamsSchema,
-        response: { 200: { ...SavedViewSchema, description: 'The view' }, ...problems(400, 404) },
+        response: { 200: ok(SavedViewSchema, 'The view'), ...problems(400, 404) },
       },
     },
     async (request) => views.get(requirePrincipal(request), request.params.id),
@@ -67,7 +67,7 @@ const viewRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: "Rename a view or replace its filter (the caller's own)",
         params: IdParamsSchema,
         body: UpdateViewSchema,
-        response: { 200: { ...SavedViewSchema, description: 'The view as it is now' }, ...problems(400, 404, 409, 413, 415) },
+        response: { 200: ok(SavedViewSchema, 'The view as it is now'), ...problems(400, 404, 409, 413, 415) },
       },
     },
     async (request) => views.update(requirePrincipal(request), request.params.id, request.body),
@@ -100,7 +100,7 @@ const viewRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['queues'],
         summary: "Counts of a team's cases per status, unassigned and breached (the team's operators and admins)",
         params: TeamKeyParamsSchema,
-        response: { 200: { ...QueueCountsSchema, description: "The team's queue counts" }, ...problems(400, 404) },
+        response: { 200: ok(QueueCountsSchema, "The team's queue counts"), ...problems(400, 404) },
       },
     },
     async (request) => views.queueCounts(requirePrincipal(request), request.params.key),

@@ -2,7 +2,7 @@ import { Type } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { AsOfBodySchema, emptyBodyMeansNow, resolveAsOf } from '../../http/as-of';
 import { IdParamsSchema } from '../../schemas/case';
-import { problems } from '../../schemas/common';
+import { problems, ok } from '../../schemas/common';
 import { requirePrincipal } from '../../plugins/auth';
 import {
   CreateWebhookSchema,
@@ -32,7 +32,7 @@ const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'status only unless includeSensitive is set, which needs an administrator signed in as a person or a client ' +
           'granted cases:read:sensitive (403 otherwise).',
         body: CreateWebhookSchema,
-        response: { 201: WebhookCreatedSchema, ...problems(400, 415) },
+        response: { 201: ok(WebhookCreatedSchema, 'The subscription, with its signing secret (shown only here)'), ...problems(400, 415) },
       },
     },
     async (request, reply) => {
@@ -49,7 +49,7 @@ const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['webhooks'],
         operationId: 'listWebhooks',
         summary: 'Webhook subscriptions (admins)',
-        response: { 200: Type.Array(WebhookSchema) },
+        response: { 200: ok(Type.Array(WebhookSchema), 'The subscriptions') },
       },
     },
     async () => webhooks.list(),
@@ -64,7 +64,7 @@ const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: 'getWebhook',
         summary: 'One webhook subscription (admins)',
         params: IdParamsSchema,
-        response: { 200: WebhookSchema, ...problems(400, 404) },
+        response: { 200: ok(WebhookSchema, 'The subscription'), ...problems(400, 404) },
       },
     },
     async (request) => webhooks.get(request.params.id),
@@ -83,7 +83,7 @@ const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'with includeSensitive is changed only by whoever may set it (403 otherwise).',
         params: IdParamsSchema,
         body: PatchWebhookSchema,
-        response: { 200: WebhookSchema, ...problems(400, 404, 415) },
+        response: { 200: ok(WebhookSchema, 'The subscription as changed'), ...problems(400, 404, 415) },
       },
     },
     async (request) => webhooks.update(requirePrincipal(request), request.params.id, request.body),
@@ -117,7 +117,7 @@ const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'The delivery log of a subscription, newest first (admins)',
         params: IdParamsSchema,
         querystring: DeliveriesQuerySchema,
-        response: { 200: DeliveryListSchema, ...problems(400, 404) },
+        response: { 200: ok(DeliveryListSchema, 'A page of deliveries, newest first'), ...problems(400, 404) },
       },
     },
     async (request) => webhooks.deliveries(request.params.id, request.query),
@@ -133,7 +133,7 @@ const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Queue new events and send due deliveries now (admins)',
         description: 'Outside production, asOf runs as if at that instant (due retries, signature timestamps).',
         body: AsOfBodySchema,
-        response: { 200: RunWebhooksResultSchema, ...problems(400) },
+        response: { 200: ok(RunWebhooksResultSchema, 'What the run queued, sent and disabled'), ...problems(400) },
       },
       preValidation: emptyBodyMeansNow,
     },
