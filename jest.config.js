@@ -33,6 +33,7 @@ module.exports = async () => ({
   // typebox 1.x, cookie 2 (used by inject()) and content-disposition 3 are ESM-only.
   transformIgnorePatterns: ['/node_modules/(?!(typebox|content-disposition|cookie|jose)/)'],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
+  setupFilesAfterEnv: ['<rootDir>/test/helpers/contract-setup.ts'],
   globalSetup: '<rootDir>/test/helpers/global-setup.ts',
   globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
   testTimeout: 30000,
