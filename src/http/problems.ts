@@ -1,7 +1,7 @@
 import { ERROR_CODES, type ErrorCode } from '../domain/errors';
 
 /** HTTP status of each domain error code: the one place codes meet HTTP. */
-const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
+export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   'invalid-transition': 409,
   'status-suspended': 409,
   'assignee-required': 409,

@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { version } from '../../package.json';
 import { openapiTransform, optionalBodies } from '../http/openapi-transform';
 import { componentize } from '../http/openapi-components';
+import { contractResponses } from '../http/openapi-problems';
 
 /** OpenAPI 3.1 document generated from the route schemas; Swagger UI at /docs. */
 async function swaggerPlugin(app: FastifyInstance): Promise<void> {
@@ -31,7 +32,14 @@ async function swaggerPlugin(app: FastifyInstance): Promise<void> {
       ],
       components: {
         securitySchemes: {
-          bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'OIDC (Feide) access token' },
+          bearerAuth: {
+            type: 'http',
+            scheme: 'bearer',
+            bearerFormat: 'JWT',
+            description:
+              'OIDC (Feide) access token, a signed JWT verified as RFC8725 (JWT best current practices) asks: ' +
+              'asymmetric algorithms only, issuer, audience and expiry checked',
+          },
         },
       },
     },
@@ -40,7 +48,10 @@ async function swaggerPlugin(app: FastifyInstance): Promise<void> {
     transformObject: (documentObject) => {
       const doc = (documentObject as { openapiObject: Record<string, unknown> }).openapiObject;
       optionalBodies(doc);
-      return componentize(doc);
+      // Relative: the host serving this document, whichever environment it is. x-internal is the
+      // OWASP ruleset's inventory marker (the API is for the university's own systems).
+      doc.servers = [{ url: '/', description: 'This deployment (local, staging or production: the host serving this document)', 'x-internal': true }];
+      return contractResponses(componentize(doc));
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });

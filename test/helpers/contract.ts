@@ -194,7 +194,7 @@ export class ContractChecker {
       return problems.join('; ');
     }
     const schema = content[media]?.schema;
-    if (schema && isJson(contentType!) && (typeof payload === 'string' || Buffer.isBuffer(payload))) {
+    if (schema && schema.format !== 'binary' && isJson(contentType!) && (typeof payload === 'string' || Buffer.isBuffer(payload))) {
       let body: unknown;
       try {
         body = JSON.parse(String(payload));

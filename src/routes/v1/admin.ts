@@ -32,7 +32,7 @@ const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/suspension-windows',
     {
-      config: { access: 'admin' },
+      config: { access: 'admin', responseHeaders: ['location'] },
       schema: {
         tags: ['admin'],
         summary: 'Add a suspension window (admins); due times of waiting cases are recomputed',

@@ -56,7 +56,7 @@ const attachmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/cases/:id/attachments',
     {
-      config: { access: 'authenticated', ...uploadLimit },
+      config: { access: 'authenticated', responseHeaders: ['location'], ...uploadLimit },
       schema: {
         tags: ['cases'],
         summary: 'Attach a file (multipart/form-data, one part named file)',
@@ -98,13 +98,16 @@ const attachmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/cases/:id/attachments/:attachmentId',
     {
-      config: { access: 'authenticated' },
+      config: { access: 'authenticated', responseHeaders: ['content-disposition'] },
       schema: {
         tags: ['cases'],
         summary: 'Download an attachment',
         params: Type.Object({ id: UuidSchema, attachmentId: UuidSchema }, { additionalProperties: false }),
         response: {
-          200: Type.Unsafe<Buffer>({ type: 'string', format: 'binary', description: 'The file' }),
+          200: {
+            description: 'The file, in the media type it was uploaded with',
+            content: { '*/*': { schema: Type.Unsafe<Buffer>({ type: 'string', format: 'binary' }) } },
+          },
           ...problems(400, 404),
         },
       },

@@ -28,7 +28,7 @@ const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/cases',
     {
-      config: { access: 'authenticated' },
+      config: { access: 'authenticated', responseHeaders: ['location', 'etag'] },
       schema: {
         tags: ['cases'],
         summary: 'File a case',
@@ -67,7 +67,7 @@ const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/cases/:id',
     {
-      config: { access: 'authenticated' },
+      config: { access: 'authenticated', responseHeaders: ['etag'] },
       schema: {
         tags: ['cases'],
         summary: 'One case, with the transitions the caller may make',
@@ -84,7 +84,7 @@ const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.patch(
     '/cases/:id',
     {
-      config: { access: 'authenticated' },
+      config: { access: 'authenticated', responseHeaders: ['etag'] },
       schema: {
         tags: ['cases'],
         summary: 'Edit assignee, team, category or subject (staff)',
@@ -104,7 +104,7 @@ const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/cases/:id/transitions',
     {
-      config: { access: 'authenticated' },
+      config: { access: 'authenticated', responseHeaders: ['etag'] },
       schema: {
         tags: ['cases'],
         summary: 'Move the case to another status',
@@ -128,7 +128,7 @@ const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/cases/:id/messages',
     {
-      config: { access: 'authenticated' },
+      config: { access: 'authenticated', responseHeaders: ['etag'] },
       schema: {
         tags: ['cases'],
         summary: 'Write a message (public reply, internal note, or requester message)',

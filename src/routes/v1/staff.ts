@@ -41,7 +41,7 @@ const staffRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.put(
     '/staff/:subject',
     {
-      config: { access: 'admin-person' },
+      config: { access: 'admin-person', responseHeaders: ['location'] },
       schema: {
         tags: ['admin'],
         summary: 'Grant roles and teams to a subject, replacing what it had (admins)',
@@ -93,7 +93,7 @@ const staffRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.put(
     '/people/:subject',
     {
-      config: { access: 'admin' },
+      config: { access: 'admin', responseHeaders: ['location'] },
       schema: {
         tags: ['admin'],
         summary: 'Record a person, e.g. an employee known by number before their first sign-in (admins)',
