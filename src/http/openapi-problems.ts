@@ -46,7 +46,6 @@ const DESCRIPTIONS: Readonly<Record<string, string>> = {
   '413': 'The body (or a quota) is too large',
   '415': 'The body has a media type the operation does not take',
   '422': 'Well-formed but refused (an assignee that cannot be, or an Idempotency-Key reused with another request)',
-  '428': 'A precondition header is required',
   '429': 'Too many requests: wait for Retry-After seconds',
   default: 'Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds)',
 };
@@ -154,6 +153,23 @@ function isProblemResponse(res: Json): boolean {
   return schema?.$ref === '#/components/schemas/Problem';
 }
 
+const INT32 = 2 ** 31;
+
+/**
+ * Every integer gets its `format` (OWASP: clients size their types by it): int32 where its
+ * declared bounds fit, else int64 (all the service's integers are JavaScript safe integers).
+ */
+function integerFormats(node: unknown): void {
+  if (Array.isArray(node)) return node.forEach(integerFormats);
+  if (node === null || typeof node !== 'object') return;
+  const s = node as Json;
+  if (s.type === 'integer' && s.format === undefined) {
+    const fits = typeof s.minimum === 'number' && typeof s.maximum === 'number' && s.minimum >= -INT32 && s.maximum < INT32;
+    s.format = fits ? 'int32' : 'int64';
+  }
+  for (const v of Object.values(s)) integerFormats(v);
+}
+
 /** Applies the pass to a componentized document (in place) and returns it. */
 export function contractResponses(doc: Json): Json {
   const components = (doc.components ??= {}) as Json;
@@ -198,6 +214,7 @@ export function contractResponses(doc: Json): Json {
       }
     }
   }
+  integerFormats(doc);
   // Every problem response now names its typed problems; the loose serializer schema is not one.
   if (!JSON.stringify(doc.paths).includes('"#/components/schemas/Problem"')) delete schemas.Problem;
   return doc;

@@ -15,7 +15,6 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   unauthorized: 401,
   'validation-failed': 400,
   'precondition-failed': 412,
-  'precondition-required': 428,
   conflict: 409,
   'idempotency-key-reused': 422,
   'service-unavailable': 503,

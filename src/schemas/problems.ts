@@ -70,7 +70,6 @@ const EXTENSIONS: Readonly<Record<ErrorCode, Record<string, TSchema>>> = {
     currentVersion: Type.Optional(Type.Integer({ description: 'The version the case is at' })),
     ifMatch: Type.Optional(Type.String({ maxLength: 1000, description: 'The If-Match value that did not match' })),
   },
-  'precondition-required': {},
   conflict: {
     errors: Type.Optional(Errors),
     reason: Type.Optional(Type.Enum(['idempotency-key-in-progress'], { description: 'Why, when the code is not enough' })),

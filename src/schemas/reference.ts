@@ -1,7 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { StatusSchema } from './case';
 
-const Key = Type.String({ pattern: '^[a-z][a-z0-9-]{0,63}$' });
+const Key = Type.String({ pattern: '^[a-z][a-z0-9-]{0,63}$', maxLength: 64 });
 export const KeyParamsSchema = Type.Object({ key: Key }, { additionalProperties: false });
 const Labels = Type.Object(
   { nb: Type.String({ minLength: 1, maxLength: 200 }), en: Type.String({ minLength: 1, maxLength: 200 }) },

@@ -791,6 +791,7 @@ export interface components {
             id: string;
             filename: string;
             contentType: string;
+            /** Format: int64 */
             size: number;
             sha256: string;
             uploadedBy: {
@@ -847,7 +848,10 @@ export interface components {
                 id: string;
                 role: string;
             };
-            /** @description Also the ETag */
+            /**
+             * Format: int64
+             * @description Also the ETag
+             */
             version: number;
             /** Format: date-time */
             createdAt: string;
@@ -898,12 +902,20 @@ export interface components {
                 [key: string]: unknown;
             } | null;
             active: boolean;
+            /** Format: int64 */
             sortOrder: number;
+            /** Format: int64 */
             retentionMonths: number;
             serviceLevel: {
-                /** @description working hours */
+                /**
+                 * Format: int32
+                 * @description working hours
+                 */
                 firstResponseHours: number;
-                /** @description working hours */
+                /**
+                 * Format: int32
+                 * @description working hours
+                 */
                 resolutionHours: number;
             };
         };
@@ -948,11 +960,12 @@ export interface components {
             /** @description URI reference identifying the problem type */
             type: string;
             title: string;
+            /** Format: int64 */
             status: number;
             detail?: string;
             instance?: string;
             /** @enum {unknown} */
-            code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "unknown-assignee" | "assignee-cannot-see-case" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
+            code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "unknown-assignee" | "assignee-cannot-see-case" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
         } & {
             [key: string]: unknown;
         };
@@ -998,6 +1011,7 @@ export interface components {
             type: string;
             /** @description Transition not allowed */
             title: string;
+            /** Format: int32 */
             status: number;
             detail?: string;
             instance?: string;
@@ -1028,6 +1042,7 @@ export interface components {
             type: string;
             /** @description Status suspended by a suspension window */
             title: string;
+            /** Format: int32 */
             status: number;
             detail?: string;
             instance?: string;
@@ -1059,6 +1074,7 @@ export interface components {
             type: string;
             /** @description The status needs an assignee */
             title: string;
+            /** Format: int32 */
             status: number;
             detail?: string;
             instance?: string;
@@ -1087,6 +1103,7 @@ export interface components {
             type: string;
             /** @description The status needs a public reply */
             title: string;
+            /** Format: int32 */
             status: number;
             detail?: string;
             instance?: string;
@@ -1115,6 +1132,7 @@ export interface components {
             type: string;
             /** @description The case is closed */
             title: string;
+            /** Format: int32 */
             status: number;
             detail?: string;
             instance?: string;
@@ -1147,6 +1165,7 @@ export interface components {
             type: string;
             /** @description Unknown assignee */
             title: string;
+            /** Format: int32 */
             status: number;
             detail?: string;
             instance?: string;
@@ -1167,6 +1186,7 @@ export interface components {
             type: string;
             /** @description The assignee cannot handle this case */
             title: string;
+            /** Format: int32 */
             status: number;
             detail?: string;
             instance?: string;
@@ -1187,6 +1207,7 @@ export interface components {
             type: string;
             /** @description Not found */
             title: string;
+            /** Format: int32 */
             status: number;
             detail?: string;
             instance?: string;
@@ -1202,6 +1223,7 @@ export interface components {
             type: string;
             /** @description Forbidden */
             title: string;
+            /** Format: int32 */
             status: number;
             detail?: string;
             instance?: string;
@@ -1219,6 +1241,7 @@ export interface components {
             type: string;
             /** @description Unauthorized */
             title: string;
+            /** Format: int32 */
             status: number;
             detail?: string;
             instance?: string;
@@ -1236,6 +1259,7 @@ export interface components {
             type: string;
             /** @description Invalid request */
             title: string;
+            /** Format: int32 */
             status: number;
             detail?: string;
             instance?: string;
@@ -1253,30 +1277,19 @@ export interface components {
             type: string;
             /** @description Precondition failed */
             title: string;
+            /** Format: int32 */
             status: number;
             detail?: string;
             instance?: string;
             /** @constant */
             code: "precondition-failed";
-            /** @description The version the case is at */
+            /**
+             * Format: int64
+             * @description The version the case is at
+             */
             currentVersion?: number;
             /** @description The If-Match value that did not match */
             ifMatch?: string;
-        };
-        /**
-         * PreconditionRequiredProblem
-         * @description Precondition required (HTTP 428), application/problem+json
-         */
-        PreconditionRequiredProblem: {
-            /** @description URI reference of the problem type: /problems/precondition-required */
-            type: string;
-            /** @description Precondition required */
-            title: string;
-            status: number;
-            detail?: string;
-            instance?: string;
-            /** @constant */
-            code: "precondition-required";
         };
         /**
          * ConflictProblem
@@ -1287,6 +1300,7 @@ export interface components {
             type: string;
             /** @description Conflict */
             title: string;
+            /** Format: int32 */
             status: number;
             detail?: string;
             instance?: string;
@@ -1312,6 +1326,7 @@ export interface components {
             type: string;
             /** @description Idempotency key reused with another request */
             title: string;
+            /** Format: int32 */
             status: number;
             detail?: string;
             instance?: string;
@@ -1330,6 +1345,7 @@ export interface components {
             type: string;
             /** @description Service unavailable */
             title: string;
+            /** Format: int32 */
             status: number;
             detail?: string;
             instance?: string;
@@ -1353,6 +1369,7 @@ export interface components {
             type: string;
             /** @description Payload too large */
             title: string;
+            /** Format: int32 */
             status: number;
             detail?: string;
             instance?: string;
@@ -1363,9 +1380,15 @@ export interface components {
              * @enum {unknown}
              */
             quota?: "attachments-per-case" | "attachment-bytes-per-case";
-            /** @description The quota */
+            /**
+             * Format: int64
+             * @description The quota
+             */
             limit?: number;
-            /** @description How much of it is used */
+            /**
+             * Format: int64
+             * @description How much of it is used
+             */
             used?: number;
         };
         /**
@@ -1377,6 +1400,7 @@ export interface components {
             type: string;
             /** @description Unsupported media type */
             title: string;
+            /** Format: int32 */
             status: number;
             detail?: string;
             instance?: string;
@@ -1394,14 +1418,21 @@ export interface components {
             type: string;
             /** @description Too many requests */
             title: string;
+            /** Format: int32 */
             status: number;
             detail?: string;
             instance?: string;
             /** @constant */
             code: "rate-limited";
-            /** @description Requests allowed at once (or per window) */
+            /**
+             * Format: int64
+             * @description Requests allowed at once (or per window)
+             */
             limit?: number;
-            /** @description Seconds to wait (also in Retry-After) */
+            /**
+             * Format: int64
+             * @description Seconds to wait (also in Retry-After)
+             */
             retryAfterSeconds?: number;
         };
         /**
@@ -1413,6 +1444,7 @@ export interface components {
             type: string;
             /** @description Internal server error */
             title: string;
+            /** Format: int32 */
             status: number;
             detail?: string;
             instance?: string;
@@ -1575,6 +1607,7 @@ export interface operations {
                     "application/json": {
                         /** @enum {string} */
                         status: "ready";
+                        /** Format: int64 */
                         migrations: number;
                     };
                 };
@@ -1667,6 +1700,7 @@ export interface operations {
                              * @enum {unknown}
                              */
                             to: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+                            /** Format: int64 */
                             afterDays: number;
                             suspendable: boolean;
                         } | null;
@@ -1935,12 +1969,20 @@ export interface operations {
                         [key: string]: unknown;
                     } | null;
                     active?: boolean;
+                    /** Format: int32 */
                     sortOrder?: number;
+                    /** Format: int32 */
                     retentionMonths?: number;
                     serviceLevel?: {
-                        /** @description working hours */
+                        /**
+                         * Format: int32
+                         * @description working hours
+                         */
                         firstResponseHours: number;
-                        /** @description working hours */
+                        /**
+                         * Format: int32
+                         * @description working hours
+                         */
                         resolutionHours: number;
                     };
                 };
@@ -4063,6 +4105,7 @@ export interface operations {
                             to: string;
                             reason: string;
                         };
+                        /** Format: int64 */
                         recomputed: number;
                     };
                 };
@@ -4225,6 +4268,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        /** Format: int64 */
                         recomputed: number;
                     };
                 };
@@ -4347,6 +4391,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        /** Format: int64 */
                         fired: number;
                         /** Format: date-time */
                         asOf: string;
@@ -5537,6 +5582,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        /** Format: int64 */
                         anonymised: number;
                         /** Format: date-time */
                         asOf: string;
@@ -5793,6 +5839,7 @@ export interface operations {
                         active: boolean;
                         /** @description Events of sensitive categories are sent in full; otherwise ids and status only */
                         includeSensitive: boolean;
+                        /** Format: int64 */
                         consecutiveFailures: number;
                         disabledAt: string | null;
                         disabledReason: string | null;
@@ -5934,6 +5981,7 @@ export interface operations {
                         active: boolean;
                         /** @description Events of sensitive categories are sent in full; otherwise ids and status only */
                         includeSensitive: boolean;
+                        /** Format: int64 */
                         consecutiveFailures: number;
                         disabledAt: string | null;
                         disabledReason: string | null;
@@ -6114,6 +6162,7 @@ export interface operations {
                         active: boolean;
                         /** @description Events of sensitive categories are sent in full; otherwise ids and status only */
                         includeSensitive: boolean;
+                        /** Format: int64 */
                         consecutiveFailures: number;
                         disabledAt: string | null;
                         disabledReason: string | null;
@@ -6369,6 +6418,7 @@ export interface operations {
                         active: boolean;
                         /** @description Events of sensitive categories are sent in full; otherwise ids and status only */
                         includeSensitive: boolean;
+                        /** Format: int64 */
                         consecutiveFailures: number;
                         disabledAt: string | null;
                         disabledReason: string | null;
@@ -6530,6 +6580,7 @@ export interface operations {
                             caseId: string | null;
                             /** @enum {unknown} */
                             state: "pending" | "succeeded";
+                            /** Format: int64 */
                             attempts: number;
                             nextAttemptAt: string | null;
                             lastAttemptAt: string | null;
@@ -6544,6 +6595,7 @@ export interface operations {
                                 at: string;
                                 statusCode: number | null;
                                 error: string | null;
+                                /** Format: int64 */
                                 durationMs: number;
                             }[];
                         }[];
@@ -6665,12 +6717,21 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        /** @description New deliveries created from the outbox */
+                        /**
+                         * Format: int64
+                         * @description New deliveries created from the outbox
+                         */
                         queued: number;
+                        /** Format: int64 */
                         attempted: number;
+                        /** Format: int64 */
                         succeeded: number;
+                        /** Format: int64 */
                         failed: number;
-                        /** @description Subscriptions disabled by this run */
+                        /**
+                         * Format: int64
+                         * @description Subscriptions disabled by this run
+                         */
                         disabled: number;
                         /** Format: date-time */
                         asOf: string;
@@ -6832,14 +6893,22 @@ export interface operations {
                 content: {
                     "application/json": {
                         results: {
-                            /** @description Position of the operation in the request */
+                            /**
+                             * Format: int64
+                             * @description Position of the operation in the request
+                             */
                             index: number;
-                            /** @description The HTTP status the operation alone would have had */
+                            /**
+                             * Format: int64
+                             * @description The HTTP status the operation alone would have had
+                             */
                             status: number;
                             case?: components["schemas"]["Case"];
                             problem?: components["schemas"]["Problem"];
                         }[];
+                        /** Format: int64 */
                         succeeded: number;
+                        /** Format: int64 */
                         failed: number;
                     };
                 };
@@ -6990,7 +7059,10 @@ export interface operations {
                         zone: string;
                         /** @description Open weekdays; a weekday not listed is closed */
                         hours: {
-                            /** @description ISO weekday: 1 = Monday … 7 = Sunday */
+                            /**
+                             * Format: int32
+                             * @description ISO weekday: 1 = Monday … 7 = Sunday
+                             */
                             weekday: number;
                             /** @description local wall-clock HH:MM */
                             start: string;
@@ -7092,7 +7164,10 @@ export interface operations {
             content: {
                 "application/json": {
                     hours: {
-                        /** @description ISO weekday: 1 = Monday … 7 = Sunday */
+                        /**
+                         * Format: int32
+                         * @description ISO weekday: 1 = Monday … 7 = Sunday
+                         */
                         weekday: number;
                         /** @description local wall-clock HH:MM */
                         start: string;
@@ -7126,7 +7201,10 @@ export interface operations {
                         zone: string;
                         /** @description Open weekdays; a weekday not listed is closed */
                         hours: {
-                            /** @description ISO weekday: 1 = Monday … 7 = Sunday */
+                            /**
+                             * Format: int32
+                             * @description ISO weekday: 1 = Monday … 7 = Sunday
+                             */
                             weekday: number;
                             /** @description local wall-clock HH:MM */
                             start: string;
@@ -7294,17 +7372,33 @@ export interface operations {
                         groups: {
                             /** @description Category or team key */
                             key: string;
+                            /** Format: int64 */
                             cases: number;
-                            /** @description Resolved with both targets met */
+                            /**
+                             * Format: int64
+                             * @description Resolved with both targets met
+                             */
                             met: number;
-                            /** @description At least one breach recorded */
+                            /**
+                             * Format: int64
+                             * @description At least one breach recorded
+                             */
                             breached: number;
-                            /** @description Neither yet: not resolved and not breached */
+                            /**
+                             * Format: int64
+                             * @description Neither yet: not resolved and not breached
+                             */
                             open: number;
                             firstResponse: {
-                                /** @description Stopped in time */
+                                /**
+                                 * Format: int64
+                                 * @description Stopped in time
+                                 */
                                 met: number;
-                                /** @description A breach is recorded */
+                                /**
+                                 * Format: int64
+                                 * @description A breach is recorded
+                                 */
                                 breached: number;
                                 /** @description null when nothing was measured */
                                 medianHours: number | null;
@@ -7312,9 +7406,15 @@ export interface operations {
                                 p90Hours: number | null;
                             };
                             resolution: {
-                                /** @description Stopped in time */
+                                /**
+                                 * Format: int64
+                                 * @description Stopped in time
+                                 */
                                 met: number;
-                                /** @description A breach is recorded */
+                                /**
+                                 * Format: int64
+                                 * @description A breach is recorded
+                                 */
                                 breached: number;
                                 /** @description null when nothing was measured */
                                 medianHours: number | null;
@@ -7453,9 +7553,15 @@ export interface operations {
                             statuses: {
                                 /** @enum {unknown} */
                                 status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
-                                /** @description Times a case entered the status and later left it */
+                                /**
+                                 * Format: int64
+                                 * @description Times a case entered the status and later left it
+                                 */
                                 stints: number;
-                                /** @description Cases in the status now (not measured) */
+                                /**
+                                 * Format: int64
+                                 * @description Cases in the status now (not measured)
+                                 */
                                 current: number;
                                 /** @description elapsed (calendar) hours; null when nothing was measured */
                                 medianHours: number | null;
@@ -7590,9 +7696,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        /** @description Cases whose due times were recomputed */
+                        /**
+                         * Format: int64
+                         * @description Cases whose due times were recomputed
+                         */
                         refreshed: number;
-                        /** @description Breaches recorded by this run */
+                        /**
+                         * Format: int64
+                         * @description Breaches recorded by this run
+                         */
                         breaches: number;
                         /** Format: date-time */
                         asOf: string;
@@ -7773,13 +7885,17 @@ export interface operations {
                             } | null;
                             /** @description Opening hours; null: always available (answered in case-handling hours) */
                             hours: {
-                                /** @description ISO weekday: 1 = Monday … 7 = Sunday */
+                                /**
+                                 * Format: int32
+                                 * @description ISO weekday: 1 = Monday … 7 = Sunday
+                                 */
                                 weekday: number;
                                 /** @description local wall-clock HH:MM */
                                 start: string;
                                 /** @description local wall-clock HH:MM */
                                 end: string;
                             }[] | null;
+                            /** Format: int64 */
                             sortOrder: number;
                             /** @description Open at this moment (its hours, public holidays and closed days) */
                             openNow: boolean;
@@ -7790,7 +7906,10 @@ export interface operations {
                         caseHandling: {
                             zone: string;
                             hours: {
-                                /** @description ISO weekday: 1 = Monday … 7 = Sunday */
+                                /**
+                                 * Format: int32
+                                 * @description ISO weekday: 1 = Monday … 7 = Sunday
+                                 */
                                 weekday: number;
                                 /** @description local wall-clock HH:MM */
                                 start: string;
@@ -7872,13 +7991,17 @@ export interface operations {
                         en: string;
                     } | null;
                     hours?: {
-                        /** @description ISO weekday: 1 = Monday … 7 = Sunday */
+                        /**
+                         * Format: int32
+                         * @description ISO weekday: 1 = Monday … 7 = Sunday
+                         */
                         weekday: number;
                         /** @description local wall-clock HH:MM */
                         start: string;
                         /** @description local wall-clock HH:MM */
                         end: string;
                     }[] | null;
+                    /** Format: int32 */
                     sortOrder?: number;
                 };
             };
@@ -7910,13 +8033,17 @@ export interface operations {
                         } | null;
                         /** @description Opening hours; null: always available (answered in case-handling hours) */
                         hours: {
-                            /** @description ISO weekday: 1 = Monday … 7 = Sunday */
+                            /**
+                             * Format: int32
+                             * @description ISO weekday: 1 = Monday … 7 = Sunday
+                             */
                             weekday: number;
                             /** @description local wall-clock HH:MM */
                             start: string;
                             /** @description local wall-clock HH:MM */
                             end: string;
                         }[] | null;
+                        /** Format: int64 */
                         sortOrder: number;
                         /** @description Open at this moment (its hours, public holidays and closed days) */
                         openNow: boolean;
@@ -7951,13 +8078,17 @@ export interface operations {
                         } | null;
                         /** @description Opening hours; null: always available (answered in case-handling hours) */
                         hours: {
-                            /** @description ISO weekday: 1 = Monday … 7 = Sunday */
+                            /**
+                             * Format: int32
+                             * @description ISO weekday: 1 = Monday … 7 = Sunday
+                             */
                             weekday: number;
                             /** @description local wall-clock HH:MM */
                             start: string;
                             /** @description local wall-clock HH:MM */
                             end: string;
                         }[] | null;
+                        /** Format: int64 */
                         sortOrder: number;
                         /** @description Open at this moment (its hours, public holidays and closed days) */
                         openNow: boolean;
@@ -8469,6 +8600,7 @@ export interface operations {
                          * @enum {unknown}
                          */
                         state: "pending" | "sent" | "failed";
+                        /** Format: int64 */
                         attempts: number;
                         lastError: string | null;
                         lastAttemptAt: string | null;

@@ -18,7 +18,7 @@ import {
 } from '../../schemas/case';
 
 const IfMatchHeaders = Type.Object({
-  'if-match': Type.Optional(Type.String({ description: 'ETag of the version the change is based on (412 when stale)' })),
+  'if-match': Type.Optional(Type.String({ maxLength: 100, description: 'ETag of the version the change is based on (412 when stale)' })),
 });
 
 /** Cases: thin handlers over CaseService. */
