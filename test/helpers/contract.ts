@@ -166,7 +166,12 @@ export class ContractChecker {
     const responses = op.responses ?? {};
     const key = String(status) in responses ? String(status) : `${String(status)[0]}XX` in responses ? `${String(status)[0]}XX` : 'default';
     const declared = responses[key];
-    if (!declared) return `status ${status} is not declared (declared: ${Object.keys(responses).join(', ')})`;
+    const declaredList = Object.keys(responses).join(', ');
+    if (!declared) return `status ${status} is not declared (declared: ${declaredList})`;
+    // The shared `default` describes the unexpected (500, 503); another status that falls to it
+    // is an undeclared one, and is reported as such rather than as a body mismatch.
+    const fellToDefault = key === 'default' && status !== 500 && status !== 503;
+    if (fellToDefault) return `status ${status} is not declared (declared: ${declaredList}; default is for 500/503)`;
     const res = resolve<ResponseObject>(doc, declared);
 
     const problems: string[] = [];
@@ -177,7 +182,9 @@ export class ContractChecker {
 
     const rawType = reply.getHeader('content-type');
     const contentType = typeof rawType === 'string' ? rawType.split(';')[0]!.trim().toLowerCase() : undefined;
-    const hasBody = payload !== null && payload !== undefined && !(typeof payload === 'string' && payload.length === 0);
+    // Fastify drops the body of a 204 or 304 after onSend, whatever the handler gave.
+    const hasBody =
+      status !== 204 && status !== 304 && payload !== null && payload !== undefined && !(typeof payload === 'string' && payload.length === 0);
     const content = res.content ?? {};
     const mediaTypes = Object.keys(content);
     if (mediaTypes.length === 0) {

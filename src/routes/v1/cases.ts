@@ -92,7 +92,7 @@ const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
         params: IdParamsSchema,
         headers: IfMatchHeaders,
         body: PatchCaseSchema,
-        response: { 200: CaseSchema, ...problems(400, 403, 404, 409, 412, 415) },
+        response: { 200: CaseSchema, ...problems(400, 403, 404, 409, 412, 415, 422) },
       },
     },
     async (request, reply) => {
@@ -114,7 +114,7 @@ const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
         params: IdParamsSchema,
         headers: IfMatchHeaders,
         body: TransitionSchema,
-        response: { 200: CaseSchema, ...problems(400, 403, 404, 409, 412, 415) },
+        response: { 200: CaseSchema, ...problems(400, 403, 404, 409, 412, 415, 422) },
       },
     },
     async (request, reply) => {
