@@ -175,7 +175,7 @@ export function contractResponses(doc: Json): Json {
   const components = (doc.components ??= {}) as Json;
   const schemas = (components.schemas ??= {}) as Json;
   addProblemComponents(schemas);
-  components.headers = { ...((components.headers as Json | undefined) ?? {}), ...HEADER_COMPONENTS };
+  components.headers = { ...(components.headers ?? {}), ...HEADER_COMPONENTS };
 
   for (const item of Object.values((doc.paths ?? {}) as Record<string, Record<string, Json>>)) {
     for (const op of Object.values(item)) {

@@ -66,7 +66,7 @@ export function openapiTransform({ schema, url, route }: { schema: unknown; url:
     body: s.body !== undefined || multipart,
     idempotencyKey,
     ifMatch: s.headers?.properties?.['if-match'] !== undefined,
-    responseHeaders: (route.config as { responseHeaders?: readonly ResponseHeaderName[] } | undefined)?.responseHeaders ?? [],
+    responseHeaders: route.config?.responseHeaders ?? [],
   };
   out[ROUTE_FACTS] = facts;
   if (idempotencyKey) {

@@ -1174,6 +1174,8 @@ export interface components {
              * @enum {string}
              */
             code: "unknown-assignee";
+            /** @description The id given */
+            assigneeId: string;
             /** @description Each field that was refused */
             errors: components["schemas"]["FieldError"][];
         };
@@ -1195,6 +1197,8 @@ export interface components {
              * @enum {string}
              */
             code: "assignee-cannot-see-case";
+            /** @description The id given */
+            assigneeId: string;
             /** @description Each field that was refused */
             errors: components["schemas"]["FieldError"][];
         };

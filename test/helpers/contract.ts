@@ -83,7 +83,7 @@ function closeObjects(node: unknown): unknown {
 
 function resolve<T>(doc: Json, node: T | { $ref: string }): T {
   let cur: unknown = node;
-  while (cur && typeof cur === 'object' && '$ref' in cur && typeof (cur as { $ref: unknown }).$ref === 'string') {
+  while (cur && typeof cur === 'object' && '$ref' in cur && typeof cur.$ref === 'string') {
     const ref = (cur as { $ref: string }).$ref;
     cur = ref
       .replace(/^#\//, '')
@@ -158,7 +158,7 @@ export class ContractChecker {
     const path = openapiPath(route);
     const op = (doc.paths as Record<string, Record<string, Operation>> | undefined)?.[path]?.[method];
     if (!op) {
-      const schema = request.routeOptions.schema as { hide?: boolean } | undefined;
+      const schema = request.routeOptions.schema;
       if (schema?.hide) return undefined;
       return `the operation is not in the document`;
     }
