@@ -35,6 +35,7 @@ module.exports = async () => ({
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
   // The generated client (test/client/generated) imports its own .ts files as ./x.gen.js.
   moduleNameMapper: { '^(\\.{1,2}/.*(?:\\.gen|client/index))\\.js$': '$1' },
+  setupFilesAfterEnv: ['<rootDir>/test/helpers/contract-setup.ts'],
   globalSetup: '<rootDir>/test/helpers/global-setup.ts',
   globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
   testTimeout: 30000,

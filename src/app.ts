@@ -39,6 +39,11 @@ export interface BuildOptions {
   logger?: FastifyServerOptions['logger'];
   /** Where log lines go (tests capture them); stdout by default. */
   logStream?: NodeJS.WritableStream;
+  /**
+   * Called once the instance exists, after the app's own first hooks and before any plugin or
+   * route: the tests install their response contract check here (test/helpers/contract.ts).
+   */
+  instrument?: (app: FastifyInstance) => void;
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -101,6 +106,8 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
       void reply.header('cache-control', 'no-store');
     }
   });
+
+  opts.instrument?.(app);
 
   await app.register(errorsPlugin);
   await app.register(bodyDepthPlugin);

@@ -17,7 +17,6 @@ export const ERROR_CODES = {
   unauthorized: 'Unauthorized',
   'validation-failed': 'Invalid request',
   'precondition-failed': 'Precondition failed',
-  'precondition-required': 'Precondition required',
   conflict: 'Conflict',
   'idempotency-key-reused': 'Idempotency key reused with another request',
   'service-unavailable': 'Service unavailable',

@@ -1,6 +1,14 @@
 import type { FastifySchema, RouteOptions } from 'fastify';
 import { honoursIdempotencyKey, IDEMPOTENCY_HEADER } from '../plugins/idempotency';
 import { emptyBodyMeansNow } from './as-of';
+import { ROUTE_FACTS, type ResponseHeaderName, type RouteFacts } from './openapi-problems';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Headers the route sends on every success (documented as required, src/http/openapi-problems.ts). */
+    responseHeaders?: readonly ResponseHeaderName[];
+  }
+}
 
 declare module 'fastify' {
   interface FastifySchema {
@@ -46,7 +54,17 @@ export function openapiTransform({ schema, url, route }: { schema: unknown; url:
     delete out[MULTIPART_BODY];
     out.body = { content: { 'multipart/form-data': { schema: s[MULTIPART_BODY] } } };
   }
-  if (url.startsWith('/v1/') && honoursIdempotencyKey(method, route.config, multipart)) {
+  const idempotencyKey = url.startsWith('/v1/') && honoursIdempotencyKey(method, route.config, multipart);
+  const facts: RouteFacts = {
+    v1: url.startsWith('/v1/'),
+    pathParams: /[:{]/.test(url),
+    body: s.body !== undefined || multipart,
+    idempotencyKey,
+    ifMatch: s.headers?.properties?.['if-match'] !== undefined,
+    responseHeaders: route.config?.responseHeaders ?? [],
+  };
+  out[ROUTE_FACTS] = facts;
+  if (idempotencyKey) {
     out.headers = {
       ...(s.headers ?? { type: 'object' }),
       properties: {

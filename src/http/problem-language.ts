@@ -69,7 +69,6 @@ export const PROBLEM_TITLES_NB: Readonly<Record<ErrorCode, string>> = {
   unauthorized: 'Ikke innlogget',
   'validation-failed': 'Ugyldig forespørsel',
   'precondition-failed': 'Forutsetningen holder ikke',
-  'precondition-required': 'Forutsetning mangler',
   conflict: 'Konflikt',
   'idempotency-key-reused': 'Idempotency-Key er brukt for en annen forespørsel',
   'service-unavailable': 'Tjenesten er utilgjengelig',
@@ -109,7 +108,6 @@ const DETAILS_NB: Partial<Record<ErrorCode, (p: Problem) => string>> = {
   'assignee-required': () => 'Statusen krever en saksbehandler: oppgi assigneeId.',
   'case-closed': () => 'Saken er lukket og kan ikke endres slik. Gjenåpne den for å skrive til den.',
   'precondition-failed': () => 'Saken er endret siden du hentet den (If-Match stemmer ikke). Hent den på nytt og prøv igjen.',
-  'precondition-required': () => 'Send If-Match med sakens ETag.',
   conflict: () => 'Ressursen ble endret samtidig, eller finnes allerede. Prøv igjen.',
   'rate-limited': (p) =>
     typeof p.retryAfterSeconds === 'number'

@@ -137,7 +137,6 @@ const BY_STATUS: Record<number, ErrorCode> = {
   412: 'precondition-failed',
   413: 'payload-too-large',
   415: 'unsupported-media-type',
-  428: 'precondition-required',
   429: 'rate-limited',
   503: 'service-unavailable',
 };

@@ -1,7 +1,7 @@
 import { ERROR_CODES, type ErrorCode } from '../domain/errors';
 
 /** HTTP status of each domain error code: the one place codes meet HTTP. */
-const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
+export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   'invalid-transition': 409,
   'status-suspended': 409,
   'assignee-required': 409,
@@ -18,7 +18,6 @@ const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   unauthorized: 401,
   'validation-failed': 400,
   'precondition-failed': 412,
-  'precondition-required': 428,
   conflict: 409,
   'idempotency-key-reused': 422,
   'service-unavailable': 503,

@@ -6,6 +6,7 @@ import { version } from '../../package.json';
 import { openapiTransform, optionalBodies } from '../http/openapi-transform';
 import { componentize } from '../http/openapi-components';
 import { webhooksSection } from '../http/openapi-webhooks';
+import { contractResponses } from '../http/openapi-problems';
 
 /** OpenAPI 3.1 document generated from the route schemas; Swagger UI at /docs. */
 async function swaggerPlugin(app: FastifyInstance): Promise<void> {
@@ -32,7 +33,14 @@ async function swaggerPlugin(app: FastifyInstance): Promise<void> {
       ],
       components: {
         securitySchemes: {
-          bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'OIDC (Feide) access token' },
+          bearerAuth: {
+            type: 'http',
+            scheme: 'bearer',
+            bearerFormat: 'JWT',
+            description:
+              'OIDC (Feide) access token, a signed JWT verified as RFC8725 (JWT best current practices) asks: ' +
+              'asymmetric algorithms only, issuer, audience and expiry checked',
+          },
         },
       },
     },
@@ -41,7 +49,10 @@ async function swaggerPlugin(app: FastifyInstance): Promise<void> {
     transformObject: (documentObject) => {
       const doc = (documentObject as { openapiObject: Record<string, unknown> }).openapiObject;
       optionalBodies(doc);
-      const named = componentize(doc);
+      // Relative: the host serving this document, whichever environment it is. x-internal is the
+      // OWASP ruleset's inventory marker (the API is for the university's own systems).
+      doc.servers = [{ url: '/', description: 'This deployment (local, staging or production: the host serving this document)', 'x-internal': true }];
+      const named = contractResponses(componentize(doc));
       const schemas = (named.components as { schemas: Record<string, unknown> }).schemas;
       // An app without the events feed (a test's partial app) has no event components to point at.
       const out: Record<string, unknown> = 'Event' in schemas ? { ...named, webhooks: webhooksSection(schemas) } : named;

@@ -20,13 +20,13 @@ const ResolutionSchema = Type.Enum(RESOLUTIONS, {
 });
 
 const Name = Type.String({ minLength: 1, maxLength: 200 });
-const EmployeeNumber = Type.String({ pattern: '^[0-9]{1,12}$', description: 'ansattnummer' });
+const EmployeeNumber = Type.String({ pattern: '^[0-9]{1,12}$', maxLength: 12, description: 'ansattnummer' });
 
 const ExternalRequesterSchema = Type.Object(
   {
     name: Name,
     email: Type.Optional(Type.String({ format: 'email', maxLength: 320 })),
-    phone: Type.Optional(Type.String({ pattern: '^[+0-9 ()-]{3,30}$' })),
+    phone: Type.Optional(Type.String({ pattern: '^[+0-9 ()-]{3,30}$', maxLength: 30 })),
     address: Type.Optional(Type.String({ maxLength: 500 })),
   },
   { additionalProperties: false, description: 'Someone without a Feide account, registered by an operator' },
@@ -57,6 +57,7 @@ export const CreateCaseSchema = Type.Object(
     employeeNumber: Type.Optional(
       Type.String({
         pattern: '^[0-9]{1,12}$',
+        maxLength: 12,
         description:
           "ansattnummer. Staff naming another employee's number file the case for that employee (resolved through the person directory, or tied to them when they first sign in)",
       }),
@@ -192,11 +193,11 @@ const SortSchema = Type.Union(
 
 export const ListCasesQuerySchema = Type.Object(
   {
-    status: Type.Optional(Type.Array(StatusSchema, { description: 'One or more statuses (repeat the parameter)' })),
-    category: Type.Optional(Type.String()),
-    team: Type.Optional(Type.String()),
+    status: Type.Optional(Type.Array(StatusSchema, { maxItems: 20, description: 'One or more statuses (repeat the parameter)' })),
+    category: Type.Optional(Type.String({ maxLength: 255 })),
+    team: Type.Optional(Type.String({ maxLength: 255 })),
     assignee: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'A staff id, or `me` for the caller' })),
-    requester: Type.Optional(Type.String()),
+    requester: Type.Optional(Type.String({ maxLength: 255 })),
     createdFrom: Type.Optional(DateTimeSchema),
     createdTo: Type.Optional(DateTimeSchema),
     q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Text in the subject' })),

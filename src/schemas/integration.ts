@@ -10,7 +10,9 @@ const Position = EventPosition;
 
 export const EventFeedQuerySchema = Type.Object(
   {
-    after: Type.Optional(Type.String({ pattern: '^[0-9]{1,18}$', default: '0', description: 'Last position already seen (0: from the start)' })),
+    after: Type.Optional(
+      Type.String({ pattern: '^[0-9]{1,18}$', maxLength: 18, default: '0', description: 'Last position already seen (0: from the start)' }),
+    ),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
   },
   { additionalProperties: false },
@@ -158,7 +160,7 @@ export const DeliveriesQuerySchema = Type.Object(
       Type.Boolean({ description: 'true: only deliveries whose last attempt failed (not delivered yet); false: only the others' }),
     ),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
-    cursor: Type.Optional(Type.String({ pattern: '^[0-9]{1,18}$' })),
+    cursor: Type.Optional(Type.String({ pattern: '^[0-9]{1,18}$', maxLength: 18 })),
   },
   { additionalProperties: false },
 );

@@ -3,7 +3,7 @@ import { StatusSchema } from './case';
 import { NoticeSchema } from './notices';
 import { LocalizedLabelSchema, LocalizedTextSchema } from './texts';
 
-const Key = Type.String({ pattern: '^[a-z][a-z0-9-]{0,63}$' });
+const Key = Type.String({ pattern: '^[a-z][a-z0-9-]{0,63}$', maxLength: 64 });
 export const KeyParamsSchema = Type.Object({ key: Key }, { additionalProperties: false });
 const Labels = LocalizedLabelSchema;
 

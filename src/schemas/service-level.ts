@@ -4,7 +4,7 @@ import { SLA_KINDS } from '../domain/sla';
 import { STATUSES } from '../domain/statuses';
 import { DateSchema, DateTimeSchema } from './common';
 
-const HHMM = Type.String({ pattern: '^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$', description: 'local wall-clock HH:MM' });
+const HHMM = Type.String({ pattern: '^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$', maxLength: 5, description: 'local wall-clock HH:MM' });
 
 const SlaKindSchema = Type.Enum(SLA_KINDS);
 

@@ -30,14 +30,14 @@ export const PutStaffMemberSchema = Type.Object(
     name: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 200 }), Type.Null()])),
     roles: Type.Array(Type.Enum(GRANTABLE_ROLES), { uniqueItems: true, maxItems: 4 }),
     teams: Type.Optional(
-      Type.Array(Type.String({ pattern: '^[a-z][a-z0-9-]{0,63}$' }), { uniqueItems: true, maxItems: 50, description: 'team keys' }),
+      Type.Array(Type.String({ pattern: '^[a-z][a-z0-9-]{0,63}$', maxLength: 64 }), { uniqueItems: true, maxItems: 50, description: 'team keys' }),
     ),
   },
   { title: 'PutStaffMemberRequest', additionalProperties: false },
 );
 export type PutStaffMemberBody = Static<typeof PutStaffMemberSchema>;
 
-const EmployeeNumber = Type.String({ pattern: '^[0-9]{1,12}$', description: 'ansattnummer' });
+const EmployeeNumber = Type.String({ pattern: '^[0-9]{1,12}$', maxLength: 12, description: 'ansattnummer' });
 
 export const PersonSchema = Type.Object(
   {

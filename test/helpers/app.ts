@@ -5,6 +5,7 @@ import { DEV_AUDIENCE, DEV_ISSUER, newDevIssuer, type DevIssuer } from '../../sr
 import { FixedClock } from '../../src/domain/clock';
 import type { Role, Scope } from '../../src/domain/roles';
 import { createTestDatabase, onRealServer } from './db';
+import { formatViolation, installContractCheck, type ContractViolation } from './contract';
 
 export const TEST_ISSUER = DEV_ISSUER;
 export const TEST_AUDIENCE = DEV_AUDIENCE;
@@ -25,6 +26,9 @@ export interface TestApp {
   issuer: DevIssuer;
   /** A signed bearer header for a person or client. */
   auth(who: Who): Promise<{ authorization: string }>;
+  /** Responses of this app that the OpenAPI document does not allow (test/helpers/contract.ts). */
+  contractViolations: ContractViolation[];
+  /** Closes the app and drops its database; fails when a response broke the contract. */
   close(): Promise<void>;
 }
 
@@ -47,18 +51,22 @@ export async function createTestApp(
     databaseUrl?: string;
     /** Logger options (default off); a test chasing a 500 turns it on. */
     logger?: FastifyServerOptions['logger'];
+    /** false: no response contract check (only for tests that send what no contract allows). */
+    contract?: boolean;
   } = {},
 ): Promise<TestApp> {
   const db = opts.databaseUrl ? { url: opts.databaseUrl, drop: async () => undefined } : await createTestDatabase();
   const clock = opts.clock ?? new FixedClock('2025-03-03T09:00:00Z');
   const issuer = await testIssuer();
   const config = testConfig({ DATABASE_URL: db.url, DB_POOL_MAX: onRealServer() ? '10' : '1', ...opts.config });
+  const violations: ContractViolation[] = [];
   const app = await buildApp({
     config,
     clock: clock,
     migrate: false,
     verifier: { issuer: TEST_ISSUER, audience: TEST_AUDIENCE, keys: { keys: [issuer.publicJwk] } },
     logger: opts.logger ?? false,
+    ...(opts.contract === false ? {} : { instrument: (a: FastifyInstance) => installContractCheck(a, violations) }),
   });
   return {
     app,
@@ -70,9 +78,13 @@ export async function createTestApp(
       await signInStaff(app, who);
       return { authorization: `Bearer ${token}` };
     },
+    contractViolations: violations,
     close: async () => {
       await app.close();
       await db.drop();
+      if (violations.length > 0) {
+        throw new Error(`Responses that break the OpenAPI document:\n${violations.map(formatViolation).join('\n')}`);
+      }
     },
   };
 }

@@ -108,17 +108,24 @@ describe('Idempotency-Key on POST', () => {
     const payload = body('in progress elsewhere');
     const claim = await svc.claim('ola', 'slow-first', requestHash('POST', '/v1/cases', payload));
     expect(claim.kind).toBe('owner');
+    // The answer the first request will have stored: a real one (replays are checked against the contract too).
+    const first = await post('made-elsewhere', body('the first answer'));
+    expect(first.statusCode).toBe(201);
     const retry = post('slow-first', payload);
     const stored = {
       statusCode: 201,
-      headers: { 'content-type': 'application/json; charset=utf-8', location: '/v1/cases/x' },
-      body: '{"from":"first"}',
+      headers: {
+        'content-type': 'application/json; charset=utf-8',
+        location: String(first.headers.location),
+        etag: String(first.headers.etag),
+      },
+      body: first.body,
     };
     await svc.complete('ola', 'slow-first', (claim as { owner: string }).owner, stored);
     const r = await retry;
     expect(r.statusCode).toBe(201);
-    expect(r.body).toBe('{"from":"first"}');
-    expect(r.headers.location).toBe('/v1/cases/x');
+    expect(r.body).toBe(first.body);
+    expect(r.headers.location).toBe(first.headers.location);
   });
 
   it('rejects a malformed key (400)', async () => {

@@ -36,7 +36,7 @@ const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/suspension-windows',
     {
-      config: { access: 'admin' },
+      config: { access: 'admin', responseHeaders: ['location'] },
       schema: {
         operationId: 'createSuspensionWindow',
         tags: ['admin'],

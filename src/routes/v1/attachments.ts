@@ -57,7 +57,7 @@ const attachmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/cases/:id/attachments',
     {
-      config: { access: 'authenticated', ...uploadLimit },
+      config: { access: 'authenticated', responseHeaders: ['location'], ...uploadLimit },
       schema: {
         operationId: 'uploadCaseAttachment',
         tags: ['cases'],
@@ -101,7 +101,7 @@ const attachmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/cases/:id/attachments/:attachmentId',
     {
-      config: { access: 'authenticated' },
+      config: { access: 'authenticated', responseHeaders: ['content-disposition'] },
       schema: {
         operationId: 'downloadCaseAttachment',
         tags: ['cases'],

@@ -20,7 +20,7 @@ import {
 } from '../../schemas/case';
 
 const IfMatchHeaders = Type.Object({
-  'if-match': Type.Optional(Type.String({ description: 'ETag of the version the change is based on (412 when stale)' })),
+  'if-match': Type.Optional(Type.String({ maxLength: 100, description: 'ETag of the version the change is based on (412 when stale)' })),
 });
 
 /** Cases: thin handlers over CaseService. */
@@ -30,7 +30,7 @@ const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/cases',
     {
-      config: { access: 'authenticated' },
+      config: { access: 'authenticated', responseHeaders: ['location', 'etag'] },
       schema: {
         operationId: 'createCase',
         tags: ['cases'],
@@ -90,7 +90,7 @@ const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/cases/:id',
     {
-      config: { access: 'authenticated' },
+      config: { access: 'authenticated', responseHeaders: ['etag'] },
       schema: {
         operationId: 'getCase',
         tags: ['cases'],
@@ -108,7 +108,7 @@ const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.patch(
     '/cases/:id',
     {
-      config: { access: 'authenticated' },
+      config: { access: 'authenticated', responseHeaders: ['etag'] },
       schema: {
         operationId: 'updateCase',
         tags: ['cases'],
@@ -117,7 +117,7 @@ const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
         params: IdParamsSchema,
         headers: IfMatchHeaders,
         body: PatchCaseSchema,
-        response: { 200: ok(CaseSchema, 'The case as changed'), ...problems(400, 403, 404, 409, 412, 415) },
+        response: { 200: ok(CaseSchema, 'The case as changed'), ...problems(400, 403, 404, 409, 412, 415, 422) },
       },
     },
     async (request, reply) => {
@@ -129,7 +129,7 @@ const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/cases/:id/transitions',
     {
-      config: { access: 'authenticated' },
+      config: { access: 'authenticated', responseHeaders: ['etag'] },
       schema: {
         operationId: 'transitionCase',
         tags: ['cases'],
@@ -140,7 +140,7 @@ const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
         params: IdParamsSchema,
         headers: IfMatchHeaders,
         body: TransitionSchema,
-        response: { 200: ok(CaseSchema, 'The case in its new status'), ...problems(400, 403, 404, 409, 412, 415) },
+        response: { 200: ok(CaseSchema, 'The case in its new status'), ...problems(400, 403, 404, 409, 412, 415, 422) },
       },
     },
     async (request, reply) => {
@@ -154,7 +154,7 @@ const caseRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/cases/:id/messages',
     {
-      config: { access: 'authenticated' },
+      config: { access: 'authenticated', responseHeaders: ['etag'] },
       schema: {
         operationId: 'createCaseMessage',
         tags: ['cases'],

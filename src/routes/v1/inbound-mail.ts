@@ -43,7 +43,7 @@ const inboundMailRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       bodyLimit,
       // The Message-ID is the idempotency key of a mail; hashing megabytes for Idempotency-Key is not needed.
-      config: { access: 'mail-gateway', idempotency: false },
+      config: { access: 'mail-gateway', responseHeaders: ['location'], idempotency: false },
       // The body is bytes for the MIME parser: nothing to validate against a JSON schema.
       validatorCompiler: () => () => true,
       schema: {

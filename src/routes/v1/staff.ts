@@ -43,7 +43,7 @@ const staffRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.put(
     '/staff/:subject',
     {
-      config: { access: 'admin-person' },
+      config: { access: 'admin-person', responseHeaders: ['location'] },
       schema: {
         operationId: 'putStaffMember',
         tags: ['admin'],
@@ -102,7 +102,7 @@ const staffRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.put(
     '/people/:subject',
     {
-      config: { access: 'admin' },
+      config: { access: 'admin', responseHeaders: ['location'] },
       schema: {
         operationId: 'putPerson',
         tags: ['admin'],

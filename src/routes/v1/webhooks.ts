@@ -21,7 +21,7 @@ const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/webhooks',
     {
-      config: { access: 'admin' },
+      config: { access: 'admin', responseHeaders: ['location'] },
       schema: {
         tags: ['webhooks'],
         operationId: 'createWebhook',
