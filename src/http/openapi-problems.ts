@@ -216,6 +216,8 @@ export function contractResponses(doc: Json): Json {
   }
   integerFormats(doc);
   // Every problem response now names its typed problems; the loose serializer schema is not one.
-  if (!JSON.stringify(doc.paths).includes('"#/components/schemas/Problem"')) delete schemas.Problem;
+  // The untyped Problem stays only where something still points at it (a bulk item's problem).
+  const others = Object.entries(schemas).filter(([k]) => k !== 'Problem');
+  if (!JSON.stringify([doc.paths, others]).includes('"#/components/schemas/Problem"')) delete schemas.Problem;
   return doc;
 }

@@ -29,7 +29,7 @@ export interface paths {
             cookie?: never;
         };
         /** The process is up */
-        get: operations["getHealthLive"];
+        get: operations["getLiveness"];
         put?: never;
         post?: never;
         delete?: never;
@@ -46,7 +46,7 @@ export interface paths {
             cookie?: never;
         };
         /** The database is reachable and every migration is applied */
-        get: operations["getHealthReady"];
+        get: operations["getReadiness"];
         put?: never;
         post?: never;
         delete?: never;
@@ -63,7 +63,7 @@ export interface paths {
             cookie?: never;
         };
         /** The nine statuses and, per actor, the statuses each may move to */
-        get: operations["getStatuses"];
+        get: operations["listStatuses"];
         put?: never;
         post?: never;
         delete?: never;
@@ -79,8 +79,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Categories (contact forms) with their forms as JSON Schema */
-        get: operations["getCategories"];
+        /**
+         * Categories (contact forms) with their forms as JSON Schema
+         * @description Staff (operators, administrators, integrations with a case grant) see inactive categories too, with `active: false`; others only those they may file. `handledBy: "leader"` marks a form that goes to the leader, with `guidance` on where.
+         */
+        get: operations["listCategories"];
         put?: never;
         post?: never;
         delete?: never;
@@ -96,10 +99,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One category */
-        get: operations["getCategoriesByKey"];
+        /**
+         * One category, with the notices active now that concern it
+         * @description An inactive category is 404 for everyone but staff.
+         */
+        get: operations["getCategory"];
         /** Create or replace a category (admins) */
-        put: operations["putCategoriesByKey"];
+        put: operations["putCategory"];
         post?: never;
         delete?: never;
         options?: never;
@@ -115,7 +121,7 @@ export interface paths {
             cookie?: never;
         };
         /** Specialist teams */
-        get: operations["getTeams"];
+        get: operations["listTeams"];
         put?: never;
         post?: never;
         delete?: never;
@@ -133,7 +139,7 @@ export interface paths {
         };
         get?: never;
         /** Create or replace a team (admins) */
-        put: operations["putTeamsByKey"];
+        put: operations["putTeam"];
         post?: never;
         delete?: never;
         options?: never;
@@ -152,7 +158,7 @@ export interface paths {
          * A team's operators: who a case of the team may be assigned to
          * @description From the staff directory: /v1/staff rows, and in token-role mode (ROLE_SOURCE=token) the operators whose last sign-in carried the team.
          */
-        get: operations["getTeamsByKeyMembers"];
+        get: operations["listTeamMembers"];
         put?: never;
         post?: never;
         delete?: never;
@@ -169,16 +175,16 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List cases the caller may see
-         * @description Newest first (by created or updated), keyset-paginated: pass nextCursor as cursor.
+         * List cases the caller may see (JSON pages, or all of them as CSV)
+         * @description Newest first (by created or updated) or soonest due first (resolutionDueAt, firstResponseDueAt), keyset-paginated: pass nextCursor as cursor. Queue filters and saved views: docs/queues.md. With `Accept: text/csv` the same filter is answered as one CSV document (UTF-8 with BOM, header row, RFC 4180, formula cells prefixed with '), every page streamed, at most CSV_MAX_ROWS rows (default 100,000); `limit` is then ignored. docs/csv.md.
          */
-        get: operations["getCases"];
+        get: operations["listCases"];
         put?: never;
         /**
          * File a case
          * @description A requester files for themself (channel portal); a leader may name the employee it concerns; an operator registers a case for an external requester (channel phone, email or post).
          */
-        post: operations["postCases"];
+        post: operations["createCase"];
         delete?: never;
         options?: never;
         head?: never;
@@ -193,7 +199,7 @@ export interface paths {
             cookie?: never;
         };
         /** One case, with the transitions the caller may make */
-        get: operations["getCasesById"];
+        get: operations["getCase"];
         put?: never;
         post?: never;
         delete?: never;
@@ -203,7 +209,7 @@ export interface paths {
          * Edit assignee, team, category or subject (staff)
          * @description Assigning a REGISTERED or REOPENED_BY_USER case moves it to ASSIGNED.
          */
-        patch: operations["patchCasesById"];
+        patch: operations["updateCase"];
         trace?: never;
     };
     "/v1/cases/{id}/transitions": {
@@ -219,7 +225,7 @@ export interface paths {
          * Move the case to another status
          * @description A refused move answers 409 invalid-transition with currentStatus and allowed. Requesters close with to: CLOSED and reopen with to: REOPENED_BY_USER.
          */
-        post: operations["postCasesByIdTransitions"];
+        post: operations["transitionCase"];
         delete?: never;
         options?: never;
         head?: never;
@@ -234,13 +240,13 @@ export interface paths {
             cookie?: never;
         };
         /** Messages of a case (requesters never see internal notes) */
-        get: operations["getCasesByIdMessages"];
+        get: operations["listCaseMessages"];
         put?: never;
         /**
          * Write a message (public reply, internal note, or requester message)
-         * @description A requester's message moves ASSIGNED, IN_PROGRESS, WAITING_FOR_USER, ON_HOLD and COMPLETED cases to UPDATED_BY_USER. An operator reply with setStatus WAITING_FOR_USER is the usual way into that status.
+         * @description A requester's message moves ASSIGNED, IN_PROGRESS, WAITING_FOR_USER, ON_HOLD and COMPLETED cases to UPDATED_BY_USER. An operator reply with setStatus WAITING_FOR_USER is the usual way into that status. Staff may send a reply template (`templateKey`) instead of `body`: the stored and mailed text is the template filled for the case (422 template-not-applicable when it belongs to another category or names an auto-complete date the case will not have).
          */
-        post: operations["postCasesByIdMessages"];
+        post: operations["createCaseMessage"];
         delete?: never;
         options?: never;
         head?: never;
@@ -255,7 +261,7 @@ export interface paths {
             cookie?: never;
         };
         /** The append-only history of a case */
-        get: operations["getCasesByIdHistory"];
+        get: operations["listCaseHistory"];
         put?: never;
         post?: never;
         delete?: never;
@@ -277,7 +283,7 @@ export interface paths {
          * Attach a file (multipart/form-data, one part named file)
          * @description At most ATTACHMENT_MAX_BYTES (default 10 MiB); accepted types: application/pdf, image/png, image/jpeg, text/plain, application/vnd.openxmlformats-officedocument.wordprocessingml.document. The bytes must be of the declared type (415 otherwise). A case holds at most ATTACHMENTS_PER_CASE files and ATTACHMENT_BYTES_PER_CASE bytes (413 with `quota`); one caller uploads at most ATTACHMENT_UPLOADS_PER_HOUR files an hour (429).
          */
-        post: operations["postCasesByIdAttachments"];
+        post: operations["uploadCaseAttachment"];
         delete?: never;
         options?: never;
         head?: never;
@@ -292,10 +298,74 @@ export interface paths {
             cookie?: never;
         };
         /** Download an attachment */
-        get: operations["getCasesByIdAttachmentsByAttachmentId"];
+        get: operations["downloadCaseAttachment"];
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cases/{id}/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Merge the case into another (staff): the target takes its messages and files, this one closes
+         * @description Both cases must be visible to and changeable by the caller (404 / 403), neither closed nor anonymised (409 case-closed), of the same requester and not a sensitive case into a less protected one (409 conflict with `reason`). Messages and files move with their authors, times and visibility; the source closes (CLOSED) and shows `mergedInto`; both get a history row naming the other and a `case.merged` event.
+         */
+        post: operations["mergeCase"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cases/{id}/links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Links of the case to other cases the caller may see
+         * @description Links to cases the caller may not see are left out, so a requester sees only links between their own cases.
+         */
+        get: operations["listCaseLinks"];
+        put?: never;
+        /**
+         * Link the case to another, both ways (staff)
+         * @description Both cases must be visible to and changeable by the caller; closed cases may be linked, anonymised ones not. Writes a history row and a `case.linked` event on both. 409 when the two are already linked.
+         */
+        post: operations["createCaseLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cases/{id}/links/{linkedCaseId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove the link between two cases, both ways (staff)
+         * @description Writes a history row and a `case.unlinked` event on both. 404 when the cases are not linked.
+         */
+        delete: operations["deleteCaseLink"];
         options?: never;
         head?: never;
         patch?: never;
@@ -309,10 +379,10 @@ export interface paths {
             cookie?: never;
         };
         /** Suspension windows: WAITING_FOR_USER is not used inside them and their days do not count */
-        get: operations["getSuspensionWindows"];
+        get: operations["listSuspensionWindows"];
         put?: never;
         /** Add a suspension window (admins); due times of waiting cases are recomputed */
-        post: operations["postSuspensionWindows"];
+        post: operations["createSuspensionWindow"];
         delete?: never;
         options?: never;
         head?: never;
@@ -330,7 +400,7 @@ export interface paths {
         put?: never;
         post?: never;
         /** Remove a suspension window (admins); due times of waiting cases are recomputed */
-        delete: operations["deleteSuspensionWindowsById"];
+        delete: operations["deleteSuspensionWindow"];
         options?: never;
         head?: never;
         patch?: never;
@@ -349,7 +419,7 @@ export interface paths {
          * Fire due timers now (admins)
          * @description Fires every timer due now, in batches, and answers how many fired; the body may be omitted. Outside production, asOf runs them as if at that instant (history rows and events carry it), to exercise the lifecycle end to end; in production asOf is refused (400).
          */
-        post: operations["postAdminTimersRun"];
+        post: operations["runTimers"];
         delete?: never;
         options?: never;
         head?: never;
@@ -364,7 +434,7 @@ export interface paths {
             cookie?: never;
         };
         /** Reads of a sensitive case: who, when, which endpoint (admins) */
-        get: operations["getCasesByIdAccessLog"];
+        get: operations["listCaseAccessLog"];
         put?: never;
         post?: never;
         delete?: never;
@@ -384,7 +454,7 @@ export interface paths {
          * Staff members and their roles and teams (admins)
          * @description Consulted only with ROLE_SOURCE=database; then token role claims are ignored and anyone without a row is a requester.
          */
-        get: operations["getStaff"];
+        get: operations["listStaff"];
         put?: never;
         post?: never;
         delete?: never;
@@ -401,15 +471,15 @@ export interface paths {
             cookie?: never;
         };
         /** One staff member (admins) */
-        get: operations["getStaffBySubject"];
+        get: operations["getStaffMember"];
         /**
          * Grant roles and teams to a subject, replacing what it had (admins)
          * @description Consulted only with ROLE_SOURCE=database; then token role claims are ignored and anyone without a row is a requester. Takes effect on the subject's next request.
          */
-        put: operations["putStaffBySubject"];
+        put: operations["putStaffMember"];
         post?: never;
         /** Remove a staff member: they are a requester from their next request (admins) */
-        delete: operations["deleteStaffBySubject"];
+        delete: operations["deleteStaffMember"];
         options?: never;
         head?: never;
         patch?: never;
@@ -423,12 +493,12 @@ export interface paths {
             cookie?: never;
         };
         /** A person the service knows: name, employee number, e-mail (admins) */
-        get: operations["getPeopleBySubject"];
+        get: operations["getPerson"];
         /**
          * Record a person, e.g. an employee known by number before their first sign-in (admins)
          * @description People are recorded when they sign in; this records one ahead, so operators can file for them by employee number. Cases waiting for the number are tied to the person. A number another person holds is 409.
          */
-        put: operations["putPeopleBySubject"];
+        put: operations["putPerson"];
         post?: never;
         delete?: never;
         options?: never;
@@ -466,7 +536,7 @@ export interface paths {
          * Anonymise closed cases past their retention now (admins)
          * @description A case closed longer ago than its category's retentionMonths loses requester identity, message bodies, attachment contents, details, subject and description; its status history and counts stay. Outside production, asOf runs the sweep as if at that instant.
          */
-        post: operations["postAdminRetentionRun"];
+        post: operations["runRetention"];
         delete?: never;
         options?: never;
         head?: never;
@@ -586,7 +656,7 @@ export interface paths {
          * Apply up to 500 assign, transition and setTeam operations
          * @description The request is validated as a whole (a malformed operation is a 400 for all); then each operation runs in its own transaction with the same rules as its single endpoint, and the answer is 200 with one result per operation: its status and the case, or its problem. Operations on one case run in request order.
          */
-        post: operations["bulkCases"];
+        post: operations["updateCasesInBulk"];
         delete?: never;
         options?: never;
         head?: never;
@@ -625,7 +695,7 @@ export interface paths {
          * Service-level report per category or team: met, breached, median and p90 in working hours
          * @description Covers cases filed in [from, to). Admins see every team, operators the cases of their own teams. As fresh as the last SLA sweep (SLA_INTERVAL_MS).
          */
-        get: operations["getReportsSla"];
+        get: operations["getSlaReport"];
         put?: never;
         post?: never;
         delete?: never;
@@ -645,7 +715,7 @@ export interface paths {
          * Median and p90 elapsed hours cases spend in each status, per category or team
          * @description Covers cases filed in [from, to). Admins see every team, operators the cases of their own teams.
          */
-        get: operations["getReportsTimeInStatus"];
+        get: operations["getTimeInStatusReport"];
         put?: never;
         post?: never;
         delete?: never;
@@ -667,7 +737,7 @@ export interface paths {
          * Run the SLA sweep now: recompute stale due times, record breaches (admins)
          * @description Outside production, asOf runs it as if at that instant.
          */
-        post: operations["postAdminSlaRun"];
+        post: operations["runSla"];
         delete?: never;
         options?: never;
         head?: never;
@@ -700,10 +770,10 @@ export interface paths {
         };
         get?: never;
         /** Create or replace a contact channel (admins) */
-        put: operations["putServiceInfoChannelsByKey"];
+        put: operations["putContactChannel"];
         post?: never;
         /** Remove a contact channel (admins) */
-        delete: operations["deleteServiceInfoChannelsByKey"];
+        delete: operations["deleteContactChannel"];
         options?: never;
         head?: never;
         patch?: never;
@@ -781,10 +851,392 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/reply-templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Reply templates, all or those a case of one category may use (staff) */
+        get: operations["listReplyTemplates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reply-templates/{key}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One reply template (staff) */
+        get: operations["getReplyTemplate"];
+        /** Create or replace a reply template (admins); unknown {{placeholders}} and categories are refused */
+        put: operations["putReplyTemplate"];
+        post?: never;
+        /** Delete a reply template (admins); messages sent with it keep their text */
+        delete: operations["deleteReplyTemplate"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/notices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Notices and FAQ links active now, optionally for one category
+         * @description With `category`, the notices of that category and those for every category. Administrators may ask for all notices, also inactive ones, with `includeInactive=true`; anyone else is refused 403.
+         */
+        get: operations["listNotices"];
+        put?: never;
+        /** Add a notice (admins) */
+        post: operations["createNotice"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/notices/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One notice; one outside its active period only for administrators */
+        get: operations["getNotice"];
+        /** Replace a notice (admins) */
+        put: operations["updateNotice"];
+        post?: never;
+        /** Remove a notice (admins) */
+        delete: operations["deleteNotice"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/views": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's saved views of the case list */
+        get: operations["listViews"];
+        put?: never;
+        /**
+         * Save a view: a name and a filter of the list query
+         * @description At most 50 views per user; names are unique per user (409 otherwise). Only staff filter by priority or tag.
+         */
+        post: operations["createView"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/views/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of the caller's views (another user's is 404) */
+        get: operations["getView"];
+        put?: never;
+        post?: never;
+        /** Delete one of the caller's views */
+        delete: operations["deleteView"];
+        options?: never;
+        head?: never;
+        /** Rename a view or replace its filter (the caller's own) */
+        patch: operations["updateView"];
+        trace?: never;
+    };
+    "/v1/teams/{key}/queue-counts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Counts of a team's cases per status, unassigned and breached (the team's operators and admins) */
+        get: operations["getQueueCounts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    "case.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * case.created: A case was filed (status REGISTERED).
+         * @description Posted to each active subscription whose eventTypes include this type (or "*"), at least once, in order per case. Events of sensitive categories are redacted (`redacted: true`) unless the subscription has includeSensitive. Any 2xx answer counts as delivered; anything else is retried with backoff.
+         */
+        post: operations["receiveCaseCreatedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "case.status_changed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * case.status_changed: The case moved to another status.
+         * @description Posted to each active subscription whose eventTypes include this type (or "*"), at least once, in order per case. Events of sensitive categories are redacted (`redacted: true`) unless the subscription has includeSensitive. Any 2xx answer counts as delivered; anything else is retried with backoff.
+         */
+        post: operations["receiveCaseStatusChangedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "case.assigned": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * case.assigned: The assignee changed (to null: unassigned).
+         * @description Posted to each active subscription whose eventTypes include this type (or "*"), at least once, in order per case. Events of sensitive categories are redacted (`redacted: true`) unless the subscription has includeSensitive. Any 2xx answer counts as delivered; anything else is retried with backoff.
+         */
+        post: operations["receiveCaseAssignedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "case.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * case.updated: Staff changed fields of the case (category, team, subject, priority, tags). Tag values are not in the event.
+         * @description Posted to each active subscription whose eventTypes include this type (or "*"), at least once, in order per case. Events of sensitive categories are redacted (`redacted: true`) unless the subscription has includeSensitive. Any 2xx answer counts as delivered; anything else is retried with backoff.
+         */
+        post: operations["receiveCaseUpdatedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "case.priority_changed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * case.priority_changed: Staff changed the priority of the case.
+         * @description Posted to each active subscription whose eventTypes include this type (or "*"), at least once, in order per case. Events of sensitive categories are redacted (`redacted: true`) unless the subscription has includeSensitive. Any 2xx answer counts as delivered; anything else is retried with backoff.
+         */
+        post: operations["receiveCasePriorityChangedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "case.message_added": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * case.message_added: A message was written on the case. Its body is not in the event: fetch it with your own access rights.
+         * @description Posted to each active subscription whose eventTypes include this type (or "*"), at least once, in order per case. Events of sensitive categories are redacted (`redacted: true`) unless the subscription has includeSensitive. Any 2xx answer counts as delivered; anything else is retried with backoff.
+         */
+        post: operations["receiveCaseMessageAddedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "case.attachment_added": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * case.attachment_added: A file was attached to the case.
+         * @description Posted to each active subscription whose eventTypes include this type (or "*"), at least once, in order per case. Events of sensitive categories are redacted (`redacted: true`) unless the subscription has includeSensitive. Any 2xx answer counts as delivered; anything else is retried with backoff.
+         */
+        post: operations["receiveCaseAttachmentAddedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "case.anonymised": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * case.anonymised: The case's personal data was removed at the end of its retention period.
+         * @description Posted to each active subscription whose eventTypes include this type (or "*"), at least once, in order per case. Events of sensitive categories are redacted (`redacted: true`) unless the subscription has includeSensitive. Any 2xx answer counts as delivered; anything else is retried with backoff.
+         */
+        post: operations["receiveCaseAnonymisedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "case.merged": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * case.merged: Two cases were merged: the source (now CLOSED) into the target, which took its messages and files. Emitted for both; `role` says which this one is.
+         * @description Posted to each active subscription whose eventTypes include this type (or "*"), at least once, in order per case. Events of sensitive categories are redacted (`redacted: true`) unless the subscription has includeSensitive. Any 2xx answer counts as delivered; anything else is retried with backoff.
+         */
+        post: operations["receiveCaseMergedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "case.linked": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * case.linked: A link to another case was added (emitted for both cases).
+         * @description Posted to each active subscription whose eventTypes include this type (or "*"), at least once, in order per case. Events of sensitive categories are redacted (`redacted: true`) unless the subscription has includeSensitive. Any 2xx answer counts as delivered; anything else is retried with backoff.
+         */
+        post: operations["receiveCaseLinkedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "case.unlinked": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * case.unlinked: A link to another case was removed (emitted for both cases).
+         * @description Posted to each active subscription whose eventTypes include this type (or "*"), at least once, in order per case. Events of sensitive categories are redacted (`redacted: true`) unless the subscription has includeSensitive. Any 2xx answer counts as delivered; anything else is retried with backoff.
+         */
+        post: operations["receiveCaseUnlinkedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "case.sla_breached": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * case.sla_breached: A service-level target passed without being met.
+         * @description Posted to each active subscription whose eventTypes include this type (or "*"), at least once, in order per case. Events of sensitive categories are redacted (`redacted: true`) unless the subscription has includeSensitive. Any 2xx answer counts as delivered; anything else is retried with backoff.
+         */
+        post: operations["receiveCaseSlaBreachedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
+        /** AccessLogEntry */
+        AccessLogEntry: {
+            /** Format: date-time */
+            at: string;
+            actorId: string;
+            actorRole: string;
+            endpoint: string;
+        };
         /** Attachment */
         Attachment: {
             /** Format: uuid */
@@ -800,6 +1252,64 @@ export interface components {
             };
             /** Format: date-time */
             createdAt: string;
+        };
+        /** AttachmentUpload */
+        AttachmentUpload: {
+            /**
+             * Format: binary
+             * @description The file; its part's Content-Type must be one of ATTACHMENT_TYPES and match its bytes
+             */
+            file: string;
+        };
+        /** BulkRequest */
+        BulkRequest: {
+            operations: ({
+                /** @enum {string} */
+                op: "assign";
+                /** Format: uuid */
+                caseId: string;
+                assigneeId: string | null;
+                reason?: string;
+            } | {
+                /** @enum {string} */
+                op: "transition";
+                /** Format: uuid */
+                caseId: string;
+                /**
+                 * @description Case status code
+                 * @enum {unknown}
+                 */
+                to: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+                reason?: string;
+            } | {
+                /** @enum {string} */
+                op: "setTeam";
+                /** Format: uuid */
+                caseId: string;
+                teamKey: string;
+                reason?: string;
+            })[];
+        };
+        /** BulkResult */
+        BulkResult: {
+            results: {
+                /**
+                 * Format: int64
+                 * @description Position of the operation in the request
+                 */
+                index: number;
+                /**
+                 * Format: int64
+                 * @description The HTTP status the operation alone would have had
+                 */
+                status: number;
+                case?: components["schemas"]["Case"];
+                problem?: components["schemas"]["Problem"];
+            }[];
+            /** Format: int64 */
+            succeeded: number;
+            /** Format: int64 */
+            failed: number;
         };
         /** Case */
         Case: {
@@ -859,6 +1369,10 @@ export interface components {
             updatedAt: string;
             /** @description When retention removed the personal data of this closed case (null: not anonymised) */
             anonymisedAt: string | null;
+            /** @description How the case ended, once COMPLETED (kept when it closes; null while it is worked on) */
+            resolution: ("solved" | "answered") | null;
+            /** @description The case this one was merged into (it is then CLOSED); null when it was not merged */
+            mergedInto: string | null;
             /** @description Statuses the caller may move the case to now */
             allowedTransitions: ("REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER")[];
             /** @description The pending timed transition, if any */
@@ -871,21 +1385,987 @@ export interface components {
                 /** Format: date-time */
                 dueAt: string;
             } | null;
-            /** @description Service level: due times in working hours of the service calendar, pauses given back */
-            sla: {
-                /** Format: date-time */
-                firstResponseDueAt: string;
-                /** @description When the first-response clock stopped (first public operator reply, or resolution) */
-                firstRespondedAt: string | null;
-                /** Format: date-time */
-                resolutionDueAt: string;
-                /** @description First COMPLETED (or CLOSED before completion) */
-                resolvedAt: string | null;
-                /** @description The clock stands still (WAITING_FOR_USER, ON_HOLD); due times are then as if it resumed now */
-                paused: boolean;
-                breached: ("first_response" | "resolution")[];
-            };
+            sla: components["schemas"]["CaseSla"];
+            /** @description Staff view only: absent in the view of a requester */
+            priority?: "low" | "normal" | "high" | "urgent";
+            /** @description Staff view only: free tags, normalised (trimmed, lower-case, NFC), deduplicated and sorted */
+            tags?: string[];
             attachments?: components["schemas"]["Attachment"][];
+        };
+        /**
+         * CaseAnonymisedEvent
+         * @description The event case.anonymised
+         */
+        CaseAnonymisedEvent: {
+            /** @description Outbox position (a decimal int64, as a string) */
+            position: string;
+            /**
+             * Format: uuid
+             * @description Event id: consumers dedupe on it
+             */
+            id: string;
+            /** @enum {string} */
+            type: "case.anonymised";
+            caseId: string | null;
+            /** @description The full payload, or the redacted one when `redacted` is true (it has no `actor`) */
+            payload: components["schemas"]["CaseAnonymisedPayload"] | components["schemas"]["CaseAnonymisedRedactedPayload"];
+            /** @description The payload holds ids, status and codes only: no actor, names, reasons or assignees */
+            redacted: boolean;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        /**
+         * CaseAnonymisedPayload
+         * @description The case's personal data was removed at the end of its retention period.
+         */
+        CaseAnonymisedPayload: {
+            /** Format: uuid */
+            caseId: string;
+            /** @description Case number, e.g. 2026-000123 */
+            number: string;
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            /**
+             * Format: int64
+             * @description The case version after the change
+             */
+            version: number;
+            actor: components["schemas"]["EventActor"];
+            /** Format: date-time */
+            at: string;
+            /** Format: date-time */
+            closedAt: string;
+            /** Format: int64 */
+            retentionMonths: number;
+        };
+        /**
+         * CaseAnonymisedRedactedPayload
+         * @description The case's personal data was removed at the end of its retention period. Redacted (a sensitive case, a receiver without the sensitive grant): ids, status and codes only.
+         */
+        CaseAnonymisedRedactedPayload: {
+            /** Format: uuid */
+            caseId: string;
+            /** @description Case number, e.g. 2026-000123 */
+            number: string;
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            /**
+             * Format: int64
+             * @description The case version after the change
+             */
+            version: number;
+            /** Format: date-time */
+            at: string;
+            /** Format: date-time */
+            closedAt: string;
+            /** Format: int64 */
+            retentionMonths: number;
+        };
+        /**
+         * CaseAssignedEvent
+         * @description The event case.assigned
+         */
+        CaseAssignedEvent: {
+            /** @description Outbox position (a decimal int64, as a string) */
+            position: string;
+            /**
+             * Format: uuid
+             * @description Event id: consumers dedupe on it
+             */
+            id: string;
+            /** @enum {string} */
+            type: "case.assigned";
+            caseId: string | null;
+            /** @description The full payload, or the redacted one when `redacted` is true (it has no `actor`) */
+            payload: components["schemas"]["CaseAssignedPayload"] | components["schemas"]["CaseAssignedRedactedPayload"];
+            /** @description The payload holds ids, status and codes only: no actor, names, reasons or assignees */
+            redacted: boolean;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        /**
+         * CaseAssignedPayload
+         * @description The assignee changed (to null: unassigned).
+         */
+        CaseAssignedPayload: {
+            /** Format: uuid */
+            caseId: string;
+            /** @description Case number, e.g. 2026-000123 */
+            number: string;
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            /**
+             * Format: int64
+             * @description The case version after the change
+             */
+            version: number;
+            actor: components["schemas"]["EventActor"];
+            /** Format: date-time */
+            at: string;
+            from: string | null;
+            to: string | null;
+        };
+        /**
+         * CaseAssignedRedactedPayload
+         * @description The assignee changed (to null: unassigned). Redacted (a sensitive case, a receiver without the sensitive grant): ids, status and codes only.
+         */
+        CaseAssignedRedactedPayload: {
+            /** Format: uuid */
+            caseId: string;
+            /** @description Case number, e.g. 2026-000123 */
+            number: string;
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            /**
+             * Format: int64
+             * @description The case version after the change
+             */
+            version: number;
+            /** Format: date-time */
+            at: string;
+        };
+        /**
+         * CaseAttachmentAddedEvent
+         * @description The event case.attachment_added
+         */
+        CaseAttachmentAddedEvent: {
+            /** @description Outbox position (a decimal int64, as a string) */
+            position: string;
+            /**
+             * Format: uuid
+             * @description Event id: consumers dedupe on it
+             */
+            id: string;
+            /** @enum {string} */
+            type: "case.attachment_added";
+            caseId: string | null;
+            /** @description The full payload, or the redacted one when `redacted` is true (it has no `actor`) */
+            payload: components["schemas"]["CaseAttachmentAddedPayload"] | components["schemas"]["CaseAttachmentAddedRedactedPayload"];
+            /** @description The payload holds ids, status and codes only: no actor, names, reasons or assignees */
+            redacted: boolean;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        /**
+         * CaseAttachmentAddedPayload
+         * @description A file was attached to the case.
+         */
+        CaseAttachmentAddedPayload: {
+            /** Format: uuid */
+            caseId: string;
+            /** @description Case number, e.g. 2026-000123 */
+            number: string;
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            /**
+             * Format: int64
+             * @description The case version after the change
+             */
+            version: number;
+            actor: components["schemas"]["EventActor"];
+            /** Format: date-time */
+            at: string;
+            /** Format: uuid */
+            attachmentId: string;
+        };
+        /**
+         * CaseAttachmentAddedRedactedPayload
+         * @description A file was attached to the case. Redacted (a sensitive case, a receiver without the sensitive grant): ids, status and codes only.
+         */
+        CaseAttachmentAddedRedactedPayload: {
+            /** Format: uuid */
+            caseId: string;
+            /** @description Case number, e.g. 2026-000123 */
+            number: string;
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            /**
+             * Format: int64
+             * @description The case version after the change
+             */
+            version: number;
+            /** Format: date-time */
+            at: string;
+            /** Format: uuid */
+            attachmentId: string;
+        };
+        /**
+         * CaseCreatedEvent
+         * @description The event case.created
+         */
+        CaseCreatedEvent: {
+            /** @description Outbox position (a decimal int64, as a string) */
+            position: string;
+            /**
+             * Format: uuid
+             * @description Event id: consumers dedupe on it
+             */
+            id: string;
+            /** @enum {string} */
+            type: "case.created";
+            caseId: string | null;
+            /** @description The full payload, or the redacted one when `redacted` is true (it has no `actor`) */
+            payload: components["schemas"]["CaseCreatedPayload"] | components["schemas"]["CaseCreatedRedactedPayload"];
+            /** @description The payload holds ids, status and codes only: no actor, names, reasons or assignees */
+            redacted: boolean;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        /**
+         * CaseCreatedPayload
+         * @description A case was filed (status REGISTERED).
+         */
+        CaseCreatedPayload: {
+            /** Format: uuid */
+            caseId: string;
+            /** @description Case number, e.g. 2026-000123 */
+            number: string;
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            /**
+             * Format: int64
+             * @description The case version after the change
+             */
+            version: number;
+            actor: components["schemas"]["EventActor"];
+            /** Format: date-time */
+            at: string;
+            categoryKey: string;
+            teamKey: string;
+            /** @description portal, phone, email, post or api */
+            channel: string;
+        };
+        /**
+         * CaseCreatedRedactedPayload
+         * @description A case was filed (status REGISTERED). Redacted (a sensitive case, a receiver without the sensitive grant): ids, status and codes only.
+         */
+        CaseCreatedRedactedPayload: {
+            /** Format: uuid */
+            caseId: string;
+            /** @description Case number, e.g. 2026-000123 */
+            number: string;
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            /**
+             * Format: int64
+             * @description The case version after the change
+             */
+            version: number;
+            /** Format: date-time */
+            at: string;
+            categoryKey: string;
+            teamKey: string;
+            /** @description portal, phone, email, post or api */
+            channel: string;
+        };
+        /**
+         * CaseLink
+         * @description A link to another case the caller may see
+         */
+        CaseLink: {
+            /** Format: uuid */
+            caseId: string;
+            /** @description Case number of the linked case */
+            number: string;
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            /** @description Subject of the linked case */
+            subject: string;
+            /** @description related: about the same matter; duplicate: the same request filed twice */
+            kind: "related" | "duplicate";
+            /** @description Who linked the cases */
+            createdBy: string;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        /**
+         * CaseLinkList
+         * @description Links to cases the caller may see, oldest first
+         */
+        CaseLinkList: components["schemas"]["CaseLink"][];
+        /**
+         * CaseLinkedEvent
+         * @description The event case.linked
+         */
+        CaseLinkedEvent: {
+            /** @description Outbox position (a decimal int64, as a string) */
+            position: string;
+            /**
+             * Format: uuid
+             * @description Event id: consumers dedupe on it
+             */
+            id: string;
+            /** @enum {string} */
+            type: "case.linked";
+            caseId: string | null;
+            /** @description The full payload, or the redacted one when `redacted` is true (it has no `actor`) */
+            payload: components["schemas"]["CaseLinkedPayload"] | components["schemas"]["CaseLinkedRedactedPayload"];
+            /** @description The payload holds ids, status and codes only: no actor, names, reasons or assignees */
+            redacted: boolean;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        /**
+         * CaseLinkedPayload
+         * @description A link to another case was added (emitted for both cases).
+         */
+        CaseLinkedPayload: {
+            /** Format: uuid */
+            caseId: string;
+            /** @description Case number, e.g. 2026-000123 */
+            number: string;
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            /**
+             * Format: int64
+             * @description The case version after the change
+             */
+            version: number;
+            actor: components["schemas"]["EventActor"];
+            /** Format: date-time */
+            at: string;
+            /** Format: uuid */
+            linkedCaseId: string;
+            linkedNumber: string;
+            kind: "related" | "duplicate";
+        };
+        /**
+         * CaseLinkedRedactedPayload
+         * @description A link to another case was added (emitted for both cases). Redacted (a sensitive case, a receiver without the sensitive grant): ids, status and codes only.
+         */
+        CaseLinkedRedactedPayload: {
+            /** Format: uuid */
+            caseId: string;
+            /** @description Case number, e.g. 2026-000123 */
+            number: string;
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            /**
+             * Format: int64
+             * @description The case version after the change
+             */
+            version: number;
+            /** Format: date-time */
+            at: string;
+            /** Format: uuid */
+            linkedCaseId: string;
+            linkedNumber: string;
+            kind: "related" | "duplicate";
+        };
+        /** CaseList */
+        CaseList: {
+            items: components["schemas"]["Case"][];
+            nextCursor: string | null;
+        };
+        /**
+         * CaseMergedEvent
+         * @description The event case.merged
+         */
+        CaseMergedEvent: {
+            /** @description Outbox position (a decimal int64, as a string) */
+            position: string;
+            /**
+             * Format: uuid
+             * @description Event id: consumers dedupe on it
+             */
+            id: string;
+            /** @enum {string} */
+            type: "case.merged";
+            caseId: string | null;
+            /** @description The full payload, or the redacted one when `redacted` is true (it has no `actor`) */
+            payload: components["schemas"]["CaseMergedPayload"] | components["schemas"]["CaseMergedRedactedPayload"];
+            /** @description The payload holds ids, status and codes only: no actor, names, reasons or assignees */
+            redacted: boolean;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        /**
+         * CaseMergedPayload
+         * @description Two cases were merged: the source (now CLOSED) into the target, which took its messages and files. Emitted for both; `role` says which this one is.
+         */
+        CaseMergedPayload: {
+            /** Format: uuid */
+            caseId: string;
+            /** @description Case number, e.g. 2026-000123 */
+            number: string;
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            /**
+             * Format: int64
+             * @description The case version after the change
+             */
+            version: number;
+            actor: components["schemas"]["EventActor"];
+            /** Format: date-time */
+            at: string;
+            role: "source" | "target";
+            /** Format: uuid */
+            sourceCaseId: string;
+            sourceNumber: string;
+            /** Format: uuid */
+            targetCaseId: string;
+            targetNumber: string;
+            /** Format: int64 */
+            movedMessages: number;
+            /** Format: int64 */
+            movedAttachments: number;
+        };
+        /**
+         * CaseMergedRedactedPayload
+         * @description Two cases were merged: the source (now CLOSED) into the target, which took its messages and files. Emitted for both; `role` says which this one is. Redacted (a sensitive case, a receiver without the sensitive grant): ids, status and codes only.
+         */
+        CaseMergedRedactedPayload: {
+            /** Format: uuid */
+            caseId: string;
+            /** @description Case number, e.g. 2026-000123 */
+            number: string;
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            /**
+             * Format: int64
+             * @description The case version after the change
+             */
+            version: number;
+            /** Format: date-time */
+            at: string;
+            role: "source" | "target";
+            /** Format: uuid */
+            sourceCaseId: string;
+            sourceNumber: string;
+            /** Format: uuid */
+            targetCaseId: string;
+            targetNumber: string;
+            /** Format: int64 */
+            movedMessages: number;
+            /** Format: int64 */
+            movedAttachments: number;
+        };
+        /**
+         * CaseMessageAddedEvent
+         * @description The event case.message_added
+         */
+        CaseMessageAddedEvent: {
+            /** @description Outbox position (a decimal int64, as a string) */
+            position: string;
+            /**
+             * Format: uuid
+             * @description Event id: consumers dedupe on it
+             */
+            id: string;
+            /** @enum {string} */
+            type: "case.message_added";
+            caseId: string | null;
+            /** @description The full payload, or the redacted one when `redacted` is true (it has no `actor`) */
+            payload: components["schemas"]["CaseMessageAddedPayload"] | components["schemas"]["CaseMessageAddedRedactedPayload"];
+            /** @description The payload holds ids, status and codes only: no actor, names, reasons or assignees */
+            redacted: boolean;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        /**
+         * CaseMessageAddedPayload
+         * @description A message was written on the case. Its body is not in the event: fetch it with your own access rights.
+         */
+        CaseMessageAddedPayload: {
+            /** Format: uuid */
+            caseId: string;
+            /** @description Case number, e.g. 2026-000123 */
+            number: string;
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            /**
+             * Format: int64
+             * @description The case version after the change
+             */
+            version: number;
+            actor: components["schemas"]["EventActor"];
+            /** Format: date-time */
+            at: string;
+            /** Format: uuid */
+            messageId: string;
+            /** @enum {unknown} */
+            visibility: "public" | "internal";
+        };
+        /**
+         * CaseMessageAddedRedactedPayload
+         * @description A message was written on the case. Its body is not in the event: fetch it with your own access rights. Redacted (a sensitive case, a receiver without the sensitive grant): ids, status and codes only.
+         */
+        CaseMessageAddedRedactedPayload: {
+            /** Format: uuid */
+            caseId: string;
+            /** @description Case number, e.g. 2026-000123 */
+            number: string;
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            /**
+             * Format: int64
+             * @description The case version after the change
+             */
+            version: number;
+            /** Format: date-time */
+            at: string;
+            /** Format: uuid */
+            messageId: string;
+            /** @enum {unknown} */
+            visibility: "public" | "internal";
+        };
+        /**
+         * CasePriorityChangedEvent
+         * @description The event case.priority_changed
+         */
+        CasePriorityChangedEvent: {
+            /** @description Outbox position (a decimal int64, as a string) */
+            position: string;
+            /**
+             * Format: uuid
+             * @description Event id: consumers dedupe on it
+             */
+            id: string;
+            /** @enum {string} */
+            type: "case.priority_changed";
+            caseId: string | null;
+            /** @description The full payload, or the redacted one when `redacted` is true (it has no `actor`) */
+            payload: components["schemas"]["CasePriorityChangedPayload"] | components["schemas"]["CasePriorityChangedRedactedPayload"];
+            /** @description The payload holds ids, status and codes only: no actor, names, reasons or assignees */
+            redacted: boolean;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        /**
+         * CasePriorityChangedPayload
+         * @description Staff changed the priority of the case.
+         */
+        CasePriorityChangedPayload: {
+            /** Format: uuid */
+            caseId: string;
+            /** @description Case number, e.g. 2026-000123 */
+            number: string;
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            /**
+             * Format: int64
+             * @description The case version after the change
+             */
+            version: number;
+            actor: components["schemas"]["EventActor"];
+            /** Format: date-time */
+            at: string;
+            /** @enum {unknown} */
+            from: "low" | "normal" | "high" | "urgent";
+            /** @enum {unknown} */
+            to: "low" | "normal" | "high" | "urgent";
+        };
+        /**
+         * CasePriorityChangedRedactedPayload
+         * @description Staff changed the priority of the case. Redacted (a sensitive case, a receiver without the sensitive grant): ids, status and codes only.
+         */
+        CasePriorityChangedRedactedPayload: {
+            /** Format: uuid */
+            caseId: string;
+            /** @description Case number, e.g. 2026-000123 */
+            number: string;
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            /**
+             * Format: int64
+             * @description The case version after the change
+             */
+            version: number;
+            /** Format: date-time */
+            at: string;
+            /** @enum {unknown} */
+            from: "low" | "normal" | "high" | "urgent";
+            /** @enum {unknown} */
+            to: "low" | "normal" | "high" | "urgent";
+        };
+        /**
+         * CaseSla
+         * @description Service level: due times in working hours of the service calendar, pauses given back
+         */
+        CaseSla: {
+            /** Format: date-time */
+            firstResponseDueAt: string;
+            /** @description When the first-response clock stopped (first public operator reply, or resolution) */
+            firstRespondedAt: string | null;
+            /** Format: date-time */
+            resolutionDueAt: string;
+            /** @description First COMPLETED (or CLOSED before completion) */
+            resolvedAt: string | null;
+            /** @description The clock stands still (WAITING_FOR_USER, ON_HOLD); due times are then as if it resumed now */
+            paused: boolean;
+            breached: ("first_response" | "resolution")[];
+        };
+        /**
+         * CaseSlaBreachedEvent
+         * @description The event case.sla_breached
+         */
+        CaseSlaBreachedEvent: {
+            /** @description Outbox position (a decimal int64, as a string) */
+            position: string;
+            /**
+             * Format: uuid
+             * @description Event id: consumers dedupe on it
+             */
+            id: string;
+            /** @enum {string} */
+            type: "case.sla_breached";
+            caseId: string | null;
+            /** @description The full payload, or the redacted one when `redacted` is true (it has no `actor`) */
+            payload: components["schemas"]["CaseSlaBreachedPayload"] | components["schemas"]["CaseSlaBreachedRedactedPayload"];
+            /** @description The payload holds ids, status and codes only: no actor, names, reasons or assignees */
+            redacted: boolean;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        /**
+         * CaseSlaBreachedPayload
+         * @description A service-level target passed without being met.
+         */
+        CaseSlaBreachedPayload: {
+            /** Format: uuid */
+            caseId: string;
+            /** @description Case number, e.g. 2026-000123 */
+            number: string;
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            /**
+             * Format: int64
+             * @description The case version after the change
+             */
+            version: number;
+            actor: components["schemas"]["EventActor"];
+            /** Format: date-time */
+            at: string;
+            teamKey: string;
+            categoryKey: string;
+            /** @enum {unknown} */
+            kind: "first_response" | "resolution";
+            /** Format: date-time */
+            dueAt: string;
+        };
+        /**
+         * CaseSlaBreachedRedactedPayload
+         * @description A service-level target passed without being met. Redacted (a sensitive case, a receiver without the sensitive grant): ids, status and codes only.
+         */
+        CaseSlaBreachedRedactedPayload: {
+            /** Format: uuid */
+            caseId: string;
+            /** @description Case number, e.g. 2026-000123 */
+            number: string;
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            /**
+             * Format: int64
+             * @description The case version after the change
+             */
+            version: number;
+            /** Format: date-time */
+            at: string;
+            teamKey: string;
+            categoryKey: string;
+            /** @enum {unknown} */
+            kind: "first_response" | "resolution";
+            /** Format: date-time */
+            dueAt: string;
+        };
+        /**
+         * CaseStatusChangedEvent
+         * @description The event case.status_changed
+         */
+        CaseStatusChangedEvent: {
+            /** @description Outbox position (a decimal int64, as a string) */
+            position: string;
+            /**
+             * Format: uuid
+             * @description Event id: consumers dedupe on it
+             */
+            id: string;
+            /** @enum {string} */
+            type: "case.status_changed";
+            caseId: string | null;
+            /** @description The full payload, or the redacted one when `redacted` is true (it has no `actor`) */
+            payload: components["schemas"]["CaseStatusChangedPayload"] | components["schemas"]["CaseStatusChangedRedactedPayload"];
+            /** @description The payload holds ids, status and codes only: no actor, names, reasons or assignees */
+            redacted: boolean;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        /**
+         * CaseStatusChangedPayload
+         * @description The case moved to another status.
+         */
+        CaseStatusChangedPayload: {
+            /** Format: uuid */
+            caseId: string;
+            /** @description Case number, e.g. 2026-000123 */
+            number: string;
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            /**
+             * Format: int64
+             * @description The case version after the change
+             */
+            version: number;
+            actor: components["schemas"]["EventActor"];
+            /** Format: date-time */
+            at: string;
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            from: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            to: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            reason: string | null;
+            /**
+             * @description How the case ended: given with moves into COMPLETED
+             * @enum {unknown}
+             */
+            resolution?: "solved" | "answered";
+        };
+        /**
+         * CaseStatusChangedRedactedPayload
+         * @description The case moved to another status. Redacted (a sensitive case, a receiver without the sensitive grant): ids, status and codes only.
+         */
+        CaseStatusChangedRedactedPayload: {
+            /** Format: uuid */
+            caseId: string;
+            /** @description Case number, e.g. 2026-000123 */
+            number: string;
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            /**
+             * Format: int64
+             * @description The case version after the change
+             */
+            version: number;
+            /** Format: date-time */
+            at: string;
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            from: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            to: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            /**
+             * @description How the case ended: given with moves into COMPLETED
+             * @enum {unknown}
+             */
+            resolution?: "solved" | "answered";
+        };
+        /**
+         * CaseUnlinkedEvent
+         * @description The event case.unlinked
+         */
+        CaseUnlinkedEvent: {
+            /** @description Outbox position (a decimal int64, as a string) */
+            position: string;
+            /**
+             * Format: uuid
+             * @description Event id: consumers dedupe on it
+             */
+            id: string;
+            /** @enum {string} */
+            type: "case.unlinked";
+            caseId: string | null;
+            /** @description The full payload, or the redacted one when `redacted` is true (it has no `actor`) */
+            payload: components["schemas"]["CaseUnlinkedPayload"] | components["schemas"]["CaseUnlinkedRedactedPayload"];
+            /** @description The payload holds ids, status and codes only: no actor, names, reasons or assignees */
+            redacted: boolean;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        /**
+         * CaseUnlinkedPayload
+         * @description A link to another case was removed (emitted for both cases).
+         */
+        CaseUnlinkedPayload: {
+            /** Format: uuid */
+            caseId: string;
+            /** @description Case number, e.g. 2026-000123 */
+            number: string;
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            /**
+             * Format: int64
+             * @description The case version after the change
+             */
+            version: number;
+            actor: components["schemas"]["EventActor"];
+            /** Format: date-time */
+            at: string;
+            /** Format: uuid */
+            linkedCaseId: string;
+            linkedNumber: string;
+            kind: "related" | "duplicate";
+        };
+        /**
+         * CaseUnlinkedRedactedPayload
+         * @description A link to another case was removed (emitted for both cases). Redacted (a sensitive case, a receiver without the sensitive grant): ids, status and codes only.
+         */
+        CaseUnlinkedRedactedPayload: {
+            /** Format: uuid */
+            caseId: string;
+            /** @description Case number, e.g. 2026-000123 */
+            number: string;
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            /**
+             * Format: int64
+             * @description The case version after the change
+             */
+            version: number;
+            /** Format: date-time */
+            at: string;
+            /** Format: uuid */
+            linkedCaseId: string;
+            linkedNumber: string;
+            kind: "related" | "duplicate";
+        };
+        /**
+         * CaseUpdatedEvent
+         * @description The event case.updated
+         */
+        CaseUpdatedEvent: {
+            /** @description Outbox position (a decimal int64, as a string) */
+            position: string;
+            /**
+             * Format: uuid
+             * @description Event id: consumers dedupe on it
+             */
+            id: string;
+            /** @enum {string} */
+            type: "case.updated";
+            caseId: string | null;
+            /** @description The full payload, or the redacted one when `redacted` is true (it has no `actor`) */
+            payload: components["schemas"]["CaseUpdatedPayload"] | components["schemas"]["CaseUpdatedRedactedPayload"];
+            /** @description The payload holds ids, status and codes only: no actor, names, reasons or assignees */
+            redacted: boolean;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        /**
+         * CaseUpdatedPayload
+         * @description Staff changed fields of the case (category, team, subject, priority, tags). Tag values are not in the event.
+         */
+        CaseUpdatedPayload: {
+            /** Format: uuid */
+            caseId: string;
+            /** @description Case number, e.g. 2026-000123 */
+            number: string;
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            /**
+             * Format: int64
+             * @description The case version after the change
+             */
+            version: number;
+            actor: components["schemas"]["EventActor"];
+            /** Format: date-time */
+            at: string;
+            fields: string[];
+        };
+        /**
+         * CaseUpdatedRedactedPayload
+         * @description Staff changed fields of the case (category, team, subject, priority, tags). Tag values are not in the event. Redacted (a sensitive case, a receiver without the sensitive grant): ids, status and codes only.
+         */
+        CaseUpdatedRedactedPayload: {
+            /** Format: uuid */
+            caseId: string;
+            /** @description Case number, e.g. 2026-000123 */
+            number: string;
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            /**
+             * Format: int64
+             * @description The case version after the change
+             */
+            version: number;
+            /** Format: date-time */
+            at: string;
+            fields: string[];
         };
         /** Category */
         Category: {
@@ -894,10 +2374,16 @@ export interface components {
                 nb: string;
                 en: string;
             };
+            /** @description The English description (kept for older clients; localizedDescription has both languages) */
             description: string | null;
+            localizedDescription: components["schemas"]["LocalizedText"] | null;
+            /** @description Who handles the form: the service centre, or the person's leader (filing it at the centre is refused) */
+            handledBy: "centre" | "leader";
+            /** @description Where to go instead, for a form handled by the leader */
+            guidance: components["schemas"]["LocalizedText"] | null;
             defaultTeamKey: string;
             sensitive: boolean;
-            /** @description Extra fields of the contact form, as JSON Schema */
+            /** @description Extra fields of the contact form, as JSON Schema; each field has `title` (English) and `x-title`/`x-description` {nb, en} */
             form: {
                 [key: string]: unknown;
             } | null;
@@ -917,7 +2403,215 @@ export interface components {
                  * @description working hours
                  */
                 resolutionHours: number;
+                byPriority?: components["schemas"]["PriorityTargets"];
             };
+        };
+        /** CategoryDetail */
+        CategoryDetail: {
+            key: string;
+            name: {
+                nb: string;
+                en: string;
+            };
+            /** @description The English description (kept for older clients; localizedDescription has both languages) */
+            description: string | null;
+            localizedDescription: components["schemas"]["LocalizedText"] | null;
+            /** @description Who handles the form: the service centre, or the person's leader (filing it at the centre is refused) */
+            handledBy: "centre" | "leader";
+            /** @description Where to go instead, for a form handled by the leader */
+            guidance: components["schemas"]["LocalizedText"] | null;
+            defaultTeamKey: string;
+            sensitive: boolean;
+            /** @description Extra fields of the contact form, as JSON Schema; each field has `title` (English) and `x-title`/`x-description` {nb, en} */
+            form: {
+                [key: string]: unknown;
+            } | null;
+            active: boolean;
+            /** Format: int64 */
+            sortOrder: number;
+            /** Format: int64 */
+            retentionMonths: number;
+            serviceLevel: {
+                /**
+                 * Format: int32
+                 * @description working hours
+                 */
+                firstResponseHours: number;
+                /**
+                 * Format: int32
+                 * @description working hours
+                 */
+                resolutionHours: number;
+                byPriority?: components["schemas"]["PriorityTargets"];
+            };
+            /** @description The notices active now that concern the category */
+            notices: components["schemas"]["Notice"][];
+        };
+        /** ContactChannel */
+        ContactChannel: {
+            key: string;
+            /** @enum {unknown} */
+            kind: "portal" | "phone" | "email" | "post";
+            name: {
+                nb: string;
+                en: string;
+            };
+            /** @description Phone number, e-mail address, URL or postal route */
+            address: string;
+            description: {
+                nb: string;
+                en: string;
+            } | null;
+            /** @description Opening hours; null: always available (answered in case-handling hours) */
+            hours: {
+                /**
+                 * Format: int32
+                 * @description ISO weekday: 1 = Monday … 7 = Sunday
+                 */
+                weekday: number;
+                /** @description local wall-clock HH:MM */
+                start: string;
+                /** @description local wall-clock HH:MM */
+                end: string;
+            }[] | null;
+            /** Format: int64 */
+            sortOrder: number;
+            /** @description Open at this moment (its hours, public holidays and closed days) */
+            openNow: boolean;
+            /** @description When it opens next, if closed now */
+            nextOpenAt: string | null;
+        };
+        /** CreateCaseLinkRequest */
+        CreateCaseLinkRequest: {
+            /**
+             * Format: uuid
+             * @description The case to link this one to
+             */
+            caseId: string;
+            /** @description related: about the same matter; duplicate: the same request filed twice */
+            kind: "related" | "duplicate";
+        };
+        /** CreateCaseRequest */
+        CreateCaseRequest: {
+            categoryKey: string;
+            subject: string;
+            description: string;
+            /** @description Extra fields of the category's form */
+            details?: {
+                [key: string]: unknown;
+            };
+            /** @description Staff: the Feide id of the employee the case is filed for (phone, e-mail, post); they become its requester */
+            requesterId?: string;
+            /** @description ansattnummer. Staff naming another employee's number file the case for that employee (resolved through the person directory, or tied to them when they first sign in) */
+            employeeNumber?: string;
+            /** @description The employee a leader files about */
+            concernsEmployee?: {
+                /** @description Feide id */
+                id?: string;
+                name: string;
+                /** @description ansattnummer */
+                employeeNumber?: string;
+            };
+            /** @enum {unknown} */
+            channel?: "portal" | "phone" | "email" | "post" | "api";
+            /** @description Someone without a Feide account, registered by an operator */
+            externalRequester?: {
+                name: string;
+                /** Format: email */
+                email?: string;
+                phone?: string;
+                address?: string;
+            };
+            /**
+             * @description Language of the requester's mails; default: the token's locale, else nb
+             * @enum {unknown}
+             */
+            language?: "nb" | "en";
+            /** @description Staff only (403 for anyone else); default normal */
+            priority?: "low" | "normal" | "high" | "urgent";
+        };
+        /** CreateMessageRequest */
+        CreateMessageRequest: {
+            /** @description The text; give this or `templateKey` */
+            body?: string;
+            /** @description A reply template (staff): the service fills its placeholders in the case language and stores the result as the body */
+            templateKey?: string;
+            visibility?: "public" | "internal";
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            setStatus?: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            /**
+             * @description With `setStatus: COMPLETED` only (default solved)
+             * @enum {unknown}
+             */
+            resolution?: "solved" | "answered";
+            /** @description An operator records the external requester's message (phone, e-mail) */
+            onBehalfOfRequester?: boolean;
+        };
+        /** CreateSuspensionWindowRequest */
+        CreateSuspensionWindowRequest: {
+            /**
+             * Format: date
+             * @description YYYY-MM-DD (Europe/Oslo)
+             */
+            from: string;
+            /**
+             * Format: date
+             * @description YYYY-MM-DD (Europe/Oslo)
+             */
+            to: string;
+            reason: string;
+        };
+        /** CreateView */
+        CreateView: {
+            /** @description Unique among the caller’s views */
+            name: string;
+            filter: components["schemas"]["ViewFilter"];
+        };
+        /** CreateWebhookRequest */
+        CreateWebhookRequest: {
+            /**
+             * Format: uri
+             * @description https (http only outside production)
+             */
+            url: string;
+            /** @description Event types to receive; "*" for all */
+            eventTypes: ("case.created" | "case.status_changed" | "case.assigned" | "case.updated" | "case.priority_changed" | "case.message_added" | "case.attachment_added" | "case.anonymised" | "case.merged" | "case.linked" | "case.unlinked" | "case.sla_breached" | "*")[];
+            /** @description HMAC-SHA256 key (write-only) */
+            secret?: string;
+            description?: string;
+            /** @default true */
+            active: boolean;
+            /**
+             * @description Send events of sensitive categories in full (actors, reasons, assignees). Only an administrator signed in as a person, or a client granted cases:read:sensitive, may set it
+             * @default false
+             */
+            includeSensitive: boolean;
+        };
+        /**
+         * Event
+         * @description An event of the outbox, as the feed serves it and a webhook delivery posts it; `type` says which
+         */
+        Event: components["schemas"]["CaseCreatedEvent"] | components["schemas"]["CaseStatusChangedEvent"] | components["schemas"]["CaseAssignedEvent"] | components["schemas"]["CaseUpdatedEvent"] | components["schemas"]["CasePriorityChangedEvent"] | components["schemas"]["CaseMessageAddedEvent"] | components["schemas"]["CaseAttachmentAddedEvent"] | components["schemas"]["CaseAnonymisedEvent"] | components["schemas"]["CaseMergedEvent"] | components["schemas"]["CaseLinkedEvent"] | components["schemas"]["CaseUnlinkedEvent"] | components["schemas"]["CaseSlaBreachedEvent"];
+        /** EventActor */
+        EventActor: {
+            /** @description Subject id of the person or client, or `system` */
+            id: string;
+            /** @description Role recorded for the action (requester, leader, operator, admin, integration, system) */
+            role: string;
+            /** @description The external requester an operator acted for */
+            onBehalfOf: string | null;
+        };
+        /**
+         * EventFeed
+         * @description Events after a position, oldest first
+         */
+        EventFeed: {
+            items: components["schemas"]["Event"][];
+            /** @description Pass as after for the next page; equal to after when nothing new is committed */
+            nextAfter: string;
         };
         /** HistoryEntry */
         HistoryEntry: {
@@ -929,12 +2623,69 @@ export interface components {
                 role: string;
                 onBehalfOf: string | null;
             };
-            /** @description created, status, assignee, team, category, subject, message, attachment */
+            /** @description created, status, resolution, assignee, team, category, subject, priority, tags, message, attachment, merged_into, merged_from, link */
             field: string;
             from: string | null;
             to: string | null;
             reason: string | null;
             internal: boolean;
+        };
+        /** InboundMailResult */
+        InboundMailResult: {
+            /** @enum {unknown} */
+            outcome: "case-created" | "message-added" | "ignored";
+            /** @description This Message-ID was received before: the answer is what its first delivery did */
+            duplicate: boolean;
+            /** @description The Message-ID, without angle brackets (made from the bytes when the mail has none) */
+            messageId: string;
+            caseId: string | null;
+            caseNumber: string | null;
+            /** @description ignored: auto-submitted, bulk-precedence, auto-reply-header, own-address, bounce or no-sender. case-created from a mail naming a case: unknown-case, sender-not-requester or case-closed. incomplete: the first delivery failed half-way. */
+            reason: string | null;
+            /** @description Present on 202: why the mail created nothing (same as reason) */
+            ignored?: string;
+            /** @description Files kept as case attachments */
+            attachments?: {
+                /** Format: uuid */
+                id: string;
+                filename: string;
+            }[];
+            /** @description Files not kept (named in an internal note on the case, except inline images) */
+            skippedAttachments?: {
+                filename: string;
+                /** @enum {unknown} */
+                reason: "inline-image" | "too-large" | "type-not-accepted";
+            }[];
+        };
+        /** Liveness */
+        Liveness: {
+            /** @enum {string} */
+            status: "ok";
+        };
+        /**
+         * LocalizedText
+         * @description A text in Norwegian (nb) and English (en)
+         */
+        LocalizedText: {
+            nb: string;
+            en: string;
+        };
+        /** Me */
+        Me: {
+            subject: string;
+            name: string | null;
+            roles: string[];
+            teams: string[];
+            scopes: string[];
+            employeeNumber: string | null;
+        };
+        /** MergeCaseRequest */
+        MergeCaseRequest: {
+            /**
+             * Format: uuid
+             * @description The case that takes the messages and files; this one closes
+             */
+            into: string;
         };
         /** Message */
         Message: {
@@ -952,6 +2703,126 @@ export interface components {
             /** Format: date-time */
             createdAt: string;
         };
+        /** MessageResult */
+        MessageResult: {
+            message: components["schemas"]["Message"];
+            case: components["schemas"]["Case"];
+        };
+        /**
+         * Notice
+         * @description A notice or FAQ link shown to people before they file a case
+         */
+        Notice: {
+            /** Format: uuid */
+            id: string;
+            title: {
+                nb: string;
+                en: string;
+            };
+            text: components["schemas"]["LocalizedText"];
+            /** @description An https URL (an FAQ answer, a news item), or null */
+            link: string | null;
+            /** @description Category keys the notice concerns; empty: every category */
+            categories: string[];
+            /** @description Shown from this instant; null: since always */
+            activeFrom: string | null;
+            /** @description Shown until (not including) this instant; null: until removed */
+            activeUntil: string | null;
+            /** @description Whether it is shown now */
+            active: boolean;
+            /** Format: int64 */
+            sortOrder: number;
+        };
+        /** NoticeInput */
+        NoticeInput: {
+            title: {
+                nb: string;
+                en: string;
+            };
+            text: components["schemas"]["LocalizedText"];
+            link?: string | null;
+            /** @description Empty or absent: every category */
+            categories?: string[];
+            activeFrom?: string | null;
+            activeUntil?: string | null;
+            /** Format: int32 */
+            sortOrder?: number;
+        };
+        /** Notification */
+        Notification: {
+            /** @description Delivery id */
+            id: string;
+            /**
+             * @description What the mail was about (sensitive: a mail that says only that something is new)
+             * @enum {unknown}
+             */
+            kind: "filed" | "reply" | "waiting" | "reminder" | "completed" | "reopened" | "closed" | "sensitive";
+            /** @enum {unknown} */
+            language: "nb" | "en";
+            /** @description The address (the requester or a CC); [anonymised] after retention */
+            recipient: string;
+            subject: string;
+            /**
+             * @description pending: not yet taken by the mail server (retried with backoff); failed: given up
+             * @enum {unknown}
+             */
+            state: "pending" | "sent" | "failed";
+            /** Format: int64 */
+            attempts: number;
+            lastError: string | null;
+            lastAttemptAt: string | null;
+            sentAt: string | null;
+            nextAttemptAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        /** NotificationTemplate */
+        NotificationTemplate: {
+            /** @enum {unknown} */
+            kind: "filed" | "reply" | "waiting" | "reminder" | "completed" | "reopened" | "closed" | "sensitive";
+            /** @enum {unknown} */
+            language: "nb" | "en";
+            subject: string;
+            body: string;
+            updatedBy: string | null;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        /** Person */
+        Person: {
+            subject: string;
+            name: string | null;
+            employeeNumber: string | null;
+            email: string | null;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        /**
+         * PriorityTarget
+         * @description Targets for cases of one priority; an override only shortens the category target
+         */
+        PriorityTarget: {
+            /**
+             * Format: int32
+             * @description working hours
+             */
+            firstResponseHours?: number;
+            /**
+             * Format: int32
+             * @description working hours
+             */
+            resolutionHours?: number;
+        };
+        /**
+         * PriorityTargets
+         * @description Per-priority targets: a case of that priority gets the shorter of these and the category's (docs/service-levels.md)
+         */
+        PriorityTargets: {
+            low?: components["schemas"]["PriorityTarget"];
+            normal?: components["schemas"]["PriorityTarget"];
+            high?: components["schemas"]["PriorityTarget"];
+            urgent?: components["schemas"]["PriorityTarget"];
+        };
         /**
          * Problem
          * @description RFC 9457 problem details (application/problem+json)
@@ -965,9 +2836,443 @@ export interface components {
             detail?: string;
             instance?: string;
             /** @enum {unknown} */
-            code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "unknown-assignee" | "assignee-cannot-see-case" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
+            code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "unknown-assignee" | "assignee-cannot-see-case" | "template-not-applicable" | "handled-by-leader" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
         } & {
             [key: string]: unknown;
+        };
+        /** PutCategoryRequest */
+        PutCategoryRequest: {
+            name: {
+                nb: string;
+                en: string;
+            };
+            /** @description English description (older clients) */
+            description?: string | null;
+            /** @description Wins over description; its en must equal description when both are given */
+            localizedDescription?: components["schemas"]["LocalizedText"] | null;
+            /** @description Who handles the form: the service centre, or the person's leader (filing it at the centre is refused) */
+            handledBy?: "centre" | "leader";
+            /** @description Required when handledBy is 'leader' */
+            guidance?: components["schemas"]["LocalizedText"] | null;
+            defaultTeamKey: string;
+            sensitive: boolean;
+            form?: {
+                [key: string]: unknown;
+            } | null;
+            active?: boolean;
+            /** Format: int32 */
+            sortOrder?: number;
+            /** Format: int32 */
+            retentionMonths?: number;
+            serviceLevel?: {
+                /**
+                 * Format: int32
+                 * @description working hours
+                 */
+                firstResponseHours: number;
+                /**
+                 * Format: int32
+                 * @description working hours
+                 */
+                resolutionHours: number;
+                byPriority?: components["schemas"]["PriorityTargets"];
+            };
+        };
+        /** PutContactChannelRequest */
+        PutContactChannelRequest: {
+            /** @enum {unknown} */
+            kind: "portal" | "phone" | "email" | "post";
+            name: {
+                nb: string;
+                en: string;
+            };
+            address: string;
+            description?: {
+                nb: string;
+                en: string;
+            } | null;
+            hours?: {
+                /**
+                 * Format: int32
+                 * @description ISO weekday: 1 = Monday … 7 = Sunday
+                 */
+                weekday: number;
+                /** @description local wall-clock HH:MM */
+                start: string;
+                /** @description local wall-clock HH:MM */
+                end: string;
+            }[] | null;
+            /** Format: int32 */
+            sortOrder?: number;
+        };
+        /** PutNotificationTemplateRequest */
+        PutNotificationTemplateRequest: {
+            /** @description The subject after the case token ("[Sak 2026-000123] " is put in front when sent) */
+            subject: string;
+            /** @description Plain text; placeholders: {{caseNumber}}, {{subject}}, {{statusLabel}}, {{dueDate}}, {{link}}, {{reply}} */
+            body: string;
+        };
+        /** PutPersonRequest */
+        PutPersonRequest: {
+            name?: string | null;
+            employeeNumber?: string | null;
+            email?: string | null;
+        };
+        /** PutServiceCalendarRequest */
+        PutServiceCalendarRequest: {
+            hours: {
+                /**
+                 * Format: int32
+                 * @description ISO weekday: 1 = Monday … 7 = Sunday
+                 */
+                weekday: number;
+                /** @description local wall-clock HH:MM */
+                start: string;
+                /** @description local wall-clock HH:MM */
+                end: string;
+            }[];
+            closedDays: {
+                /**
+                 * Format: date
+                 * @description YYYY-MM-DD (Europe/Oslo)
+                 */
+                date: string;
+                reason: string;
+            }[];
+        };
+        /** PutStaffMemberRequest */
+        PutStaffMemberRequest: {
+            name?: string | null;
+            roles: ("leader" | "operator" | "admin" | "integration")[];
+            /** @description team keys */
+            teams?: string[];
+        };
+        /** PutTeamRequest */
+        PutTeamRequest: {
+            name: {
+                nb: string;
+                en: string;
+            };
+            email?: string | null;
+        };
+        /**
+         * QueueCounts
+         * @description Counts of a team's queue
+         */
+        QueueCounts: {
+            teamKey: string;
+            /** @description Cases of the team per status, every status listed (0 included) */
+            byStatus: components["schemas"]["StatusCount"][];
+            /**
+             * Format: int64
+             * @description Cases neither COMPLETED nor CLOSED
+             */
+            open: number;
+            /**
+             * Format: int64
+             * @description Open cases without an assignee
+             */
+            unassigned: number;
+            /**
+             * Format: int64
+             * @description Open cases with a recorded service-level breach
+             */
+            breached: number;
+        };
+        /** Readiness */
+        Readiness: {
+            /** @enum {string} */
+            status: "ready";
+            /** Format: int64 */
+            migrations: number;
+        };
+        /** ReplyTemplate */
+        ReplyTemplate: {
+            key: string;
+            name: string;
+            categoryKey: string | null;
+            body: {
+                nb: string;
+                en: string;
+            };
+            updatedBy: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        /** ReplyTemplateInput */
+        ReplyTemplateInput: {
+            /** @description What operators see in the list */
+            name: string;
+            /** @description The category whose cases may use it; null: every case */
+            categoryKey: string | null;
+            body: {
+                /** @description The text in Norwegian (bokmål); placeholders: {{requesterName}}, {{caseNumber}}, {{statusLabel}}, {{autoCompleteDate}} */
+                nb: string;
+                /** @description The text in English; placeholders: {{requesterName}}, {{caseNumber}}, {{statusLabel}}, {{autoCompleteDate}} */
+                en: string;
+            };
+        };
+        /** RetentionRunResult */
+        RetentionRunResult: {
+            /** Format: int64 */
+            anonymised: number;
+            /** Format: date-time */
+            asOf: string;
+        };
+        /**
+         * RunRequest
+         * @description asOf (outside production only): run as if at that instant
+         */
+        RunRequest: {
+            /** Format: date-time */
+            asOf?: string;
+        };
+        /**
+         * SavedView
+         * @description A named case-list filter of the caller
+         */
+        SavedView: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            filter: components["schemas"]["ViewFilter"];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        /** ServiceCalendar */
+        ServiceCalendar: {
+            /** @description IANA time zone of the hours and dates */
+            zone: string;
+            /** @description Open weekdays; a weekday not listed is closed */
+            hours: {
+                /**
+                 * Format: int32
+                 * @description ISO weekday: 1 = Monday … 7 = Sunday
+                 */
+                weekday: number;
+                /** @description local wall-clock HH:MM */
+                start: string;
+                /** @description local wall-clock HH:MM */
+                end: string;
+            }[];
+            /** @description Extra closed days besides public holidays */
+            closedDays: {
+                /**
+                 * Format: date
+                 * @description YYYY-MM-DD (Europe/Oslo)
+                 */
+                date: string;
+                reason: string;
+            }[];
+            /** @description Norwegian public holidays of this year and the next (computed, always closed) */
+            publicHolidays: {
+                /**
+                 * Format: date
+                 * @description YYYY-MM-DD (Europe/Oslo)
+                 */
+                date: string;
+                name: {
+                    nb: string;
+                    en: string;
+                };
+            }[];
+        };
+        /** ServiceInfo */
+        ServiceInfo: {
+            /** Format: date-time */
+            at: string;
+            channels: components["schemas"]["ContactChannel"][];
+            /** @description The hours service-level targets count in */
+            caseHandling: {
+                zone: string;
+                hours: {
+                    /**
+                     * Format: int32
+                     * @description ISO weekday: 1 = Monday … 7 = Sunday
+                     */
+                    weekday: number;
+                    /** @description local wall-clock HH:MM */
+                    start: string;
+                    /** @description local wall-clock HH:MM */
+                    end: string;
+                }[];
+                openNow: boolean;
+                nextOpenAt: string | null;
+            };
+        };
+        /** SlaReport */
+        SlaReport: {
+            /** Format: date-time */
+            from: string;
+            /** Format: date-time */
+            to: string;
+            /**
+             * @default category
+             * @enum {unknown}
+             */
+            groupBy: "category" | "team";
+            groups: {
+                /** @description Category or team key */
+                key: string;
+                /** Format: int64 */
+                cases: number;
+                /**
+                 * Format: int64
+                 * @description Resolved with both targets met
+                 */
+                met: number;
+                /**
+                 * Format: int64
+                 * @description At least one breach recorded
+                 */
+                breached: number;
+                /**
+                 * Format: int64
+                 * @description Neither yet: not resolved and not breached
+                 */
+                open: number;
+                firstResponse: {
+                    /**
+                     * Format: int64
+                     * @description Stopped in time
+                     */
+                    met: number;
+                    /**
+                     * Format: int64
+                     * @description A breach is recorded
+                     */
+                    breached: number;
+                    /** @description null when nothing was measured */
+                    medianHours: number | null;
+                    /** @description null when nothing was measured */
+                    p90Hours: number | null;
+                };
+                resolution: {
+                    /**
+                     * Format: int64
+                     * @description Stopped in time
+                     */
+                    met: number;
+                    /**
+                     * Format: int64
+                     * @description A breach is recorded
+                     */
+                    breached: number;
+                    /** @description null when nothing was measured */
+                    medianHours: number | null;
+                    /** @description null when nothing was measured */
+                    p90Hours: number | null;
+                };
+                /** @description How the completed cases of the group ended (their current resolution; cases reopened since count in neither) */
+                resolvedAs: {
+                    /**
+                     * Format: int64
+                     * @description Completed cases whose matter was put right
+                     */
+                    solved: number;
+                    /**
+                     * Format: int64
+                     * @description Completed cases whose question was answered (a wait that ran out counts here)
+                     */
+                    answered: number;
+                };
+            }[];
+        };
+        /** SlaRunResult */
+        SlaRunResult: {
+            /**
+             * Format: int64
+             * @description Cases whose due times were recomputed
+             */
+            refreshed: number;
+            /**
+             * Format: int64
+             * @description Breaches recorded by this run
+             */
+            breaches: number;
+            /** Format: date-time */
+            asOf: string;
+        };
+        /** StaffMember */
+        StaffMember: {
+            subject: string;
+            name: string | null;
+            roles: ("leader" | "operator" | "admin" | "integration")[];
+            teams: string[];
+            updatedBy: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        /** StatusCount */
+        StatusCount: {
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            /** Format: int64 */
+            count: number;
+        };
+        /** StatusEntry */
+        StatusEntry: {
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            code: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            label: {
+                nb: string;
+                en: string;
+            };
+            /** @description English (kept for older clients) */
+            description: string;
+            localizedDescription: components["schemas"]["LocalizedText"];
+            transitions: {
+                operator: ("REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER")[];
+                requester: ("REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER")[];
+                system: ("REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER")[];
+            };
+            autoTransition: {
+                /**
+                 * @description Case status code
+                 * @enum {unknown}
+                 */
+                to: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+                /** Format: int64 */
+                afterDays: number;
+                suspendable: boolean;
+            } | null;
+        };
+        /** SuspensionWindow */
+        SuspensionWindow: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: date
+             * @description YYYY-MM-DD (Europe/Oslo)
+             */
+            from: string;
+            /**
+             * Format: date
+             * @description YYYY-MM-DD (Europe/Oslo)
+             */
+            to: string;
+            reason: string;
+        };
+        /** SuspensionWindowCreated */
+        SuspensionWindowCreated: {
+            window: components["schemas"]["SuspensionWindow"];
+            /** Format: int64 */
+            recomputed: number;
+        };
+        /** SuspensionWindowDeleted */
+        SuspensionWindowDeleted: {
+            /** Format: int64 */
+            recomputed: number;
         };
         /** Team */
         Team: {
@@ -977,6 +3282,251 @@ export interface components {
                 en: string;
             };
             email: string | null;
+        };
+        /** TeamMember */
+        TeamMember: {
+            subject: string;
+            name: string | null;
+        };
+        /** TimeInStatusReport */
+        TimeInStatusReport: {
+            /** Format: date-time */
+            from: string;
+            /** Format: date-time */
+            to: string;
+            /**
+             * @default category
+             * @enum {unknown}
+             */
+            groupBy: "category" | "team";
+            groups: {
+                key: string;
+                statuses: {
+                    /** @enum {unknown} */
+                    status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+                    /**
+                     * Format: int64
+                     * @description Times a case entered the status and later left it
+                     */
+                    stints: number;
+                    /**
+                     * Format: int64
+                     * @description Cases in the status now (not measured)
+                     */
+                    current: number;
+                    /** @description elapsed (calendar) hours; null when nothing was measured */
+                    medianHours: number | null;
+                    /** @description elapsed (calendar) hours */
+                    p90Hours: number | null;
+                    /** @description working hours of the service calendar */
+                    medianWorkingHours: number | null;
+                    /** @description working hours of the service calendar */
+                    p90WorkingHours: number | null;
+                }[];
+            }[];
+        };
+        /** TimerRunResult */
+        TimerRunResult: {
+            /** Format: int64 */
+            fired: number;
+            /** Format: date-time */
+            asOf: string;
+        };
+        /** TransitionRequest */
+        TransitionRequest: {
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            to: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            reason?: string;
+            /** @description A public reply written with the move */
+            reply?: string;
+            assigneeId?: string;
+            /** @description An operator acts for the external requester of the case (close, reopen) */
+            onBehalfOfRequester?: boolean;
+            /**
+             * @description With `to: COMPLETED` only: solved (default) or answered. A wait that runs out completes a case as answered.
+             * @enum {unknown}
+             */
+            resolution?: "solved" | "answered";
+        };
+        /** UpdateCaseRequest */
+        UpdateCaseRequest: {
+            assigneeId?: string | null;
+            teamKey?: string;
+            categoryKey?: string;
+            subject?: string;
+            reason?: string;
+            /** @description Extra recipients of the mails about the case (replaces the list) */
+            cc?: string[];
+            /** @description Priority set by staff: low, normal (default), high, urgent */
+            priority?: "low" | "normal" | "high" | "urgent";
+            /** @description Replaces the tags (staff only; normalised, at most 20 distinct) */
+            tags?: string[];
+        };
+        /**
+         * UpdateView
+         * @description The fields to replace
+         */
+        UpdateView: {
+            /** @description Unique among the caller’s views */
+            name?: string;
+            filter?: components["schemas"]["ViewFilter"];
+        };
+        /** UpdateWebhookRequest */
+        UpdateWebhookRequest: {
+            /**
+             * Format: uri
+             * @description https (http only outside production)
+             */
+            url?: string;
+            /** @description Event types to receive; "*" for all */
+            eventTypes?: ("case.created" | "case.status_changed" | "case.assigned" | "case.updated" | "case.priority_changed" | "case.message_added" | "case.attachment_added" | "case.anonymised" | "case.merged" | "case.linked" | "case.unlinked" | "case.sla_breached" | "*")[];
+            /** @description HMAC-SHA256 key (write-only) */
+            secret?: string;
+            description?: string | null;
+            /** @description true re-enables a disabled subscription and clears its failure count */
+            active?: boolean;
+            /** @description Send events of sensitive categories in full (actors, reasons, assignees). Only an administrator signed in as a person, or a client granted cases:read:sensitive, may set it */
+            includeSensitive?: boolean;
+        };
+        /**
+         * ViewFilter
+         * @description The list query (GET /v1/cases) fields of the view, without limit and cursor
+         */
+        ViewFilter: {
+            /** @description One or more statuses (repeat the parameter) */
+            status?: ("REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER")[];
+            category?: string;
+            team?: string;
+            /** @description A staff id, or `me` for the caller */
+            assignee?: string;
+            requester?: string;
+            /** Format: date-time */
+            createdFrom?: string;
+            /** Format: date-time */
+            createdTo?: string;
+            /** @description Text in the subject */
+            q?: string;
+            /** @description true: cases without an assignee; false: cases with one */
+            unassigned?: boolean;
+            /** @description true: cases with a recorded service-level breach (either target); false: cases without one */
+            breached?: boolean;
+            /**
+             * Format: date-time
+             * @description Cases whose nearer open due time (first response if unmet, else resolution if unresolved) is before this instant
+             */
+            dueBefore?: string;
+            /** @description Staff only: one or more priorities (repeat the parameter) */
+            priority?: ("low" | "normal" | "high" | "urgent")[];
+            /** @description Staff only: cases carrying all these tags (repeat the parameter; normalised like the tags) */
+            tag?: string[];
+            /**
+             * @description created, updated: newest first; resolutionDueAt, firstResponseDueAt: soonest first, cases without a computed due time last
+             * @default created
+             */
+            sort: "created" | "updated" | "resolutionDueAt" | "firstResponseDueAt";
+        };
+        /** Webhook */
+        Webhook: {
+            /** Format: uuid */
+            id: string;
+            url: string;
+            eventTypes: string[];
+            description: string | null;
+            /** @description false: paused by an admin or disabled after WEBHOOK_MAX_FAILURES consecutive failures */
+            active: boolean;
+            /** @description Events of sensitive categories are sent in full; otherwise ids and status only */
+            includeSensitive: boolean;
+            /** Format: int64 */
+            consecutiveFailures: number;
+            disabledAt: string | null;
+            disabledReason: string | null;
+            createdBy: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        /** WebhookCreated */
+        WebhookCreated: {
+            /** Format: uuid */
+            id: string;
+            url: string;
+            eventTypes: string[];
+            description: string | null;
+            /** @description false: paused by an admin or disabled after WEBHOOK_MAX_FAILURES consecutive failures */
+            active: boolean;
+            /** @description Events of sensitive categories are sent in full; otherwise ids and status only */
+            includeSensitive: boolean;
+            /** Format: int64 */
+            consecutiveFailures: number;
+            disabledAt: string | null;
+            disabledReason: string | null;
+            createdBy: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** @description The signing secret; shown only in this answer */
+            secret: string;
+        };
+        /** WebhookDelivery */
+        WebhookDelivery: {
+            id: string;
+            /** Format: uuid */
+            eventId: string;
+            eventType: string;
+            /** @description Outbox position (a decimal int64, as a string) */
+            eventPosition: string;
+            caseId: string | null;
+            /** @enum {unknown} */
+            state: "pending" | "succeeded";
+            /** Format: int64 */
+            attempts: number;
+            nextAttemptAt: string | null;
+            lastAttemptAt: string | null;
+            lastStatusCode: number | null;
+            lastError: string | null;
+            deliveredAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description The latest attempts (up to 20), oldest first */
+            attemptLog: {
+                /** Format: date-time */
+                at: string;
+                statusCode: number | null;
+                error: string | null;
+                /** Format: int64 */
+                durationMs: number;
+            }[];
+        };
+        /** WebhookDeliveryList */
+        WebhookDeliveryList: {
+            items: components["schemas"]["WebhookDelivery"][];
+            nextCursor: string | null;
+        };
+        /** WebhookRunResult */
+        WebhookRunResult: {
+            /**
+             * Format: int64
+             * @description New deliveries created from the outbox
+             */
+            queued: number;
+            /** Format: int64 */
+            attempted: number;
+            /** Format: int64 */
+            succeeded: number;
+            /** Format: int64 */
+            failed: number;
+            /**
+             * Format: int64
+             * @description Subscriptions disabled by this run
+             */
+            disabled: number;
+            /** Format: date-time */
+            asOf: string;
         };
         /**
          * FieldError
@@ -1203,6 +3753,61 @@ export interface components {
             errors: components["schemas"]["FieldError"][];
         };
         /**
+         * TemplateNotApplicableProblem
+         * @description The reply template does not fit this case (HTTP 422), application/problem+json
+         */
+        TemplateNotApplicableProblem: {
+            /** @description URI reference of the problem type: /problems/template-not-applicable */
+            type: string;
+            /** @description The reply template does not fit this case */
+            title: string;
+            /** Format: int32 */
+            status: number;
+            detail?: string;
+            instance?: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            code: "template-not-applicable";
+            /** @description The reply template named */
+            templateKey: string;
+        };
+        /**
+         * HandledByLeaderProblem
+         * @description The form is handled by your leader (HTTP 422), application/problem+json
+         */
+        HandledByLeaderProblem: {
+            /** @description URI reference of the problem type: /problems/handled-by-leader */
+            type: string;
+            /** @description The form is handled by your leader */
+            title: string;
+            /** Format: int32 */
+            status: number;
+            detail?: string;
+            instance?: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            code: "handled-by-leader";
+            /** @description The form */
+            categoryKey: string;
+            /**
+             * @description Who handles the form
+             * @enum {unknown}
+             */
+            handledBy: "leader";
+            /**
+             * LeaderGuidance
+             * @description Where to send it instead, in both languages
+             */
+            guidance: {
+                nb: string;
+                en: string;
+            };
+        };
+        /**
          * NotFoundProblem
          * @description Not found (HTTP 404), application/problem+json
          */
@@ -1319,7 +3924,17 @@ export interface components {
              * @description Why, when the code is not enough
              * @enum {unknown}
              */
-            reason?: "idempotency-key-in-progress";
+            reason?: "idempotency-key-in-progress" | "already-linked" | "already-merged" | "different-requester" | "less-protected-target";
+            /**
+             * Format: int64
+             * @description The limit reached (saved views per user)
+             */
+            limit?: number;
+            /**
+             * Format: uuid
+             * @description already-merged: the case it went into
+             */
+            mergedInto?: string;
         };
         /**
          * IdempotencyKeyReusedProblem
@@ -1532,7 +4147,7 @@ export interface operations {
             };
         };
     };
-    getHealthLive: {
+    getLiveness: {
         parameters: {
             query?: never;
             header?: never;
@@ -1541,7 +4156,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The process is up */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -1551,10 +4166,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @enum {string} */
-                        status: "ok";
-                    };
+                    "application/json": components["schemas"]["Liveness"];
                 };
             };
             /** @description Too many requests: wait for Retry-After seconds */
@@ -1589,7 +4201,7 @@ export interface operations {
             };
         };
     };
-    getHealthReady: {
+    getReadiness: {
         parameters: {
             query?: never;
             header?: never;
@@ -1598,7 +4210,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The database is reachable and every migration is applied */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -1608,12 +4220,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @enum {string} */
-                        status: "ready";
-                        /** Format: int64 */
-                        migrations: number;
-                    };
+                    "application/json": components["schemas"]["Readiness"];
                 };
             };
             /** @description Too many requests: wait for Retry-After seconds */
@@ -1663,7 +4270,7 @@ export interface operations {
             };
         };
     };
-    getStatuses: {
+    listStatuses: {
         parameters: {
             query?: never;
             header?: never;
@@ -1672,7 +4279,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The statuses, each with the statuses each actor may move a case to */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -1682,33 +4289,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /**
-                         * @description Case status code
-                         * @enum {unknown}
-                         */
-                        code: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
-                        label: {
-                            nb: string;
-                            en: string;
-                        };
-                        description: string;
-                        transitions: {
-                            operator: ("REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER")[];
-                            requester: ("REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER")[];
-                            system: ("REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER")[];
-                        };
-                        autoTransition: {
-                            /**
-                             * @description Case status code
-                             * @enum {unknown}
-                             */
-                            to: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
-                            /** Format: int64 */
-                            afterDays: number;
-                            suspendable: boolean;
-                        } | null;
-                    }[];
+                    "application/json": components["schemas"]["StatusEntry"][];
                 };
             };
             /** @description The request is malformed: a parameter, header or body member is refused (see `errors`) */
@@ -1771,7 +4352,7 @@ export interface operations {
             };
         };
     };
-    getCategories: {
+    listCategories: {
         parameters: {
             query?: never;
             header?: never;
@@ -1780,7 +4361,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The categories, in display order */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -1853,7 +4434,7 @@ export interface operations {
             };
         };
     };
-    getCategoriesByKey: {
+    getCategory: {
         parameters: {
             query?: never;
             header?: never;
@@ -1864,7 +4445,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The category, with the notices active for it now */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -1874,7 +4455,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Category"];
+                    "application/json": components["schemas"]["CategoryDetail"];
                 };
             };
             /** @description The request is malformed: a parameter, header or body member is refused (see `errors`) */
@@ -1950,7 +4531,7 @@ export interface operations {
             };
         };
     };
-    putCategoriesByKey: {
+    putCategory: {
         parameters: {
             query?: never;
             header?: never;
@@ -1961,39 +4542,11 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    name: {
-                        nb: string;
-                        en: string;
-                    };
-                    description?: string | null;
-                    defaultTeamKey: string;
-                    sensitive: boolean;
-                    form?: {
-                        [key: string]: unknown;
-                    } | null;
-                    active?: boolean;
-                    /** Format: int32 */
-                    sortOrder?: number;
-                    /** Format: int32 */
-                    retentionMonths?: number;
-                    serviceLevel?: {
-                        /**
-                         * Format: int32
-                         * @description working hours
-                         */
-                        firstResponseHours: number;
-                        /**
-                         * Format: int32
-                         * @description working hours
-                         */
-                        resolutionHours: number;
-                    };
-                };
+                "application/json": components["schemas"]["PutCategoryRequest"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description The category, replaced */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -2006,7 +4559,7 @@ export interface operations {
                     "application/json": components["schemas"]["Category"];
                 };
             };
-            /** @description Default Response */
+            /** @description The category, created */
             201: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -2131,7 +4684,7 @@ export interface operations {
             };
         };
     };
-    getTeams: {
+    listTeams: {
         parameters: {
             query?: never;
             header?: never;
@@ -2140,7 +4693,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The teams */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -2213,7 +4766,7 @@ export interface operations {
             };
         };
     };
-    putTeamsByKey: {
+    putTeam: {
         parameters: {
             query?: never;
             header?: never;
@@ -2224,17 +4777,11 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    name: {
-                        nb: string;
-                        en: string;
-                    };
-                    email?: string | null;
-                };
+                "application/json": components["schemas"]["PutTeamRequest"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description The team, replaced */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -2247,7 +4794,7 @@ export interface operations {
                     "application/json": components["schemas"]["Team"];
                 };
             };
-            /** @description Default Response */
+            /** @description The team, created */
             201: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -2372,7 +4919,7 @@ export interface operations {
             };
         };
     };
-    getTeamsByKeyMembers: {
+    listTeamMembers: {
         parameters: {
             query?: never;
             header?: never;
@@ -2383,7 +4930,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The team's operators */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -2393,10 +4940,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        subject: string;
-                        name: string | null;
-                    }[];
+                    "application/json": components["schemas"]["TeamMember"][];
                 };
             };
             /** @description The request is malformed: a parameter, header or body member is refused (see `errors`) */
@@ -2485,20 +5029,32 @@ export interface operations {
             };
         };
     };
-    getCases: {
+    listCases: {
         parameters: {
             query?: {
                 /** @description One or more statuses (repeat the parameter) */
                 status?: ("REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER")[];
                 category?: string;
                 team?: string;
+                /** @description A staff id, or `me` for the caller */
                 assignee?: string;
                 requester?: string;
                 createdFrom?: string;
                 createdTo?: string;
                 /** @description Text in the subject */
                 q?: string;
-                sort?: "created" | "updated";
+                /** @description true: cases without an assignee; false: cases with one */
+                unassigned?: boolean;
+                /** @description true: cases with a recorded service-level breach (either target); false: cases without one */
+                breached?: boolean;
+                /** @description Cases whose nearer open due time (first response if unmet, else resolution if unresolved) is before this instant */
+                dueBefore?: string;
+                /** @description Staff only: one or more priorities (repeat the parameter) */
+                priority?: ("low" | "normal" | "high" | "urgent")[];
+                /** @description Staff only: cases carrying all these tags (repeat the parameter; normalised like the tags) */
+                tag?: string[];
+                /** @description created, updated: newest first; resolutionDueAt, firstResponseDueAt: soonest first, cases without a computed due time last */
+                sort?: "created" | "updated" | "resolutionDueAt" | "firstResponseDueAt";
                 limit?: number;
                 cursor?: string;
             };
@@ -2508,7 +5064,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The cases: a page as JSON, or all matching cases as CSV */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -2518,10 +5074,8 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: components["schemas"]["Case"][];
-                        nextCursor: string | null;
-                    };
+                    "application/json": components["schemas"]["CaseList"];
+                    "text/csv": string;
                 };
             };
             /** @description The request is malformed: a parameter, header or body member is refused (see `errors`) */
@@ -2599,7 +5153,7 @@ export interface operations {
             };
         };
     };
-    postCases: {
+    createCase: {
         parameters: {
             query?: never;
             header?: {
@@ -2611,46 +5165,11 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    categoryKey: string;
-                    subject: string;
-                    description: string;
-                    /** @description Extra fields of the category's form */
-                    details?: {
-                        [key: string]: unknown;
-                    };
-                    /** @description Staff: the Feide id of the employee the case is filed for (phone, e-mail, post); they become its requester */
-                    requesterId?: string;
-                    /** @description ansattnummer. Staff naming another employee's number file the case for that employee (resolved through the person directory, or tied to them when they first sign in) */
-                    employeeNumber?: string;
-                    /** @description The employee a leader files about */
-                    concernsEmployee?: {
-                        /** @description Feide id */
-                        id?: string;
-                        name: string;
-                        /** @description ansattnummer */
-                        employeeNumber?: string;
-                    };
-                    /** @enum {unknown} */
-                    channel?: "portal" | "phone" | "email" | "post" | "api";
-                    /** @description Someone without a Feide account, registered by an operator */
-                    externalRequester?: {
-                        name: string;
-                        /** Format: email */
-                        email?: string;
-                        phone?: string;
-                        address?: string;
-                    };
-                    /**
-                     * @description Language of the requester's mails; default: the token's locale, else nb
-                     * @enum {unknown}
-                     */
-                    language?: "nb" | "en";
-                };
+                "application/json": components["schemas"]["CreateCaseRequest"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description The case as filed */
             201: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -2767,7 +5286,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["UnknownAssigneeProblem"] | components["schemas"]["AssigneeCannotSeeCaseProblem"] | components["schemas"]["IdempotencyKeyReusedProblem"];
+                    "application/problem+json": components["schemas"]["UnknownAssigneeProblem"] | components["schemas"]["AssigneeCannotSeeCaseProblem"] | components["schemas"]["TemplateNotApplicableProblem"] | components["schemas"]["HandledByLeaderProblem"] | components["schemas"]["IdempotencyKeyReusedProblem"];
                 };
             };
             /** @description Too many requests: wait for Retry-After seconds */
@@ -2804,7 +5323,7 @@ export interface operations {
             };
         };
     };
-    getCasesById: {
+    getCase: {
         parameters: {
             query?: never;
             header?: never;
@@ -2815,7 +5334,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The case */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -2903,7 +5422,7 @@ export interface operations {
             };
         };
     };
-    patchCasesById: {
+    updateCase: {
         parameters: {
             query?: never;
             header?: {
@@ -2917,19 +5436,11 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    assigneeId?: string | null;
-                    teamKey?: string;
-                    categoryKey?: string;
-                    subject?: string;
-                    reason?: string;
-                    /** @description Extra recipients of the mails about the case (replaces the list) */
-                    cc?: string[];
-                };
+                "application/json": components["schemas"]["UpdateCaseRequest"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description The case as changed */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -3062,7 +5573,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["UnknownAssigneeProblem"] | components["schemas"]["AssigneeCannotSeeCaseProblem"] | components["schemas"]["IdempotencyKeyReusedProblem"];
+                    "application/problem+json": components["schemas"]["UnknownAssigneeProblem"] | components["schemas"]["AssigneeCannotSeeCaseProblem"] | components["schemas"]["TemplateNotApplicableProblem"] | components["schemas"]["HandledByLeaderProblem"] | components["schemas"]["IdempotencyKeyReusedProblem"];
                 };
             };
             /** @description Too many requests: wait for Retry-After seconds */
@@ -3097,7 +5608,7 @@ export interface operations {
             };
         };
     };
-    postCasesByIdTransitions: {
+    transitionCase: {
         parameters: {
             query?: never;
             header?: {
@@ -3113,23 +5624,11 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    /**
-                     * @description Case status code
-                     * @enum {unknown}
-                     */
-                    to: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
-                    reason?: string;
-                    /** @description A public reply written with the move */
-                    reply?: string;
-                    assigneeId?: string;
-                    /** @description An operator acts for the external requester of the case (close, reopen) */
-                    onBehalfOfRequester?: boolean;
-                };
+                "application/json": components["schemas"]["TransitionRequest"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description The case in its new status */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -3272,7 +5771,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["UnknownAssigneeProblem"] | components["schemas"]["AssigneeCannotSeeCaseProblem"] | components["schemas"]["IdempotencyKeyReusedProblem"];
+                    "application/problem+json": components["schemas"]["UnknownAssigneeProblem"] | components["schemas"]["AssigneeCannotSeeCaseProblem"] | components["schemas"]["TemplateNotApplicableProblem"] | components["schemas"]["HandledByLeaderProblem"] | components["schemas"]["IdempotencyKeyReusedProblem"];
                 };
             };
             /** @description Too many requests: wait for Retry-After seconds */
@@ -3309,7 +5808,7 @@ export interface operations {
             };
         };
     };
-    getCasesByIdMessages: {
+    listCaseMessages: {
         parameters: {
             query?: never;
             header?: never;
@@ -3320,7 +5819,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The messages the caller may see, oldest first */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -3406,7 +5905,7 @@ export interface operations {
             };
         };
     };
-    postCasesByIdMessages: {
+    createCaseMessage: {
         parameters: {
             query?: never;
             header?: {
@@ -3422,21 +5921,11 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    body: string;
-                    visibility?: "public" | "internal";
-                    /**
-                     * @description Case status code
-                     * @enum {unknown}
-                     */
-                    setStatus?: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
-                    /** @description An operator records the external requester's message (phone, e-mail) */
-                    onBehalfOfRequester?: boolean;
-                };
+                "application/json": components["schemas"]["CreateMessageRequest"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description The message and the case after it */
             201: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -3449,10 +5938,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        message: components["schemas"]["Message"];
-                        case: components["schemas"]["Case"];
-                    };
+                    "application/json": components["schemas"]["MessageResult"];
                 };
             };
             /** @description The request is malformed: a parameter, header or body member is refused (see `errors`) */
@@ -3582,7 +6068,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["UnknownAssigneeProblem"] | components["schemas"]["AssigneeCannotSeeCaseProblem"] | components["schemas"]["IdempotencyKeyReusedProblem"];
+                    "application/problem+json": components["schemas"]["UnknownAssigneeProblem"] | components["schemas"]["AssigneeCannotSeeCaseProblem"] | components["schemas"]["TemplateNotApplicableProblem"] | components["schemas"]["HandledByLeaderProblem"] | components["schemas"]["IdempotencyKeyReusedProblem"];
                 };
             };
             /** @description Too many requests: wait for Retry-After seconds */
@@ -3619,7 +6105,7 @@ export interface operations {
             };
         };
     };
-    getCasesByIdHistory: {
+    listCaseHistory: {
         parameters: {
             query?: never;
             header?: never;
@@ -3630,7 +6116,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The history rows the caller may see, oldest first */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -3716,7 +6202,7 @@ export interface operations {
             };
         };
     };
-    postCasesByIdAttachments: {
+    uploadCaseAttachment: {
         parameters: {
             query?: never;
             header?: never;
@@ -3725,9 +6211,13 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["AttachmentUpload"];
+            };
+        };
         responses: {
-            /** @description Default Response */
+            /** @description The attachment as stored */
             201: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -3869,7 +6359,7 @@ export interface operations {
             };
         };
     };
-    getCasesByIdAttachmentsByAttachmentId: {
+    downloadCaseAttachment: {
         parameters: {
             query?: never;
             header?: never;
@@ -3881,19 +6371,25 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The file, in the media type it was uploaded with */
+            /** @description The file, as uploaded, of its own media type */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
                     "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
                     "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
                     "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    /** @description attachment; filename="<the stored filename, percent-encoded>" */
+                    "content-disposition"?: string;
                     /** @description attachment, with the file name */
                     "Content-Disposition": string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "*/*": string;
+                    "application/pdf": string;
+                    "image/png": string;
+                    "image/jpeg": string;
+                    "text/plain": string;
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": string;
                 };
             };
             /** @description The request is malformed: a parameter, header or body member is refused (see `errors`) */
@@ -3969,16 +6465,216 @@ export interface operations {
             };
         };
     };
-    getSuspensionWindows: {
+    mergeCase: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag of the version of the source case the merge is based on (412 when stale) */
+                "if-match"?: string;
+                /** @description Makes a retry safe: the same key and body within IDEMPOTENCY_TTL_HOURS (default 24 h) answer the first response again without doing the work; the same key with another body is 422 idempotency-key-reused. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MergeCaseRequest"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Case"];
+                };
+            };
+            /** @description The request is malformed: a parameter, header or body member is refused (see `errors`) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationFailedProblem"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description The Bearer challenge (RFC 6750), with error="invalid_token" when a token was refused */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnauthorizedProblem"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"];
+                };
+            };
+            /** @description No such resource (or the caller may not know of it) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["NotFoundProblem"];
+                };
+            };
+            /** @description The request conflicts with the current state (or its Idempotency-Key is still in progress) */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["InvalidTransitionProblem"] | components["schemas"]["StatusSuspendedProblem"] | components["schemas"]["AssigneeRequiredProblem"] | components["schemas"]["ReplyRequiredProblem"] | components["schemas"]["CaseClosedProblem"] | components["schemas"]["ConflictProblem"];
+                };
+            };
+            /** @description If-Match does not name the current version */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["PreconditionFailedProblem"];
+                };
+            };
+            /** @description The body (or a quota) is too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["PayloadTooLargeProblem"];
+                };
+            };
+            /** @description The body has a media type the operation does not take */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnsupportedMediaTypeProblem"];
+                };
+            };
+            /** @description Well-formed but refused (an assignee that cannot be, or an Idempotency-Key reused with another request) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnknownAssigneeProblem"] | components["schemas"]["AssigneeCannotSeeCaseProblem"] | components["schemas"]["TemplateNotApplicableProblem"] | components["schemas"]["HandledByLeaderProblem"] | components["schemas"]["IdempotencyKeyReusedProblem"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
+            /** @description Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds) */
+            default: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["InternalErrorProblem"] | components["schemas"]["ServiceUnavailableProblem"];
+                };
+            };
+        };
+    };
+    listCaseLinks: {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                id: string;
+            };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description Links to cases the caller may see, oldest first */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -3988,21 +6684,408 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        id: string;
-                        /**
-                         * Format: date
-                         * @description YYYY-MM-DD (Europe/Oslo)
-                         */
-                        from: string;
-                        /**
-                         * Format: date
-                         * @description YYYY-MM-DD (Europe/Oslo)
-                         */
-                        to: string;
-                        reason: string;
-                    }[];
+                    "application/json": components["schemas"]["CaseLinkList"];
+                };
+            };
+            /** @description The request is malformed: a parameter, header or body member is refused (see `errors`) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationFailedProblem"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    /** @description The Bearer challenge (RFC 6750), with error="invalid_token" when a token was refused */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnauthorizedProblem"];
+                };
+            };
+            /** @description No such resource (or the caller may not know of it) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["NotFoundProblem"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
+            /** @description Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds) */
+            default: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["InternalErrorProblem"] | components["schemas"]["ServiceUnavailableProblem"];
+                };
+            };
+        };
+    };
+    createCaseLink: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key and body within IDEMPOTENCY_TTL_HOURS (default 24 h) answer the first response again without doing the work; the same key with another body is 422 idempotency-key-reused. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateCaseLinkRequest"];
+            };
+        };
+        responses: {
+            /** @description A link to another case the caller may see */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseLink"];
+                };
+            };
+            /** @description The request is malformed: a parameter, header or body member is refused (see `errors`) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationFailedProblem"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description The Bearer challenge (RFC 6750), with error="invalid_token" when a token was refused */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnauthorizedProblem"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"];
+                };
+            };
+            /** @description No such resource (or the caller may not know of it) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["NotFoundProblem"];
+                };
+            };
+            /** @description The request conflicts with the current state (or its Idempotency-Key is still in progress) */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["InvalidTransitionProblem"] | components["schemas"]["StatusSuspendedProblem"] | components["schemas"]["AssigneeRequiredProblem"] | components["schemas"]["ReplyRequiredProblem"] | components["schemas"]["CaseClosedProblem"] | components["schemas"]["ConflictProblem"];
+                };
+            };
+            /** @description The body (or a quota) is too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["PayloadTooLargeProblem"];
+                };
+            };
+            /** @description The body has a media type the operation does not take */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnsupportedMediaTypeProblem"];
+                };
+            };
+            /** @description Well-formed but refused (an assignee that cannot be, or an Idempotency-Key reused with another request) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnknownAssigneeProblem"] | components["schemas"]["AssigneeCannotSeeCaseProblem"] | components["schemas"]["TemplateNotApplicableProblem"] | components["schemas"]["HandledByLeaderProblem"] | components["schemas"]["IdempotencyKeyReusedProblem"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
+            /** @description Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds) */
+            default: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["InternalErrorProblem"] | components["schemas"]["ServiceUnavailableProblem"];
+                };
+            };
+        };
+    };
+    deleteCaseLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                linkedCaseId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Unlinked */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed: a parameter, header or body member is refused (see `errors`) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationFailedProblem"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    /** @description The Bearer challenge (RFC 6750), with error="invalid_token" when a token was refused */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnauthorizedProblem"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"];
+                };
+            };
+            /** @description No such resource (or the caller may not know of it) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["NotFoundProblem"];
+                };
+            };
+            /** @description The request conflicts with the current state (or its Idempotency-Key is still in progress) */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["InvalidTransitionProblem"] | components["schemas"]["StatusSuspendedProblem"] | components["schemas"]["AssigneeRequiredProblem"] | components["schemas"]["ReplyRequiredProblem"] | components["schemas"]["CaseClosedProblem"] | components["schemas"]["ConflictProblem"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
+            /** @description Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds) */
+            default: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["InternalErrorProblem"] | components["schemas"]["ServiceUnavailableProblem"];
+                };
+            };
+        };
+    };
+    listSuspensionWindows: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The suspension windows */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuspensionWindow"][];
                 };
             };
             /** @description The request is malformed: a parameter, header or body member is refused (see `errors`) */
@@ -4065,7 +7148,7 @@ export interface operations {
             };
         };
     };
-    postSuspensionWindows: {
+    createSuspensionWindow: {
         parameters: {
             query?: never;
             header?: {
@@ -4077,23 +7160,11 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    /**
-                     * Format: date
-                     * @description YYYY-MM-DD (Europe/Oslo)
-                     */
-                    from: string;
-                    /**
-                     * Format: date
-                     * @description YYYY-MM-DD (Europe/Oslo)
-                     */
-                    to: string;
-                    reason: string;
-                };
+                "application/json": components["schemas"]["CreateSuspensionWindowRequest"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description The window and how many due times were recomputed */
             201: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -4106,25 +7177,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        window: {
-                            /** Format: uuid */
-                            id: string;
-                            /**
-                             * Format: date
-                             * @description YYYY-MM-DD (Europe/Oslo)
-                             */
-                            from: string;
-                            /**
-                             * Format: date
-                             * @description YYYY-MM-DD (Europe/Oslo)
-                             */
-                            to: string;
-                            reason: string;
-                        };
-                        /** Format: int64 */
-                        recomputed: number;
-                    };
+                    "application/json": components["schemas"]["SuspensionWindowCreated"];
                 };
             };
             /** @description The request is malformed: a parameter, header or body member is refused (see `errors`) */
@@ -4226,7 +7279,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["UnknownAssigneeProblem"] | components["schemas"]["AssigneeCannotSeeCaseProblem"] | components["schemas"]["IdempotencyKeyReusedProblem"];
+                    "application/problem+json": components["schemas"]["UnknownAssigneeProblem"] | components["schemas"]["AssigneeCannotSeeCaseProblem"] | components["schemas"]["TemplateNotApplicableProblem"] | components["schemas"]["HandledByLeaderProblem"] | components["schemas"]["IdempotencyKeyReusedProblem"];
                 };
             };
             /** @description Too many requests: wait for Retry-After seconds */
@@ -4263,7 +7316,7 @@ export interface operations {
             };
         };
     };
-    deleteSuspensionWindowsById: {
+    deleteSuspensionWindow: {
         parameters: {
             query?: never;
             header?: never;
@@ -4274,7 +7327,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description How many due times were recomputed */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -4284,10 +7337,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: int64 */
-                        recomputed: number;
-                    };
+                    "application/json": components["schemas"]["SuspensionWindowDeleted"];
                 };
             };
             /** @description The request is malformed: a parameter, header or body member is refused (see `errors`) */
@@ -4376,7 +7426,7 @@ export interface operations {
             };
         };
     };
-    postAdminTimersRun: {
+    runTimers: {
         parameters: {
             query?: never;
             header?: {
@@ -4389,14 +7439,11 @@ export interface operations {
         /** @description asOf (outside production only): run as if at that instant */
         requestBody?: {
             content: {
-                "application/json": {
-                    /** Format: date-time */
-                    asOf?: string;
-                };
+                "application/json": components["schemas"]["RunRequest"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description How many timers fired, and as of when */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -4407,12 +7454,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: int64 */
-                        fired: number;
-                        /** Format: date-time */
-                        asOf: string;
-                    };
+                    "application/json": components["schemas"]["TimerRunResult"];
                 };
             };
             /** @description The request is malformed: a parameter, header or body member is refused (see `errors`) */
@@ -4514,7 +7556,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["UnknownAssigneeProblem"] | components["schemas"]["AssigneeCannotSeeCaseProblem"] | components["schemas"]["IdempotencyKeyReusedProblem"];
+                    "application/problem+json": components["schemas"]["UnknownAssigneeProblem"] | components["schemas"]["AssigneeCannotSeeCaseProblem"] | components["schemas"]["TemplateNotApplicableProblem"] | components["schemas"]["HandledByLeaderProblem"] | components["schemas"]["IdempotencyKeyReusedProblem"];
                 };
             };
             /** @description Too many requests: wait for Retry-After seconds */
@@ -4551,7 +7593,7 @@ export interface operations {
             };
         };
     };
-    getCasesByIdAccessLog: {
+    listCaseAccessLog: {
         parameters: {
             query?: never;
             header?: never;
@@ -4562,7 +7604,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The reads of the case, oldest first */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -4572,13 +7614,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: date-time */
-                        at: string;
-                        actorId: string;
-                        actorRole: string;
-                        endpoint: string;
-                    }[];
+                    "application/json": components["schemas"]["AccessLogEntry"][];
                 };
             };
             /** @description The request is malformed: a parameter, header or body member is refused (see `errors`) */
@@ -4667,7 +7703,7 @@ export interface operations {
             };
         };
     };
-    getStaff: {
+    listStaff: {
         parameters: {
             query?: never;
             header?: never;
@@ -4676,7 +7712,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The staff members */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -4686,15 +7722,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        subject: string;
-                        name: string | null;
-                        roles: ("leader" | "operator" | "admin" | "integration")[];
-                        teams: string[];
-                        updatedBy: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                    }[];
+                    "application/json": components["schemas"]["StaffMember"][];
                 };
             };
             /** @description The request is malformed: a parameter, header or body member is refused (see `errors`) */
@@ -4770,7 +7798,7 @@ export interface operations {
             };
         };
     };
-    getStaffBySubject: {
+    getStaffMember: {
         parameters: {
             query?: never;
             header?: never;
@@ -4782,7 +7810,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The staff member */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -4792,15 +7820,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        subject: string;
-                        name: string | null;
-                        roles: ("leader" | "operator" | "admin" | "integration")[];
-                        teams: string[];
-                        updatedBy: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                    };
+                    "application/json": components["schemas"]["StaffMember"];
                 };
             };
             /** @description The request is malformed: a parameter, header or body member is refused (see `errors`) */
@@ -4889,7 +7909,7 @@ export interface operations {
             };
         };
     };
-    putStaffBySubject: {
+    putStaffMember: {
         parameters: {
             query?: never;
             header?: never;
@@ -4901,16 +7921,11 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    name?: string | null;
-                    roles: ("leader" | "operator" | "admin" | "integration")[];
-                    /** @description team keys */
-                    teams?: string[];
-                };
+                "application/json": components["schemas"]["PutStaffMemberRequest"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description The staff member, replaced */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -4920,18 +7935,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        subject: string;
-                        name: string | null;
-                        roles: ("leader" | "operator" | "admin" | "integration")[];
-                        teams: string[];
-                        updatedBy: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                    };
+                    "application/json": components["schemas"]["StaffMember"];
                 };
             };
-            /** @description Default Response */
+            /** @description The staff member, created */
             201: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -4943,15 +7950,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        subject: string;
-                        name: string | null;
-                        roles: ("leader" | "operator" | "admin" | "integration")[];
-                        teams: string[];
-                        updatedBy: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                    };
+                    "application/json": components["schemas"]["StaffMember"];
                 };
             };
             /** @description The request is malformed: a parameter, header or body member is refused (see `errors`) */
@@ -5066,7 +8065,7 @@ export interface operations {
             };
         };
     };
-    deleteStaffBySubject: {
+    deleteStaffMember: {
         parameters: {
             query?: never;
             header?: never;
@@ -5078,7 +8077,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description Removed */
             204: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -5175,7 +8174,7 @@ export interface operations {
             };
         };
     };
-    getPeopleBySubject: {
+    getPerson: {
         parameters: {
             query?: never;
             header?: never;
@@ -5187,7 +8186,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The person */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -5197,14 +8196,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        subject: string;
-                        name: string | null;
-                        employeeNumber: string | null;
-                        email: string | null;
-                        /** Format: date-time */
-                        updatedAt: string;
-                    };
+                    "application/json": components["schemas"]["Person"];
                 };
             };
             /** @description The request is malformed: a parameter, header or body member is refused (see `errors`) */
@@ -5293,7 +8285,7 @@ export interface operations {
             };
         };
     };
-    putPeopleBySubject: {
+    putPerson: {
         parameters: {
             query?: never;
             header?: never;
@@ -5305,15 +8297,11 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    name?: string | null;
-                    employeeNumber?: string | null;
-                    email?: string | null;
-                };
+                "application/json": components["schemas"]["PutPersonRequest"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description The person, replaced */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -5323,17 +8311,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        subject: string;
-                        name: string | null;
-                        employeeNumber: string | null;
-                        email: string | null;
-                        /** Format: date-time */
-                        updatedAt: string;
-                    };
+                    "application/json": components["schemas"]["Person"];
                 };
             };
-            /** @description Default Response */
+            /** @description The person, created */
             201: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -5345,14 +8326,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        subject: string;
-                        name: string | null;
-                        employeeNumber: string | null;
-                        email: string | null;
-                        /** Format: date-time */
-                        updatedAt: string;
-                    };
+                    "application/json": components["schemas"]["Person"];
                 };
             };
             /** @description The request is malformed: a parameter, header or body member is refused (see `errors`) */
@@ -5491,7 +8465,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The caller */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -5501,14 +8475,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        subject: string;
-                        name: string | null;
-                        roles: string[];
-                        teams: string[];
-                        scopes: string[];
-                        employeeNumber: string | null;
-                    };
+                    "application/json": components["schemas"]["Me"];
                 };
             };
             /** @description The request is malformed: a parameter, header or body member is refused (see `errors`) */
@@ -5571,7 +8538,7 @@ export interface operations {
             };
         };
     };
-    postAdminRetentionRun: {
+    runRetention: {
         parameters: {
             query?: never;
             header?: never;
@@ -5581,14 +8548,11 @@ export interface operations {
         /** @description asOf (outside production only): run as if at that instant */
         requestBody?: {
             content: {
-                "application/json": {
-                    /** Format: date-time */
-                    asOf?: string;
-                };
+                "application/json": components["schemas"]["RunRequest"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description How many cases were anonymised, and as of when */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -5598,12 +8562,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: int64 */
-                        anonymised: number;
-                        /** Format: date-time */
-                        asOf: string;
-                    };
+                    "application/json": components["schemas"]["RetentionRunResult"];
                 };
             };
             /** @description The request is malformed: a parameter, header or body member is refused (see `errors`) */
@@ -5718,7 +8677,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description Events after a position, oldest first */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -5728,30 +8687,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: {
-                            /** @description Outbox position (a decimal int64, as a string) */
-                            position: string;
-                            /**
-                             * Format: uuid
-                             * @description Event id: consumers dedupe on it
-                             */
-                            id: string;
-                            /** @description One of case.created, case.status_changed, case.assigned, case.updated, case.message_added, case.attachment_added, case.anonymised, case.sla_breached */
-                            type: string;
-                            caseId: string | null;
-                            /** @description caseId, number, status, version, actor, at, and the fields of the change; never message bodies. Redacted (sensitive categories, receiver without the sensitive grant): ids, status and codes only (docs/webhooks.md) */
-                            payload: {
-                                [key: string]: unknown;
-                            };
-                            /** @description The payload holds ids, status and codes only: no actor, names, reasons or assignees */
-                            redacted: boolean;
-                            /** Format: date-time */
-                            createdAt: string;
-                        }[];
-                        /** @description Pass as after for the next page; equal to after when nothing new is committed */
-                        nextAfter: string;
-                    };
+                    "application/json": components["schemas"]["EventFeed"];
                 };
             };
             /** @description The request is malformed: a parameter, header or body member is refused (see `errors`) */
@@ -5836,7 +8772,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The subscriptions */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -5846,26 +8782,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        id: string;
-                        url: string;
-                        eventTypes: string[];
-                        description: string | null;
-                        /** @description false: paused by an admin or disabled after WEBHOOK_MAX_FAILURES consecutive failures */
-                        active: boolean;
-                        /** @description Events of sensitive categories are sent in full; otherwise ids and status only */
-                        includeSensitive: boolean;
-                        /** Format: int64 */
-                        consecutiveFailures: number;
-                        disabledAt: string | null;
-                        disabledReason: string | null;
-                        createdBy: string;
-                        /** Format: date-time */
-                        createdAt: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                    }[];
+                    "application/json": components["schemas"]["Webhook"][];
                 };
             };
             /** @description The request is malformed: a parameter, header or body member is refused (see `errors`) */
@@ -5953,29 +8870,11 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    /**
-                     * Format: uri
-                     * @description https (http only outside production)
-                     */
-                    url: string;
-                    /** @description Event types to receive; "*" for all */
-                    eventTypes: ("case.created" | "case.status_changed" | "case.assigned" | "case.updated" | "case.message_added" | "case.attachment_added" | "case.anonymised" | "case.sla_breached" | "*")[];
-                    /** @description HMAC-SHA256 key (write-only) */
-                    secret?: string;
-                    description?: string;
-                    /** @default true */
-                    active?: boolean;
-                    /**
-                     * @description Send events of sensitive categories in full (actors, reasons, assignees). Only an administrator signed in as a person, or a client granted cases:read:sensitive, may set it
-                     * @default false
-                     */
-                    includeSensitive?: boolean;
-                };
+                "application/json": components["schemas"]["CreateWebhookRequest"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description The subscription, with its signing secret (shown only here) */
             201: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -5988,28 +8887,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        id: string;
-                        url: string;
-                        eventTypes: string[];
-                        description: string | null;
-                        /** @description false: paused by an admin or disabled after WEBHOOK_MAX_FAILURES consecutive failures */
-                        active: boolean;
-                        /** @description Events of sensitive categories are sent in full; otherwise ids and status only */
-                        includeSensitive: boolean;
-                        /** Format: int64 */
-                        consecutiveFailures: number;
-                        disabledAt: string | null;
-                        disabledReason: string | null;
-                        createdBy: string;
-                        /** Format: date-time */
-                        createdAt: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                        /** @description The signing secret; shown only in this answer */
-                        secret: string;
-                    };
+                    "application/json": components["schemas"]["WebhookCreated"];
                 };
             };
             /** @description The request is malformed: a parameter, header or body member is refused (see `errors`) */
@@ -6111,7 +8989,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["UnknownAssigneeProblem"] | components["schemas"]["AssigneeCannotSeeCaseProblem"] | components["schemas"]["IdempotencyKeyReusedProblem"];
+                    "application/problem+json": components["schemas"]["UnknownAssigneeProblem"] | components["schemas"]["AssigneeCannotSeeCaseProblem"] | components["schemas"]["TemplateNotApplicableProblem"] | components["schemas"]["HandledByLeaderProblem"] | components["schemas"]["IdempotencyKeyReusedProblem"];
                 };
             };
             /** @description Too many requests: wait for Retry-After seconds */
@@ -6159,7 +9037,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The subscription */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -6169,26 +9047,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        id: string;
-                        url: string;
-                        eventTypes: string[];
-                        description: string | null;
-                        /** @description false: paused by an admin or disabled after WEBHOOK_MAX_FAILURES consecutive failures */
-                        active: boolean;
-                        /** @description Events of sensitive categories are sent in full; otherwise ids and status only */
-                        includeSensitive: boolean;
-                        /** Format: int64 */
-                        consecutiveFailures: number;
-                        disabledAt: string | null;
-                        disabledReason: string | null;
-                        createdBy: string;
-                        /** Format: date-time */
-                        createdAt: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                    };
+                    "application/json": components["schemas"]["Webhook"];
                 };
             };
             /** @description The request is malformed: a parameter, header or body member is refused (see `errors`) */
@@ -6396,26 +9255,11 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    /**
-                     * Format: uri
-                     * @description https (http only outside production)
-                     */
-                    url?: string;
-                    /** @description Event types to receive; "*" for all */
-                    eventTypes?: ("case.created" | "case.status_changed" | "case.assigned" | "case.updated" | "case.message_added" | "case.attachment_added" | "case.anonymised" | "case.sla_breached" | "*")[];
-                    /** @description HMAC-SHA256 key (write-only) */
-                    secret?: string;
-                    description?: string | null;
-                    /** @description true re-enables a disabled subscription and clears its failure count */
-                    active?: boolean;
-                    /** @description Send events of sensitive categories in full (actors, reasons, assignees). Only an administrator signed in as a person, or a client granted cases:read:sensitive, may set it */
-                    includeSensitive?: boolean;
-                };
+                "application/json": components["schemas"]["UpdateWebhookRequest"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description The subscription as changed */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -6425,26 +9269,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        id: string;
-                        url: string;
-                        eventTypes: string[];
-                        description: string | null;
-                        /** @description false: paused by an admin or disabled after WEBHOOK_MAX_FAILURES consecutive failures */
-                        active: boolean;
-                        /** @description Events of sensitive categories are sent in full; otherwise ids and status only */
-                        includeSensitive: boolean;
-                        /** Format: int64 */
-                        consecutiveFailures: number;
-                        disabledAt: string | null;
-                        disabledReason: string | null;
-                        createdBy: string;
-                        /** Format: date-time */
-                        createdAt: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                    };
+                    "application/json": components["schemas"]["Webhook"];
                 };
             };
             /** @description The request is malformed: a parameter, header or body member is refused (see `errors`) */
@@ -6576,7 +9401,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A page of deliveries, newest first */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -6586,38 +9411,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: {
-                            id: string;
-                            /** Format: uuid */
-                            eventId: string;
-                            eventType: string;
-                            /** @description Outbox position (a decimal int64, as a string) */
-                            eventPosition: string;
-                            caseId: string | null;
-                            /** @enum {unknown} */
-                            state: "pending" | "succeeded";
-                            /** Format: int64 */
-                            attempts: number;
-                            nextAttemptAt: string | null;
-                            lastAttemptAt: string | null;
-                            lastStatusCode: number | null;
-                            lastError: string | null;
-                            deliveredAt: string | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** @description The latest attempts (up to 20), oldest first */
-                            attemptLog: {
-                                /** Format: date-time */
-                                at: string;
-                                statusCode: number | null;
-                                error: string | null;
-                                /** Format: int64 */
-                                durationMs: number;
-                            }[];
-                        }[];
-                        nextCursor: string | null;
-                    };
+                    "application/json": components["schemas"]["WebhookDeliveryList"];
                 };
             };
             /** @description The request is malformed: a parameter, header or body member is refused (see `errors`) */
@@ -6716,14 +9510,11 @@ export interface operations {
         /** @description asOf (outside production only): run as if at that instant */
         requestBody?: {
             content: {
-                "application/json": {
-                    /** Format: date-time */
-                    asOf?: string;
-                };
+                "application/json": components["schemas"]["RunRequest"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description What the run queued, sent and disabled */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -6733,26 +9524,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /**
-                         * Format: int64
-                         * @description New deliveries created from the outbox
-                         */
-                        queued: number;
-                        /** Format: int64 */
-                        attempted: number;
-                        /** Format: int64 */
-                        succeeded: number;
-                        /** Format: int64 */
-                        failed: number;
-                        /**
-                         * Format: int64
-                         * @description Subscriptions disabled by this run
-                         */
-                        disabled: number;
-                        /** Format: date-time */
-                        asOf: string;
-                    };
+                    "application/json": components["schemas"]["WebhookRunResult"];
                 };
             };
             /** @description The request is malformed: a parameter, header or body member is refused (see `errors`) */
@@ -6854,7 +9626,7 @@ export interface operations {
             };
         };
     };
-    bulkCases: {
+    updateCasesInBulk: {
         parameters: {
             query?: never;
             header?: {
@@ -6866,38 +9638,11 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    operations: ({
-                        /** @enum {string} */
-                        op: "assign";
-                        /** Format: uuid */
-                        caseId: string;
-                        assigneeId: string | null;
-                        reason?: string;
-                    } | {
-                        /** @enum {string} */
-                        op: "transition";
-                        /** Format: uuid */
-                        caseId: string;
-                        /**
-                         * @description Case status code
-                         * @enum {unknown}
-                         */
-                        to: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
-                        reason?: string;
-                    } | {
-                        /** @enum {string} */
-                        op: "setTeam";
-                        /** Format: uuid */
-                        caseId: string;
-                        teamKey: string;
-                        reason?: string;
-                    })[];
-                };
+                "application/json": components["schemas"]["BulkRequest"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description One result per operation, in request order */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -6908,26 +9653,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        results: {
-                            /**
-                             * Format: int64
-                             * @description Position of the operation in the request
-                             */
-                            index: number;
-                            /**
-                             * Format: int64
-                             * @description The HTTP status the operation alone would have had
-                             */
-                            status: number;
-                            case?: components["schemas"]["Case"];
-                            problem?: components["schemas"]["Problem"];
-                        }[];
-                        /** Format: int64 */
-                        succeeded: number;
-                        /** Format: int64 */
-                        failed: number;
-                    };
+                    "application/json": components["schemas"]["BulkResult"];
                 };
             };
             /** @description The request is malformed: a parameter, header or body member is refused (see `errors`) */
@@ -7015,7 +9741,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["UnknownAssigneeProblem"] | components["schemas"]["AssigneeCannotSeeCaseProblem"] | components["schemas"]["IdempotencyKeyReusedProblem"];
+                    "application/problem+json": components["schemas"]["UnknownAssigneeProblem"] | components["schemas"]["AssigneeCannotSeeCaseProblem"] | components["schemas"]["TemplateNotApplicableProblem"] | components["schemas"]["HandledByLeaderProblem"] | components["schemas"]["IdempotencyKeyReusedProblem"];
                 };
             };
             /** @description Too many requests: wait for Retry-After seconds */
@@ -7061,7 +9787,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The service calendar */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -7071,43 +9797,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description IANA time zone of the hours and dates */
-                        zone: string;
-                        /** @description Open weekdays; a weekday not listed is closed */
-                        hours: {
-                            /**
-                             * Format: int32
-                             * @description ISO weekday: 1 = Monday … 7 = Sunday
-                             */
-                            weekday: number;
-                            /** @description local wall-clock HH:MM */
-                            start: string;
-                            /** @description local wall-clock HH:MM */
-                            end: string;
-                        }[];
-                        /** @description Extra closed days besides public holidays */
-                        closedDays: {
-                            /**
-                             * Format: date
-                             * @description YYYY-MM-DD (Europe/Oslo)
-                             */
-                            date: string;
-                            reason: string;
-                        }[];
-                        /** @description Norwegian public holidays of this year and the next (computed, always closed) */
-                        publicHolidays: {
-                            /**
-                             * Format: date
-                             * @description YYYY-MM-DD (Europe/Oslo)
-                             */
-                            date: string;
-                            name: {
-                                nb: string;
-                                en: string;
-                            };
-                        }[];
-                    };
+                    "application/json": components["schemas"]["ServiceCalendar"];
                 };
             };
             /** @description The request is malformed: a parameter, header or body member is refused (see `errors`) */
@@ -7179,31 +9869,11 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    hours: {
-                        /**
-                         * Format: int32
-                         * @description ISO weekday: 1 = Monday … 7 = Sunday
-                         */
-                        weekday: number;
-                        /** @description local wall-clock HH:MM */
-                        start: string;
-                        /** @description local wall-clock HH:MM */
-                        end: string;
-                    }[];
-                    closedDays: {
-                        /**
-                         * Format: date
-                         * @description YYYY-MM-DD (Europe/Oslo)
-                         */
-                        date: string;
-                        reason: string;
-                    }[];
-                };
+                "application/json": components["schemas"]["PutServiceCalendarRequest"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description The service calendar as replaced */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -7213,43 +9883,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description IANA time zone of the hours and dates */
-                        zone: string;
-                        /** @description Open weekdays; a weekday not listed is closed */
-                        hours: {
-                            /**
-                             * Format: int32
-                             * @description ISO weekday: 1 = Monday … 7 = Sunday
-                             */
-                            weekday: number;
-                            /** @description local wall-clock HH:MM */
-                            start: string;
-                            /** @description local wall-clock HH:MM */
-                            end: string;
-                        }[];
-                        /** @description Extra closed days besides public holidays */
-                        closedDays: {
-                            /**
-                             * Format: date
-                             * @description YYYY-MM-DD (Europe/Oslo)
-                             */
-                            date: string;
-                            reason: string;
-                        }[];
-                        /** @description Norwegian public holidays of this year and the next (computed, always closed) */
-                        publicHolidays: {
-                            /**
-                             * Format: date
-                             * @description YYYY-MM-DD (Europe/Oslo)
-                             */
-                            date: string;
-                            name: {
-                                nb: string;
-                                en: string;
-                            };
-                        }[];
-                    };
+                    "application/json": components["schemas"]["ServiceCalendar"];
                 };
             };
             /** @description The request is malformed: a parameter, header or body member is refused (see `errors`) */
@@ -7351,7 +9985,7 @@ export interface operations {
             };
         };
     };
-    getReportsSla: {
+    getSlaReport: {
         parameters: {
             query: {
                 /** @description Cases filed at or after this instant */
@@ -7366,7 +10000,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The report (JSON, or CSV with Accept: text/csv) */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -7376,70 +10010,8 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: date-time */
-                        from: string;
-                        /** Format: date-time */
-                        to: string;
-                        /**
-                         * @default category
-                         * @enum {unknown}
-                         */
-                        groupBy: "category" | "team";
-                        groups: {
-                            /** @description Category or team key */
-                            key: string;
-                            /** Format: int64 */
-                            cases: number;
-                            /**
-                             * Format: int64
-                             * @description Resolved with both targets met
-                             */
-                            met: number;
-                            /**
-                             * Format: int64
-                             * @description At least one breach recorded
-                             */
-                            breached: number;
-                            /**
-                             * Format: int64
-                             * @description Neither yet: not resolved and not breached
-                             */
-                            open: number;
-                            firstResponse: {
-                                /**
-                                 * Format: int64
-                                 * @description Stopped in time
-                                 */
-                                met: number;
-                                /**
-                                 * Format: int64
-                                 * @description A breach is recorded
-                                 */
-                                breached: number;
-                                /** @description null when nothing was measured */
-                                medianHours: number | null;
-                                /** @description null when nothing was measured */
-                                p90Hours: number | null;
-                            };
-                            resolution: {
-                                /**
-                                 * Format: int64
-                                 * @description Stopped in time
-                                 */
-                                met: number;
-                                /**
-                                 * Format: int64
-                                 * @description A breach is recorded
-                                 */
-                                breached: number;
-                                /** @description null when nothing was measured */
-                                medianHours: number | null;
-                                /** @description null when nothing was measured */
-                                p90Hours: number | null;
-                            };
-                        }[];
-                    };
+                    "application/json": components["schemas"]["SlaReport"];
+                    "text/csv": string;
                 };
             };
             /** @description The request is malformed: a parameter, header or body member is refused (see `errors`) */
@@ -7530,7 +10102,7 @@ export interface operations {
             };
         };
     };
-    getReportsTimeInStatus: {
+    getTimeInStatusReport: {
         parameters: {
             query: {
                 /** @description Cases filed at or after this instant */
@@ -7545,7 +10117,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The report (JSON, or CSV with Accept: text/csv) */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -7555,42 +10127,8 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: date-time */
-                        from: string;
-                        /** Format: date-time */
-                        to: string;
-                        /**
-                         * @default category
-                         * @enum {unknown}
-                         */
-                        groupBy: "category" | "team";
-                        groups: {
-                            key: string;
-                            statuses: {
-                                /** @enum {unknown} */
-                                status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
-                                /**
-                                 * Format: int64
-                                 * @description Times a case entered the status and later left it
-                                 */
-                                stints: number;
-                                /**
-                                 * Format: int64
-                                 * @description Cases in the status now (not measured)
-                                 */
-                                current: number;
-                                /** @description elapsed (calendar) hours; null when nothing was measured */
-                                medianHours: number | null;
-                                /** @description elapsed (calendar) hours */
-                                p90Hours: number | null;
-                                /** @description working hours of the service calendar */
-                                medianWorkingHours: number | null;
-                                /** @description working hours of the service calendar */
-                                p90WorkingHours: number | null;
-                            }[];
-                        }[];
-                    };
+                    "application/json": components["schemas"]["TimeInStatusReport"];
+                    "text/csv": string;
                 };
             };
             /** @description The request is malformed: a parameter, header or body member is refused (see `errors`) */
@@ -7681,7 +10219,7 @@ export interface operations {
             };
         };
     };
-    postAdminSlaRun: {
+    runSla: {
         parameters: {
             query?: never;
             header?: {
@@ -7694,14 +10232,11 @@ export interface operations {
         /** @description asOf (outside production only): run as if at that instant */
         requestBody?: {
             content: {
-                "application/json": {
-                    /** Format: date-time */
-                    asOf?: string;
-                };
+                "application/json": components["schemas"]["RunRequest"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description What the sweep refreshed and recorded */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -7712,20 +10247,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /**
-                         * Format: int64
-                         * @description Cases whose due times were recomputed
-                         */
-                        refreshed: number;
-                        /**
-                         * Format: int64
-                         * @description Breaches recorded by this run
-                         */
-                        breaches: number;
-                        /** Format: date-time */
-                        asOf: string;
-                    };
+                    "application/json": components["schemas"]["SlaRunResult"];
                 };
             };
             /** @description The request is malformed: a parameter, header or body member is refused (see `errors`) */
@@ -7827,7 +10349,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["UnknownAssigneeProblem"] | components["schemas"]["AssigneeCannotSeeCaseProblem"] | components["schemas"]["IdempotencyKeyReusedProblem"];
+                    "application/problem+json": components["schemas"]["UnknownAssigneeProblem"] | components["schemas"]["AssigneeCannotSeeCaseProblem"] | components["schemas"]["TemplateNotApplicableProblem"] | components["schemas"]["HandledByLeaderProblem"] | components["schemas"]["IdempotencyKeyReusedProblem"];
                 };
             };
             /** @description Too many requests: wait for Retry-After seconds */
@@ -7873,7 +10395,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The contact channels and case-handling hours, and whether each is open now */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -7883,60 +10405,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: date-time */
-                        at: string;
-                        channels: {
-                            key: string;
-                            /** @enum {unknown} */
-                            kind: "portal" | "phone" | "email" | "post";
-                            name: {
-                                nb: string;
-                                en: string;
-                            };
-                            /** @description Phone number, e-mail address, URL or postal route */
-                            address: string;
-                            description: {
-                                nb: string;
-                                en: string;
-                            } | null;
-                            /** @description Opening hours; null: always available (answered in case-handling hours) */
-                            hours: {
-                                /**
-                                 * Format: int32
-                                 * @description ISO weekday: 1 = Monday … 7 = Sunday
-                                 */
-                                weekday: number;
-                                /** @description local wall-clock HH:MM */
-                                start: string;
-                                /** @description local wall-clock HH:MM */
-                                end: string;
-                            }[] | null;
-                            /** Format: int64 */
-                            sortOrder: number;
-                            /** @description Open at this moment (its hours, public holidays and closed days) */
-                            openNow: boolean;
-                            /** @description When it opens next, if closed now */
-                            nextOpenAt: string | null;
-                        }[];
-                        /** @description The hours service-level targets count in */
-                        caseHandling: {
-                            zone: string;
-                            hours: {
-                                /**
-                                 * Format: int32
-                                 * @description ISO weekday: 1 = Monday … 7 = Sunday
-                                 */
-                                weekday: number;
-                                /** @description local wall-clock HH:MM */
-                                start: string;
-                                /** @description local wall-clock HH:MM */
-                                end: string;
-                            }[];
-                            openNow: boolean;
-                            nextOpenAt: string | null;
-                        };
-                    };
+                    "application/json": components["schemas"]["ServiceInfo"];
                 };
             };
             /** @description The request is malformed: a parameter, header or body member is refused (see `errors`) */
@@ -7984,7 +10453,7 @@ export interface operations {
             };
         };
     };
-    putServiceInfoChannelsByKey: {
+    putContactChannel: {
         parameters: {
             query?: never;
             header?: never;
@@ -7995,36 +10464,11 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    /** @enum {unknown} */
-                    kind: "portal" | "phone" | "email" | "post";
-                    name: {
-                        nb: string;
-                        en: string;
-                    };
-                    address: string;
-                    description?: {
-                        nb: string;
-                        en: string;
-                    } | null;
-                    hours?: {
-                        /**
-                         * Format: int32
-                         * @description ISO weekday: 1 = Monday … 7 = Sunday
-                         */
-                        weekday: number;
-                        /** @description local wall-clock HH:MM */
-                        start: string;
-                        /** @description local wall-clock HH:MM */
-                        end: string;
-                    }[] | null;
-                    /** Format: int32 */
-                    sortOrder?: number;
-                };
+                "application/json": components["schemas"]["PutContactChannelRequest"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description The channel, replaced */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -8034,42 +10478,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        key: string;
-                        /** @enum {unknown} */
-                        kind: "portal" | "phone" | "email" | "post";
-                        name: {
-                            nb: string;
-                            en: string;
-                        };
-                        /** @description Phone number, e-mail address, URL or postal route */
-                        address: string;
-                        description: {
-                            nb: string;
-                            en: string;
-                        } | null;
-                        /** @description Opening hours; null: always available (answered in case-handling hours) */
-                        hours: {
-                            /**
-                             * Format: int32
-                             * @description ISO weekday: 1 = Monday … 7 = Sunday
-                             */
-                            weekday: number;
-                            /** @description local wall-clock HH:MM */
-                            start: string;
-                            /** @description local wall-clock HH:MM */
-                            end: string;
-                        }[] | null;
-                        /** Format: int64 */
-                        sortOrder: number;
-                        /** @description Open at this moment (its hours, public holidays and closed days) */
-                        openNow: boolean;
-                        /** @description When it opens next, if closed now */
-                        nextOpenAt: string | null;
-                    };
+                    "application/json": components["schemas"]["ContactChannel"];
                 };
             };
-            /** @description Default Response */
+            /** @description The channel, created */
             201: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -8079,39 +10491,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        key: string;
-                        /** @enum {unknown} */
-                        kind: "portal" | "phone" | "email" | "post";
-                        name: {
-                            nb: string;
-                            en: string;
-                        };
-                        /** @description Phone number, e-mail address, URL or postal route */
-                        address: string;
-                        description: {
-                            nb: string;
-                            en: string;
-                        } | null;
-                        /** @description Opening hours; null: always available (answered in case-handling hours) */
-                        hours: {
-                            /**
-                             * Format: int32
-                             * @description ISO weekday: 1 = Monday … 7 = Sunday
-                             */
-                            weekday: number;
-                            /** @description local wall-clock HH:MM */
-                            start: string;
-                            /** @description local wall-clock HH:MM */
-                            end: string;
-                        }[] | null;
-                        /** Format: int64 */
-                        sortOrder: number;
-                        /** @description Open at this moment (its hours, public holidays and closed days) */
-                        openNow: boolean;
-                        /** @description When it opens next, if closed now */
-                        nextOpenAt: string | null;
-                    };
+                    "application/json": components["schemas"]["ContactChannel"];
                 };
             };
             /** @description The request is malformed: a parameter, header or body member is refused (see `errors`) */
@@ -8226,7 +10606,7 @@ export interface operations {
             };
         };
     };
-    deleteServiceInfoChannelsByKey: {
+    deleteContactChannel: {
         parameters: {
             query?: never;
             header?: never;
@@ -8237,7 +10617,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description Removed */
             204: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -8358,32 +10738,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @enum {unknown} */
-                        outcome: "case-created" | "message-added" | "ignored";
-                        /** @description This Message-ID was received before: the answer is what its first delivery did */
-                        duplicate: boolean;
-                        /** @description The Message-ID, without angle brackets (made from the bytes when the mail has none) */
-                        messageId: string;
-                        caseId: string | null;
-                        caseNumber: string | null;
-                        /** @description ignored: auto-submitted, bulk-precedence, auto-reply-header, own-address, bounce or no-sender. case-created from a mail naming a case: unknown-case, sender-not-requester or case-closed. incomplete: the first delivery failed half-way. */
-                        reason: string | null;
-                        /** @description Present on 202: why the mail created nothing (same as reason) */
-                        ignored?: string;
-                        /** @description Files kept as case attachments */
-                        attachments?: {
-                            /** Format: uuid */
-                            id: string;
-                            filename: string;
-                        }[];
-                        /** @description Files not kept (named in an internal note on the case, except inline images) */
-                        skippedAttachments?: {
-                            filename: string;
-                            /** @enum {unknown} */
-                            reason: "inline-image" | "too-large" | "type-not-accepted";
-                        }[];
-                    };
+                    "application/json": components["schemas"]["InboundMailResult"];
                 };
             };
             /** @description A case created */
@@ -8398,32 +10753,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @enum {unknown} */
-                        outcome: "case-created" | "message-added" | "ignored";
-                        /** @description This Message-ID was received before: the answer is what its first delivery did */
-                        duplicate: boolean;
-                        /** @description The Message-ID, without angle brackets (made from the bytes when the mail has none) */
-                        messageId: string;
-                        caseId: string | null;
-                        caseNumber: string | null;
-                        /** @description ignored: auto-submitted, bulk-precedence, auto-reply-header, own-address, bounce or no-sender. case-created from a mail naming a case: unknown-case, sender-not-requester or case-closed. incomplete: the first delivery failed half-way. */
-                        reason: string | null;
-                        /** @description Present on 202: why the mail created nothing (same as reason) */
-                        ignored?: string;
-                        /** @description Files kept as case attachments */
-                        attachments?: {
-                            /** Format: uuid */
-                            id: string;
-                            filename: string;
-                        }[];
-                        /** @description Files not kept (named in an internal note on the case, except inline images) */
-                        skippedAttachments?: {
-                            filename: string;
-                            /** @enum {unknown} */
-                            reason: "inline-image" | "too-large" | "type-not-accepted";
-                        }[];
-                    };
+                    "application/json": components["schemas"]["InboundMailResult"];
                 };
             };
             /** @description Ignored: an auto-reply, a bounce or our own mail */
@@ -8436,32 +10766,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @enum {unknown} */
-                        outcome: "case-created" | "message-added" | "ignored";
-                        /** @description This Message-ID was received before: the answer is what its first delivery did */
-                        duplicate: boolean;
-                        /** @description The Message-ID, without angle brackets (made from the bytes when the mail has none) */
-                        messageId: string;
-                        caseId: string | null;
-                        caseNumber: string | null;
-                        /** @description ignored: auto-submitted, bulk-precedence, auto-reply-header, own-address, bounce or no-sender. case-created from a mail naming a case: unknown-case, sender-not-requester or case-closed. incomplete: the first delivery failed half-way. */
-                        reason: string | null;
-                        /** @description Present on 202: why the mail created nothing (same as reason) */
-                        ignored?: string;
-                        /** @description Files kept as case attachments */
-                        attachments?: {
-                            /** Format: uuid */
-                            id: string;
-                            filename: string;
-                        }[];
-                        /** @description Files not kept (named in an internal note on the case, except inline images) */
-                        skippedAttachments?: {
-                            filename: string;
-                            /** @enum {unknown} */
-                            reason: "inline-image" | "too-large" | "type-not-accepted";
-                        }[];
-                    };
+                    "application/json": components["schemas"]["InboundMailResult"];
                 };
             };
             /** @description The request is malformed: a parameter, header or body member is refused (see `errors`) */
@@ -8589,7 +10894,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The mails about the case, newest first */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -8599,33 +10904,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description Delivery id */
-                        id: string;
-                        /**
-                         * @description What the mail was about (sensitive: a mail that says only that something is new)
-                         * @enum {unknown}
-                         */
-                        kind: "filed" | "reply" | "waiting" | "reminder" | "completed" | "reopened" | "closed" | "sensitive";
-                        /** @enum {unknown} */
-                        language: "nb" | "en";
-                        /** @description The address (the requester or a CC); [anonymised] after retention */
-                        recipient: string;
-                        subject: string;
-                        /**
-                         * @description pending: not yet taken by the mail server (retried with backoff); failed: given up
-                         * @enum {unknown}
-                         */
-                        state: "pending" | "sent" | "failed";
-                        /** Format: int64 */
-                        attempts: number;
-                        lastError: string | null;
-                        lastAttemptAt: string | null;
-                        sentAt: string | null;
-                        nextAttemptAt: string | null;
-                        /** Format: date-time */
-                        createdAt: string;
-                    }[];
+                    "application/json": components["schemas"]["Notification"][];
                 };
             };
             /** @description The request is malformed: a parameter, header or body member is refused (see `errors`) */
@@ -8723,7 +11002,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The templates */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -8733,17 +11012,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @enum {unknown} */
-                        kind: "filed" | "reply" | "waiting" | "reminder" | "completed" | "reopened" | "closed" | "sensitive";
-                        /** @enum {unknown} */
-                        language: "nb" | "en";
-                        subject: string;
-                        body: string;
-                        updatedBy: string | null;
-                        /** Format: date-time */
-                        updatedAt: string;
-                    }[];
+                    "application/json": components["schemas"]["NotificationTemplate"][];
                 };
             };
             /** @description The request is malformed: a parameter, header or body member is refused (see `errors`) */
@@ -8831,7 +11100,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The template */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -8841,17 +11110,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @enum {unknown} */
-                        kind: "filed" | "reply" | "waiting" | "reminder" | "completed" | "reopened" | "closed" | "sensitive";
-                        /** @enum {unknown} */
-                        language: "nb" | "en";
-                        subject: string;
-                        body: string;
-                        updatedBy: string | null;
-                        /** Format: date-time */
-                        updatedAt: string;
-                    };
+                    "application/json": components["schemas"]["NotificationTemplate"];
                 };
             };
             /** @description The request is malformed: a parameter, header or body member is refused (see `errors`) */
@@ -8952,16 +11211,11 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    /** @description The subject after the case token ("[Sak 2026-000123] " is put in front when sent) */
-                    subject: string;
-                    /** @description Plain text; placeholders: {{caseNumber}}, {{subject}}, {{statusLabel}}, {{dueDate}}, {{link}}, {{reply}} */
-                    body: string;
-                };
+                "application/json": components["schemas"]["PutNotificationTemplateRequest"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description The template as replaced */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -8971,17 +11225,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @enum {unknown} */
-                        kind: "filed" | "reply" | "waiting" | "reminder" | "completed" | "reopened" | "closed" | "sensitive";
-                        /** @enum {unknown} */
-                        language: "nb" | "en";
-                        subject: string;
-                        body: string;
-                        updatedBy: string | null;
-                        /** Format: date-time */
-                        updatedAt: string;
-                    };
+                    "application/json": components["schemas"]["NotificationTemplate"];
                 };
             };
             /** @description The request is malformed: a parameter, header or body member is refused (see `errors`) */
@@ -9093,6 +11337,2236 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["InternalErrorProblem"] | components["schemas"]["ServiceUnavailableProblem"];
                 };
+            };
+        };
+    };
+    listReplyTemplates: {
+        parameters: {
+            query?: {
+                /** @description Only the templates a case of this category may use: the global ones and its own */
+                category?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The templates, by key */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReplyTemplate"][];
+                };
+            };
+            /** @description The request is malformed: a parameter, header or body member is refused (see `errors`) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationFailedProblem"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    /** @description The Bearer challenge (RFC 6750), with error="invalid_token" when a token was refused */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnauthorizedProblem"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
+            /** @description Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds) */
+            default: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["InternalErrorProblem"] | components["schemas"]["ServiceUnavailableProblem"];
+                };
+            };
+        };
+    };
+    getReplyTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Lower-case letters, digits and dashes */
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The template */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReplyTemplate"];
+                };
+            };
+            /** @description The request is malformed: a parameter, header or body member is refused (see `errors`) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationFailedProblem"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    /** @description The Bearer challenge (RFC 6750), with error="invalid_token" when a token was refused */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnauthorizedProblem"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"];
+                };
+            };
+            /** @description No such resource (or the caller may not know of it) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["NotFoundProblem"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
+            /** @description Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds) */
+            default: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["InternalErrorProblem"] | components["schemas"]["ServiceUnavailableProblem"];
+                };
+            };
+        };
+    };
+    putReplyTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Lower-case letters, digits and dashes */
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReplyTemplateInput"];
+            };
+        };
+        responses: {
+            /** @description Replaced */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReplyTemplate"];
+                };
+            };
+            /** @description Created */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReplyTemplate"];
+                };
+            };
+            /** @description The request is malformed: a parameter, header or body member is refused (see `errors`) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationFailedProblem"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    /** @description The Bearer challenge (RFC 6750), with error="invalid_token" when a token was refused */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnauthorizedProblem"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"];
+                };
+            };
+            /** @description No such resource (or the caller may not know of it) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["NotFoundProblem"];
+                };
+            };
+            /** @description The body (or a quota) is too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["PayloadTooLargeProblem"];
+                };
+            };
+            /** @description The body has a media type the operation does not take */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnsupportedMediaTypeProblem"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
+            /** @description Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds) */
+            default: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["InternalErrorProblem"] | components["schemas"]["ServiceUnavailableProblem"];
+                };
+            };
+        };
+    };
+    deleteReplyTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Lower-case letters, digits and dashes */
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed: a parameter, header or body member is refused (see `errors`) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationFailedProblem"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    /** @description The Bearer challenge (RFC 6750), with error="invalid_token" when a token was refused */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnauthorizedProblem"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"];
+                };
+            };
+            /** @description No such resource (or the caller may not know of it) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["NotFoundProblem"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
+            /** @description Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds) */
+            default: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["InternalErrorProblem"] | components["schemas"]["ServiceUnavailableProblem"];
+                };
+            };
+        };
+    };
+    listNotices: {
+        parameters: {
+            query?: {
+                category?: string;
+                /** @description Administrators: also notices outside their active period (others are refused 403) */
+                includeInactive?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The notices, in display order */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Notice"][];
+                };
+            };
+            /** @description The request is malformed: a parameter, header or body member is refused (see `errors`) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationFailedProblem"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    /** @description The Bearer challenge (RFC 6750), with error="invalid_token" when a token was refused */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnauthorizedProblem"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"];
+                };
+            };
+            /** @description No such resource (or the caller may not know of it) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["NotFoundProblem"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
+            /** @description Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds) */
+            default: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["InternalErrorProblem"] | components["schemas"]["ServiceUnavailableProblem"];
+                };
+            };
+        };
+    };
+    createNotice: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key and body within IDEMPOTENCY_TTL_HOURS (default 24 h) answer the first response again without doing the work; the same key with another body is 422 idempotency-key-reused. */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NoticeInput"];
+            };
+        };
+        responses: {
+            /** @description A notice or FAQ link shown to people before they file a case */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Notice"];
+                };
+            };
+            /** @description The request is malformed: a parameter, header or body member is refused (see `errors`) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationFailedProblem"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description The Bearer challenge (RFC 6750), with error="invalid_token" when a token was refused */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnauthorizedProblem"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"];
+                };
+            };
+            /** @description The request conflicts with the current state (or its Idempotency-Key is still in progress) */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["InvalidTransitionProblem"] | components["schemas"]["StatusSuspendedProblem"] | components["schemas"]["AssigneeRequiredProblem"] | components["schemas"]["ReplyRequiredProblem"] | components["schemas"]["CaseClosedProblem"] | components["schemas"]["ConflictProblem"];
+                };
+            };
+            /** @description The body (or a quota) is too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["PayloadTooLargeProblem"];
+                };
+            };
+            /** @description The body has a media type the operation does not take */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnsupportedMediaTypeProblem"];
+                };
+            };
+            /** @description Well-formed but refused (an assignee that cannot be, or an Idempotency-Key reused with another request) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnknownAssigneeProblem"] | components["schemas"]["AssigneeCannotSeeCaseProblem"] | components["schemas"]["TemplateNotApplicableProblem"] | components["schemas"]["HandledByLeaderProblem"] | components["schemas"]["IdempotencyKeyReusedProblem"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
+            /** @description Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds) */
+            default: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["InternalErrorProblem"] | components["schemas"]["ServiceUnavailableProblem"];
+                };
+            };
+        };
+    };
+    getNotice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A notice or FAQ link shown to people before they file a case */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Notice"];
+                };
+            };
+            /** @description The request is malformed: a parameter, header or body member is refused (see `errors`) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationFailedProblem"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    /** @description The Bearer challenge (RFC 6750), with error="invalid_token" when a token was refused */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnauthorizedProblem"];
+                };
+            };
+            /** @description No such resource (or the caller may not know of it) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["NotFoundProblem"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
+            /** @description Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds) */
+            default: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["InternalErrorProblem"] | components["schemas"]["ServiceUnavailableProblem"];
+                };
+            };
+        };
+    };
+    updateNotice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NoticeInput"];
+            };
+        };
+        responses: {
+            /** @description A notice or FAQ link shown to people before they file a case */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Notice"];
+                };
+            };
+            /** @description The request is malformed: a parameter, header or body member is refused (see `errors`) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationFailedProblem"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    /** @description The Bearer challenge (RFC 6750), with error="invalid_token" when a token was refused */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnauthorizedProblem"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"];
+                };
+            };
+            /** @description No such resource (or the caller may not know of it) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["NotFoundProblem"];
+                };
+            };
+            /** @description The body (or a quota) is too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["PayloadTooLargeProblem"];
+                };
+            };
+            /** @description The body has a media type the operation does not take */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnsupportedMediaTypeProblem"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
+            /** @description Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds) */
+            default: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["InternalErrorProblem"] | components["schemas"]["ServiceUnavailableProblem"];
+                };
+            };
+        };
+    };
+    deleteNotice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed: a parameter, header or body member is refused (see `errors`) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationFailedProblem"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    /** @description The Bearer challenge (RFC 6750), with error="invalid_token" when a token was refused */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnauthorizedProblem"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"];
+                };
+            };
+            /** @description No such resource (or the caller may not know of it) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["NotFoundProblem"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
+            /** @description Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds) */
+            default: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["InternalErrorProblem"] | components["schemas"]["ServiceUnavailableProblem"];
+                };
+            };
+        };
+    };
+    listViews: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller's saved views, by name */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedView"][];
+                };
+            };
+            /** @description The request is malformed: a parameter, header or body member is refused (see `errors`) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationFailedProblem"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    /** @description The Bearer challenge (RFC 6750), with error="invalid_token" when a token was refused */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnauthorizedProblem"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
+            /** @description Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds) */
+            default: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["InternalErrorProblem"] | components["schemas"]["ServiceUnavailableProblem"];
+                };
+            };
+        };
+    };
+    createView: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key and body within IDEMPOTENCY_TTL_HOURS (default 24 h) answer the first response again without doing the work; the same key with another body is 422 idempotency-key-reused. */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateView"];
+            };
+        };
+        responses: {
+            /** @description The saved view */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedView"];
+                };
+            };
+            /** @description The request is malformed: a parameter, header or body member is refused (see `errors`) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationFailedProblem"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description The Bearer challenge (RFC 6750), with error="invalid_token" when a token was refused */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnauthorizedProblem"];
+                };
+            };
+            /** @description The request conflicts with the current state (or its Idempotency-Key is still in progress) */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["InvalidTransitionProblem"] | components["schemas"]["StatusSuspendedProblem"] | components["schemas"]["AssigneeRequiredProblem"] | components["schemas"]["ReplyRequiredProblem"] | components["schemas"]["CaseClosedProblem"] | components["schemas"]["ConflictProblem"];
+                };
+            };
+            /** @description The body (or a quota) is too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["PayloadTooLargeProblem"];
+                };
+            };
+            /** @description The body has a media type the operation does not take */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnsupportedMediaTypeProblem"];
+                };
+            };
+            /** @description Well-formed but refused (an assignee that cannot be, or an Idempotency-Key reused with another request) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnknownAssigneeProblem"] | components["schemas"]["AssigneeCannotSeeCaseProblem"] | components["schemas"]["TemplateNotApplicableProblem"] | components["schemas"]["HandledByLeaderProblem"] | components["schemas"]["IdempotencyKeyReusedProblem"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
+            /** @description Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds) */
+            default: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["InternalErrorProblem"] | components["schemas"]["ServiceUnavailableProblem"];
+                };
+            };
+        };
+    };
+    getView: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The view */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedView"];
+                };
+            };
+            /** @description The request is malformed: a parameter, header or body member is refused (see `errors`) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationFailedProblem"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    /** @description The Bearer challenge (RFC 6750), with error="invalid_token" when a token was refused */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnauthorizedProblem"];
+                };
+            };
+            /** @description No such resource (or the caller may not know of it) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["NotFoundProblem"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
+            /** @description Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds) */
+            default: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["InternalErrorProblem"] | components["schemas"]["ServiceUnavailableProblem"];
+                };
+            };
+        };
+    };
+    deleteView: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed: a parameter, header or body member is refused (see `errors`) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationFailedProblem"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    /** @description The Bearer challenge (RFC 6750), with error="invalid_token" when a token was refused */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnauthorizedProblem"];
+                };
+            };
+            /** @description No such resource (or the caller may not know of it) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["NotFoundProblem"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
+            /** @description Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds) */
+            default: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["InternalErrorProblem"] | components["schemas"]["ServiceUnavailableProblem"];
+                };
+            };
+        };
+    };
+    updateView: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description The fields to replace */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateView"];
+            };
+        };
+        responses: {
+            /** @description The view as it is now */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedView"];
+                };
+            };
+            /** @description The request is malformed: a parameter, header or body member is refused (see `errors`) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationFailedProblem"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    /** @description The Bearer challenge (RFC 6750), with error="invalid_token" when a token was refused */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnauthorizedProblem"];
+                };
+            };
+            /** @description No such resource (or the caller may not know of it) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["NotFoundProblem"];
+                };
+            };
+            /** @description The request conflicts with the current state (or its Idempotency-Key is still in progress) */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["InvalidTransitionProblem"] | components["schemas"]["StatusSuspendedProblem"] | components["schemas"]["AssigneeRequiredProblem"] | components["schemas"]["ReplyRequiredProblem"] | components["schemas"]["CaseClosedProblem"] | components["schemas"]["ConflictProblem"];
+                };
+            };
+            /** @description The body (or a quota) is too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["PayloadTooLargeProblem"];
+                };
+            };
+            /** @description The body has a media type the operation does not take */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnsupportedMediaTypeProblem"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
+            /** @description Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds) */
+            default: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["InternalErrorProblem"] | components["schemas"]["ServiceUnavailableProblem"];
+                };
+            };
+        };
+    };
+    getQueueCounts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The team's queue counts */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueueCounts"];
+                };
+            };
+            /** @description The request is malformed: a parameter, header or body member is refused (see `errors`) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationFailedProblem"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    /** @description The Bearer challenge (RFC 6750), with error="invalid_token" when a token was refused */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnauthorizedProblem"];
+                };
+            };
+            /** @description The caller may not do this */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"];
+                };
+            };
+            /** @description No such resource (or the caller may not know of it) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["NotFoundProblem"];
+                };
+            };
+            /** @description Too many requests: wait for Retry-After seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
+            /** @description Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds) */
+            default: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "X-RateLimit-Limit": components["headers"]["XRateLimitLimit"];
+                    "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
+                    "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["InternalErrorProblem"] | components["schemas"]["ServiceUnavailableProblem"];
+                };
+            };
+        };
+    };
+    receiveCaseCreatedEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the subscription secret>`; verify it and the age of t before trusting the body (docs/webhooks.md) */
+                "Saksflyt-Signature": string;
+                /** @description The event id (the body's `id`): deliveries are at least once, so dedupe on it */
+                "Saksflyt-Event-Id": string;
+                /** @description The event type (the body's `type`) */
+                "Saksflyt-Event-Type": "case.created" | "case.status_changed" | "case.assigned" | "case.updated" | "case.priority_changed" | "case.message_added" | "case.attachment_added" | "case.anonymised" | "case.merged" | "case.linked" | "case.unlinked" | "case.sla_breached";
+                /** @description This delivery (one event to one subscription); retries of it carry the same id */
+                "Saksflyt-Delivery-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CaseCreatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Delivered: any 2xx answer */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not delivered: the delivery is retried later (docs/webhooks.md) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    receiveCaseStatusChangedEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the subscription secret>`; verify it and the age of t before trusting the body (docs/webhooks.md) */
+                "Saksflyt-Signature": string;
+                /** @description The event id (the body's `id`): deliveries are at least once, so dedupe on it */
+                "Saksflyt-Event-Id": string;
+                /** @description The event type (the body's `type`) */
+                "Saksflyt-Event-Type": "case.created" | "case.status_changed" | "case.assigned" | "case.updated" | "case.priority_changed" | "case.message_added" | "case.attachment_added" | "case.anonymised" | "case.merged" | "case.linked" | "case.unlinked" | "case.sla_breached";
+                /** @description This delivery (one event to one subscription); retries of it carry the same id */
+                "Saksflyt-Delivery-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CaseStatusChangedEvent"];
+            };
+        };
+        responses: {
+            /** @description Delivered: any 2xx answer */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not delivered: the delivery is retried later (docs/webhooks.md) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    receiveCaseAssignedEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the subscription secret>`; verify it and the age of t before trusting the body (docs/webhooks.md) */
+                "Saksflyt-Signature": string;
+                /** @description The event id (the body's `id`): deliveries are at least once, so dedupe on it */
+                "Saksflyt-Event-Id": string;
+                /** @description The event type (the body's `type`) */
+                "Saksflyt-Event-Type": "case.created" | "case.status_changed" | "case.assigned" | "case.updated" | "case.priority_changed" | "case.message_added" | "case.attachment_added" | "case.anonymised" | "case.merged" | "case.linked" | "case.unlinked" | "case.sla_breached";
+                /** @description This delivery (one event to one subscription); retries of it carry the same id */
+                "Saksflyt-Delivery-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CaseAssignedEvent"];
+            };
+        };
+        responses: {
+            /** @description Delivered: any 2xx answer */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not delivered: the delivery is retried later (docs/webhooks.md) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    receiveCaseUpdatedEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the subscription secret>`; verify it and the age of t before trusting the body (docs/webhooks.md) */
+                "Saksflyt-Signature": string;
+                /** @description The event id (the body's `id`): deliveries are at least once, so dedupe on it */
+                "Saksflyt-Event-Id": string;
+                /** @description The event type (the body's `type`) */
+                "Saksflyt-Event-Type": "case.created" | "case.status_changed" | "case.assigned" | "case.updated" | "case.priority_changed" | "case.message_added" | "case.attachment_added" | "case.anonymised" | "case.merged" | "case.linked" | "case.unlinked" | "case.sla_breached";
+                /** @description This delivery (one event to one subscription); retries of it carry the same id */
+                "Saksflyt-Delivery-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CaseUpdatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Delivered: any 2xx answer */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not delivered: the delivery is retried later (docs/webhooks.md) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    receiveCasePriorityChangedEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the subscription secret>`; verify it and the age of t before trusting the body (docs/webhooks.md) */
+                "Saksflyt-Signature": string;
+                /** @description The event id (the body's `id`): deliveries are at least once, so dedupe on it */
+                "Saksflyt-Event-Id": string;
+                /** @description The event type (the body's `type`) */
+                "Saksflyt-Event-Type": "case.created" | "case.status_changed" | "case.assigned" | "case.updated" | "case.priority_changed" | "case.message_added" | "case.attachment_added" | "case.anonymised" | "case.merged" | "case.linked" | "case.unlinked" | "case.sla_breached";
+                /** @description This delivery (one event to one subscription); retries of it carry the same id */
+                "Saksflyt-Delivery-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CasePriorityChangedEvent"];
+            };
+        };
+        responses: {
+            /** @description Delivered: any 2xx answer */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not delivered: the delivery is retried later (docs/webhooks.md) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    receiveCaseMessageAddedEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the subscription secret>`; verify it and the age of t before trusting the body (docs/webhooks.md) */
+                "Saksflyt-Signature": string;
+                /** @description The event id (the body's `id`): deliveries are at least once, so dedupe on it */
+                "Saksflyt-Event-Id": string;
+                /** @description The event type (the body's `type`) */
+                "Saksflyt-Event-Type": "case.created" | "case.status_changed" | "case.assigned" | "case.updated" | "case.priority_changed" | "case.message_added" | "case.attachment_added" | "case.anonymised" | "case.merged" | "case.linked" | "case.unlinked" | "case.sla_breached";
+                /** @description This delivery (one event to one subscription); retries of it carry the same id */
+                "Saksflyt-Delivery-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CaseMessageAddedEvent"];
+            };
+        };
+        responses: {
+            /** @description Delivered: any 2xx answer */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not delivered: the delivery is retried later (docs/webhooks.md) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    receiveCaseAttachmentAddedEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the subscription secret>`; verify it and the age of t before trusting the body (docs/webhooks.md) */
+                "Saksflyt-Signature": string;
+                /** @description The event id (the body's `id`): deliveries are at least once, so dedupe on it */
+                "Saksflyt-Event-Id": string;
+                /** @description The event type (the body's `type`) */
+                "Saksflyt-Event-Type": "case.created" | "case.status_changed" | "case.assigned" | "case.updated" | "case.priority_changed" | "case.message_added" | "case.attachment_added" | "case.anonymised" | "case.merged" | "case.linked" | "case.unlinked" | "case.sla_breached";
+                /** @description This delivery (one event to one subscription); retries of it carry the same id */
+                "Saksflyt-Delivery-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CaseAttachmentAddedEvent"];
+            };
+        };
+        responses: {
+            /** @description Delivered: any 2xx answer */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not delivered: the delivery is retried later (docs/webhooks.md) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    receiveCaseAnonymisedEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the subscription secret>`; verify it and the age of t before trusting the body (docs/webhooks.md) */
+                "Saksflyt-Signature": string;
+                /** @description The event id (the body's `id`): deliveries are at least once, so dedupe on it */
+                "Saksflyt-Event-Id": string;
+                /** @description The event type (the body's `type`) */
+                "Saksflyt-Event-Type": "case.created" | "case.status_changed" | "case.assigned" | "case.updated" | "case.priority_changed" | "case.message_added" | "case.attachment_added" | "case.anonymised" | "case.merged" | "case.linked" | "case.unlinked" | "case.sla_breached";
+                /** @description This delivery (one event to one subscription); retries of it carry the same id */
+                "Saksflyt-Delivery-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CaseAnonymisedEvent"];
+            };
+        };
+        responses: {
+            /** @description Delivered: any 2xx answer */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not delivered: the delivery is retried later (docs/webhooks.md) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    receiveCaseMergedEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the subscription secret>`; verify it and the age of t before trusting the body (docs/webhooks.md) */
+                "Saksflyt-Signature": string;
+                /** @description The event id (the body's `id`): deliveries are at least once, so dedupe on it */
+                "Saksflyt-Event-Id": string;
+                /** @description The event type (the body's `type`) */
+                "Saksflyt-Event-Type": "case.created" | "case.status_changed" | "case.assigned" | "case.updated" | "case.priority_changed" | "case.message_added" | "case.attachment_added" | "case.anonymised" | "case.merged" | "case.linked" | "case.unlinked" | "case.sla_breached";
+                /** @description This delivery (one event to one subscription); retries of it carry the same id */
+                "Saksflyt-Delivery-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CaseMergedEvent"];
+            };
+        };
+        responses: {
+            /** @description Delivered: any 2xx answer */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not delivered: the delivery is retried later (docs/webhooks.md) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    receiveCaseLinkedEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the subscription secret>`; verify it and the age of t before trusting the body (docs/webhooks.md) */
+                "Saksflyt-Signature": string;
+                /** @description The event id (the body's `id`): deliveries are at least once, so dedupe on it */
+                "Saksflyt-Event-Id": string;
+                /** @description The event type (the body's `type`) */
+                "Saksflyt-Event-Type": "case.created" | "case.status_changed" | "case.assigned" | "case.updated" | "case.priority_changed" | "case.message_added" | "case.attachment_added" | "case.anonymised" | "case.merged" | "case.linked" | "case.unlinked" | "case.sla_breached";
+                /** @description This delivery (one event to one subscription); retries of it carry the same id */
+                "Saksflyt-Delivery-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CaseLinkedEvent"];
+            };
+        };
+        responses: {
+            /** @description Delivered: any 2xx answer */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not delivered: the delivery is retried later (docs/webhooks.md) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    receiveCaseUnlinkedEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the subscription secret>`; verify it and the age of t before trusting the body (docs/webhooks.md) */
+                "Saksflyt-Signature": string;
+                /** @description The event id (the body's `id`): deliveries are at least once, so dedupe on it */
+                "Saksflyt-Event-Id": string;
+                /** @description The event type (the body's `type`) */
+                "Saksflyt-Event-Type": "case.created" | "case.status_changed" | "case.assigned" | "case.updated" | "case.priority_changed" | "case.message_added" | "case.attachment_added" | "case.anonymised" | "case.merged" | "case.linked" | "case.unlinked" | "case.sla_breached";
+                /** @description This delivery (one event to one subscription); retries of it carry the same id */
+                "Saksflyt-Delivery-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CaseUnlinkedEvent"];
+            };
+        };
+        responses: {
+            /** @description Delivered: any 2xx answer */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not delivered: the delivery is retried later (docs/webhooks.md) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    receiveCaseSlaBreachedEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the subscription secret>`; verify it and the age of t before trusting the body (docs/webhooks.md) */
+                "Saksflyt-Signature": string;
+                /** @description The event id (the body's `id`): deliveries are at least once, so dedupe on it */
+                "Saksflyt-Event-Id": string;
+                /** @description The event type (the body's `type`) */
+                "Saksflyt-Event-Type": "case.created" | "case.status_changed" | "case.assigned" | "case.updated" | "case.priority_changed" | "case.message_added" | "case.attachment_added" | "case.anonymised" | "case.merged" | "case.linked" | "case.unlinked" | "case.sla_breached";
+                /** @description This delivery (one event to one subscription); retries of it carry the same id */
+                "Saksflyt-Delivery-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CaseSlaBreachedEvent"];
+            };
+        };
+        responses: {
+            /** @description Delivered: any 2xx answer */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not delivered: the delivery is retried later (docs/webhooks.md) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

@@ -1824,7 +1824,7 @@ export type Problem = {
     status: number;
     detail?: string;
     instance?: string;
-    code: 'invalid-transition' | 'status-suspended' | 'assignee-required' | 'reply-required' | 'case-closed' | 'unknown-assignee' | 'assignee-cannot-see-case' | 'template-not-applicable' | 'handled-by-leader' | 'not-found' | 'forbidden' | 'unauthorized' | 'validation-failed' | 'precondition-failed' | 'precondition-required' | 'conflict' | 'idempotency-key-reused' | 'service-unavailable' | 'payload-too-large' | 'unsupported-media-type' | 'rate-limited' | 'internal-error';
+    code: 'invalid-transition' | 'status-suspended' | 'assignee-required' | 'reply-required' | 'case-closed' | 'unknown-assignee' | 'assignee-cannot-see-case' | 'template-not-applicable' | 'handled-by-leader' | 'not-found' | 'forbidden' | 'unauthorized' | 'validation-failed' | 'precondition-failed' | 'conflict' | 'idempotency-key-reused' | 'service-unavailable' | 'payload-too-large' | 'unsupported-media-type' | 'rate-limited' | 'internal-error';
     [key: string]: unknown;
 };
 
@@ -2650,12 +2650,636 @@ export type WebhookRunResult = {
     asOf: string;
 };
 
+/**
+ * FieldError
+ *
+ * One reason a request was refused
+ */
+export type FieldError = {
+    /**
+     * Where the offending value is
+     */
+    in: 'body' | 'querystring' | 'params' | 'headers';
+    /**
+     * JSON pointer to the value (empty: the whole part)
+     */
+    path: string;
+    message: string;
+};
+
+/**
+ * ActiveSuspensionWindow
+ *
+ * The suspension window in force
+ */
+export type ActiveSuspensionWindow = {
+    id?: string;
+    from: string;
+    to: string;
+    reason: string;
+};
+
+/**
+ * InvalidTransitionProblem
+ *
+ * Transition not allowed (HTTP 409), application/problem+json
+ */
+export type InvalidTransitionProblem = {
+    /**
+     * URI reference of the problem type: /problems/invalid-transition
+     */
+    type: string;
+    /**
+     * Transition not allowed
+     */
+    title: string;
+    status: number;
+    detail?: string;
+    instance?: string;
+    code: 'invalid-transition';
+    /**
+     * Case status code
+     */
+    currentStatus: 'REGISTERED' | 'ASSIGNED' | 'IN_PROGRESS' | 'WAITING_FOR_USER' | 'ON_HOLD' | 'UPDATED_BY_USER' | 'COMPLETED' | 'CLOSED' | 'REOPENED_BY_USER';
+    /**
+     * Case status code
+     */
+    requested: 'REGISTERED' | 'ASSIGNED' | 'IN_PROGRESS' | 'WAITING_FOR_USER' | 'ON_HOLD' | 'UPDATED_BY_USER' | 'COMPLETED' | 'CLOSED' | 'REOPENED_BY_USER';
+    /**
+     * Statuses the caller may move the case to now
+     */
+    allowed: Array<'REGISTERED' | 'ASSIGNED' | 'IN_PROGRESS' | 'WAITING_FOR_USER' | 'ON_HOLD' | 'UPDATED_BY_USER' | 'COMPLETED' | 'CLOSED' | 'REOPENED_BY_USER'>;
+};
+
+/**
+ * StatusSuspendedProblem
+ *
+ * Status suspended by a suspension window (HTTP 409), application/problem+json
+ */
+export type StatusSuspendedProblem = {
+    /**
+     * URI reference of the problem type: /problems/status-suspended
+     */
+    type: string;
+    /**
+     * Status suspended by a suspension window
+     */
+    title: string;
+    status: number;
+    detail?: string;
+    instance?: string;
+    code: 'status-suspended';
+    /**
+     * Case status code
+     */
+    currentStatus: 'REGISTERED' | 'ASSIGNED' | 'IN_PROGRESS' | 'WAITING_FOR_USER' | 'ON_HOLD' | 'UPDATED_BY_USER' | 'COMPLETED' | 'CLOSED' | 'REOPENED_BY_USER';
+    window: ActiveSuspensionWindow;
+    /**
+     * Case status code
+     */
+    suggestion: 'REGISTERED' | 'ASSIGNED' | 'IN_PROGRESS' | 'WAITING_FOR_USER' | 'ON_HOLD' | 'UPDATED_BY_USER' | 'COMPLETED' | 'CLOSED' | 'REOPENED_BY_USER';
+    /**
+     * Statuses the caller may move the case to now
+     */
+    allowed: Array<'REGISTERED' | 'ASSIGNED' | 'IN_PROGRESS' | 'WAITING_FOR_USER' | 'ON_HOLD' | 'UPDATED_BY_USER' | 'COMPLETED' | 'CLOSED' | 'REOPENED_BY_USER'>;
+};
+
+/**
+ * AssigneeRequiredProblem
+ *
+ * The status needs an assignee (HTTP 409), application/problem+json
+ */
+export type AssigneeRequiredProblem = {
+    /**
+     * URI reference of the problem type: /problems/assignee-required
+     */
+    type: string;
+    /**
+     * The status needs an assignee
+     */
+    title: string;
+    status: number;
+    detail?: string;
+    instance?: string;
+    code: 'assignee-required';
+    /**
+     * Case status code
+     */
+    currentStatus: 'REGISTERED' | 'ASSIGNED' | 'IN_PROGRESS' | 'WAITING_FOR_USER' | 'ON_HOLD' | 'UPDATED_BY_USER' | 'COMPLETED' | 'CLOSED' | 'REOPENED_BY_USER';
+    /**
+     * Case status code
+     */
+    requested?: 'REGISTERED' | 'ASSIGNED' | 'IN_PROGRESS' | 'WAITING_FOR_USER' | 'ON_HOLD' | 'UPDATED_BY_USER' | 'COMPLETED' | 'CLOSED' | 'REOPENED_BY_USER';
+};
+
+/**
+ * ReplyRequiredProblem
+ *
+ * The status needs a public reply (HTTP 409), application/problem+json
+ */
+export type ReplyRequiredProblem = {
+    /**
+     * URI reference of the problem type: /problems/reply-required
+     */
+    type: string;
+    /**
+     * The status needs a public reply
+     */
+    title: string;
+    status: number;
+    detail?: string;
+    instance?: string;
+    code: 'reply-required';
+    /**
+     * Case status code
+     */
+    currentStatus: 'REGISTERED' | 'ASSIGNED' | 'IN_PROGRESS' | 'WAITING_FOR_USER' | 'ON_HOLD' | 'UPDATED_BY_USER' | 'COMPLETED' | 'CLOSED' | 'REOPENED_BY_USER';
+    /**
+     * Case status code
+     */
+    requested: 'REGISTERED' | 'ASSIGNED' | 'IN_PROGRESS' | 'WAITING_FOR_USER' | 'ON_HOLD' | 'UPDATED_BY_USER' | 'COMPLETED' | 'CLOSED' | 'REOPENED_BY_USER';
+};
+
+/**
+ * CaseClosedProblem
+ *
+ * The case is closed (HTTP 409), application/problem+json
+ */
+export type CaseClosedProblem = {
+    /**
+     * URI reference of the problem type: /problems/case-closed
+     */
+    type: string;
+    /**
+     * The case is closed
+     */
+    title: string;
+    status: number;
+    detail?: string;
+    instance?: string;
+    code: 'case-closed';
+    /**
+     * Case status code
+     */
+    currentStatus?: 'REGISTERED' | 'ASSIGNED' | 'IN_PROGRESS' | 'WAITING_FOR_USER' | 'ON_HOLD' | 'UPDATED_BY_USER' | 'COMPLETED' | 'CLOSED' | 'REOPENED_BY_USER';
+    /**
+     * The case was anonymised at the end of its retention period
+     */
+    anonymised?: boolean;
+    /**
+     * Statuses the caller may move the case to now
+     */
+    allowed?: Array<'REGISTERED' | 'ASSIGNED' | 'IN_PROGRESS' | 'WAITING_FOR_USER' | 'ON_HOLD' | 'UPDATED_BY_USER' | 'COMPLETED' | 'CLOSED' | 'REOPENED_BY_USER'>;
+    /**
+     * What the caller can do
+     */
+    hint?: 'reopen';
+};
+
+/**
+ * UnknownAssigneeProblem
+ *
+ * Unknown assignee (HTTP 422), application/problem+json
+ */
+export type UnknownAssigneeProblem = {
+    /**
+     * URI reference of the problem type: /problems/unknown-assignee
+     */
+    type: string;
+    /**
+     * Unknown assignee
+     */
+    title: string;
+    status: number;
+    detail?: string;
+    instance?: string;
+    code: 'unknown-assignee';
+    /**
+     * The id given
+     */
+    assigneeId: string;
+    /**
+     * Each field that was refused
+     */
+    errors: Array<FieldError>;
+};
+
+/**
+ * AssigneeCannotSeeCaseProblem
+ *
+ * The assignee cannot handle this case (HTTP 422), application/problem+json
+ */
+export type AssigneeCannotSeeCaseProblem = {
+    /**
+     * URI reference of the problem type: /problems/assignee-cannot-see-case
+     */
+    type: string;
+    /**
+     * The assignee cannot handle this case
+     */
+    title: string;
+    status: number;
+    detail?: string;
+    instance?: string;
+    code: 'assignee-cannot-see-case';
+    /**
+     * The id given
+     */
+    assigneeId: string;
+    /**
+     * Each field that was refused
+     */
+    errors: Array<FieldError>;
+};
+
+/**
+ * TemplateNotApplicableProblem
+ *
+ * The reply template does not fit this case (HTTP 422), application/problem+json
+ */
+export type TemplateNotApplicableProblem = {
+    /**
+     * URI reference of the problem type: /problems/template-not-applicable
+     */
+    type: string;
+    /**
+     * The reply template does not fit this case
+     */
+    title: string;
+    status: number;
+    detail?: string;
+    instance?: string;
+    code: 'template-not-applicable';
+    /**
+     * The reply template named
+     */
+    templateKey: string;
+};
+
+/**
+ * HandledByLeaderProblem
+ *
+ * The form is handled by your leader (HTTP 422), application/problem+json
+ */
+export type HandledByLeaderProblem = {
+    /**
+     * URI reference of the problem type: /problems/handled-by-leader
+     */
+    type: string;
+    /**
+     * The form is handled by your leader
+     */
+    title: string;
+    status: number;
+    detail?: string;
+    instance?: string;
+    code: 'handled-by-leader';
+    /**
+     * The form
+     */
+    categoryKey: string;
+    /**
+     * Who handles the form
+     */
+    handledBy: 'leader';
+    /**
+     * LeaderGuidance
+     *
+     * Where to send it instead, in both languages
+     */
+    guidance: {
+        nb: string;
+        en: string;
+    };
+};
+
+/**
+ * NotFoundProblem
+ *
+ * Not found (HTTP 404), application/problem+json
+ */
+export type NotFoundProblem = {
+    /**
+     * URI reference of the problem type: /problems/not-found
+     */
+    type: string;
+    /**
+     * Not found
+     */
+    title: string;
+    status: number;
+    detail?: string;
+    instance?: string;
+    code: 'not-found';
+};
+
+/**
+ * ForbiddenProblem
+ *
+ * Forbidden (HTTP 403), application/problem+json
+ */
+export type ForbiddenProblem = {
+    /**
+     * URI reference of the problem type: /problems/forbidden
+     */
+    type: string;
+    /**
+     * Forbidden
+     */
+    title: string;
+    status: number;
+    detail?: string;
+    instance?: string;
+    code: 'forbidden';
+    /**
+     * Each field that was refused
+     */
+    errors?: Array<FieldError>;
+};
+
+/**
+ * UnauthorizedProblem
+ *
+ * Unauthorized (HTTP 401), application/problem+json
+ */
+export type UnauthorizedProblem = {
+    /**
+     * URI reference of the problem type: /problems/unauthorized
+     */
+    type: string;
+    /**
+     * Unauthorized
+     */
+    title: string;
+    status: number;
+    detail?: string;
+    instance?: string;
+    code: 'unauthorized';
+    /**
+     * missing-token, or the verifier code of a refused token
+     */
+    reason?: string;
+};
+
+/**
+ * ValidationFailedProblem
+ *
+ * Invalid request (HTTP 400), application/problem+json
+ */
+export type ValidationFailedProblem = {
+    /**
+     * URI reference of the problem type: /problems/validation-failed
+     */
+    type: string;
+    /**
+     * Invalid request
+     */
+    title: string;
+    status: number;
+    detail?: string;
+    instance?: string;
+    code: 'validation-failed';
+    /**
+     * Each field that was refused
+     */
+    errors?: Array<FieldError>;
+};
+
+/**
+ * PreconditionFailedProblem
+ *
+ * Precondition failed (HTTP 412), application/problem+json
+ */
+export type PreconditionFailedProblem = {
+    /**
+     * URI reference of the problem type: /problems/precondition-failed
+     */
+    type: string;
+    /**
+     * Precondition failed
+     */
+    title: string;
+    status: number;
+    detail?: string;
+    instance?: string;
+    code: 'precondition-failed';
+    /**
+     * The version the case is at
+     */
+    currentVersion?: number;
+    /**
+     * The If-Match value that did not match
+     */
+    ifMatch?: string;
+};
+
+/**
+ * ConflictProblem
+ *
+ * Conflict (HTTP 409), application/problem+json
+ */
+export type ConflictProblem = {
+    /**
+     * URI reference of the problem type: /problems/conflict
+     */
+    type: string;
+    /**
+     * Conflict
+     */
+    title: string;
+    status: number;
+    detail?: string;
+    instance?: string;
+    code: 'conflict';
+    /**
+     * Each field that was refused
+     */
+    errors?: Array<FieldError>;
+    /**
+     * Why, when the code is not enough
+     */
+    reason?: 'idempotency-key-in-progress' | 'already-linked' | 'already-merged' | 'different-requester' | 'less-protected-target';
+    /**
+     * The limit reached (saved views per user)
+     */
+    limit?: number;
+    /**
+     * already-merged: the case it went into
+     */
+    mergedInto?: string;
+};
+
+/**
+ * IdempotencyKeyReusedProblem
+ *
+ * Idempotency key reused with another request (HTTP 422), application/problem+json
+ */
+export type IdempotencyKeyReusedProblem = {
+    /**
+     * URI reference of the problem type: /problems/idempotency-key-reused
+     */
+    type: string;
+    /**
+     * Idempotency key reused with another request
+     */
+    title: string;
+    status: number;
+    detail?: string;
+    instance?: string;
+    code: 'idempotency-key-reused';
+};
+
+/**
+ * ServiceUnavailableProblem
+ *
+ * Service unavailable (HTTP 503), application/problem+json
+ */
+export type ServiceUnavailableProblem = {
+    /**
+     * URI reference of the problem type: /problems/service-unavailable
+     */
+    type: string;
+    /**
+     * Service unavailable
+     */
+    title: string;
+    status: number;
+    detail?: string;
+    instance?: string;
+    code: 'service-unavailable';
+    /**
+     * Why, when known
+     */
+    reason?: 'statement-timeout';
+};
+
+/**
+ * PayloadTooLargeProblem
+ *
+ * Payload too large (HTTP 413), application/problem+json
+ */
+export type PayloadTooLargeProblem = {
+    /**
+     * URI reference of the problem type: /problems/payload-too-large
+     */
+    type: string;
+    /**
+     * Payload too large
+     */
+    title: string;
+    status: number;
+    detail?: string;
+    instance?: string;
+    code: 'payload-too-large';
+    /**
+     * The quota reached
+     */
+    quota?: 'attachments-per-case' | 'attachment-bytes-per-case';
+    /**
+     * The quota
+     */
+    limit?: number;
+    /**
+     * How much of it is used
+     */
+    used?: number;
+};
+
+/**
+ * UnsupportedMediaTypeProblem
+ *
+ * Unsupported media type (HTTP 415), application/problem+json
+ */
+export type UnsupportedMediaTypeProblem = {
+    /**
+     * URI reference of the problem type: /problems/unsupported-media-type
+     */
+    type: string;
+    /**
+     * Unsupported media type
+     */
+    title: string;
+    status: number;
+    detail?: string;
+    instance?: string;
+    code: 'unsupported-media-type';
+    /**
+     * The media types accepted
+     */
+    accepted?: Array<string>;
+};
+
+/**
+ * RateLimitedProblem
+ *
+ * Too many requests (HTTP 429), application/problem+json
+ */
+export type RateLimitedProblem = {
+    /**
+     * URI reference of the problem type: /problems/rate-limited
+     */
+    type: string;
+    /**
+     * Too many requests
+     */
+    title: string;
+    status: number;
+    detail?: string;
+    instance?: string;
+    code: 'rate-limited';
+    /**
+     * Requests allowed at once (or per window)
+     */
+    limit?: number;
+    /**
+     * Seconds to wait (also in Retry-After)
+     */
+    retryAfterSeconds?: number;
+};
+
+/**
+ * InternalErrorProblem
+ *
+ * Internal server error (HTTP 500), application/problem+json
+ */
+export type InternalErrorProblem = {
+    /**
+     * URI reference of the problem type: /problems/internal-error
+     */
+    type: string;
+    /**
+     * Internal server error
+     */
+    title: string;
+    status: number;
+    detail?: string;
+    instance?: string;
+    code: 'internal-error';
+};
+
 export type GetMetricsData = {
     body?: never;
     path?: never;
     query?: never;
     url: '/metrics';
 };
+
+export type GetMetricsErrors = {
+    /**
+     * Too many requests: wait for Retry-After seconds
+     */
+    429: RateLimitedProblem;
+    /**
+     * Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds)
+     */
+    default: ({
+        code: 'internal-error';
+    } & InternalErrorProblem) | ({
+        code: 'service-unavailable';
+    } & ServiceUnavailableProblem);
+};
+
+export type GetMetricsError = GetMetricsErrors[keyof GetMetricsErrors];
 
 export type GetMetricsResponses = {
     /**
@@ -2672,6 +3296,23 @@ export type GetLivenessData = {
     query?: never;
     url: '/health/live';
 };
+
+export type GetLivenessErrors = {
+    /**
+     * Too many requests: wait for Retry-After seconds
+     */
+    429: RateLimitedProblem;
+    /**
+     * Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds)
+     */
+    default: ({
+        code: 'internal-error';
+    } & InternalErrorProblem) | ({
+        code: 'service-unavailable';
+    } & ServiceUnavailableProblem);
+};
+
+export type GetLivenessError = GetLivenessErrors[keyof GetLivenessErrors];
 
 export type GetLivenessResponses = {
     /**
@@ -2691,9 +3332,21 @@ export type GetReadinessData = {
 
 export type GetReadinessErrors = {
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * Too many requests: wait for Retry-After seconds
      */
-    503: Problem;
+    429: RateLimitedProblem;
+    /**
+     * Problem (HTTP 503)
+     */
+    503: ServiceUnavailableProblem;
+    /**
+     * Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds)
+     */
+    default: ({
+        code: 'internal-error';
+    } & InternalErrorProblem) | ({
+        code: 'service-unavailable';
+    } & ServiceUnavailableProblem);
 };
 
 export type GetReadinessError = GetReadinessErrors[keyof GetReadinessErrors];
@@ -2716,9 +3369,25 @@ export type ListStatusesData = {
 
 export type ListStatusesErrors = {
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The request is malformed: a parameter, header or body member is refused (see `errors`)
      */
-    401: Problem;
+    400: ValidationFailedProblem;
+    /**
+     * No valid bearer token
+     */
+    401: UnauthorizedProblem;
+    /**
+     * Too many requests: wait for Retry-After seconds
+     */
+    429: RateLimitedProblem;
+    /**
+     * Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds)
+     */
+    default: ({
+        code: 'internal-error';
+    } & InternalErrorProblem) | ({
+        code: 'service-unavailable';
+    } & ServiceUnavailableProblem);
 };
 
 export type ListStatusesError = ListStatusesErrors[keyof ListStatusesErrors];
@@ -2741,9 +3410,25 @@ export type ListCategoriesData = {
 
 export type ListCategoriesErrors = {
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The request is malformed: a parameter, header or body member is refused (see `errors`)
      */
-    401: Problem;
+    400: ValidationFailedProblem;
+    /**
+     * No valid bearer token
+     */
+    401: UnauthorizedProblem;
+    /**
+     * Too many requests: wait for Retry-After seconds
+     */
+    429: RateLimitedProblem;
+    /**
+     * Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds)
+     */
+    default: ({
+        code: 'internal-error';
+    } & InternalErrorProblem) | ({
+        code: 'service-unavailable';
+    } & ServiceUnavailableProblem);
 };
 
 export type ListCategoriesError = ListCategoriesErrors[keyof ListCategoriesErrors];
@@ -2768,17 +3453,29 @@ export type GetCategoryData = {
 
 export type GetCategoryErrors = {
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The request is malformed: a parameter, header or body member is refused (see `errors`)
      */
-    400: Problem;
+    400: ValidationFailedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No valid bearer token
      */
-    401: Problem;
+    401: UnauthorizedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No such resource (or the caller may not know of it)
      */
-    404: Problem;
+    404: NotFoundProblem;
+    /**
+     * Too many requests: wait for Retry-After seconds
+     */
+    429: RateLimitedProblem;
+    /**
+     * Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds)
+     */
+    default: ({
+        code: 'internal-error';
+    } & InternalErrorProblem) | ({
+        code: 'service-unavailable';
+    } & ServiceUnavailableProblem);
 };
 
 export type GetCategoryError = GetCategoryErrors[keyof GetCategoryErrors];
@@ -2803,21 +3500,41 @@ export type PutCategoryData = {
 
 export type PutCategoryErrors = {
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The request is malformed: a parameter, header or body member is refused (see `errors`)
      */
-    400: Problem;
+    400: ValidationFailedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No valid bearer token
      */
-    401: Problem;
+    401: UnauthorizedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The caller may not do this
      */
-    403: Problem;
+    403: ForbiddenProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No such resource (or the caller may not know of it)
      */
-    415: Problem;
+    404: NotFoundProblem;
+    /**
+     * The body (or a quota) is too large
+     */
+    413: PayloadTooLargeProblem;
+    /**
+     * The body has a media type the operation does not take
+     */
+    415: UnsupportedMediaTypeProblem;
+    /**
+     * Too many requests: wait for Retry-After seconds
+     */
+    429: RateLimitedProblem;
+    /**
+     * Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds)
+     */
+    default: ({
+        code: 'internal-error';
+    } & InternalErrorProblem) | ({
+        code: 'service-unavailable';
+    } & ServiceUnavailableProblem);
 };
 
 export type PutCategoryError = PutCategoryErrors[keyof PutCategoryErrors];
@@ -2844,9 +3561,25 @@ export type ListTeamsData = {
 
 export type ListTeamsErrors = {
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The request is malformed: a parameter, header or body member is refused (see `errors`)
      */
-    401: Problem;
+    400: ValidationFailedProblem;
+    /**
+     * No valid bearer token
+     */
+    401: UnauthorizedProblem;
+    /**
+     * Too many requests: wait for Retry-After seconds
+     */
+    429: RateLimitedProblem;
+    /**
+     * Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds)
+     */
+    default: ({
+        code: 'internal-error';
+    } & InternalErrorProblem) | ({
+        code: 'service-unavailable';
+    } & ServiceUnavailableProblem);
 };
 
 export type ListTeamsError = ListTeamsErrors[keyof ListTeamsErrors];
@@ -2871,21 +3604,41 @@ export type PutTeamData = {
 
 export type PutTeamErrors = {
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The request is malformed: a parameter, header or body member is refused (see `errors`)
      */
-    400: Problem;
+    400: ValidationFailedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No valid bearer token
      */
-    401: Problem;
+    401: UnauthorizedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The caller may not do this
      */
-    403: Problem;
+    403: ForbiddenProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No such resource (or the caller may not know of it)
      */
-    415: Problem;
+    404: NotFoundProblem;
+    /**
+     * The body (or a quota) is too large
+     */
+    413: PayloadTooLargeProblem;
+    /**
+     * The body has a media type the operation does not take
+     */
+    415: UnsupportedMediaTypeProblem;
+    /**
+     * Too many requests: wait for Retry-After seconds
+     */
+    429: RateLimitedProblem;
+    /**
+     * Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds)
+     */
+    default: ({
+        code: 'internal-error';
+    } & InternalErrorProblem) | ({
+        code: 'service-unavailable';
+    } & ServiceUnavailableProblem);
 };
 
 export type PutTeamError = PutTeamErrors[keyof PutTeamErrors];
@@ -2914,21 +3667,33 @@ export type ListTeamMembersData = {
 
 export type ListTeamMembersErrors = {
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The request is malformed: a parameter, header or body member is refused (see `errors`)
      */
-    400: Problem;
+    400: ValidationFailedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No valid bearer token
      */
-    401: Problem;
+    401: UnauthorizedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The caller may not do this
      */
-    403: Problem;
+    403: ForbiddenProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No such resource (or the caller may not know of it)
      */
-    404: Problem;
+    404: NotFoundProblem;
+    /**
+     * Too many requests: wait for Retry-After seconds
+     */
+    429: RateLimitedProblem;
+    /**
+     * Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds)
+     */
+    default: ({
+        code: 'internal-error';
+    } & InternalErrorProblem) | ({
+        code: 'service-unavailable';
+    } & ServiceUnavailableProblem);
 };
 
 export type ListTeamMembersError = ListTeamMembersErrors[keyof ListTeamMembersErrors];
@@ -2995,21 +3760,29 @@ export type ListCasesData = {
 
 export type ListCasesErrors = {
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The request is malformed: a parameter, header or body member is refused (see `errors`)
      */
-    400: Problem;
+    400: ValidationFailedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No valid bearer token
      */
-    401: Problem;
+    401: UnauthorizedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * Too many requests: wait for Retry-After seconds
      */
-    429: Problem;
+    429: RateLimitedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * Problem (HTTP 503)
      */
-    503: Problem;
+    503: ServiceUnavailableProblem;
+    /**
+     * Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds)
+     */
+    default: ({
+        code: 'internal-error';
+    } & InternalErrorProblem) | ({
+        code: 'service-unavailable';
+    } & ServiceUnavailableProblem);
 };
 
 export type ListCasesError = ListCasesErrors[keyof ListCasesErrors];
@@ -3038,33 +3811,67 @@ export type CreateCaseData = {
 
 export type CreateCaseErrors = {
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The request is malformed: a parameter, header or body member is refused (see `errors`)
      */
-    400: Problem;
+    400: ValidationFailedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No valid bearer token
      */
-    401: Problem;
+    401: UnauthorizedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The caller may not do this
      */
-    403: Problem;
+    403: ForbiddenProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The request conflicts with the current state (or its Idempotency-Key is still in progress)
      */
-    409: Problem;
+    409: ({
+        code: 'invalid-transition';
+    } & InvalidTransitionProblem) | ({
+        code: 'status-suspended';
+    } & StatusSuspendedProblem) | ({
+        code: 'assignee-required';
+    } & AssigneeRequiredProblem) | ({
+        code: 'reply-required';
+    } & ReplyRequiredProblem) | ({
+        code: 'case-closed';
+    } & CaseClosedProblem) | ({
+        code: 'conflict';
+    } & ConflictProblem);
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The body (or a quota) is too large
      */
-    413: Problem;
+    413: PayloadTooLargeProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The body has a media type the operation does not take
      */
-    415: Problem;
+    415: UnsupportedMediaTypeProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * Well-formed but refused (an assignee that cannot be, or an Idempotency-Key reused with another request)
      */
-    422: Problem;
+    422: ({
+        code: 'unknown-assignee';
+    } & UnknownAssigneeProblem) | ({
+        code: 'assignee-cannot-see-case';
+    } & AssigneeCannotSeeCaseProblem) | ({
+        code: 'template-not-applicable';
+    } & TemplateNotApplicableProblem) | ({
+        code: 'handled-by-leader';
+    } & HandledByLeaderProblem) | ({
+        code: 'idempotency-key-reused';
+    } & IdempotencyKeyReusedProblem);
+    /**
+     * Too many requests: wait for Retry-After seconds
+     */
+    429: RateLimitedProblem;
+    /**
+     * Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds)
+     */
+    default: ({
+        code: 'internal-error';
+    } & InternalErrorProblem) | ({
+        code: 'service-unavailable';
+    } & ServiceUnavailableProblem);
 };
 
 export type CreateCaseError = CreateCaseErrors[keyof CreateCaseErrors];
@@ -3089,17 +3896,29 @@ export type GetCaseData = {
 
 export type GetCaseErrors = {
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The request is malformed: a parameter, header or body member is refused (see `errors`)
      */
-    400: Problem;
+    400: ValidationFailedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No valid bearer token
      */
-    401: Problem;
+    401: UnauthorizedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No such resource (or the caller may not know of it)
      */
-    404: Problem;
+    404: NotFoundProblem;
+    /**
+     * Too many requests: wait for Retry-After seconds
+     */
+    429: RateLimitedProblem;
+    /**
+     * Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds)
+     */
+    default: ({
+        code: 'internal-error';
+    } & InternalErrorProblem) | ({
+        code: 'service-unavailable';
+    } & ServiceUnavailableProblem);
 };
 
 export type GetCaseError = GetCaseErrors[keyof GetCaseErrors];
@@ -3130,33 +3949,75 @@ export type UpdateCaseData = {
 
 export type UpdateCaseErrors = {
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The request is malformed: a parameter, header or body member is refused (see `errors`)
      */
-    400: Problem;
+    400: ValidationFailedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No valid bearer token
      */
-    401: Problem;
+    401: UnauthorizedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The caller may not do this
      */
-    403: Problem;
+    403: ForbiddenProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No such resource (or the caller may not know of it)
      */
-    404: Problem;
+    404: NotFoundProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The request conflicts with the current state (or its Idempotency-Key is still in progress)
      */
-    409: Problem;
+    409: ({
+        code: 'invalid-transition';
+    } & InvalidTransitionProblem) | ({
+        code: 'status-suspended';
+    } & StatusSuspendedProblem) | ({
+        code: 'assignee-required';
+    } & AssigneeRequiredProblem) | ({
+        code: 'reply-required';
+    } & ReplyRequiredProblem) | ({
+        code: 'case-closed';
+    } & CaseClosedProblem) | ({
+        code: 'conflict';
+    } & ConflictProblem);
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * If-Match does not name the current version
      */
-    412: Problem;
+    412: PreconditionFailedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The body (or a quota) is too large
      */
-    415: Problem;
+    413: PayloadTooLargeProblem;
+    /**
+     * The body has a media type the operation does not take
+     */
+    415: UnsupportedMediaTypeProblem;
+    /**
+     * Well-formed but refused (an assignee that cannot be, or an Idempotency-Key reused with another request)
+     */
+    422: ({
+        code: 'unknown-assignee';
+    } & UnknownAssigneeProblem) | ({
+        code: 'assignee-cannot-see-case';
+    } & AssigneeCannotSeeCaseProblem) | ({
+        code: 'template-not-applicable';
+    } & TemplateNotApplicableProblem) | ({
+        code: 'handled-by-leader';
+    } & HandledByLeaderProblem) | ({
+        code: 'idempotency-key-reused';
+    } & IdempotencyKeyReusedProblem);
+    /**
+     * Too many requests: wait for Retry-After seconds
+     */
+    429: RateLimitedProblem;
+    /**
+     * Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds)
+     */
+    default: ({
+        code: 'internal-error';
+    } & InternalErrorProblem) | ({
+        code: 'service-unavailable';
+    } & ServiceUnavailableProblem);
 };
 
 export type UpdateCaseError = UpdateCaseErrors[keyof UpdateCaseErrors];
@@ -3191,33 +4052,75 @@ export type TransitionCaseData = {
 
 export type TransitionCaseErrors = {
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The request is malformed: a parameter, header or body member is refused (see `errors`)
      */
-    400: Problem;
+    400: ValidationFailedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No valid bearer token
      */
-    401: Problem;
+    401: UnauthorizedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The caller may not do this
      */
-    403: Problem;
+    403: ForbiddenProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No such resource (or the caller may not know of it)
      */
-    404: Problem;
+    404: NotFoundProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The request conflicts with the current state (or its Idempotency-Key is still in progress)
      */
-    409: Problem;
+    409: ({
+        code: 'invalid-transition';
+    } & InvalidTransitionProblem) | ({
+        code: 'status-suspended';
+    } & StatusSuspendedProblem) | ({
+        code: 'assignee-required';
+    } & AssigneeRequiredProblem) | ({
+        code: 'reply-required';
+    } & ReplyRequiredProblem) | ({
+        code: 'case-closed';
+    } & CaseClosedProblem) | ({
+        code: 'conflict';
+    } & ConflictProblem);
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * If-Match does not name the current version
      */
-    412: Problem;
+    412: PreconditionFailedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The body (or a quota) is too large
      */
-    415: Problem;
+    413: PayloadTooLargeProblem;
+    /**
+     * The body has a media type the operation does not take
+     */
+    415: UnsupportedMediaTypeProblem;
+    /**
+     * Well-formed but refused (an assignee that cannot be, or an Idempotency-Key reused with another request)
+     */
+    422: ({
+        code: 'unknown-assignee';
+    } & UnknownAssigneeProblem) | ({
+        code: 'assignee-cannot-see-case';
+    } & AssigneeCannotSeeCaseProblem) | ({
+        code: 'template-not-applicable';
+    } & TemplateNotApplicableProblem) | ({
+        code: 'handled-by-leader';
+    } & HandledByLeaderProblem) | ({
+        code: 'idempotency-key-reused';
+    } & IdempotencyKeyReusedProblem);
+    /**
+     * Too many requests: wait for Retry-After seconds
+     */
+    429: RateLimitedProblem;
+    /**
+     * Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds)
+     */
+    default: ({
+        code: 'internal-error';
+    } & InternalErrorProblem) | ({
+        code: 'service-unavailable';
+    } & ServiceUnavailableProblem);
 };
 
 export type TransitionCaseError = TransitionCaseErrors[keyof TransitionCaseErrors];
@@ -3242,17 +4145,29 @@ export type ListCaseMessagesData = {
 
 export type ListCaseMessagesErrors = {
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The request is malformed: a parameter, header or body member is refused (see `errors`)
      */
-    400: Problem;
+    400: ValidationFailedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No valid bearer token
      */
-    401: Problem;
+    401: UnauthorizedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No such resource (or the caller may not know of it)
      */
-    404: Problem;
+    404: NotFoundProblem;
+    /**
+     * Too many requests: wait for Retry-After seconds
+     */
+    429: RateLimitedProblem;
+    /**
+     * Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds)
+     */
+    default: ({
+        code: 'internal-error';
+    } & InternalErrorProblem) | ({
+        code: 'service-unavailable';
+    } & ServiceUnavailableProblem);
 };
 
 export type ListCaseMessagesError = ListCaseMessagesErrors[keyof ListCaseMessagesErrors];
@@ -3287,37 +4202,75 @@ export type CreateCaseMessageData = {
 
 export type CreateCaseMessageErrors = {
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The request is malformed: a parameter, header or body member is refused (see `errors`)
      */
-    400: Problem;
+    400: ValidationFailedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No valid bearer token
      */
-    401: Problem;
+    401: UnauthorizedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The caller may not do this
      */
-    403: Problem;
+    403: ForbiddenProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No such resource (or the caller may not know of it)
      */
-    404: Problem;
+    404: NotFoundProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The request conflicts with the current state (or its Idempotency-Key is still in progress)
      */
-    409: Problem;
+    409: ({
+        code: 'invalid-transition';
+    } & InvalidTransitionProblem) | ({
+        code: 'status-suspended';
+    } & StatusSuspendedProblem) | ({
+        code: 'assignee-required';
+    } & AssigneeRequiredProblem) | ({
+        code: 'reply-required';
+    } & ReplyRequiredProblem) | ({
+        code: 'case-closed';
+    } & CaseClosedProblem) | ({
+        code: 'conflict';
+    } & ConflictProblem);
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * If-Match does not name the current version
      */
-    412: Problem;
+    412: PreconditionFailedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The body (or a quota) is too large
      */
-    415: Problem;
+    413: PayloadTooLargeProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The body has a media type the operation does not take
      */
-    422: Problem;
+    415: UnsupportedMediaTypeProblem;
+    /**
+     * Well-formed but refused (an assignee that cannot be, or an Idempotency-Key reused with another request)
+     */
+    422: ({
+        code: 'unknown-assignee';
+    } & UnknownAssigneeProblem) | ({
+        code: 'assignee-cannot-see-case';
+    } & AssigneeCannotSeeCaseProblem) | ({
+        code: 'template-not-applicable';
+    } & TemplateNotApplicableProblem) | ({
+        code: 'handled-by-leader';
+    } & HandledByLeaderProblem) | ({
+        code: 'idempotency-key-reused';
+    } & IdempotencyKeyReusedProblem);
+    /**
+     * Too many requests: wait for Retry-After seconds
+     */
+    429: RateLimitedProblem;
+    /**
+     * Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds)
+     */
+    default: ({
+        code: 'internal-error';
+    } & InternalErrorProblem) | ({
+        code: 'service-unavailable';
+    } & ServiceUnavailableProblem);
 };
 
 export type CreateCaseMessageError = CreateCaseMessageErrors[keyof CreateCaseMessageErrors];
@@ -3342,17 +4295,29 @@ export type ListCaseHistoryData = {
 
 export type ListCaseHistoryErrors = {
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The request is malformed: a parameter, header or body member is refused (see `errors`)
      */
-    400: Problem;
+    400: ValidationFailedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No valid bearer token
      */
-    401: Problem;
+    401: UnauthorizedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No such resource (or the caller may not know of it)
      */
-    404: Problem;
+    404: NotFoundProblem;
+    /**
+     * Too many requests: wait for Retry-After seconds
+     */
+    429: RateLimitedProblem;
+    /**
+     * Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds)
+     */
+    default: ({
+        code: 'internal-error';
+    } & InternalErrorProblem) | ({
+        code: 'service-unavailable';
+    } & ServiceUnavailableProblem);
 };
 
 export type ListCaseHistoryError = ListCaseHistoryErrors[keyof ListCaseHistoryErrors];
@@ -3377,37 +4342,57 @@ export type UploadCaseAttachmentData = {
 
 export type UploadCaseAttachmentErrors = {
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The request is malformed: a parameter, header or body member is refused (see `errors`)
      */
-    400: Problem;
+    400: ValidationFailedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No valid bearer token
      */
-    401: Problem;
+    401: UnauthorizedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The caller may not do this
      */
-    403: Problem;
+    403: ForbiddenProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No such resource (or the caller may not know of it)
      */
-    404: Problem;
+    404: NotFoundProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The request conflicts with the current state (or its Idempotency-Key is still in progress)
      */
-    409: Problem;
+    409: ({
+        code: 'invalid-transition';
+    } & InvalidTransitionProblem) | ({
+        code: 'status-suspended';
+    } & StatusSuspendedProblem) | ({
+        code: 'assignee-required';
+    } & AssigneeRequiredProblem) | ({
+        code: 'reply-required';
+    } & ReplyRequiredProblem) | ({
+        code: 'case-closed';
+    } & CaseClosedProblem) | ({
+        code: 'conflict';
+    } & ConflictProblem);
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The body (or a quota) is too large
      */
-    413: Problem;
+    413: PayloadTooLargeProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The body has a media type the operation does not take
      */
-    415: Problem;
+    415: UnsupportedMediaTypeProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * Too many requests: wait for Retry-After seconds
      */
-    429: Problem;
+    429: RateLimitedProblem;
+    /**
+     * Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds)
+     */
+    default: ({
+        code: 'internal-error';
+    } & InternalErrorProblem) | ({
+        code: 'service-unavailable';
+    } & ServiceUnavailableProblem);
 };
 
 export type UploadCaseAttachmentError = UploadCaseAttachmentErrors[keyof UploadCaseAttachmentErrors];
@@ -3433,17 +4418,29 @@ export type DownloadCaseAttachmentData = {
 
 export type DownloadCaseAttachmentErrors = {
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The request is malformed: a parameter, header or body member is refused (see `errors`)
      */
-    400: Problem;
+    400: ValidationFailedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No valid bearer token
      */
-    401: Problem;
+    401: UnauthorizedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No such resource (or the caller may not know of it)
      */
-    404: Problem;
+    404: NotFoundProblem;
+    /**
+     * Too many requests: wait for Retry-After seconds
+     */
+    429: RateLimitedProblem;
+    /**
+     * Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds)
+     */
+    default: ({
+        code: 'internal-error';
+    } & InternalErrorProblem) | ({
+        code: 'service-unavailable';
+    } & ServiceUnavailableProblem);
 };
 
 export type DownloadCaseAttachmentError = DownloadCaseAttachmentErrors[keyof DownloadCaseAttachmentErrors];
@@ -3478,33 +4475,75 @@ export type MergeCaseData = {
 
 export type MergeCaseErrors = {
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The request is malformed: a parameter, header or body member is refused (see `errors`)
      */
-    400: Problem;
+    400: ValidationFailedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No valid bearer token
      */
-    401: Problem;
+    401: UnauthorizedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The caller may not do this
      */
-    403: Problem;
+    403: ForbiddenProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No such resource (or the caller may not know of it)
      */
-    404: Problem;
+    404: NotFoundProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The request conflicts with the current state (or its Idempotency-Key is still in progress)
      */
-    409: Problem;
+    409: ({
+        code: 'invalid-transition';
+    } & InvalidTransitionProblem) | ({
+        code: 'status-suspended';
+    } & StatusSuspendedProblem) | ({
+        code: 'assignee-required';
+    } & AssigneeRequiredProblem) | ({
+        code: 'reply-required';
+    } & ReplyRequiredProblem) | ({
+        code: 'case-closed';
+    } & CaseClosedProblem) | ({
+        code: 'conflict';
+    } & ConflictProblem);
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * If-Match does not name the current version
      */
-    412: Problem;
+    412: PreconditionFailedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The body (or a quota) is too large
      */
-    415: Problem;
+    413: PayloadTooLargeProblem;
+    /**
+     * The body has a media type the operation does not take
+     */
+    415: UnsupportedMediaTypeProblem;
+    /**
+     * Well-formed but refused (an assignee that cannot be, or an Idempotency-Key reused with another request)
+     */
+    422: ({
+        code: 'unknown-assignee';
+    } & UnknownAssigneeProblem) | ({
+        code: 'assignee-cannot-see-case';
+    } & AssigneeCannotSeeCaseProblem) | ({
+        code: 'template-not-applicable';
+    } & TemplateNotApplicableProblem) | ({
+        code: 'handled-by-leader';
+    } & HandledByLeaderProblem) | ({
+        code: 'idempotency-key-reused';
+    } & IdempotencyKeyReusedProblem);
+    /**
+     * Too many requests: wait for Retry-After seconds
+     */
+    429: RateLimitedProblem;
+    /**
+     * Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds)
+     */
+    default: ({
+        code: 'internal-error';
+    } & InternalErrorProblem) | ({
+        code: 'service-unavailable';
+    } & ServiceUnavailableProblem);
 };
 
 export type MergeCaseError = MergeCaseErrors[keyof MergeCaseErrors];
@@ -3529,17 +4568,29 @@ export type ListCaseLinksData = {
 
 export type ListCaseLinksErrors = {
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The request is malformed: a parameter, header or body member is refused (see `errors`)
      */
-    400: Problem;
+    400: ValidationFailedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No valid bearer token
      */
-    401: Problem;
+    401: UnauthorizedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No such resource (or the caller may not know of it)
      */
-    404: Problem;
+    404: NotFoundProblem;
+    /**
+     * Too many requests: wait for Retry-After seconds
+     */
+    429: RateLimitedProblem;
+    /**
+     * Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds)
+     */
+    default: ({
+        code: 'internal-error';
+    } & InternalErrorProblem) | ({
+        code: 'service-unavailable';
+    } & ServiceUnavailableProblem);
 };
 
 export type ListCaseLinksError = ListCaseLinksErrors[keyof ListCaseLinksErrors];
@@ -3570,29 +4621,71 @@ export type CreateCaseLinkData = {
 
 export type CreateCaseLinkErrors = {
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The request is malformed: a parameter, header or body member is refused (see `errors`)
      */
-    400: Problem;
+    400: ValidationFailedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No valid bearer token
      */
-    401: Problem;
+    401: UnauthorizedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The caller may not do this
      */
-    403: Problem;
+    403: ForbiddenProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No such resource (or the caller may not know of it)
      */
-    404: Problem;
+    404: NotFoundProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The request conflicts with the current state (or its Idempotency-Key is still in progress)
      */
-    409: Problem;
+    409: ({
+        code: 'invalid-transition';
+    } & InvalidTransitionProblem) | ({
+        code: 'status-suspended';
+    } & StatusSuspendedProblem) | ({
+        code: 'assignee-required';
+    } & AssigneeRequiredProblem) | ({
+        code: 'reply-required';
+    } & ReplyRequiredProblem) | ({
+        code: 'case-closed';
+    } & CaseClosedProblem) | ({
+        code: 'conflict';
+    } & ConflictProblem);
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The body (or a quota) is too large
      */
-    415: Problem;
+    413: PayloadTooLargeProblem;
+    /**
+     * The body has a media type the operation does not take
+     */
+    415: UnsupportedMediaTypeProblem;
+    /**
+     * Well-formed but refused (an assignee that cannot be, or an Idempotency-Key reused with another request)
+     */
+    422: ({
+        code: 'unknown-assignee';
+    } & UnknownAssigneeProblem) | ({
+        code: 'assignee-cannot-see-case';
+    } & AssigneeCannotSeeCaseProblem) | ({
+        code: 'template-not-applicable';
+    } & TemplateNotApplicableProblem) | ({
+        code: 'handled-by-leader';
+    } & HandledByLeaderProblem) | ({
+        code: 'idempotency-key-reused';
+    } & IdempotencyKeyReusedProblem);
+    /**
+     * Too many requests: wait for Retry-After seconds
+     */
+    429: RateLimitedProblem;
+    /**
+     * Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds)
+     */
+    default: ({
+        code: 'internal-error';
+    } & InternalErrorProblem) | ({
+        code: 'service-unavailable';
+    } & ServiceUnavailableProblem);
 };
 
 export type CreateCaseLinkError = CreateCaseLinkErrors[keyof CreateCaseLinkErrors];
@@ -3618,25 +4711,49 @@ export type DeleteCaseLinkData = {
 
 export type DeleteCaseLinkErrors = {
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The request is malformed: a parameter, header or body member is refused (see `errors`)
      */
-    400: Problem;
+    400: ValidationFailedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No valid bearer token
      */
-    401: Problem;
+    401: UnauthorizedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The caller may not do this
      */
-    403: Problem;
+    403: ForbiddenProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No such resource (or the caller may not know of it)
      */
-    404: Problem;
+    404: NotFoundProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The request conflicts with the current state (or its Idempotency-Key is still in progress)
      */
-    409: Problem;
+    409: ({
+        code: 'invalid-transition';
+    } & InvalidTransitionProblem) | ({
+        code: 'status-suspended';
+    } & StatusSuspendedProblem) | ({
+        code: 'assignee-required';
+    } & AssigneeRequiredProblem) | ({
+        code: 'reply-required';
+    } & ReplyRequiredProblem) | ({
+        code: 'case-closed';
+    } & CaseClosedProblem) | ({
+        code: 'conflict';
+    } & ConflictProblem);
+    /**
+     * Too many requests: wait for Retry-After seconds
+     */
+    429: RateLimitedProblem;
+    /**
+     * Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds)
+     */
+    default: ({
+        code: 'internal-error';
+    } & InternalErrorProblem) | ({
+        code: 'service-unavailable';
+    } & ServiceUnavailableProblem);
 };
 
 export type DeleteCaseLinkError = DeleteCaseLinkErrors[keyof DeleteCaseLinkErrors];
@@ -3659,9 +4776,25 @@ export type ListSuspensionWindowsData = {
 
 export type ListSuspensionWindowsErrors = {
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The request is malformed: a parameter, header or body member is refused (see `errors`)
      */
-    401: Problem;
+    400: ValidationFailedProblem;
+    /**
+     * No valid bearer token
+     */
+    401: UnauthorizedProblem;
+    /**
+     * Too many requests: wait for Retry-After seconds
+     */
+    429: RateLimitedProblem;
+    /**
+     * Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds)
+     */
+    default: ({
+        code: 'internal-error';
+    } & InternalErrorProblem) | ({
+        code: 'service-unavailable';
+    } & ServiceUnavailableProblem);
 };
 
 export type ListSuspensionWindowsError = ListSuspensionWindowsErrors[keyof ListSuspensionWindowsErrors];
@@ -3690,21 +4823,67 @@ export type CreateSuspensionWindowData = {
 
 export type CreateSuspensionWindowErrors = {
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The request is malformed: a parameter, header or body member is refused (see `errors`)
      */
-    400: Problem;
+    400: ValidationFailedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No valid bearer token
      */
-    401: Problem;
+    401: UnauthorizedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The caller may not do this
      */
-    403: Problem;
+    403: ForbiddenProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The request conflicts with the current state (or its Idempotency-Key is still in progress)
      */
-    415: Problem;
+    409: ({
+        code: 'invalid-transition';
+    } & InvalidTransitionProblem) | ({
+        code: 'status-suspended';
+    } & StatusSuspendedProblem) | ({
+        code: 'assignee-required';
+    } & AssigneeRequiredProblem) | ({
+        code: 'reply-required';
+    } & ReplyRequiredProblem) | ({
+        code: 'case-closed';
+    } & CaseClosedProblem) | ({
+        code: 'conflict';
+    } & ConflictProblem);
+    /**
+     * The body (or a quota) is too large
+     */
+    413: PayloadTooLargeProblem;
+    /**
+     * The body has a media type the operation does not take
+     */
+    415: UnsupportedMediaTypeProblem;
+    /**
+     * Well-formed but refused (an assignee that cannot be, or an Idempotency-Key reused with another request)
+     */
+    422: ({
+        code: 'unknown-assignee';
+    } & UnknownAssigneeProblem) | ({
+        code: 'assignee-cannot-see-case';
+    } & AssigneeCannotSeeCaseProblem) | ({
+        code: 'template-not-applicable';
+    } & TemplateNotApplicableProblem) | ({
+        code: 'handled-by-leader';
+    } & HandledByLeaderProblem) | ({
+        code: 'idempotency-key-reused';
+    } & IdempotencyKeyReusedProblem);
+    /**
+     * Too many requests: wait for Retry-After seconds
+     */
+    429: RateLimitedProblem;
+    /**
+     * Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds)
+     */
+    default: ({
+        code: 'internal-error';
+    } & InternalErrorProblem) | ({
+        code: 'service-unavailable';
+    } & ServiceUnavailableProblem);
 };
 
 export type CreateSuspensionWindowError = CreateSuspensionWindowErrors[keyof CreateSuspensionWindowErrors];
@@ -3729,21 +4908,33 @@ export type DeleteSuspensionWindowData = {
 
 export type DeleteSuspensionWindowErrors = {
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The request is malformed: a parameter, header or body member is refused (see `errors`)
      */
-    400: Problem;
+    400: ValidationFailedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No valid bearer token
      */
-    401: Problem;
+    401: UnauthorizedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The caller may not do this
      */
-    403: Problem;
+    403: ForbiddenProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No such resource (or the caller may not know of it)
      */
-    404: Problem;
+    404: NotFoundProblem;
+    /**
+     * Too many requests: wait for Retry-After seconds
+     */
+    429: RateLimitedProblem;
+    /**
+     * Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds)
+     */
+    default: ({
+        code: 'internal-error';
+    } & InternalErrorProblem) | ({
+        code: 'service-unavailable';
+    } & ServiceUnavailableProblem);
 };
 
 export type DeleteSuspensionWindowError = DeleteSuspensionWindowErrors[keyof DeleteSuspensionWindowErrors];
@@ -3775,17 +4966,67 @@ export type RunTimersData = {
 
 export type RunTimersErrors = {
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The request is malformed: a parameter, header or body member is refused (see `errors`)
      */
-    400: Problem;
+    400: ValidationFailedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No valid bearer token
      */
-    401: Problem;
+    401: UnauthorizedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The caller may not do this
      */
-    403: Problem;
+    403: ForbiddenProblem;
+    /**
+     * The request conflicts with the current state (or its Idempotency-Key is still in progress)
+     */
+    409: ({
+        code: 'invalid-transition';
+    } & InvalidTransitionProblem) | ({
+        code: 'status-suspended';
+    } & StatusSuspendedProblem) | ({
+        code: 'assignee-required';
+    } & AssigneeRequiredProblem) | ({
+        code: 'reply-required';
+    } & ReplyRequiredProblem) | ({
+        code: 'case-closed';
+    } & CaseClosedProblem) | ({
+        code: 'conflict';
+    } & ConflictProblem);
+    /**
+     * The body (or a quota) is too large
+     */
+    413: PayloadTooLargeProblem;
+    /**
+     * The body has a media type the operation does not take
+     */
+    415: UnsupportedMediaTypeProblem;
+    /**
+     * Well-formed but refused (an assignee that cannot be, or an Idempotency-Key reused with another request)
+     */
+    422: ({
+        code: 'unknown-assignee';
+    } & UnknownAssigneeProblem) | ({
+        code: 'assignee-cannot-see-case';
+    } & AssigneeCannotSeeCaseProblem) | ({
+        code: 'template-not-applicable';
+    } & TemplateNotApplicableProblem) | ({
+        code: 'handled-by-leader';
+    } & HandledByLeaderProblem) | ({
+        code: 'idempotency-key-reused';
+    } & IdempotencyKeyReusedProblem);
+    /**
+     * Too many requests: wait for Retry-After seconds
+     */
+    429: RateLimitedProblem;
+    /**
+     * Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds)
+     */
+    default: ({
+        code: 'internal-error';
+    } & InternalErrorProblem) | ({
+        code: 'service-unavailable';
+    } & ServiceUnavailableProblem);
 };
 
 export type RunTimersError = RunTimersErrors[keyof RunTimersErrors];
@@ -3810,21 +5051,33 @@ export type ListCaseAccessLogData = {
 
 export type ListCaseAccessLogErrors = {
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The request is malformed: a parameter, header or body member is refused (see `errors`)
      */
-    400: Problem;
+    400: ValidationFailedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No valid bearer token
      */
-    401: Problem;
+    401: UnauthorizedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The caller may not do this
      */
-    403: Problem;
+    403: ForbiddenProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No such resource (or the caller may not know of it)
      */
-    404: Problem;
+    404: NotFoundProblem;
+    /**
+     * Too many requests: wait for Retry-After seconds
+     */
+    429: RateLimitedProblem;
+    /**
+     * Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds)
+     */
+    default: ({
+        code: 'internal-error';
+    } & InternalErrorProblem) | ({
+        code: 'service-unavailable';
+    } & ServiceUnavailableProblem);
 };
 
 export type ListCaseAccessLogError = ListCaseAccessLogErrors[keyof ListCaseAccessLogErrors];
@@ -3847,13 +5100,29 @@ export type ListStaffData = {
 
 export type ListStaffErrors = {
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The request is malformed: a parameter, header or body member is refused (see `errors`)
      */
-    401: Problem;
+    400: ValidationFailedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No valid bearer token
      */
-    403: Problem;
+    401: UnauthorizedProblem;
+    /**
+     * The caller may not do this
+     */
+    403: ForbiddenProblem;
+    /**
+     * Too many requests: wait for Retry-After seconds
+     */
+    429: RateLimitedProblem;
+    /**
+     * Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds)
+     */
+    default: ({
+        code: 'internal-error';
+    } & InternalErrorProblem) | ({
+        code: 'service-unavailable';
+    } & ServiceUnavailableProblem);
 };
 
 export type ListStaffError = ListStaffErrors[keyof ListStaffErrors];
@@ -3881,21 +5150,33 @@ export type DeleteStaffMemberData = {
 
 export type DeleteStaffMemberErrors = {
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The request is malformed: a parameter, header or body member is refused (see `errors`)
      */
-    400: Problem;
+    400: ValidationFailedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No valid bearer token
      */
-    401: Problem;
+    401: UnauthorizedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The caller may not do this
      */
-    403: Problem;
+    403: ForbiddenProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No such resource (or the caller may not know of it)
      */
-    404: Problem;
+    404: NotFoundProblem;
+    /**
+     * Too many requests: wait for Retry-After seconds
+     */
+    429: RateLimitedProblem;
+    /**
+     * Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds)
+     */
+    default: ({
+        code: 'internal-error';
+    } & InternalErrorProblem) | ({
+        code: 'service-unavailable';
+    } & ServiceUnavailableProblem);
 };
 
 export type DeleteStaffMemberError = DeleteStaffMemberErrors[keyof DeleteStaffMemberErrors];
@@ -3923,21 +5204,33 @@ export type GetStaffMemberData = {
 
 export type GetStaffMemberErrors = {
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The request is malformed: a parameter, header or body member is refused (see `errors`)
      */
-    400: Problem;
+    400: ValidationFailedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No valid bearer token
      */
-    401: Problem;
+    401: UnauthorizedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The caller may not do this
      */
-    403: Problem;
+    403: ForbiddenProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No such resource (or the caller may not know of it)
      */
-    404: Problem;
+    404: NotFoundProblem;
+    /**
+     * Too many requests: wait for Retry-After seconds
+     */
+    429: RateLimitedProblem;
+    /**
+     * Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds)
+     */
+    default: ({
+        code: 'internal-error';
+    } & InternalErrorProblem) | ({
+        code: 'service-unavailable';
+    } & ServiceUnavailableProblem);
 };
 
 export type GetStaffMemberError = GetStaffMemberErrors[keyof GetStaffMemberErrors];
@@ -3965,25 +5258,41 @@ export type PutStaffMemberData = {
 
 export type PutStaffMemberErrors = {
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The request is malformed: a parameter, header or body member is refused (see `errors`)
      */
-    400: Problem;
+    400: ValidationFailedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No valid bearer token
      */
-    401: Problem;
+    401: UnauthorizedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The caller may not do this
      */
-    403: Problem;
+    403: ForbiddenProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No such resource (or the caller may not know of it)
      */
-    413: Problem;
+    404: NotFoundProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The body (or a quota) is too large
      */
-    415: Problem;
+    413: PayloadTooLargeProblem;
+    /**
+     * The body has a media type the operation does not take
+     */
+    415: UnsupportedMediaTypeProblem;
+    /**
+     * Too many requests: wait for Retry-After seconds
+     */
+    429: RateLimitedProblem;
+    /**
+     * Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds)
+     */
+    default: ({
+        code: 'internal-error';
+    } & InternalErrorProblem) | ({
+        code: 'service-unavailable';
+    } & ServiceUnavailableProblem);
 };
 
 export type PutStaffMemberError = PutStaffMemberErrors[keyof PutStaffMemberErrors];
@@ -4015,21 +5324,33 @@ export type GetPersonData = {
 
 export type GetPersonErrors = {
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The request is malformed: a parameter, header or body member is refused (see `errors`)
      */
-    400: Problem;
+    400: ValidationFailedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No valid bearer token
      */
-    401: Problem;
+    401: UnauthorizedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The caller may not do this
      */
-    403: Problem;
+    403: ForbiddenProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No such resource (or the caller may not know of it)
      */
-    404: Problem;
+    404: NotFoundProblem;
+    /**
+     * Too many requests: wait for Retry-After seconds
+     */
+    429: RateLimitedProblem;
+    /**
+     * Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds)
+     */
+    default: ({
+        code: 'internal-error';
+    } & InternalErrorProblem) | ({
+        code: 'service-unavailable';
+    } & ServiceUnavailableProblem);
 };
 
 export type GetPersonError = GetPersonErrors[keyof GetPersonErrors];
@@ -4057,29 +5378,57 @@ export type PutPersonData = {
 
 export type PutPersonErrors = {
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The request is malformed: a parameter, header or body member is refused (see `errors`)
      */
-    400: Problem;
+    400: ValidationFailedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No valid bearer token
      */
-    401: Problem;
+    401: UnauthorizedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The caller may not do this
      */
-    403: Problem;
+    403: ForbiddenProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No such resource (or the caller may not know of it)
      */
-    409: Problem;
+    404: NotFoundProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The request conflicts with the current state (or its Idempotency-Key is still in progress)
      */
-    413: Problem;
+    409: ({
+        code: 'invalid-transition';
+    } & InvalidTransitionProblem) | ({
+        code: 'status-suspended';
+    } & StatusSuspendedProblem) | ({
+        code: 'assignee-required';
+    } & AssigneeRequiredProblem) | ({
+        code: 'reply-required';
+    } & ReplyRequiredProblem) | ({
+        code: 'case-closed';
+    } & CaseClosedProblem) | ({
+        code: 'conflict';
+    } & ConflictProblem);
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The body (or a quota) is too large
      */
-    415: Problem;
+    413: PayloadTooLargeProblem;
+    /**
+     * The body has a media type the operation does not take
+     */
+    415: UnsupportedMediaTypeProblem;
+    /**
+     * Too many requests: wait for Retry-After seconds
+     */
+    429: RateLimitedProblem;
+    /**
+     * Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds)
+     */
+    default: ({
+        code: 'internal-error';
+    } & InternalErrorProblem) | ({
+        code: 'service-unavailable';
+    } & ServiceUnavailableProblem);
 };
 
 export type PutPersonError = PutPersonErrors[keyof PutPersonErrors];
@@ -4106,9 +5455,25 @@ export type GetMeData = {
 
 export type GetMeErrors = {
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The request is malformed: a parameter, header or body member is refused (see `errors`)
      */
-    401: Problem;
+    400: ValidationFailedProblem;
+    /**
+     * No valid bearer token
+     */
+    401: UnauthorizedProblem;
+    /**
+     * Too many requests: wait for Retry-After seconds
+     */
+    429: RateLimitedProblem;
+    /**
+     * Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds)
+     */
+    default: ({
+        code: 'internal-error';
+    } & InternalErrorProblem) | ({
+        code: 'service-unavailable';
+    } & ServiceUnavailableProblem);
 };
 
 export type GetMeError = GetMeErrors[keyof GetMeErrors];
@@ -4134,21 +5499,37 @@ export type RunRetentionData = {
 
 export type RunRetentionErrors = {
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The request is malformed: a parameter, header or body member is refused (see `errors`)
      */
-    400: Problem;
+    400: ValidationFailedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No valid bearer token
      */
-    401: Problem;
+    401: UnauthorizedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The caller may not do this
      */
-    403: Problem;
+    403: ForbiddenProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The body (or a quota) is too large
      */
-    415: Problem;
+    413: PayloadTooLargeProblem;
+    /**
+     * The body has a media type the operation does not take
+     */
+    415: UnsupportedMediaTypeProblem;
+    /**
+     * Too many requests: wait for Retry-After seconds
+     */
+    429: RateLimitedProblem;
+    /**
+     * Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds)
+     */
+    default: ({
+        code: 'internal-error';
+    } & InternalErrorProblem) | ({
+        code: 'service-unavailable';
+    } & ServiceUnavailableProblem);
 };
 
 export type RunRetentionError = RunRetentionErrors[keyof RunRetentionErrors];
@@ -4177,17 +5558,29 @@ export type ListEventsData = {
 
 export type ListEventsErrors = {
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The request is malformed: a parameter, header or body member is refused (see `errors`)
      */
-    400: Problem;
+    400: ValidationFailedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No valid bearer token
      */
-    401: Problem;
+    401: UnauthorizedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The caller may not do this
      */
-    403: Problem;
+    403: ForbiddenProblem;
+    /**
+     * Too many requests: wait for Retry-After seconds
+     */
+    429: RateLimitedProblem;
+    /**
+     * Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds)
+     */
+    default: ({
+        code: 'internal-error';
+    } & InternalErrorProblem) | ({
+        code: 'service-unavailable';
+    } & ServiceUnavailableProblem);
 };
 
 export type ListEventsError = ListEventsErrors[keyof ListEventsErrors];
@@ -4210,13 +5603,29 @@ export type ListWebhooksData = {
 
 export type ListWebhooksErrors = {
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The request is malformed: a parameter, header or body member is refused (see `errors`)
      */
-    401: Problem;
+    400: ValidationFailedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No valid bearer token
      */
-    403: Problem;
+    401: UnauthorizedProblem;
+    /**
+     * The caller may not do this
+     */
+    403: ForbiddenProblem;
+    /**
+     * Too many requests: wait for Retry-After seconds
+     */
+    429: RateLimitedProblem;
+    /**
+     * Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds)
+     */
+    default: ({
+        code: 'internal-error';
+    } & InternalErrorProblem) | ({
+        code: 'service-unavailable';
+    } & ServiceUnavailableProblem);
 };
 
 export type ListWebhooksError = ListWebhooksErrors[keyof ListWebhooksErrors];
@@ -4245,21 +5654,67 @@ export type CreateWebhookData = {
 
 export type CreateWebhookErrors = {
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The request is malformed: a parameter, header or body member is refused (see `errors`)
      */
-    400: Problem;
+    400: ValidationFailedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No valid bearer token
      */
-    401: Problem;
+    401: UnauthorizedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The caller may not do this
      */
-    403: Problem;
+    403: ForbiddenProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The request conflicts with the current state (or its Idempotency-Key is still in progress)
      */
-    415: Problem;
+    409: ({
+        code: 'invalid-transition';
+    } & InvalidTransitionProblem) | ({
+        code: 'status-suspended';
+    } & StatusSuspendedProblem) | ({
+        code: 'assignee-required';
+    } & AssigneeRequiredProblem) | ({
+        code: 'reply-required';
+    } & ReplyRequiredProblem) | ({
+        code: 'case-closed';
+    } & CaseClosedProblem) | ({
+        code: 'conflict';
+    } & ConflictProblem);
+    /**
+     * The body (or a quota) is too large
+     */
+    413: PayloadTooLargeProblem;
+    /**
+     * The body has a media type the operation does not take
+     */
+    415: UnsupportedMediaTypeProblem;
+    /**
+     * Well-formed but refused (an assignee that cannot be, or an Idempotency-Key reused with another request)
+     */
+    422: ({
+        code: 'unknown-assignee';
+    } & UnknownAssigneeProblem) | ({
+        code: 'assignee-cannot-see-case';
+    } & AssigneeCannotSeeCaseProblem) | ({
+        code: 'template-not-applicable';
+    } & TemplateNotApplicableProblem) | ({
+        code: 'handled-by-leader';
+    } & HandledByLeaderProblem) | ({
+        code: 'idempotency-key-reused';
+    } & IdempotencyKeyReusedProblem);
+    /**
+     * Too many requests: wait for Retry-After seconds
+     */
+    429: RateLimitedProblem;
+    /**
+     * Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds)
+     */
+    default: ({
+        code: 'internal-error';
+    } & InternalErrorProblem) | ({
+        code: 'service-unavailable';
+    } & ServiceUnavailableProblem);
 };
 
 export type CreateWebhookError = CreateWebhookErrors[keyof CreateWebhookErrors];
@@ -4284,21 +5739,33 @@ export type DeleteWebhookData = {
 
 export type DeleteWebhookErrors = {
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The request is malformed: a parameter, header or body member is refused (see `errors`)
      */
-    400: Problem;
+    400: ValidationFailedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No valid bearer token
      */
-    401: Problem;
+    401: UnauthorizedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The caller may not do this
      */
-    403: Problem;
+    403: ForbiddenProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No such resource (or the caller may not know of it)
      */
-    404: Problem;
+    404: NotFoundProblem;
+    /**
+     * Too many requests: wait for Retry-After seconds
+     */
+    429: RateLimitedProblem;
+    /**
+     * Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds)
+     */
+    default: ({
+        code: 'internal-error';
+    } & InternalErrorProblem) | ({
+        code: 'service-unavailable';
+    } & ServiceUnavailableProblem);
 };
 
 export type DeleteWebhookError = DeleteWebhookErrors[keyof DeleteWebhookErrors];
@@ -4323,21 +5790,33 @@ export type GetWebhookData = {
 
 export type GetWebhookErrors = {
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The request is malformed: a parameter, header or body member is refused (see `errors`)
      */
-    400: Problem;
+    400: ValidationFailedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No valid bearer token
      */
-    401: Problem;
+    401: UnauthorizedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The caller may not do this
      */
-    403: Problem;
+    403: ForbiddenProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No such resource (or the caller may not know of it)
      */
-    404: Problem;
+    404: NotFoundProblem;
+    /**
+     * Too many requests: wait for Retry-After seconds
+     */
+    429: RateLimitedProblem;
+    /**
+     * Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds)
+     */
+    default: ({
+        code: 'internal-error';
+    } & InternalErrorProblem) | ({
+        code: 'service-unavailable';
+    } & ServiceUnavailableProblem);
 };
 
 export type GetWebhookError = GetWebhookErrors[keyof GetWebhookErrors];
@@ -4362,25 +5841,41 @@ export type UpdateWebhookData = {
 
 export type UpdateWebhookErrors = {
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The request is malformed: a parameter, header or body member is refused (see `errors`)
      */
-    400: Problem;
+    400: ValidationFailedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No valid bearer token
      */
-    401: Problem;
+    401: UnauthorizedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The caller may not do this
      */
-    403: Problem;
+    403: ForbiddenProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No such resource (or the caller may not know of it)
      */
-    404: Problem;
+    404: NotFoundProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The body (or a quota) is too large
      */
-    415: Problem;
+    413: PayloadTooLargeProblem;
+    /**
+     * The body has a media type the operation does not take
+     */
+    415: UnsupportedMediaTypeProblem;
+    /**
+     * Too many requests: wait for Retry-After seconds
+     */
+    429: RateLimitedProblem;
+    /**
+     * Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds)
+     */
+    default: ({
+        code: 'internal-error';
+    } & InternalErrorProblem) | ({
+        code: 'service-unavailable';
+    } & ServiceUnavailableProblem);
 };
 
 export type UpdateWebhookError = UpdateWebhookErrors[keyof UpdateWebhookErrors];
@@ -4413,21 +5908,33 @@ export type ListWebhookDeliveriesData = {
 
 export type ListWebhookDeliveriesErrors = {
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The request is malformed: a parameter, header or body member is refused (see `errors`)
      */
-    400: Problem;
+    400: ValidationFailedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No valid bearer token
      */
-    401: Problem;
+    401: UnauthorizedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The caller may not do this
      */
-    403: Problem;
+    403: ForbiddenProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No such resource (or the caller may not know of it)
      */
-    404: Problem;
+    404: NotFoundProblem;
+    /**
+     * Too many requests: wait for Retry-After seconds
+     */
+    429: RateLimitedProblem;
+    /**
+     * Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds)
+     */
+    default: ({
+        code: 'internal-error';
+    } & InternalErrorProblem) | ({
+        code: 'service-unavailable';
+    } & ServiceUnavailableProblem);
 };
 
 export type ListWebhookDeliveriesError = ListWebhookDeliveriesErrors[keyof ListWebhookDeliveriesErrors];
@@ -4453,17 +5960,37 @@ export type RunWebhooksData = {
 
 export type RunWebhooksErrors = {
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The request is malformed: a parameter, header or body member is refused (see `errors`)
      */
-    400: Problem;
+    400: ValidationFailedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No valid bearer token
      */
-    401: Problem;
+    401: UnauthorizedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The caller may not do this
      */
-    403: Problem;
+    403: ForbiddenProblem;
+    /**
+     * The body (or a quota) is too large
+     */
+    413: PayloadTooLargeProblem;
+    /**
+     * The body has a media type the operation does not take
+     */
+    415: UnsupportedMediaTypeProblem;
+    /**
+     * Too many requests: wait for Retry-After seconds
+     */
+    429: RateLimitedProblem;
+    /**
+     * Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds)
+     */
+    default: ({
+        code: 'internal-error';
+    } & InternalErrorProblem) | ({
+        code: 'service-unavailable';
+    } & ServiceUnavailableProblem);
 };
 
 export type RunWebhooksError = RunWebhooksErrors[keyof RunWebhooksErrors];
@@ -4492,21 +6019,63 @@ export type UpdateCasesInBulkData = {
 
 export type UpdateCasesInBulkErrors = {
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The request is malformed: a parameter, header or body member is refused (see `errors`)
      */
-    400: Problem;
+    400: ValidationFailedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No valid bearer token
      */
-    401: Problem;
+    401: UnauthorizedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The request conflicts with the current state (or its Idempotency-Key is still in progress)
      */
-    413: Problem;
+    409: ({
+        code: 'invalid-transition';
+    } & InvalidTransitionProblem) | ({
+        code: 'status-suspended';
+    } & StatusSuspendedProblem) | ({
+        code: 'assignee-required';
+    } & AssigneeRequiredProblem) | ({
+        code: 'reply-required';
+    } & ReplyRequiredProblem) | ({
+        code: 'case-closed';
+    } & CaseClosedProblem) | ({
+        code: 'conflict';
+    } & ConflictProblem);
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The body (or a quota) is too large
      */
-    415: Problem;
+    413: PayloadTooLargeProblem;
+    /**
+     * The body has a media type the operation does not take
+     */
+    415: UnsupportedMediaTypeProblem;
+    /**
+     * Well-formed but refused (an assignee that cannot be, or an Idempotency-Key reused with another request)
+     */
+    422: ({
+        code: 'unknown-assignee';
+    } & UnknownAssigneeProblem) | ({
+        code: 'assignee-cannot-see-case';
+    } & AssigneeCannotSeeCaseProblem) | ({
+        code: 'template-not-applicable';
+    } & TemplateNotApplicableProblem) | ({
+        code: 'handled-by-leader';
+    } & HandledByLeaderProblem) | ({
+        code: 'idempotency-key-reused';
+    } & IdempotencyKeyReusedProblem);
+    /**
+     * Too many requests: wait for Retry-After seconds
+     */
+    429: RateLimitedProblem;
+    /**
+     * Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds)
+     */
+    default: ({
+        code: 'internal-error';
+    } & InternalErrorProblem) | ({
+        code: 'service-unavailable';
+    } & ServiceUnavailableProblem);
 };
 
 export type UpdateCasesInBulkError = UpdateCasesInBulkErrors[keyof UpdateCasesInBulkErrors];
@@ -4529,9 +6098,25 @@ export type GetServiceCalendarData = {
 
 export type GetServiceCalendarErrors = {
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The request is malformed: a parameter, header or body member is refused (see `errors`)
      */
-    401: Problem;
+    400: ValidationFailedProblem;
+    /**
+     * No valid bearer token
+     */
+    401: UnauthorizedProblem;
+    /**
+     * Too many requests: wait for Retry-After seconds
+     */
+    429: RateLimitedProblem;
+    /**
+     * Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds)
+     */
+    default: ({
+        code: 'internal-error';
+    } & InternalErrorProblem) | ({
+        code: 'service-unavailable';
+    } & ServiceUnavailableProblem);
 };
 
 export type GetServiceCalendarError = GetServiceCalendarErrors[keyof GetServiceCalendarErrors];
@@ -4554,21 +6139,37 @@ export type PutServiceCalendarData = {
 
 export type PutServiceCalendarErrors = {
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The request is malformed: a parameter, header or body member is refused (see `errors`)
      */
-    400: Problem;
+    400: ValidationFailedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No valid bearer token
      */
-    401: Problem;
+    401: UnauthorizedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The caller may not do this
      */
-    403: Problem;
+    403: ForbiddenProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The body (or a quota) is too large
      */
-    415: Problem;
+    413: PayloadTooLargeProblem;
+    /**
+     * The body has a media type the operation does not take
+     */
+    415: UnsupportedMediaTypeProblem;
+    /**
+     * Too many requests: wait for Retry-After seconds
+     */
+    429: RateLimitedProblem;
+    /**
+     * Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds)
+     */
+    default: ({
+        code: 'internal-error';
+    } & InternalErrorProblem) | ({
+        code: 'service-unavailable';
+    } & ServiceUnavailableProblem);
 };
 
 export type PutServiceCalendarError = PutServiceCalendarErrors[keyof PutServiceCalendarErrors];
@@ -4601,25 +6202,33 @@ export type GetSlaReportData = {
 
 export type GetSlaReportErrors = {
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The request is malformed: a parameter, header or body member is refused (see `errors`)
      */
-    400: Problem;
+    400: ValidationFailedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No valid bearer token
      */
-    401: Problem;
+    401: UnauthorizedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The caller may not do this
      */
-    403: Problem;
+    403: ForbiddenProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * Too many requests: wait for Retry-After seconds
      */
-    429: Problem;
+    429: RateLimitedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * Problem (HTTP 503)
      */
-    503: Problem;
+    503: ServiceUnavailableProblem;
+    /**
+     * Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds)
+     */
+    default: ({
+        code: 'internal-error';
+    } & InternalErrorProblem) | ({
+        code: 'service-unavailable';
+    } & ServiceUnavailableProblem);
 };
 
 export type GetSlaReportError = GetSlaReportErrors[keyof GetSlaReportErrors];
@@ -4652,25 +6261,33 @@ export type GetTimeInStatusReportData = {
 
 export type GetTimeInStatusReportErrors = {
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The request is malformed: a parameter, header or body member is refused (see `errors`)
      */
-    400: Problem;
+    400: ValidationFailedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No valid bearer token
      */
-    401: Problem;
+    401: UnauthorizedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The caller may not do this
      */
-    403: Problem;
+    403: ForbiddenProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * Too many requests: wait for Retry-After seconds
      */
-    429: Problem;
+    429: RateLimitedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * Problem (HTTP 503)
      */
-    503: Problem;
+    503: ServiceUnavailableProblem;
+    /**
+     * Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds)
+     */
+    default: ({
+        code: 'internal-error';
+    } & InternalErrorProblem) | ({
+        code: 'service-unavailable';
+    } & ServiceUnavailableProblem);
 };
 
 export type GetTimeInStatusReportError = GetTimeInStatusReportErrors[keyof GetTimeInStatusReportErrors];
@@ -4702,17 +6319,67 @@ export type RunSlaData = {
 
 export type RunSlaErrors = {
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The request is malformed: a parameter, header or body member is refused (see `errors`)
      */
-    400: Problem;
+    400: ValidationFailedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No valid bearer token
      */
-    401: Problem;
+    401: UnauthorizedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The caller may not do this
      */
-    403: Problem;
+    403: ForbiddenProblem;
+    /**
+     * The request conflicts with the current state (or its Idempotency-Key is still in progress)
+     */
+    409: ({
+        code: 'invalid-transition';
+    } & InvalidTransitionProblem) | ({
+        code: 'status-suspended';
+    } & StatusSuspendedProblem) | ({
+        code: 'assignee-required';
+    } & AssigneeRequiredProblem) | ({
+        code: 'reply-required';
+    } & ReplyRequiredProblem) | ({
+        code: 'case-closed';
+    } & CaseClosedProblem) | ({
+        code: 'conflict';
+    } & ConflictProblem);
+    /**
+     * The body (or a quota) is too large
+     */
+    413: PayloadTooLargeProblem;
+    /**
+     * The body has a media type the operation does not take
+     */
+    415: UnsupportedMediaTypeProblem;
+    /**
+     * Well-formed but refused (an assignee that cannot be, or an Idempotency-Key reused with another request)
+     */
+    422: ({
+        code: 'unknown-assignee';
+    } & UnknownAssigneeProblem) | ({
+        code: 'assignee-cannot-see-case';
+    } & AssigneeCannotSeeCaseProblem) | ({
+        code: 'template-not-applicable';
+    } & TemplateNotApplicableProblem) | ({
+        code: 'handled-by-leader';
+    } & HandledByLeaderProblem) | ({
+        code: 'idempotency-key-reused';
+    } & IdempotencyKeyReusedProblem);
+    /**
+     * Too many requests: wait for Retry-After seconds
+     */
+    429: RateLimitedProblem;
+    /**
+     * Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds)
+     */
+    default: ({
+        code: 'internal-error';
+    } & InternalErrorProblem) | ({
+        code: 'service-unavailable';
+    } & ServiceUnavailableProblem);
 };
 
 export type RunSlaError = RunSlaErrors[keyof RunSlaErrors];
@@ -4732,6 +6399,27 @@ export type GetServiceInfoData = {
     query?: never;
     url: '/v1/service-info';
 };
+
+export type GetServiceInfoErrors = {
+    /**
+     * The request is malformed: a parameter, header or body member is refused (see `errors`)
+     */
+    400: ValidationFailedProblem;
+    /**
+     * Too many requests: wait for Retry-After seconds
+     */
+    429: RateLimitedProblem;
+    /**
+     * Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds)
+     */
+    default: ({
+        code: 'internal-error';
+    } & InternalErrorProblem) | ({
+        code: 'service-unavailable';
+    } & ServiceUnavailableProblem);
+};
+
+export type GetServiceInfoError = GetServiceInfoErrors[keyof GetServiceInfoErrors];
 
 export type GetServiceInfoResponses = {
     /**
@@ -4753,21 +6441,33 @@ export type DeleteContactChannelData = {
 
 export type DeleteContactChannelErrors = {
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The request is malformed: a parameter, header or body member is refused (see `errors`)
      */
-    400: Problem;
+    400: ValidationFailedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No valid bearer token
      */
-    401: Problem;
+    401: UnauthorizedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The caller may not do this
      */
-    403: Problem;
+    403: ForbiddenProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No such resource (or the caller may not know of it)
      */
-    404: Problem;
+    404: NotFoundProblem;
+    /**
+     * Too many requests: wait for Retry-After seconds
+     */
+    429: RateLimitedProblem;
+    /**
+     * Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds)
+     */
+    default: ({
+        code: 'internal-error';
+    } & InternalErrorProblem) | ({
+        code: 'service-unavailable';
+    } & ServiceUnavailableProblem);
 };
 
 export type DeleteContactChannelError = DeleteContactChannelErrors[keyof DeleteContactChannelErrors];
@@ -4792,21 +6492,41 @@ export type PutContactChannelData = {
 
 export type PutContactChannelErrors = {
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The request is malformed: a parameter, header or body member is refused (see `errors`)
      */
-    400: Problem;
+    400: ValidationFailedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No valid bearer token
      */
-    401: Problem;
+    401: UnauthorizedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The caller may not do this
      */
-    403: Problem;
+    403: ForbiddenProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No such resource (or the caller may not know of it)
      */
-    415: Problem;
+    404: NotFoundProblem;
+    /**
+     * The body (or a quota) is too large
+     */
+    413: PayloadTooLargeProblem;
+    /**
+     * The body has a media type the operation does not take
+     */
+    415: UnsupportedMediaTypeProblem;
+    /**
+     * Too many requests: wait for Retry-After seconds
+     */
+    429: RateLimitedProblem;
+    /**
+     * Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds)
+     */
+    default: ({
+        code: 'internal-error';
+    } & InternalErrorProblem) | ({
+        code: 'service-unavailable';
+    } & ServiceUnavailableProblem);
 };
 
 export type PutContactChannelError = PutContactChannelErrors[keyof PutContactChannelErrors];
@@ -4836,29 +6556,41 @@ export type ReceiveMailData = {
 
 export type ReceiveMailErrors = {
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The request is malformed: a parameter, header or body member is refused (see `errors`)
      */
-    400: Problem;
+    400: ValidationFailedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No valid bearer token
      */
-    401: Problem;
+    401: UnauthorizedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The caller may not do this
      */
-    403: Problem;
+    403: ForbiddenProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The body (or a quota) is too large
      */
-    413: Problem;
+    413: PayloadTooLargeProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The body has a media type the operation does not take
      */
-    415: Problem;
+    415: UnsupportedMediaTypeProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * Too many requests: wait for Retry-After seconds
      */
-    503: Problem;
+    429: RateLimitedProblem;
+    /**
+     * Problem (HTTP 503)
+     */
+    503: ServiceUnavailableProblem;
+    /**
+     * Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds)
+     */
+    default: ({
+        code: 'internal-error';
+    } & InternalErrorProblem) | ({
+        code: 'service-unavailable';
+    } & ServiceUnavailableProblem);
 };
 
 export type ReceiveMailError = ReceiveMailErrors[keyof ReceiveMailErrors];
@@ -4891,21 +6623,33 @@ export type ListCaseNotificationsData = {
 
 export type ListCaseNotificationsErrors = {
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The request is malformed: a parameter, header or body member is refused (see `errors`)
      */
-    400: Problem;
+    400: ValidationFailedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No valid bearer token
      */
-    401: Problem;
+    401: UnauthorizedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The caller may not do this
      */
-    403: Problem;
+    403: ForbiddenProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No such resource (or the caller may not know of it)
      */
-    404: Problem;
+    404: NotFoundProblem;
+    /**
+     * Too many requests: wait for Retry-After seconds
+     */
+    429: RateLimitedProblem;
+    /**
+     * Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds)
+     */
+    default: ({
+        code: 'internal-error';
+    } & InternalErrorProblem) | ({
+        code: 'service-unavailable';
+    } & ServiceUnavailableProblem);
 };
 
 export type ListCaseNotificationsError = ListCaseNotificationsErrors[keyof ListCaseNotificationsErrors];
@@ -4928,13 +6672,29 @@ export type ListNotificationTemplatesData = {
 
 export type ListNotificationTemplatesErrors = {
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The request is malformed: a parameter, header or body member is refused (see `errors`)
      */
-    401: Problem;
+    400: ValidationFailedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No valid bearer token
      */
-    403: Problem;
+    401: UnauthorizedProblem;
+    /**
+     * The caller may not do this
+     */
+    403: ForbiddenProblem;
+    /**
+     * Too many requests: wait for Retry-After seconds
+     */
+    429: RateLimitedProblem;
+    /**
+     * Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds)
+     */
+    default: ({
+        code: 'internal-error';
+    } & InternalErrorProblem) | ({
+        code: 'service-unavailable';
+    } & ServiceUnavailableProblem);
 };
 
 export type ListNotificationTemplatesError = ListNotificationTemplatesErrors[keyof ListNotificationTemplatesErrors];
@@ -4960,21 +6720,33 @@ export type GetNotificationTemplateData = {
 
 export type GetNotificationTemplateErrors = {
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The request is malformed: a parameter, header or body member is refused (see `errors`)
      */
-    400: Problem;
+    400: ValidationFailedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No valid bearer token
      */
-    401: Problem;
+    401: UnauthorizedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The caller may not do this
      */
-    403: Problem;
+    403: ForbiddenProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No such resource (or the caller may not know of it)
      */
-    404: Problem;
+    404: NotFoundProblem;
+    /**
+     * Too many requests: wait for Retry-After seconds
+     */
+    429: RateLimitedProblem;
+    /**
+     * Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds)
+     */
+    default: ({
+        code: 'internal-error';
+    } & InternalErrorProblem) | ({
+        code: 'service-unavailable';
+    } & ServiceUnavailableProblem);
 };
 
 export type GetNotificationTemplateError = GetNotificationTemplateErrors[keyof GetNotificationTemplateErrors];
@@ -5000,25 +6772,41 @@ export type PutNotificationTemplateData = {
 
 export type PutNotificationTemplateErrors = {
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The request is malformed: a parameter, header or body member is refused (see `errors`)
      */
-    400: Problem;
+    400: ValidationFailedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No valid bearer token
      */
-    401: Problem;
+    401: UnauthorizedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The caller may not do this
      */
-    403: Problem;
+    403: ForbiddenProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No such resource (or the caller may not know of it)
      */
-    404: Problem;
+    404: NotFoundProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The body (or a quota) is too large
      */
-    415: Problem;
+    413: PayloadTooLargeProblem;
+    /**
+     * The body has a media type the operation does not take
+     */
+    415: UnsupportedMediaTypeProblem;
+    /**
+     * Too many requests: wait for Retry-After seconds
+     */
+    429: RateLimitedProblem;
+    /**
+     * Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds)
+     */
+    default: ({
+        code: 'internal-error';
+    } & InternalErrorProblem) | ({
+        code: 'service-unavailable';
+    } & ServiceUnavailableProblem);
 };
 
 export type PutNotificationTemplateError = PutNotificationTemplateErrors[keyof PutNotificationTemplateErrors];
@@ -5046,17 +6834,29 @@ export type ListReplyTemplatesData = {
 
 export type ListReplyTemplatesErrors = {
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The request is malformed: a parameter, header or body member is refused (see `errors`)
      */
-    400: Problem;
+    400: ValidationFailedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No valid bearer token
      */
-    401: Problem;
+    401: UnauthorizedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The caller may not do this
      */
-    403: Problem;
+    403: ForbiddenProblem;
+    /**
+     * Too many requests: wait for Retry-After seconds
+     */
+    429: RateLimitedProblem;
+    /**
+     * Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds)
+     */
+    default: ({
+        code: 'internal-error';
+    } & InternalErrorProblem) | ({
+        code: 'service-unavailable';
+    } & ServiceUnavailableProblem);
 };
 
 export type ListReplyTemplatesError = ListReplyTemplatesErrors[keyof ListReplyTemplatesErrors];
@@ -5084,21 +6884,33 @@ export type DeleteReplyTemplateData = {
 
 export type DeleteReplyTemplateErrors = {
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The request is malformed: a parameter, header or body member is refused (see `errors`)
      */
-    400: Problem;
+    400: ValidationFailedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No valid bearer token
      */
-    401: Problem;
+    401: UnauthorizedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The caller may not do this
      */
-    403: Problem;
+    403: ForbiddenProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No such resource (or the caller may not know of it)
      */
-    404: Problem;
+    404: NotFoundProblem;
+    /**
+     * Too many requests: wait for Retry-After seconds
+     */
+    429: RateLimitedProblem;
+    /**
+     * Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds)
+     */
+    default: ({
+        code: 'internal-error';
+    } & InternalErrorProblem) | ({
+        code: 'service-unavailable';
+    } & ServiceUnavailableProblem);
 };
 
 export type DeleteReplyTemplateError = DeleteReplyTemplateErrors[keyof DeleteReplyTemplateErrors];
@@ -5126,21 +6938,33 @@ export type GetReplyTemplateData = {
 
 export type GetReplyTemplateErrors = {
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The request is malformed: a parameter, header or body member is refused (see `errors`)
      */
-    400: Problem;
+    400: ValidationFailedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No valid bearer token
      */
-    401: Problem;
+    401: UnauthorizedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The caller may not do this
      */
-    403: Problem;
+    403: ForbiddenProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No such resource (or the caller may not know of it)
      */
-    404: Problem;
+    404: NotFoundProblem;
+    /**
+     * Too many requests: wait for Retry-After seconds
+     */
+    429: RateLimitedProblem;
+    /**
+     * Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds)
+     */
+    default: ({
+        code: 'internal-error';
+    } & InternalErrorProblem) | ({
+        code: 'service-unavailable';
+    } & ServiceUnavailableProblem);
 };
 
 export type GetReplyTemplateError = GetReplyTemplateErrors[keyof GetReplyTemplateErrors];
@@ -5168,21 +6992,41 @@ export type PutReplyTemplateData = {
 
 export type PutReplyTemplateErrors = {
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The request is malformed: a parameter, header or body member is refused (see `errors`)
      */
-    400: Problem;
+    400: ValidationFailedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No valid bearer token
      */
-    401: Problem;
+    401: UnauthorizedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The caller may not do this
      */
-    403: Problem;
+    403: ForbiddenProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No such resource (or the caller may not know of it)
      */
-    415: Problem;
+    404: NotFoundProblem;
+    /**
+     * The body (or a quota) is too large
+     */
+    413: PayloadTooLargeProblem;
+    /**
+     * The body has a media type the operation does not take
+     */
+    415: UnsupportedMediaTypeProblem;
+    /**
+     * Too many requests: wait for Retry-After seconds
+     */
+    429: RateLimitedProblem;
+    /**
+     * Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds)
+     */
+    default: ({
+        code: 'internal-error';
+    } & InternalErrorProblem) | ({
+        code: 'service-unavailable';
+    } & ServiceUnavailableProblem);
 };
 
 export type PutReplyTemplateError = PutReplyTemplateErrors[keyof PutReplyTemplateErrors];
@@ -5215,21 +7059,33 @@ export type ListNoticesData = {
 
 export type ListNoticesErrors = {
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The request is malformed: a parameter, header or body member is refused (see `errors`)
      */
-    400: Problem;
+    400: ValidationFailedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No valid bearer token
      */
-    401: Problem;
+    401: UnauthorizedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The caller may not do this
      */
-    403: Problem;
+    403: ForbiddenProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No such resource (or the caller may not know of it)
      */
-    404: Problem;
+    404: NotFoundProblem;
+    /**
+     * Too many requests: wait for Retry-After seconds
+     */
+    429: RateLimitedProblem;
+    /**
+     * Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds)
+     */
+    default: ({
+        code: 'internal-error';
+    } & InternalErrorProblem) | ({
+        code: 'service-unavailable';
+    } & ServiceUnavailableProblem);
 };
 
 export type ListNoticesError = ListNoticesErrors[keyof ListNoticesErrors];
@@ -5258,21 +7114,67 @@ export type CreateNoticeData = {
 
 export type CreateNoticeErrors = {
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The request is malformed: a parameter, header or body member is refused (see `errors`)
      */
-    400: Problem;
+    400: ValidationFailedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No valid bearer token
      */
-    401: Problem;
+    401: UnauthorizedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The caller may not do this
      */
-    403: Problem;
+    403: ForbiddenProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The request conflicts with the current state (or its Idempotency-Key is still in progress)
      */
-    415: Problem;
+    409: ({
+        code: 'invalid-transition';
+    } & InvalidTransitionProblem) | ({
+        code: 'status-suspended';
+    } & StatusSuspendedProblem) | ({
+        code: 'assignee-required';
+    } & AssigneeRequiredProblem) | ({
+        code: 'reply-required';
+    } & ReplyRequiredProblem) | ({
+        code: 'case-closed';
+    } & CaseClosedProblem) | ({
+        code: 'conflict';
+    } & ConflictProblem);
+    /**
+     * The body (or a quota) is too large
+     */
+    413: PayloadTooLargeProblem;
+    /**
+     * The body has a media type the operation does not take
+     */
+    415: UnsupportedMediaTypeProblem;
+    /**
+     * Well-formed but refused (an assignee that cannot be, or an Idempotency-Key reused with another request)
+     */
+    422: ({
+        code: 'unknown-assignee';
+    } & UnknownAssigneeProblem) | ({
+        code: 'assignee-cannot-see-case';
+    } & AssigneeCannotSeeCaseProblem) | ({
+        code: 'template-not-applicable';
+    } & TemplateNotApplicableProblem) | ({
+        code: 'handled-by-leader';
+    } & HandledByLeaderProblem) | ({
+        code: 'idempotency-key-reused';
+    } & IdempotencyKeyReusedProblem);
+    /**
+     * Too many requests: wait for Retry-After seconds
+     */
+    429: RateLimitedProblem;
+    /**
+     * Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds)
+     */
+    default: ({
+        code: 'internal-error';
+    } & InternalErrorProblem) | ({
+        code: 'service-unavailable';
+    } & ServiceUnavailableProblem);
 };
 
 export type CreateNoticeError = CreateNoticeErrors[keyof CreateNoticeErrors];
@@ -5297,21 +7199,33 @@ export type DeleteNoticeData = {
 
 export type DeleteNoticeErrors = {
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The request is malformed: a parameter, header or body member is refused (see `errors`)
      */
-    400: Problem;
+    400: ValidationFailedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No valid bearer token
      */
-    401: Problem;
+    401: UnauthorizedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The caller may not do this
      */
-    403: Problem;
+    403: ForbiddenProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No such resource (or the caller may not know of it)
      */
-    404: Problem;
+    404: NotFoundProblem;
+    /**
+     * Too many requests: wait for Retry-After seconds
+     */
+    429: RateLimitedProblem;
+    /**
+     * Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds)
+     */
+    default: ({
+        code: 'internal-error';
+    } & InternalErrorProblem) | ({
+        code: 'service-unavailable';
+    } & ServiceUnavailableProblem);
 };
 
 export type DeleteNoticeError = DeleteNoticeErrors[keyof DeleteNoticeErrors];
@@ -5336,17 +7250,29 @@ export type GetNoticeData = {
 
 export type GetNoticeErrors = {
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The request is malformed: a parameter, header or body member is refused (see `errors`)
      */
-    400: Problem;
+    400: ValidationFailedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No valid bearer token
      */
-    401: Problem;
+    401: UnauthorizedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No such resource (or the caller may not know of it)
      */
-    404: Problem;
+    404: NotFoundProblem;
+    /**
+     * Too many requests: wait for Retry-After seconds
+     */
+    429: RateLimitedProblem;
+    /**
+     * Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds)
+     */
+    default: ({
+        code: 'internal-error';
+    } & InternalErrorProblem) | ({
+        code: 'service-unavailable';
+    } & ServiceUnavailableProblem);
 };
 
 export type GetNoticeError = GetNoticeErrors[keyof GetNoticeErrors];
@@ -5371,25 +7297,41 @@ export type UpdateNoticeData = {
 
 export type UpdateNoticeErrors = {
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The request is malformed: a parameter, header or body member is refused (see `errors`)
      */
-    400: Problem;
+    400: ValidationFailedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No valid bearer token
      */
-    401: Problem;
+    401: UnauthorizedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The caller may not do this
      */
-    403: Problem;
+    403: ForbiddenProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No such resource (or the caller may not know of it)
      */
-    404: Problem;
+    404: NotFoundProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The body (or a quota) is too large
      */
-    415: Problem;
+    413: PayloadTooLargeProblem;
+    /**
+     * The body has a media type the operation does not take
+     */
+    415: UnsupportedMediaTypeProblem;
+    /**
+     * Too many requests: wait for Retry-After seconds
+     */
+    429: RateLimitedProblem;
+    /**
+     * Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds)
+     */
+    default: ({
+        code: 'internal-error';
+    } & InternalErrorProblem) | ({
+        code: 'service-unavailable';
+    } & ServiceUnavailableProblem);
 };
 
 export type UpdateNoticeError = UpdateNoticeErrors[keyof UpdateNoticeErrors];
@@ -5412,9 +7354,25 @@ export type ListViewsData = {
 
 export type ListViewsErrors = {
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The request is malformed: a parameter, header or body member is refused (see `errors`)
      */
-    401: Problem;
+    400: ValidationFailedProblem;
+    /**
+     * No valid bearer token
+     */
+    401: UnauthorizedProblem;
+    /**
+     * Too many requests: wait for Retry-After seconds
+     */
+    429: RateLimitedProblem;
+    /**
+     * Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds)
+     */
+    default: ({
+        code: 'internal-error';
+    } & InternalErrorProblem) | ({
+        code: 'service-unavailable';
+    } & ServiceUnavailableProblem);
 };
 
 export type ListViewsError = ListViewsErrors[keyof ListViewsErrors];
@@ -5443,25 +7401,63 @@ export type CreateViewData = {
 
 export type CreateViewErrors = {
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The request is malformed: a parameter, header or body member is refused (see `errors`)
      */
-    400: Problem;
+    400: ValidationFailedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No valid bearer token
      */
-    401: Problem;
+    401: UnauthorizedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The request conflicts with the current state (or its Idempotency-Key is still in progress)
      */
-    409: Problem;
+    409: ({
+        code: 'invalid-transition';
+    } & InvalidTransitionProblem) | ({
+        code: 'status-suspended';
+    } & StatusSuspendedProblem) | ({
+        code: 'assignee-required';
+    } & AssigneeRequiredProblem) | ({
+        code: 'reply-required';
+    } & ReplyRequiredProblem) | ({
+        code: 'case-closed';
+    } & CaseClosedProblem) | ({
+        code: 'conflict';
+    } & ConflictProblem);
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The body (or a quota) is too large
      */
-    413: Problem;
+    413: PayloadTooLargeProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The body has a media type the operation does not take
      */
-    415: Problem;
+    415: UnsupportedMediaTypeProblem;
+    /**
+     * Well-formed but refused (an assignee that cannot be, or an Idempotency-Key reused with another request)
+     */
+    422: ({
+        code: 'unknown-assignee';
+    } & UnknownAssigneeProblem) | ({
+        code: 'assignee-cannot-see-case';
+    } & AssigneeCannotSeeCaseProblem) | ({
+        code: 'template-not-applicable';
+    } & TemplateNotApplicableProblem) | ({
+        code: 'handled-by-leader';
+    } & HandledByLeaderProblem) | ({
+        code: 'idempotency-key-reused';
+    } & IdempotencyKeyReusedProblem);
+    /**
+     * Too many requests: wait for Retry-After seconds
+     */
+    429: RateLimitedProblem;
+    /**
+     * Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds)
+     */
+    default: ({
+        code: 'internal-error';
+    } & InternalErrorProblem) | ({
+        code: 'service-unavailable';
+    } & ServiceUnavailableProblem);
 };
 
 export type CreateViewError = CreateViewErrors[keyof CreateViewErrors];
@@ -5486,17 +7482,29 @@ export type DeleteViewData = {
 
 export type DeleteViewErrors = {
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The request is malformed: a parameter, header or body member is refused (see `errors`)
      */
-    400: Problem;
+    400: ValidationFailedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No valid bearer token
      */
-    401: Problem;
+    401: UnauthorizedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No such resource (or the caller may not know of it)
      */
-    404: Problem;
+    404: NotFoundProblem;
+    /**
+     * Too many requests: wait for Retry-After seconds
+     */
+    429: RateLimitedProblem;
+    /**
+     * Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds)
+     */
+    default: ({
+        code: 'internal-error';
+    } & InternalErrorProblem) | ({
+        code: 'service-unavailable';
+    } & ServiceUnavailableProblem);
 };
 
 export type DeleteViewError = DeleteViewErrors[keyof DeleteViewErrors];
@@ -5521,17 +7529,29 @@ export type GetViewData = {
 
 export type GetViewErrors = {
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The request is malformed: a parameter, header or body member is refused (see `errors`)
      */
-    400: Problem;
+    400: ValidationFailedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No valid bearer token
      */
-    401: Problem;
+    401: UnauthorizedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No such resource (or the caller may not know of it)
      */
-    404: Problem;
+    404: NotFoundProblem;
+    /**
+     * Too many requests: wait for Retry-After seconds
+     */
+    429: RateLimitedProblem;
+    /**
+     * Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds)
+     */
+    default: ({
+        code: 'internal-error';
+    } & InternalErrorProblem) | ({
+        code: 'service-unavailable';
+    } & ServiceUnavailableProblem);
 };
 
 export type GetViewError = GetViewErrors[keyof GetViewErrors];
@@ -5559,29 +7579,53 @@ export type UpdateViewData = {
 
 export type UpdateViewErrors = {
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The request is malformed: a parameter, header or body member is refused (see `errors`)
      */
-    400: Problem;
+    400: ValidationFailedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No valid bearer token
      */
-    401: Problem;
+    401: UnauthorizedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No such resource (or the caller may not know of it)
      */
-    404: Problem;
+    404: NotFoundProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The request conflicts with the current state (or its Idempotency-Key is still in progress)
      */
-    409: Problem;
+    409: ({
+        code: 'invalid-transition';
+    } & InvalidTransitionProblem) | ({
+        code: 'status-suspended';
+    } & StatusSuspendedProblem) | ({
+        code: 'assignee-required';
+    } & AssigneeRequiredProblem) | ({
+        code: 'reply-required';
+    } & ReplyRequiredProblem) | ({
+        code: 'case-closed';
+    } & CaseClosedProblem) | ({
+        code: 'conflict';
+    } & ConflictProblem);
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The body (or a quota) is too large
      */
-    413: Problem;
+    413: PayloadTooLargeProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The body has a media type the operation does not take
      */
-    415: Problem;
+    415: UnsupportedMediaTypeProblem;
+    /**
+     * Too many requests: wait for Retry-After seconds
+     */
+    429: RateLimitedProblem;
+    /**
+     * Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds)
+     */
+    default: ({
+        code: 'internal-error';
+    } & InternalErrorProblem) | ({
+        code: 'service-unavailable';
+    } & ServiceUnavailableProblem);
 };
 
 export type UpdateViewError = UpdateViewErrors[keyof UpdateViewErrors];
@@ -5606,21 +7650,33 @@ export type GetQueueCountsData = {
 
 export type GetQueueCountsErrors = {
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The request is malformed: a parameter, header or body member is refused (see `errors`)
      */
-    400: Problem;
+    400: ValidationFailedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No valid bearer token
      */
-    401: Problem;
+    401: UnauthorizedProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * The caller may not do this
      */
-    403: Problem;
+    403: ForbiddenProblem;
     /**
-     * RFC 9457 problem details (application/problem+json)
+     * No such resource (or the caller may not know of it)
      */
-    404: Problem;
+    404: NotFoundProblem;
+    /**
+     * Too many requests: wait for Retry-After seconds
+     */
+    429: RateLimitedProblem;
+    /**
+     * Unexpected: 500 internal-error, or 503 service-unavailable (retry after Retry-After seconds)
+     */
+    default: ({
+        code: 'internal-error';
+    } & InternalErrorProblem) | ({
+        code: 'service-unavailable';
+    } & ServiceUnavailableProblem);
 };
 
 export type GetQueueCountsError = GetQueueCountsErrors[keyof GetQueueCountsErrors];
