@@ -27,6 +27,7 @@ import {
   type CaseRow,
 } from '../repositories/case-repository';
 import { fileCase } from '../repositories/filing-writer';
+import type { Category } from '../generated/prisma/client';
 import { contactAtFiling, recipientsOf } from '../domain/notifications';
 import type {
   AttachmentDto,
@@ -97,19 +98,11 @@ export class CaseService {
     let created: CaseRow | null = null;
     for (let attempt = 1; !created; attempt++) {
       if (attempt > MAX_CHANGE_ATTEMPTS) throw new DomainError('conflict', 'The category kept changing while the case was filed; try again.');
-      const category = await (attempt === 1 ? this.categories.get(body.categoryKey) : this.categories.fresh(body.categoryKey));
-      if (!category || !category.active) {
-        throw new DomainError('validation-failed', `Unknown or inactive category '${body.categoryKey}'.`, {
-          errors: [{ in: 'body', path: '/categoryKey', message: 'unknown or inactive category' }],
-        });
-      }
-      refuseLeaderForm(category);
-      const formErrors = this.forms.validate(category.key, category.updatedAt, category.form, details);
-      if (formErrors.length > 0) {
-        throw new DomainError('validation-failed', `details do not match the ${category.key} form.`, {
-          errors: formErrors.map((e) => ({ in: 'body', path: `/details${e.path}`, message: e.message })),
-        });
-      }
+      const cached = attempt === 1 ? await this.categories.get(body.categoryKey) : null;
+      // A refusal is never made on cached data: an admin may just have reactivated the category,
+      // handed its form back to the centre or relaxed its form.
+      const category = cached && this.fileable(cached, details) ? cached : await this.categories.fresh(body.categoryKey);
+      this.checkFileable(category, body.categoryKey, details);
       const id = randomUUID();
       const fields = {
         ...filing,
@@ -136,6 +129,31 @@ export class CaseService {
     const standing = standingOn(p, facts(created));
     await this.logSensitiveReads(p, [created], 'POST /v1/cases');
     return this.view(created, standing, await this.windows.covering(now));
+  }
+
+  private fileable(category: Category, details: Record<string, unknown>): boolean {
+    try {
+      this.checkFileable(category, category.key, details);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Refuses an unknown or inactive category, a leader's form, and details that do not fit the form. */
+  private checkFileable(category: Category | null, key: string, details: Record<string, unknown>): asserts category is Category {
+    if (!category || !category.active) {
+      throw new DomainError('validation-failed', `Unknown or inactive category '${key}'.`, {
+        errors: [{ in: 'body', path: '/categoryKey', message: 'unknown or inactive category' }],
+      });
+    }
+    refuseLeaderForm(category);
+    const formErrors = this.forms.validate(category.key, category.updatedAt, category.form, details);
+    if (formErrors.length > 0) {
+      throw new DomainError('validation-failed', `details do not match the ${category.key} form.`, {
+        errors: formErrors.map((e) => ({ in: 'body', path: `/details${e.path}`, message: e.message })),
+      });
+    }
   }
 
   // ---------------------------------------------------------------- reads

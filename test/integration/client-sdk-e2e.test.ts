@@ -53,8 +53,13 @@ describe('the @hey-api/openapi-ts client over HTTP', () => {
     expect(refused.response.headers.get('content-type')).toContain('application/problem+json');
     const problem = refused.error!;
     expect(problem.code).toBe('invalid-transition');
-    // `allowed` and `currentStatus` are the invalid-transition problem's members.
-    expect(problem.allowed).toEqual(['CLOSED']);
+    // The problems are a union discriminated by `code`: narrowing on it types `allowed` and
+    // `currentStatus` (statuses), with no cast.
+    if (problem.code !== 'invalid-transition') throw new Error(`unexpected problem ${problem.code}`);
+    const allowed: Array<
+      'REGISTERED' | 'ASSIGNED' | 'IN_PROGRESS' | 'WAITING_FOR_USER' | 'ON_HOLD' | 'UPDATED_BY_USER' | 'COMPLETED' | 'CLOSED' | 'REOPENED_BY_USER'
+    > = problem.allowed;
+    expect(allowed).toEqual(['CLOSED']);
     expect(problem.currentStatus).toBe('REGISTERED');
 
     const assigned = await updateCase({

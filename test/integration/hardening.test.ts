@@ -63,7 +63,7 @@ describe('default hardening', () => {
 
   // Strict schemas: a property the API does not know is a mistake, not something to drop silently.
   it.each([
-    ['POST', '/v1/cases', { categoryKey: 'general', subject: 's', description: 'd', priority: 'high' }],
+    ['POST', '/v1/cases', { categoryKey: 'general', subject: 's', description: 'd', status: 'CLOSED' }],
     ['PATCH', '/v1/cases/{id}', { subject: 'x', requesterId: 'mallory' }],
     ['POST', '/v1/cases/{id}/transitions', { to: 'ON_HOLD', actor: 'system' }],
     ['POST', '/v1/cases/{id}/messages', { body: 'hi', authorId: 'someone-else' }],

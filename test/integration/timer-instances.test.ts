@@ -31,7 +31,7 @@ async function eventually(what: string, check: () => Promise<boolean>, timeoutMs
 const WAITING_SINCE = new Date('2025-03-03T09:00:00Z');
 const DUE = new Date('2025-03-13T09:00:00Z');
 
-/** Every case ended where the timer puts it, moved once, with one history row and one event. */
+/** Every case ended where the timer puts it, moved once, with one status row (and its resolution row) and one event. */
 async function expectEachMovedOnce(url: string, n: number): Promise<void> {
   const [counts] = await query<{
     cases: number;
@@ -48,7 +48,7 @@ async function expectEachMovedOnce(url: string, n: number): Promise<void> {
        (SELECT count(*)::int FROM "case") AS cases,
        (SELECT count(*)::int FROM "case" WHERE status = 'COMPLETED') AS completed,
        (SELECT count(*)::int FROM "case" WHERE version = 2) AS v2,
-       (SELECT count(*)::int FROM case_history WHERE actor_id = 'system') AS history,
+       (SELECT count(*)::int FROM case_history WHERE actor_id = 'system' AND field = 'status') AS history,
        (SELECT count(DISTINCT case_id)::int FROM case_history
           WHERE actor_id = 'system' AND field = 'status' AND from_value = 'WAITING_FOR_USER' AND to_value = 'COMPLETED') AS hcases,
        (SELECT count(*)::int FROM outbox_event WHERE payload->'actor'->>'id' = 'system') AS events,
@@ -101,6 +101,7 @@ describe('timers across restarts and instances', () => {
       const system = await app.db.caseHistory.findMany({ where: { caseId: c.id, actorId: 'system' } });
       expect(system.map((h) => [h.field, h.fromValue, h.toValue, h.at.toISOString()])).toEqual([
         ['status', 'WAITING_FOR_USER', 'COMPLETED', '2025-03-16T09:00:00.000Z'],
+        ['resolution', null, 'answered', '2025-03-16T09:00:00.000Z'],
       ]);
       const read = await app.inject({ method: 'GET', url: `/v1/cases/${c.id}`, headers: await after.auth({ sub: 'ola' }) });
       expect(read.json().autoTransition).toEqual({ to: 'CLOSED', dueAt: '2025-03-26T09:00:00.000Z' });
@@ -183,7 +184,7 @@ describe('timers racing requests', () => {
       const rows = await query<{ status: string; system: number; events: number }>(
         db.url,
         `SELECT c.status::text AS status,
-                (SELECT count(*)::int FROM case_history h WHERE h.case_id = c.id AND h.actor_id = 'system') AS system,
+                (SELECT count(*)::int FROM case_history h WHERE h.case_id = c.id AND h.actor_id = 'system' AND h.field = 'status') AS system,
                 (SELECT count(*)::int FROM outbox_event e WHERE e.case_id = c.id AND e.payload->'actor'->>'id' = 'system') AS events
          FROM "case" c`,
       );
@@ -274,7 +275,7 @@ describe('the background timer loop', () => {
 async function expectEachMovedOnceAmong(url: string, n: number): Promise<void> {
   const [r] = await query<{ history: number; events: number; completed: number }>(
     url,
-    `SELECT (SELECT count(*)::int FROM case_history WHERE actor_id = 'system') AS history,
+    `SELECT (SELECT count(*)::int FROM case_history WHERE actor_id = 'system' AND field = 'status') AS history,
             (SELECT count(*)::int FROM outbox_event WHERE payload->'actor'->>'id' = 'system') AS events,
             (SELECT count(*)::int FROM "case" WHERE status = 'COMPLETED' AND version = 2) AS completed`,
   );
