@@ -62,6 +62,7 @@ describe('a case from REGISTERED to CLOSED and back', () => {
       'message:' + r.json()[4].to,
       'status:WAITING_FOR_USER',
       'status:COMPLETED',
+      'resolution:answered',
       'status:CLOSED',
       'status:REOPENED_BY_USER',
     ]);
