@@ -7,7 +7,7 @@ import { DomainError } from './errors';
 
 export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
 export type Priority = (typeof PRIORITIES)[number];
-export const DEFAULT_PRIORITY: Priority = 'normal';
+const DEFAULT_PRIORITY: Priority = 'normal';
 
 /** At most this many tags on a case, each at most TAG_MAX_LENGTH characters once normalised. */
 export const MAX_TAGS = 20;

@@ -54,7 +54,7 @@ export function negotiateLanguage(header: string | string[] | undefined): Proble
 }
 
 /** Norwegian `title` of every problem code. */
-export const PROBLEM_TITLES_NB: Readonly<Record<ErrorCode, string>> = {
+const PROBLEM_TITLES_NB: Readonly<Record<ErrorCode, string>> = {
   'invalid-transition': 'Statusendringen er ikke tillatt',
   'status-suspended': 'Statusen er satt ut av bruk i en periode',
   'assignee-required': 'Statusen krever en saksbehandler',
@@ -124,7 +124,7 @@ const DETAILS_NB: Partial<Record<ErrorCode, (p: Problem) => string>> = {
 };
 
 /** The problem in `lang`: title and detail translated (in place), code, type and members unchanged. */
-export function localise(problem: Problem, lang: ProblemLanguage): Problem {
+function localise(problem: Problem, lang: ProblemLanguage): Problem {
   if (lang === 'en') return problem;
   problem.title = PROBLEM_TITLES_NB[problem.code] ?? problem.title;
   const detail = DETAILS_NB[problem.code];

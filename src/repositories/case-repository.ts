@@ -213,7 +213,7 @@ export interface CaseListFilter {
   limit: number;
 }
 
-export type ListSortKey = 'created' | 'updated' | 'resolutionDueAt' | 'firstResponseDueAt';
+type ListSortKey = 'created' | 'updated' | 'resolutionDueAt' | 'firstResponseDueAt';
 
 /** The queue filters of a listing (#16 point 2). */
 export interface QueueFilter {

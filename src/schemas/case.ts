@@ -8,7 +8,7 @@ import { CaseSlaSchema } from './service-level';
 export const StatusSchema = Type.Enum(STATUSES, { description: 'Case status code' });
 const ChannelSchema = Type.Enum(['portal', 'phone', 'email', 'post', 'api']);
 /** Staff triage: requesters neither set nor see it (docs/queues.md). */
-export const PrioritySchema = Type.Union(
+const PrioritySchema = Type.Union(
   [Type.Literal(PRIORITIES[0]), Type.Literal(PRIORITIES[1]), Type.Literal(PRIORITIES[2]), Type.Literal(PRIORITIES[3])],
   { description: 'Priority set by staff: low, normal (default), high, urgent' },
 );
@@ -163,7 +163,7 @@ export const CaseListSchema = Type.Object(
  * The queue filters of the list (#16 point 2). Kept apart from the other filters so the list
  * query and saved views (src/schemas/view.ts) share them; docs/queues.md.
  */
-export const QueueFilterFields = {
+const QueueFilterFields = {
   unassigned: Type.Optional(Type.Boolean({ description: 'true: cases without an assignee; false: cases with one' })),
   breached: Type.Optional(
     Type.Boolean({ description: 'true: cases with a recorded service-level breach (either target); false: cases without one' }),
@@ -181,8 +181,6 @@ export const QueueFilterFields = {
   ),
 };
 
-export const LIST_SORTS = ['created', 'updated', 'resolutionDueAt', 'firstResponseDueAt'] as const;
-export type ListSort = (typeof LIST_SORTS)[number];
 const SortSchema = Type.Union(
   [Type.Literal('created'), Type.Literal('updated'), Type.Literal('resolutionDueAt'), Type.Literal('firstResponseDueAt')],
   {

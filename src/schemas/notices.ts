@@ -8,7 +8,7 @@ const CategoryKey = Type.String({ pattern: '^[a-z][a-z0-9-]{0,63}$' });
  * An https URL: no other scheme (a `javascript:` or `data:` link in a front end would run code),
  * no whitespace or control characters, no user info.
  */
-export const HttpsLinkSchema = Type.String({
+const HttpsLinkSchema = Type.String({
   format: 'uri',
   pattern: '^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[^\\s@]*)?$',
   maxLength: 2000,

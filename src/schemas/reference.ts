@@ -7,7 +7,7 @@ const Key = Type.String({ pattern: '^[a-z][a-z0-9-]{0,63}$', maxLength: 64 });
 export const KeyParamsSchema = Type.Object({ key: Key }, { additionalProperties: false });
 const Labels = LocalizedLabelSchema;
 
-export const HandledBySchema = Type.Union([Type.Literal('centre'), Type.Literal('leader')], {
+const HandledBySchema = Type.Union([Type.Literal('centre'), Type.Literal('leader')], {
   description: "Who handles the form: the service centre, or the person's leader (filing it at the centre is refused)",
 });
 export type HandledBy = Static<typeof HandledBySchema>;

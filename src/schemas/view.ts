@@ -9,7 +9,7 @@ export const MAX_VIEWS_PER_USER = 50;
  * The filter of a saved view: the fields of the list query (GET /v1/cases), without the page
  * (limit, cursor). The same schema validates it, so a view is always a query the list accepts.
  */
-export const ViewFilterSchema = Type.Omit(ListCasesQuerySchema, ['limit', 'cursor'], {
+const ViewFilterSchema = Type.Omit(ListCasesQuerySchema, ['limit', 'cursor'], {
   additionalProperties: false,
   title: 'ViewFilter',
   description: 'The list query (GET /v1/cases) fields of the view, without limit and cursor',
