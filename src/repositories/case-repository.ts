@@ -12,6 +12,7 @@ import type { ChangeActor } from '../domain/plan';
 import type { Visibility } from '../domain/standing';
 import type { Status } from '../domain/statuses';
 import type { Query } from '../db/query';
+import { SEARCH_MESSAGES_JOIN, searchSql, type CaseSearch, type SearchField, type SearchHit } from './case-search';
 
 /** A case with what every view of it needs: its category's sensitivity and its pending timer. */
 export type CaseRow = Case & {
@@ -149,16 +150,20 @@ export interface CaseListFilter {
   requester?: string;
   createdFrom?: Date;
   createdTo?: Date;
-  /** Case-insensitive substring of the subject. */
-  text?: string;
-  sort: 'created' | 'updated';
-  /** Keyset bound: rows strictly after (at, id) in the sort order. */
-  after?: { at: Date; id: string };
+  /** A search (docs/search.md): its clause is src/repositories/case-search.ts. */
+  search?: CaseSearch;
+  /** `relevance` needs `search`: by rank, then newest first. */
+  sort: 'created' | 'updated' | 'relevance';
+  /** Keyset bound: rows strictly after (rank, at, id) in the sort order; `rank` for `relevance` only. */
+  after?: { at: Date; id: string; rank?: string };
   limit: number;
 }
 
-/** A page of cases, newest first by the sort column, then by id. */
-export async function listCases(q: Query, f: CaseListFilter): Promise<CaseRow[]> {
+/** A listed case; `search` is set when the listing searched. */
+export type ListedCase = CaseRow & { search?: SearchHit };
+
+/** A page of cases, newest first by the sort column (or by rank), then by id. */
+export async function listCases(q: Query, f: CaseListFilter): Promise<ListedCase[]> {
   const params: unknown[] = [];
   const p = (v: unknown) => `$${params.push(v)}`;
   const where: string[] = [];
@@ -183,33 +188,42 @@ export async function listCases(q: Query, f: CaseListFilter): Promise<CaseRow[]>
   if (f.requester !== undefined) where.push(`c.requester_id = ${p(f.requester)}`);
   if (f.createdFrom) where.push(`c.created_at >= ${p(f.createdFrom)}`);
   if (f.createdTo) where.push(`c.created_at < ${p(f.createdTo)}`);
-  // Served by the trigram GIN index case_subject_trgm_idx (migration 20261201180000) for terms of 3+ characters.
-  if (f.text !== undefined) where.push(`c.subject ILIKE ${p(`%${escapeLike(f.text)}%`)}`);
+  // The search clause (GIN indexes of migration 20261201190100): a condition, a rank, a snippet.
+  const search = f.search ? searchSql(f.search, p) : null;
+  if (search) where.push(search.where);
+  const byRank = f.sort === 'relevance' && search !== null;
   const col = f.sort === 'updated' ? 'c.updated_at' : 'c.created_at';
   if (f.after) {
     const at = p(f.after.at);
-    // The `<=` is implied by the OR, but only it lets the index scan start at the cursor: without
-    // it a page deep in the archive reads every newer row first.
-    where.push(`${col} <= ${at} AND (${col} < ${at} OR (${col} = ${at} AND c.id < ${p(f.after.id)}::uuid))`);
+    const id = p(f.after.id);
+    const afterTime = `(${col} < ${at} OR (${col} = ${at} AND c.id < ${id}::uuid))`;
+    if (byRank) {
+      const rank = p(f.after.rank ?? '0');
+      where.push(`(${search.rank} < ${rank}::real OR (${search.rank} = ${rank}::real AND ${afterTime}))`);
+    } else {
+      // The `<=` is implied by the OR, but only it lets the index scan start at the cursor: without
+      // it a page deep in the archive reads every newer row first.
+      where.push(`${col} <= ${at} AND ${afterTime}`);
+    }
   }
+  const order = (rank: string) => (byRank ? `${rank} DESC, c.created_at DESC, c.id DESC` : `${col} DESC, c.id DESC`);
   // The page is cut first and only its rows are joined to their category and timer: joined
   // before the LIMIT, every candidate row of a filter (a team's 1,000 open cases) was probed.
-  const rows = await q<RawCase>(
-    `SELECT ${CASE_COLUMNS}
-       FROM (SELECT c.* FROM "case" c
+  const rows = await q<RawCase & { search_rank?: string; search_snippet?: string; search_fields?: SearchField[] }>(
+    `SELECT ${CASE_COLUMNS}${search ? `, c.search_rank::text AS search_rank, ${search.select}` : ''}
+       FROM (SELECT c.*${search ? `, ${search.rank} AS search_rank` : ''} FROM "case" c
               ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
-              ORDER BY ${col} DESC, c.id DESC LIMIT ${p(f.limit)}) c
+              ORDER BY ${order('search_rank')} LIMIT ${p(f.limit)}) c
        JOIN category cat ON cat.key = c.category_key
-       LEFT JOIN case_timer t ON t.case_id = c.id
-      ORDER BY ${col} DESC, c.id DESC`,
+       LEFT JOIN case_timer t ON t.case_id = c.id${search ? SEARCH_MESSAGES_JOIN : ''}
+      ORDER BY ${order('c.search_rank')}`,
     params,
   );
-  return rows.map(toCaseRow);
-}
-
-/** `%`, `_` and `\` match themselves in a search term. */
-function escapeLike(s: string): string {
-  return s.replace(/[\\%_]/g, (m) => `\\${m}`);
+  return rows.map((r) => {
+    const row: ListedCase = toCaseRow(r);
+    if (search) row.search = { rank: r.search_rank ?? '0', snippet: r.search_snippet ?? '', fields: r.search_fields ?? [] };
+    return row;
+  });
 }
 
 export async function findCategory(q: Query, key: string): Promise<Category | null> {

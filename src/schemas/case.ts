@@ -112,10 +112,45 @@ export const CaseSchema = Type.Object(
 );
 export type CaseDto = Static<typeof CaseSchema>;
 
-export const CaseListSchema = Type.Object({
-  items: Type.Array(CaseSchema),
-  nextCursor: Type.Union([Type.String(), Type.Null()]),
+const SearchFieldSchema = Type.Union(
+  [
+    Type.Literal('number'),
+    Type.Literal('requester'),
+    Type.Literal('concernedEmployee'),
+    Type.Literal('subject'),
+    Type.Literal('description'),
+    Type.Literal('messages'),
+    Type.Literal('internalNotes'),
+  ],
+  { description: 'A part of the case that matched the search' },
+);
+
+export const SearchMatchSchema = Type.Object(
+  {
+    snippet: Type.String({
+      description:
+        'Plain text (never HTML) cut from the first text part that matched (subject, description, messages, internal notes), ' +
+        'else the subject; each matched word is between « and » (U+00AB, U+00BB), which never occur otherwise: the source ' +
+        'text has them replaced by ". Render it as text and turn the markers into highlights.',
+    }),
+    fields: Type.Array(SearchFieldSchema, { description: 'Which parts of the case matched' }),
+  },
+  { title: 'SearchMatch', additionalProperties: false, description: 'Why a case was found by the search (q)' },
+);
+
+export const CaseListItemSchema = Type.Intersect([CaseSchema, Type.Object({ match: Type.Optional(SearchMatchSchema) })], {
+  title: 'CaseListItem',
+  description: 'A case as listed; with `match` when the listing searched (q)',
 });
+export type CaseListItemDto = Static<typeof CaseListItemSchema>;
+
+export const CaseListSchema = Type.Object(
+  {
+    items: Type.Array(CaseListItemSchema),
+    nextCursor: Type.Union([Type.String(), Type.Null()]),
+  },
+  { title: 'CaseList', description: 'A page of cases and the cursor of the next page (null on the last)' },
+);
 
 export const ListCasesQuerySchema = Type.Object(
   {
@@ -126,8 +161,22 @@ export const ListCasesQuerySchema = Type.Object(
     requester: Type.Optional(Type.String()),
     createdFrom: Type.Optional(DateTimeSchema),
     createdTo: Type.Optional(DateTimeSchema),
-    q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Text in the subject' })),
-    sort: Type.Optional(Type.Union([Type.Literal('created'), Type.Literal('updated')], { default: 'created' })),
+    q: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 200,
+        description:
+          'Search: a case number (2026-000123), an employee number, Feide id or name of the requester or the concerned ' +
+          'employee, or words of the subject, description and messages (internal notes too, for staff who handle the ' +
+          'case); Norwegian and English stemming, the last word also as a prefix; every word must match. Items carry ' +
+          '`match`. At most 10 words are used. See docs/search.md.',
+      }),
+    ),
+    sort: Type.Optional(
+      Type.Union([Type.Literal('created'), Type.Literal('updated'), Type.Literal('relevance')], {
+        description: 'Newest first by created or updated, or by relevance (needs q). Default: relevance with q, else created',
+      }),
+    ),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 25 })),
     cursor: Type.Optional(Type.String({ maxLength: 500 })),
   },

@@ -8,6 +8,7 @@ import { decideFiling, planFiling } from '../domain/filing';
 import { plan, type Change, type ChangeActor, type FieldEdit, type TimerRules } from '../domain/plan';
 import { primaryRole, type Principal } from '../domain/roles';
 import { actingAs, listVisibility, standingOn, type Standing } from '../domain/standing';
+import { internalSearchScope } from '../domain/search';
 import { windowCovering, type SuspensionWindow } from '../domain/suspension';
 import { inTransaction, pgQuery, type Query } from '../db/query';
 import {
@@ -39,12 +40,24 @@ import type {
   CreateCaseBody,
   CreateMessageBody,
   HistoryDto,
+  CaseListItemDto,
   ListCasesQuery,
   MessageDto,
   PatchCaseBody,
   TransitionBody,
 } from '../schemas/case';
-import { accessFacts as facts, caseListFilter, encodeCursor, toAttachmentDto, toCaseDto, toHistoryDto, toMessageDto, unknownRef } from './case-views';
+import {
+  accessFacts as facts,
+  caseListFilter,
+  cursorAfter,
+  listSort,
+  toMatchDto,
+  toAttachmentDto,
+  toCaseDto,
+  toHistoryDto,
+  toMessageDto,
+  unknownRef,
+} from './case-views';
 import type { FormValidator } from './forms';
 import { KeyedQueue } from './keyed-queue';
 import type { CaseSlaLoader } from './sla-service';
@@ -146,18 +159,19 @@ export class CaseService {
     return dto;
   }
 
-  /** Cases the principal may see, filtered, newest first, with a keyset cursor. */
-  async list(p: Principal, q: ListCasesQuery): Promise<{ items: CaseDto[]; nextCursor: string | null }> {
+  /** Cases the principal may see, filtered (or searched: docs/search.md), with a keyset cursor. */
+  async list(p: Principal, q: ListCasesQuery): Promise<{ items: CaseListItemDto[]; nextCursor: string | null }> {
     const limit = q.limit ?? 25;
-    const sort = q.sort ?? 'created';
-    const rows = await listCases(this.q, caseListFilter(listVisibility(p), q));
+    const rows = await listCases(this.q, caseListFilter(listVisibility(p), q, internalSearchScope(p)));
     const page = rows.slice(0, limit);
+    // A search hit on a sensitive case is logged like any read of it.
     await this.logSensitiveReads(p, page, 'GET /v1/cases');
     const window = await this.windows.covering(this.clock.now());
-    const items = await Promise.all(page.map((r) => this.view(r, standingOn(p, facts(r)), window)));
+    const items = await Promise.all(
+      page.map(async (r) => ({ ...(await this.view(r, standingOn(p, facts(r)), window)), match: toMatchDto(r.search) })),
+    );
     const last = page[page.length - 1];
-    const nextCursor = rows.length > limit && last ? encodeCursor(sort, sort === 'updated' ? last.updatedAt : last.createdAt, last.id) : null;
-    return { items, nextCursor };
+    return { items, nextCursor: rows.length > limit && last ? cursorAfter(listSort(q), last) : null };
   }
 
   /** Messages of a case; requesters never see internal notes. */

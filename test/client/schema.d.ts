@@ -883,6 +883,21 @@ export interface components {
             };
             attachments?: components["schemas"]["Attachment"][];
         };
+        /**
+         * CaseList
+         * @description A page of cases and the cursor of the next page (null on the last)
+         */
+        CaseList: {
+            items: components["schemas"]["CaseListItem"][];
+            nextCursor: string | null;
+        };
+        /**
+         * CaseListItem
+         * @description A case as listed; with `match` when the listing searched (q)
+         */
+        CaseListItem: components["schemas"]["Case"] & {
+            match?: components["schemas"]["SearchMatch"];
+        };
         /** Category */
         Category: {
             key: string;
@@ -955,6 +970,16 @@ export interface components {
             code: "invalid-transition" | "status-suspended" | "assignee-required" | "reply-required" | "case-closed" | "unknown-assignee" | "assignee-cannot-see-case" | "not-found" | "forbidden" | "unauthorized" | "validation-failed" | "precondition-failed" | "precondition-required" | "conflict" | "idempotency-key-reused" | "service-unavailable" | "payload-too-large" | "unsupported-media-type" | "rate-limited" | "internal-error";
         } & {
             [key: string]: unknown;
+        };
+        /**
+         * SearchMatch
+         * @description Why a case was found by the search (q)
+         */
+        SearchMatch: {
+            /** @description Plain text (never HTML) cut from the first text part that matched (subject, description, messages, internal notes), else the subject; each matched word is between « and » (U+00AB, U+00BB), which never occur otherwise: the source text has them replaced by ". Render it as text and turn the markers into highlights. */
+            snippet: string;
+            /** @description Which parts of the case matched */
+            fields: ("number" | "requester" | "concernedEmployee" | "subject" | "description" | "messages" | "internalNotes")[];
         };
         /** Team */
         Team: {
@@ -1451,9 +1476,10 @@ export interface operations {
                 requester?: string;
                 createdFrom?: string;
                 createdTo?: string;
-                /** @description Text in the subject */
+                /** @description Search: a case number (2026-000123), an employee number, Feide id or name of the requester or the concerned employee, or words of the subject, description and messages (internal notes too, for staff who handle the case); Norwegian and English stemming, the last word also as a prefix; every word must match. Items carry `match`. At most 10 words are used. See docs/search.md. */
                 q?: string;
-                sort?: "created" | "updated";
+                /** @description Newest first by created or updated, or by relevance (needs q). Default: relevance with q, else created */
+                sort?: "created" | "updated" | "relevance";
                 limit?: number;
                 cursor?: string;
             };
@@ -1463,16 +1489,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A page of cases and the cursor of the next page (null on the last) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: components["schemas"]["Case"][];
-                        nextCursor: string | null;
-                    };
+                    "application/json": components["schemas"]["CaseList"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
