@@ -26,8 +26,8 @@ type Param = (v: unknown) => string;
 /** Each word in each configuration: Norwegian and English stems, and as written (names, ids). */
 const CONFIGS = ['norwegian', 'english', 'simple'] as const;
 
-/** The tsquery of a search (every word must match, in any configuration), or null when it has no words. */
-function tsquery(s: SearchQuery, p: Param): string | null {
+/** One tsquery per word (each in every configuration), in order; empty when the search has no words. */
+function wordQueries(s: SearchQuery, p: Param): string[] {
   const whole = s.prefix === null ? s.words : s.words.slice(0, -1);
   const parts = whole.map((w) => {
     const v = p(w);
@@ -38,7 +38,7 @@ function tsquery(s: SearchQuery, p: Param): string | null {
     const v = p(`${s.prefix}:*`);
     parts.push(`(${CONFIGS.map((cfg) => `to_tsquery('${cfg}', ${v})`).join(' || ')})`);
   }
-  return parts.length > 0 ? `(${parts.join(' && ')})` : null;
+  return parts;
 }
 
 /** The condition "the caller has the staff view of row c" for internal notes (searchesInternal in domain/search.ts). */
@@ -67,17 +67,23 @@ export interface SearchSql {
 }
 
 export function searchSql(search: CaseSearch, p: Param): SearchSql {
-  const tsq = tsquery(search.query, p);
+  const words = wordQueries(search.query, p);
   const number = search.query.caseNumber === null ? null : p(search.query.caseNumber);
   const byNumber = number === null ? 'false' : `c.number = ${number}`;
   // Nothing to match but (perhaps) a number: no parameter more may be bound, every one must be used.
-  if (tsq === null) return { where: byNumber, rank: `(CASE WHEN ${byNumber} THEN 10 ELSE 0 END)::real`, select: noText };
+  if (words.length === 0) return { where: byNumber, rank: `(CASE WHEN ${byNumber} THEN 10 ELSE 0 END)::real`, select: noText };
   const internal = internalVisible(search.scope, p);
-
-  const where = `(${byNumber} OR c.search_fields @@ ${tsq} OR c.search_messages @@ ${tsq} OR (${internal} AND c.search_internal @@ ${tsq}))`;
+  // Every word must match, each in any part the caller may search: a word in the description and
+  // another in a reply find the case. Per word a BitmapOr of the GIN indexes, the words a BitmapAnd.
+  const everyWord = words
+    .map((w) => `(c.search_fields @@ ${w} OR c.search_messages @@ ${w} OR (${internal} AND c.search_internal @@ ${w}))`)
+    .join(' AND ');
+  const where = `(${byNumber} OR (${everyWord}))`;
+  // Any word: for the rank (more words matched, more often, in heavier parts: higher), the fields and the highlights.
+  const tsq = `(${words.join(' || ')})`;
   const rank =
     `(CASE WHEN ${byNumber} THEN 10 ELSE 0 END` +
-    ` + ts_rank(coalesce(c.search_fields, ''::tsvector) || coalesce(c.search_messages, ''::tsvector), ${tsq})` +
+    ` + ts_rank(coalesce(c.search_fields, ''::tsvector), ${tsq}) + ts_rank(coalesce(c.search_messages, ''::tsvector), ${tsq})` +
     ` + CASE WHEN ${internal} THEN ts_rank(coalesce(c.search_internal, ''::tsvector), ${tsq}) ELSE 0 END)::real`;
 
   // Per page row only: which parts matched, and a snippet of the first text part that did.
