@@ -4,7 +4,18 @@
  * component into components.schemas once and points at it with $ref: a smaller document, and
  * generated clients get named types.
  */
-const COMPONENT_TITLES = new Set(['Problem', 'Case', 'Message', 'HistoryEntry', 'Attachment', 'Category', 'Team', 'CaseList', 'CaseListItem', 'SearchMatch']);
+const COMPONENT_TITLES = new Set([
+  'Problem',
+  'Case',
+  'Message',
+  'HistoryEntry',
+  'Attachment',
+  'Category',
+  'Team',
+  'CaseList',
+  'CaseListItem',
+  'SearchMatch',
+]);
 
 type Json = Record<string, unknown>;
 
