@@ -12,7 +12,7 @@ import type { ChangeActor } from '../domain/plan';
 import type { Visibility } from '../domain/standing';
 import type { Status } from '../domain/statuses';
 import type { Query } from '../db/query';
-import { SEARCH_MESSAGES_JOIN, searchSql, type CaseSearch, type SearchField, type SearchHit } from './case-search';
+import { EXPAND_PREFIX_SQL, RANKED_NEWEST, SEARCH_MESSAGES_JOIN, searchSql, type CaseSearch, type SearchField, type SearchHit } from './case-search';
 
 /** A case with what every view of it needs: its category's sensitivity and its pending timer. */
 export type CaseRow = Case & {
@@ -189,17 +189,25 @@ export async function listCases(q: Query, f: CaseListFilter): Promise<ListedCase
   if (f.createdFrom) where.push(`c.created_at >= ${p(f.createdFrom)}`);
   if (f.createdTo) where.push(`c.created_at < ${p(f.createdTo)}`);
   // The search clause (GIN indexes of migration 20261201190100): a condition, a rank, a snippet.
-  const search = f.search ? searchSql(f.search, p) : null;
+  // A prefix is first expanded to the words it starts, so the planner sees words it has statistics for.
+  const prefix = f.search?.query.prefix;
+  const search = f.search
+    ? searchSql(
+        prefix == null ? f.search : { ...f.search, prefixWords: (await q<{ lexeme: string }>(EXPAND_PREFIX_SQL, [prefix])).map((r) => r.lexeme) },
+        p,
+      )
+    : null;
   if (search) where.push(search.where);
   const byRank = f.sort === 'relevance' && search !== null;
   const col = f.sort === 'updated' ? 'c.updated_at' : 'c.created_at';
+  let rankAfter = '';
   if (f.after) {
     const at = p(f.after.at);
     const id = p(f.after.id);
     const afterTime = `(${col} < ${at} OR (${col} = ${at} AND c.id < ${id}::uuid))`;
     if (byRank) {
       const rank = p(f.after.rank ?? '0');
-      where.push(`(${search.rank} < ${rank}::real OR (${search.rank} = ${rank}::real AND ${afterTime}))`);
+      rankAfter = `WHERE (${search.rank} < ${rank}::real OR (${search.rank} = ${rank}::real AND ${afterTime}))`;
     } else {
       // The `<=` is implied by the OR, but only it lets the index scan start at the cursor: without
       // it a page deep in the archive reads every newer row first.
@@ -207,18 +215,28 @@ export async function listCases(q: Query, f: CaseListFilter): Promise<ListedCase
     }
   }
   const order = (rank: string) => (byRank ? `${rank} DESC, c.created_at DESC, c.id DESC` : `${col} DESC, c.id DESC`);
+  const whereSql = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
   // The page is cut first and only its rows are joined to their category and timer: joined
   // before the LIMIT, every candidate row of a filter (a team's 1,000 open cases) was probed.
-  const rows = await q<RawCase & { search_rank?: string; search_snippet?: string; search_fields?: SearchField[] }>(
-    `SELECT ${CASE_COLUMNS}${search ? `, c.search_rank::text AS search_rank, ${search.select}` : ''}
-       FROM (SELECT c.*${search ? `, ${search.rank} AS search_rank` : ''} FROM "case" c
-              ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
-              ORDER BY ${order('search_rank')} LIMIT ${p(f.limit)}) c
-       JOIN category cat ON cat.key = c.category_key
-       LEFT JOIN case_timer t ON t.case_id = c.id${search ? SEARCH_MESSAGES_JOIN : ''}
-      ORDER BY ${order('c.search_rank')}`,
-    params,
-  );
+  // A search (docs/search.md) first finds the ids of its hits in list order (relevance: the newest
+  // RANKED_NEWEST), ranks those and cuts the page, and computes snippets for the page's rows only.
+  const sql = search
+    ? `WITH hits AS MATERIALIZED (
+         SELECT c.id FROM "case" c ${whereSql}
+          ORDER BY ${byRank ? 'c.created_at DESC, c.id DESC' : order('')} LIMIT ${p(byRank ? RANKED_NEWEST : f.limit)})
+       SELECT ${CASE_COLUMNS}, r.search_rank::text AS search_rank, ${search.select}
+         FROM (SELECT c.id, ${search.rank} AS search_rank FROM hits JOIN "case" c ON c.id = hits.id ${rankAfter}
+                ORDER BY ${order('search_rank')} LIMIT ${p(f.limit)}) r
+         JOIN "case" c ON c.id = r.id
+         JOIN category cat ON cat.key = c.category_key
+         LEFT JOIN case_timer t ON t.case_id = c.id${SEARCH_MESSAGES_JOIN}${search.join}
+        ORDER BY ${order('r.search_rank')}`
+    : `SELECT ${CASE_COLUMNS}
+         FROM (SELECT c.* FROM "case" c ${whereSql} ORDER BY ${order('')} LIMIT ${p(f.limit)}) c
+         JOIN category cat ON cat.key = c.category_key
+         LEFT JOIN case_timer t ON t.case_id = c.id
+        ORDER BY ${order('')}`;
+  const rows = await q<RawCase & { search_rank?: string; search_snippet?: string; search_fields?: SearchField[] }>(sql, params);
   return rows.map((r) => {
     const row: ListedCase = toCaseRow(r);
     if (search) row.search = { rank: r.search_rank ?? '0', snippet: r.search_snippet ?? '', fields: r.search_fields ?? [] };

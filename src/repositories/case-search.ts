@@ -1,17 +1,28 @@
 /**
  * The search clause of the case list (GET /v1/cases?q=, docs/search.md): the match condition,
  * the rank and the snippet, over the tsvector columns the triggers of migration
- * 20261201190100_case_search keep on "case" (alias c). Self-contained: listCases adds the
- * condition to its WHERE, orders by the rank when asked to, and selects the snippet for the page.
+ * 20261201190100_case_search keep on "case" (alias c). listCases runs a search as three steps:
+ * the matching ids (the GIN indexes, or the newest-first index), at most RANKED_NEWEST of them
+ * ranked, and the snippet and fields of the page's rows only.
  */
 import { HIGHLIGHT_END, HIGHLIGHT_START, type InternalSearchScope, type SearchQuery } from '../domain/search';
 
 /** Which parts of a case matched a search. */
 export type SearchField = 'number' | 'requester' | 'concernedEmployee' | 'subject' | 'description' | 'messages' | 'internalNotes';
 
+/** Relevance ranks the newest this many matches of a search (docs/search.md). */
+export const RANKED_NEWEST = 10_000;
+/** A prefix that starts more distinct words than this is matched as a prefix, not as its words. */
+export const MAX_PREFIX_WORDS = 64;
+
 export interface CaseSearch {
   query: SearchQuery;
   scope: InternalSearchScope;
+  /**
+   * The words the prefix starts (lexemes from search_lexeme, expandPrefixSql), matched as these
+   * plain words so the planner estimates them from its statistics; null: match `prefix:*`.
+   */
+  prefixWords?: readonly string[] | null;
 }
 
 /** What a hit carries besides the case: its rank (the cursor's key, as PostgreSQL prints it) and its snippet. */
@@ -26,17 +37,39 @@ type Param = (v: unknown) => string;
 /** Each word in each configuration: Norwegian and English stems, and as written (names, ids). */
 const CONFIGS = ['norwegian', 'english', 'simple'] as const;
 
-/** One tsquery per word (each in every configuration), in order; empty when the search has no words. */
-function wordQueries(s: SearchQuery, p: Param): string[] {
-  const whole = s.prefix === null ? s.words : s.words.slice(0, -1);
+/**
+ * The lexemes a prefix starts, in any configuration (its stem in each, as `to_tsquery` would
+ * stem `prefix:*`), at most MAX_PREFIX_WORDS + 1 (more: too many to list). Bound: $1 the prefix.
+ * The stems are letters and digits (parseSearch), so `stem || '%'` holds no LIKE syntax.
+ */
+export const EXPAND_PREFIX_SQL = `
+  SELECT DISTINCT x.lexeme FROM (
+    SELECT DISTINCT unnest(tsvector_to_array(to_tsvector('norwegian', $1) || to_tsvector('english', $1) || to_tsvector('simple', $1))) AS stem) s
+  CROSS JOIN LATERAL (SELECT l.lexeme FROM search_lexeme l WHERE l.lexeme LIKE s.stem || '%' LIMIT ${MAX_PREFIX_WORDS + 1}) x
+  LIMIT ${MAX_PREFIX_WORDS + 1}`;
+
+/** A lexeme as a tsquery operand (quoted: no stemming, no syntax). */
+const lexemeQuery = (l: string) => `'${l.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
+
+/** One tsquery per word (each in every configuration), in order; null when a word can match nothing. */
+function wordQueries(s: CaseSearch, p: Param): string[] | null {
+  const q = s.query;
+  // No indexed word starts so: nothing can match (checked before any parameter is bound).
+  if (q.prefix !== null && s.prefixWords?.length === 0) return null;
+  const whole = q.prefix === null ? q.words : q.words.slice(0, -1);
   const parts = whole.map((w) => {
     const v = p(w);
     return `(${CONFIGS.map((cfg) => `plainto_tsquery('${cfg}', ${v})`).join(' || ')})`;
   });
-  if (s.prefix !== null) {
-    // Letters and digits only (parseSearch), so `word:*` is a well-formed tsquery by construction.
-    const v = p(`${s.prefix}:*`);
-    parts.push(`(${CONFIGS.map((cfg) => `to_tsquery('${cfg}', ${v})`).join(' || ')})`);
+  if (q.prefix !== null) {
+    const expanded = s.prefixWords;
+    if (expanded === undefined || expanded === null || expanded.length > MAX_PREFIX_WORDS) {
+      // Letters and digits only (parseSearch), so `word:*` is a well-formed tsquery by construction.
+      const v = p(`${q.prefix}:*`);
+      parts.push(`(${CONFIGS.map((cfg) => `to_tsquery('${cfg}', ${v})`).join(' || ')})`);
+    } else {
+      parts.push(`${p(expanded.map(lexemeQuery).join(' | '))}::tsquery`);
+    }
   }
   return parts;
 }
@@ -58,20 +91,24 @@ function internalVisible(scope: InternalSearchScope, p: Param): string {
 
 /** The SQL pieces of one search, with their parameters bound through `p`. */
 export interface SearchSql {
-  /** The match condition, for the WHERE of the page query. */
+  /** The match condition, for the WHERE of the step that finds the hits. */
   where: string;
   /** The rank (real): higher first. */
   rank: string;
-  /** Columns for the outer query over the page's rows (alias c): search_snippet, search_fields. */
+  /** Joins for the page's rows (alias c; after SEARCH_MESSAGES_JOIN): each part's match, once per row. */
+  join: string;
+  /** Columns for the page's rows: search_snippet, search_fields. */
   select: string;
 }
 
 export function searchSql(search: CaseSearch, p: Param): SearchSql {
-  const words = wordQueries(search.query, p);
+  const words = wordQueries(search, p);
   const number = search.query.caseNumber === null ? null : p(search.query.caseNumber);
   const byNumber = number === null ? 'false' : `c.number = ${number}`;
   // Nothing to match but (perhaps) a number: no parameter more may be bound, every one must be used.
-  if (words.length === 0) return { where: byNumber, rank: `(CASE WHEN ${byNumber} THEN 10 ELSE 0 END)::real`, select: noText };
+  if (words === null || words.length === 0) {
+    return { where: byNumber, rank: `(CASE WHEN ${byNumber} THEN 10 ELSE 0 END)::real`, join: '', select: noText };
+  }
   const internal = internalVisible(search.scope, p);
   // Every word must match, each in any part the caller may search: a word in the description and
   // another in a reply find the case. Per word a BitmapOr of the GIN indexes, the words a BitmapAnd.
@@ -86,21 +123,27 @@ export function searchSql(search: CaseSearch, p: Param): SearchSql {
     ` + ts_rank(coalesce(c.search_fields, ''::tsvector), ${tsq}) + ts_rank(coalesce(c.search_messages, ''::tsvector), ${tsq})` +
     ` + CASE WHEN ${internal} THEN ts_rank(coalesce(c.search_internal, ''::tsvector), ${tsq}) ELSE 0 END)::real`;
 
-  // Per page row only: which parts matched, and a snippet of the first text part that did.
+  // Per page row only, each part parsed once: which parts matched, and a snippet of the first text part that did.
   const vec = (text: string, cfgs: readonly string[] = ['norwegian', 'english']) => cfgs.map((cfg) => `to_tsvector('${cfg}', ${text})`).join(' || ');
   const requester = `concat_ws(' ', c.employee_number, c.requester_id, c.requester_name, c.external_requester ->> 'name')`;
   const concerned = `concat_ws(' ', c.concerns_employee ->> 'id', c.concerns_employee ->> 'name', c.concerns_employee ->> 'employeeNumber')`;
-  const texts: Array<[SearchField, string]> = [
-    ['subject', 'c.subject'],
-    ['description', 'c.description'],
-    ['messages', 'sm.pub'],
-    ['internalNotes', `CASE WHEN ${internal} THEN sm.internal END`],
+  const texts: Array<[SearchField, string, string]> = [
+    ['subject', 'c.subject', 'subject'],
+    ['description', 'c.description', 'description'],
+    ['messages', 'sm.pub', 'messages'],
+    ['internalNotes', `CASE WHEN ${internal} THEN sm.internal END`, 'internal'],
   ];
+  const join = `
+  CROSS JOIN LATERAL (SELECT
+      ${byNumber} AS number,
+      ${vec(requester, ['simple'])} @@ ${tsq} AS requester,
+      ${vec(concerned, ['simple'])} @@ ${tsq} AS concerned,
+      ${texts.map(([, text, col]) => `${vec(`coalesce(${text}, '')`)} @@ ${tsq} AS ${col}`).join(',\n      ')}) sx`;
   const fields = [
-    `CASE WHEN ${byNumber} THEN 'number' END`,
-    `CASE WHEN ${vec(requester, ['simple'])} @@ ${tsq} THEN 'requester' END`,
-    `CASE WHEN ${vec(concerned, ['simple'])} @@ ${tsq} THEN 'concernedEmployee' END`,
-    ...texts.map(([name, text]) => `CASE WHEN ${vec(`coalesce(${text}, '')`)} @@ ${tsq} THEN '${name}' END`),
+    `CASE WHEN sx.number THEN 'number' END`,
+    `CASE WHEN sx.requester THEN 'requester' END`,
+    `CASE WHEN sx.concerned THEN 'concernedEmployee' END`,
+    ...texts.map(([name, , col]) => `CASE WHEN sx.${col} THEN '${name}' END`),
   ];
   const options = p(
     `StartSel=${HIGHLIGHT_START}, StopSel=${HIGHLIGHT_END}, MaxWords=30, MinWords=12, ShortWord=2, MaxFragments=2, FragmentDelimiter=" … "`,
@@ -108,13 +151,12 @@ export function searchSql(search: CaseSearch, p: Param): SearchSql {
   const markers = p(HIGHLIGHT_START + HIGHLIGHT_END);
   // The first text part that matched, else the subject; the markers are taken out of it first, so
   // every marker in a snippet is a highlight.
-  const source = `translate(coalesce(CASE ${texts.map(([, text]) => `WHEN ${vec(`coalesce(${text}, '')`)} @@ ${tsq} THEN ${text}`).join(' ')} END, c.subject), ${markers}, '""')`;
-  const headline = (cfg: string) => `ts_headline('${cfg}', ${source}, ${tsq}, ${options})`;
+  const source = `translate(coalesce(CASE ${texts.map(([, text, col]) => `WHEN sx.${col} THEN ${text}`).join(' ')} END, c.subject), ${markers}, '""')`;
   const select = `
-    (SELECT CASE WHEN position(${p(HIGHLIGHT_START)} IN h.nb) > 0 THEN h.nb ELSE ${headline('english')} END
-       FROM (SELECT ${headline('norwegian')} AS nb) h) AS search_snippet,
+    (SELECT CASE WHEN position(${p(HIGHLIGHT_START)} IN h.nb) > 0 THEN h.nb ELSE ts_headline('english', h.src, ${tsq}, ${options}) END
+       FROM (SELECT s.src, ts_headline('norwegian', s.src, ${tsq}, ${options}) AS nb FROM (SELECT ${source} AS src) s) h) AS search_snippet,
     array_remove(ARRAY[${fields.join(', ')}]::text[], NULL) AS search_fields`;
-  return { where, rank, select };
+  return { where, rank, join, select };
 }
 
 /** The snippet and fields of a hit by case number only: the subject as it is. */
