@@ -10,6 +10,9 @@ export const MAX_SEARCH_WORDS = 10;
 /** A longer word is cut: no real word or identifier is longer. */
 const MAX_WORD_LENGTH = 64;
 
+/** A shorter last word is matched whole, not as a prefix. */
+export const MIN_PREFIX_LENGTH = 3;
+
 /** The highlight markers of a snippet; they are removed from the text a snippet is cut from. */
 export const HIGHLIGHT_START = '«';
 export const HIGHLIGHT_END = '»';
@@ -36,8 +39,9 @@ export function parseSearch(text: string): SearchQuery {
   const numbered = words.map((w) => /^(\d{4})-(\d{1,6})$/.exec(w)).find((m) => m !== null);
   const caseNumber = numbered ? `${numbered[1]}-${numbered[2]!.padStart(6, '0')}` : null;
   const last = words[words.length - 1];
-  // The prefix form only for a plain word: `ola@ntnu.no` or a case number is typed whole.
-  const prefix = last !== undefined && /^[\p{L}\p{N}]+$/u.test(last) && !/[\s\p{P}]$/u.test(text) ? last : null;
+  // The prefix form only for a plain word: `ola@ntnu.no` or a case number is typed whole. One or
+  // two characters start too many words to be a useful prefix (`1` starts every employee number).
+  const prefix = last !== undefined && last.length >= MIN_PREFIX_LENGTH && /^[\p{L}\p{N}]+$/u.test(last) && !/[\s\p{P}]$/u.test(text) ? last : null;
   return { words, prefix, caseNumber };
 }
 

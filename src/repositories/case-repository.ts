@@ -12,7 +12,16 @@ import type { ChangeActor } from '../domain/plan';
 import type { Visibility } from '../domain/standing';
 import type { Status } from '../domain/statuses';
 import type { Query } from '../db/query';
-import { EXPAND_PREFIX_SQL, RANKED_NEWEST, SEARCH_MESSAGES_JOIN, searchSql, type CaseSearch, type SearchField, type SearchHit } from './case-search';
+import {
+  EXPAND_PREFIX_SQL,
+  RANKED_NEWEST,
+  SEARCH_MESSAGES_JOIN,
+  searchSql,
+  type CaseSearch,
+  type PrefixExpansion,
+  type SearchField,
+  type SearchHit,
+} from './case-search';
 
 /** A case with what every view of it needs: its category's sensitivity and its pending timer. */
 export type CaseRow = Case & {
@@ -192,10 +201,7 @@ export async function listCases(q: Query, f: CaseListFilter): Promise<ListedCase
   // A prefix is first expanded to the words it starts, so the planner sees words it has statistics for.
   const prefix = f.search?.query.prefix;
   const search = f.search
-    ? searchSql(
-        prefix == null ? f.search : { ...f.search, prefixWords: (await q<{ lexeme: string }>(EXPAND_PREFIX_SQL, [prefix])).map((r) => r.lexeme) },
-        p,
-      )
+    ? searchSql(prefix == null ? f.search : { ...f.search, prefixExpansion: (await q<PrefixExpansion>(EXPAND_PREFIX_SQL, [prefix]))[0] }, p)
     : null;
   if (search) where.push(search.where);
   const byRank = f.sort === 'relevance' && search !== null;
@@ -220,10 +226,12 @@ export async function listCases(q: Query, f: CaseListFilter): Promise<ListedCase
   // before the LIMIT, every candidate row of a filter (a team's 1,000 open cases) was probed.
   // A search (docs/search.md) first finds the ids of its hits in list order (relevance: the newest
   // RANKED_NEWEST), ranks those and cuts the page, and computes snippets for the page's rows only.
+  // A rare search sorts its hits by an expression no index has: see SearchSql.rare.
+  const hitsOrder = search && (search.rare ? `(${byRank ? 'c.created_at' : col} + interval '0 s')` : byRank ? 'c.created_at' : col);
   const sql = search
     ? `WITH hits AS MATERIALIZED (
          SELECT c.id FROM "case" c ${whereSql}
-          ORDER BY ${byRank ? 'c.created_at DESC, c.id DESC' : order('')} LIMIT ${p(byRank ? RANKED_NEWEST : f.limit)})
+          ORDER BY ${hitsOrder} DESC, c.id DESC LIMIT ${p(byRank ? RANKED_NEWEST : f.limit)})
        SELECT ${CASE_COLUMNS}, r.search_rank::text AS search_rank, ${search.select}
          FROM (SELECT c.id, ${search.rank} AS search_rank FROM hits JOIN "case" c ON c.id = hits.id ${rankAfter}
                 ORDER BY ${order('search_rank')} LIMIT ${p(f.limit)}) r

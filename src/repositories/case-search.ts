@@ -13,16 +13,16 @@ export type SearchField = 'number' | 'requester' | 'concernedEmployee' | 'subjec
 /** Relevance ranks the newest this many matches of a search (docs/search.md). */
 export const RANKED_NEWEST = 10_000;
 /** A prefix that starts more distinct words than this is matched as a prefix, not as its words. */
-export const MAX_PREFIX_WORDS = 64;
+export const MAX_PREFIX_WORDS = 200;
 
 export interface CaseSearch {
   query: SearchQuery;
   scope: InternalSearchScope;
   /**
-   * The words the prefix starts (lexemes from search_lexeme, expandPrefixSql), matched as these
-   * plain words so the planner estimates them from its statistics; null: match `prefix:*`.
+   * What the prefix starts (EXPAND_PREFIX_SQL): its words, matched as these plain words (more than
+   * MAX_PREFIX_WORDS: as `prefix:*`); unset: as `prefix:*`, estimated by the planner.
    */
-  prefixWords?: readonly string[] | null;
+  prefixExpansion?: PrefixExpansion;
 }
 
 /** What a hit carries besides the case: its rank (the cursor's key, as PostgreSQL prints it) and its snippet. */
@@ -37,41 +37,66 @@ type Param = (v: unknown) => string;
 /** Each word in each configuration: Norwegian and English stems, and as written (names, ids). */
 const CONFIGS = ['norwegian', 'english', 'simple'] as const;
 
+/** A prefix whose words are in more than this share of the cases (the statistics' common words) is common. */
+export const COMMON_PREFIX_SHARE = 0.01;
+
 /**
- * The lexemes a prefix starts, in any configuration (its stem in each, as `to_tsquery` would
- * stem `prefix:*`), at most MAX_PREFIX_WORDS + 1 (more: too many to list). Bound: $1 the prefix.
+ * What a prefix starts: the lexemes (in any configuration: its stem in each, as `to_tsquery`
+ * would stem `prefix:*`), at most MAX_PREFIX_WORDS + 1 (more: too many to list), and the share of
+ * the cases its common words are in, from the planner's statistics (most_common_elems of the
+ * three vectors; a word not among them is rarer than every one of them). Bound: $1 the prefix.
  * The stems are letters and digits (parseSearch), so `stem || '%'` holds no LIKE syntax.
  */
 export const EXPAND_PREFIX_SQL = `
-  SELECT DISTINCT x.lexeme FROM (
-    SELECT DISTINCT unnest(tsvector_to_array(to_tsvector('norwegian', $1) || to_tsvector('english', $1) || to_tsvector('simple', $1))) AS stem) s
-  CROSS JOIN LATERAL (SELECT l.lexeme FROM search_lexeme l WHERE l.lexeme LIKE s.stem || '%' LIMIT ${MAX_PREFIX_WORDS + 1}) x
-  LIMIT ${MAX_PREFIX_WORDS + 1}`;
+  WITH stems AS (
+    SELECT DISTINCT unnest(tsvector_to_array(to_tsvector('norwegian', $1) || to_tsvector('english', $1) || to_tsvector('simple', $1))) AS stem)
+  SELECT ARRAY(SELECT DISTINCT x.lexeme FROM stems s
+                 CROSS JOIN LATERAL (SELECT l.lexeme FROM search_lexeme l WHERE l.lexeme LIKE s.stem || '%' LIMIT ${MAX_PREFIX_WORDS + 1}) x
+                LIMIT ${MAX_PREFIX_WORDS + 1}) AS words,
+         (SELECT coalesce(sum(e.freq), 0) FROM pg_stats st
+             CROSS JOIN LATERAL unnest(st.most_common_elems::text::text[], st.most_common_elem_freqs) AS e(lexeme, freq)
+           WHERE st.schemaname = current_schema() AND st.tablename = 'case'
+             AND st.attname IN ('search_fields', 'search_messages', 'search_internal')
+             AND EXISTS (SELECT 1 FROM stems s WHERE starts_with(e.lexeme, s.stem)))::float8 AS share`;
+
+/** The answer of EXPAND_PREFIX_SQL. */
+export interface PrefixExpansion {
+  words: string[];
+  share: number;
+}
 
 /** A lexeme as a tsquery operand (quoted: no stemming, no syntax). */
 const lexemeQuery = (l: string) => `'${l.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
 
 /** One tsquery per word (each in every configuration), in order; null when a word can match nothing. */
-function wordQueries(s: CaseSearch, p: Param): string[] | null {
+function wordQueries(s: CaseSearch, p: Param): { parts: string[]; rare: boolean } | null {
   const q = s.query;
   // No indexed word starts so: nothing can match (checked before any parameter is bound).
-  if (q.prefix !== null && s.prefixWords?.length === 0) return null;
+  const expansion = s.prefixExpansion;
+  if (q.prefix !== null && expansion?.words.length === 0) return null;
   const whole = q.prefix === null ? q.words : q.words.slice(0, -1);
   const parts = whole.map((w) => {
     const v = p(w);
     return `(${CONFIGS.map((cfg) => `plainto_tsquery('${cfg}', ${v})`).join(' || ')})`;
   });
   if (q.prefix !== null) {
-    const expanded = s.prefixWords;
-    if (expanded === undefined || expanded === null || expanded.length > MAX_PREFIX_WORDS) {
+    let prefix: string;
+    if (expansion === undefined || expansion.words.length > MAX_PREFIX_WORDS) {
       // Letters and digits only (parseSearch), so `word:*` is a well-formed tsquery by construction.
       const v = p(`${q.prefix}:*`);
-      parts.push(`(${CONFIGS.map((cfg) => `to_tsquery('${cfg}', ${v})`).join(' || ')})`);
+      prefix = `(${CONFIGS.map((cfg) => `to_tsquery('${cfg}', ${v})`).join(' || ')})`;
     } else {
-      parts.push(`${p(expanded.map(lexemeQuery).join(' | '))}::tsquery`);
+      prefix = `${p(expansion.words.map(lexemeQuery).join(' | '))}::tsquery`;
     }
+    // A rare prefix (its words in under 1 % of the cases) is hidden from the planner's estimate (a
+    // sub-select: it assumes a default, small share), so the hits come from the GIN indexes; the
+    // planner's own estimate of many rare words, or of `word:*`, is far too high and it would read
+    // the whole table newest first. A common one is estimated from the statistics as it is.
+    const rare = expansion !== undefined && expansion.share < COMMON_PREFIX_SHARE;
+    parts.push(rare ? `(SELECT ${prefix})` : prefix);
+    return { parts, rare };
   }
-  return parts;
+  return { parts, rare: false };
 }
 
 /** The condition "the caller has the staff view of row c" for internal notes (searchesInternal in domain/search.ts). */
@@ -99,16 +124,23 @@ export interface SearchSql {
   join: string;
   /** Columns for the page's rows: search_snippet, search_fields. */
   select: string;
+  /**
+   * The hits are few (a rare prefix): find them through the GIN indexes and sort them, never by
+   * reading the list's index newest first until enough match (listCases orders them by an
+   * expression no index has).
+   */
+  rare: boolean;
 }
 
 export function searchSql(search: CaseSearch, p: Param): SearchSql {
-  const words = wordQueries(search, p);
+  const matched = wordQueries(search, p);
   const number = search.query.caseNumber === null ? null : p(search.query.caseNumber);
   const byNumber = number === null ? 'false' : `c.number = ${number}`;
   // Nothing to match but (perhaps) a number: no parameter more may be bound, every one must be used.
-  if (words === null || words.length === 0) {
-    return { where: byNumber, rank: `(CASE WHEN ${byNumber} THEN 10 ELSE 0 END)::real`, join: '', select: noText };
+  if (matched === null || matched.parts.length === 0) {
+    return { where: byNumber, rank: `(CASE WHEN ${byNumber} THEN 10 ELSE 0 END)::real`, join: '', select: noText, rare: true };
   }
+  const words = matched.parts;
   const internal = internalVisible(search.scope, p);
   // Every word must match, each in any part the caller may search: a word in the description and
   // another in a reply find the case. Per word a BitmapOr of the GIN indexes, the words a BitmapAnd.
@@ -156,7 +188,7 @@ export function searchSql(search: CaseSearch, p: Param): SearchSql {
     (SELECT CASE WHEN position(${p(HIGHLIGHT_START)} IN h.nb) > 0 THEN h.nb ELSE ts_headline('english', h.src, ${tsq}, ${options}) END
        FROM (SELECT s.src, ts_headline('norwegian', s.src, ${tsq}, ${options}) AS nb FROM (SELECT ${source} AS src) s) h) AS search_snippet,
     array_remove(ARRAY[${fields.join(', ')}]::text[], NULL) AS search_fields`;
-  return { where, rank, join, select };
+  return { where, rank, join, select, rare: matched.rare };
 }
 
 /** The snippet and fields of a hit by case number only: the subject as it is. */

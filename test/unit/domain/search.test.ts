@@ -57,6 +57,9 @@ describe('internalSearchScope: whose internal notes a search reads', () => {
 describe('parseSearch', () => {
   it('keeps words, ids and case numbers, and takes the last plain word as a prefix', () => {
     expect(parseSearch('Feriepenger juni')).toEqual({ words: ['feriepenger', 'juni'], prefix: 'juni', caseNumber: null });
+    // One or two characters are matched whole (a prefix of them would match most cases).
+    expect(parseSearch('ferie ju')).toEqual({ words: ['ferie', 'ju'], prefix: null, caseNumber: null });
+    expect(parseSearch('ferie jun')).toMatchObject({ prefix: 'jun' });
     expect(parseSearch('ola@ntnu.no')).toEqual({ words: ['ola@ntnu.no'], prefix: null, caseNumber: null });
     expect(parseSearch('2026-123')).toEqual({ words: ['2026-123'], prefix: null, caseNumber: '2026-000123' });
     expect(parseSearch('sak 2026-000123 ')).toMatchObject({ prefix: null, caseNumber: '2026-000123' });
@@ -65,7 +68,7 @@ describe('parseSearch', () => {
   it('turns tsquery syntax, quotes, backslashes and control characters into separators', () => {
     expect(parseSearch("&|!():*'\\")).toEqual({ words: [], prefix: null, caseNumber: null });
     expect(parseSearch("ferie'penger:*&!(x)")).toEqual({ words: ['ferie', 'penger', 'x'], prefix: null, caseNumber: null });
-    expect(parseSearch('a\u0000b')).toEqual({ words: ['a', 'b'], prefix: 'b', caseNumber: null });
+    expect(parseSearch('a\u0000b')).toEqual({ words: ['a', 'b'], prefix: null, caseNumber: null });
     for (const w of parseSearch("x' | y\\ & z:*").words) expect(w).toMatch(/^[\p{L}\p{N}]+$/u);
   });
 
