@@ -96,6 +96,12 @@ describe('GET /v1/cases?q= (search)', () => {
     expect(await found('utbeta', h.ADMIN!)).toEqual(['holiday']);
     // A complete word (followed by a space) is not a prefix.
     expect(await found('utbeta ', h.ADMIN!)).toEqual([]);
+    // The prefix after a whole word; one or two characters are a whole word, not a prefix.
+    expect(await found('feriepengene utb', h.ADMIN!)).toEqual(['holiday']);
+    expect(await found('feriepengene ut', h.ADMIN!)).toEqual([]);
+    // A prefix that starts no word finds nothing (and no 5xx), a case number still.
+    expect(await found('qqqzzz', h.ADMIN!)).toEqual([]);
+    expect(await found(`${numbers.holiday!} qqqzzz`, h.ADMIN!)).toEqual(['holiday']);
   });
 
   it('finds a case by its number, also written short', async () => {
