@@ -59,6 +59,9 @@ async function dbPlugin(app: FastifyInstance, opts: DbOptions): Promise<void> {
     // statement cannot hold a connection and the CPU for longer. Reports raise it per transaction
     // (ReportService); migrations run on their own connection and are not bound by it.
     ...(config.DB_STATEMENT_TIMEOUT_MS > 0 ? { statement_timeout: config.DB_STATEMENT_TIMEOUT_MS } : {}),
+    // JIT compilation costs a search 100–400 ms and saves nothing on the service's short
+    // statements (docs/search.md). PGlite has no JIT and takes no `options`.
+    ...(stopEmbedded ? {} : { options: '-c jit=off' }),
   });
   // An idle client losing its server must not crash the process; the next query reports it.
   pool.on('error', (err) => app.log.warn({ err: { message: err.message } }, 'idle database client error'));

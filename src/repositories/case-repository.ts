@@ -14,6 +14,17 @@ import type { StatusChange } from '../domain/sla';
 import type { Status } from '../domain/statuses';
 import type { Priority, PriorityTargets } from '../domain/triage';
 import type { Query } from '../db/query';
+import {
+  EXPAND_PREFIX_SQL,
+  RANKED_NEWEST,
+  SEARCH_MESSAGES_JOIN,
+  searchSql,
+  type CaseSearch,
+  type PrefixExpansion,
+  type SearchField,
+  type SearchHit,
+  type SearchSql,
+} from './case-search';
 
 /** A case with what every view of it needs: its category's sensitivity and its pending timer. */
 export type CaseRow = Case & {
@@ -203,17 +214,21 @@ export interface CaseListFilter {
   requester?: string;
   createdFrom?: Date;
   createdTo?: Date;
-  /** Case-insensitive substring of the subject. */
-  text?: string;
+  /** A search (docs/search.md): its clause is src/repositories/case-search.ts. */
+  search?: CaseSearch;
   /** Queue filters (docs/queues.md); `assignee: me` is resolved by the caller. */
   queue?: QueueFilter;
+  /** `relevance` needs `search` (by rank, then newest first); the due-time sorts do not go with a search. */
   sort: ListSortKey;
-  /** Keyset bound: rows strictly after (at, id) in the sort order (at null: a row without a due time). */
-  after?: { at: Date | null; id: string };
+  /**
+   * Keyset bound: rows strictly after (rank, at, id) in the sort order (at null: a row without a
+   * due time; `rank` for `relevance` only).
+   */
+  after?: { at: Date | null; id: string; rank?: string };
   limit: number;
 }
 
-type ListSortKey = 'created' | 'updated' | 'resolutionDueAt' | 'firstResponseDueAt';
+type ListSortKey = 'created' | 'updated' | 'relevance' | 'resolutionDueAt' | 'firstResponseDueAt';
 
 /** The queue filters of a listing (#16 point 2). */
 export interface QueueFilter {
@@ -225,8 +240,8 @@ export interface QueueFilter {
   tags?: readonly string[];
 }
 
-/** A listed case with the value of its sort column (for the cursor). */
-export type ListedCase = CaseRow & { sortAt: Date | null };
+/** A listed case with the value of its sort column (for the cursor); `search` is set when the listing searched. */
+export type ListedCase = CaseRow & { sortAt: Date | null; search?: SearchHit };
 
 /** Due-time sorts read the case's SLA row (alias s): soonest first, rows without a due time last. */
 const DUE_SORT_COLUMN: Partial<Record<ListSortKey, string>> = {
@@ -290,10 +305,20 @@ export async function listCases(q: Query, f: CaseListFilter): Promise<ListedCase
   if (f.requester !== undefined) where.push(`c.requester_id = ${p(f.requester)}`);
   if (f.createdFrom) where.push(`c.created_at >= ${p(f.createdFrom)}`);
   if (f.createdTo) where.push(`c.created_at < ${p(f.createdTo)}`);
-  // Served by the trigram GIN index case_subject_trgm_idx (migration 20261201180000) for terms of 3+ characters.
-  if (f.text !== undefined) where.push(`c.subject ILIKE ${p(`%${escapeLike(f.text)}%`)}`);
   const queue = queueClauses(f.queue, p);
   where.push(...queue.clauses);
+  const slaJoinFor = (due: boolean) => (due || queue.needsSla ? 'LEFT JOIN case_sla s ON s.case_id = c.id' : '');
+  if (f.search) {
+    // The search clause (GIN indexes of migration 20261201190100): a condition, a rank, a snippet.
+    // A prefix is first expanded to the words it starts, so the planner sees words it has statistics for.
+    const prefix = f.search.query.prefix;
+    const search = searchSql(
+      prefix == null ? f.search : { ...f.search, prefixExpansion: (await q<PrefixExpansion>(EXPAND_PREFIX_SQL, [prefix]))[0] },
+      p,
+    );
+    where.push(search.where);
+    return listSearchHits(q, f, search, where, params, p, slaJoinFor(false));
+  }
   const due = DUE_SORT_COLUMN[f.sort];
   let col: string;
   let order: string;
@@ -322,7 +347,7 @@ export async function listCases(q: Query, f: CaseListFilter): Promise<ListedCase
       where.push(`${col} <= ${at} AND (${col} < ${at} OR (${col} = ${at} AND c.id < ${p(f.after.id)}::uuid))`);
     }
   }
-  const slaJoin = due || queue.needsSla ? 'LEFT JOIN case_sla s ON s.case_id = c.id' : '';
+  const slaJoin = slaJoinFor(due !== undefined);
   // The page is cut first and only its rows are joined to their category and timer: joined
   // before the LIMIT, every candidate row of a filter (a team's 1,000 open cases) was probed.
   const rows = await q<RawCase & { sort_at: Date | null }>(
@@ -338,9 +363,57 @@ export async function listCases(q: Query, f: CaseListFilter): Promise<ListedCase
   return rows.map((r) => ({ ...toCaseRow(r), sortAt: r.sort_at }));
 }
 
-/** `%`, `_` and `\` match themselves in a search term. */
-function escapeLike(s: string): string {
-  return s.replace(/[\\%_]/g, (m) => `\\${m}`);
+/**
+ * A search page (docs/search.md): first the ids of the hits in list order (relevance: the newest
+ * RANKED_NEWEST), then their rank and the page, then snippets for the page's rows only. A rare
+ * search sorts its hits by an expression no index has: see SearchSql.rare.
+ */
+async function listSearchHits(
+  q: Query,
+  f: CaseListFilter,
+  search: SearchSql,
+  where: string[],
+  params: unknown[],
+  p: (v: unknown) => string,
+  slaJoin: string,
+): Promise<ListedCase[]> {
+  const byRank = f.sort === 'relevance';
+  const col = f.sort === 'updated' ? 'c.updated_at' : 'c.created_at';
+  let rankAfter = '';
+  if (f.after?.at) {
+    const at = p(f.after.at);
+    const id = p(f.after.id);
+    const afterTime = `(${col} < ${at} OR (${col} = ${at} AND c.id < ${id}::uuid))`;
+    if (byRank) {
+      const rank = p(f.after.rank ?? '0');
+      rankAfter = `WHERE (${search.rank} < ${rank}::real OR (${search.rank} = ${rank}::real AND ${afterTime}))`;
+    } else {
+      // The `<=` is implied by the OR, but only it lets the index scan start at the cursor.
+      where.push(`${col} <= ${at} AND ${afterTime}`);
+    }
+  }
+  const order = (rank: string) => (byRank ? `${rank} DESC, c.created_at DESC, c.id DESC` : `${col} DESC, c.id DESC`);
+  const whereSql = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
+  const hitsOrder = search.rare ? `(${byRank ? 'c.created_at' : col} + interval '0 s')` : byRank ? 'c.created_at' : col;
+  const sql = `WITH hits AS MATERIALIZED (
+       SELECT c.id FROM "case" c ${slaJoin} ${whereSql}
+        ORDER BY ${hitsOrder} DESC, c.id DESC LIMIT ${p(byRank ? RANKED_NEWEST : f.limit)})
+     SELECT ${CASE_COLUMNS}, ${CASE_SLA_COLUMNS}, r.search_rank::text AS search_rank, ${search.select}
+       FROM (SELECT c.id, ${search.rank} AS search_rank FROM hits JOIN "case" c ON c.id = hits.id ${rankAfter}
+              ORDER BY ${order('search_rank')} LIMIT ${p(f.limit)}) r
+       JOIN "case" c ON c.id = r.id
+       JOIN category cat ON cat.key = c.category_key
+       LEFT JOIN case_timer t ON t.case_id = c.id${SEARCH_MESSAGES_JOIN}${search.join}
+      ORDER BY ${order('r.search_rank')}`;
+  const rows = await q<RawCase & { search_rank?: string; search_snippet?: string; search_fields?: SearchField[] }>(sql, params);
+  return rows.map((r) => {
+    const row = toCaseRow(r);
+    return {
+      ...row,
+      sortAt: f.sort === 'updated' ? row.updatedAt : row.createdAt,
+      search: { rank: r.search_rank ?? '0', snippet: r.search_snippet ?? '', fields: r.search_fields ?? [] },
+    };
+  });
 }
 
 export async function findCategory(q: Query, key: string): Promise<Category | null> {

@@ -151,12 +151,44 @@ export const CaseSchema = Type.Object(
 );
 export type CaseDto = Static<typeof CaseSchema>;
 
+const SearchFieldSchema = Type.Union(
+  [
+    Type.Literal('number'),
+    Type.Literal('requester'),
+    Type.Literal('concernedEmployee'),
+    Type.Literal('subject'),
+    Type.Literal('description'),
+    Type.Literal('messages'),
+    Type.Literal('internalNotes'),
+  ],
+  { description: 'A part of the case that matched the search' },
+);
+
+export const SearchMatchSchema = Type.Object(
+  {
+    snippet: Type.String({
+      description:
+        'Plain text (never HTML) cut from the first text part that matched (subject, description, messages, internal notes), ' +
+        'else the subject; each matched word is between « and » (U+00AB, U+00BB), which never occur otherwise: the source ' +
+        'text has them replaced by ". Render it as text and turn the markers into highlights.',
+    }),
+    fields: Type.Array(SearchFieldSchema, { description: 'Which parts of the case matched' }),
+  },
+  { title: 'SearchMatch', additionalProperties: false, description: 'Why a case was found by the search (q)' },
+);
+
+export const CaseListItemSchema = Type.Object(
+  { ...CaseSchema.properties, match: Type.Optional(SearchMatchSchema) },
+  { title: 'CaseListItem', description: 'A case as listed; with `match` when the listing searched (q)' },
+);
+export type CaseListItemDto = Static<typeof CaseListItemSchema>;
+
 export const CaseListSchema = Type.Object(
   {
-    items: Type.Array(CaseSchema),
+    items: Type.Array(CaseListItemSchema),
     nextCursor: Type.Union([Type.String(), Type.Null()]),
   },
-  { title: 'CaseList' },
+  { title: 'CaseList', description: 'A page of cases and the cursor of the next page (null on the last)' },
 );
 
 /**
@@ -182,10 +214,11 @@ const QueueFilterFields = {
 };
 
 const SortSchema = Type.Union(
-  [Type.Literal('created'), Type.Literal('updated'), Type.Literal('resolutionDueAt'), Type.Literal('firstResponseDueAt')],
+  [Type.Literal('created'), Type.Literal('updated'), Type.Literal('relevance'), Type.Literal('resolutionDueAt'), Type.Literal('firstResponseDueAt')],
   {
-    default: 'created',
-    description: 'created, updated: newest first; resolutionDueAt, firstResponseDueAt: soonest first, cases without a computed due time last',
+    description:
+      'created, updated: newest first; relevance: best match first (needs q); resolutionDueAt, firstResponseDueAt: soonest ' +
+      'first, cases without a computed due time last (not with q). Default: relevance with q, else created',
   },
 );
 
@@ -198,7 +231,17 @@ export const ListCasesQuerySchema = Type.Object(
     requester: Type.Optional(Type.String({ maxLength: 255 })),
     createdFrom: Type.Optional(DateTimeSchema),
     createdTo: Type.Optional(DateTimeSchema),
-    q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Text in the subject' })),
+    q: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 200,
+        description:
+          'Search: a case number (2026-000123), an employee number, Feide id or name of the requester or the concerned ' +
+          'employee, or words of the subject, description and messages (internal notes too, for staff who handle the ' +
+          'case); Norwegian and English stemming, the last word also as a prefix; every word must match. Items carry ' +
+          '`match`. At most 10 words are used. See docs/search.md.',
+      }),
+    ),
     ...QueueFilterFields,
     sort: Type.Optional(SortSchema),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 25 })),

@@ -2,9 +2,11 @@ import type pg from 'pg';
 import type { Clock } from '../domain/clock';
 import { primaryRole, type Principal } from '../domain/roles';
 import { listVisibility } from '../domain/standing';
+import { internalSearchScope } from '../domain/search';
+import { mayCall } from '../domain/access';
 import { pgQuery, type Query } from '../db/query';
 import { csvRecord, CSV_BOM, type CsvValue } from '../http/csv';
-import { insertAccessLog, listCases, type CaseRow } from '../repositories/case-repository';
+import { insertAccessLog, listCases, type CaseRow, type ListedCase } from '../repositories/case-repository';
 import type { ListCasesQuery } from '../schemas/case';
 import { caseListFilter } from './case-views';
 
@@ -73,12 +75,13 @@ export class CaseExportService {
    * document as chunks: BOM and header, then one chunk per page.
    */
   async cases(p: Principal, query: ListCasesQuery, endpoint: string): Promise<AsyncIterable<string>> {
-    const base = caseListFilter(listVisibility(p), query);
+    const base = caseListFilter(listVisibility(p), query, { id: p.id, staff: mayCall(p, 'staff') }, internalSearchScope(p));
     const sort = base.sort;
-    const page = async (after: CaseRow | undefined, left: number) => {
+    const page = async (after: ListedCase | undefined, left: number) => {
       const rows = await listCases(this.q, {
         ...base,
-        after: after ? { at: sort === 'updated' ? after.updatedAt : after.createdAt, id: after.id } : base.after,
+        // The next page starts after the last row by the listing's own sort (its column, or its rank).
+        after: after ? { at: after.sortAt, id: after.id, ...(sort === 'relevance' ? { rank: after.search?.rank } : {}) } : base.after,
         limit: Math.min(EXPORT_PAGE, left),
       });
       await this.logReads(p, rows, endpoint);

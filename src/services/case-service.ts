@@ -10,6 +10,7 @@ import { decideFiling, planFiling } from '../domain/filing';
 import type { FieldEdit } from '../domain/plan';
 import { isStaff, primaryRole, type Principal } from '../domain/roles';
 import { listVisibility, standingOn, type Standing } from '../domain/standing';
+import { internalSearchScope } from '../domain/search';
 import type { SuspensionWindow } from '../domain/suspension';
 import { pgQuery, type Query } from '../db/query';
 import {
@@ -35,12 +36,23 @@ import type {
   CreateCaseBody,
   CreateMessageBody,
   HistoryDto,
+  CaseListItemDto,
   ListCasesQuery,
   MessageDto,
   PatchCaseBody,
   TransitionBody,
 } from '../schemas/case';
-import { accessFacts as facts, caseListFilter, encodeCursor, toAttachmentDto, toCaseDto, toHistoryDto, toMessageDto, unknownRef } from './case-views';
+import {
+  accessFacts as facts,
+  caseListFilter,
+  cursorAfter,
+  toMatchDto,
+  toAttachmentDto,
+  toCaseDto,
+  toHistoryDto,
+  toMessageDto,
+  unknownRef,
+} from './case-views';
 import type { FormValidator } from './forms';
 import { CategoryCache } from './category-cache';
 import { ChangeRunner, MAX_CHANGE_ATTEMPTS, type ChangeFn } from './change-runner';
@@ -168,18 +180,20 @@ export class CaseService {
     return dto;
   }
 
-  /** Cases the principal may see, filtered, newest first, with a keyset cursor. */
-  async list(p: Principal, q: ListCasesQuery): Promise<{ items: CaseDto[]; nextCursor: string | null }> {
+  /** Cases the principal may see, filtered (or searched: docs/search.md), with a keyset cursor. */
+  async list(p: Principal, q: ListCasesQuery): Promise<{ items: CaseListItemDto[]; nextCursor: string | null }> {
     const limit = q.limit ?? 25;
-    const sort = q.sort ?? 'created';
-    const rows = await listCases(this.q, caseListFilter(listVisibility(p), q, { id: p.id, staff: mayCall(p, 'staff') }));
+    const filter = caseListFilter(listVisibility(p), q, { id: p.id, staff: mayCall(p, 'staff') }, internalSearchScope(p));
+    const rows = await listCases(this.q, filter);
     const page = rows.slice(0, limit);
+    // A search hit on a sensitive case is logged like any read of it.
     await this.logSensitiveReads(p, page, 'GET /v1/cases');
     const window = await this.windows.covering(this.clock.now());
-    const items = await Promise.all(page.map((r) => this.view(r, standingOn(p, facts(r)), window)));
+    const items = await Promise.all(
+      page.map(async (r) => ({ ...(await this.view(r, standingOn(p, facts(r)), window)), match: toMatchDto(r.search) })),
+    );
     const last = page[page.length - 1];
-    const nextCursor = rows.length > limit && last ? encodeCursor(sort, last.sortAt, last.id) : null;
-    return { items, nextCursor };
+    return { items, nextCursor: rows.length > limit && last ? cursorAfter(filter.sort, last) : null };
   }
 
   /** Messages of a case; requesters never see internal notes. */

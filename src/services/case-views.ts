@@ -5,8 +5,10 @@ import { DomainError } from '../domain/errors';
 import type { Standing, Visibility } from '../domain/standing';
 import type { SuspensionWindow } from '../domain/suspension';
 import { normaliseTags } from '../domain/triage';
-import type { AttachmentMeta, CaseListFilter, CaseRow, HistoryRow, MessageRow, QueueFilter } from '../repositories/case-repository';
-import type { AttachmentDto, CaseDto, HistoryDto, ListCasesQuery, MessageDto } from '../schemas/case';
+import { parseSearch, type InternalSearchScope } from '../domain/search';
+import type { AttachmentMeta, CaseListFilter, CaseRow, HistoryRow, ListedCase, MessageRow, QueueFilter } from '../repositories/case-repository';
+import type { SearchHit } from '../repositories/case-search';
+import type { AttachmentDto, CaseDto, CaseListItemDto, HistoryDto, ListCasesQuery, MessageDto } from '../schemas/case';
 
 /** A case as the principal of `standing` sees it; `sla` is the service level of its view. */
 export function toCaseDto(row: CaseRow, standing: Standing, activeWindow: SuspensionWindow | null, sla: CaseDto['sla']): CaseDto {
@@ -85,10 +87,16 @@ export function toAttachmentDto(a: AttachmentMeta): AttachmentDto {
 /**
  * The page query of a listing: the caller's visibility and the API's filters, one row more than
  * the page size (its presence means there is a next page). The benchmark's floor builds its list
- * statements with this too.
+ * statements with this too. `internal` is whose internal notes a search reads (`q`,
+ * docs/search.md); a search sorts by relevance unless another sort is asked for.
  */
-export function caseListFilter(visibility: Visibility, q: ListCasesQuery, caller?: { id: string; staff: boolean }): CaseListFilter {
-  const sort = q.sort ?? 'created';
+export function caseListFilter(
+  visibility: Visibility,
+  q: ListCasesQuery,
+  caller?: { id: string; staff: boolean },
+  internal: InternalSearchScope = { internal: false },
+): CaseListFilter {
+  const sort = listSort(q);
   return {
     visibility,
     status: q.status,
@@ -99,7 +107,7 @@ export function caseListFilter(visibility: Visibility, q: ListCasesQuery, caller
     requester: q.requester,
     createdFrom: q.createdFrom ? new Date(q.createdFrom) : undefined,
     createdTo: q.createdTo ? new Date(q.createdTo) : undefined,
-    text: q.q,
+    search: q.q === undefined ? undefined : { query: parseSearch(q.q), scope: internal },
     sort,
     after: q.cursor ? decodeCursor(q.cursor, sort) : undefined,
     limit: (q.limit ?? 25) + 1,
@@ -128,25 +136,55 @@ function queueFilter(q: ListCasesQuery, staff: boolean): QueueFilter {
   };
 }
 
-/** The cursor after `at` (null: a row without a due time, in a due-time sort) and `id`. */
-export function encodeCursor(sort: string, at: Date | null, id: string): string {
-  return Buffer.from(JSON.stringify({ s: sort, t: at ? at.toISOString() : null, id })).toString('base64url');
+/** The sort of a listing: as asked, else by relevance for a search and newest first otherwise. */
+export function listSort(q: ListCasesQuery): CaseListFilter['sort'] {
+  if (q.sort === 'relevance' && q.q === undefined) {
+    throw new DomainError('validation-failed', 'sort=relevance needs a search (q).', {
+      errors: [{ in: 'querystring', path: '/sort', message: 'relevance needs q' }],
+    });
+  }
+  if ((q.sort === 'resolutionDueAt' || q.sort === 'firstResponseDueAt') && q.q !== undefined) {
+    throw new DomainError('validation-failed', 'A search (q) sorts by relevance, created or updated, not by a due time.', {
+      errors: [{ in: 'querystring', path: '/sort', message: 'not with q' }],
+    });
+  }
+  return q.sort ?? (q.q === undefined ? 'created' : 'relevance');
 }
 
-function decodeCursor(cursor: string, sort: string): { at: Date | null; id: string } {
+/** The cursor after the last row of a page. */
+export function cursorAfter(sort: CaseListFilter['sort'], last: ListedCase): string {
+  return encodeCursor(sort, last.sortAt, last.id, sort === 'relevance' ? last.search?.rank : undefined);
+}
+
+/** The cursor after `at` (null: a row without a due time, in a due-time sort), `id` and, for relevance, the rank. */
+export function encodeCursor(sort: string, at: Date | null, id: string, rank?: string): string {
+  return Buffer.from(JSON.stringify({ s: sort, t: at ? at.toISOString() : null, id, ...(rank === undefined ? {} : { r: rank }) })).toString(
+    'base64url',
+  );
+}
+
+function decodeCursor(cursor: string, sort: string): { at: Date | null; id: string; rank?: string } {
   try {
-    const c = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { s?: string; t?: string | null; id?: string };
+    const c = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { s?: string; t?: string | null; id?: string; r?: unknown };
     const dueSort = sort === 'resolutionDueAt' || sort === 'firstResponseDueAt';
     const at = c.t === null && dueSort ? null : new Date(c.t ?? '');
     if (c.s !== sort || (at !== null && Number.isNaN(at.getTime())) || typeof c.id !== 'string' || !/^[0-9a-f-]{36}$/i.test(c.id)) {
       throw new Error('bad cursor');
     }
-    return { at, id: c.id };
+    if (sort !== 'relevance') return { at, id: c.id };
+    // A rank as PostgreSQL prints a real; anything else would fail the statement (a 500).
+    if (typeof c.r !== 'string' || !/^-?\d+(\.\d+)?(e[-+]?\d+)?$/i.test(c.r)) throw new Error('bad cursor');
+    return { at, id: c.id, rank: c.r };
   } catch {
     throw new DomainError('validation-failed', 'The cursor is not one this listing issued (or the sort changed).', {
       errors: [{ in: 'querystring', path: '/cursor', message: 'invalid cursor' }],
     });
   }
+}
+
+/** A search hit's match, for its list item. */
+export function toMatchDto(hit: SearchHit | undefined): CaseListItemDto['match'] {
+  return hit ? { snippet: hit.snippet, fields: hit.fields } : undefined;
 }
 
 /** What access rules need of a case row. */

@@ -1785,10 +1785,98 @@ export interface components {
             linkedNumber: string;
             kind: "related" | "duplicate";
         };
-        /** CaseList */
+        /**
+         * CaseList
+         * @description A page of cases and the cursor of the next page (null on the last)
+         */
         CaseList: {
-            items: components["schemas"]["Case"][];
+            items: components["schemas"]["CaseListItem"][];
             nextCursor: string | null;
+        };
+        /**
+         * CaseListItem
+         * @description A case as listed; with `match` when the listing searched (q)
+         */
+        CaseListItem: {
+            /** Format: uuid */
+            id: string;
+            /** @description Human case number, YYYY-NNNNNN */
+            number: string;
+            /**
+             * @description Case status code
+             * @enum {unknown}
+             */
+            status: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+            /** Format: date-time */
+            statusChangedAt: string;
+            categoryKey: string;
+            teamKey: string;
+            sensitive: boolean;
+            assigneeId: string | null;
+            subject: string;
+            description: string;
+            details: {
+                [key: string]: unknown;
+            };
+            /** @enum {unknown} */
+            channel: "portal" | "phone" | "email" | "post" | "api";
+            requester: {
+                id: string | null;
+                name: string | null;
+                employeeNumber: string | null;
+                external: {
+                    name: string;
+                    /** Format: email */
+                    email?: string;
+                    phone?: string;
+                    address?: string;
+                } | null;
+            };
+            concernsEmployee: {
+                /** @description Feide id */
+                id?: string;
+                name: string;
+                /** @description ansattnummer */
+                employeeNumber?: string;
+            } | null;
+            filedBy: {
+                id: string;
+                role: string;
+            };
+            /**
+             * Format: int64
+             * @description Also the ETag
+             */
+            version: number;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** @description When retention removed the personal data of this closed case (null: not anonymised) */
+            anonymisedAt: string | null;
+            /** @description How the case ended, once COMPLETED (kept when it closes; null while it is worked on) */
+            resolution: ("solved" | "answered") | null;
+            /** @description The case this one was merged into (it is then CLOSED); null when it was not merged */
+            mergedInto: string | null;
+            /** @description Statuses the caller may move the case to now */
+            allowedTransitions: ("REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER")[];
+            /** @description The pending timed transition, if any */
+            autoTransition: {
+                /**
+                 * @description Case status code
+                 * @enum {unknown}
+                 */
+                to: "REGISTERED" | "ASSIGNED" | "IN_PROGRESS" | "WAITING_FOR_USER" | "ON_HOLD" | "UPDATED_BY_USER" | "COMPLETED" | "CLOSED" | "REOPENED_BY_USER";
+                /** Format: date-time */
+                dueAt: string;
+            } | null;
+            sla: components["schemas"]["CaseSla"];
+            /** @description Staff view only: absent in the view of a requester */
+            priority?: "low" | "normal" | "high" | "urgent";
+            /** @description Staff view only: free tags, normalised (trimmed, lower-case, NFC), deduplicated and sorted */
+            tags?: string[];
+            attachments?: components["schemas"]["Attachment"][];
+            match?: components["schemas"]["SearchMatch"];
         };
         /**
          * CaseMergedEvent
@@ -3043,6 +3131,16 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
         };
+        /**
+         * SearchMatch
+         * @description Why a case was found by the search (q)
+         */
+        SearchMatch: {
+            /** @description Plain text (never HTML) cut from the first text part that matched (subject, description, messages, internal notes), else the subject; each matched word is between « and » (U+00AB, U+00BB), which never occur otherwise: the source text has them replaced by ". Render it as text and turn the markers into highlights. */
+            snippet: string;
+            /** @description Which parts of the case matched */
+            fields: ("number" | "requester" | "concernedEmployee" | "subject" | "description" | "messages" | "internalNotes")[];
+        };
         /** ServiceCalendar */
         ServiceCalendar: {
             /** @description IANA time zone of the hours and dates */
@@ -3407,7 +3505,7 @@ export interface components {
             createdFrom?: string;
             /** Format: date-time */
             createdTo?: string;
-            /** @description Text in the subject */
+            /** @description Search: a case number (2026-000123), an employee number, Feide id or name of the requester or the concerned employee, or words of the subject, description and messages (internal notes too, for staff who handle the case); Norwegian and English stemming, the last word also as a prefix; every word must match. Items carry `match`. At most 10 words are used. See docs/search.md. */
             q?: string;
             /** @description true: cases without an assignee; false: cases with one */
             unassigned?: boolean;
@@ -3422,11 +3520,8 @@ export interface components {
             priority?: ("low" | "normal" | "high" | "urgent")[];
             /** @description Staff only: cases carrying all these tags (repeat the parameter; normalised like the tags) */
             tag?: string[];
-            /**
-             * @description created, updated: newest first; resolutionDueAt, firstResponseDueAt: soonest first, cases without a computed due time last
-             * @default created
-             */
-            sort: "created" | "updated" | "resolutionDueAt" | "firstResponseDueAt";
+            /** @description created, updated: newest first; relevance: best match first (needs q); resolutionDueAt, firstResponseDueAt: soonest first, cases without a computed due time last (not with q). Default: relevance with q, else created */
+            sort?: "created" | "updated" | "relevance" | "resolutionDueAt" | "firstResponseDueAt";
         };
         /** Webhook */
         Webhook: {
@@ -5041,7 +5136,7 @@ export interface operations {
                 requester?: string;
                 createdFrom?: string;
                 createdTo?: string;
-                /** @description Text in the subject */
+                /** @description Search: a case number (2026-000123), an employee number, Feide id or name of the requester or the concerned employee, or words of the subject, description and messages (internal notes too, for staff who handle the case); Norwegian and English stemming, the last word also as a prefix; every word must match. Items carry `match`. At most 10 words are used. See docs/search.md. */
                 q?: string;
                 /** @description true: cases without an assignee; false: cases with one */
                 unassigned?: boolean;
@@ -5053,8 +5148,8 @@ export interface operations {
                 priority?: ("low" | "normal" | "high" | "urgent")[];
                 /** @description Staff only: cases carrying all these tags (repeat the parameter; normalised like the tags) */
                 tag?: string[];
-                /** @description created, updated: newest first; resolutionDueAt, firstResponseDueAt: soonest first, cases without a computed due time last */
-                sort?: "created" | "updated" | "resolutionDueAt" | "firstResponseDueAt";
+                /** @description created, updated: newest first; relevance: best match first (needs q); resolutionDueAt, firstResponseDueAt: soonest first, cases without a computed due time last (not with q). Default: relevance with q, else created */
+                sort?: "created" | "updated" | "relevance" | "resolutionDueAt" | "firstResponseDueAt";
                 limit?: number;
                 cursor?: string;
             };

@@ -606,10 +606,109 @@ export type CaseLinkedRedactedPayload = {
 
 /**
  * CaseList
+ *
+ * A page of cases and the cursor of the next page (null on the last)
  */
 export type CaseList = {
-    items: Array<Case>;
+    items: Array<CaseListItem>;
     nextCursor: string | null;
+};
+
+/**
+ * CaseListItem
+ *
+ * A case as listed; with `match` when the listing searched (q)
+ */
+export type CaseListItem = {
+    id: string;
+    /**
+     * Human case number, YYYY-NNNNNN
+     */
+    number: string;
+    /**
+     * Case status code
+     */
+    status: 'REGISTERED' | 'ASSIGNED' | 'IN_PROGRESS' | 'WAITING_FOR_USER' | 'ON_HOLD' | 'UPDATED_BY_USER' | 'COMPLETED' | 'CLOSED' | 'REOPENED_BY_USER';
+    statusChangedAt: string;
+    categoryKey: string;
+    teamKey: string;
+    sensitive: boolean;
+    assigneeId: string | null;
+    subject: string;
+    description: string;
+    details: {
+        [key: string]: unknown;
+    };
+    channel: 'portal' | 'phone' | 'email' | 'post' | 'api';
+    requester: {
+        id: string | null;
+        name: string | null;
+        employeeNumber: string | null;
+        external: {
+            name: string;
+            email?: string;
+            phone?: string;
+            address?: string;
+        } | null;
+    };
+    concernsEmployee: {
+        /**
+         * Feide id
+         */
+        id?: string;
+        name: string;
+        /**
+         * ansattnummer
+         */
+        employeeNumber?: string;
+    } | null;
+    filedBy: {
+        id: string;
+        role: string;
+    };
+    /**
+     * Also the ETag
+     */
+    version: number;
+    createdAt: string;
+    updatedAt: string;
+    /**
+     * When retention removed the personal data of this closed case (null: not anonymised)
+     */
+    anonymisedAt: string | null;
+    /**
+     * How the case ended, once COMPLETED (kept when it closes; null while it is worked on)
+     */
+    resolution: 'solved' | 'answered' | null;
+    /**
+     * The case this one was merged into (it is then CLOSED); null when it was not merged
+     */
+    mergedInto: string | null;
+    /**
+     * Statuses the caller may move the case to now
+     */
+    allowedTransitions: Array<'REGISTERED' | 'ASSIGNED' | 'IN_PROGRESS' | 'WAITING_FOR_USER' | 'ON_HOLD' | 'UPDATED_BY_USER' | 'COMPLETED' | 'CLOSED' | 'REOPENED_BY_USER'>;
+    /**
+     * The pending timed transition, if any
+     */
+    autoTransition: {
+        /**
+         * Case status code
+         */
+        to: 'REGISTERED' | 'ASSIGNED' | 'IN_PROGRESS' | 'WAITING_FOR_USER' | 'ON_HOLD' | 'UPDATED_BY_USER' | 'COMPLETED' | 'CLOSED' | 'REOPENED_BY_USER';
+        dueAt: string;
+    } | null;
+    sla: CaseSla;
+    /**
+     * Staff view only: absent in the view of a requester
+     */
+    priority?: 'low' | 'normal' | 'high' | 'urgent';
+    /**
+     * Staff view only: free tags, normalised (trimmed, lower-case, NFC), deduplicated and sorted
+     */
+    tags?: Array<string>;
+    attachments?: Array<Attachment>;
+    match?: SearchMatch;
 };
 
 /**
@@ -2081,6 +2180,22 @@ export type SavedView = {
 };
 
 /**
+ * SearchMatch
+ *
+ * Why a case was found by the search (q)
+ */
+export type SearchMatch = {
+    /**
+     * Plain text (never HTML) cut from the first text part that matched (subject, description, messages, internal notes), else the subject; each matched word is between « and » (U+00AB, U+00BB), which never occur otherwise: the source text has them replaced by ". Render it as text and turn the markers into highlights.
+     */
+    snippet: string;
+    /**
+     * A part of the case that matched the search
+     */
+    fields: Array<'number' | 'requester' | 'concernedEmployee' | 'subject' | 'description' | 'messages' | 'internalNotes'>;
+};
+
+/**
  * ServiceCalendar
  */
 export type ServiceCalendar = {
@@ -2512,7 +2627,7 @@ export type ViewFilter = {
     createdFrom?: string;
     createdTo?: string;
     /**
-     * Text in the subject
+     * Search: a case number (2026-000123), an employee number, Feide id or name of the requester or the concerned employee, or words of the subject, description and messages (internal notes too, for staff who handle the case); Norwegian and English stemming, the last word also as a prefix; every word must match. Items carry `match`. At most 10 words are used. See docs/search.md.
      */
     q?: string;
     /**
@@ -2536,9 +2651,9 @@ export type ViewFilter = {
      */
     tag?: Array<string>;
     /**
-     * created, updated: newest first; resolutionDueAt, firstResponseDueAt: soonest first, cases without a computed due time last
+     * created, updated: newest first; relevance: best match first (needs q); resolutionDueAt, firstResponseDueAt: soonest first, cases without a computed due time last (not with q). Default: relevance with q, else created
      */
-    sort?: 'created' | 'updated' | 'resolutionDueAt' | 'firstResponseDueAt';
+    sort?: 'created' | 'updated' | 'relevance' | 'resolutionDueAt' | 'firstResponseDueAt';
 };
 
 /**
@@ -3725,7 +3840,7 @@ export type ListCasesData = {
         createdFrom?: string;
         createdTo?: string;
         /**
-         * Text in the subject
+         * Search: a case number (2026-000123), an employee number, Feide id or name of the requester or the concerned employee, or words of the subject, description and messages (internal notes too, for staff who handle the case); Norwegian and English stemming, the last word also as a prefix; every word must match. Items carry `match`. At most 10 words are used. See docs/search.md.
          */
         q?: string;
         /**
@@ -3749,9 +3864,9 @@ export type ListCasesData = {
          */
         tag?: Array<string>;
         /**
-         * created, updated: newest first; resolutionDueAt, firstResponseDueAt: soonest first, cases without a computed due time last
+         * created, updated: newest first; relevance: best match first (needs q); resolutionDueAt, firstResponseDueAt: soonest first, cases without a computed due time last (not with q). Default: relevance with q, else created
          */
-        sort?: 'created' | 'updated' | 'resolutionDueAt' | 'firstResponseDueAt';
+        sort?: 'created' | 'updated' | 'relevance' | 'resolutionDueAt' | 'firstResponseDueAt';
         limit?: number;
         cursor?: string;
     };

@@ -1,0 +1,202 @@
+/**
+ * The search clause of the case list (GET /v1/cases?q=, docs/search.md): the match condition,
+ * the rank and the snippet, over the tsvector columns the triggers of migration
+ * 20261201190100_case_search keep on "case" (alias c). listCases runs a search as three steps:
+ * the matching ids (the GIN indexes, or the newest-first index), at most RANKED_NEWEST of them
+ * ranked, and the snippet and fields of the page's rows only.
+ */
+import { HIGHLIGHT_END, HIGHLIGHT_START, type InternalSearchScope, type SearchQuery } from '../domain/search';
+
+/** Which parts of a case matched a search. */
+export type SearchField = 'number' | 'requester' | 'concernedEmployee' | 'subject' | 'description' | 'messages' | 'internalNotes';
+
+/** Relevance ranks the newest this many matches of a search (docs/search.md). */
+export const RANKED_NEWEST = 10_000;
+/** A prefix that starts more distinct words than this is matched as a prefix, not as its words. */
+export const MAX_PREFIX_WORDS = 200;
+
+export interface CaseSearch {
+  query: SearchQuery;
+  scope: InternalSearchScope;
+  /**
+   * What the prefix starts (EXPAND_PREFIX_SQL): its words, matched as these plain words (more than
+   * MAX_PREFIX_WORDS: as `prefix:*`); unset: as `prefix:*`, estimated by the planner.
+   */
+  prefixExpansion?: PrefixExpansion;
+}
+
+/** What a hit carries besides the case: its rank (the cursor's key, as PostgreSQL prints it) and its snippet. */
+export interface SearchHit {
+  rank: string;
+  snippet: string;
+  fields: SearchField[];
+}
+
+type Param = (v: unknown) => string;
+
+/** Each word in each configuration: Norwegian and English stems, and as written (names, ids). */
+const CONFIGS = ['norwegian', 'english', 'simple'] as const;
+
+/** A prefix whose words are in more than this share of the cases (the statistics' common words) is common. */
+export const COMMON_PREFIX_SHARE = 0.01;
+
+/**
+ * What a prefix starts: the lexemes (in any configuration: its stem in each, as `to_tsquery`
+ * would stem `prefix:*`), at most MAX_PREFIX_WORDS + 1 (more: too many to list), and the share of
+ * the cases its common words are in, from the planner's statistics (most_common_elems of the
+ * three vectors; a word not among them is rarer than every one of them). Bound: $1 the prefix.
+ * The stems are letters and digits (parseSearch), so `stem || '%'` holds no LIKE syntax.
+ */
+export const EXPAND_PREFIX_SQL = `
+  WITH stems AS (
+    SELECT DISTINCT unnest(tsvector_to_array(to_tsvector('norwegian', $1) || to_tsvector('english', $1) || to_tsvector('simple', $1))) AS stem)
+  SELECT ARRAY(SELECT DISTINCT x.lexeme FROM stems s
+                 CROSS JOIN LATERAL (SELECT l.lexeme FROM search_lexeme l WHERE l.lexeme LIKE s.stem || '%' LIMIT ${MAX_PREFIX_WORDS + 1}) x
+                LIMIT ${MAX_PREFIX_WORDS + 1}) AS words,
+         (SELECT coalesce(sum(e.freq), 0) FROM pg_stats st
+             CROSS JOIN LATERAL unnest(st.most_common_elems::text::text[], st.most_common_elem_freqs) AS e(lexeme, freq)
+           WHERE st.schemaname = current_schema() AND st.tablename = 'case'
+             AND st.attname IN ('search_fields', 'search_messages', 'search_internal')
+             AND EXISTS (SELECT 1 FROM stems s WHERE starts_with(e.lexeme, s.stem)))::float8 AS share`;
+
+/** The answer of EXPAND_PREFIX_SQL. */
+export interface PrefixExpansion {
+  words: string[];
+  share: number;
+}
+
+/** A lexeme as a tsquery operand (quoted: no stemming, no syntax). */
+const lexemeQuery = (l: string) => `'${l.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
+
+/** One tsquery per word (each in every configuration), in order; null when a word can match nothing. */
+function wordQueries(s: CaseSearch, p: Param): { parts: string[]; rare: boolean } | null {
+  const q = s.query;
+  // No indexed word starts so: nothing can match (checked before any parameter is bound).
+  const expansion = s.prefixExpansion;
+  if (q.prefix !== null && expansion?.words.length === 0) return null;
+  const whole = q.prefix === null ? q.words : q.words.slice(0, -1);
+  const parts = whole.map((w) => {
+    const v = p(w);
+    return `(${CONFIGS.map((cfg) => `plainto_tsquery('${cfg}', ${v})`).join(' || ')})`;
+  });
+  if (q.prefix !== null) {
+    let prefix: string;
+    if (expansion === undefined || expansion.words.length > MAX_PREFIX_WORDS) {
+      // Letters and digits only (parseSearch), so `word:*` is a well-formed tsquery by construction.
+      const v = p(`${q.prefix}:*`);
+      prefix = `(${CONFIGS.map((cfg) => `to_tsquery('${cfg}', ${v})`).join(' || ')})`;
+    } else {
+      prefix = `${p(expansion.words.map(lexemeQuery).join(' | '))}::tsquery`;
+    }
+    // A rare prefix (its words in under 1 % of the cases) is hidden from the planner's estimate (a
+    // sub-select: it assumes a default, small share), so the hits come from the GIN indexes; the
+    // planner's own estimate of many rare words, or of `word:*`, is far too high and it would read
+    // the whole table newest first. A common one is estimated from the statistics as it is.
+    const rare = expansion !== undefined && expansion.share < COMMON_PREFIX_SHARE;
+    parts.push(rare ? `(SELECT ${prefix})` : prefix);
+    return { parts, rare };
+  }
+  return { parts, rare: false };
+}
+
+/** The condition "the caller has the staff view of row c" for internal notes (searchesInternal in domain/search.ts). */
+function internalVisible(scope: InternalSearchScope, p: Param): string {
+  if (!scope.internal) return 'false';
+  const conds: string[] = [];
+  if (scope.notPersonId !== null) {
+    const me = p(scope.notPersonId);
+    conds.push(`c.requester_id IS DISTINCT FROM ${me} AND (c.concerns_employee ->> 'id') IS DISTINCT FROM ${me}`);
+  }
+  if (scope.teams !== 'all') {
+    const teams = scope.teams.length > 0 ? ` OR c.team_key = ANY(${p(scope.teams)}::text[])` : '';
+    conds.push(`(c.category_key IN (SELECT key FROM category WHERE NOT sensitive)${teams})`);
+  }
+  return conds.length > 0 ? `(${conds.join(' AND ')})` : 'true';
+}
+
+/** The SQL pieces of one search, with their parameters bound through `p`. */
+export interface SearchSql {
+  /** The match condition, for the WHERE of the step that finds the hits. */
+  where: string;
+  /** The rank (real): higher first. */
+  rank: string;
+  /** Joins for the page's rows (alias c; after SEARCH_MESSAGES_JOIN): each part's match, once per row. */
+  join: string;
+  /** Columns for the page's rows: search_snippet, search_fields. */
+  select: string;
+  /**
+   * The hits are few (a rare prefix): find them through the GIN indexes and sort them, never by
+   * reading the list's index newest first until enough match (listCases orders them by an
+   * expression no index has).
+   */
+  rare: boolean;
+}
+
+export function searchSql(search: CaseSearch, p: Param): SearchSql {
+  const matched = wordQueries(search, p);
+  const number = search.query.caseNumber === null ? null : p(search.query.caseNumber);
+  const byNumber = number === null ? 'false' : `c.number = ${number}`;
+  // Nothing to match but (perhaps) a number: no parameter more may be bound, every one must be used.
+  if (matched === null || matched.parts.length === 0) {
+    return { where: byNumber, rank: `(CASE WHEN ${byNumber} THEN 10 ELSE 0 END)::real`, join: '', select: noText, rare: true };
+  }
+  const words = matched.parts;
+  const internal = internalVisible(search.scope, p);
+  // Every word must match, each in any part the caller may search: a word in the description and
+  // another in a reply find the case. Per word a BitmapOr of the GIN indexes, the words a BitmapAnd.
+  const everyWord = words
+    .map((w) => `(c.search_fields @@ ${w} OR c.search_messages @@ ${w} OR (${internal} AND c.search_internal @@ ${w}))`)
+    .join(' AND ');
+  const where = `(${byNumber} OR (${everyWord}))`;
+  // Any word: for the rank (more words matched, more often, in heavier parts: higher), the fields and the highlights.
+  const tsq = `(${words.join(' || ')})`;
+  const rank =
+    `(CASE WHEN ${byNumber} THEN 10 ELSE 0 END` +
+    ` + ts_rank(coalesce(c.search_fields, ''::tsvector), ${tsq}) + ts_rank(coalesce(c.search_messages, ''::tsvector), ${tsq})` +
+    ` + CASE WHEN ${internal} THEN ts_rank(coalesce(c.search_internal, ''::tsvector), ${tsq}) ELSE 0 END)::real`;
+
+  // Per page row only, each part parsed once: which parts matched, and a snippet of the first text part that did.
+  const vec = (text: string, cfgs: readonly string[] = ['norwegian', 'english']) => cfgs.map((cfg) => `to_tsvector('${cfg}', ${text})`).join(' || ');
+  const requester = `concat_ws(' ', c.employee_number, c.requester_id, c.requester_name, c.external_requester ->> 'name')`;
+  const concerned = `concat_ws(' ', c.concerns_employee ->> 'id', c.concerns_employee ->> 'name', c.concerns_employee ->> 'employeeNumber')`;
+  const texts: Array<[SearchField, string, string]> = [
+    ['subject', 'c.subject', 'subject'],
+    ['description', 'c.description', 'description'],
+    ['messages', 'sm.pub', 'messages'],
+    ['internalNotes', `CASE WHEN ${internal} THEN sm.internal END`, 'internal'],
+  ];
+  const join = `
+  CROSS JOIN LATERAL (SELECT
+      ${byNumber} AS number,
+      ${vec(requester, ['simple'])} @@ ${tsq} AS requester,
+      ${vec(concerned, ['simple'])} @@ ${tsq} AS concerned,
+      ${texts.map(([, text, col]) => `${vec(`coalesce(${text}, '')`)} @@ ${tsq} AS ${col}`).join(',\n      ')}) sx`;
+  const fields = [
+    `CASE WHEN sx.number THEN 'number' END`,
+    `CASE WHEN sx.requester THEN 'requester' END`,
+    `CASE WHEN sx.concerned THEN 'concernedEmployee' END`,
+    ...texts.map(([name, , col]) => `CASE WHEN sx.${col} THEN '${name}' END`),
+  ];
+  const options = p(
+    `StartSel=${HIGHLIGHT_START}, StopSel=${HIGHLIGHT_END}, MaxWords=30, MinWords=12, ShortWord=2, MaxFragments=2, FragmentDelimiter=" … "`,
+  );
+  const markers = p(HIGHLIGHT_START + HIGHLIGHT_END);
+  // The first text part that matched, else the subject; the markers are taken out of it first, so
+  // every marker in a snippet is a highlight.
+  const source = `translate(coalesce(CASE ${texts.map(([, text, col]) => `WHEN sx.${col} THEN ${text}`).join(' ')} END, c.subject), ${markers}, '""')`;
+  const select = `
+    (SELECT CASE WHEN position(${p(HIGHLIGHT_START)} IN h.nb) > 0 THEN h.nb ELSE ts_headline('english', h.src, ${tsq}, ${options}) END
+       FROM (SELECT s.src, ts_headline('norwegian', s.src, ${tsq}, ${options}) AS nb FROM (SELECT ${source} AS src) s) h) AS search_snippet,
+    array_remove(ARRAY[${fields.join(', ')}]::text[], NULL) AS search_fields`;
+  return { where, rank, join, select, rare: matched.rare };
+}
+
+/** The snippet and fields of a hit by case number only: the subject as it is. */
+const noText = `translate(c.subject, '${HIGHLIGHT_START}${HIGHLIGHT_END}', '""') AS search_snippet, ARRAY['number']::text[] AS search_fields`;
+
+/** The messages of a page row, for its snippet (a LATERAL join on alias sm). */
+export const SEARCH_MESSAGES_JOIN = `
+  LEFT JOIN LATERAL (
+    SELECT string_agg(m.body, E'\\n' ORDER BY m.seq) FILTER (WHERE m.visibility = 'public') AS pub,
+           string_agg(m.body, E'\\n' ORDER BY m.seq) FILTER (WHERE m.visibility = 'internal') AS internal
+      FROM case_message m WHERE m.case_id = c.id) sm ON true`;

@@ -1,0 +1,260 @@
+import { createTestApp, type TestApp, type Who } from '../helpers/app';
+import { api, expectStatus, type Headers } from '../helpers/cases';
+
+/* Search (GET /v1/cases?q=, docs/search.md): what it finds, for whom, in which order, and hostile input. */
+
+interface Item {
+  id: string;
+  number: string;
+  subject: string;
+  match?: { snippet: string; fields: string[] };
+}
+
+const OLA: Who = { sub: 'ola@ntnu.no', name: 'Ola Nordmann', employeeNumber: '424242' };
+const NILS: Who = { sub: 'nils@ntnu.no', name: 'Nils Annen', employeeNumber: '515151' };
+const LENA: Who = { sub: 'lena@ntnu.no', roles: ['leader'], name: 'Lena Leder' };
+const KARI: Who = { sub: 'kari', roles: ['operator'], teams: ['service'], name: 'Kari Saksbehandler' };
+const ABSENCE_OP: Who = { sub: 'siri', roles: ['operator'], teams: ['absence'], name: 'Siri Fravær' };
+const ADMIN: Who = { sub: 'root', roles: ['admin'], name: 'Admin' };
+
+describe('GET /v1/cases?q= (search)', () => {
+  let t: TestApp;
+  let a: ReturnType<typeof api>;
+  const h: Record<string, Headers> = {};
+  const ids: Record<string, string> = {};
+  const numbers: Record<string, string> = {};
+
+  const file = async (name: string, who: Headers, body: Record<string, unknown>) => {
+    t.clock.advance(3_600_000);
+    const res = await a.post('/v1/cases', who, body);
+    expectStatus(res, 201);
+    ids[name] = res.json().id;
+    numbers[name] = res.json().number;
+  };
+
+  beforeAll(async () => {
+    t = await createTestApp({ config: { RATE_LIMIT_MAX: '0' } });
+    a = api(t);
+    for (const [k, who] of Object.entries({ OLA, NILS, LENA, KARI, ABSENCE_OP, ADMIN })) h[k] = await t.auth(who);
+    t.clock.set('2026-03-02T08:00:00Z');
+    await file('holiday', h.OLA!, {
+      categoryKey: 'vacation',
+      subject: 'Spørsmål om ferie',
+      description: 'Feriepengene mine ble ikke utbetalt i juni. Kan dere sjekke?',
+    });
+    await file('english', h.NILS!, {
+      categoryKey: 'general',
+      subject: 'Travel reimbursement',
+      description: 'My travelling expenses were never reimbursed « quoted » text.',
+    });
+    await file('sick', h.OLA!, { categoryKey: 'sickness', subject: 'Sykmelding', description: 'Ryggsmerter og sykmelding fra legen' });
+    await file('leader', h.LENA!, {
+      categoryKey: 'employment',
+      subject: 'Endring av stilling',
+      description: 'Ny stillingsprosent fra mai',
+      concernsEmployee: { id: 'trond@ntnu.no', name: 'Trond Ansatt', employeeNumber: '777001' },
+    });
+    // Ranking: "feriepenger" in the subject of one, only once in the description of another.
+    await file('rankTop', h.NILS!, { categoryKey: 'vacation', subject: 'Feriepenger feriepenger', description: 'Feriepenger igjen' });
+    await file('rankLow', h.NILS!, {
+      categoryKey: 'general',
+      subject: 'Annet',
+      description: 'Noe om lønn, og kanskje feriepenger, og mye mer tekst her',
+    });
+    // Messages: a public reply and an internal note on Ola's holiday case.
+    expectStatus(
+      await a.post(`/v1/cases/${ids.holiday}/messages`, h.KARI!, { body: 'Vi har sendt saken til lønnsavdelingen', visibility: 'public' }),
+      201,
+    );
+    expectStatus(
+      await a.post(`/v1/cases/${ids.holiday}/messages`, h.KARI!, {
+        body: 'Intern merknad: kontonummeret mangler i registeret',
+        visibility: 'internal',
+      }),
+      201,
+    );
+  });
+  afterAll(async () => t.close());
+
+  const search = async (q: string, who: Headers, extra = ''): Promise<Item[]> => {
+    const res = await a.get(`/v1/cases?q=${encodeURIComponent(q)}${extra}`, who);
+    expectStatus(res, 200);
+    return res.json<{ items: Item[] }>().items;
+  };
+  const found = async (q: string, who: Headers, extra = '') =>
+    (await search(q, who, extra)).map((i) => Object.keys(ids).find((k) => ids[k] === i.id) ?? i.id);
+
+  it('stems Norwegian: feriepenger finds feriepengene', async () => {
+    expect(await found('feriepenger', h.ADMIN!)).toContain('holiday');
+  });
+
+  it('stems English: reimburse finds reimbursed, travel finds travelling', async () => {
+    expect(await found('reimburse travel', h.ADMIN!)).toEqual(['english']);
+  });
+
+  it('matches the last word as a prefix', async () => {
+    expect(await found('utbeta', h.ADMIN!)).toEqual(['holiday']);
+    // A complete word (followed by a space) is not a prefix.
+    expect(await found('utbeta ', h.ADMIN!)).toEqual([]);
+    // The prefix after a whole word; one or two characters are a whole word, not a prefix.
+    expect(await found('feriepengene utb', h.ADMIN!)).toEqual(['holiday']);
+    expect(await found('feriepengene ut', h.ADMIN!)).toEqual([]);
+    // A prefix that starts no word finds nothing (and no 5xx), a case number still.
+    expect(await found('qqqzzz', h.ADMIN!)).toEqual([]);
+    expect(await found(`${numbers.holiday!} qqqzzz`, h.ADMIN!)).toEqual(['holiday']);
+  });
+
+  it('finds a case by its number, also written short', async () => {
+    expect(await found(numbers.leader!, h.ADMIN!)).toEqual(['leader']);
+    const [year, seq] = numbers.leader!.split('-');
+    const items = await search(`${year}-${Number(seq)}`, h.ADMIN!);
+    expect(items.map((i) => i.id)).toEqual([ids.leader]);
+    expect(items[0]!.match!.fields).toContain('number');
+  });
+
+  it("finds by the requester's and the concerned employee's employee number, name and Feide id", async () => {
+    expect(await found('424242', h.ADMIN!)).toEqual(expect.arrayContaining(['holiday', 'sick']));
+    expect(await found('ola@ntnu.no', h.ADMIN!)).toEqual(expect.arrayContaining(['holiday', 'sick']));
+    expect(await found('Nordmann', h.ADMIN!)).toEqual(expect.arrayContaining(['holiday', 'sick']));
+    const byConcerned = await search('777001', h.ADMIN!);
+    expect(byConcerned.map((i) => i.id)).toEqual([ids.leader]);
+    expect(byConcerned[0]!.match!.fields).toEqual(['concernedEmployee']);
+    expect(await found('trond@ntnu.no', h.ADMIN!)).toEqual(['leader']);
+    expect(await found('Trond Ansatt', h.KARI!)).toEqual(['leader']);
+  });
+
+  it('finds words of public messages, for the requester too', async () => {
+    expect(await found('lønnsavdelingen', h.KARI!)).toEqual(['holiday']);
+    const items = await search('lønnsavdelingen', h.OLA!);
+    expect(items.map((i) => i.id)).toEqual([ids.holiday]);
+    expect(items[0]!.match!.fields).toEqual(['messages']);
+    expect(items[0]!.match!.snippet).toContain('«lønnsavdelingen»');
+  });
+
+  it('needs every word, each in any part: one in the description and one in a reply find the case', async () => {
+    const items = await search('utbetalt lønnsavdelingen', h.OLA!);
+    expect(items.map((i) => i.id)).toEqual([ids.holiday]);
+    expect(items[0]!.match!.fields).toEqual(['description', 'messages']);
+    expect(await found('utbetalt reimbursed', h.ADMIN!)).toEqual([]);
+    // A word of an internal note counts for staff only.
+    expect(await found('utbetalt kontonummeret', h.KARI!)).toEqual(['holiday']);
+    expect(await found('utbetalt kontonummeret', h.OLA!)).toEqual([]);
+  });
+
+  it('finds internal notes for staff, never for the requester', async () => {
+    const staff = await search('kontonummeret', h.KARI!);
+    expect(staff.map((i) => i.id)).toEqual([ids.holiday]);
+    expect(staff[0]!.match!.fields).toEqual(['internalNotes']);
+    expect(await found('kontonummeret', h.OLA!)).toEqual([]);
+    // Not through a snippet either: the requester's hit on the same case shows no note text.
+    const own = await search('ferie', h.OLA!);
+    expect(own.map((i) => i.match!.snippet).join(' ')).not.toContain('kontonummeret');
+  });
+
+  it("a requester never finds another's case", async () => {
+    expect(await found('reimburse', h.OLA!)).toEqual([]);
+    expect(await found('515151', h.OLA!)).toEqual([]);
+    expect(await found(numbers.english!, h.OLA!)).toEqual([]);
+    expect(await found('feriepenger', h.OLA!)).toEqual(['holiday']);
+  });
+
+  it("an operator never finds another team's sensitive case; its team's operator does, and the hit is logged", async () => {
+    expect(await found('sykmelding', h.KARI!)).toEqual([]);
+    expect(await found(numbers.sick!, h.KARI!)).toEqual([]);
+    expect(await found('424242', h.KARI!)).toEqual(['holiday']);
+    const before = (await a.get(`/v1/cases/${ids.sick}/access-log`, h.ADMIN!)).json<unknown[]>().length;
+    expect(await found('sykmelding', h.ABSENCE_OP!)).toEqual(['sick']);
+    const log = (await a.get(`/v1/cases/${ids.sick}/access-log`, h.ADMIN!)).json<Array<{ actorId: string; endpoint: string }>>();
+    expect(log.length).toBe(before + 1);
+    expect(log[log.length - 1]).toMatchObject({ actorId: ABSENCE_OP.sub, endpoint: 'GET /v1/cases' });
+  });
+
+  it('ranks by relevance, or by another sort when asked', async () => {
+    expect(await found('feriepenger', h.ADMIN!)).toEqual(['rankTop', 'holiday', 'rankLow']);
+    expect(await found('feriepenger', h.ADMIN!, '&sort=created')).toEqual(['rankLow', 'rankTop', 'holiday']);
+  });
+
+  it('pages by relevance with the cursor', async () => {
+    const first = await a.get(`/v1/cases?q=feriepenger&limit=2`, h.ADMIN!);
+    expectStatus(first, 200);
+    const body = first.json<{ items: Item[]; nextCursor: string }>();
+    expect(body.items.map((i) => i.id)).toEqual([ids.rankTop, ids.holiday]);
+    const second = await a.get(`/v1/cases?q=feriepenger&limit=2&cursor=${body.nextCursor}`, h.ADMIN!);
+    expectStatus(second, 200);
+    expect(second.json<{ items: Item[]; nextCursor: string | null }>()).toMatchObject({ items: [{ id: ids.rankLow }], nextCursor: null });
+  });
+
+  it('marks matches in the snippet with « », and takes the markers out of the text', async () => {
+    const [hit] = await search('feriepenger', h.OLA!);
+    expect(hit!.match!.snippet).toMatch(/«Feriepengene»/);
+    expect(hit!.match!.fields).toEqual(['description']);
+    const [en] = await search('quoted expenses', h.ADMIN!);
+    expect(en!.match!.snippet).toContain('«expenses»');
+    expect(en!.match!.snippet).toContain('" «quoted» "');
+    expect(en!.match!.snippet.match(/«/g)).toHaveLength(2);
+  });
+
+  it('lists without match when there is no q; sort=relevance without q is a 400', async () => {
+    const res = await a.get('/v1/cases', h.ADMIN!);
+    expectStatus(res, 200);
+    expect(res.json<{ items: Item[] }>().items.every((i) => i.match === undefined)).toBe(true);
+    const bad = await a.get('/v1/cases?sort=relevance', h.ADMIN!);
+    expectStatus(bad, 400);
+    expect(bad.headers['content-type']).toMatch(/application\/problem\+json/);
+  });
+
+  it('treats tsquery syntax, quotes, backslashes and NUL as separators, never as syntax (no 5xx)', async () => {
+    for (const q of [
+      "&|!():*'\\",
+      "ferie'pen & | ! ( ) :* \\",
+      '\'; DROP TABLE "case"; --',
+      'feriepenger:*&!',
+      '\u0000',
+      'ferie\u0000penger',
+      '<b>ferie</b>',
+    ]) {
+      const res = await a.get(`/v1/cases?q=${encodeURIComponent(q)}`, h.ADMIN!);
+      expect({ q, status: res.statusCode }).toEqual({ q, status: res.statusCode === 400 ? 400 : 200 });
+    }
+    expect(await found("&|!():*'\\", h.ADMIN!)).toEqual([]);
+    // The word, with the syntax around it ignored.
+    expect((await found('feriepenger:*&!', h.ADMIN!)).sort()).toEqual(['holiday', 'rankLow', 'rankTop']);
+  });
+
+  it('refuses a q over 200 characters (400) and bounds the words used', async () => {
+    const long = await a.get(`/v1/cases?q=${'a'.repeat(201)}`, h.ADMIN!);
+    expectStatus(long, 400);
+    expect(long.json()).toMatchObject({ code: 'validation-failed' });
+    // 40 words: only the first 10 count, and the answer is still an answer.
+    const many = Array.from({ length: 40 }, (_, i) => `w${i}`).join(' ');
+    expectStatus(await a.get(`/v1/cases?q=${encodeURIComponent(many)}`, h.ADMIN!), 200);
+  });
+
+  it('keeps the index current: an edited subject and anonymised text are found as they are now', async () => {
+    expectStatus(await a.patch(`/v1/cases/${ids.english}`, h.ADMIN!, { subject: 'Kilometergodtgjørelse' }), 200);
+    expect(await found('kilometergodtgjørelse', h.ADMIN!)).toEqual(['english']);
+    expect(await found('reimbursement', h.ADMIN!, '&sort=created')).toEqual(['english']); // still in the description
+    const ola = await search('Kilometer', h.ADMIN!);
+    expect(ola[0]!.match!.fields).toEqual(['subject']);
+  });
+
+  it('leaves no word of an anonymised case behind: not in the vectors, not in the prefix word list', async () => {
+    const who = await t.auth({ sub: 'xk', name: 'Xylofon Kvasirsen', employeeNumber: '8765432' });
+    await file('gone', who, { categoryKey: 'general', subject: 'Zebrafinke', description: 'Zebrafinken min spiser lønnsslippen' });
+    const words = async () =>
+      (
+        await t.app.pool.query<{ lexeme: string }>(
+          `SELECT lexeme FROM search_lexeme WHERE lexeme LIKE 'xylofon%' OR lexeme LIKE 'kvasirsen%' OR lexeme LIKE 'zebrafink%' OR lexeme = '8765432' ORDER BY 1`,
+        )
+      ).rows.map((r) => r.lexeme);
+    expect((await words()).length).toBeGreaterThan(0);
+    expect(await found('zebrafink', h.ADMIN!)).toEqual(['gone']);
+    // Closed long ago, so the retention run anonymises it.
+    await t.app.pool.query(`UPDATE "case" SET status = 'CLOSED', closed_at = '2020-01-01T00:00:00Z' WHERE id = $1`, [ids.gone]);
+    const run = await a.post('/v1/admin/retention/run', h.ADMIN!, { asOf: '2027-06-01T00:00:00Z' });
+    expectStatus(run, 200);
+    expect(run.json().anonymised).toBeGreaterThanOrEqual(1);
+    expect(await words()).toEqual([]);
+    for (const q of ['zebrafinke', 'Xylofon', 'kvasirsen', '8765432']) expect(await found(q, h.ADMIN!)).toEqual([]);
+  });
+});
