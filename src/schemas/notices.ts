@@ -2,7 +2,7 @@ import { Type, type Static } from 'typebox';
 import { DateTimeSchema, UuidSchema } from './common';
 import { LocalizedLabelSchema, LocalizedTextSchema } from './texts';
 
-const CategoryKey = Type.String({ pattern: '^[a-z][a-z0-9-]{0,63}$' });
+const CategoryKey = Type.String({ maxLength: 64, pattern: '^[a-z][a-z0-9-]{0,63}$' });
 
 /**
  * An https URL: no other scheme (a `javascript:` or `data:` link in a front end would run code),

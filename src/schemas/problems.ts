@@ -59,6 +59,8 @@ const EXTENSIONS: Readonly<Record<ErrorCode, Record<string, TSchema>>> = {
     anonymised: Type.Optional(Type.Boolean({ description: 'The case was anonymised at the end of its retention period' })),
     allowed: Type.Optional(Statuses('Statuses the caller may move the case to now')),
     hint: Type.Optional(Type.Enum(['reopen'], { description: 'What the caller can do' })),
+    mergedInto: Type.Optional(Type.String({ format: 'uuid', description: 'The case this one was merged into: write on that one' })),
+    mergeRole: Type.Optional(Type.Enum(['source', 'target'], { description: 'Which side of the refused merge is closed' })),
   },
   'unknown-assignee': { assigneeId: Type.String({ maxLength: 255, description: 'The id given' }), errors: Errors },
   'assignee-cannot-see-case': { assigneeId: Type.String({ maxLength: 255, description: 'The id given' }), errors: Errors },

@@ -41,7 +41,10 @@ export type UpdateViewBody = Static<typeof UpdateViewSchema>;
 
 export const ViewListSchema = Type.Array(SavedViewSchema, { description: "The caller's saved views, by name" });
 
-export const TeamKeyParamsSchema = Type.Object({ key: Type.String({ pattern: '^[a-z][a-z0-9-]{0,63}$' }) }, { additionalProperties: false });
+export const TeamKeyParamsSchema = Type.Object(
+  { key: Type.String({ maxLength: 64, pattern: '^[a-z][a-z0-9-]{0,63}$' }) },
+  { additionalProperties: false },
+);
 
 export const QueueCountsSchema = Type.Object(
   {

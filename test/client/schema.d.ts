@@ -3800,6 +3800,16 @@ export interface components {
              * @enum {unknown}
              */
             hint?: "reopen";
+            /**
+             * Format: uuid
+             * @description The case this one was merged into: write on that one
+             */
+            mergedInto?: string;
+            /**
+             * @description Which side of the refused merge is closed
+             * @enum {unknown}
+             */
+            mergeRole?: "source" | "target";
         };
         /**
          * UnknownAssigneeProblem
@@ -6580,7 +6590,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description The source case, merged and closed */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -6769,7 +6779,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Links to cases the caller may see, oldest first */
+            /** @description The links of the case the caller may see */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -6873,7 +6883,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description A link to another case the caller may see */
+            /** @description The link, as seen from this case */
             201: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -12035,7 +12045,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description A notice or FAQ link shown to people before they file a case */
+            /** @description The notice as created */
             201: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -12196,7 +12206,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A notice or FAQ link shown to people before they file a case */
+            /** @description The notice */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -12297,7 +12307,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description A notice or FAQ link shown to people before they file a case */
+            /** @description The notice as replaced */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];

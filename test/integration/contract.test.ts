@@ -45,7 +45,15 @@ describe('the response contract check', () => {
     const problem = { type: '/problems/not-found', title: 'Not found', status: 404, code: 'not-found', secret: 'x' };
     const r = checker.check(request('/v1/cases/:id'), reply(404, { 'content-type': 'application/problem+json' }), JSON.stringify(problem));
     expect(r).toMatch(/undocumented field "secret"/);
-    const wrong = checker.check(request('/v1/statuses'), reply(200, json), JSON.stringify([{ code: 7 }]));
+    const entry = {
+      code: 7,
+      label: { nb: 'Registrert', en: 'Registered' },
+      description: 'x',
+      localizedDescription: { nb: 'x', en: 'x' },
+      transitions: { operator: [], requester: [], system: [] },
+      autoTransition: null,
+    };
+    const wrong = checker.check(request('/v1/statuses'), reply(200, json), JSON.stringify([entry]));
     expect(wrong).toMatch(/body\/0\/code/);
   });
 

@@ -81,6 +81,19 @@ describe('GET /v1/events', () => {
   // Needs a second transaction open beside the feed's: a real server (the embedded fallback runs
   // one session at a time, so the open writer would block the feed itself).
   (onRealServer() ? it : it.skip)('never serves a position while a lower one is still uncommitted (200)', async () => {
+    // The held event is a real one of a real case (the feed's answer is checked against the document).
+    const first = await api(t).post('/v1/cases', h.requester, { categoryKey: 'general', subject: 'held', description: 'd' });
+    expectStatus(first, 201);
+    const held0 = first.json<{ id: string; number: string; status: string; version: number }>();
+    const payload = {
+      caseId: held0.id,
+      number: held0.number,
+      status: held0.status,
+      version: held0.version,
+      actor: { id: 'kari', role: 'operator', onBehalfOf: null },
+      at: '2025-03-03T09:00:00.000Z',
+      fields: ['subject'],
+    };
     const before = await feed(h.admin);
     // A writer takes a position and holds its transaction open.
     const writer = new pg.Client({ connectionString: t.url });
@@ -88,7 +101,8 @@ describe('GET /v1/events', () => {
     try {
       await writer.query('BEGIN');
       const { rows } = await writer.query<{ position: string }>(
-        `INSERT INTO outbox_event (id, type, payload) VALUES (gen_random_uuid(), 'case.updated', '{}') RETURNING position::text`,
+        `INSERT INTO outbox_event (id, case_id, type, payload) VALUES (gen_random_uuid(), $1, 'case.updated', $2::jsonb) RETURNING position::text`,
+        [held0.id, JSON.stringify(payload)],
       );
       const held = BigInt(rows[0]!.position);
       // A later writer commits a higher position meanwhile.

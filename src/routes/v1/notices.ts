@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ACCESS_LEVELS } from '../../domain/access';
 import { DomainError } from '../../domain/errors';
 import { requirePrincipal } from '../../plugins/auth';
-import { problems } from '../../schemas/common';
+import { problems, ok } from '../../schemas/common';
 import { ListNoticesQuerySchema, NoticeIdParamsSchema, NoticeInputSchema, NoticeSchema } from '../../schemas/notices';
 
 /** Notices and FAQ links shown before filing (docs/reference-data.md "Notices"). */
@@ -48,7 +48,7 @@ const noticeRoutes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: 'createNotice',
         summary: 'Add a notice (admins)',
         body: NoticeInputSchema,
-        response: { 201: NoticeSchema, ...problems(400, 415) },
+        response: { 201: ok(NoticeSchema, 'The notice as created'), ...problems(400, 415) },
       },
     },
     async (request, reply) => {
@@ -66,7 +66,7 @@ const noticeRoutes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: 'getNotice',
         summary: 'One notice; one outside its active period only for administrators',
         params: NoticeIdParamsSchema,
-        response: { 200: NoticeSchema, ...problems(400, 404) },
+        response: { 200: ok(NoticeSchema, 'The notice'), ...problems(400, 404) },
       },
     },
     async (request) => notices.get(request.params.id, ACCESS_LEVELS.admin.allows(requirePrincipal(request))),
@@ -82,7 +82,7 @@ const noticeRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Replace a notice (admins)',
         params: NoticeIdParamsSchema,
         body: NoticeInputSchema,
-        response: { 200: NoticeSchema, ...problems(400, 404, 415) },
+        response: { 200: ok(NoticeSchema, 'The notice as replaced'), ...problems(400, 404, 415) },
       },
     },
     async (request) => notices.replace(request.params.id, request.body),

@@ -2,12 +2,14 @@ import { Type } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { etagOf, expectedVersion } from '../../http/etag';
 import { requirePrincipal } from '../../plugins/auth';
-import { problems } from '../../schemas/common';
+import { problems, ok } from '../../schemas/common';
 import { CaseSchema, IdParamsSchema } from '../../schemas/case';
 import { CaseLinkListSchema, CaseLinkSchema, CreateLinkSchema, LinkParamsSchema, MergeCaseSchema } from '../../schemas/relations';
 
 const IfMatchHeaders = Type.Object({
-  'if-match': Type.Optional(Type.String({ description: 'ETag of the version of the source case the merge is based on (412 when stale)' })),
+  'if-match': Type.Optional(
+    Type.String({ maxLength: 100, description: 'ETag of the version of the source case the merge is based on (412 when stale)' }),
+  ),
 });
 
 /** Merges and links between cases (docs/merge-and-links.md): thin handlers over RelationService. */
@@ -30,7 +32,7 @@ const relationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         params: IdParamsSchema,
         headers: IfMatchHeaders,
         body: MergeCaseSchema,
-        response: { 200: CaseSchema, ...problems(400, 404, 409, 412, 415) },
+        response: { 200: ok(CaseSchema, 'The source case, merged and closed'), ...problems(400, 404, 409, 412, 415) },
       },
     },
     async (request, reply) => {
@@ -49,7 +51,7 @@ const relationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Links of the case to other cases the caller may see',
         description: 'Links to cases the caller may not see are left out, so a requester sees only links between their own cases.',
         params: IdParamsSchema,
-        response: { 200: CaseLinkListSchema, ...problems(400, 404) },
+        response: { 200: ok(CaseLinkListSchema, 'The links of the case the caller may see'), ...problems(400, 404) },
       },
     },
     async (request) => relations.links(requirePrincipal(request), request.params.id),
@@ -68,7 +70,7 @@ const relationRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'Writes a history row and a `case.linked` event on both. 409 when the two are already linked.',
         params: IdParamsSchema,
         body: CreateLinkSchema,
-        response: { 201: CaseLinkSchema, ...problems(400, 404, 409, 415) },
+        response: { 201: ok(CaseLinkSchema, 'The link, as seen from this case'), ...problems(400, 404, 409, 415) },
       },
     },
     async (request, reply) => {

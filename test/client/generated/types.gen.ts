@@ -2949,6 +2949,14 @@ export type CaseClosedProblem = {
      * What the caller can do
      */
     hint?: 'reopen';
+    /**
+     * The case this one was merged into: write on that one
+     */
+    mergedInto?: string;
+    /**
+     * Which side of the refused merge is closed
+     */
+    mergeRole?: 'source' | 'target';
 };
 
 /**
@@ -4665,7 +4673,7 @@ export type MergeCaseError = MergeCaseErrors[keyof MergeCaseErrors];
 
 export type MergeCaseResponses = {
     /**
-     * Default Response
+     * The source case, merged and closed
      */
     200: Case;
 };
@@ -4712,7 +4720,7 @@ export type ListCaseLinksError = ListCaseLinksErrors[keyof ListCaseLinksErrors];
 
 export type ListCaseLinksResponses = {
     /**
-     * Links to cases the caller may see, oldest first
+     * The links of the case the caller may see
      */
     200: CaseLinkList;
 };
@@ -4807,7 +4815,7 @@ export type CreateCaseLinkError = CreateCaseLinkErrors[keyof CreateCaseLinkError
 
 export type CreateCaseLinkResponses = {
     /**
-     * A link to another case the caller may see
+     * The link, as seen from this case
      */
     201: CaseLink;
 };
@@ -7296,7 +7304,7 @@ export type CreateNoticeError = CreateNoticeErrors[keyof CreateNoticeErrors];
 
 export type CreateNoticeResponses = {
     /**
-     * A notice or FAQ link shown to people before they file a case
+     * The notice as created
      */
     201: Notice;
 };
@@ -7394,7 +7402,7 @@ export type GetNoticeError = GetNoticeErrors[keyof GetNoticeErrors];
 
 export type GetNoticeResponses = {
     /**
-     * A notice or FAQ link shown to people before they file a case
+     * The notice
      */
     200: Notice;
 };
@@ -7453,7 +7461,7 @@ export type UpdateNoticeError = UpdateNoticeErrors[keyof UpdateNoticeErrors];
 
 export type UpdateNoticeResponses = {
     /**
-     * A notice or FAQ link shown to people before they file a case
+     * The notice as replaced
      */
     200: Notice;
 };
