@@ -11,7 +11,7 @@ export const MAX_SEARCH_WORDS = 10;
 const MAX_WORD_LENGTH = 64;
 
 /** A shorter last word is matched whole, not as a prefix. */
-export const MIN_PREFIX_LENGTH = 3;
+const MIN_PREFIX_LENGTH = 3;
 
 /** The highlight markers of a snippet; they are removed from the text a snippet is cut from. */
 export const HIGHLIGHT_START = '«';

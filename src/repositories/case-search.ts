@@ -13,7 +13,7 @@ export type SearchField = 'number' | 'requester' | 'concernedEmployee' | 'subjec
 /** Relevance ranks the newest this many matches of a search (docs/search.md). */
 export const RANKED_NEWEST = 10_000;
 /** A prefix that starts more distinct words than this is matched as a prefix, not as its words. */
-export const MAX_PREFIX_WORDS = 200;
+const MAX_PREFIX_WORDS = 200;
 
 export interface CaseSearch {
   query: SearchQuery;
@@ -38,7 +38,7 @@ type Param = (v: unknown) => string;
 const CONFIGS = ['norwegian', 'english', 'simple'] as const;
 
 /** A prefix whose words are in more than this share of the cases (the statistics' common words) is common. */
-export const COMMON_PREFIX_SHARE = 0.01;
+const COMMON_PREFIX_SHARE = 0.01;
 
 /**
  * What a prefix starts: the lexemes (in any configuration: its stem in each, as `to_tsquery`

@@ -164,7 +164,7 @@ const SearchFieldSchema = Type.Union(
   { description: 'A part of the case that matched the search' },
 );
 
-export const SearchMatchSchema = Type.Object(
+const SearchMatchSchema = Type.Object(
   {
     snippet: Type.String({
       description:
@@ -177,7 +177,7 @@ export const SearchMatchSchema = Type.Object(
   { title: 'SearchMatch', additionalProperties: false, description: 'Why a case was found by the search (q)' },
 );
 
-export const CaseListItemSchema = Type.Object(
+const CaseListItemSchema = Type.Object(
   { ...CaseSchema.properties, match: Type.Optional(SearchMatchSchema) },
   { title: 'CaseListItem', description: 'A case as listed; with `match` when the listing searched (q)' },
 );

@@ -137,7 +137,7 @@ function queueFilter(q: ListCasesQuery, staff: boolean): QueueFilter {
 }
 
 /** The sort of a listing: as asked, else by relevance for a search and newest first otherwise. */
-export function listSort(q: ListCasesQuery): CaseListFilter['sort'] {
+function listSort(q: ListCasesQuery): CaseListFilter['sort'] {
   if (q.sort === 'relevance' && q.q === undefined) {
     throw new DomainError('validation-failed', 'sort=relevance needs a search (q).', {
       errors: [{ in: 'querystring', path: '/sort', message: 'relevance needs q' }],
@@ -157,7 +157,7 @@ export function cursorAfter(sort: CaseListFilter['sort'], last: ListedCase): str
 }
 
 /** The cursor after `at` (null: a row without a due time, in a due-time sort), `id` and, for relevance, the rank. */
-export function encodeCursor(sort: string, at: Date | null, id: string, rank?: string): string {
+function encodeCursor(sort: string, at: Date | null, id: string, rank?: string): string {
   return Buffer.from(JSON.stringify({ s: sort, t: at ? at.toISOString() : null, id, ...(rank === undefined ? {} : { r: rank }) })).toString(
     'base64url',
   );
