@@ -166,12 +166,12 @@ export function reminderAt(timer: { enteredAt: Date; dueAt: Date }, daysBefore: 
   return at.getTime() > timer.enteredAt.getTime() ? at : null;
 }
 
-/** The placeholders of `text` that are not known, each once, in order. */
-export function unknownPlaceholders(text: string): string[] {
+/** The placeholders of `text` that are not in `known` (default: the mail placeholders), each once, in order. */
+export function unknownPlaceholders(text: string, known: readonly string[] = PLACEHOLDERS): string[] {
   const out: string[] = [];
   for (const m of text.matchAll(/\{\{\s*([^{}]*?)\s*\}\}/g)) {
     const name = m[1]!;
-    if (!(PLACEHOLDERS as readonly string[]).includes(name) && !out.includes(name)) out.push(name);
+    if (!known.includes(name) && !out.includes(name)) out.push(name);
   }
   return out;
 }
@@ -209,6 +209,7 @@ export function mailSubject(caseNumber: string, rendered: string): string {
   return `[Sak ${caseNumber}] ${rendered}`.trim();
 }
 
-function formatDate(at: Date, language: Language, timeZone: string): string {
+/** A date as mails and replies write it: "13. mars 2025" / "13 March 2025", in `timeZone`. */
+export function formatDate(at: Date, language: Language, timeZone: string): string {
   return new Intl.DateTimeFormat(language === 'en' ? 'en-GB' : 'nb-NO', { timeZone, day: 'numeric', month: 'long', year: 'numeric' }).format(at);
 }

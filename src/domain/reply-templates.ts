@@ -1,5 +1,5 @@
 import { DomainError } from './errors';
-import type { Language } from './notifications';
+import { formatDate, unknownPlaceholders, type Language } from './notifications';
 import { STATUS_INFO, type Status } from './statuses';
 
 /**
@@ -14,14 +14,9 @@ type ReplyPlaceholder = (typeof REPLY_PLACEHOLDERS)[number];
 
 const PLACEHOLDER = /\{\{\s*([^{}]*?)\s*\}\}/g;
 
-/** The placeholders of `text` that are not known, each once, in order. */
+/** The placeholders of `text` that are not reply placeholders, each once, in order. */
 export function unknownReplyPlaceholders(text: string): string[] {
-  const out: string[] = [];
-  for (const m of text.matchAll(PLACEHOLDER)) {
-    const name = m[1]!;
-    if (!(REPLY_PLACEHOLDERS as readonly string[]).includes(name) && !out.includes(name)) out.push(name);
-  }
-  return out;
+  return unknownPlaceholders(text, REPLY_PLACEHOLDERS);
 }
 
 /** A template as the renderer needs it. */
@@ -72,8 +67,4 @@ export function renderReply(t: ReplyTemplate, f: ReplyFacts, timeZone: string): 
     autoCompleteDate: f.autoCompleteAt ? formatDate(f.autoCompleteAt, f.language, timeZone) : '',
   };
   return text.replace(PLACEHOLDER, (_, name: string) => values[name as ReplyPlaceholder] ?? '');
-}
-
-function formatDate(at: Date, language: Language, timeZone: string): string {
-  return new Intl.DateTimeFormat(language === 'en' ? 'en-GB' : 'nb-NO', { timeZone, day: 'numeric', month: 'long', year: 'numeric' }).format(at);
 }
