@@ -219,6 +219,10 @@ export async function seedCases(url: string, count: number, log: (msg: string) =
     // of a random insert per row and index); the primary keys stay (foreign keys need them).
     const deferred = opts.indexesAfter ? await dropSecondaryIndexes(c, ['case', 'case_history']) : [];
     if (deferred.length) log(`  ${deferred.length} secondary indexes of case and case_history dropped for the bulk insert`);
+    // In a bulk seed the two per-row AFTER INSERT triggers of "case" (the SLA row, the search word
+    // list) are replaced by one set-based statement each after the insert: the same rows, without a
+    // trigger call and ~50 index probes per case (BULK_ROW_TRIGGERS).
+    if (opts.indexesAfter) for (const t of BULK_ROW_TRIGGERS) await c.query(`ALTER TABLE "case" DISABLE TRIGGER ${t.name}`);
     // g = 1 is the newest case (a day old), g = count the oldest (five years old).
     const span = `(interval '5 years' / ${count})`;
     const createdSql = `(now() - interval '1 day' - (s.g - 1) * ${span})`;
@@ -267,6 +271,14 @@ export async function seedCases(url: string, count: number, log: (msg: string) =
       );
       log(`  ${y.year}: ${Number(y.last) - Number(y.first) + 1} cases (${((Date.now() - started) / 1000).toFixed(1)} s)`);
     }
+    if (opts.indexesAfter) {
+      for (const t of BULK_ROW_TRIGGERS) {
+        const filled = Date.now();
+        const { rowCount: n } = await c.query(t.fill);
+        await c.query(`ALTER TABLE "case" ENABLE TRIGGER ${t.name}`);
+        log(`  ${t.name}: ${n} rows set-based (${((Date.now() - filled) / 1000).toFixed(1)} s)`);
+      }
+    }
     const started = Date.now();
     const { rowCount } = await c.query(HISTORY_SQL);
     log(`  history: ${rowCount} rows (${((Date.now() - started) / 1000).toFixed(1)} s)`);
@@ -285,6 +297,18 @@ export async function seedCases(url: string, count: number, log: (msg: string) =
     await c.end();
   }
 }
+
+/** The per-row insert triggers of "case" a bulk seed replaces, and the statement that does their work for every case at once. */
+const BULK_ROW_TRIGGERS = [
+  { name: 'case_sla_on_insert', fill: `INSERT INTO case_sla (case_id, dirty) SELECT id, true FROM "case" ON CONFLICT (case_id) DO NOTHING` },
+  {
+    name: 'case_search_lexemes_added',
+    fill: `INSERT INTO search_lexeme (lexeme)
+           SELECT DISTINCT unnest(tsvector_to_array(coalesce(search_fields, ''::tsvector) || coalesce(search_messages, ''::tsvector)
+                                                    || coalesce(search_internal, ''::tsvector)))
+             FROM "case" ORDER BY 1 ON CONFLICT DO NOTHING`,
+  },
+];
 
 /**
  * Drops the indexes of `tables` that back no constraint (primary keys and unique constraints
