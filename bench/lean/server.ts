@@ -56,7 +56,7 @@ const NUMBER_CTES = `
 const CASE_INSERT = `
   INSERT INTO "case" (id, number, status, category_key, team_key, subject, description, channel,
                       requester_id, requester_name, filed_by_id, filed_by_role)
-  SELECT gen_random_uuid(), n.year || '-' || lpad(n.last::text, 6, '0'), 'REGISTERED', cat.key, cat.default_team_key,
+  SELECT gen_random_uuid(), n.year || '-' || lpad(n.last::text, greatest(6, length(n.last::text)), '0'), 'REGISTERED', cat.key, cat.default_team_key,
          $2, $3, 'portal', $4, $4, $4, 'requester'
     FROM n, cat
   RETURNING ${CASE_FIELDS}`;

@@ -239,7 +239,7 @@ export async function seedCases(url: string, count: number, log: (msg: string) =
                              filed_by_role, last_public_reply_at, first_response_at, completed_at, closed_at, version,
                              created_at, updated_at)
          SELECT gen_random_uuid(),
-                '${y.year}-' || lpad((${y.last} - s.g + 1)::text, 6, '0'),
+                '${y.year}-' || lpad((${y.last} - s.g + 1)::text, greatest(6, length((${y.last} - s.g + 1)::text)), '0'),
                 x.status::"CaseStatus",
                 x.done,
                 cat.key, cat.default_team_key,
@@ -350,7 +350,7 @@ async function seedBatch(
     `INSERT INTO "case" (id, number, status, status_changed_at, category_key, team_key, assignee_id, subject, description,
                          details, channel, requester_id, requester_name, filed_by_id, filed_by_role,
                          last_public_reply_at, first_response_at, version, created_at, updated_at)
-     SELECT gen_random_uuid(), $1 || '-' || lpad(($2 + s.g)::text, 6, '0'), $3::"CaseStatus", at.t, cat.key,
+     SELECT gen_random_uuid(), $1 || '-' || lpad(($2 + s.g)::text, greatest(6, length(($2 + s.g)::text)), '0'), $3::"CaseStatus", at.t, cat.key,
             cat.default_team_key, $4, 'Bench case ' || s.g, 'Seeded by the benchmark.', '{}'::jsonb, 'portal'::"Channel",
             'u' || (s.g % 50000), 'Bench User ' || (s.g % 50000), 'u' || (s.g % 50000), 'requester',
             CASE WHEN $5 THEN at.t END, CASE WHEN $5 THEN at.t END, 3, at.t, at.t

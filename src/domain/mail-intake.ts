@@ -34,7 +34,7 @@ export interface CaseContact {
   externalRequester: unknown;
 }
 
-const CASE_TOKEN = /\[\s*(?:sak|case)\s+(\d{4}-\d{6})\s*\]/i;
+const CASE_TOKEN = /\[\s*(?:sak|case)\s+(\d{4}-\d{6,9})\s*\]/i;
 const CASE_REFERENCE = /^case-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})@saksflyt$/i;
 const REPLY_PREFIX = /^\s*((re|sv|vs|fw|fwd|aw|wg)\s*(\[\d+\])?\s*:\s*)+/i;
 const BOUNCE_SENDER = /^(mailer-daemon|postmaster)@/i;

@@ -36,7 +36,7 @@ export function parseSearch(text: string): SearchQuery {
   const words = (text.normalize('NFC').match(/[\p{L}\p{N}]+(?:[@._-][\p{L}\p{N}]+)*/gu) ?? [])
     .slice(0, MAX_SEARCH_WORDS)
     .map((w) => w.slice(0, MAX_WORD_LENGTH).toLowerCase());
-  const numbered = words.map((w) => /^(\d{4})-(\d{1,6})$/.exec(w)).find((m) => m !== null);
+  const numbered = words.map((w) => /^(\d{4})-(\d{1,9})$/.exec(w)).find((m) => m !== null);
   const caseNumber = numbered ? `${numbered[1]}-${numbered[2]!.padStart(6, '0')}` : null;
   const last = words[words.length - 1];
   // The prefix form only for a plain word: `ola@ntnu.no` or a case number is typed whole. One or

@@ -45,7 +45,7 @@ export async function fileCase(q: Query, w: FilingWrite): Promise<CaseRow | null
        INSERT INTO "case" AS c (id, number, status, status_changed_at, category_key, team_key, subject, description, details,
                                 channel, requester_id, requester_name, employee_number, concerns_employee, external_requester,
                                 filed_by_id, filed_by_role, requester_email, language, priority, version, created_at, updated_at)
-       SELECT ${p(w.id)}::uuid, num.year::text || '-' || lpad(num.last::text, 6, '0'), 'REGISTERED', ${now}, ${p(c.categoryKey)},
+       SELECT ${p(w.id)}::uuid, num.year::text || '-' || lpad(num.last::text, greatest(6, length(num.last::text)), '0'), 'REGISTERED', ${now}, ${p(c.categoryKey)},
               ${p(c.teamKey)}, ${p(c.subject)}, ${p(c.description)}, ${p(json(c.details))}::jsonb, ${p(c.channel)}::"Channel",
               ${p(c.requesterId)}, ${p(c.requesterName)}, ${p(c.employeeNumber)}, ${p(json(c.concernsEmployee))}::jsonb,
               ${p(json(c.externalRequester))}::jsonb, ${p(c.filedById)}, ${p(c.filedByRole)}, ${p(c.requesterEmail)}, ${p(c.language)},

@@ -1315,7 +1315,7 @@ export interface components {
         Case: {
             /** Format: uuid */
             id: string;
-            /** @description Human case number, YYYY-NNNNNN */
+            /** @description Human case number, YYYY-NNNNNN: the year (Oslo) and a sequence number of at least six digits (a seventh past 999,999 cases in a year) */
             number: string;
             /**
              * @description Case status code
@@ -1800,7 +1800,7 @@ export interface components {
         CaseListItem: {
             /** Format: uuid */
             id: string;
-            /** @description Human case number, YYYY-NNNNNN */
+            /** @description Human case number, YYYY-NNNNNN: the year (Oslo) and a sequence number of at least six digits (a seventh past 999,999 cases in a year) */
             number: string;
             /**
              * @description Case status code

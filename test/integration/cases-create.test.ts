@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { createTestApp, type TestApp } from '../helpers/app';
 import { api, expectStatus, headersFor, type Headers, type Person } from '../helpers/cases';
 
@@ -63,6 +64,27 @@ describe('POST /v1/cases', () => {
     } finally {
       t.clock.set('2025-03-03T09:00:00Z');
     }
+  });
+
+  it('numbers past 999,999 in a year with a seventh digit, findable and unique (201)', async () => {
+    const db = new pg.Client({ connectionString: t.url });
+    await db.connect();
+    try {
+      await db.query(`UPDATE case_number_counter SET last = 999998 WHERE year = 2025`);
+    } finally {
+      await db.end();
+    }
+    const numbers: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const res = await a.post('/v1/cases', h.requester, salary);
+      expectStatus(res, 201);
+      numbers.push(res.json().number as string);
+    }
+    // A six-digit pad must not cut 1000000 to 100000 (a duplicate number and a failed filing).
+    expect(numbers).toEqual(['2025-999999', '2025-1000000', '2025-1000001']);
+    const found = await a.get('/v1/cases?q=2025-1000000', h.operator);
+    expectStatus(found, 200);
+    expect((found.json().items as Array<{ number: string }>).map((c) => c.number)).toEqual(['2025-1000000']);
   });
 
   it('validates details against the category form, naming the paths (400)', async () => {

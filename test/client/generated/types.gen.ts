@@ -93,7 +93,7 @@ export type BulkResult = {
 export type Case = {
     id: string;
     /**
-     * Human case number, YYYY-NNNNNN
+     * Human case number, YYYY-NNNNNN: the year (Oslo) and a sequence number of at least six digits (a seventh past 999,999 cases in a year)
      */
     number: string;
     /**
@@ -622,7 +622,7 @@ export type CaseList = {
 export type CaseListItem = {
     id: string;
     /**
-     * Human case number, YYYY-NNNNNN
+     * Human case number, YYYY-NNNNNN: the year (Oslo) and a sequence number of at least six digits (a seventh past 999,999 cases in a year)
      */
     number: string;
     /**

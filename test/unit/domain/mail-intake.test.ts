@@ -24,6 +24,8 @@ describe('mail intake rules', () => {
   it('reads the case token of a subject, in either language', () => {
     expect(caseTokenOf('SV: [Sak 2026-000123] Lønn')).toBe('2026-000123');
     expect(caseTokenOf('Re: [case 2026-000042]')).toBe('2026-000042');
+    expect(caseTokenOf('Re: [Sak 2026-1000000]')).toBe('2026-1000000');
+    expect(caseTokenOf('Re: [Sak 2026-00012]')).toBeNull();
     expect(caseTokenOf('Sak 2026-000123')).toBeNull();
     expect(caseTokenOf('[Sak 26-1]')).toBeNull();
   });
