@@ -207,8 +207,8 @@ const HISTORY_SQL = `
  * history rows of its way to its status (HISTORY_SQL); the SLA trigger fills case_sla as it would
  * for filed cases.
  */
-export async function seedCases(url: string, count: number, log: (msg: string) => void, opts: { indexesAfter?: boolean } = {}): Promise<void> {
-  if (count <= 0) return;
+export async function seedCases(url: string, total: number, log: (msg: string) => void, opts: { indexesAfter?: boolean } = {}): Promise<void> {
+  if (total <= 0) return;
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   try {
@@ -223,6 +223,10 @@ export async function seedCases(url: string, count: number, log: (msg: string) =
     // list) are replaced by one set-based statement each after the insert: the same rows, without a
     // trigger call and ~50 index probes per case (BULK_ROW_TRIGGERS).
     if (opts.indexesAfter) for (const t of BULK_ROW_TRIGGERS) await c.query(`ALTER TABLE "case" DISABLE TRIGGER ${t.name}`);
+    // Above BENCH_SEED_DISTINCT cases the seed makes that many distinct cases and copies them
+    // (copyCases): the copies' text is the same, so their search vectors are copied, not computed.
+    const distinct = distinctCases(total);
+    const count = distinct;
     // g = 1 is the newest case (a day old), g = count the oldest (five years old).
     const span = `(interval '5 years' / ${count})`;
     const createdSql = `(now() - interval '1 day' - (s.g - 1) * ${span})`;
@@ -279,6 +283,7 @@ export async function seedCases(url: string, count: number, log: (msg: string) =
         log(`  ${t.name}: ${n} rows set-based (${((Date.now() - filled) / 1000).toFixed(1)} s)`);
       }
     }
+    if (total > distinct) await copyCases(c, distinct, total, log);
     const started = Date.now();
     const { rowCount } = await c.query(HISTORY_SQL);
     log(`  history: ${rowCount} rows (${((Date.now() - started) / 1000).toFixed(1)} s)`);
@@ -296,6 +301,65 @@ export async function seedCases(url: string, count: number, log: (msg: string) =
   } finally {
     await c.end();
   }
+}
+
+/**
+ * How many distinct cases a seed of `count` generates (BENCH_SEED_DISTINCT, default 1,000,000):
+ * all of them up to that; above it `count` must be a multiple of it and the rest are copies.
+ */
+export function distinctCases(count: number): number {
+  const distinct = Number(process.env.BENCH_SEED_DISTINCT ?? 1_000_000);
+  if (!Number.isInteger(distinct) || distinct < 1) throw new Error('BENCH_SEED_DISTINCT: a whole number ≥ 1');
+  if (count <= distinct) return count;
+  if (count % distinct !== 0) throw new Error(`BENCH_CASES ${count}: above BENCH_SEED_DISTINCT (${distinct}) it must be a multiple of it`);
+  return distinct;
+}
+
+/**
+ * Makes `total` cases of the `distinct` seeded ones: copy k (1 … total/distinct − 1) of every case
+ * with a new id, every instant k × (5 years / total) earlier (so the copies fill the gaps between
+ * the distinct cases and the archive keeps its age profile: open cases recent, old ones closed),
+ * and a number of its own in the same year (sequence k × that year's count + the original's, so
+ * numbers stay unique but are not in filing order). The text is the original's, so the search
+ * vectors are copied instead of computed again (the BEFORE INSERT trigger that computes them is
+ * off meanwhile): to_tsvector in three configurations is most of a seed's time. The SLA rows, the
+ * history and the word list (no new words) follow as for distinct cases.
+ */
+async function copyCases(c: pg.Client, distinct: number, total: number, log: (msg: string) => void): Promise<void> {
+  const { rows: cols } = await c.query<{ name: string; type: string }>(
+    `SELECT column_name AS name, data_type AS type FROM information_schema.columns
+      WHERE table_schema = current_schema() AND table_name = 'case' ORDER BY ordinal_position`,
+  );
+  const { rows: years } = await c.query<{ year: string; last: number }>(`SELECT year::text AS year, last FROM case_number_counter`);
+  const perYear = `(CASE split_part(o.number, '-', 1) ${years.map((y) => `WHEN '${y.year}' THEN ${Number(y.last)}`).join(' ')} END)`;
+  const shift = (k: number) => `(${k} * (interval '5 years' / ${total}))`;
+  const value = (k: number) => (col: { name: string; type: string }): string => {
+    if (col.name === 'id') return 'gen_random_uuid()';
+    if (col.name === 'number') {
+      const seq = `(${k} * ${perYear} + split_part(o.number, '-', 2)::int)::text`;
+      return `split_part(o.number, '-', 1) || '-' || lpad(${seq}, greatest(6, length(${seq})), '0')`;
+    }
+    if (col.type.startsWith('timestamp')) return `o."${col.name}" - ${shift(k)}`;
+    return `o."${col.name}"`;
+  };
+  const off = ['case_search_fields', ...BULK_ROW_TRIGGERS.map((t) => t.name)];
+  for (const t of off) await c.query(`ALTER TABLE "case" DISABLE TRIGGER ${t}`);
+  try {
+    for (let k = 1; k < total / distinct; k++) {
+      const started = Date.now();
+      const { rowCount } = await c.query(
+        `INSERT INTO "case" (${cols.map((col) => `"${col.name}"`).join(', ')})
+         SELECT ${cols.map(value(k)).join(', ')} FROM "case" o WHERE split_part(o.number, '-', 2)::int <= ${perYear}`,
+      );
+      log(`  copy ${k}: ${rowCount} cases (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    }
+  } finally {
+    for (const t of off) await c.query(`ALTER TABLE "case" ENABLE TRIGGER ${t}`);
+  }
+  await c.query(`UPDATE case_number_counter SET last = last * ${total / distinct}`);
+  const started = Date.now();
+  const { rowCount } = await c.query(BULK_ROW_TRIGGERS[0]!.fill);
+  log(`  SLA rows of the copies: ${rowCount} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
 }
 
 /** The per-row insert triggers of "case" a bulk seed replaces, and the statement that does their work for every case at once. */
