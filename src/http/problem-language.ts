@@ -123,8 +123,12 @@ const DETAILS_NB: Partial<Record<ErrorCode, (p: Problem) => string>> = {
   },
 };
 
-/** The problem in `lang`: title and detail translated (in place), code, type and members unchanged. */
-function localise(problem: Problem, lang: ProblemLanguage): Problem {
+/**
+ * The problem in `lang`: title and detail translated (in place), code, type and members unchanged.
+ * The one translation of a problem: a problem answer (localiseProblemReply) and each refused
+ * operation inside a bulk answer (routes/v1/bulk.ts) go through it.
+ */
+export function localise(problem: Problem, lang: ProblemLanguage): Problem {
   if (lang === 'en') return problem;
   problem.title = PROBLEM_TITLES_NB[problem.code] ?? problem.title;
   const detail = DETAILS_NB[problem.code];
@@ -133,11 +137,19 @@ function localise(problem: Problem, lang: ProblemLanguage): Problem {
 }
 
 /**
+ * The language of the request's problems (its Accept-Language), said in the answer's
+ * Content-Language. An answer that carries problems calls it once, then `localise`s each.
+ */
+export function problemLanguageOf(request: FastifyRequest, reply: FastifyReply): ProblemLanguage {
+  const lang = negotiateLanguage(request.headers['accept-language']);
+  void reply.header('content-language', lang);
+  return lang;
+}
+
+/**
  * Localises a problem answer to the request's Accept-Language and says so in Content-Language.
  * The error handler, the not-found handler and the router's own refusals call it once each.
  */
 export function localiseProblemReply(request: FastifyRequest, reply: FastifyReply, problem: Problem): Problem {
-  const lang = negotiateLanguage(request.headers['accept-language']);
-  void reply.header('content-language', lang);
-  return localise(problem, lang);
+  return localise(problem, problemLanguageOf(request, reply));
 }

@@ -21,8 +21,11 @@ export const IDEMPOTENCY_HEADER = 'idempotency-key';
 /** Set on an answer that repeats a stored one. */
 const REPLAYED_HEADER = 'idempotent-replayed';
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
-/** Response headers a replay repeats; others (x-request-id, rate-limit counters) are per request. */
-const REPLAYED_HEADERS = ['content-type', 'location', 'etag'];
+/**
+ * Response headers a replay repeats; others (x-request-id, rate-limit counters) are per request.
+ * Content-Language names the language of the stored body (its problems), not of the retry's header.
+ */
+const REPLAYED_HEADERS = ['content-type', 'content-language', 'location', 'etag'];
 
 /** Whether a POST takes part: it opted in (default) and its body was parsed before the handler. */
 export function honoursIdempotencyKey(method: string, config: { idempotency?: boolean } | undefined, multipart: boolean): boolean {

@@ -62,7 +62,9 @@ const categoryProperties = () => ({
   defaultTeamKey: Type.String(),
   sensitive: Type.Boolean(),
   form: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()], {
-    description: 'Extra fields of the contact form, as JSON Schema; each field has `title` (English) and `x-title`/`x-description` {nb, en}',
+    description:
+      'Extra fields of the contact form, as JSON Schema; each field has `title` (English) and `x-title`/`x-description` {nb, en}; ' +
+      'a field with `enum` has `x-enum-labels`: a label {nb, en} per value, keyed by the value (a case stores the value)',
   }),
   active: Type.Boolean(),
   sortOrder: Type.Integer(),
@@ -90,7 +92,13 @@ export const PutCategorySchema = Type.Object(
     guidance: Type.Optional(Type.Union([LocalizedTextSchema, Type.Null()], { description: "Required when handledBy is 'leader'" })),
     defaultTeamKey: Key,
     sensitive: Type.Boolean(),
-    form: Type.Optional(Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()])),
+    form: Type.Optional(
+      Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()], {
+        description:
+          'JSON Schema of the extra fields. Every `enum` needs `x-enum-labels` with a label {nb, en} for each of its values ' +
+          'and for nothing else (400 otherwise); `x-title`/`x-description` {nb, en} are optional',
+      }),
+    ),
     active: Type.Optional(Type.Boolean()),
     sortOrder: Type.Optional(Type.Integer({ minimum: 0, maximum: 100000 })),
     retentionMonths: Type.Optional(Type.Integer({ minimum: 1, maximum: 600 })),

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { choiceLabelProblems } from '../domain/choice-labels';
 import type { Clock } from '../domain/clock';
 import { DomainError } from '../domain/errors';
 import { pgQuery, type Query } from '../db/query';
@@ -53,6 +54,13 @@ export class ReferenceService {
     if (formProblems.length > 0) {
       throw new DomainError('validation-failed', `form is not a usable JSON Schema: ${formProblems[0]}`, {
         errors: formProblems.map((m) => ({ in: 'body', path: '/form', message: m })),
+      });
+    }
+    const labelProblems = choiceLabelProblems(body.form);
+    if (labelProblems.length > 0) {
+      const first = labelProblems[0]!;
+      throw new DomainError('validation-failed', `form ${first.path}: ${first.message}.`, {
+        errors: labelProblems.map((p) => ({ in: 'body', path: `/form${p.path}`, message: p.message })),
       });
     }
     const [team] = await existingTeamKeys(this.q, [body.defaultTeamKey]);

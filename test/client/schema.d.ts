@@ -654,7 +654,7 @@ export interface paths {
         put?: never;
         /**
          * Apply up to 500 assign, transition and setTeam operations
-         * @description The request is validated as a whole (a malformed operation is a 400 for all); then each operation runs in its own transaction with the same rules as its single endpoint, and the answer is 200 with one result per operation: its status and the case, or its problem. Operations on one case run in request order.
+         * @description The request is validated as a whole (a malformed operation is a 400 for all); then each operation runs in its own transaction with the same rules as its single endpoint, and the answer is 200 with one result per operation: its status and the case, or its problem. Operations on one case run in request order. The problems' title and detail follow Accept-Language like a problem answer's (nb or en, said in Content-Language); their code is the same in both.
          */
         post: operations["updateCasesInBulk"];
         delete?: never;
@@ -2471,7 +2471,7 @@ export interface components {
             guidance: components["schemas"]["LocalizedText"] | null;
             defaultTeamKey: string;
             sensitive: boolean;
-            /** @description Extra fields of the contact form, as JSON Schema; each field has `title` (English) and `x-title`/`x-description` {nb, en} */
+            /** @description Extra fields of the contact form, as JSON Schema; each field has `title` (English) and `x-title`/`x-description` {nb, en}; a field with `enum` has `x-enum-labels`: a label {nb, en} per value, keyed by the value (a case stores the value) */
             form: {
                 [key: string]: unknown;
             } | null;
@@ -2510,7 +2510,7 @@ export interface components {
             guidance: components["schemas"]["LocalizedText"] | null;
             defaultTeamKey: string;
             sensitive: boolean;
-            /** @description Extra fields of the contact form, as JSON Schema; each field has `title` (English) and `x-title`/`x-description` {nb, en} */
+            /** @description Extra fields of the contact form, as JSON Schema; each field has `title` (English) and `x-title`/`x-description` {nb, en}; a field with `enum` has `x-enum-labels`: a label {nb, en} per value, keyed by the value (a case stores the value) */
             form: {
                 [key: string]: unknown;
             } | null;
@@ -2944,6 +2944,7 @@ export interface components {
             guidance?: components["schemas"]["LocalizedText"] | null;
             defaultTeamKey: string;
             sensitive: boolean;
+            /** @description JSON Schema of the extra fields. Every `enum` needs `x-enum-labels` with a label {nb, en} for each of its values and for nothing else (400 otherwise); `x-title`/`x-description` {nb, en} are optional */
             form?: {
                 [key: string]: unknown;
             } | null;
@@ -9755,6 +9756,8 @@ export interface operations {
                     "X-RateLimit-Remaining": components["headers"]["XRateLimitRemaining"];
                     "X-RateLimit-Reset": components["headers"]["XRateLimitReset"];
                     "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    /** @description The language of the text */
+                    "Content-Language": string;
                     [name: string]: unknown;
                 };
                 content: {

@@ -250,6 +250,63 @@ describe('forms handled by the leader, nb/en texts and Norwegian problems', () =
       expect(noRoute.headers['content-language']).toBe('nb');
     });
 
+    it('translates the problems inside a bulk answer, keeping their code; English without the header (200)', async () => {
+      const bulk = async (lang?: string) => {
+        const c = await a.post('/v1/cases', h.requester, { categoryKey: 'general', subject: 's', description: 'd' });
+        expectStatus(c, 201);
+        const id = c.json<{ id: string }>().id;
+        const res = await t.app.inject({
+          method: 'POST',
+          url: '/v1/cases/bulk',
+          headers: { ...h.operator, ...(lang !== undefined ? { 'accept-language': lang } : {}) },
+          payload: {
+            operations: [
+              { op: 'assign', caseId: id, assigneeId: 'kari' },
+              { op: 'transition', caseId: id, to: 'UPDATED_BY_USER' },
+              { op: 'setTeam', caseId: '00000000-0000-4000-8000-000000000000', teamKey: 'payroll' },
+            ],
+          },
+        });
+        expectStatus(res, 200);
+        type Item = { status: number; problem?: { code: string; title: string; detail: string; currentStatus?: string } };
+        return { res, results: res.json<{ results: Item[]; succeeded: number }>().results };
+      };
+      const nb = await bulk('nb');
+      expect(nb.res.headers['content-language']).toBe('nb');
+      expect(nb.results.map((r) => r.status)).toEqual([200, 409, 404]);
+      const [, refusedNb, missingNb] = nb.results;
+      expect(refusedNb!.problem).toMatchObject({ code: 'invalid-transition', title: 'Statusendringen er ikke tillatt' });
+      expect(refusedNb!.problem!.detail).toMatch(/^Saken kan ikke flyttes fra «.+» \(\w+\) til «Oppdatert av bruker» \(UPDATED_BY_USER\)/);
+      expect(missingNb!.problem).toMatchObject({ code: 'not-found', title: 'Finnes ikke' });
+      expect(missingNb!.problem!.detail).toMatch(/finnes ikke/);
+
+      const en = await bulk();
+      expect(en.res.headers['content-language']).toBe('en');
+      const [, refusedEn, missingEn] = en.results;
+      expect(refusedEn!.problem).toMatchObject({ code: 'invalid-transition', title: 'Transition not allowed' });
+      expect(refusedEn!.problem!.detail).not.toMatch(/Saken|«/);
+      expect(missingEn!.problem).toMatchObject({ code: 'not-found', title: 'Not found' });
+      expect(missingEn!.problem!.currentStatus).toBeUndefined();
+      expect(refusedEn!.problem!.currentStatus).toBe(refusedNb!.problem!.currentStatus);
+
+      // A replay (same Idempotency-Key) repeats the stored answer in the language it was made in, and says so.
+      const payload = { operations: [{ op: 'setTeam', caseId: '00000000-0000-4000-8000-000000000000', teamKey: 'payroll' }] };
+      const send = (lang: string) =>
+        t.app.inject({
+          method: 'POST',
+          url: '/v1/cases/bulk',
+          headers: { ...h.operator, 'accept-language': lang, 'idempotency-key': 'bulk-in-nb-1' },
+          payload,
+        });
+      const first = await send('nb');
+      const replay = await send('en');
+      expectStatus(replay, 200);
+      expect(replay.headers['idempotent-replayed']).toBe('true');
+      expect(replay.headers['content-language']).toBe('nb');
+      expect(replay.json()).toEqual(first.json());
+      expect(replay.json().results[0].problem.title).toBe('Finnes ikke');
+    });
+
     it('is not confused by a hostile header', async () => {
       const res = await notFound(`${'a'.repeat(5000)}, <script>;q=1, nb;q=abc, nn;q=2`);
       expectStatus(res, 404);

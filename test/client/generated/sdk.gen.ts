@@ -527,7 +527,7 @@ export const runWebhooks = <ThrowOnError extends boolean = false>(options?: Opti
 /**
  * Apply up to 500 assign, transition and setTeam operations
  *
- * The request is validated as a whole (a malformed operation is a 400 for all); then each operation runs in its own transaction with the same rules as its single endpoint, and the answer is 200 with one result per operation: its status and the case, or its problem. Operations on one case run in request order.
+ * The request is validated as a whole (a malformed operation is a 400 for all); then each operation runs in its own transaction with the same rules as its single endpoint, and the answer is 200 with one result per operation: its status and the case, or its problem. Operations on one case run in request order. The problems' title and detail follow Accept-Language like a problem answer's (nb or en, said in Content-Language); their code is the same in both.
  */
 export const updateCasesInBulk = <ThrowOnError extends boolean = false>(options: Options<UpdateCasesInBulkData, ThrowOnError>) => (options.client ?? client).post<UpdateCasesInBulkResponses, UpdateCasesInBulkErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],

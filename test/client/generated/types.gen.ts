@@ -1326,7 +1326,7 @@ export type Category = {
     defaultTeamKey: string;
     sensitive: boolean;
     /**
-     * Extra fields of the contact form, as JSON Schema; each field has `title` (English) and `x-title`/`x-description` {nb, en}
+     * Extra fields of the contact form, as JSON Schema; each field has `title` (English) and `x-title`/`x-description` {nb, en}; a field with `enum` has `x-enum-labels`: a label {nb, en} per value, keyed by the value (a case stores the value)
      */
     form: {
         [key: string]: unknown;
@@ -1372,7 +1372,7 @@ export type CategoryDetail = {
     defaultTeamKey: string;
     sensitive: boolean;
     /**
-     * Extra fields of the contact form, as JSON Schema; each field has `title` (English) and `x-title`/`x-description` {nb, en}
+     * Extra fields of the contact form, as JSON Schema; each field has `title` (English) and `x-title`/`x-description` {nb, en}; a field with `enum` has `x-enum-labels`: a label {nb, en} per value, keyed by the value (a case stores the value)
      */
     form: {
         [key: string]: unknown;
@@ -1953,6 +1953,9 @@ export type PutCategoryRequest = {
     guidance?: LocalizedText | null;
     defaultTeamKey: string;
     sensitive: boolean;
+    /**
+     * JSON Schema of the extra fields. Every `enum` needs `x-enum-labels` with a label {nb, en} for each of its values and for nothing else (400 otherwise); `x-title`/`x-description` {nb, en} are optional
+     */
     form?: {
         [key: string]: unknown;
     } | null;
