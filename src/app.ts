@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import helmet from '@fastify/helmet';
 import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -10,6 +9,7 @@ import { resolveVerifier } from './auth/verifier';
 import { systemClock, type Clock } from './domain/clock';
 import { OneLinePerRequest } from './http/log-controller';
 import { buildValidator } from './http/validation';
+import securityHeadersPlugin from './plugins/security-headers';
 import errorsPlugin, { frameworkErrorReply } from './plugins/errors';
 import bodyDepthPlugin from './plugins/body-depth';
 import dbPlugin from './plugins/db';
@@ -111,7 +111,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
 
   await app.register(errorsPlugin);
   await app.register(bodyDepthPlugin);
-  await app.register(helmet, { contentSecurityPolicy: false, global: true });
+  await app.register(securityHeadersPlugin);
   const origins = config.CORS_ORIGINS.split(',')
     .map((s) => s.trim())
     .filter(Boolean);
