@@ -7,7 +7,9 @@
 // Each statement is marked with whether an HTTP request sent it: every 'request' event of an
 // http.Server runs inside an AsyncLocalStorage context, which follows the request's promises
 // down to pg's query call. Statements outside one (background loops: notifications, metrics
-// refresh, purges) are recorded as `background`, so they do not count as a request's.
+// refresh, purges) are recorded as `background`, so they do not count as a request's. The
+// context is used only while recording (on Node 20 it enables promise hooks, which cost every
+// promise of the process), so measurements outside a trace run without it.
 'use strict';
 const fs = require('node:fs');
 const http = require('node:http');
@@ -21,7 +23,7 @@ if (file) {
   const inRequest = new AsyncLocalStorage();
   const emit = http.Server.prototype.emit;
   http.Server.prototype.emit = function emitInContext(event, ...args) {
-    if (event === 'request') return inRequest.run(true, () => emit.call(this, event, ...args));
+    if (recording && event === 'request') return inRequest.run(true, () => emit.call(this, event, ...args));
     return emit.call(this, event, ...args);
   };
   const original = pg.Client.prototype.query;
@@ -39,7 +41,11 @@ if (file) {
     return original.call(this, config, ...rest);
   };
   process.on('SIGWINCH', () => {
-    if (recording) fs.writeFileSync(file, JSON.stringify(statements));
+    if (recording) {
+      fs.writeFileSync(file, JSON.stringify(statements));
+      // Off again: the context's promise hooks cost every promise of the service while enabled.
+      inRequest.disable();
+    }
     recording = !recording;
     statements = [];
   });
