@@ -17,7 +17,7 @@ function freePort(): Promise<number> {
   });
 }
 
-export interface TracedStatement {
+interface TracedStatement {
   sql: string;
   /** Sent while handling an HTTP request (false: a background loop). */
   request: boolean;
