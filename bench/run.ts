@@ -140,6 +140,45 @@ async function oneRequest(app: AppProcess, r: HttpRequest): Promise<void> {
   if (res.status >= 300) throw new Error(`${r.method} ${r.path}: HTTP ${res.status} ${text.slice(0, 300)}`);
 }
 
+/**
+ * Every identity signs in once (GET /v1/categories), a few at a time: a token's first request
+ * verifies its signature and records the sign-in (a statement), which a running service does once
+ * per identity and TOKEN_CACHE_SECONDS, not per request.
+ */
+async function signIn(app: AppProcess, identities: string[]): Promise<void> {
+  let i = 0;
+  const worker = async () => {
+    while (i < identities.length) {
+      await oneRequest(app, { method: 'GET', path: '/v1/categories', headers: { authorization: `Bearer ${identities[i++]!}` } });
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, worker));
+}
+
+/**
+ * Statements per request of a scenario in steady state: its identities signed in (within the
+ * token cache's life) and one untraced round of its requests (the category, windows and calendar
+ * copies filled), then `count` sequential requests traced. Only statements sent while handling a
+ * request count; a background loop's (notifications, metrics refresh) are logged apart.
+ */
+async function traceRoundTrips(app: AppProcess, name: string, identities: string[], next: () => HttpRequest, count: number): Promise<number> {
+  await signIn(app, identities);
+  for (let i = 0; i < count; i++) await oneRequest(app, next());
+  const statements = await app.traceSql(async () => {
+    for (let i = 0; i < count; i++) await oneRequest(app, next());
+  });
+  const ofRequests = statements.filter((s) => s.request);
+  const perRequest = ofRequests.length / count;
+  const shapes = new Map<string, number>();
+  for (const s of ofRequests) shapes.set(s.sql.slice(0, 60), (shapes.get(s.sql.slice(0, 60)) ?? 0) + 1);
+  log(
+    `${name}: ${perRequest.toFixed(1)} statements per request over ${count} requests` +
+      ` (${statements.length - ofRequests.length} by background loops meanwhile, not counted): ` +
+      [...shapes].map(([sql, n]) => `${n}× ${sql}`).join(' | '),
+  );
+  return perRequest;
+}
+
 async function main(): Promise<void> {
   const started = new Date();
   log(`saksflyt benchmark: ${JSON.stringify(settings)}; DB_POOL_MAX=${appConfig.DB_POOL_MAX}`);
@@ -234,24 +273,13 @@ async function main(): Promise<void> {
     const leanToggle = new TogglePool(leanCases);
 
     // Round trips of a message (not timed): #17 counts its statements too.
-    {
-      const next = messageRequests(tokens, messageCases);
-      const statements = await app.traceSql(async () => {
-        for (let i = 0; i < 4; i++) await oneRequest(app!, next());
-      });
-      traces.message = statements.length / 4;
-      log(`message: ${traces.message.toFixed(1)} statements per request`);
-    }
+    traces.message = await traceRoundTrips(app, 'message', [tokens.operator], messageRequests(tokens, messageCases), 4);
 
     for (const scenario of requestScenarios) {
-      // Round trips: the statements the service sent for a few sequential requests.
+      // Round trips: the statements the service sent for a few sequential requests, in steady state.
       const next = requestsOf[scenario](appToggle);
-      const sampleCount = scenario === 'list' ? queries.length : 4;
-      const statements = await app.traceSql(async () => {
-        for (let i = 0; i < sampleCount; i++) await oneRequest(app!, next());
-      });
-      traces[scenario] = statements.length / sampleCount;
-      log(`${scenario}: ${traces[scenario].toFixed(1)} statements per request`);
+      const identities = scenario === 'create' ? tokens.requesters : scenario === 'list' ? tokens.operators : [tokens.operator];
+      traces[scenario] = await traceRoundTrips(app, scenario, identities, next, scenario === 'list' ? queries.length : 8);
       const leanNext = lean ? requestsOf[scenario](leanToggle) : null;
 
       if (settings.warmup > 0) {
@@ -260,7 +288,10 @@ async function main(): Promise<void> {
       }
       for (const connections of settings.connections) {
         app.resetPeak();
+        const cpu0 = app.cpuSeconds();
         const a = await runHttp(app.baseUrl, connections, settings.duration, next);
+        const answered = a.ok + Object.values(a.failures).reduce((n, k) => n + k, 0);
+        const cpuMsPerRequest = ((app.cpuSeconds() - cpu0) * 1000) / Math.max(1, answered);
         const peakRssMb = app.peakRssMb();
         const l = lean && leanNext ? await runHttp(lean.baseUrl, connections, settings.duration, leanNext) : undefined;
         rows.push({ scenario, connections, app: a, lean: l, peakRssMb });
@@ -269,7 +300,7 @@ async function main(): Promise<void> {
             (l
               ? `lean ${num(l.rps)}/s p50 ${ms(l.p50)} p99 ${ms(l.p99)} ms (failures ${failures(l)}); of lean ${((a.rps / l.rps) * 100).toFixed(0)} %; `
               : '') +
-            `peak RSS ${peakRssMb.toFixed(0)} MiB`,
+            `peak RSS ${peakRssMb.toFixed(0)} MiB; service CPU ${cpuMsPerRequest.toFixed(2)} ms per request`,
         );
       }
     }

@@ -11,8 +11,12 @@
  * (120), then both behind a round-robin load generator (connections dealt alternately) for
  * BENCH_SOAK_SECONDS; the report compares the throughput of one and two and plots each
  * instance's memory.
+ *
+ * BENCH_RESULTS writes the soak section into another file than bench/results.md. Warnings and
+ * errors of the services' logs (a 503's cause, e.g. a pool or statement timeout) are summed up at
+ * the end of the run, with the answers that were not 2xx.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startApp, type AppProcess } from './lib/app-process';
@@ -35,6 +39,8 @@ const sampleSeconds = intEnv('BENCH_SOAK_SAMPLE_SECONDS', 5);
 const cases = intEnv('BENCH_SOAK_CASES', 20_000);
 const instances = intEnv('BENCH_SOAK_INSTANCES', 1);
 const oneSeconds = instances > 1 ? intEnv('BENCH_SOAK_ONE_SECONDS', 120) : 0;
+
+const resultsFile = process.env.BENCH_RESULTS ? path.resolve(process.env.BENCH_RESULTS) : undefined;
 
 const log = (msg: string) => process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${msg}\n`);
 
@@ -62,6 +68,24 @@ function slopeMbPerMin(samples: Sample[], from: number): number {
   const num_ = xs.reduce((a, s) => a + (s.at - mx) * (s.rssMb - my), 0);
   const den = xs.reduce((a, s) => a + (s.at - mx) ** 2, 0);
   return (num_ / den) * 60;
+}
+
+/** The warnings and errors of a service's log, counted by message (and the error's message). */
+function logProblems(file: string): void {
+  const counts = new Map<string, number>();
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (!line.startsWith('{')) continue;
+    try {
+      const e = JSON.parse(line) as { level?: number; msg?: string; err?: { message?: string }; res?: { statusCode?: number } };
+      if ((e.level ?? 0) < 40) continue;
+      const key = `${e.msg ?? ''}${e.res?.statusCode ? ` ${e.res.statusCode}` : ''}${e.err?.message ? `: ${e.err.message.slice(0, 160)}` : ''}`;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    } catch {
+      // not a log line of ours
+    }
+  }
+  const lines = [...counts].sort((a, b) => b[1] - a[1]).map(([k, n]) => `  ${n}× ${k}`);
+  log(`${path.basename(file)}: ${lines.length ? `warnings and errors:\n${lines.join('\n')}` : 'no warnings or errors'}`);
 }
 
 async function main(): Promise<void> {
@@ -147,11 +171,19 @@ async function main(): Promise<void> {
       instances > 1
         ? renderTwo({ started, machine, samples, one: one!, many: m, peaks })
         : renderOne({ started, machine, samples, m, peak: peaks[0]! });
-    writeSoakSection(section);
-    log('wrote the soak section of bench/results.md');
+    writeSoakSection(section, resultsFile);
+    log(`wrote the soak section of ${resultsFile ?? 'bench/results.md'}`);
     succeeded = true;
   } finally {
     for (const a of apps) await a.stop().catch(() => undefined);
+    // After the stop: the services write their log lines in batches and flush the rest on exit.
+    for (const a of apps) {
+      try {
+        logProblems(a.logFile);
+      } catch (err) {
+        log(`could not read ${a.logFile}: ${String(err)}`);
+      }
+    }
     await db?.drop().catch(() => undefined);
     if (succeeded) rmSync(dataDir, { recursive: true, force: true });
     else log(`service log kept in ${dataDir}`);

@@ -23,6 +23,8 @@ async function main(): Promise<void> {
     await app.close();
   });
   await app.listen({ host: config.HOST, port: config.PORT });
+  // Log lines go out in batches (src/app.ts); the start lines should not wait for the next one.
+  (app.log as { flush?: () => void }).flush?.();
 }
 
 main().catch((err: unknown) => {

@@ -17,6 +17,12 @@ function freePort(): Promise<number> {
   });
 }
 
+interface TracedStatement {
+  sql: string;
+  /** Sent while handling an HTTP request (false: a background loop). */
+  request: boolean;
+}
+
 export interface AppProcess {
   pid: number;
   baseUrl: string;
@@ -27,14 +33,30 @@ export interface AppProcess {
   peakRssMb(): number;
   /** Resident set now, in MiB. */
   rssMb(): number;
-  /** The SQL statements the service sent while `fn` ran (run nothing else meanwhile). */
-  traceSql(fn: () => Promise<void>): Promise<string[]>;
+  /**
+   * CPU seconds the process has used since start (user + system, /proc/<pid>/stat): the CPU a
+   * measurement cost is the difference, which a loaded machine stretches less than wall time.
+   */
+  cpuSeconds(): number;
+  /**
+   * The SQL statements the service sent while `fn` ran (run nothing else meanwhile), each marked
+   * with whether a request sent it or a background loop (bench/lib/trace-sql.cjs).
+   */
+  traceSql(fn: () => Promise<void>): Promise<TracedStatement[]>;
   stop(): Promise<void>;
 }
 
 function statusKb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
   const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) : NaN;
+}
+
+/** utime + stime of a process in seconds (fields 14 and 15 of /proc/<pid>/stat, in clock ticks of 1/100 s). */
+function cpuSecondsOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name (field 2) may hold spaces; the fields after its closing parenthesis do not.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 let built = false;
@@ -117,6 +139,7 @@ async function spawnServer(args: string[], opts: { env: Record<string, string>; 
       }
     },
     peakRssMb: () => statusKb(pid, 'VmHWM') / 1024,
+    cpuSeconds: () => cpuSecondsOf(pid),
     rssMb: () => statusKb(pid, 'VmRSS') / 1024,
     traceSql: async (fn) => {
       rmSync(traceFile, { force: true });
@@ -128,7 +151,7 @@ async function spawnServer(args: string[], opts: { env: Record<string, string>; 
       process.kill(pid, 'SIGWINCH');
       for (let i = 0; i < 50; i++) {
         try {
-          if (existsSync(traceFile)) return JSON.parse(readFileSync(traceFile, 'utf8')) as string[];
+          if (existsSync(traceFile)) return JSON.parse(readFileSync(traceFile, 'utf8')) as TracedStatement[];
         } catch {
           // caught it half-written
         }
@@ -141,7 +164,7 @@ async function spawnServer(args: string[], opts: { env: Record<string, string>; 
       const timer = setTimeout(() => child.kill('SIGKILL'), 25_000);
       await exited;
       clearTimeout(timer);
-      out.end();
+      await new Promise<void>((resolve) => out.end(resolve));
     },
   };
 }

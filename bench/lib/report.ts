@@ -47,12 +47,12 @@ export function writeResults(markdown: string, file = RESULTS_FILE): void {
   writeFileSync(file, `${markdown.trimEnd()}\n${soak}`);
 }
 
-/** Replaces (or adds) the soak section at the end of the file. */
-export function writeSoakSection(markdown: string): void {
-  let head = existsSync(RESULTS_FILE) ? readFileSync(RESULTS_FILE, 'utf8') : '# Benchmark results\n\n(No `npm run bench` run yet.)\n';
+/** Replaces (or adds) the soak section at the end of the file (bench/results.md, or BENCH_RESULTS). */
+export function writeSoakSection(markdown: string, file = RESULTS_FILE): void {
+  let head = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmark results\n\n(No `npm run bench` run yet.)\n';
   const at = head.indexOf(SOAK_MARKER);
   if (at >= 0) head = head.slice(0, at);
-  writeFileSync(RESULTS_FILE, `${head.trimEnd()}\n\n${SOAK_MARKER}\n${markdown.trimEnd()}\n`);
+  writeFileSync(file, `${head.trimEnd()}\n\n${SOAK_MARKER}\n${markdown.trimEnd()}\n`);
 }
 
 /** A small ASCII plot of a series (one row per sample, bar length proportional to the value). */

@@ -87,6 +87,21 @@ function transportProblem(err: unknown, scope: ProblemScope): MappedProblem | nu
     });
     return { problem: body, log: 'none', headers: NO_HEADERS };
   }
+  if (isPoolWait(err)) {
+    // pg-pool found no free connection (or could not open one) within connectionTimeoutMillis:
+    // under load, every pooled connection is busy (an overload answer, not a bug); otherwise
+    // the database is slow to accept connections. Either way the caller may retry.
+    const detail =
+      scope === 'request'
+        ? 'No database connection became free in time (the service is busy or the database slow); retry shortly.'
+        : 'No database connection became free in time; retry the operation.';
+    return {
+      problem: problem('service-unavailable', detail),
+      log: 'warn',
+      logMessage: 'no database connection in time (pool busy or database slow)',
+      headers: RETRY_AFTER,
+    };
+  }
   if (isDatabaseUnavailable(err)) {
     const detail = scope === 'request' ? 'The database is unavailable; retry shortly.' : 'The database is unavailable; retry the operation.';
     return { problem: problem('service-unavailable', detail), log: 'warn', logMessage: 'database unavailable', headers: RETRY_AFTER };
@@ -192,6 +207,12 @@ function isDatabaseUnavailable(err: unknown): boolean {
       return true;
     }
   }
+  return false;
+}
+
+/** pg-pool's own error when it had no connection to give within connectionTimeoutMillis. */
+function isPoolWait(err: unknown): boolean {
+  for (const o of errorChain(err)) if (typeof o.message === 'string' && /^timeout exceeded when trying to connect$/i.test(o.message)) return true;
   return false;
 }
 

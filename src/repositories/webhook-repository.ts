@@ -167,6 +167,18 @@ export async function listDeliveries(
   }));
 }
 
+/**
+ * Whether any active subscription's cursor is behind the newest event: without one there is
+ * nothing to fan out, and the run skips the feed's safe bound (which holds new writers back while
+ * it waits for the ones in flight).
+ */
+export async function subscriptionsAhead(q: Query): Promise<boolean> {
+  const [row] = await q<{ ahead: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM webhook_subscription WHERE active AND cursor < (SELECT max(position) FROM outbox_event)) AS ahead`,
+  );
+  return row?.ahead ?? false;
+}
+
 /** Active subscriptions whose cursor is behind `bound`. */
 export async function subscriptionsBehind(q: Query, bound: bigint): Promise<string[]> {
   const rows = await q<{ id: string }>('SELECT id::text AS id FROM webhook_subscription WHERE active AND cursor < $1::bigint', [bound]);

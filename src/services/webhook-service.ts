@@ -21,6 +21,7 @@ import {
   lockSubscriptionHealth,
   markDelivered,
   scheduleRetry,
+  subscriptionsAhead,
   subscriptionsBehind,
   updateSubscription,
   type ClaimedDelivery,
@@ -290,6 +291,9 @@ export class WebhookService {
 
   /** Fans events after each active subscription's cursor out into delivery rows. */
   private async enqueue(now: Date): Promise<number> {
+    // The safe bound takes the outbox lock exclusively for an instant; a run with no active
+    // subscription behind the outbox skips it (an instance without webhooks never takes it).
+    if (!(await subscriptionsAhead(this.q))) return 0;
     const bound = await this.events.safeBound();
     const subs = await subscriptionsBehind(this.q, bound);
     let queued = 0;

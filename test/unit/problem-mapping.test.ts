@@ -65,6 +65,16 @@ describe('toProblem', () => {
       }
     });
 
+    it('answers a request that got no pooled connection in time as retryable, logged apart from an outage (503)', () => {
+      // pg-pool's error when every connection stayed busy for connectionTimeoutMillis.
+      const m = toProblem(new Error('timeout exceeded when trying to connect'));
+      expect(m.problem).toMatchObject({ status: 503, code: 'service-unavailable' });
+      expect(m.problem.detail).toMatch(/No database connection became free in time/);
+      expect(m.headers).toEqual({ 'retry-after': '5' });
+      expect(m).toMatchObject({ log: 'warn', logMessage: 'no database connection in time (pool busy or database slow)' });
+      expect(toProblem(pgError('57P01')).logMessage).toBe('database unavailable');
+    });
+
     it('gives a rate-limited refusal its Retry-After (429)', () => {
       const m = toProblem(new DomainError('rate-limited', 'later', { retryAfterSeconds: 1 }));
       expect(m.problem.status).toBe(429);
