@@ -3,10 +3,10 @@
  * benchmark (bench/lib/scenarios.ts listQueries, as the bench operator sees them) against a
  * database kept by `BENCH_KEEP_DB=1 npm run bench`: the median round trip of each over
  * BENCH_EXPLAIN_RUNS runs (default 20), and with --plan its EXPLAIN (ANALYZE, BUFFERS).
- * The statements are built by src/repositories/case-repository.ts, so they are the service's.
+ * The statements are built by src/repositories/case-list.ts, so they are the service's.
  */
 import pg from 'pg';
-import { listCases, type CaseListFilter } from '../src/repositories/case-repository';
+import { listCases, type CaseListFilter } from '../src/repositories/case-list';
 import type { ListCasesQuery } from '../src/schemas/case';
 import { caseListFilter } from '../src/services/case-views';
 import { BENCH_OPERATOR } from './lib/db';
