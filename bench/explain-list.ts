@@ -2,7 +2,8 @@
  * `npm run bench:explain -- <database-url> [--plan] [name filter]`: the list statements of the
  * benchmark (bench/lib/scenarios.ts listQueries, as the bench operator sees them) against a
  * database kept by `BENCH_KEEP_DB=1 npm run bench`: the median round trip of each over
- * BENCH_EXPLAIN_RUNS runs (default 20), and with --plan its EXPLAIN (ANALYZE, BUFFERS).
+ * BENCH_EXPLAIN_RUNS runs (default 20), and with --plan its EXPLAIN (ANALYZE, BUFFERS); BENCH_EXPLAIN_TRY:
+ * SQL run first in a transaction rolled back at the end (an index tried without keeping it).
  * The statements are built by src/repositories/case-list.ts, so they are the service's. The last
  * entry, `case view`, is the statement of GET /v1/cases/{id} (findCaseWithAttachments) for a few
  * cases spread over the archive.
@@ -27,8 +28,16 @@ async function main(): Promise<void> {
   const plan = args.includes('--plan');
   const filter = args.find((a) => a !== url && a !== '--plan');
   const runs = Number(process.env.BENCH_EXPLAIN_RUNS ?? 20);
-  // JIT off as on the service's pool (src/plugins/db.ts).
-  const pool = new pg.Pool({ connectionString: url, max: 1, options: '-c jit=off' });
+  // JIT off as on the service's pool (src/plugins/db.ts). One connection: BENCH_EXPLAIN_TRY
+  // (e.g. a CREATE INDEX of a migration not applied yet) runs in a transaction that the
+  // measurements see and that is rolled back at the end, so a shared database is left as it was.
+  const pool = new pg.Client({ connectionString: url, options: '-c jit=off' });
+  await pool.connect();
+  const tryFirst = process.env.BENCH_EXPLAIN_TRY;
+  if (tryFirst) {
+    await pool.query('BEGIN');
+    await pool.query(tryFirst);
+  }
   /** The statement `read` sends (captured, not run), then timed and explained. */
   const capture = async (read: (q: <T>(text: string, params?: unknown[]) => Promise<T[]>) => Promise<unknown>) => {
     let statement: { text: string; params: unknown[] } | undefined;
@@ -65,6 +74,7 @@ async function main(): Promise<void> {
       for (const { id } of rows) await measure(`case view ${id}`, await capture((q) => findCaseWithAttachments(q, id)));
     }
   } finally {
+    if (tryFirst) await pool.query('ROLLBACK');
     await pool.end();
   }
 }
