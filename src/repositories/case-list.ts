@@ -201,7 +201,7 @@ async function listSearchHits(
     const afterTime = `(${col} < ${at} OR (${col} = ${at} AND c.id < ${id}::uuid))`;
     if (byRank) {
       const rank = p(f.after.rank ?? '0');
-      rankAfter = `WHERE (${search.rank} < ${rank}::real OR (${search.rank} = ${rank}::real AND ${afterTime}))`;
+      rankAfter = `WHERE (c.search_rank < ${rank}::real OR (c.search_rank = ${rank}::real AND ${afterTime}))`;
     } else {
       // The `<=` is implied by the OR, but only it lets the index scan start at the cursor.
       where.push(`${col} <= ${at} AND ${afterTime}`);
@@ -210,12 +210,14 @@ async function listSearchHits(
   const order = (rank: string) => (byRank ? `${rank} DESC, c.created_at DESC, c.id DESC` : `${col} DESC, c.id DESC`);
   const whereSql = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
   const hitsOrder = search.rare ? `(${byRank ? 'c.created_at' : col} + interval '0 s')` : byRank ? 'c.created_at' : col;
+  // The rank is computed as each hit is found, while its row is at hand: ranking the hits in a
+  // second step fetched every hit's row again (2,248 hits: 9,000 buffers, a third of the time).
   const sql = `WITH hits AS MATERIALIZED (
-       SELECT c.id FROM "case" c ${slaJoin} ${whereSql}
+       SELECT c.id, c.created_at, c.updated_at, ${search.rank} AS search_rank FROM "case" c ${slaJoin} ${whereSql}
         ORDER BY ${hitsOrder} DESC, c.id DESC LIMIT ${p(byRank ? RANKED_NEWEST : f.limit)})
      SELECT ${CASE_COLUMNS}, ${CASE_SLA_COLUMNS}, r.search_rank::text AS search_rank, ${search.select}
-       FROM (SELECT c.id, ${search.rank} AS search_rank FROM hits JOIN "case" c ON c.id = hits.id ${rankAfter}
-              ORDER BY ${order('search_rank')} LIMIT ${p(f.limit)}) r
+       FROM (SELECT c.id, c.search_rank FROM hits c ${rankAfter}
+              ORDER BY ${order('c.search_rank')} LIMIT ${p(f.limit)}) r
        JOIN "case" c ON c.id = r.id
        JOIN category cat ON cat.key = c.category_key
        LEFT JOIN case_timer t ON t.case_id = c.id${SEARCH_MESSAGES_JOIN}${search.join}
