@@ -2,11 +2,15 @@
  * `npm run bench:explain -- <database-url> [--plan] [name filter]`: the list statements of the
  * benchmark (bench/lib/scenarios.ts listQueries, as the bench operator sees them) against a
  * database kept by `BENCH_KEEP_DB=1 npm run bench`: the median round trip of each over
- * BENCH_EXPLAIN_RUNS runs (default 20), and with --plan its EXPLAIN (ANALYZE, BUFFERS).
- * The statements are built by src/repositories/case-repository.ts, so they are the service's.
+ * BENCH_EXPLAIN_RUNS runs (default 20), and with --plan its EXPLAIN (ANALYZE, BUFFERS); BENCH_EXPLAIN_TRY:
+ * SQL run first in a transaction rolled back at the end (an index tried without keeping it).
+ * The statements are built by src/repositories/case-list.ts, so they are the service's. The last
+ * entry, `case view`, is the statement of GET /v1/cases/{id} (findCaseWithAttachments) for a few
+ * cases spread over the archive.
  */
 import pg from 'pg';
-import { listCases, type CaseListFilter } from '../src/repositories/case-repository';
+import { listCases, type CaseListFilter } from '../src/repositories/case-list';
+import { findCaseWithAttachments } from '../src/repositories/case-repository';
 import type { ListCasesQuery } from '../src/schemas/case';
 import { caseListFilter } from '../src/services/case-views';
 import { BENCH_OPERATOR } from './lib/db';
@@ -24,33 +28,53 @@ async function main(): Promise<void> {
   const plan = args.includes('--plan');
   const filter = args.find((a) => a !== url && a !== '--plan');
   const runs = Number(process.env.BENCH_EXPLAIN_RUNS ?? 20);
-  const pool = new pg.Pool({ connectionString: url, max: 1 });
+  // JIT off as on the service's pool (src/plugins/db.ts). One connection: BENCH_EXPLAIN_TRY
+  // (e.g. a CREATE INDEX of a migration not applied yet) runs in a transaction that the
+  // measurements see and that is rolled back at the end, so a shared database is left as it was.
+  const pool = new pg.Client({ connectionString: url, options: '-c jit=off' });
+  await pool.connect();
+  const tryFirst = process.env.BENCH_EXPLAIN_TRY;
+  if (tryFirst) {
+    await pool.query('BEGIN');
+    await pool.query(tryFirst);
+  }
+  /** The statement `read` sends (captured, not run), then timed and explained. */
+  const capture = async (read: (q: <T>(text: string, params?: unknown[]) => Promise<T[]>) => Promise<unknown>) => {
+    let statement: { text: string; params: unknown[] } | undefined;
+    await read(async <T>(text: string, params: unknown[] = []) => {
+      statement = { text, params };
+      return [] as T[];
+    });
+    return statement!;
+  };
+  const measure = async (name: string, s: { text: string; params: unknown[] }) => {
+    const times: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const t0 = performance.now();
+      await pool.query(s.text, s.params);
+      times.push(performance.now() - t0);
+    }
+    times.sort((a, b) => a - b);
+    process.stdout.write(`${name}: median ${times[times.length >> 1]!.toFixed(2)} ms over ${runs} runs\n`);
+    if (plan) {
+      const { rows } = await pool.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${s.text}`, s.params);
+      process.stdout.write(`${rows.map((r) => `    ${r['QUERY PLAN']}`).join('\n')}\n`);
+    }
+  };
   try {
     for (const lq of listQueries(new Date())) {
       if (filter && !lq.name.includes(filter)) continue;
-      let statement: { text: string; params: unknown[] } | undefined;
-      await listCases(
-        async <T>(text: string, params: unknown[] = []) => {
-          statement = { text, params };
-          return [] as T[];
-        },
-        listFilterOf(lq, OPERATOR_TEAMS),
+      await measure(lq.name, await capture((q) => listCases(q, listFilterOf(lq, OPERATOR_TEAMS))));
+    }
+    if (!filter || 'case view'.includes(filter)) {
+      // Cases spread over the archive (the read scenario picks ids all over it).
+      const { rows } = await pool.query<{ id: string }>(
+        `SELECT id FROM "case" WHERE number = ANY(SELECT max(number) FROM "case" GROUP BY substr(number, 1, 4))`,
       );
-      const s = statement!;
-      const times: number[] = [];
-      for (let i = 0; i < runs; i++) {
-        const t0 = performance.now();
-        await pool.query(s.text, s.params);
-        times.push(performance.now() - t0);
-      }
-      times.sort((a, b) => a - b);
-      process.stdout.write(`${lq.name}: median ${times[times.length >> 1]!.toFixed(2)} ms over ${runs} runs\n`);
-      if (plan) {
-        const { rows } = await pool.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${s.text}`, s.params);
-        process.stdout.write(`${rows.map((r) => `    ${r['QUERY PLAN']}`).join('\n')}\n`);
-      }
+      for (const { id } of rows) await measure(`case view ${id}`, await capture((q) => findCaseWithAttachments(q, id)));
     }
   } finally {
+    if (tryFirst) await pool.query('ROLLBACK');
     await pool.end();
   }
 }

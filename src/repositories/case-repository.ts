@@ -1,5 +1,6 @@
 /**
- * The statements of the case hot paths (view, list, file, change), in SQL through `pg`.
+ * The statements of the case hot paths (view, file, change), in SQL through `pg`; the list page is
+ * src/repositories/case-list.ts.
  *
  * Prisma stays the source of the schema and the client of the cold paths; these functions read
  * and write the same tables with the same column names, and their row types are Prisma's
@@ -9,22 +10,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Attachment, Case, CaseMessage, Category } from '../generated/prisma/client';
 import type { ChangeActor } from '../domain/plan';
-import type { Visibility } from '../domain/standing';
 import type { StatusChange } from '../domain/sla';
 import type { Status } from '../domain/statuses';
 import type { Priority, PriorityTargets } from '../domain/triage';
 import type { Query } from '../db/query';
-import {
-  EXPAND_PREFIX_SQL,
-  RANKED_NEWEST,
-  SEARCH_MESSAGES_JOIN,
-  searchSql,
-  type CaseSearch,
-  type PrefixExpansion,
-  type SearchField,
-  type SearchHit,
-  type SearchSql,
-} from './case-search';
 
 /** A case with what every view of it needs: its category's sensitivity and its pending timer. */
 export type CaseRow = Case & {
@@ -60,10 +49,10 @@ export const CASE_SCALARS = `
   c.created_at, c.updated_at`;
 
 /** The scalars of the case (alias c) and its relations' fields, as toCaseRow reads them. */
-const CASE_COLUMNS = `${CASE_SCALARS}, cat.sensitive AS category_sensitive, t.to_status::text AS timer_to, t.due_at AS timer_due_at`;
+export const CASE_COLUMNS = `${CASE_SCALARS}, cat.sensitive AS category_sensitive, t.to_status::text AS timer_to, t.due_at AS timer_due_at`;
 
 /** The case's (alias c) service-level facts, as toCaseRow reads them into `slaFacts`. */
-const CASE_SLA_COLUMNS = `cat.first_response_hours, cat.resolution_hours, cat.priority_targets,
+export const CASE_SLA_COLUMNS = `cat.first_response_hours, cat.resolution_hours, cat.priority_targets,
   coalesce((SELECT json_agg(json_build_object('at', h.at, 'to', h.to_value) ORDER BY h.id)
               FROM case_history h WHERE h.case_id = c.id AND h.field = 'status'), '[]'::json) AS sla_changes`;
 
@@ -203,217 +192,6 @@ export async function readCaseForChange(q: Query, id: string): Promise<{ row: Ca
     [id],
   );
   return r ? { row: toCaseRow(r), windowEpoch: r.window_epoch } : null;
-}
-
-export interface CaseListFilter {
-  visibility: Visibility;
-  status?: readonly Status[];
-  category?: string;
-  team?: string;
-  assignee?: string;
-  requester?: string;
-  createdFrom?: Date;
-  createdTo?: Date;
-  /** A search (docs/search.md): its clause is src/repositories/case-search.ts. */
-  search?: CaseSearch;
-  /** Queue filters (docs/queues.md); `assignee: me` is resolved by the caller. */
-  queue?: QueueFilter;
-  /** `relevance` needs `search` (by rank, then newest first); the due-time sorts do not go with a search. */
-  sort: ListSortKey;
-  /**
-   * Keyset bound: rows strictly after (rank, at, id) in the sort order (at null: a row without a
-   * due time; `rank` for `relevance` only).
-   */
-  after?: { at: Date | null; id: string; rank?: string };
-  limit: number;
-}
-
-type ListSortKey = 'created' | 'updated' | 'relevance' | 'resolutionDueAt' | 'firstResponseDueAt';
-
-/** The queue filters of a listing (#16 point 2). */
-export interface QueueFilter {
-  unassigned?: boolean;
-  breached?: boolean;
-  dueBefore?: Date;
-  priority?: readonly Priority[];
-  /** Normalised tags; a case must carry all of them. */
-  tags?: readonly string[];
-}
-
-/** A listed case with the value of its sort column (for the cursor); `search` is set when the listing searched. */
-export type ListedCase = CaseRow & { sortAt: Date | null; search?: SearchHit };
-
-/** Due-time sorts read the case's SLA row (alias s): soonest first, rows without a due time last. */
-const DUE_SORT_COLUMN: Partial<Record<ListSortKey, string>> = {
-  resolutionDueAt: 's.resolution_due_at',
-  firstResponseDueAt: 's.first_response_due_at',
-};
-
-/**
- * The queue filters as WHERE clauses. Breaches and due times are those of the case's SLA row
- * (case_sla, alias s) as the SLA sweep last computed them; `needsSla` says the row is joined.
- */
-function queueClauses(f: QueueFilter | undefined, p: (v: unknown) => string): { clauses: string[]; needsSla: boolean } {
-  const clauses: string[] = [];
-  let needsSla = false;
-  if (!f) return { clauses, needsSla };
-  if (f.unassigned === true) clauses.push('c.assignee_id IS NULL');
-  if (f.unassigned === false) clauses.push('c.assignee_id IS NOT NULL');
-  if (f.breached !== undefined) {
-    needsSla = true;
-    clauses.push(`${f.breached ? '' : 'NOT '}coalesce(s.first_response_breached OR s.resolution_breached, false)`);
-  }
-  if (f.dueBefore) {
-    needsSla = true;
-    clauses.push(
-      `LEAST(CASE WHEN s.first_response_at IS NULL THEN s.first_response_due_at END,
-             CASE WHEN s.resolved_at IS NULL THEN s.resolution_due_at END) < ${p(f.dueBefore)}`,
-    );
-  }
-  // Served by case_priority_status_idx and the GIN index case_tags_idx (migration 20261201190200).
-  if (f.priority?.length) clauses.push(`c.priority = ANY(${p(f.priority)}::"Priority"[])`);
-  if (f.tags?.length) clauses.push(`c.tags @> ${p(f.tags)}::text[]`);
-  return { clauses, needsSla };
-}
-
-/**
- * A page of cases: newest first by created/updated, then by id; or soonest first by a due time
- * (nulls last), then by id ascending.
- */
-export async function listCases(q: Query, f: CaseListFilter): Promise<ListedCase[]> {
-  const params: unknown[] = [];
-  const p = (v: unknown) => `$${params.push(v)}`;
-  const where: string[] = [];
-  const vis = f.visibility;
-  if (vis.kind === 'own') {
-    const me = p(vis.principalId);
-    where.push(`(c.requester_id = ${me} OR c.filed_by_id = ${me})`);
-  } else if (vis.kind === 'own-or-open') {
-    const me = p(vis.principalId);
-    const teams = vis.teams.length > 0 ? ` OR c.team_key = ANY(${p(vis.teams)}::text[])` : '';
-    // The category test is a (hashed) subquery rather than a join, so the page query stays on
-    // one table and an index can hand it the rows in list order.
-    where.push(`(c.requester_id = ${me} OR c.filed_by_id = ${me} OR c.category_key IN (SELECT key FROM category WHERE NOT sensitive)${teams})`);
-  }
-  // One status as `=`, not `= ANY(…)`: only an equality lets an index on (status, created_at)
-  // return the rows in list order (PostgreSQL 15 cannot do that for an array).
-  if (f.status?.length === 1) where.push(`c.status = ${p(f.status[0])}::"CaseStatus"`);
-  else if (f.status?.length) where.push(`c.status = ANY(${p(f.status)}::"CaseStatus"[])`);
-  if (f.category !== undefined) where.push(`c.category_key = ${p(f.category)}`);
-  if (f.team !== undefined) where.push(`c.team_key = ${p(f.team)}`);
-  if (f.assignee !== undefined) where.push(`c.assignee_id = ${p(f.assignee)}`);
-  if (f.requester !== undefined) where.push(`c.requester_id = ${p(f.requester)}`);
-  if (f.createdFrom) where.push(`c.created_at >= ${p(f.createdFrom)}`);
-  if (f.createdTo) where.push(`c.created_at < ${p(f.createdTo)}`);
-  const queue = queueClauses(f.queue, p);
-  where.push(...queue.clauses);
-  const slaJoinFor = (due: boolean) => (due || queue.needsSla ? 'LEFT JOIN case_sla s ON s.case_id = c.id' : '');
-  if (f.search) {
-    // The search clause (GIN indexes of migration 20261201190100): a condition, a rank, a snippet.
-    // A prefix is first expanded to the words it starts, so the planner sees words it has statistics for.
-    const prefix = f.search.query.prefix;
-    const search = searchSql(
-      prefix == null ? f.search : { ...f.search, prefixExpansion: (await q<PrefixExpansion>(EXPAND_PREFIX_SQL, [prefix]))[0] },
-      p,
-    );
-    where.push(search.where);
-    return listSearchHits(q, f, search, where, params, p, slaJoinFor(false));
-  }
-  const due = DUE_SORT_COLUMN[f.sort];
-  let col: string;
-  let order: string;
-  let outerOrder: string;
-  if (due) {
-    col = due;
-    order = `${due} ASC NULLS LAST, c.id ASC`;
-    outerOrder = 'c.sort_at ASC NULLS LAST, c.id ASC';
-    if (f.after) {
-      const id = p(f.after.id);
-      if (f.after.at === null) {
-        where.push(`(${due} IS NULL AND c.id > ${id}::uuid)`);
-      } else {
-        const at = p(f.after.at);
-        where.push(`(${due} > ${at} OR (${due} = ${at} AND c.id > ${id}::uuid) OR ${due} IS NULL)`);
-      }
-    }
-  } else {
-    col = f.sort === 'updated' ? 'c.updated_at' : 'c.created_at';
-    order = `${col} DESC, c.id DESC`;
-    outerOrder = order;
-    if (f.after) {
-      const at = p(f.after.at);
-      // The `<=` is implied by the OR, but only it lets the index scan start at the cursor: without
-      // it a page deep in the archive reads every newer row first.
-      where.push(`${col} <= ${at} AND (${col} < ${at} OR (${col} = ${at} AND c.id < ${p(f.after.id)}::uuid))`);
-    }
-  }
-  const slaJoin = slaJoinFor(due !== undefined);
-  // The page is cut first and only its rows are joined to their category and timer: joined
-  // before the LIMIT, every candidate row of a filter (a team's 1,000 open cases) was probed.
-  const rows = await q<RawCase & { sort_at: Date | null }>(
-    `SELECT ${CASE_COLUMNS}, ${CASE_SLA_COLUMNS}, c.sort_at
-       FROM (SELECT c.*, ${col} AS sort_at FROM "case" c ${slaJoin}
-              ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
-              ORDER BY ${order} LIMIT ${p(f.limit)}) c
-       JOIN category cat ON cat.key = c.category_key
-       LEFT JOIN case_timer t ON t.case_id = c.id
-      ORDER BY ${outerOrder}`,
-    params,
-  );
-  return rows.map((r) => ({ ...toCaseRow(r), sortAt: r.sort_at }));
-}
-
-/**
- * A search page (docs/search.md): first the ids of the hits in list order (relevance: the newest
- * RANKED_NEWEST), then their rank and the page, then snippets for the page's rows only. A rare
- * search sorts its hits by an expression no index has: see SearchSql.rare.
- */
-async function listSearchHits(
-  q: Query,
-  f: CaseListFilter,
-  search: SearchSql,
-  where: string[],
-  params: unknown[],
-  p: (v: unknown) => string,
-  slaJoin: string,
-): Promise<ListedCase[]> {
-  const byRank = f.sort === 'relevance';
-  const col = f.sort === 'updated' ? 'c.updated_at' : 'c.created_at';
-  let rankAfter = '';
-  if (f.after?.at) {
-    const at = p(f.after.at);
-    const id = p(f.after.id);
-    const afterTime = `(${col} < ${at} OR (${col} = ${at} AND c.id < ${id}::uuid))`;
-    if (byRank) {
-      const rank = p(f.after.rank ?? '0');
-      rankAfter = `WHERE (${search.rank} < ${rank}::real OR (${search.rank} = ${rank}::real AND ${afterTime}))`;
-    } else {
-      // The `<=` is implied by the OR, but only it lets the index scan start at the cursor.
-      where.push(`${col} <= ${at} AND ${afterTime}`);
-    }
-  }
-  const order = (rank: string) => (byRank ? `${rank} DESC, c.created_at DESC, c.id DESC` : `${col} DESC, c.id DESC`);
-  const whereSql = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
-  const hitsOrder = search.rare ? `(${byRank ? 'c.created_at' : col} + interval '0 s')` : byRank ? 'c.created_at' : col;
-  const sql = `WITH hits AS MATERIALIZED (
-       SELECT c.id FROM "case" c ${slaJoin} ${whereSql}
-        ORDER BY ${hitsOrder} DESC, c.id DESC LIMIT ${p(byRank ? RANKED_NEWEST : f.limit)})
-     SELECT ${CASE_COLUMNS}, ${CASE_SLA_COLUMNS}, r.search_rank::text AS search_rank, ${search.select}
-       FROM (SELECT c.id, ${search.rank} AS search_rank FROM hits JOIN "case" c ON c.id = hits.id ${rankAfter}
-              ORDER BY ${order('search_rank')} LIMIT ${p(f.limit)}) r
-       JOIN "case" c ON c.id = r.id
-       JOIN category cat ON cat.key = c.category_key
-       LEFT JOIN case_timer t ON t.case_id = c.id${SEARCH_MESSAGES_JOIN}${search.join}
-      ORDER BY ${order('r.search_rank')}`;
-  const rows = await q<RawCase & { search_rank?: string; search_snippet?: string; search_fields?: SearchField[] }>(sql, params);
-  return rows.map((r) => {
-    const row = toCaseRow(r);
-    return {
-      ...row,
-      sortAt: f.sort === 'updated' ? row.updatedAt : row.createdAt,
-      search: { rank: r.search_rank ?? '0', snippet: r.search_snippet ?? '', fields: r.search_fields ?? [] },
-    };
-  });
 }
 
 export async function findCategory(q: Query, key: string): Promise<Category | null> {

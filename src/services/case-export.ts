@@ -6,7 +6,8 @@ import { internalSearchScope } from '../domain/search';
 import { mayCall } from '../domain/access';
 import { pgQuery, type Query } from '../db/query';
 import { csvRecord, CSV_BOM, type CsvValue } from '../http/csv';
-import { insertAccessLog, listCases, type CaseRow, type ListedCase } from '../repositories/case-repository';
+import { insertAccessLog, type CaseRow } from '../repositories/case-repository';
+import { listCases, type ListedCase } from '../repositories/case-list';
 import type { ListCasesQuery } from '../schemas/case';
 import { caseListFilter } from './case-views';
 

@@ -21,12 +21,12 @@ import {
   insertAccessLog,
   insertAttachment,
   listAccessLog,
-  listCases,
   listHistory,
   listMessages,
   teamExists,
   type CaseRow,
 } from '../repositories/case-repository';
+import { listCases } from '../repositories/case-list';
 import { fileCase } from '../repositories/filing-writer';
 import type { Category } from '../generated/prisma/client';
 import { contactAtFiling, recipientsOf } from '../domain/notifications';

@@ -6,7 +6,8 @@ import type { Standing, Visibility } from '../domain/standing';
 import type { SuspensionWindow } from '../domain/suspension';
 import { normaliseTags } from '../domain/triage';
 import { parseSearch, type InternalSearchScope } from '../domain/search';
-import type { AttachmentMeta, CaseListFilter, CaseRow, HistoryRow, ListedCase, MessageRow, QueueFilter } from '../repositories/case-repository';
+import type { AttachmentMeta, CaseRow, HistoryRow, MessageRow } from '../repositories/case-repository';
+import type { CaseListFilter, ListedCase, QueueFilter } from '../repositories/case-list';
 import type { SearchHit } from '../repositories/case-search';
 import type { AttachmentDto, CaseDto, CaseListItemDto, HistoryDto, ListCasesQuery, MessageDto } from '../schemas/case';
 

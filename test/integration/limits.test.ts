@@ -2,7 +2,7 @@ import pg from 'pg';
 import { createTestApp, type TestApp } from '../helpers/app';
 import { api, caseIn, DbProbe, expectStatus, headersFor, type Headers, type Person } from '../helpers/cases';
 import type { Query } from '../../src/db/query';
-import { listCases } from '../../src/repositories/case-repository';
+import { listCases } from '../../src/repositories/case-list';
 import { caseListFilter } from '../../src/services/case-views';
 
 /*
