@@ -111,7 +111,7 @@ export class TimerService {
         plans.push(planReschedule(t.caseId, { from: t.fromStatus, to: t.toStatus, enteredAt: t.enteredAt, dueAt }, now));
       }
     }
-    await writePlans(q, plans);
+    await writePlans(q, plans, undefined, { returnCases: false });
     return plans.length;
   }
 
@@ -136,7 +136,7 @@ export class TimerService {
           plans.push(planVoidTimer(row.id, now));
         }
       }
-      await writePlans(q, plans);
+      await writePlans(q, plans, undefined, { returnCases: false });
       return { claimed: due.length, fired: due.length - voided.length, voided };
     });
   }
