@@ -3,7 +3,9 @@
  * due into a throwaway database, runs the sweep (one or more app instances at once), checks that
  * each case moved once, prints cases per second, and drops the database.
  *
- *   npx tsx bench/timer-sweep.ts [N=100000] [--batch=500] [--instances=1]
+ *   npx tsx bench/timer-sweep.ts [N=100000] [--batch=500] [--instances=1] [--workers=2]
+ *
+ * `--workers` is TIMER_SWEEP_WORKERS (batches each instance's sweep runs at once).
  *
  * The PostgreSQL server is BENCH_DATABASE_URL (any database on it; default the local one).
  */
@@ -42,6 +44,7 @@ async function main(): Promise<void> {
   if (!Number.isInteger(n) || n < 1) throw new Error('N must be a positive integer');
   const batch = arg('batch', 500);
   const instances = arg('instances', 1);
+  const workers = arg('workers', 2);
 
   const name = `saksflyt_bench_${randomBytes(4).toString('hex')}`;
   const url = withDatabase(SERVER, name);
@@ -51,7 +54,7 @@ async function main(): Promise<void> {
     const enteredAt = new Date('2025-03-03T09:00:00Z');
     const dueAt = new Date('2025-03-13T09:00:00Z');
     const issuer = await newDevIssuer('bench');
-    const config = testConfig({ DATABASE_URL: url, TIMER_BATCH_SIZE: String(batch), DB_POOL_MAX: '4' });
+    const config = testConfig({ DATABASE_URL: url, TIMER_BATCH_SIZE: String(batch), TIMER_SWEEP_WORKERS: String(workers), DB_POOL_MAX: '4' });
     for (let i = 0; i < instances; i++) {
       apps.push(
         await buildApp({
@@ -76,17 +79,19 @@ async function main(): Promise<void> {
     const seconds = (performance.now() - t) / 1000;
     const total = fired.reduce((x, y) => x + y, 0);
 
-    const { rows } = await probe.query<{ history: number; events: number; completed: number; timers: number }>(
-      `SELECT (SELECT count(*)::int FROM case_history WHERE actor_id = 'system') AS history,
+    const { rows } = await probe.query<{ history: number; resolutions: number; events: number; completed: number; timers: number }>(
+      // Each firing writes two history rows (status, and the resolution `answered`).
+      `SELECT (SELECT count(*)::int FROM case_history WHERE actor_id = 'system' AND field = 'status') AS history,
+              (SELECT count(*)::int FROM case_history WHERE actor_id = 'system' AND field = 'resolution' AND to_value = 'answered') AS resolutions,
               (SELECT count(*)::int FROM outbox_event WHERE payload->'actor'->>'id' = 'system') AS events,
               (SELECT count(*)::int FROM "case" WHERE status = 'COMPLETED' AND version = 2) AS completed,
               (SELECT count(*)::int FROM case_timer WHERE from_status = 'COMPLETED') AS timers`,
     );
     await probe.end();
     const check = rows[0]!;
-    const ok = total === n && check.history === n && check.events === n && check.completed === n && check.timers === n;
+    const ok = total === n && check.history === n && check.resolutions === n && check.events === n && check.completed === n && check.timers === n;
     console.log(
-      `swept ${total} timers in ${seconds.toFixed(2)} s with ${instances} instance(s), batch ${batch}: ` +
+      `swept ${total} timers in ${seconds.toFixed(2)} s with ${instances} instance(s), batch ${batch}, ${workers} worker(s): ` +
         `${Math.round(total / seconds)} cases/s; per instance ${fired.join(', ')}`,
     );
     console.log(`check: ${ok ? 'each case moved once' : `MISMATCH ${JSON.stringify(check)}`}`);

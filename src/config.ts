@@ -115,6 +115,12 @@ export const ConfigSchema = Type.Object({
     maximum: 10000,
     description: 'timers fired per transaction; a batch keeps its cases locked until it commits',
   }),
+  TIMER_SWEEP_WORKERS: Type.Integer({
+    default: 2,
+    minimum: 1,
+    maximum: 16,
+    description: 'batches one sweep runs at once (each on its own connection); Node plans one batch while the database writes another',
+  }),
   SLA_INTERVAL_MS: Type.Integer({ default: 60000, minimum: 0, description: 'SLA sweep (stale due times, breaches) every this many ms; 0 disables' }),
   SLA_BATCH_SIZE: Type.Integer({ default: 500, minimum: 1, maximum: 10000 }),
   METRICS_ENABLED: Type.Boolean({ default: true, description: 'GET /metrics (Prometheus); restrict it at the network' }),

@@ -25,9 +25,15 @@ export function probesFor(zone: IANAZone): Map<number, number> {
   return m;
 }
 
+// Valid zones by name: IANAZone.create is cached by luxon, but its validity check is not.
+const zones = new Map<string, IANAZone>();
+
 export function zoneOf(name: string): IANAZone {
-  const zone = IANAZone.create(name);
+  let zone = zones.get(name);
+  if (zone) return zone;
+  zone = IANAZone.create(name);
   if (!zone.isValid) throw new RangeError(`unknown time zone: ${JSON.stringify(name)}`);
+  if (zones.size < 1000) zones.set(name, zone);
   return zone;
 }
 
@@ -46,11 +52,7 @@ export function assertInstant(d: Date, what: string): number {
 export function toWallClockMillis(instant: Date, zone: string): number {
   const ms = assertInstant(instant, 'instant');
   const z = zoneOf(zone);
-  // As localDayOf: equal offsets at the two UTC midnights around ms mean ms has that offset.
-  const probes = probesFor(z);
-  const d = Math.floor(ms / DAY_MS);
-  const offset = zoneProbe(d, z, probes);
-  return ms + (offset === zoneProbe(d + 1, z, probes) ? offset : z.offset(ms) * MINUTE_MS);
+  return ms + offsetAt(ms, z, probesFor(z));
 }
 
 /**
@@ -68,18 +70,31 @@ export function fromWallClockMillis(wallMillis: number, zone: string): Date {
 
 export function wallToInstant(wall: number, zone: IANAZone): number {
   // Offsets a day either side bracket any single transition, and no zone changes twice in 48 h.
-  const before = zone.offset(wall - DAY_MS) * MINUTE_MS;
-  const after = zone.offset(wall + DAY_MS) * MINUTE_MS;
+  const probes = probesFor(zone);
+  const before = offsetAt(wall - DAY_MS, zone, probes);
+  const after = offsetAt(wall + DAY_MS, zone, probes);
   const viaBefore = wall - before;
   const viaAfter = wall - after;
-  const beforeFits = zone.offset(viaBefore) * MINUTE_MS === before;
-  const afterFits = zone.offset(viaAfter) * MINUTE_MS === after;
+  const beforeFits = offsetAt(viaBefore, zone, probes) === before;
+  const afterFits = offsetAt(viaAfter, zone, probes) === after;
   if (beforeFits && afterFits) return Math.min(viaBefore, viaAfter);
   if (beforeFits) return viaBefore;
   if (afterFits) return viaAfter;
   // In a gap neither offset fits; reading it with the pre-gap offset lands after the gap by the
   // gap's length, which is where a wall clock that skipped ahead would show the same reading.
   return viaBefore;
+}
+
+/**
+ * The zone's offset (ms) at instant `ms`: from the probe cache when the offsets at the UTC
+ * midnights around `ms` agree (no transition that day), else from Intl. The timer sweep computes
+ * thousands of due times a second; Intl lookups were the largest part of its CPU in Node.
+ */
+function offsetAt(ms: number, zone: IANAZone, probes: Map<number, number>): number {
+  // As localDayOf: equal offsets at the two UTC midnights around ms mean ms has that offset.
+  const d = Math.floor(ms / DAY_MS);
+  const offset = zoneProbe(d, zone, probes);
+  return offset === zoneProbe(d + 1, zone, probes) ? offset : zone.offset(ms) * MINUTE_MS;
 }
 
 /** The zone's offset (ms) at UTC midnight of epoch `day`, from the zone's probe cache. */

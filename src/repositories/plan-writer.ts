@@ -66,11 +66,19 @@ export interface WriteGuard {
 
 /**
  * Writes `plans` in one statement and returns the updated cases (those whose plan has an
- * `update` or `quiet` columns) as they are afterwards, with their category's sensitivity and
+ * `update` or `quiet` columns; none with `returnCases: false`) as they are afterwards, with their category's sensitivity and
  * service-level targets and their timer. With a `guard`, a case missing from the answer was
  * not written (it changed meanwhile, or the windows did): re-read and decide again.
  */
-export async function writePlans(q: Query, plans: readonly CasePlan[], guard?: WriteGuard): Promise<Map<string, CaseRow>> {
+export async function writePlans(
+  q: Query,
+  plans: readonly CasePlan[],
+  guard?: WriteGuard,
+  opts: { returnCases?: boolean } = {},
+): Promise<Map<string, CaseRow>> {
+  // A writer that does not read the cases back (the timer sweep) spares the statement the join
+  // and the transfer and parsing of every updated row.
+  const returnCases = opts.returnCases ?? true;
   const params: unknown[] = [];
   const p = (v: unknown) => `$${params.push(v)}`;
   const ctes: string[] = [];
@@ -97,7 +105,7 @@ export async function writePlans(q: Query, plans: readonly CasePlan[], guard?: W
                     ${p(updates.map((x) => x.update !== null))}::boolean[], ${p(updates.map((x) => guard?.versions.get(x.caseId) ?? null))}::int[])
              AS v(id, u, bump, expected)
        WHERE c.id = v.id${versionCheck}
-      RETURNING c.*)`);
+      RETURNING ${returnCases ? 'c.*' : 'c.id'})`);
   }
 
   const dropped = plans.filter((x) => x.timer.kind === 'drop').map((x) => x.caseId);
@@ -160,14 +168,14 @@ export async function writePlans(q: Query, plans: readonly CasePlan[], guard?: W
 
   // The outer SELECT sees the timers as they were before this statement; the plan says what they are now.
   const select =
-    updates.length > 0
+    updates.length > 0 && returnCases
       ? `SELECT ${CASE_SCALARS}, cat.sensitive AS category_sensitive, t.to_status::text AS timer_to, t.due_at AS timer_due_at,
                 cat.first_response_hours, cat.resolution_hours
            FROM upd c JOIN category cat ON cat.key = c.category_key LEFT JOIN case_timer t ON t.case_id = c.id`
       : 'SELECT 1';
   const rows = await q<RawCase>(`WITH ${ctes.join(',\n')}\n${select}`, params);
   const out = new Map<string, CaseRow>();
-  if (updates.length === 0) return out;
+  if (updates.length === 0 || !returnCases) return out;
   const byId = new Map(plans.map((x) => [x.caseId, x]));
   for (const r of rows) {
     const row = toCaseRow(r);

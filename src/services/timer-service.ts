@@ -46,7 +46,8 @@ export class TimerService {
   constructor(
     private readonly pool: pg.Pool,
     private readonly clock: Clock,
-    private readonly config: Pick<Config, 'WAITING_DAYS' | 'COMPLETED_DAYS' | 'TIMEZONE' | 'TIMER_BATCH_SIZE'>,
+    private readonly config: Pick<Config, 'WAITING_DAYS' | 'COMPLETED_DAYS' | 'TIMEZONE' | 'TIMER_BATCH_SIZE'> &
+      Partial<Pick<Config, 'TIMER_SWEEP_WORKERS'>>,
   ) {}
 
   /** Fires every timer due at `asOf` (now by default); answers how many fired. */
@@ -60,14 +61,24 @@ export class TimerService {
    */
   async sweep(asOf: Date = this.clock.now(), signal?: AbortSignal): Promise<SweepReport> {
     const report: SweepReport = { fired: 0, voided: [], batches: 0 };
-    while (!signal?.aborted) {
-      const batch = await this.fireDueTimers(asOf, this.config.TIMER_BATCH_SIZE);
-      report.batches++;
-      report.fired += batch.fired;
-      report.voided.push(...batch.voided);
-      // A short batch means every due timer left is held by another sweeper, which fires it.
-      if (batch.claimed < this.config.TIMER_BATCH_SIZE) break;
-    }
+    // TIMER_SWEEP_WORKERS loops take batches at once, each in its own transaction: SKIP LOCKED
+    // keeps their batches apart as it does another instance's, and while the database writes one
+    // batch Node claims, decides and plans the next (docs/timers.md, Performance).
+    const worker = async () => {
+      while (!signal?.aborted) {
+        const batch = await this.fireDueTimers(asOf, this.config.TIMER_BATCH_SIZE);
+        report.batches++;
+        report.fired += batch.fired;
+        report.voided.push(...batch.voided);
+        // A short batch means every due timer left is held by another sweeper, which fires it.
+        if (batch.claimed < this.config.TIMER_BATCH_SIZE) break;
+      }
+    };
+    // Settled, not all: a failed batch ends the sweep only once the other workers have stopped too,
+    // so a sweep still never overlaps the next one or outlives close.
+    const results = await Promise.allSettled(Array.from({ length: this.config.TIMER_SWEEP_WORKERS ?? 1 }, worker));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
     return report;
   }
 
@@ -111,7 +122,7 @@ export class TimerService {
         plans.push(planReschedule(t.caseId, { from: t.fromStatus, to: t.toStatus, enteredAt: t.enteredAt, dueAt }, now));
       }
     }
-    await writePlans(q, plans);
+    await writePlans(q, plans, undefined, { returnCases: false });
     return plans.length;
   }
 
@@ -136,7 +147,7 @@ export class TimerService {
           plans.push(planVoidTimer(row.id, now));
         }
       }
-      await writePlans(q, plans);
+      await writePlans(q, plans, undefined, { returnCases: false });
       return { claimed: due.length, fired: due.length - voided.length, voided };
     });
   }
