@@ -15,12 +15,11 @@ import type { Status } from '../domain/statuses';
 import type { Priority, PriorityTargets } from '../domain/triage';
 import type { Query } from '../db/query';
 import {
-  EXPAND_PREFIX_SQL,
   RANKED_NEWEST,
   SEARCH_MESSAGES_JOIN,
   searchSql,
+  withWordStats,
   type CaseSearch,
-  type PrefixExpansion,
   type SearchField,
   type SearchHit,
   type SearchSql,
@@ -310,12 +309,8 @@ export async function listCases(q: Query, f: CaseListFilter): Promise<ListedCase
   const slaJoinFor = (due: boolean) => (due || queue.needsSla ? 'LEFT JOIN case_sla s ON s.case_id = c.id' : '');
   if (f.search) {
     // The search clause (GIN indexes of migration 20261201190100): a condition, a rank, a snippet.
-    // A prefix is first expanded to the words it starts, so the planner sees words it has statistics for.
-    const prefix = f.search.query.prefix;
-    const search = searchSql(
-      prefix == null ? f.search : { ...f.search, prefixExpansion: (await q<PrefixExpansion>(EXPAND_PREFIX_SQL, [prefix]))[0] },
-      p,
-    );
+    // First the words' share of the cases and the prefix's words (docs/search.md, How a search runs).
+    const search = searchSql(await withWordStats(q, f.search), p);
     where.push(search.where);
     return listSearchHits(q, f, search, where, params, p, slaJoinFor(false));
   }
