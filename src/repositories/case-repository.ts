@@ -374,32 +374,32 @@ async function listSearchHits(
 ): Promise<ListedCase[]> {
   const byRank = f.sort === 'relevance';
   const col = f.sort === 'updated' ? 'c.updated_at' : 'c.created_at';
-  let rankAfter = '';
+  let pageAfter = '';
   if (f.after?.at) {
     const at = p(f.after.at);
     const id = p(f.after.id);
-    const afterTime = `(${col} < ${at} OR (${col} = ${at} AND c.id < ${id}::uuid))`;
     if (byRank) {
       const rank = p(f.after.rank ?? '0');
-      rankAfter = `WHERE (${search.rank} < ${rank}::real OR (${search.rank} = ${rank}::real AND ${afterTime}))`;
+      pageAfter = `WHERE (h.search_rank < ${rank}::real OR (h.search_rank = ${rank}::real AND (h.at < ${at} OR (h.at = ${at} AND h.id < ${id}::uuid))))`;
     } else {
       // The `<=` is implied by the OR, but only it lets the index scan start at the cursor.
-      where.push(`${col} <= ${at} AND ${afterTime}`);
+      where.push(`${col} <= ${at} AND (${col} < ${at} OR (${col} = ${at} AND c.id < ${id}::uuid))`);
     }
   }
-  const order = (rank: string) => (byRank ? `${rank} DESC, c.created_at DESC, c.id DESC` : `${col} DESC, c.id DESC`);
   const whereSql = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
-  const hitsOrder = search.rare ? `(${byRank ? 'c.created_at' : col} + interval '0 s')` : byRank ? 'c.created_at' : col;
+  const hitsOrder = search.rare ? `(${col} + interval '0 s')` : col;
+  const pageOrder = (h: string) => (byRank ? `${h}.search_rank DESC, ${h}.at DESC, ${h}.id DESC` : `${h}.at DESC, ${h}.id DESC`);
+  // The rank is computed in the scan that finds the hits, for the rows it keeps (the LIMIT stops
+  // the scan; a sort of rare hits puts the rank after it): no second visit of each hit's row.
   const sql = `WITH hits AS MATERIALIZED (
-       SELECT c.id FROM "case" c ${slaJoin} ${whereSql}
+       SELECT c.id, ${col} AS at, ${search.rank} AS search_rank FROM "case" c ${slaJoin} ${whereSql}
         ORDER BY ${hitsOrder} DESC, c.id DESC LIMIT ${p(byRank ? RANKED_NEWEST : f.limit)})
      SELECT ${CASE_COLUMNS}, ${CASE_SLA_COLUMNS}, r.search_rank::text AS search_rank, ${search.select}
-       FROM (SELECT c.id, ${search.rank} AS search_rank FROM hits JOIN "case" c ON c.id = hits.id ${rankAfter}
-              ORDER BY ${order('search_rank')} LIMIT ${p(f.limit)}) r
+       FROM (SELECT h.id, h.at, h.search_rank FROM hits h ${pageAfter} ORDER BY ${pageOrder('h')} LIMIT ${p(f.limit)}) r
        JOIN "case" c ON c.id = r.id
        JOIN category cat ON cat.key = c.category_key
        LEFT JOIN case_timer t ON t.case_id = c.id${SEARCH_MESSAGES_JOIN}${search.join}
-      ORDER BY ${order('r.search_rank')}`;
+      ORDER BY ${pageOrder('r')}`;
   const rows = await q<RawCase & { search_rank?: string; search_snippet?: string; search_fields?: SearchField[] }>(sql, params);
   return rows.map((r) => {
     const row = toCaseRow(r);
