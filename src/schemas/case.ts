@@ -217,7 +217,8 @@ const SortSchema = Type.Union(
   [Type.Literal('created'), Type.Literal('updated'), Type.Literal('relevance'), Type.Literal('resolutionDueAt'), Type.Literal('firstResponseDueAt')],
   {
     description:
-      'created, updated: newest first; relevance: best match first (needs q); resolutionDueAt, firstResponseDueAt: soonest ' +
+      'created, updated: newest first; relevance: best match first among the newest 1,000 matches (needs q; older ones: sort=created or ' +
+      'createdTo); resolutionDueAt, firstResponseDueAt: soonest ' +
       'first, cases without a computed due time last (not with q). Default: relevance with q, else created',
   },
 );

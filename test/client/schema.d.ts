@@ -3521,7 +3521,7 @@ export interface components {
             priority?: ("low" | "normal" | "high" | "urgent")[];
             /** @description Staff only: cases carrying all these tags (repeat the parameter; normalised like the tags) */
             tag?: string[];
-            /** @description created, updated: newest first; relevance: best match first (needs q); resolutionDueAt, firstResponseDueAt: soonest first, cases without a computed due time last (not with q). Default: relevance with q, else created */
+            /** @description created, updated: newest first; relevance: best match first among the newest 1,000 matches (needs q; older ones: sort=created or createdTo); resolutionDueAt, firstResponseDueAt: soonest first, cases without a computed due time last (not with q). Default: relevance with q, else created */
             sort?: "created" | "updated" | "relevance" | "resolutionDueAt" | "firstResponseDueAt";
         };
         /** Webhook */
@@ -5159,7 +5159,7 @@ export interface operations {
                 priority?: ("low" | "normal" | "high" | "urgent")[];
                 /** @description Staff only: cases carrying all these tags (repeat the parameter; normalised like the tags) */
                 tag?: string[];
-                /** @description created, updated: newest first; relevance: best match first (needs q); resolutionDueAt, firstResponseDueAt: soonest first, cases without a computed due time last (not with q). Default: relevance with q, else created */
+                /** @description created, updated: newest first; relevance: best match first among the newest 1,000 matches (needs q; older ones: sort=created or createdTo); resolutionDueAt, firstResponseDueAt: soonest first, cases without a computed due time last (not with q). Default: relevance with q, else created */
                 sort?: "created" | "updated" | "relevance" | "resolutionDueAt" | "firstResponseDueAt";
                 limit?: number;
                 cursor?: string;

@@ -1,5 +1,6 @@
 import { createTestApp, type TestApp, type Who } from '../helpers/app';
 import { api, expectStatus, type Headers } from '../helpers/cases';
+import { RANKED_NEWEST } from '../../src/repositories/case-search';
 
 /* Search (GET /v1/cases?q=, docs/search.md): what it finds, for whom, in which order, and hostile input. */
 
@@ -256,5 +257,55 @@ describe('GET /v1/cases?q= (search)', () => {
     expect(run.json().anonymised).toBeGreaterThanOrEqual(1);
     expect(await words()).toEqual([]);
     for (const q of ['zebrafinke', 'Xylofon', 'kvasirsen', '8765432']) expect(await found(q, h.ADMIN!)).toEqual([]);
+  });
+});
+
+describe('GET /v1/cases?q= (search): relevance ranks the newest RANKED_NEWEST hits', () => {
+  let t: TestApp;
+  let a: ReturnType<typeof api>;
+  let admin: Headers;
+
+  afterAll(async () => t.close());
+
+  it('ranks the newest RANKED_NEWEST matches; an older, better match is reached by sort=created or createdTo', async () => {
+    t = await createTestApp({ config: { RATE_LIMIT_MAX: '0' } });
+    a = api(t);
+    admin = await t.auth(ADMIN);
+    const requester = await t.auth(OLA);
+    t.clock.set('2026-03-02T08:00:00Z');
+    // The best match, filed first: the word three times in the subject and the description.
+    const best = await a.post('/v1/cases', requester, { categoryKey: 'vacation', subject: 'Feriepenger feriepenger', description: 'Feriepenger igjen' });
+    expectStatus(best, 201);
+    t.clock.advance(3_600_000);
+    const weak = await a.post('/v1/cases', requester, { categoryKey: 'general', subject: 'Annet', description: 'Noe om feriepenger' });
+    expectStatus(weak, 201);
+    // RANKED_NEWEST newer copies of the weak match (the search triggers index them as any insert).
+    const client = await t.app.pool.connect();
+    await client.query('BEGIN');
+    await client.query('SET LOCAL statement_timeout = 0');
+    await client.query(
+      `INSERT INTO "case"
+       SELECT (jsonb_populate_record(NULL::"case", to_jsonb(c) || jsonb_build_object(
+                 'id', gen_random_uuid(), 'number', '2026-9' || lpad(g::text, 5, '0'),
+                 'created_at', c.created_at + g * interval '1 s', 'updated_at', c.created_at + g * interval '1 s'))).*
+         FROM "case" c, generate_series(1, $2::int) g WHERE c.id = $1::uuid`,
+      [weak.json().id, RANKED_NEWEST],
+    );
+    await client.query('COMMIT');
+    client.release();
+    const top = async (extra: string) => {
+      const res = await a.get(`/v1/cases?q=feriepenger&limit=1${extra}`, admin);
+      expectStatus(res, 200);
+      return res.json<{ items: Item[] }>().items[0]!.id;
+    };
+    // The best match is the (RANKED_NEWEST + 2)th newest hit: outside the ranked window.
+    expect(await top('')).not.toBe(best.json().id);
+    // A createdTo before the copies moves the window back over it, and it ranks above the weak match there.
+    const before = `&createdTo=${encodeURIComponent('2026-03-02T09:00:00.500Z')}`;
+    expect(await top(before)).toBe(best.json().id);
+    // sort=created lists the hits newest first, whatever their rank.
+    const res = await a.get(`/v1/cases?q=feriepenger&sort=created${before}`, admin);
+    expectStatus(res, 200);
+    expect(res.json<{ items: Item[] }>().items.map((i) => i.id)).toEqual([weak.json().id, best.json().id]);
   });
 });

@@ -2654,7 +2654,7 @@ export type ViewFilter = {
      */
     tag?: Array<string>;
     /**
-     * created, updated: newest first; relevance: best match first (needs q); resolutionDueAt, firstResponseDueAt: soonest first, cases without a computed due time last (not with q). Default: relevance with q, else created
+     * created, updated: newest first; relevance: best match first among the newest 1,000 matches (needs q; older ones: sort=created or createdTo); resolutionDueAt, firstResponseDueAt: soonest first, cases without a computed due time last (not with q). Default: relevance with q, else created
      */
     sort?: 'created' | 'updated' | 'relevance' | 'resolutionDueAt' | 'firstResponseDueAt';
 };
@@ -3875,7 +3875,7 @@ export type ListCasesData = {
          */
         tag?: Array<string>;
         /**
-         * created, updated: newest first; relevance: best match first (needs q); resolutionDueAt, firstResponseDueAt: soonest first, cases without a computed due time last (not with q). Default: relevance with q, else created
+         * created, updated: newest first; relevance: best match first among the newest 1,000 matches (needs q; older ones: sort=created or createdTo); resolutionDueAt, firstResponseDueAt: soonest first, cases without a computed due time last (not with q). Default: relevance with q, else created
          */
         sort?: 'created' | 'updated' | 'relevance' | 'resolutionDueAt' | 'firstResponseDueAt';
         limit?: number;
