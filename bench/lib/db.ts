@@ -307,7 +307,7 @@ export async function seedCases(url: string, total: number, log: (msg: string) =
  * How many distinct cases a seed of `count` generates (BENCH_SEED_DISTINCT, default 1,000,000):
  * all of them up to that; above it `count` must be a multiple of it and the rest are copies.
  */
-export function distinctCases(count: number): number {
+function distinctCases(count: number): number {
   const distinct = Number(process.env.BENCH_SEED_DISTINCT ?? 1_000_000);
   if (!Number.isInteger(distinct) || distinct < 1) throw new Error('BENCH_SEED_DISTINCT: a whole number ≥ 1');
   if (count <= distinct) return count;
@@ -333,15 +333,17 @@ async function copyCases(c: pg.Client, distinct: number, total: number, log: (ms
   const { rows: years } = await c.query<{ year: string; last: number }>(`SELECT year::text AS year, last FROM case_number_counter`);
   const perYear = `(CASE split_part(o.number, '-', 1) ${years.map((y) => `WHEN '${y.year}' THEN ${Number(y.last)}`).join(' ')} END)`;
   const shift = (k: number) => `(${k} * (interval '5 years' / ${total}))`;
-  const value = (k: number) => (col: { name: string; type: string }): string => {
-    if (col.name === 'id') return 'gen_random_uuid()';
-    if (col.name === 'number') {
-      const seq = `(${k} * ${perYear} + split_part(o.number, '-', 2)::int)::text`;
-      return `split_part(o.number, '-', 1) || '-' || lpad(${seq}, greatest(6, length(${seq})), '0')`;
-    }
-    if (col.type.startsWith('timestamp')) return `o."${col.name}" - ${shift(k)}`;
-    return `o."${col.name}"`;
-  };
+  const value =
+    (k: number) =>
+    (col: { name: string; type: string }): string => {
+      if (col.name === 'id') return 'gen_random_uuid()';
+      if (col.name === 'number') {
+        const seq = `(${k} * ${perYear} + split_part(o.number, '-', 2)::int)::text`;
+        return `split_part(o.number, '-', 1) || '-' || lpad(${seq}, greatest(6, length(${seq})), '0')`;
+      }
+      if (col.type.startsWith('timestamp')) return `o."${col.name}" - ${shift(k)}`;
+      return `o."${col.name}"`;
+    };
   const off = ['case_search_fields', ...BULK_ROW_TRIGGERS.map((t) => t.name)];
   for (const t of off) await c.query(`ALTER TABLE "case" DISABLE TRIGGER ${t}`);
   try {

@@ -105,7 +105,10 @@ export const UploadBodySchema = Type.Object(
 export const CaseSchema = Type.Object(
   {
     id: UuidSchema,
-    number: Type.String({ description: 'Human case number, YYYY-NNNNNN: the year (Oslo) and a sequence number of at least six digits (a seventh past 999,999 cases in a year)' }),
+    number: Type.String({
+      description:
+        'Human case number, YYYY-NNNNNN: the year (Oslo) and a sequence number of at least six digits (a seventh past 999,999 cases in a year)',
+    }),
     status: StatusSchema,
     statusChangedAt: DateTimeSchema,
     categoryKey: Type.String(),

@@ -274,7 +274,11 @@ describe('GET /v1/cases?q= (search): relevance ranks the newest RANKED_NEWEST hi
     const requester = await t.auth(OLA);
     t.clock.set('2026-03-02T08:00:00Z');
     // The best match, filed first: the word three times in the subject and the description.
-    const best = await a.post('/v1/cases', requester, { categoryKey: 'vacation', subject: 'Feriepenger feriepenger', description: 'Feriepenger igjen' });
+    const best = await a.post('/v1/cases', requester, {
+      categoryKey: 'vacation',
+      subject: 'Feriepenger feriepenger',
+      description: 'Feriepenger igjen',
+    });
     expectStatus(best, 201);
     t.clock.advance(3_600_000);
     const weak = await a.post('/v1/cases', requester, { categoryKey: 'general', subject: 'Annet', description: 'Noe om feriepenger' });
