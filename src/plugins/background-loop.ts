@@ -11,6 +11,12 @@ export interface BackgroundLoopOptions<T> {
   intervalMs: number;
   /** Delay of the first run once the app is ready; 0 (the default) runs it at once. */
   firstRunDelayMs?: number;
+  /**
+   * Pause after a failed run, when shorter than intervalMs (default: intervalMs). A daily job
+   * whose run failed (a statement timeout under load, a database restart) tries again within
+   * minutes instead of a day later.
+   */
+  retryAfterFailureMs?: number;
   /** How long close waits for a run under way after asking it to stop (see loopCloseTimeoutMs). */
   closeTimeoutMs: number;
   /**
@@ -48,6 +54,7 @@ export function backgroundLoop<T>(app: FastifyInstance, opts: BackgroundLoopOpti
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<void> | null = null;
   let stoppedAt = 0;
+  const retryMs = Math.min(intervalMs, opts.retryAfterFailureMs ?? intervalMs);
 
   const schedule = (delay: number): void => {
     timer = setTimeout(tick, Math.min(Math.max(delay, 0), MAX_TIMEOUT_MS));
@@ -57,15 +64,19 @@ export function backgroundLoop<T>(app: FastifyInstance, opts: BackgroundLoopOpti
   function tick(): void {
     timer = null;
     if (stop.signal.aborted) return;
+    let failed = false;
     running = (async () => {
       const result = await opts.run(stop.signal);
       opts.onResult?.(result);
     })()
       // app.log is read here, not captured at registration, so a logger swapped in later is used.
-      .catch((err: unknown) => app.log.warn({ err, loop: name }, `${name} failed; retrying next interval`))
+      .catch((err: unknown) => {
+        failed = true;
+        app.log.warn({ err, loop: name, retryInMs: retryMs }, `${name} failed; retrying ${retryMs < intervalMs ? 'soon' : 'next interval'}`);
+      })
       .finally(() => {
         running = null;
-        if (!stop.signal.aborted) schedule(intervalMs);
+        if (!stop.signal.aborted) schedule(failed ? retryMs : intervalMs);
       });
   }
 

@@ -16,6 +16,9 @@ async function retentionPlugin(app: FastifyInstance, opts: { config: Config }): 
     name: 'retention sweep',
     intervalMs: interval,
     firstRunDelayMs: Math.min(interval, FIRST_RUN_MAX_DELAY_MS),
+    // A failed sweep (a statement timeout while the database is busy) is tried again in a minute,
+    // not a day later: a backlog of expired cases must not wait for a quiet day to go.
+    retryAfterFailureMs: FIRST_RUN_MAX_DELAY_MS,
     closeTimeoutMs: loopCloseTimeoutMs(opts.config),
     // RetentionService.run takes no signal yet: a sweep under way runs to its end (or the close bound).
     run: (signal) => app.services.retention.run(undefined, signal),

@@ -122,6 +122,27 @@ describe('backgroundLoop', () => {
     expect(results[0]).toBe(3);
   });
 
+  it('tries a failed run again after retryAfterFailureMs, and then keeps its interval', async () => {
+    const startedAt: number[] = [];
+    const { app, lines } = track(
+      appWith({
+        intervalMs: 60_000,
+        retryAfterFailureMs: 20,
+        run: async () => {
+          startedAt.push(Date.now());
+          if (startedAt.length === 1) throw new Error('statement timeout');
+        },
+      }),
+    );
+    await app.ready();
+    await eventually('the retry', () => startedAt.length === 2);
+    expect(startedAt[1]! - startedAt[0]!).toBeLessThan(60_000);
+    expect(lines.filter((l) => l.level === 40).map((l) => l.msg)).toEqual(['test loop failed; retrying soon']);
+    // A run that succeeds waits the full interval again.
+    await sleep(100);
+    expect(startedAt).toHaveLength(2);
+  });
+
   it('aborts the signal when close begins; a run honours it between batches, and close waits for it', async () => {
     const batch = gate();
     let signal: AbortSignal | undefined;
