@@ -134,7 +134,7 @@ export const ConfigSchema = Type.Object({
     minimum: 0,
     description: 'how often closed cases past their retention are anonymised; 0 disables the loop',
   }),
-  RETENTION_BATCH_SIZE: Type.Integer({ default: 200, minimum: 1, maximum: 10000, description: 'cases anonymised per transaction' }),
+  RETENTION_BATCH_SIZE: Type.Integer({ default: 50, minimum: 1, maximum: 10000, description: 'cases anonymised per transaction' }),
   RATE_LIMIT_MAX: Type.Integer({ default: 600, minimum: 0, description: 'requests per minute per identity; 0 disables' }),
   CORS_ORIGINS: Type.String({ default: '', description: 'comma-separated origins; empty: CORS off' }),
   TRUST_PROXY: Type.Boolean({ default: false }),
