@@ -4,7 +4,7 @@ import type { Query } from '../db/query';
  * The advisory lock every transaction writing outbox events holds shared (a statement trigger
  * on outbox_event takes it, migration 20261127131013_integration). Keep the two in step.
  */
-const OUTBOX_LOCK_KEY = 1397441350;
+export const OUTBOX_LOCK_KEY = 1397441350;
 
 /** An outbox event with the facts of its case that decide who may see it. */
 export interface FeedRow {
@@ -31,6 +31,12 @@ export async function readSafeBound(q: Query): Promise<bigint> {
   await q('SELECT 1 AS locked FROM pg_advisory_xact_lock($1::bigint)', [OUTBOX_LOCK_KEY]);
   const [row] = await q<{ max: string | null }>('SELECT max(position)::text AS max FROM outbox_event');
   return row?.max ? BigInt(row.max) : 0n;
+}
+
+/** The highest position any event has taken, committed or not (no lock: not a safe bound). */
+export async function readHighestPosition(q: Query): Promise<bigint> {
+  const [row] = await q<{ last: string }>(`SELECT CASE WHEN is_called THEN last_value ELSE 0 END::text AS last FROM outbox_event_position_seq`);
+  return row ? BigInt(row.last) : 0n;
 }
 
 /** Up to `limit` events in (after, bound], oldest first, with the facts of their cases. */

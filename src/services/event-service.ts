@@ -3,7 +3,7 @@ import { caseAccess } from '../domain/access';
 import { REDACTED_BASE, REDACTED_FIELDS, type EventType } from '../domain/events';
 import type { Principal } from '../domain/roles';
 import { inTransaction, pgQuery, type Query } from '../db/query';
-import { eventsAfter, readSafeBound, type FeedRow } from '../repositories/event-repository';
+import { eventsAfter, readHighestPosition, readSafeBound, type FeedRow } from '../repositories/event-repository';
 
 /** One outbox event as the feed and webhooks publish it. */
 export interface EventDto {
@@ -71,13 +71,28 @@ export class EventService {
    * in flight (new writers queue behind this for that long); after that, the last known bound.
    */
   async safeBound(): Promise<bigint> {
+    return (await this.freshBound()) ?? this.knownBound;
+  }
+
+  /**
+   * Where a new reader starts so that it sees what is written from now on: the safe bound, or,
+   * when the lock cannot be had quickly, the highest position taken so far. The last known bound
+   * would be wrong there: it can lie far back (0 on an instance that never read the feed), and
+   * the new reader would be sent the past. Taking the highest position instead may skip an event
+   * whose transaction is in flight at this instant, one written as the reader was created.
+   */
+  async startPosition(): Promise<bigint> {
+    return (await this.freshBound()) ?? (await readHighestPosition(this.q));
+  }
+
+  private async freshBound(): Promise<bigint | null> {
     try {
       const bound = await inTransaction(this.pool, readSafeBound);
       if (bound > this.knownBound) this.knownBound = bound;
       return bound;
     } catch (err) {
       if (!isLockTimeout(err)) throw err;
-      return this.knownBound;
+      return null;
     }
   }
 

@@ -165,14 +165,15 @@ export class WebhookService {
 
   /**
    * Subscribes `input.url`. It receives events written from now on (the cursor starts at the
-   * feed's safe bound). Without a secret one is generated; either way it is answered only here.
+   * feed's safe bound, or the highest position taken when writers hold the outbox lock long:
+   * EventService.startPosition). Without a secret one is generated; either way it is answered only here.
    */
   async create(p: Principal, input: CreateWebhookInput): Promise<WebhookDto & { secret: string }> {
     if (input.includeSensitive === true && !mayGrantSensitive(p)) throw sensitiveGrantRefused();
     await this.checkUrl(input.url);
     const secret = input.secret ?? `whsec_${randomBytes(32).toString('base64url')}`;
     const now = this.clock.now();
-    const cursor = await this.events.safeBound();
+    const cursor = await this.events.startPosition();
     const active = input.active ?? true;
     const row = await insertSubscription(this.q, {
       url: input.url,

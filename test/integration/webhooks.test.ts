@@ -1,4 +1,6 @@
+import pg from 'pg';
 import { verifySignature } from '../../src/http/webhook-signature';
+import { OUTBOX_LOCK_KEY } from '../../src/repositories/event-repository';
 import { createTestApp, type TestApp } from '../helpers/app';
 import { api, expectStatus, headersFor, type Headers, type Person } from '../helpers/cases';
 import { startReceiver, type Receipt, type Receiver } from '../helpers/webhook-receiver';
@@ -232,6 +234,33 @@ describe('webhooks', () => {
     expect(got.map((g) => g.id).sort()).toEqual(expected.map((e) => e.id).sort());
     expectInOrderPerCase(got);
   });
+
+  it('starts a subscription made while a writer holds the outbox lock at the newest event, not at the start of the feed (201)', async () => {
+    await t.app.db.webhookSubscription.updateMany({ data: { active: false } });
+    const before = await lifecycles(1);
+    // An instance that never read the feed knows no safe bound yet (it knew 0 before the fix).
+    const fresh = await createTestApp({ databaseUrl: t.url, clock: t.clock, config: { WEBHOOK_ALLOW_HOSTS: '127.0.0.1' } });
+    const writer = new pg.Client({ connectionString: t.url });
+    await writer.connect();
+    try {
+      const r = await receiver();
+      // A transaction writing events holds the lock shared until it commits; this one outlasts
+      // the 2 s the safe bound waits for it.
+      await writer.query('BEGIN');
+      await writer.query('SELECT pg_advisory_xact_lock_shared($1::bigint)', [OUTBOX_LOCK_KEY]);
+      const created = await api(fresh).post('/v1/webhooks', h.admin, { url: r.url, eventTypes: ['*'], secret: SECRET });
+      expectStatus(created, 201);
+      await writer.query('COMMIT');
+      const after = await lifecycles(1);
+      await t.app.integration.webhooks.run();
+      const got = parsed(r.receipts);
+      expect(got.filter((g) => before.includes(g.caseId))).toEqual([]);
+      expect(new Set(got.map((g) => g.id))).toEqual(new Set((await expectedEvents(after)).map((e) => e.id)));
+    } finally {
+      await writer.end();
+      await fresh.app.close();
+    }
+  }, 30_000);
 
   it('keeps subscriptions to admins and never shows the secret again (403, 200)', async () => {
     expect((await api(t).post('/v1/webhooks', h.operator, { url: 'https://example.org/h', eventTypes: ['*'] })).statusCode).toBe(403);
