@@ -12,11 +12,22 @@
  * BENCH_SOAK_SECONDS; the report compares the throughput of one and two and plots each
  * instance's memory.
  *
+ * RSS alone does not tell a leak from the garbage collector's sizing (V8 grows its heap while
+ * there is room, and RSS swings with every collection), so each service also runs with
+ * `--trace-gc` and the report gives the heap left after each full collection (Mark-Compact): the
+ * live objects. A leak shows there as a rising floor. V8 may run few full collections in a
+ * soak (the old space grows while there is room), so BENCH_SOAK_HEAP_SNAPSHOTS=N (0) also takes N
+ * heap snapshots of each service, spread over the measured window (`--heapsnapshot-signal`,
+ * SIGTTIN: SIGUSR2 is a shutdown signal of the service's close-with-grace;
+ * each forces a full collection and pauses the service for a few seconds, so throughput is
+ * lower in such a run), and compares the first and the last: live size and the object kinds
+ * that grew most.
+ *
  * BENCH_RESULTS writes the soak section into another file than bench/results.md. Warnings and
  * errors of the services' logs (a 503's cause, e.g. a pool or statement timeout) are summed up at
  * the end of the run, with the answers that were not 2xx.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startApp, type AppProcess } from './lib/app-process';
@@ -38,6 +49,7 @@ const connections = intEnv('BENCH_SOAK_CONNECTIONS', 16);
 const sampleSeconds = intEnv('BENCH_SOAK_SAMPLE_SECONDS', 5);
 const cases = intEnv('BENCH_SOAK_CASES', 20_000);
 const instances = intEnv('BENCH_SOAK_INSTANCES', 1);
+const snapshots = process.env.BENCH_SOAK_HEAP_SNAPSHOTS ? intEnv('BENCH_SOAK_HEAP_SNAPSHOTS', 0) : 0;
 const oneSeconds = instances > 1 ? intEnv('BENCH_SOAK_ONE_SECONDS', 120) : 0;
 
 const resultsFile = process.env.BENCH_RESULTS ? path.resolve(process.env.BENCH_RESULTS) : undefined;
@@ -105,10 +117,18 @@ async function main(): Promise<void> {
     const pool = new TogglePool(await seedTransitionPool(db.url, Math.max(256, connections * 8)));
     const readIds = await sampleReadableIds(db.url, 5000);
     const tokens = await signTokens(dataDir);
+    const spawnedAt: number[] = [];
     for (let n = 0; n < instances; n++) {
+      spawnedAt.push(performance.now());
       apps.push(
         await startApp({
           logFile: path.join(dataDir, `service-${n}.log`),
+          nodeArgs: [
+            '--trace-gc',
+            ...(snapshots
+              ? ['--heapsnapshot-signal=SIGTTIN', `--diagnostic-dir=${mkdirSync(path.join(dataDir, `heap-${n}`), { recursive: true })}`]
+              : []),
+          ],
           env: {
             NODE_ENV: 'development',
             DATA_DIR: dataDir,
@@ -144,6 +164,16 @@ async function main(): Promise<void> {
     const samples: Sample[] = [{ at: 0, rssMb: apps[0]!.rssMb(), rss: apps.map((a) => a.rssMb()), rps: 0 }];
     const t0 = performance.now();
     let last = 0;
+    // Heap snapshots at the end of each N-th of the measured window (the last just before its end).
+    const snapshotTimers = Array.from({ length: snapshots }, (_, k) =>
+      setTimeout(
+        () => {
+          for (const a of apps) process.kill(a.pid, 'SIGTTIN');
+          log(`heap snapshot ${k + 1} of ${snapshots} asked for`);
+        },
+        (oneSeconds + (seconds * (k + 1)) / snapshots - Math.min(20, seconds / snapshots / 2)) * 1000,
+      ),
+    );
     const sampler = setInterval(() => {
       const at = (performance.now() - t0) / 1000;
       const rss = apps.map((a) => a.rssMb());
@@ -165,13 +195,27 @@ async function main(): Promise<void> {
           )
         : await runHttp(apps[0]!.baseUrl, connections, seconds, next);
     clearInterval(sampler);
+    for (const t of snapshotTimers) clearTimeout(t);
     const peaks = apps.map((a) => a.peakRssMb());
     log(`soak done: ${num(m.rps)} req/s, failures ${failures(m)}, peak RSS ${peaks.map((p) => p.toFixed(0)).join(' / ')} MiB`);
+    // Stopped before the report: the GC trace lines are in the logs only once the services exit.
+    for (const a of apps) await a.stop();
+    const heaps = apps.map((a, i) => heapAfterFullGc(a.logFile, (spawnedAt[i]! - t0) / 1000));
+    const window = instances > 1 ? [oneSeconds, oneSeconds + seconds] : [0, seconds];
+    for (const [i, h] of heaps.entries()) {
+      const v = heapVerdict(h, window[0]!, window[1]!);
+      log(`instance ${i + 1}: ${h.length} full collections; heap after them ${v.text}`);
+    }
+    const snapshotLines = snapshots ? apps.flatMap((_, n) => compareSnapshots(path.join(dataDir, `heap-${n}`), n + 1)) : [];
+    for (const l of snapshotLines) log(l);
     const section =
       instances > 1
-        ? renderTwo({ started, machine, samples, one: one!, many: m, peaks })
-        : renderOne({ started, machine, samples, m, peak: peaks[0]! });
-    writeSoakSection(section, resultsFile);
+        ? renderTwo({ started, machine, samples, one: one!, many: m, peaks, heaps })
+        : renderOne({ started, machine, samples, m, peak: peaks[0]!, heap: heaps[0]! });
+    writeSoakSection(
+      snapshotLines.length ? `${section}\n\nHeap snapshots (BENCH_SOAK_HEAP_SNAPSHOTS=${snapshots}):\n\n${snapshotLines.join('\n')}` : section,
+      resultsFile,
+    );
     log(`wrote the soak section of ${resultsFile ?? 'bench/results.md'}`);
     succeeded = true;
   } finally {
@@ -188,6 +232,97 @@ async function main(): Promise<void> {
     if (succeeded) rmSync(dataDir, { recursive: true, force: true });
     else log(`service log kept in ${dataDir}`);
   }
+}
+
+/** The heap in use right after a full collection (V8's `--trace-gc` Mark-Compact lines), at seconds into the run. */
+interface HeapPoint {
+  at: number;
+  mb: number;
+}
+
+/**
+ * The Mark-Compact lines of a service log: `[pid:isolate]  12345 ms: Mark-Compact 120.1 (150.2)
+ * -> 80.3 (152.0) MB, …` (ms since the isolate started; the heap used before and after, with the
+ * committed size in brackets). `offset`: when the process was spawned, in seconds into the run.
+ */
+function heapAfterFullGc(logFile: string, offset: number): HeapPoint[] {
+  const points: HeapPoint[] = [];
+  const re = /\s(\d+) ms: Mark-Compact(?: \(reduce\))? [\d.]+ \([\d.]+\) -> ([\d.]+) \([\d.]+\) MB/;
+  for (const line of readFileSync(logFile, 'utf8').split('\n')) {
+    const hit = re.exec(line);
+    if (hit) points.push({ at: offset + Number(hit[1]) / 1000, mb: Number(hit[2]) });
+  }
+  return points;
+}
+
+/**
+ * Flat: the mean heap after full collections over the last fifth of the window [from, to]
+ * (seconds) within ±10 % of the mean over 20–40 % of it (the same rule as for RSS).
+ */
+function heapVerdict(points: HeapPoint[], from: number, to: number): { warm: number; end: number; growth: number; flat: boolean; text: string } {
+  const span = to - from;
+  const mean = (a: number, b: number) => {
+    const xs = points.filter((p) => p.at >= from + a * span && p.at < from + b * span).map((p) => p.mb);
+    return xs.length ? xs.reduce((x, y) => x + y, 0) / xs.length : NaN;
+  };
+  const warm = mean(0.2, 0.4);
+  const end = mean(0.8, 1.01);
+  const growth = ((end - warm) / warm) * 100;
+  const flat = Math.abs(growth) < 10;
+  const inWindow = points.filter((p) => p.at >= from && p.at <= to);
+  const range = inWindow.length
+    ? `${Math.min(...inWindow.map((p) => p.mb)).toFixed(1)}–${Math.max(...inWindow.map((p) => p.mb)).toFixed(1)} MB`
+    : 'none';
+  const text =
+    `${Number.isFinite(warm) ? warm.toFixed(1) : '–'} MB mean over 20–40 %, ${Number.isFinite(end) ? end.toFixed(1) : '–'} MB over the last 20 % ` +
+    `(range ${range}, ${inWindow.length} full collections): ${verdictWord(growth, flat)}` +
+    `${Number.isFinite(growth) ? ` (${growth >= 0 ? '+' : ''}${growth.toFixed(1)} %)` : ''}`;
+  return { warm, end, growth, flat, text };
+}
+
+interface HeapSnapshotFile {
+  snapshot: { meta: { node_fields: string[]; node_types: [string[]] } };
+  nodes: number[];
+  strings: string[];
+}
+
+/** Live bytes of a heap snapshot, by object kind (node type and constructor or name). */
+function heapByKind(file: string): Map<string, number> {
+  const snap = JSON.parse(readFileSync(file, 'utf8')) as HeapSnapshotFile;
+  const fields = snap.snapshot.meta.node_fields;
+  const width = fields.length;
+  const [typeAt, nameAt, sizeAt] = [fields.indexOf('type'), fields.indexOf('name'), fields.indexOf('self_size')];
+  const types = snap.snapshot.meta.node_types[0];
+  const kinds = new Map<string, number>();
+  for (let i = 0; i < snap.nodes.length; i += width) {
+    const type = types[snap.nodes[i + typeAt]!]!;
+    // Strings and code by type only: their names are their contents.
+    const name =
+      type === 'object' || type === 'closure' || type === 'native' ? `${type} ${snap.strings[snap.nodes[i + nameAt]!]!.slice(0, 60)}` : type;
+    kinds.set(name, (kinds.get(name) ?? 0) + snap.nodes[i + sizeAt]!);
+  }
+  return kinds;
+}
+
+/** The first and last heap snapshot of a service compared: live size, and the kinds that grew most. */
+function compareSnapshots(dir: string, instance: number): string[] {
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.heapsnapshot'))
+    .sort()
+    .map((f) => path.join(dir, f));
+  if (files.length < 2) return [`- instance ${instance}: ${files.length} heap snapshot(s) written; two are needed to compare`];
+  const sizes = files.map((f) => heapByKind(f));
+  const total = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0) / 2 ** 20;
+  const first = sizes[0]!;
+  const last = sizes.at(-1)!;
+  const grown = [...last]
+    .map(([k, v]) => ({ k, d: v - (first.get(k) ?? 0), v }))
+    .sort((a, b) => b.d - a.d)
+    .slice(0, 8);
+  return [
+    `- instance ${instance}: live heap in ${files.length} snapshots ${sizes.map((m) => total(m).toFixed(1)).join(' → ')} MiB`,
+    ...grown.map((g) => `  - ${g.k.replace(/\|/g, '/')}: ${g.d >= 0 ? '+' : ''}${(g.d / 1024).toFixed(0)} KiB (now ${(g.v / 1024).toFixed(0)} KiB)`),
+  ];
 }
 
 /** Flat: mean RSS over the last fifth within ±10 % of the mean over 20–40 % of the window [from, to] (seconds). */
@@ -220,7 +355,7 @@ function verdictWord(growth: number, flat: boolean): string {
   return !Number.isFinite(growth) ? 'too few samples to tell' : flat ? 'flat' : '**growing**';
 }
 
-function renderOne(r: { started: Date; machine: string; samples: Sample[]; m: Measurement; peak: number }): string {
+function renderOne(r: { started: Date; machine: string; samples: Sample[]; m: Measurement; peak: number; heap: HeapPoint[] }): string {
   const { samples, m, peak } = r;
   const warm = meanRss(samples, 0.2, 0.4);
   const end = meanRss(samples, 0.8, 1.01);
@@ -240,6 +375,7 @@ function renderOne(r: { started: Date; machine: string; samples: Sample[]; m: Me
     `- **RSS:** ${samples[0]!.rssMb.toFixed(0)} MiB at start, ${warm.toFixed(0)} MiB mean over 20–40 % of the run, ${end.toFixed(0)} MiB over the last 20 %, ` +
       `peak ${peak.toFixed(0)} MiB; slope over the second half ${slope.toFixed(2)} MiB/min`,
     `- **Verdict:** ${verdictWord(growth, flat)} (${growth >= 0 ? '+' : ''}${growth.toFixed(1)} % from warm to end; flat means within ±10 %)`,
+    `- **Heap after full collections** (live objects, \`--trace-gc\`): ${heapVerdict(r.heap, 0, seconds).text}`,
     '',
     'RSS (MiB) by seconds into the run, sampled every ' + `${sampleSeconds} s${step > 1 ? ` (every ${step}th sample shown)` : ''}:`,
     '',
@@ -253,8 +389,16 @@ function renderOne(r: { started: Date; machine: string; samples: Sample[]; m: Me
   ].join('\n');
 }
 
-function renderTwo(r: { started: Date; machine: string; samples: Sample[]; one: Measurement; many: Measurement; peaks: number[] }): string {
-  const { samples, one, many, peaks } = r;
+function renderTwo(r: {
+  started: Date;
+  machine: string;
+  samples: Sample[];
+  one: Measurement;
+  many: Measurement;
+  peaks: number[];
+  heaps: HeapPoint[][];
+}): string {
+  const { samples, one, many, peaks, heaps } = r;
   const n = peaks.length;
   const step = Math.max(1, Math.ceil(samples.length / 40));
   const shown = samples.filter((_, i) => i % step === 0 || i === samples.length - 1);
@@ -280,6 +424,7 @@ function renderTwo(r: { started: Date; machine: string; samples: Sample[]; one: 
     lines.push(
       `- **Instance ${i + 1} RSS** (round-robin phase): ${v.warm.toFixed(0)} MiB over 20–40 %, ${v.end.toFixed(0)} MiB over the last 20 %, peak ${peaks[i]!.toFixed(0)} MiB, ` +
         `slope over the second half ${v.slope.toFixed(2)} MiB/min: ${verdictWord(v.growth, v.flat)} (${v.growth >= 0 ? '+' : ''}${v.growth.toFixed(1)} %)`,
+      `- **Instance ${i + 1} heap after full collections** (live objects, \`--trace-gc\`): ${heapVerdict(heaps[i]!, oneSeconds, oneSeconds + seconds).text}`,
     );
   }
   lines.push(

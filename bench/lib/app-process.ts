@@ -74,10 +74,10 @@ function buildOnce(): void {
  * (`node dist/src/server.js`), so its memory is its own: the load generator runs in this
  * process. Waits until /health/ready answers 200.
  */
-export async function startApp(opts: { env: Record<string, string>; logFile: string; port?: number }): Promise<AppProcess> {
+export async function startApp(opts: { env: Record<string, string>; logFile: string; port?: number; nodeArgs?: string[] }): Promise<AppProcess> {
   buildOnce();
   // BENCH_NODE_ARGS: extra node flags for the service, e.g. --cpu-prof --cpu-prof-dir=/tmp/prof.
-  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const nodeArgs = [...(opts.nodeArgs ?? []), ...(process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean)];
   return spawnServer([...nodeArgs, '--require', path.join(__dirname, 'trace-sql.cjs'), 'dist/src/server.js'], opts);
 }
 
