@@ -6,9 +6,10 @@
  * SQL run first in a transaction rolled back at the end (an index tried without keeping it).
  * The statements are built by src/repositories/case-list.ts, so they are the service's. The last
  * entry, `case view`, is the statement of GET /v1/cases/{id} (findCaseWithAttachments) for a few
- * cases spread over the archive.
+ * cases spread over the archive. BENCH_EXPLAIN_Q adds searches (comma-separated terms).
  */
 import pg from 'pg';
+import { POOL_OPTIONS } from '../src/db/pool-options';
 import { listCases, type CaseListFilter } from '../src/repositories/case-list';
 import { findCaseWithAttachments } from '../src/repositories/case-repository';
 import type { ListCasesQuery } from '../src/schemas/case';
@@ -28,22 +29,25 @@ async function main(): Promise<void> {
   const plan = args.includes('--plan');
   const filter = args.find((a) => a !== url && a !== '--plan');
   const runs = Number(process.env.BENCH_EXPLAIN_RUNS ?? 20);
-  // JIT off as on the service's pool (src/plugins/db.ts). One connection: BENCH_EXPLAIN_TRY
+  // JIT and parallel workers off as on the service's pool (src/db/pool-options.ts). One connection: BENCH_EXPLAIN_TRY
   // (e.g. a CREATE INDEX of a migration not applied yet) runs in a transaction that the
   // measurements see and that is rolled back at the end, so a shared database is left as it was.
-  const pool = new pg.Client({ connectionString: url, options: '-c jit=off' });
+  const pool = new pg.Client({ connectionString: url, options: POOL_OPTIONS });
   await pool.connect();
   const tryFirst = process.env.BENCH_EXPLAIN_TRY;
   if (tryFirst) {
     await pool.query('BEGIN');
     await pool.query(tryFirst);
   }
-  /** The statement `read` sends (captured, not run), then timed and explained. */
+  /**
+   * The last statement `read` sends (a search first reads its words' statistics, and the page
+   * statement depends on them, so every statement runs for real), then timed and explained.
+   */
   const capture = async (read: (q: <T>(text: string, params?: unknown[]) => Promise<T[]>) => Promise<unknown>) => {
     let statement: { text: string; params: unknown[] } | undefined;
     await read(async <T>(text: string, params: unknown[] = []) => {
       statement = { text, params };
-      return [] as T[];
+      return (await pool.query(text, params)).rows as T[];
     });
     return statement!;
   };
@@ -62,7 +66,9 @@ async function main(): Promise<void> {
     }
   };
   try {
-    for (const lq of listQueries(new Date())) {
+    // BENCH_EXPLAIN_Q="etterbetaling,134919": searches (sort by relevance) as the search benchmark sends them.
+    const searches = (process.env.BENCH_EXPLAIN_Q ?? '').split(',').filter(Boolean).map((q) => ({ name: `search ${q}`, q }));
+    for (const lq of [...listQueries(new Date()), ...searches]) {
       if (filter && !lq.name.includes(filter)) continue;
       await measure(lq.name, await capture((q) => listCases(q, listFilterOf(lq, OPERATOR_TEAMS))));
     }

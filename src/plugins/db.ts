@@ -8,6 +8,7 @@ import type { Config } from '../config';
 import type { Db } from '../db/client';
 import { applyMigrations } from '../db/migrator';
 import { startEmbeddedPostgres } from '../db/embedded';
+import { POOL_OPTIONS } from '../db/pool-options';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -59,9 +60,8 @@ async function dbPlugin(app: FastifyInstance, opts: DbOptions): Promise<void> {
     // statement cannot hold a connection and the CPU for longer. Reports raise it per transaction
     // (ReportService); migrations run on their own connection and are not bound by it.
     ...(config.DB_STATEMENT_TIMEOUT_MS > 0 ? { statement_timeout: config.DB_STATEMENT_TIMEOUT_MS } : {}),
-    // JIT compilation costs a search 100–400 ms and saves nothing on the service's short
-    // statements (docs/search.md). PGlite has no JIT and takes no `options`.
-    ...(stopEmbedded ? {} : { options: '-c jit=off' }),
+    // No JIT, no parallel workers (src/db/pool-options.ts). PGlite has neither and takes no `options`.
+    ...(stopEmbedded ? {} : { options: POOL_OPTIONS }),
   });
   // An idle client losing its server must not crash the process; the next query reports it.
   pool.on('error', (err) => app.log.warn({ err: { message: err.message } }, 'idle database client error'));

@@ -10,6 +10,8 @@ import errorsPlugin from '../../src/plugins/errors';
 import { DomainError } from '../../src/domain/errors';
 import { MIGRATIONS_DIR } from '../../src/paths';
 import { readdirSync } from 'node:fs';
+import { inTransaction, pgQuery } from '../../src/db/query';
+import { runReport } from '../../src/repositories/report-queries';
 import { createTestApp, TEST_AUDIENCE, TEST_ISSUER, testIssuer, type TestApp } from '../helpers/app';
 import { createTestDatabase, onRealServer } from '../helpers/db';
 
@@ -21,6 +23,21 @@ describe('foundation', () => {
     t = await createTestApp();
   });
   afterAll(async () => t.close());
+
+  it('pooled connections plan without JIT and parallel workers; a report gets its workers back, for its transaction only', async () => {
+    if (!onRealServer()) return; // PGlite has neither and takes no connection options
+    const settings = `SELECT current_setting('jit') AS jit, current_setting('max_parallel_workers_per_gather') AS workers`;
+    expect(await pgQuery(t.app.pool)(settings)).toEqual([{ jit: 'off', workers: '0' }]);
+    const inReport = await inTransaction(t.app.pool, (q) => runReport(q, settings, []));
+    expect(inReport).toEqual([{ jit: 'off', workers: '2' }]);
+    // Every pooled connection after the report is back to none.
+    const clients = await Promise.all(Array.from({ length: 3 }, () => t.app.pool.connect()));
+    try {
+      for (const c of clients) expect((await c.query(settings)).rows).toEqual([{ jit: 'off', workers: '0' }]);
+    } finally {
+      for (const c of clients) c.release();
+    }
+  });
 
   it('GET /health/live answers 200 without a token', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/health/live' });
