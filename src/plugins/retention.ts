@@ -5,10 +5,13 @@ import { backgroundLoop, loopCloseTimeoutMs } from './background-loop';
 
 /** The first sweep after start comes at most this soon, so frequent deploys cannot starve a daily job. */
 const FIRST_RUN_MAX_DELAY_MS = 60_000;
+/** How often the words removed from cases are checked against the search word list. */
+const WORD_CLEANUP_INTERVAL_MS = 60_000;
 
 /**
  * The background loop that anonymises closed cases past their retention every
- * RETENTION_INTERVAL_MS (daily by default; 0: off). Stops on close, waiting for a sweep under way.
+ * RETENTION_INTERVAL_MS (daily by default; 0: off), and the one that cleans the search word list
+ * every minute while retention is on. Stop on close, waiting for a run under way.
  */
 async function retentionPlugin(app: FastifyInstance, opts: { config: Config }): Promise<void> {
   const interval = opts.config.RETENTION_INTERVAL_MS;
@@ -25,6 +28,14 @@ async function retentionPlugin(app: FastifyInstance, opts: { config: Config }): 
     onResult: (anonymised) => {
       if (anonymised > 0) app.log.info({ anonymised }, 'closed cases anonymised after retention');
     },
+  });
+  // Words that edits and merges removed leave the search word list within a minute (the retention
+  // sweep drops those of its own anonymisations at its end). Runs while retention runs.
+  backgroundLoop(app, {
+    name: 'word list cleanup',
+    intervalMs: interval > 0 ? Math.min(interval, WORD_CLEANUP_INTERVAL_MS) : 0,
+    closeTimeoutMs: loopCloseTimeoutMs(opts.config),
+    run: (signal) => app.services.retention.cleanUpWords(signal),
   });
 }
 

@@ -99,6 +99,16 @@ export async function withWordStats(q: Query, s: CaseSearch): Promise<CaseSearch
   return { ...s, wordShares: stats.wordShares, ...(prefix === null ? {} : { prefixExpansion: { words: stats.words, share: stats.share } }) };
 }
 
+/**
+ * Checks up to `maxWords` of the words updates removed from cases (queued in search_lexeme_removed)
+ * and drops from the word list those no case holds any more (search_lexeme_cleanup, migration
+ * 20261202100600); answers how many it checked (fewer than `maxWords`: none is left queued).
+ */
+export async function cleanUpRemovedWords(q: Query, maxWords: number): Promise<number> {
+  const [row] = await q<{ taken: number }>('SELECT search_lexeme_cleanup($1::int) AS taken', [maxWords]);
+  return row?.taken ?? 0;
+}
+
 /** A lexeme as a tsquery operand (quoted: no stemming, no syntax). */
 const lexemeQuery = (l: string) => `'${l.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
 

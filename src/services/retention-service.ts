@@ -2,9 +2,13 @@ import type pg from 'pg';
 import type { Config } from '../config';
 import type { Clock } from '../domain/clock';
 import { peopleOf, planAnonymisation } from '../domain/retention';
-import { inTransaction } from '../db/query';
+import { inTransaction, pgQuery } from '../db/query';
+import { cleanUpRemovedWords } from '../repositories/case-search';
 import { writePlans } from '../repositories/plan-writer';
 import { claimExpiredCases, scrubCaseParts } from '../repositories/retention-repository';
+
+/** Queued words checked per statement of the word-list cleanup (≈1 ms a word; well inside the statement timeout). */
+const WORDS_PER_STATEMENT = 500;
 
 /**
  * Retention (DOMAIN.md "Privacy"): a case closed longer ago than its category's retention_months
@@ -15,6 +19,10 @@ import { claimExpiredCases, scrubCaseParts } from '../repositories/retention-rep
  *
  * Any number of instances may run at once: a batch locks its cases with SKIP LOCKED and skips
  * those already anonymised, so each case is anonymised once.
+ *
+ * The words an anonymisation removes leave the search word list after the run (cleanUpWords): the
+ * anonymising statement only queues them, since checking each in it made a batch too slow to
+ * finish under load (migration 20261202100600).
  */
 export class RetentionService {
   constructor(
@@ -39,6 +47,23 @@ export class RetentionService {
       });
       total += n;
       if (n < this.config.RETENTION_BATCH_SIZE) break;
+    }
+    await this.cleanUpWords(signal);
+    return total;
+  }
+
+  /**
+   * Drops from the search word list the words no case holds any more of those that updates removed
+   * (an anonymisation, an edited subject, a merge), until none is queued; answers how many were
+   * checked. Instances may run it at once (SKIP LOCKED).
+   */
+  async cleanUpWords(signal?: AbortSignal): Promise<number> {
+    const q = pgQuery(this.pool);
+    let total = 0;
+    while (!signal?.aborted) {
+      const n = await cleanUpRemovedWords(q, WORDS_PER_STATEMENT);
+      total += n;
+      if (n < WORDS_PER_STATEMENT) break;
     }
     return total;
   }

@@ -258,6 +258,36 @@ describe('GET /v1/cases?q= (search)', () => {
     expect(await words()).toEqual([]);
     for (const q of ['zebrafinke', 'Xylofon', 'kvasirsen', '8765432']) expect(await found(q, h.ADMIN!)).toEqual([]);
   });
+
+  it('drops the words an edit removed from the prefix word list at the next cleanup, and keeps those another case still holds', async () => {
+    await file('renamed', h.OLA!, { categoryKey: 'general', subject: 'Quokkatelling wombatdag', description: 'Stikkord til prefikssøk' });
+    await file('keeper', h.OLA!, { categoryKey: 'general', subject: 'Stikkord', description: 'Ingenting annet' });
+    // Held by another case only in a reply: the cleanup looks there too.
+    expectStatus(await a.post(`/v1/cases/${ids.keeper}/messages`, h.ADMIN!, { body: 'Gjelder wombatdag' }), 201);
+    const listed = async () =>
+      (
+        await t.app.pool.query<{ lexeme: string }>(
+          `SELECT lexeme FROM search_lexeme WHERE lexeme LIKE 'quokka%' OR lexeme LIKE 'stikkord%' OR lexeme LIKE 'wombat%' ORDER BY 1`,
+        )
+      ).rows.map((r) => r.lexeme);
+    const before = await listed();
+    expect(before.some((l) => l.startsWith('quokka'))).toBe(true);
+    expect(before.some((l) => l.startsWith('stikkord'))).toBe(true);
+    expectStatus(await a.patch(`/v1/cases/${ids.renamed}`, h.ADMIN!, { subject: 'Omdøpt' }), 200);
+    // The edit queued its removed words; the word list keeps them until the cleanup checks them.
+    const queued = (await t.app.pool.query<{ lexeme: string }>(`SELECT lexeme FROM search_lexeme_removed WHERE lexeme LIKE 'quokka%'`)).rows;
+    expect(queued.length).toBeGreaterThan(0);
+    expect(await t.app.services.retention.cleanUpWords()).toBeGreaterThanOrEqual(queued.length);
+    const after = await listed();
+    expect(after.filter((l) => l.startsWith('quokka'))).toEqual([]);
+    // 'Stikkord' stays: it is in the edited case's description and in the other case's subject.
+    expect(after.filter((l) => l.startsWith('stikkord'))).toEqual(before.filter((l) => l.startsWith('stikkord')));
+    expect(after.filter((l) => l.startsWith('wombat'))).toEqual(before.filter((l) => l.startsWith('wombat')));
+    expect(after.some((l) => l.startsWith('wombat'))).toBe(true);
+    expect((await t.app.pool.query(`SELECT 1 FROM search_lexeme_removed`)).rowCount).toBe(0);
+    expect(await found('quokka', h.ADMIN!)).toEqual([]);
+    expect(await found('stikkord', h.ADMIN!, '&sort=created')).toEqual(['keeper', 'renamed']);
+  });
 });
 
 describe('GET /v1/cases?q= (search): relevance ranks the newest RANKED_NEWEST hits', () => {
