@@ -17,6 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { loadConfig } from '../src/config';
+import { POOL_OPTIONS } from '../src/db/pool-options';
 import { leanSweep } from './lean/sweep';
 import { startApp, startLean, type AppProcess } from './lib/app-process';
 import {
@@ -336,7 +337,7 @@ async function main(): Promise<void> {
       const peakRssMb = app.peakRssMb();
       log(`sweep: service fired ${appFired} in ${appSeconds.toFixed(1)} s`);
       await seedDueTimers(db.url, settings.timers);
-      leanPool = new pg.Pool({ connectionString: db.url, max: appConfig.DB_POOL_MAX });
+      leanPool = new pg.Pool({ connectionString: db.url, max: appConfig.DB_POOL_MAX, options: POOL_OPTIONS });
       const t1 = performance.now();
       const leanFired = await leanSweep(leanPool, appConfig.TIMER_BATCH_SIZE, appConfig.COMPLETED_DAYS);
       const leanSeconds = (performance.now() - t1) / 1000;

@@ -21,6 +21,9 @@ import pg from 'pg';
 const pool = new pg.Pool({
   connectionString: process.env.LEAN_DATABASE_URL,
   max: Number(process.env.LEAN_POOL_MAX ?? 10),
+  // The server settings the harness gives (the service's: no JIT, no parallel workers), so that
+  // the two differ in their code, not in how PostgreSQL plans for them.
+  ...(process.env.LEAN_PG_OPTIONS ? { options: process.env.LEAN_PG_OPTIONS } : {}),
 });
 const single = process.env.LEAN_SINGLE_STATEMENT === '1';
 const app = Fastify({ logger: false });

@@ -2,6 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { POOL_OPTIONS } from '../../src/db/pool-options';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -92,6 +93,8 @@ export async function startLean(opts: { databaseUrl: string; poolMax: number; lo
       LEAN_DATABASE_URL: opts.databaseUrl,
       LEAN_POOL_MAX: String(opts.poolMax),
       LEAN_SINGLE_STATEMENT: opts.singleStatement ? '1' : '0',
+      // The service's connection settings (src/db/pool-options.ts): a floor must not gain or lose by configuration.
+      LEAN_PG_OPTIONS: POOL_OPTIONS,
     },
   });
 }

@@ -161,7 +161,7 @@ export function renderResults(r: RunReport): string {
     `- **Service settings:** DB_POOL_MAX=${st.poolMax}, TIMER_BATCH_SIZE=${st.timerBatch}, LOG_LEVEL=${st.logLevel}, rate limit and background loops off`,
   );
   lines.push(
-    `- **References:** the lean reference (bench/lean/server.ts: Fastify + \`pg\`, ${st.leanSingleStatement ? 'each write one statement with CTEs' : 'plain statements in a transaction'}, pool of ${st.poolMax}); ` +
+    `- **References:** the lean reference (bench/lean/server.ts: Fastify + \`pg\`, ${st.leanSingleStatement ? 'each write one statement with CTEs' : 'plain statements in a transaction'}, pool of ${st.poolMax}, the service's connection settings: no JIT, no parallel workers); ` +
       `pgbench scale ${st.pgbenchScale} (TPC-B-like and select-only, \`-j 2\`) in a database of its own`,
   );
   lines.push('');
