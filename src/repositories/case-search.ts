@@ -100,12 +100,12 @@ export async function withWordStats(q: Query, s: CaseSearch): Promise<CaseSearch
 }
 
 /**
- * Checks up to `maxWords` of the words updates removed from cases (queued in search_lexeme_removed)
- * and drops from the word list those no case holds any more (search_lexeme_cleanup, migration
- * 20261202100600); answers how many it checked (fewer than `maxWords`: none is left queued).
+ * Checks up to `maxWords` of the words updates removed from cases (queued in search_lexeme_removed),
+ * for at most about `budgetMs`, and drops from the word list those no case holds any more
+ * (search_lexeme_cleanup, migration 20261202100600); answers how many it checked (0: none queued).
  */
-export async function cleanUpRemovedWords(q: Query, maxWords: number): Promise<number> {
-  const [row] = await q<{ taken: number }>('SELECT search_lexeme_cleanup($1::int) AS taken', [maxWords]);
+export async function cleanUpRemovedWords(q: Query, maxWords: number, budgetMs: number): Promise<number> {
+  const [row] = await q<{ taken: number }>('SELECT search_lexeme_cleanup($1::int, $2::int) AS taken', [maxWords, budgetMs]);
   return row?.taken ?? 0;
 }
 

@@ -33,10 +33,10 @@ export async function readSafeBound(q: Query): Promise<bigint> {
   return row?.max ? BigInt(row.max) : 0n;
 }
 
-/** The highest position any event has taken, committed or not (no lock: not a safe bound). */
+/** The highest position of a committed event, read without the lock (so not a safe bound). */
 export async function readHighestPosition(q: Query): Promise<bigint> {
-  const [row] = await q<{ last: string }>(`SELECT CASE WHEN is_called THEN last_value ELSE 0 END::text AS last FROM outbox_event_position_seq`);
-  return row ? BigInt(row.last) : 0n;
+  const [row] = await q<{ max: string | null }>('SELECT max(position)::text AS max FROM outbox_event');
+  return row?.max ? BigInt(row.max) : 0n;
 }
 
 /** Up to `limit` events in (after, bound], oldest first, with the facts of their cases. */

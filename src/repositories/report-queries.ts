@@ -17,7 +17,7 @@ export type GroupBy = 'category' | 'team';
  * Settings of a report's transaction (SET LOCAL): the grouped values of a year of cases do not fit
  * the default 4 MB of work_mem, and JIT compilation costs more than it saves on these plans. A
  * report is one large aggregate, which PostgreSQL's parallel workers may split (PostgreSQL's
- * default of 2 per gather, which the service's pool otherwise turns off: src/plugins/db.ts).
+ * default of 2 per gather, which the service's pool otherwise turns off: src/db/pool-options.ts).
  */
 export const REPORT_SETTINGS: ReadonlyArray<readonly [string, string]> = [
   ['work_mem', '64MB'],

@@ -76,10 +76,11 @@ export class EventService {
 
   /**
    * Where a new reader starts so that it sees what is written from now on: the safe bound, or,
-   * when the lock cannot be had quickly, the highest position taken so far. The last known bound
+   * when the lock cannot be had quickly, the highest committed position. The last known bound
    * would be wrong there: it can lie far back (0 on an instance that never read the feed), and
-   * the new reader would be sent the past. Taking the highest position instead may skip an event
-   * whose transaction is in flight at this instant, one written as the reader was created.
+   * the new reader would be sent the past. The highest committed position may instead let through
+   * an event whose transaction was in flight at this instant (written as the reader was created),
+   * or, when a later one committed first, skip it.
    */
   async startPosition(): Promise<bigint> {
     return (await this.freshBound()) ?? (await readHighestPosition(this.q));

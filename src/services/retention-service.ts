@@ -7,8 +7,13 @@ import { cleanUpRemovedWords } from '../repositories/case-search';
 import { writePlans } from '../repositories/plan-writer';
 import { claimExpiredCases, scrubCaseParts } from '../repositories/retention-repository';
 
-/** Queued words checked per statement of the word-list cleanup (≈1 ms a word; well inside the statement timeout). */
-const WORDS_PER_STATEMENT = 500;
+/**
+ * One statement of the word-list cleanup checks at most this many queued words, for at most about
+ * this long (a rare word takes well under a millisecond, a common one more): well inside the
+ * statement timeout, and short enough not to hold the words it checks for long.
+ */
+const WORDS_PER_STATEMENT = 2000;
+const STATEMENT_BUDGET_MS = 1000;
 
 /**
  * Retention (DOMAIN.md "Privacy"): a case closed longer ago than its category's retention_months
@@ -61,9 +66,9 @@ export class RetentionService {
     const q = pgQuery(this.pool);
     let total = 0;
     while (!signal?.aborted) {
-      const n = await cleanUpRemovedWords(q, WORDS_PER_STATEMENT);
+      const n = await cleanUpRemovedWords(q, WORDS_PER_STATEMENT, STATEMENT_BUDGET_MS);
+      if (n === 0) break;
       total += n;
-      if (n < WORDS_PER_STATEMENT) break;
     }
     return total;
   }

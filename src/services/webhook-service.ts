@@ -165,7 +165,7 @@ export class WebhookService {
 
   /**
    * Subscribes `input.url`. It receives events written from now on (the cursor starts at the
-   * feed's safe bound, or the highest position taken when writers hold the outbox lock long:
+   * feed's safe bound, or the highest committed position when writers hold the outbox lock long:
    * EventService.startPosition). Without a secret one is generated; either way it is answered only here.
    */
   async create(p: Principal, input: CreateWebhookInput): Promise<WebhookDto & { secret: string }> {
