@@ -67,7 +67,10 @@ async function main(): Promise<void> {
   };
   try {
     // BENCH_EXPLAIN_Q="etterbetaling,134919": searches (sort by relevance) as the search benchmark sends them.
-    const searches = (process.env.BENCH_EXPLAIN_Q ?? '').split(',').filter(Boolean).map((q) => ({ name: `search ${q}`, q }));
+    const searches = (process.env.BENCH_EXPLAIN_Q ?? '')
+      .split(',')
+      .filter(Boolean)
+      .map((q) => ({ name: `search ${q}`, q }));
     for (const lq of [...listQueries(new Date()), ...searches]) {
       if (filter && !lq.name.includes(filter)) continue;
       await measure(lq.name, await capture((q) => listCases(q, listFilterOf(lq, OPERATOR_TEAMS))));

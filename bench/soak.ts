@@ -49,7 +49,7 @@ const connections = intEnv('BENCH_SOAK_CONNECTIONS', 16);
 const sampleSeconds = intEnv('BENCH_SOAK_SAMPLE_SECONDS', 5);
 const cases = intEnv('BENCH_SOAK_CASES', 20_000);
 const instances = intEnv('BENCH_SOAK_INSTANCES', 1);
-const snapshots = process.env.BENCH_SOAK_HEAP_SNAPSHOTS ? intEnv('BENCH_SOAK_HEAP_SNAPSHOTS', 0) : 0;
+const snapshots = process.env.BENCH_SOAK_HEAP_SNAPSHOTS && process.env.BENCH_SOAK_HEAP_SNAPSHOTS !== '0' ? intEnv('BENCH_SOAK_HEAP_SNAPSHOTS', 0) : 0;
 const oneSeconds = instances > 1 ? intEnv('BENCH_SOAK_ONE_SECONDS', 120) : 0;
 
 const resultsFile = process.env.BENCH_RESULTS ? path.resolve(process.env.BENCH_RESULTS) : undefined;

@@ -132,7 +132,8 @@ export const ConfigSchema = Type.Object({
   RETENTION_INTERVAL_MS: Type.Integer({
     default: 86400000,
     minimum: 0,
-    description: 'how often closed cases past their retention are anonymised; 0 disables the loop (and the search word list cleanup, which runs every minute while retention is on)',
+    description:
+      'how often closed cases past their retention are anonymised; 0 disables the loop (and the search word list cleanup, which runs every minute while retention is on)',
   }),
   RETENTION_BATCH_SIZE: Type.Integer({ default: 50, minimum: 1, maximum: 10000, description: 'cases anonymised per transaction' }),
   RATE_LIMIT_MAX: Type.Integer({ default: 600, minimum: 0, description: 'requests per minute per identity; 0 disables' }),

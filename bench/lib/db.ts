@@ -383,7 +383,10 @@ async function bulk(c: pg.Client, sql: string, log: (msg: string) => void): Prom
 
 /** The per-row insert triggers of "case" a bulk seed replaces, and the statement that does their work for every case at once. */
 const BULK_ROW_TRIGGERS = [
-  { name: 'case_sla_on_insert', fill: `INSERT INTO case_sla (case_id, dirty) SELECT id, true FROM "case" ORDER BY id ON CONFLICT (case_id) DO NOTHING` },
+  {
+    name: 'case_sla_on_insert',
+    fill: `INSERT INTO case_sla (case_id, dirty) SELECT id, true FROM "case" ORDER BY id ON CONFLICT (case_id) DO NOTHING`,
+  },
   {
     name: 'case_search_lexemes_added',
     fill: `INSERT INTO search_lexeme (lexeme)
