@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { createTestApp, type TestApp, type Who } from '../helpers/app';
 import { api, expectStatus, type Headers } from '../helpers/cases';
 import { RANKED_NEWEST } from '../../src/repositories/case-search';
@@ -257,6 +258,29 @@ describe('GET /v1/cases?q= (search)', () => {
     expect(run.json().anonymised).toBeGreaterThanOrEqual(1);
     expect(await words()).toEqual([]);
     for (const q of ['zebrafinke', 'Xylofon', 'kvasirsen', '8765432']) expect(await found(q, h.ADMIN!)).toEqual([]);
+  });
+
+  it('checks a queued word again when an edit in flight removes it during a cleanup (it is not lost)', async () => {
+    await file('racer', h.OLA!, { categoryKey: 'general', subject: 'Ravnekattløp', description: 'd' });
+    await file('other', h.OLA!, { categoryKey: 'general', subject: 'Ravnekattløp', description: 'd' });
+    // Queued and committed: another case still holds it.
+    expectStatus(await a.patch(`/v1/cases/${ids.other}`, h.ADMIN!, { subject: 'Noe annet' }), 200);
+    const listed = async () =>
+      (await t.app.pool.query<{ lexeme: string }>(`SELECT lexeme FROM search_lexeme WHERE lexeme LIKE 'ravnekatt%'`)).rows.length;
+    const writer = new pg.Client({ connectionString: t.url });
+    await writer.connect();
+    try {
+      // An edit removing the word from its last holder, not yet committed, while the cleanup runs.
+      await writer.query('BEGIN');
+      await writer.query(`UPDATE "case" SET subject = 'Helt annet' WHERE id = $1`, [ids.racer]);
+      await t.app.services.retention.cleanUpWords();
+      await writer.query('COMMIT');
+    } finally {
+      await writer.end();
+    }
+    expect(await listed()).toBeGreaterThan(0);
+    await t.app.services.retention.cleanUpWords();
+    expect(await listed()).toBe(0);
   });
 
   it('drops the words an edit removed from the prefix word list at the next cleanup, and keeps those another case still holds', async () => {

@@ -29,8 +29,12 @@ BEGIN
   END IF;
   INSERT INTO search_lexeme (lexeme) SELECT l FROM unnest(added) l ORDER BY l ON CONFLICT DO NOTHING;
   IF TG_OP = 'UPDATE' AND cardinality(removed) > 0 THEN
-    -- Checked by search_lexeme_cleanup(); in order, so two writers queueing the same words wait in turn.
-    INSERT INTO search_lexeme_removed (lexeme) SELECT r FROM unnest(removed) r ORDER BY r ON CONFLICT DO NOTHING;
+    -- Checked by search_lexeme_cleanup(); in order, so two writers queueing the same words wait in
+    -- turn. A word already queued is locked (a no-op update), not passed over: a cleanup checking it
+    -- now would see this case's old text still holding it and take it off the queue, and once this
+    -- transaction commits nothing would check it again. Locked, the cleanup skips it until then.
+    INSERT INTO search_lexeme_removed (lexeme) SELECT r FROM unnest(removed) r ORDER BY r
+      ON CONFLICT (lexeme) DO UPDATE SET lexeme = EXCLUDED.lexeme;
   END IF;
   RETURN NULL;
 END $$;
