@@ -7,8 +7,32 @@ import type pg from 'pg';
  */
 export type Query = <T>(text: string, params?: unknown[]) => Promise<T[]>;
 
+/** Texts sent as named prepared statements, and their names (`prepared`). */
+const preparedNames = new Map<string, string>();
+
+/**
+ * How many distinct texts `prepared` names; later ones are sent unnamed. Each connection keeps a
+ * plan per name it has run, so the bound is also what a connection can hold.
+ */
+export const MAX_PREPARED_TEXTS = 100;
+
+/**
+ * Marks a statement text of a hot path to be sent as a named prepared statement: each connection
+ * parses and plans it once instead of on every call (docs/decisions/prepared-statements.md; the
+ * case view's plan was ≈0.3 ms of PostgreSQL's CPU per request, four times its execution). Only
+ * for texts whose shape comes from a small set (the parameters vary, not the text) and whose plan
+ * does not depend on the values: never a list page or a search.
+ */
+export function prepared(text: string): string {
+  if (!preparedNames.has(text) && preparedNames.size < MAX_PREPARED_TEXTS) preparedNames.set(text, `saksflyt_${preparedNames.size + 1}`);
+  return text;
+}
+
 export function pgQuery(client: pg.Pool | pg.PoolClient): Query {
-  return async <T>(text: string, params: unknown[] = []) => (await client.query(text, params)).rows as T[];
+  return async <T>(text: string, params: unknown[] = []) => {
+    const name = preparedNames.get(text);
+    return (await (name === undefined ? client.query(text, params) : client.query({ name, text, values: params }))).rows as T[];
+  };
 }
 
 /** Runs `fn` in a transaction on one pooled connection (rolled back when `fn` throws). */

@@ -13,7 +13,7 @@ import type { ChangeActor } from '../domain/plan';
 import type { StatusChange } from '../domain/sla';
 import type { Status } from '../domain/statuses';
 import type { Priority, PriorityTargets } from '../domain/triage';
-import type { Query } from '../db/query';
+import { prepared, type Query } from '../db/query';
 
 /** A case with what every view of it needs: its category's sensitivity and its pending timer. */
 export type CaseRow = Case & {
@@ -154,26 +154,33 @@ export function toCaseRow(r: RawCase): CaseRow {
 
 // ------------------------------------------------------------------------------------- reads
 
+const FIND_CASE_SQL = prepared(`SELECT ${CASE_COLUMNS} FROM ${CASE_FROM} WHERE c.id = $1::uuid`);
+
 export async function findCase(q: Query, id: string): Promise<CaseRow | null> {
-  const [r] = await q<RawCase>(`SELECT ${CASE_COLUMNS} FROM ${CASE_FROM} WHERE c.id = $1::uuid`, [id]);
+  const [r] = await q<RawCase>(FIND_CASE_SQL, [id]);
   return r ? toCaseRow(r) : null;
 }
 
-/** A case with its attachments' metadata (never their bytes), in one statement. */
-export async function findCaseWithAttachments(q: Query, id: string): Promise<{ row: CaseRow; attachments: AttachmentMeta[] } | null> {
-  const [r] = await q<RawCase & { attachments: Array<Omit<AttachmentMeta, 'createdAt'> & { createdAt: string }> }>(
-    `SELECT ${CASE_COLUMNS}, ${CASE_SLA_COLUMNS},
+const FIND_CASE_WITH_ATTACHMENTS_SQL = prepared(
+  `SELECT ${CASE_COLUMNS}, ${CASE_SLA_COLUMNS},
             coalesce((SELECT json_agg(json_build_object(
                         'id', a.id, 'caseId', a.case_id, 'filename', a.filename, 'contentType', a.content_type,
                         'size', a.size, 'sha256', a.sha256, 'uploadedById', a.uploaded_by_id,
                         'uploadedByRole', a.uploaded_by_role, 'createdAt', a.created_at) ORDER BY a.created_at, a.id)
                         FROM attachment a WHERE a.case_id = c.id), '[]'::json) AS attachments
        FROM ${CASE_FROM} WHERE c.id = $1::uuid`,
-    [id],
-  );
+);
+
+/** A case with its attachments' metadata (never their bytes), in one statement. */
+export async function findCaseWithAttachments(q: Query, id: string): Promise<{ row: CaseRow; attachments: AttachmentMeta[] } | null> {
+  const [r] = await q<RawCase & { attachments: Array<Omit<AttachmentMeta, 'createdAt'> & { createdAt: string }> }>(FIND_CASE_WITH_ATTACHMENTS_SQL, [
+    id,
+  ]);
   if (!r) return null;
   return { row: toCaseRow(r), attachments: r.attachments.map((a) => ({ ...a, createdAt: new Date(a.createdAt) })) };
 }
+
+const LOCK_CASE_SQL = prepared(`SELECT id FROM "case" WHERE id = $1::uuid FOR UPDATE`);
 
 /**
  * Takes the row lock that serialises changes to one case; false when there is no such case. Only
@@ -181,16 +188,17 @@ export async function findCaseWithAttachments(q: Query, id: string): Promise<{ r
  * optimistic (docs/decisions/one-statement-writes.md).
  */
 export async function lockCase(q: Query, id: string): Promise<boolean> {
-  return (await q(`SELECT id FROM "case" WHERE id = $1::uuid FOR UPDATE`, [id])).length === 1;
+  return (await q(LOCK_CASE_SQL, [id])).length === 1;
 }
+
+const READ_FOR_CHANGE_SQL = prepared(
+  `SELECT ${CASE_COLUMNS}, ${CASE_SLA_COLUMNS}, (SELECT epoch FROM window_epoch WHERE id = 1) AS window_epoch
+       FROM ${CASE_FROM} WHERE c.id = $1::uuid`,
+);
 
 /** The case a change decides on, with its service-level facts and the epoch of the suspension windows, in one statement. */
 export async function readCaseForChange(q: Query, id: string): Promise<{ row: CaseRow; windowEpoch: number } | null> {
-  const [r] = await q<RawCase & { window_epoch: number }>(
-    `SELECT ${CASE_COLUMNS}, ${CASE_SLA_COLUMNS}, (SELECT epoch FROM window_epoch WHERE id = 1) AS window_epoch
-       FROM ${CASE_FROM} WHERE c.id = $1::uuid`,
-    [id],
-  );
+  const [r] = await q<RawCase & { window_epoch: number }>(READ_FOR_CHANGE_SQL, [id]);
   return r ? { row: toCaseRow(r), windowEpoch: r.window_epoch } : null;
 }
 

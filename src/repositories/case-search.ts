@@ -5,7 +5,7 @@
  * the matching ids (the GIN indexes, or the newest-first index), at most RANKED_NEWEST of them
  * ranked, and the snippet and fields of the page's rows only.
  */
-import type { Query } from '../db/query';
+import { prepared, type Query } from '../db/query';
 import { HIGHLIGHT_END, HIGHLIGHT_START, type InternalSearchScope, type SearchQuery } from '../domain/search';
 
 /** Which parts of a case matched a search. */
@@ -57,7 +57,7 @@ const COMMON_SHARE = 0.01;
  *   statistics' common words (most_common_elems of the three vectors) it is or starts; a word not
  *   among them is rarer than every one of them (0).
  */
-const SEARCH_WORDS_SQL = `
+const SEARCH_WORDS_SQL = prepared(`
   WITH stems AS (
     SELECT DISTINCT unnest(tsvector_to_array(to_tsvector('norwegian', $1) || to_tsvector('english', $1) || to_tsvector('simple', $1))) AS stem
      WHERE $1::text IS NOT NULL),
@@ -72,7 +72,7 @@ const SEARCH_WORDS_SQL = `
          (SELECT coalesce(sum(c.freq), 0) FROM common c WHERE EXISTS (SELECT 1 FROM stems s WHERE starts_with(c.lexeme, s.stem)))::float8 AS share,
          ARRAY(SELECT (SELECT coalesce(sum(c.freq), 0) FROM common c
                         WHERE c.lexeme = ANY(tsvector_to_array(to_tsvector('norwegian', w) || to_tsvector('english', w) || to_tsvector('simple', w))))::float8
-                 FROM unnest($2::text[]) WITH ORDINALITY AS u(w, i) ORDER BY i) AS "wordShares"`;
+                 FROM unnest($2::text[]) WITH ORDINALITY AS u(w, i) ORDER BY i) AS "wordShares"`);
 
 /** The answer of SEARCH_WORDS_SQL. */
 interface SearchWords extends PrefixExpansion {

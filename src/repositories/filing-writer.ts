@@ -4,7 +4,7 @@
  * pending requester match. The case_sla row follows from the insert trigger.
  */
 import type { CasePlan } from '../domain/plan';
-import type { Query } from '../db/query';
+import { prepared, type Query } from '../db/query';
 import { CASE_SCALARS, toCaseRow, type CaseRow, type NewCase, type RawCase } from './case-repository';
 
 export interface FilingWrite {
@@ -34,7 +34,8 @@ export async function fileCase(q: Query, w: FilingWrite): Promise<CaseRow | null
   const now = p(c.now);
   const { plan } = w;
   const [r] = await q<RawCase>(
-    `WITH cat AS (
+    // The text is the same for every filing (every parameter is always bound): parsed and planned once per connection.
+    prepared(`WITH cat AS (
        SELECT key, first_response_hours, resolution_hours FROM category
         WHERE key = ${p(w.category.key)} AND active AND updated_at = ${p(w.category.updatedAt)} FOR SHARE),
      num AS (
@@ -73,7 +74,7 @@ export async function fileCase(q: Query, w: FilingWrite): Promise<CaseRow | null
         WHERE m.employee_number IS NOT NULL)
      SELECT c.*, ${p(w.category.sensitive)}::boolean AS category_sensitive, NULL::text AS timer_to, NULL::timestamptz AS timer_due_at,
             cat.first_response_hours, cat.resolution_hours, '[]'::json AS sla_changes
-       FROM ins c, cat`,
+       FROM ins c, cat`),
     params,
   );
   return r ? toCaseRow(r) : null;

@@ -7,7 +7,7 @@
  * rows.
  */
 import type { CaseUpdate, CasePlan } from '../domain/plan';
-import type { Query } from '../db/query';
+import { prepared, type Query } from '../db/query';
 import { CASE_SCALARS, toCaseRow, type CaseRow, type RawCase } from './case-repository';
 
 /** How each CaseUpdate key is written: its column and how to read it from the update's JSON. */
@@ -173,7 +173,8 @@ export async function writePlans(
                 cat.first_response_hours, cat.resolution_hours
            FROM upd c JOIN category cat ON cat.key = c.category_key LEFT JOIN case_timer t ON t.case_id = c.id`
       : 'SELECT 1';
-  const rows = await q<RawCase>(`WITH ${ctes.join(',\n')}\n${select}`, params);
+  // The text depends on the plans' shape (the columns set, which rows are written), not on their values.
+  const rows = await q<RawCase>(prepared(`WITH ${ctes.join(',\n')}\n${select}`), params);
   const out = new Map<string, CaseRow>();
   if (updates.length === 0 || !returnCases) return out;
   const byId = new Map(plans.map((x) => [x.caseId, x]));

@@ -24,6 +24,17 @@ describe('foundation', () => {
   });
   afterAll(async () => t.close());
 
+  it('pooled connections plan every run of a named statement for its values (decision record prepared-statements.md)', async () => {
+    if (!onRealServer()) return; // PGlite takes no connection options
+    const clients = await Promise.all(Array.from({ length: 3 }, () => t.app.pool.connect()));
+    try {
+      for (const c of clients)
+        expect((await c.query(`SELECT current_setting('plan_cache_mode') AS mode`)).rows).toEqual([{ mode: 'force_custom_plan' }]);
+    } finally {
+      for (const c of clients) c.release();
+    }
+  });
+
   it('pooled connections plan without JIT and parallel workers; a report gets its workers back, for its transaction only', async () => {
     if (!onRealServer()) return; // PGlite has neither and takes no connection options
     const settings = `SELECT current_setting('jit') AS jit, current_setting('max_parallel_workers_per_gather') AS workers`;

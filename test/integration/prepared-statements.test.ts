@@ -1,0 +1,86 @@
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { MAX_PREPARED_TEXTS, pgQuery, prepared, type Query } from '../../src/db/query';
+import { findCase, readCaseForChange } from '../../src/repositories/case-repository';
+import { createTestDatabase } from '../helpers/db';
+
+/**
+ * Named prepared statements (docs/decisions/prepared-statements.md): the hot by-id statements are
+ * parsed and planned once per connection; the number of texts a connection can be asked to keep
+ * is bounded.
+ */
+describe('prepared statements', () => {
+  let db: { url: string; drop(): Promise<void> };
+  let pool: pg.Pool;
+  let q: Query;
+
+  /** The statements this session (the pool's one connection) keeps, with how often each ran. */
+  async function kept(): Promise<Array<{ name: string; statement: string; runs: number }>> {
+    const r = await pool.query<{ name: string; statement: string; runs: number }>(
+      `SELECT name, statement, (generic_plans + custom_plans)::int AS runs FROM pg_prepared_statements ORDER BY name`,
+    );
+    return r.rows;
+  }
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    // One connection: pg_prepared_statements shows one session's statements.
+    pool = new pg.Pool({ connectionString: db.url, max: 1 });
+    q = pgQuery(pool);
+  });
+  afterAll(async () => {
+    await pool.end();
+    await db.drop();
+  });
+
+  it('runs the case view as one named statement, parsed once and executed every time', async () => {
+    for (let i = 0; i < 7; i++) expect(await findCase(q, randomUUID())).toBeNull();
+    const views = (await kept()).filter(
+      (s) => s.statement.replace(/\s+/g, ' ').startsWith('SELECT c.id, c.number') && !/window_epoch|attachment/.test(s.statement),
+    );
+    expect(views).toHaveLength(1);
+    expect(views[0]!.name).toMatch(/^saksflyt_\d+$/);
+    expect(views[0]!.runs).toBe(7);
+  });
+
+  it('keeps one statement per text: another hot statement gets a name of its own', async () => {
+    expect(await readCaseForChange(q, randomUUID())).toBeNull();
+    expect(await readCaseForChange(q, randomUUID())).toBeNull();
+    const change = (await kept()).filter((s) => s.statement.includes('window_epoch'));
+    expect(change).toHaveLength(1);
+    expect(change[0]!.runs).toBe(2);
+    const names = (await kept()).map((s) => s.name);
+    expect(new Set(names).size).toBe(names.length);
+  });
+
+  it('sends texts it was not asked to prepare unnamed: nothing is kept for them', async () => {
+    const before = (await kept()).length;
+    expect(await q<{ n: number }>('SELECT $1::int + 1 AS n', [41])).toEqual([{ n: 42 }]);
+    expect((await kept()).length).toBe(before);
+  });
+
+  it('names at most MAX_PREPARED_TEXTS texts; later ones run unnamed with the same answers', async () => {
+    const texts = Array.from({ length: MAX_PREPARED_TEXTS + 10 }, (_, i) => prepared(`SELECT $1::int * ${i + 1} AS n /* cap */`));
+    for (const [i, t] of texts.entries()) expect(await q<{ n: number }>(t, [2])).toEqual([{ n: 2 * (i + 1) }]);
+    const all = await kept();
+    // Every name this process gave out, the module's own texts included, is within the bound.
+    expect(all.length).toBeLessThanOrEqual(MAX_PREPARED_TEXTS);
+    const capped = all.filter((s) => s.statement.endsWith('/* cap */'));
+    expect(capped.length).toBeGreaterThan(0);
+    expect(capped.length).toBeLessThan(texts.length);
+    // The last texts came after the bound: run, answered, not kept.
+    expect(capped.some((s) => s.statement === texts.at(-1))).toBe(false);
+  });
+
+  it('a kept statement survives a schema change of its tables (PostgreSQL plans it again)', async () => {
+    const id = randomUUID();
+    expect(await findCase(q, id)).toBeNull();
+    await pool.query('CREATE INDEX prepared_test_idx ON case_timer (to_status)');
+    try {
+      expect(await findCase(q, id)).toBeNull();
+    } finally {
+      await pool.query('DROP INDEX prepared_test_idx');
+    }
+    expect(await findCase(q, id)).toBeNull();
+  });
+});
