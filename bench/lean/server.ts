@@ -48,13 +48,11 @@ async function tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
 const CASE_FIELDS = `id, number, status, category_key AS "categoryKey", team_key AS "teamKey", assignee_id AS "assigneeId",
   subject, description, requester_id AS "requesterId", version, created_at AS "createdAt", updated_at AS "updatedAt"`;
 
-/** Number from the year's counter and the case row: the CTEs, then the insert. */
+/** Number from the schema's numbering function (a sequence, migration 20261202110000) and the case row: the CTEs, then the insert. */
 const NUMBER_CTES = `
   n AS (
-    INSERT INTO case_number_counter (year, last)
-    VALUES (extract(year FROM now() AT TIME ZONE 'Europe/Oslo')::int, 1)
-    ON CONFLICT (year) DO UPDATE SET last = case_number_counter.last + 1
-    RETURNING year, last),
+    SELECT y.year, case_number_next(y.year) AS last
+      FROM (SELECT extract(year FROM now() AT TIME ZONE 'Europe/Oslo')::int AS year) y),
   cat AS (SELECT key, default_team_key FROM category WHERE key = $1)`;
 const CASE_INSERT = `
   INSERT INTO "case" (id, number, status, category_key, team_key, subject, description, channel,

@@ -200,8 +200,8 @@ const HISTORY_SQL = `
 /**
  * Seeds `count` cases spread over the five years before now, straight in SQL (generate_series):
  * one statement per calendar year, numbered YYYY-NNNNNN within the year as the service numbers
- * them, with case_number_counter moved past them so cases filed through the API continue the
- * sequence. Statuses follow age (STATUS_BY_AGE); categories, assignees (40 operators) and
+ * them, with each year's numbering moved past them (case_number_skip_past) so cases filed
+ * through the API continue it. Statuses follow age (STATUS_BY_AGE); categories, assignees (40 operators) and
  * requesters (50,000) are spread pseudo-randomly but the same on every run; each case gets the
  * history rows of its way to its status (HISTORY_SQL); the SLA trigger fills case_sla as it would
  * for filed cases.
@@ -267,16 +267,15 @@ export async function seedCases(url: string, total: number, log: (msg: string) =
                         count(*) OVER () AS total FROM category) AS cat
              ON cat.n = floor(${rnd('s.g', 4)} * cat.total)`,
       );
-      await c.query(
-        `INSERT INTO case_number_counter (year, last) VALUES ($1, $2)
-         ON CONFLICT (year) DO UPDATE SET last = greatest(case_number_counter.last, EXCLUDED.last)`,
-        [y.year, Number(y.last) - Number(y.first) + 1],
-      );
+      await c.query(`SELECT case_number_skip_past($1, $2)`, [y.year, Number(y.last) - Number(y.first) + 1]);
       log(`  ${y.year}: ${Number(y.last) - Number(y.first) + 1} cases (${((Date.now() - started) / 1000).toFixed(1)} s)`);
     }
     // The copies take no new word (same text), so the word list is filled once from the distinct
     // cases; the SLA rows once after the copies, into an empty key in id order.
-    if (total > distinct) await copyCases(c, distinct, total, log);
+    if (total > distinct) {
+      const perYear = new Map(years.map((y) => [String(y.year), Number(y.last) - Number(y.first) + 1]));
+      await copyCases(c, distinct, total, perYear, log);
+    }
     if (opts.indexesAfter || total > distinct) {
       for (const t of BULK_ROW_TRIGGERS) {
         const filled = Date.now();
@@ -326,12 +325,12 @@ function distinctCases(count: number): number {
  * off meanwhile): to_tsvector in three configurations is most of a seed's time. The SLA rows, the
  * history and the word list (no new words) are filled after the copies, for all cases at once.
  */
-async function copyCases(c: pg.Client, distinct: number, total: number, log: (msg: string) => void): Promise<void> {
+async function copyCases(c: pg.Client, distinct: number, total: number, lastByYear: Map<string, number>, log: (msg: string) => void): Promise<void> {
   const { rows: cols } = await c.query<{ name: string; type: string }>(
     `SELECT column_name AS name, data_type AS type FROM information_schema.columns
       WHERE table_schema = current_schema() AND table_name = 'case' ORDER BY ordinal_position`,
   );
-  const { rows: years } = await c.query<{ year: string; last: number }>(`SELECT year::text AS year, last FROM case_number_counter`);
+  const years = [...lastByYear].map(([year, last]) => ({ year, last }));
   const perYear = `(CASE split_part(o.number, '-', 1) ${years.map((y) => `WHEN '${y.year}' THEN ${Number(y.last)}`).join(' ')} END)`;
   const shift = (k: number) => `(${k} * (interval '5 years' / ${total}))`;
   const value =
@@ -359,7 +358,7 @@ async function copyCases(c: pg.Client, distinct: number, total: number, log: (ms
   } finally {
     for (const t of off) await c.query(`ALTER TABLE "case" ENABLE TRIGGER ${t}`);
   }
-  await c.query(`UPDATE case_number_counter SET last = last * ${total / distinct}`);
+  for (const y of years) await c.query(`SELECT case_number_skip_past($1, $2)`, [Number(y.year), y.last * (total / distinct)]);
 }
 
 /**
@@ -413,7 +412,7 @@ async function dropSecondaryIndexes(c: pg.Client, tables: string[]): Promise<str
 }
 
 /**
- * Inserts `count` cases of one shape filed `ageDays` ago (numbers taken from case_number_counter)
+ * Inserts `count` cases of one shape filed `ageDays` ago (the year's next `count` numbers)
  * and answers their ids. Used for the transition pool and the timer sweep.
  */
 async function seedBatch(
@@ -426,12 +425,14 @@ async function seedBatch(
     [shape.ageDays],
   );
   const year = y[0]!.year;
-  const { rows: counter } = await c.query<{ last: number }>(
-    `INSERT INTO case_number_counter (year, last) VALUES ($1, $2)
-     ON CONFLICT (year) DO UPDATE SET last = case_number_counter.last + EXCLUDED.last RETURNING last`,
-    [year, count],
+  // `count` numbers of the year in a row: the highest the year has given (its base's distance
+  // from the sequence's position), then the year moved past the batch.
+  const { rows: counter } = await c.query<{ last: string | null }>(
+    `SELECT coalesce(pg_sequence_last_value('case_number_seq'), 0) - y.base AS last FROM case_number_year y WHERE y.year = $1`,
+    [year],
   );
-  const first = counter[0]!.last - count + 1;
+  const first = Number(counter[0]?.last ?? 0) + 1;
+  await c.query(`SELECT case_number_skip_past($1, $2)`, [year, first + count - 1]);
   const { rows } = await c.query<{ id: string }>(
     `INSERT INTO "case" (id, number, status, status_changed_at, category_key, team_key, assignee_id, subject, description,
                          details, channel, requester_id, requester_name, filed_by_id, filed_by_role,

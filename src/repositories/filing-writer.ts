@@ -1,6 +1,6 @@
 /**
  * Filing in ONE statement (docs/decisions/one-statement-writes.md): the category check, the case
- * number (counter upsert), the case row, its filing plan's history rows and events, and the
+ * number (case_number_next: a sequence, decision record case-number-sequence.md), the case row, its filing plan's history rows and events, and the
  * pending requester match. The case_sla row follows from the insert trigger.
  */
 import type { CasePlan } from '../domain/plan';
@@ -38,10 +38,7 @@ export async function fileCase(q: Query, w: FilingWrite): Promise<CaseRow | null
     prepared(`WITH cat AS (
        SELECT key, first_response_hours, resolution_hours FROM category
         WHERE key = ${p(w.category.key)} AND active AND updated_at = ${p(w.category.updatedAt)} FOR SHARE),
-     num AS (
-       INSERT INTO case_number_counter (year, last) SELECT ${p(w.year)}, 1 FROM cat
-       ON CONFLICT (year) DO UPDATE SET last = case_number_counter.last + 1
-       RETURNING year, last),
+     num AS (SELECT y.year, case_number_next(y.year) AS last FROM cat, (SELECT ${p(w.year)}::int AS year) y),
      ins AS (
        INSERT INTO "case" AS c (id, number, status, status_changed_at, category_key, team_key, subject, description, details,
                                 channel, requester_id, requester_name, employee_number, concerns_employee, external_requester,

@@ -71,7 +71,7 @@ describe('statements per request', () => {
   it('files a case with one statement', async () => {
     const s = await statementsOf(async () => fileCase());
     expect(s).toHaveLength(1);
-    expect(s[0]).toMatch(/INSERT INTO case_number_counter/);
+    expect(s[0]).toMatch(/case_number_next/);
   });
 
   it('moves a case with a read and one write (≤ 3), the reply included', async () => {
