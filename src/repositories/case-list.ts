@@ -125,7 +125,8 @@ export async function listCases(q: Query, f: CaseListFilter): Promise<ListedCase
   if (f.search) {
     // The search clause (GIN indexes of migration 20261201190100): a condition, a rank, a snippet.
     // First the words' share of the cases and the prefix's words (docs/search.md, How a search runs).
-    const search = searchSql(await withWordStats(q, f.search), p);
+    // (Statistics a caller resolved already, wordShares set, are used as they are.)
+    const search = searchSql(f.search.wordShares === undefined ? await withWordStats(q, f.search) : f.search, p);
     where.push(search.where);
     return listSearchHits(q, f, search, where, params, p, slaJoinFor(false));
   }
@@ -209,7 +210,7 @@ async function listSearchHits(
   const pageOrder = (h: string) => (byRank ? `${h}.search_rank DESC, ${h}.at DESC, ${h}.id DESC` : `${h}.at DESC, ${h}.id DESC`);
   // The rank is computed in the scan that finds the hits, for the rows it keeps (the LIMIT stops
   // the scan; a sort of rare hits puts the rank after it): no second visit of each hit's row.
-  const sql = `WITH hits AS MATERIALIZED (
+  const sql = `WITH ${search.with ? `${search.with},\n` : ''}hits AS MATERIALIZED (
        SELECT c.id, ${col} AS at, ${search.rank} AS search_rank FROM "case" c ${slaJoin} ${whereSql}
         ORDER BY ${hitsOrder} DESC, c.id DESC LIMIT ${p(byRank ? RANKED_NEWEST : f.limit)})
      SELECT ${CASE_COLUMNS}, ${CASE_SLA_COLUMNS}, r.search_rank::text AS search_rank, ${search.select}

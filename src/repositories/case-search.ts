@@ -20,10 +20,12 @@ export interface CaseSearch {
   query: SearchQuery;
   scope: InternalSearchScope;
   /**
-   * What the prefix starts (EXPAND_PREFIX_SQL): its words, matched as these plain words (more than
-   * MAX_PREFIX_WORDS: as `prefix:*`); unset: as `prefix:*`, estimated by the planner.
+   * What the prefix starts (SEARCH_WORDS_SQL): its words, matched as these plain words (more than
+   * MAX_PREFIX_WORDS: as `prefix:*`); `words: 'in-statement'`: the words are looked up by the
+   * search statement itself (the statistics came from the cache); unset: as `prefix:*`, estimated
+   * by the planner.
    */
-  prefixExpansion?: PrefixExpansion;
+  prefixExpansion?: PrefixExpansion | { words: 'in-statement'; share: number };
   /**
    * The share of the cases each whole word is in (SEARCH_WORDS_SQL), in order; unset: unknown
    * (the planner's estimate decides how the hits are found).
@@ -85,18 +87,49 @@ interface PrefixExpansion {
   share: number;
 }
 
+/** The words' shares of a search, as SEARCH_WORDS_SQL found them from the planner's statistics. */
+interface WordShares {
+  share: number;
+  wordShares: number[];
+  at: number;
+}
+
 /**
- * The search with its words' statistics (SEARCH_WORDS_SQL): one statement before the search, so
- * that searchSql knows a rare word (the hits are few: found through the GIN indexes) and what the
- * prefix starts.
+ * The statistics' shares of recent searches' words, by [prefix, whole words]. They come from
+ * pg_stats, which changes when the table is analysed (autovacuum, minutes apart), and decide only
+ * how the hits are found, never which: a share older than WORD_SHARES_TTL_MS is read again.
  */
-export async function withWordStats(q: Query, s: CaseSearch): Promise<CaseSearch> {
+const wordSharesCache = new Map<string, WordShares>();
+const WORD_SHARES_TTL_MS = 5 * 60_000;
+const WORD_SHARES_MAX = 5_000;
+
+/**
+ * The search with its words' statistics (SEARCH_WORDS_SQL), so that searchSql knows a rare word
+ * (the hits are few: found through the GIN indexes) and what the prefix starts. The first search
+ * of its words runs the statement; a repeat within WORD_SHARES_TTL_MS takes the shares from the
+ * cache and leaves the prefix's words to the search statement (one statement: the list's target,
+ * #17), which looks them up as it runs, so a word filed a moment ago is found as before.
+ */
+export async function withWordStats(q: Query, s: CaseSearch, now = Date.now()): Promise<CaseSearch> {
   const { words, prefix } = s.query;
   if (words.length === 0) return s;
   const whole = prefix === null ? words : words.slice(0, -1);
+  const key = JSON.stringify([prefix, whole]);
+  const cached = wordSharesCache.get(key);
+  if (cached && now - cached.at < WORD_SHARES_TTL_MS) {
+    return { ...s, wordShares: cached.wordShares, ...(prefix === null ? {} : { prefixExpansion: { words: 'in-statement', share: cached.share } }) };
+  }
   const [stats] = await q<SearchWords>(SEARCH_WORDS_SQL, [prefix, whole]);
   if (!stats) return s;
+  wordSharesCache.delete(key);
+  if (wordSharesCache.size >= WORD_SHARES_MAX) wordSharesCache.delete(wordSharesCache.keys().next().value!);
+  wordSharesCache.set(key, { share: stats.share, wordShares: stats.wordShares, at: now });
   return { ...s, wordShares: stats.wordShares, ...(prefix === null ? {} : { prefixExpansion: { words: stats.words, share: stats.share } }) };
+}
+
+/** Forgets the cached word shares (tests). */
+export function clearWordSharesCache(): void {
+  wordSharesCache.clear();
 }
 
 /**
@@ -109,6 +142,9 @@ export async function cleanUpRemovedWords(q: Query, maxWords: number, budgetMs: 
   return row?.taken ?? 0;
 }
 
+/** A tsquery of one word no vector holds (to_tsvector never makes a lexeme of a space): matches nothing. */
+const NO_WORD = `''' '''::tsquery`;
+
 /** A lexeme as a tsquery operand (quoted: no stemming, no syntax). */
 const lexemeQuery = (l: string) => `'${l.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
 
@@ -116,11 +152,11 @@ const lexemeQuery = (l: string) => `'${l.replace(/\\/g, '\\\\').replace(/'/g, "'
  * One tsquery per word, in order; `common`: per word, whether the statistics count it as common;
  * `rare`: one word is rare, so the hits are few. Null when a word can match nothing.
  */
-function wordQueries(s: CaseSearch, p: Param): { parts: string[]; common: boolean[]; rare: boolean } | null {
+function wordQueries(s: CaseSearch, p: Param): { parts: string[]; common: boolean[]; rare: boolean; with?: string } | null {
   const q = s.query;
   // No indexed word starts so: nothing can match (checked before any parameter is bound).
   const expansion = s.prefixExpansion;
-  if (q.prefix !== null && expansion?.words.length === 0) return null;
+  if (q.prefix !== null && Array.isArray(expansion?.words) && expansion.words.length === 0) return null;
   const whole = q.prefix === null ? q.words : q.words.slice(0, -1);
   // Every word must match: one rare whole word makes the hits few. Its tsquery stays visible to the
   // planner (it estimates a word outside the statistics' common words as rare, and takes the GIN
@@ -133,10 +169,35 @@ function wordQueries(s: CaseSearch, p: Param): { parts: string[]; common: boolea
   });
   if (q.prefix !== null) {
     let prefix: string;
-    if (expansion === undefined || expansion.words.length > MAX_PREFIX_WORDS) {
-      // Letters and digits only (parseSearch), so `word:*` is a well-formed tsquery by construction.
+    let withCte: string | undefined;
+    // Letters and digits only (parseSearch), so `word:*` is a well-formed tsquery by construction.
+    const asPrefix = () => {
       const v = p(`${q.prefix}:*`);
-      prefix = `(${CONFIGS.map((cfg) => `to_tsquery('${cfg}', ${v})`).join(' || ')})`;
+      return `(${CONFIGS.map((cfg) => `to_tsquery('${cfg}', ${v})`).join(' || ')})`;
+    };
+    if (expansion === undefined) {
+      prefix = asPrefix();
+    } else if (expansion.words === 'in-statement') {
+      // A common prefix: `prefix:*`, estimated by the planner from its statistics (it reads the
+      // cases newest first, as for the listed words). A rare one: its words looked up here, as
+      // SEARCH_WORDS_SQL does (more than MAX_PREFIX_WORDS: `prefix:*`; none: a word no text has,
+      // so nothing matches and every rank stays a number).
+      if (expansion.share >= COMMON_SHARE) {
+        prefix = asPrefix();
+      } else {
+        // Looked up once, in a CTE of the statement (the query is used by the match, the rank and
+        // every snippet column).
+        const v = p(q.prefix);
+        prefix = `(SELECT pfx.q FROM search_prefix pfx)`;
+        withCte = `search_prefix AS MATERIALIZED (SELECT CASE WHEN count(*) > ${MAX_PREFIX_WORDS} THEN ${asPrefix()}
+                               ELSE coalesce(string_agg('''' || replace(replace(x.lexeme, '\\', '\\\\'), '''', '''''') || '''', ' | ')::tsquery, ${NO_WORD}) END AS q
+                     FROM (SELECT DISTINCT l.lexeme
+                             FROM unnest(tsvector_to_array(to_tsvector('norwegian', ${v}) || to_tsvector('english', ${v}) || to_tsvector('simple', ${v}))) AS s(stem)
+                            CROSS JOIN LATERAL (SELECT l.lexeme FROM search_lexeme l WHERE l.lexeme LIKE s.stem || '%' LIMIT ${MAX_PREFIX_WORDS + 1}) l
+                            LIMIT ${MAX_PREFIX_WORDS + 1}) x)`;
+      }
+    } else if (expansion.words.length > MAX_PREFIX_WORDS) {
+      prefix = asPrefix();
     } else {
       prefix = `${p(expansion.words.map(lexemeQuery).join(' | '))}::tsquery`;
     }
@@ -147,7 +208,7 @@ function wordQueries(s: CaseSearch, p: Param): { parts: string[]; common: boolea
     const rare = expansion !== undefined && expansion.share < COMMON_SHARE;
     parts.push(rare ? `(SELECT ${prefix})` : prefix);
     common.push(expansion !== undefined && !rare);
-    return { parts, common, rare: rare || rareWord };
+    return { parts, common, rare: rare || rareWord, ...(withCte ? { with: withCte } : {}) };
   }
   return { parts, common, rare: rareWord };
 }
@@ -183,6 +244,8 @@ export interface SearchSql {
    * expression no index has).
    */
   rare: boolean;
+  /** A CTE the statement must define before the others (the prefix's words, looked up in it). */
+  with?: string;
 }
 
 export function searchSql(search: CaseSearch, p: Param): SearchSql {
@@ -246,7 +309,7 @@ export function searchSql(search: CaseSearch, p: Param): SearchSql {
     (SELECT CASE WHEN position(${p(HIGHLIGHT_START)} IN h.nb) > 0 THEN h.nb ELSE ts_headline('english', h.src, ${tsq}, ${options}) END
        FROM (SELECT s.src, ts_headline('norwegian', s.src, ${tsq}, ${options}) AS nb FROM (SELECT ${source} AS src) s) h) AS search_snippet,
     array_remove(ARRAY[${fields.join(', ')}]::text[], NULL) AS search_fields`;
-  return { where, rank, join, select, rare: matched.rare };
+  return { where, rank, join, select, rare: matched.rare, ...(matched.with ? { with: matched.with } : {}) };
 }
 
 /** The snippet and fields of a hit by case number only: the subject as it is. */

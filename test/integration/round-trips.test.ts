@@ -118,6 +118,20 @@ describe('statements per request', () => {
     expect(page).toHaveLength(1);
   });
 
+  it("a search: the words' statistics and the page the first time, the page alone when repeated (docs/search.md, Repeats)", async () => {
+    const search = (q: string) =>
+      statementsOf(async () => {
+        const r = await api(t).get(`/v1/cases?q=${encodeURIComponent(q)}`, h.operator);
+        expectStatus(r, 200);
+      });
+    for (const q of ['roundtripword', 'roundtripword prefi']) {
+      const first = await search(q);
+      expect(first).toHaveLength(2);
+      expect(first[0]).toMatch(/WITH stems AS/);
+      expect(await search(q)).toHaveLength(1);
+    }
+  });
+
   it('a refused change writes nothing: one statement, the read', async () => {
     const s = await statementsOf(async () => expect((await move(id, 'REGISTERED')).statusCode).toBe(409));
     expect(s).toHaveLength(1);

@@ -1,7 +1,10 @@
 import pg from 'pg';
 import { createTestApp, type TestApp, type Who } from '../helpers/app';
 import { api, expectStatus, type Headers } from '../helpers/cases';
-import { RANKED_NEWEST } from '../../src/repositories/case-search';
+import { pgQuery } from '../../src/db/query';
+import { parseSearch } from '../../src/domain/search';
+import { listCases } from '../../src/repositories/case-list';
+import { clearWordSharesCache, RANKED_NEWEST } from '../../src/repositories/case-search';
 
 /* Search (GET /v1/cases?q=, docs/search.md): what it finds, for whom, in which order, and hostile input. */
 
@@ -203,6 +206,42 @@ describe('GET /v1/cases?q= (search)', () => {
     const bad = await a.get('/v1/cases?sort=relevance', h.ADMIN!);
     expectStatus(bad, 400);
     expect(bad.headers['content-type']).toMatch(/application\/problem\+json/);
+  });
+
+  it('finds a word filed after the same prefix was searched (a repeat looks the words up in its own statement)', async () => {
+    clearWordSharesCache();
+    const search = async () => ((await a.get('/v1/cases?q=okapifu', h.ADMIN!)).json().items as Item[]).map((i) => i.id);
+    expect(await search()).toEqual([]);
+    await file('okapi', h.OLA!, { categoryKey: 'general', subject: 'Okapifuglen', description: 'Om dyret' });
+    expect(await search()).toEqual([ids.okapi]);
+    expect(await search()).toEqual([ids.okapi]);
+  });
+
+  it('a case number beside a prefix that starts no word: the numbered case, first and repeated (rank a number)', async () => {
+    clearWordSharesCache();
+    for (let i = 0; i < 2; i++) {
+      const res = await a.get(`/v1/cases?q=${numbers.leader} qxqzvy`, h.ADMIN!);
+      expectStatus(res, 200);
+      expect((res.json().items as Item[]).map((x) => x.id)).toEqual([ids.leader]);
+    }
+  });
+
+  it('finds the same cases whichever way the prefix is matched: its words listed, looked up by the statement, or word:*', async () => {
+    const q = pgQuery(t.app.pool);
+    const found = async (prefixExpansion?: { words: string[] | 'in-statement'; share: number }) => {
+      const rows = await listCases(q, {
+        visibility: { kind: 'all' },
+        search: { query: parseSearch('sjekke ferie'), scope: { internal: false }, wordShares: [0], ...(prefixExpansion ? { prefixExpansion } : {}) },
+        sort: 'created',
+        limit: 25,
+      });
+      return rows.map((r) => r.id).sort();
+    };
+    const listed = await found({ words: ['feri', 'ferie', 'feriepeng', 'feriepengene'], share: 0 });
+    expect(listed).toContain(ids.holiday);
+    expect(await found({ words: 'in-statement', share: 0 })).toEqual(listed);
+    expect(await found({ words: 'in-statement', share: 0.5 })).toEqual(listed);
+    expect(await found()).toEqual(listed);
   });
 
   it('treats tsquery syntax, quotes, backslashes and NUL as separators, never as syntax (no 5xx)', async () => {
