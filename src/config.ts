@@ -129,6 +129,12 @@ export const ConfigSchema = Type.Object({
     minimum: 0,
     description: 'the database gauges of /metrics are recomputed this often (a scrape reads the last values); 0 never reads them',
   }),
+  METRICS_ARCHIVE_REFRESH_MS: Type.Integer({
+    default: 300000,
+    minimum: 0,
+    description:
+      'saksflyt_cases of the archive statuses (COMPLETED, CLOSED: a count over every case that ended) is recomputed at most this often, at a refresh; 0: at every refresh',
+  }),
   RETENTION_INTERVAL_MS: Type.Integer({
     default: 86400000,
     minimum: 0,

@@ -220,7 +220,7 @@ describe('/metrics gauges', () => {
   });
   afterAll(async () => t.close());
 
-  it('answers scrapes from the last refresh without querying the database; a refresh reads each gauge once', async () => {
+  it('answers scrapes from the last refresh without querying the database; a refresh reads each gauge once, the archive only in its turn', async () => {
     const seen: string[] = [];
     const pool = t.app.pool;
     const original = pool.query.bind(pool);
@@ -232,8 +232,15 @@ describe('/metrics gauges', () => {
       for (let i = 0; i < 16; i++) expectStatus(await t.app.inject({ method: 'GET', url: '/metrics' }), 200);
       expect(seen).toEqual([]);
 
+      // A full refresh: the open cases and the archive (COMPLETED, CLOSED) of saksflyt_cases, and
+      // each other gauge once.
       await t.app.refreshMetrics!();
-      expect(seen.filter((s) => /FROM "case"/.test(s))).toHaveLength(1);
+      expect(seen.filter((s) => /FROM "case"/.test(s))).toHaveLength(2);
+      expect(seen).toHaveLength(6);
+      // A loop refresh before the archive's turn (METRICS_ARCHIVE_REFRESH_MS): no count over the archive.
+      seen.length = 0;
+      await t.app.refreshMetrics!({ archive: false });
+      expect(seen.filter((s) => /FROM "case"/.test(s))).toEqual([expect.stringMatching(/NOT IN \('COMPLETED', 'CLOSED'\)/)]);
       expect(seen).toHaveLength(5);
     } finally {
       (pool as { query: unknown }).query = original;

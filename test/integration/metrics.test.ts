@@ -39,6 +39,35 @@ describe('metrics', () => {
     expect(text).toMatch(/process_cpu_user_seconds_total/);
   });
 
+  it('counts open cases at every refresh and the archive (COMPLETED, CLOSED) only when its refresh is due', async () => {
+    const ola = await t.auth({ sub: 'gauge-requester' });
+    const filed = await t.app.inject({
+      method: 'POST',
+      url: '/v1/cases',
+      headers: ola,
+      payload: { categoryKey: 'salary', subject: 'gauge', description: 'd' },
+    });
+    expect(filed.statusCode).toBe(201);
+    const gauge = async (status: string) => {
+      const m = new RegExp(`saksflyt_cases\\{status="${status}",team="payroll"\\} (\\d+)`).exec(
+        (await t.app.inject({ method: 'GET', url: '/metrics' })).body,
+      );
+      return m ? Number(m[1]) : 0;
+    };
+    await t.app.refreshMetrics!();
+    const registered = await gauge('REGISTERED');
+    const closed = await gauge('CLOSED');
+    await t.app.pool.query(`UPDATE "case" SET status = 'CLOSED' WHERE id = $1`, [filed.json().id]);
+    // A loop refresh before the archive is due: the open count is current, the archive's is kept.
+    await t.app.refreshMetrics!({ archive: false });
+    expect(await gauge('REGISTERED')).toBe(registered - 1);
+    expect(await gauge('CLOSED')).toBe(closed);
+    // The archive's turn.
+    await t.app.refreshMetrics!({ archive: true });
+    expect(await gauge('CLOSED')).toBe(closed + 1);
+    expect(await gauge('REGISTERED')).toBe(registered - 1);
+  });
+
   it('is not rate limited (200)', async () => {
     for (let i = 0; i < 5; i++) {
       expect((await t.app.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(200);
