@@ -18,10 +18,11 @@ export const MAX_PREPARED_TEXTS = 100;
 
 /**
  * Marks a statement text of a hot path to be sent as a named prepared statement: each connection
- * parses and plans it once instead of on every call (docs/decisions/prepared-statements.md; the
- * case view's plan was ≈0.3 ms of PostgreSQL's CPU per request, four times its execution). Only
- * for texts whose shape comes from a small set (the parameters vary, not the text) and whose plan
- * does not depend on the values: never a list page or a search.
+ * parses and analyses it once instead of on every call; the pool's plan_cache_mode still plans
+ * every run for its values (docs/decisions/prepared-statements.md: parsing the case view's text
+ * was about three quarters of PostgreSQL's CPU for a read). Only for texts whose shape comes from
+ * a small set, the values always parameters (a list page's filters, a plan's columns), never a
+ * search's page, whose text depends on its words.
  */
 export function prepared(text: string): string {
   if (!preparedNames.has(text) && preparedNames.size < MAX_PREPARED_TEXTS) preparedNames.set(text, `saksflyt_${preparedNames.size + 1}`);
