@@ -1,32 +1,9 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import http from 'node:http';
-import path from 'node:path';
 import { loadDevIssuer } from '../../src/auth/dev-issuer';
 import { createTestDatabase } from '../helpers/db';
+import { ROOT, startServer } from '../helpers/server-process';
 import { tempDir } from '../helpers/temp-dir';
-
-const ROOT = path.join(__dirname, '../..');
-
-function startServer(env: Record<string, string>): Promise<{ child: ChildProcessWithoutNullStreams; port: number }> {
-  const child = spawn(process.execPath, [require.resolve('tsx/cli'), 'src/server.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, ...env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', TIMER_INTERVAL_MS: '0' },
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 30_000);
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /listening at http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ child, port: Number(m[1]) });
-      }
-    });
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('exit', (code) => reject(new Error(`server exited ${code}:\n${out}`)));
-  });
-}
 
 describe('server process', () => {
   it('finishes an in-flight request on SIGTERM and exits 0', async () => {
