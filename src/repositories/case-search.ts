@@ -48,12 +48,24 @@ const CONFIGS = ['norwegian', 'english', 'simple'] as const;
 /** A word or prefix in more than this share of the cases (the statistics' common words) is common. */
 const COMMON_SHARE = 0.01;
 
+/** The stems of the text `x` (an SQL expression) in every configuration, as an array of lexemes. */
+const stemsOf = (x: string) => `tsvector_to_array(${CONFIGS.map((cfg) => `to_tsvector('${cfg}', ${x})`).join(' || ')})`;
+
+/**
+ * The lexemes of the word list the stems in `stems` (a relation with a column `stem`) start, at
+ * most MAX_PREFIX_WORDS + 1 (more: too many to list). The stems are letters and digits
+ * (parseSearch), so `stem || '%'` holds no LIKE syntax.
+ */
+const prefixWordsSql = (stems: string) =>
+  `SELECT DISTINCT x.lexeme FROM ${stems}
+     CROSS JOIN LATERAL (SELECT l.lexeme FROM search_lexeme l WHERE l.lexeme LIKE s.stem || '%' LIMIT ${MAX_PREFIX_WORDS + 1}) x
+    LIMIT ${MAX_PREFIX_WORDS + 1}`;
+
 /**
  * What the words of a search are, from the index and the planner's statistics, before the search
  * runs. Bound: $1 the prefix (null: none), $2 the whole words.
  * - `words`: what the prefix starts, the lexemes (in any configuration: its stem in each, as
- *   `to_tsquery` would stem `prefix:*`), at most MAX_PREFIX_WORDS + 1 (more: too many to list).
- *   The stems are letters and digits (parseSearch), so `stem || '%'` holds no LIKE syntax.
+ *   `to_tsquery` would stem `prefix:*`): prefixWordsSql.
  * - `share`: the share of the cases the prefix's common words are in, and `wordShares` that of
  *   each whole word (its stems in every configuration): the sum of the frequencies of the
  *   statistics' common words (most_common_elems of the three vectors) it is or starts; a word not
@@ -61,19 +73,16 @@ const COMMON_SHARE = 0.01;
  */
 const SEARCH_WORDS_SQL = prepared(`
   WITH stems AS (
-    SELECT DISTINCT unnest(tsvector_to_array(to_tsvector('norwegian', $1) || to_tsvector('english', $1) || to_tsvector('simple', $1))) AS stem
-     WHERE $1::text IS NOT NULL),
+    SELECT DISTINCT unnest(${stemsOf('$1')}) AS stem WHERE $1::text IS NOT NULL),
   common AS (
     SELECT e.lexeme, e.freq FROM pg_stats st
      CROSS JOIN LATERAL unnest(st.most_common_elems::text::text[], st.most_common_elem_freqs) AS e(lexeme, freq)
      WHERE st.schemaname = current_schema() AND st.tablename = 'case'
        AND st.attname IN ('search_fields', 'search_messages', 'search_internal'))
-  SELECT ARRAY(SELECT DISTINCT x.lexeme FROM stems s
-                 CROSS JOIN LATERAL (SELECT l.lexeme FROM search_lexeme l WHERE l.lexeme LIKE s.stem || '%' LIMIT ${MAX_PREFIX_WORDS + 1}) x
-                LIMIT ${MAX_PREFIX_WORDS + 1}) AS words,
+  SELECT ARRAY(${prefixWordsSql('stems s')}) AS words,
          (SELECT coalesce(sum(c.freq), 0) FROM common c WHERE EXISTS (SELECT 1 FROM stems s WHERE starts_with(c.lexeme, s.stem)))::float8 AS share,
          ARRAY(SELECT (SELECT coalesce(sum(c.freq), 0) FROM common c
-                        WHERE c.lexeme = ANY(tsvector_to_array(to_tsvector('norwegian', w) || to_tsvector('english', w) || to_tsvector('simple', w))))::float8
+                        WHERE c.lexeme = ANY(${stemsOf('w')}))::float8
                  FROM unnest($2::text[]) WITH ORDINALITY AS u(w, i) ORDER BY i) AS "wordShares"`);
 
 /** The answer of SEARCH_WORDS_SQL. */
@@ -110,7 +119,8 @@ const WORD_SHARES_MAX = 5_000;
  * cache and leaves the prefix's words to the search statement (one statement: the list's target,
  * #17), which looks them up as it runs, so a word filed a moment ago is found as before.
  */
-export async function withWordStats(q: Query, s: CaseSearch, now = Date.now()): Promise<CaseSearch> {
+export async function withWordStats(q: Query, s: CaseSearch): Promise<CaseSearch> {
+  const now = Date.now();
   const { words, prefix } = s.query;
   if (words.length === 0) return s;
   const whole = prefix === null ? words : words.slice(0, -1);
@@ -191,10 +201,7 @@ function wordQueries(s: CaseSearch, p: Param): { parts: string[]; common: boolea
         prefix = `(SELECT pfx.q FROM search_prefix pfx)`;
         withCte = `search_prefix AS MATERIALIZED (SELECT CASE WHEN count(*) > ${MAX_PREFIX_WORDS} THEN ${asPrefix()}
                                ELSE coalesce(string_agg('''' || replace(replace(x.lexeme, '\\', '\\\\'), '''', '''''') || '''', ' | ')::tsquery, ${NO_WORD}) END AS q
-                     FROM (SELECT DISTINCT l.lexeme
-                             FROM unnest(tsvector_to_array(to_tsvector('norwegian', ${v}) || to_tsvector('english', ${v}) || to_tsvector('simple', ${v}))) AS s(stem)
-                            CROSS JOIN LATERAL (SELECT l.lexeme FROM search_lexeme l WHERE l.lexeme LIKE s.stem || '%' LIMIT ${MAX_PREFIX_WORDS + 1}) l
-                            LIMIT ${MAX_PREFIX_WORDS + 1}) x)`;
+                     FROM (${prefixWordsSql(`unnest(${stemsOf(v)}) AS s(stem)`)}) x)`;
       }
     } else if (expansion.words.length > MAX_PREFIX_WORDS) {
       prefix = asPrefix();
