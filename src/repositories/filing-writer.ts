@@ -1,7 +1,8 @@
 /**
  * Filing in ONE statement (docs/decisions/one-statement-writes.md): the category check, the case
- * number (case_number_next: a sequence, decision record case-number-sequence.md), the case row, its filing plan's history rows and events, and the
- * pending requester match. The case_sla row follows from the insert trigger.
+ * number (case_number_next, a sequence: decision record case-number-sequence.md), the case row,
+ * its filing plan's history rows and events, and the pending requester match. The case_sla row
+ * follows from the insert trigger.
  */
 import type { CasePlan } from '../domain/plan';
 import { prepared, type Query } from '../db/query';
@@ -34,11 +35,11 @@ export async function fileCase(q: Query, w: FilingWrite): Promise<CaseRow | null
   const now = p(c.now);
   const { plan } = w;
   const [r] = await q<RawCase>(
-    // The text is the same for every filing (every parameter is always bound): parsed and planned once per connection.
+    // The same text for every filing (every parameter is always bound): parsed once per connection.
     prepared(`WITH cat AS (
        SELECT key, first_response_hours, resolution_hours FROM category
         WHERE key = ${p(w.category.key)} AND active AND updated_at = ${p(w.category.updatedAt)} FOR SHARE),
-     num AS (SELECT y.year, case_number_next(y.year) AS last FROM cat, (SELECT ${p(w.year)}::int AS year) y),
+     num AS (SELECT ${p(w.year)}::int AS year, case_number_next(${p(w.year)}) AS last FROM cat),
      ins AS (
        INSERT INTO "case" AS c (id, number, status, status_changed_at, category_key, team_key, subject, description, details,
                                 channel, requester_id, requester_name, employee_number, concerns_employee, external_requester,
