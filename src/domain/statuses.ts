@@ -16,6 +16,9 @@ export const STATUSES = [
 
 export type Status = (typeof STATUSES)[number];
 
+/** The statuses of a case whose work has ended: the archive. Every other status is open. */
+export const ENDED_STATUSES: readonly Status[] = ['COMPLETED', 'CLOSED'];
+
 export interface StatusInfo {
   label: { nb: string; en: string };
   /** English; kept as the `description` of GET /v1/statuses. */

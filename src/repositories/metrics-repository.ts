@@ -1,8 +1,9 @@
 /** The statements behind the Prometheus gauges (src/plugins/metrics.ts), one per gauge. */
 import type { Query } from '../db/query';
+import { ENDED_STATUSES } from '../domain/statuses';
 
-/** The statuses of the archive: most cases, and they change status rarely. */
-const ARCHIVE_STATUSES = `('COMPLETED', 'CLOSED')`;
+/** The archive's statuses as an SQL list (constants of the domain, not input). */
+const ARCHIVE_STATUSES = `(${ENDED_STATUSES.map((s) => `'${s}'`).join(', ')})`;
 
 /**
  * Cases per status and team: the open ones, or those of the archive (COMPLETED, CLOSED: every

@@ -1,7 +1,7 @@
 /** Saved views (saved_view) and the queue counts of a team. */
 import { randomUUID } from 'node:crypto';
 import type { Query } from '../db/query';
-import type { Status } from '../domain/statuses';
+import { ENDED_STATUSES, type Status } from '../domain/statuses';
 
 export interface SavedViewRow {
   id: string;
@@ -92,8 +92,7 @@ export async function queueCounts(q: Query, teamKey: string): Promise<QueueCount
       GROUP BY c.status`,
     [teamKey],
   );
-  const closed = new Set<Status>(['COMPLETED', 'CLOSED']);
-  const open = rows.filter((r) => !closed.has(r.status));
+  const open = rows.filter((r) => !ENDED_STATUSES.includes(r.status));
   return {
     byStatus: rows.map((r) => ({ status: r.status, count: r.n })),
     open: open.reduce((a, r) => a + r.n, 0),
