@@ -9,17 +9,18 @@ describe('metrics', () => {
   });
   afterAll(async () => t.close());
 
+  /** Files a salary case (team payroll) as `sub`; answers the case id and the headers used. */
+  const file = async (sub: string) => {
+    const headers = await t.auth({ sub });
+    const res = await t.app.inject({ method: 'POST', url: '/v1/cases', headers, payload: { categoryKey: 'salary', subject: 's', description: 'd' } });
+    expect(res.statusCode).toBe(201);
+    return { id: res.json().id as string, headers };
+  };
+
   it('exposes request latency per route and the domain gauges, without a token (200)', async () => {
     t.clock.set('2025-03-03T09:00:00+01:00');
-    const ola = await t.auth({ sub: 'ola' });
-    const created = await t.app.inject({
-      method: 'POST',
-      url: '/v1/cases',
-      headers: ola,
-      payload: { categoryKey: 'salary', subject: 's', description: 'd' },
-    });
-    expect(created.statusCode).toBe(201);
-    await t.app.inject({ method: 'GET', url: `/v1/cases/${created.json().id}`, headers: ola });
+    const created = await file('ola');
+    await t.app.inject({ method: 'GET', url: `/v1/cases/${created.id}`, headers: created.headers });
     await t.app.serviceLevels.sla.sweep(new Date('2025-04-01T12:00:00+02:00'));
     // The gauges are read on a timer (METRICS_REFRESH_MS), not per scrape; refresh them now.
     await t.app.refreshMetrics!();
@@ -40,14 +41,7 @@ describe('metrics', () => {
   });
 
   it('counts open cases at every refresh and the archive (COMPLETED, CLOSED) only when its refresh is due', async () => {
-    const ola = await t.auth({ sub: 'gauge-requester' });
-    const filed = await t.app.inject({
-      method: 'POST',
-      url: '/v1/cases',
-      headers: ola,
-      payload: { categoryKey: 'salary', subject: 'gauge', description: 'd' },
-    });
-    expect(filed.statusCode).toBe(201);
+    const filed = await file('gauge-requester');
     const gauge = async (status: string) => {
       const m = new RegExp(`saksflyt_cases\\{status="${status}",team="payroll"\\} (\\d+)`).exec(
         (await t.app.inject({ method: 'GET', url: '/metrics' })).body,
@@ -57,7 +51,7 @@ describe('metrics', () => {
     await t.app.refreshMetrics!();
     const registered = await gauge('REGISTERED');
     const closed = await gauge('CLOSED');
-    await t.app.pool.query(`UPDATE "case" SET status = 'CLOSED' WHERE id = $1`, [filed.json().id]);
+    await t.app.pool.query(`UPDATE "case" SET status = 'CLOSED' WHERE id = $1`, [filed.id]);
     // A loop refresh before the archive is due: the open count is current, the archive's is kept.
     await t.app.refreshMetrics!({ archive: false });
     expect(await gauge('REGISTERED')).toBe(registered - 1);
