@@ -18,11 +18,12 @@ export const MAX_PREPARED_TEXTS = 100;
 
 /**
  * Marks a statement text of a hot path to be sent as a named prepared statement: each connection
- * parses and analyses it once instead of on every call; the pool's plan_cache_mode still plans
- * every run for its values (docs/decisions/prepared-statements.md: parsing the case view's text
- * was about three quarters of PostgreSQL's CPU for a read). Only for texts whose shape comes from
- * a small set, the values always parameters (a list page's filters, a plan's columns), never a
- * search's page, whose text depends on its words.
+ * parses and analyses it once instead of on every call, and after five custom plans PostgreSQL
+ * runs a kept generic plan (docs/decisions/prepared-statements.md: parsing and planning the case
+ * view cost PostgreSQL several times what executing it does). Only for texts whose shape comes
+ * from a small set, the values always parameters, and whose best plan is the same for every value
+ * (one case by key, writes keyed by id arrays): never a list or search page, whose plan depends
+ * on its filters' values.
  */
 export function prepared(text: string): string {
   if (!preparedNames.has(text) && preparedNames.size < MAX_PREPARED_TEXTS) preparedNames.set(text, `saksflyt_${preparedNames.size + 1}`);

@@ -6,7 +6,7 @@
 import type { Visibility } from '../domain/standing';
 import type { Status } from '../domain/statuses';
 import type { Priority } from '../domain/triage';
-import { prepared, type Query } from '../db/query';
+import type { Query } from '../db/query';
 import { CASE_COLUMNS, CASE_SLA_COLUMNS, toCaseRow, type CaseRow, type RawCase } from './case-repository';
 import {
   RANKED_NEWEST,
@@ -161,17 +161,16 @@ export async function listCases(q: Query, f: CaseListFilter): Promise<ListedCase
   const slaJoin = slaJoinFor(due !== undefined);
   // The page is cut first and only its rows are joined to their category and timer: joined
   // before the LIMIT, every candidate row of a filter (a team's 1,000 open cases) was probed.
-  // Named (prepared): the text follows the filters' shape, not their values, and the pool's
-  // connections plan every execution for its values (POOL_OPTIONS: plan_cache_mode), so the
-  // partial index and the LIMIT's estimate work as in an unnamed statement.
+  // Not named (decision record prepared-statements.md): its plan depends on the values (the
+  // partial index of open cases, the LIMIT's estimate), so every run is planned for them.
   const rows = await q<RawCase & { sort_at: Date | null }>(
-    prepared(`SELECT ${CASE_COLUMNS}, ${CASE_SLA_COLUMNS}, c.sort_at
+    `SELECT ${CASE_COLUMNS}, ${CASE_SLA_COLUMNS}, c.sort_at
        FROM (SELECT c.*, ${col} AS sort_at FROM "case" c ${slaJoin}
               ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
               ORDER BY ${order} LIMIT ${p(f.limit)}) c
        JOIN category cat ON cat.key = c.category_key
        LEFT JOIN case_timer t ON t.case_id = c.id
-      ORDER BY ${outerOrder}`),
+      ORDER BY ${outerOrder}`,
     params,
   );
   return rows.map((r) => ({ ...toCaseRow(r), sortAt: r.sort_at }));

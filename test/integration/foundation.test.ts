@@ -24,12 +24,12 @@ describe('foundation', () => {
   });
   afterAll(async () => t.close());
 
-  it('pooled connections plan every run of a named statement for its values (decision record prepared-statements.md)', async () => {
+  it("pooled connections keep PostgreSQL's default plan cache for named statements (decision record prepared-statements.md)", async () => {
     if (!onRealServer()) return; // PGlite takes no connection options
     const clients = await Promise.all(Array.from({ length: 3 }, () => t.app.pool.connect()));
     try {
       for (const c of clients)
-        expect((await c.query(`SELECT current_setting('plan_cache_mode') AS mode`)).rows).toEqual([{ mode: 'force_custom_plan' }]);
+        expect((await c.query(`SELECT current_setting('plan_cache_mode') AS mode`)).rows).toEqual([{ mode: 'auto' }]);
     } finally {
       for (const c of clients) c.release();
     }

@@ -1,13 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { MAX_PREPARED_TEXTS, pgQuery, prepared, type Query } from '../../src/db/query';
-import { findCase, readCaseForChange } from '../../src/repositories/case-repository';
-import { createTestDatabase } from '../helpers/db';
+import { POOL_OPTIONS } from '../../src/db/pool-options';
+import { listCases } from '../../src/repositories/case-list';
+import { findCase, findCaseWithAttachments, readCaseForChange } from '../../src/repositories/case-repository';
+import { createTestDatabase, onRealServer } from '../helpers/db';
 
 /**
  * Named prepared statements (docs/decisions/prepared-statements.md): the hot by-id statements are
- * parsed and planned once per connection; the number of texts a connection can be asked to keep
- * is bounded.
+ * parsed once per connection and, after PostgreSQL's five custom plans, run a kept generic plan;
+ * a list page is planned for its values every time; the number of texts a connection can be
+ * asked to keep is bounded.
  */
 describe('prepared statements', () => {
   let db: { url: string; drop(): Promise<void> };
@@ -24,8 +27,9 @@ describe('prepared statements', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    // One connection: pg_prepared_statements shows one session's statements.
-    pool = new pg.Pool({ connectionString: db.url, max: 1 });
+    // One connection: pg_prepared_statements shows one session's statements. The service's
+    // connection settings, so the plan cache behaves as in the service.
+    pool = new pg.Pool({ connectionString: db.url, max: 1, ...(onRealServer() ? { options: POOL_OPTIONS } : {}) });
     q = pgQuery(pool);
   });
   afterAll(async () => {
@@ -41,6 +45,27 @@ describe('prepared statements', () => {
     expect(views).toHaveLength(1);
     expect(views[0]!.name).toMatch(/^saksflyt_\d+$/);
     expect(views[0]!.runs).toBe(7);
+  });
+
+  it('plans a by-key statement once: after five custom plans its runs use the kept generic plan', async () => {
+    const id = randomUUID();
+    for (let i = 0; i < 8; i++) expect(await findCaseWithAttachments(q, id)).toBeNull();
+    const [view] = (await kept()).filter((s) => s.statement.includes('FROM attachment a'));
+    const plans = await pool.query<{ generic: number; custom: number }>(
+      'SELECT generic_plans::int AS generic, custom_plans::int AS custom FROM pg_prepared_statements WHERE name = $1',
+      [view!.name],
+    );
+    expect(plans.rows[0]!.custom).toBe(5);
+    expect(plans.rows[0]!.generic).toBe(3);
+  });
+
+  it('sends a list page unnamed, so each run is planned for its values (the open-cases index, the LIMIT)', async () => {
+    const before = (await kept()).length;
+    const visibility = { kind: 'own-or-open', principalId: 'op-1', teams: ['service'] } as const;
+    for (let i = 0; i < 7; i++) {
+      expect(await listCases(q, { visibility, status: ['ASSIGNED', 'IN_PROGRESS'], team: 'service', sort: 'created', limit: 25 })).toEqual([]);
+    }
+    expect((await kept()).length).toBe(before);
   });
 
   it('keeps one statement per text: another hot statement gets a name of its own', async () => {
