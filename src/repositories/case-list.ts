@@ -102,7 +102,10 @@ export async function listCases(q: Query, f: CaseListFilter): Promise<ListedCase
   if (vis.kind === 'own') {
     const me = p(vis.principalId);
     where.push(`(c.requester_id = ${me} OR c.filed_by_id = ${me})`);
-  } else if (vis.kind === 'own-or-open') {
+  } else if (vis.kind === 'own-or-open' && !(f.team !== undefined && vis.teams.includes(f.team))) {
+    // (A filter on one of the principal's own teams: every row it matches is visible, and the
+    // visibility test would only blur the planner's estimate. Measured at 1M: a team's open
+    // cases by the partial index in list order, 1.1 ms, instead of all 1,561 of them sorted, 6.3 ms.)
     const me = p(vis.principalId);
     const teams = vis.teams.length > 0 ? ` OR c.team_key = ANY(${p(vis.teams)}::text[])` : '';
     // The category test is a (hashed) subquery rather than a join, so the page query stays on

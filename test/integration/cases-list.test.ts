@@ -168,6 +168,22 @@ describe('GET /v1/cases', () => {
     expectStatus(await a.get(`/v1/cases/${sick.json().id}`, outsider), 404);
   });
 
+  it("filtered by team, shows a sensitive case to that team's operator and never to another team's (200)", async () => {
+    // A team filter on one of the operator's own teams drops the visibility test from the
+    // statement (case-list.ts); on any other team it must stay.
+    const sick = await a.post('/v1/cases', h.otherRequester, { categoryKey: 'sickness', subject: 'Sick child', description: 'd' });
+    expectStatus(sick, 201);
+    const id = sick.json<{ id: string }>().id;
+    const insider = await t.auth({ sub: 'y2', roles: ['operator'], teams: ['payroll', 'absence'] });
+    const outsider = await t.auth({ sub: 'x2', roles: ['operator'], teams: ['payroll'] });
+    const requester = await t.auth({ sub: 'r2', roles: ['employee'] });
+    expect((await list('?team=absence', insider)).items.map((c) => c.id)).toContain(id);
+    expect((await list('?team=absence&status=REGISTERED', insider)).items.map((c) => c.id)).toContain(id);
+    expect((await list('?team=absence', outsider)).items.map((c) => c.id)).not.toContain(id);
+    expect((await list('?team=absence&status=REGISTERED', outsider)).items.map((c) => c.id)).not.toContain(id);
+    expect((await list('?team=absence', requester)).items.map((c) => c.id)).not.toContain(id);
+  });
+
   it('reuses the caseIn helper states for a status listing (200)', async () => {
     const { id } = await caseIn(t, h, 'WAITING_FOR_USER');
     expect((await list('?status=WAITING_FOR_USER')).items.map((c) => c.id)).toContain(id);
