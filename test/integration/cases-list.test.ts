@@ -176,7 +176,7 @@ describe('GET /v1/cases', () => {
     const id = sick.json<{ id: string }>().id;
     const insider = await t.auth({ sub: 'y2', roles: ['operator'], teams: ['payroll', 'absence'] });
     const outsider = await t.auth({ sub: 'x2', roles: ['operator'], teams: ['payroll'] });
-    const requester = await t.auth({ sub: 'r2', roles: ['employee'] });
+    const requester = await t.auth({ sub: 'r2', roles: ['requester'] });
     expect((await list('?team=absence', insider)).items.map((c) => c.id)).toContain(id);
     expect((await list('?team=absence&status=REGISTERED', insider)).items.map((c) => c.id)).toContain(id);
     expect((await list('?team=absence', outsider)).items.map((c) => c.id)).not.toContain(id);
