@@ -28,8 +28,7 @@ describe('foundation', () => {
     if (!onRealServer()) return; // PGlite takes no connection options
     const clients = await Promise.all(Array.from({ length: 3 }, () => t.app.pool.connect()));
     try {
-      for (const c of clients)
-        expect((await c.query(`SELECT current_setting('plan_cache_mode') AS mode`)).rows).toEqual([{ mode: 'auto' }]);
+      for (const c of clients) expect((await c.query(`SELECT current_setting('plan_cache_mode') AS mode`)).rows).toEqual([{ mode: 'auto' }]);
     } finally {
       for (const c of clients) c.release();
     }

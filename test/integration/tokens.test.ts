@@ -196,7 +196,9 @@ describe('bearer tokens (the test issuer, a local key set)', () => {
     });
 
     it('refuses a reused token once its exp has passed (200, 401)', async () => {
-      const token = await sign(key, { iss: TEST_ISSUER, aud: TEST_AUDIENCE, sub: 'short', ttl: 1 });
+      // exp is whole seconds from iat (itself rounded down): ttl 1 left anywhere from 0 to 1 s, and
+      // the first call failed whenever signing happened late in a second on a loaded machine.
+      const token = await sign(key, { iss: TEST_ISSUER, aud: TEST_AUDIENCE, sub: 'short', ttl: 3 });
       const exp = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()).exp as number;
       expect((await call(token)).statusCode).toBe(200);
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, exp * 1000 - Date.now()) + 50));
