@@ -100,11 +100,13 @@ export async function serverInfo(url: string): Promise<string> {
   await c.connect();
   try {
     const v = (await c.query<{ v: string }>('SELECT version() AS v')).rows[0]!.v.split(' on ')[0]!;
-    const s = await c.query<{ name: string; setting: string; unit: string | null }>(
-      `SELECT name, setting, unit FROM pg_settings
+    // current_setting shows each with its unit ("128MB"); pg_settings' setting and unit read
+    // "16384" and "8kB" for shared_buffers, which the report used to print as "163848kB".
+    const s = await c.query<{ name: string; setting: string }>(
+      `SELECT name, current_setting(name) AS setting FROM pg_settings
         WHERE name IN ('shared_buffers', 'max_connections', 'synchronous_commit', 'fsync', 'work_mem')`,
     );
-    const settings = s.rows.map((r) => `${r.name}=${r.setting}${r.unit ?? ''}`).join(', ');
+    const settings = s.rows.map((r) => `${r.name}=${r.setting}`).join(', ');
     return `${v} (${settings})`;
   } finally {
     await c.end();
