@@ -14,7 +14,7 @@
  * - A target is breached when its due time passes before it stops; a late stop is a breach too.
  */
 import { dueWithPauses, workingMillisBetween, type BusinessCalendar, type SlaPause } from './business-calendar';
-import type { Status } from './statuses';
+import { ENDED_STATUSES, type Status } from './statuses';
 
 /** The two service-level targets of a case. */
 export const SLA_KINDS = ['first_response', 'resolution'] as const;
@@ -23,8 +23,8 @@ export type SlaKind = (typeof SLA_KINDS)[number];
 /** Statuses in which the service-level clock stands still. */
 const PAUSING_STATUSES: ReadonlySet<Status> = new Set<Status>(['WAITING_FOR_USER', 'ON_HOLD']);
 
-/** Statuses whose first entry resolves a case. */
-const RESOLVING_STATUSES: ReadonlySet<Status> = new Set<Status>(['COMPLETED', 'CLOSED']);
+/** Statuses whose first entry resolves a case: those where its work has ended. */
+const RESOLVING_STATUSES: ReadonlySet<Status> = new Set<Status>(ENDED_STATUSES);
 
 /** One status change of a case, as the history records it. */
 export interface StatusChange {
