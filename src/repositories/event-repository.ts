@@ -22,13 +22,20 @@ export interface FeedRow {
 }
 
 /**
- * The highest outbox position no writer in flight can still fill, in the caller's transaction:
- * takes the outbox lock exclusively (waiting at most 2 s, then failing with lock_not_available,
- * 55P03) and reads max(position) while holding it.
+ * The highest outbox position no writer in flight can still fill, in the caller's transaction,
+ * or null when the outbox lock was not had. The lock is taken exclusively and max(position) read
+ * while holding it. With `waitMs` 0 the lock is only tried: the request never queues, so it never
+ * holds a writer back. Otherwise it queues for at most `waitMs` (every new writer queues behind it
+ * meanwhile) and then fails with lock_not_available (55P03), which ends the transaction.
  */
-export async function readSafeBound(q: Query): Promise<bigint> {
-  await q(`SET LOCAL lock_timeout = '2s'`);
-  await q('SELECT 1 AS locked FROM pg_advisory_xact_lock($1::bigint)', [OUTBOX_LOCK_KEY]);
+export async function readSafeBound(q: Query, waitMs = 0): Promise<bigint | null> {
+  if (waitMs > 0) {
+    await q(`SET LOCAL lock_timeout = '${Math.ceil(waitMs)}ms'`);
+    await q('SELECT 1 AS locked FROM pg_advisory_xact_lock($1::bigint)', [OUTBOX_LOCK_KEY]);
+  } else {
+    const [got] = await q<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1::bigint) AS locked', [OUTBOX_LOCK_KEY]);
+    if (!got?.locked) return null;
+  }
   const [row] = await q<{ max: string | null }>('SELECT max(position)::text AS max FROM outbox_event');
   return row?.max ? BigInt(row.max) : 0n;
 }

@@ -49,12 +49,20 @@ export function holdsSensitiveGrant(p: Principal): boolean {
 }
 
 /**
+ * How the safe bound asks for the outbox lock: at most `waitMs` queued at a time (what a writer
+ * can be held back by one request), `pauseMs` between requests, and `budgetMs` in all before the
+ * last known bound is used instead.
+ */
+export const SAFE_BOUND = { waitMs: 25, pauseMs: 25, budgetMs: 2000 } as const;
+
+/**
  * The events feed over the transactional outbox. Positions come from a sequence, so a
  * transaction can take position 7, and commit after another took 8 and committed: a reader
  * that returned 8 and moved its cursor past 7 would never see 7. The feed therefore only serves
  * positions up to a *safe bound*: it takes the outbox lock exclusively for an instant, which
  * waits for every transaction that has allocated a position to finish (writers hold it shared
- * from before their insert to their commit), and reads max(position) then.
+ * from before their insert to their commit), and reads max(position) then (SAFE_BOUND says how
+ * long it may queue for it).
  */
 export class EventService {
   /** A bound that was safe once stays safe: used when the lock cannot be had quickly. */
@@ -67,8 +75,8 @@ export class EventService {
   }
 
   /**
-   * The highest position below which no event can still appear. Waits at most 2 s for writers
-   * in flight (new writers queue behind this for that long); after that, the last known bound.
+   * The highest position below which no event can still appear; when the writers in flight do not
+   * let the outbox lock go within SAFE_BOUND.budgetMs (a long transaction), the last known bound.
    */
   async safeBound(): Promise<bigint> {
     return (await this.freshBound()) ?? this.knownBound;
@@ -86,14 +94,27 @@ export class EventService {
     return (await this.freshBound()) ?? (await readHighestPosition(this.q));
   }
 
+  /**
+   * Tries the outbox lock without queueing first, then asks for it again and again, each time
+   * queued for at most SAFE_BOUND.waitMs with a pause between: a queued exclusive request holds
+   * every new writer back, and behind a long writer (a sweep's or retention's batch) one request
+   * waiting 2 s stalled all writes for 2 s and chained into 5 s statement timeouts (the soak of
+   * 2026-12-02, docs/integration.md). Null when the budget ran out.
+   */
   private async freshBound(): Promise<bigint | null> {
-    try {
-      const bound = await inTransaction(this.pool, readSafeBound);
-      if (bound > this.knownBound) this.knownBound = bound;
-      return bound;
-    } catch (err) {
-      if (!isLockTimeout(err)) throw err;
-      return null;
+    const deadline = Date.now() + SAFE_BOUND.budgetMs;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const bound = await inTransaction(this.pool, (q) => readSafeBound(q, attempt === 0 ? 0 : SAFE_BOUND.waitMs));
+        if (bound !== null) {
+          if (bound > this.knownBound) this.knownBound = bound;
+          return bound;
+        }
+      } catch (err) {
+        if (!isLockTimeout(err)) throw err;
+      }
+      if (Date.now() + SAFE_BOUND.pauseMs >= deadline) return null;
+      await new Promise((resolve) => setTimeout(resolve, SAFE_BOUND.pauseMs));
     }
   }
 

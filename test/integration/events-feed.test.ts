@@ -3,6 +3,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createTestApp, type TestApp } from '../helpers/app';
 import { onRealServer } from '../helpers/db';
 import { api, expectStatus, headersFor, type Headers, type Person } from '../helpers/cases';
+import { OUTBOX_LOCK_KEY, readSafeBound } from '../../src/repositories/event-repository';
+import { inTransaction } from '../../src/db/query';
 
 interface Feed {
   items: Array<{ position: string; id: string; type: string; caseId: string | null; payload: Record<string, unknown>; createdAt: string }>;
@@ -121,6 +123,68 @@ describe('GET /v1/events', () => {
       await writer.query('ROLLBACK').catch(() => undefined);
       await writer.end();
     }
+  });
+});
+
+describe('the safe bound behind a long writer', () => {
+  let t: TestApp;
+  let h: Record<Person, Headers>;
+  let longWriter: pg.Client;
+  beforeAll(async () => {
+    t = await createTestApp();
+    h = await headersFor(t);
+    longWriter = new pg.Client({ connectionString: t.url });
+    await longWriter.connect();
+  });
+  afterAll(async () => {
+    await longWriter.end();
+    await t.close();
+  });
+
+  // A transaction that wrote events and runs long (a sweep's or retention's batch) holds the
+  // outbox lock shared until it ends.
+  const holdOutboxLock = async () => {
+    await longWriter.query('BEGIN');
+    await longWriter.query('SELECT pg_advisory_xact_lock_shared($1::bigint)', [OUTBOX_LOCK_KEY]);
+  };
+
+  (onRealServer() ? it : it.skip)('holds other writers back for moments only while the feed waits for it (200)', async () => {
+    const before = (await api(t).get('/v1/events?after=0&limit=1000', h.admin)).json<Feed>();
+    await holdOutboxLock();
+    const other = new pg.Client({ connectionString: t.url });
+    await other.connect();
+    try {
+      const pending = api(t).get(`/v1/events?after=${before.nextAfter}`, h.admin);
+      await waitForAdvisoryLockWaiter(t.url);
+      // Writers that come meanwhile get the lock within 500 ms each. Before, each queued behind
+      // the feed's exclusive request for the whole 2 s it waited, and so did every case change.
+      for (let i = 0; i < 8; i++) {
+        await other.query('BEGIN');
+        await other.query(`SET LOCAL lock_timeout = '500ms'`);
+        await other.query('SELECT pg_advisory_xact_lock_shared($1::bigint)', [OUTBOX_LOCK_KEY]);
+        await other.query('COMMIT');
+        await sleep(100);
+      }
+      // The long writer never let go: the feed served up to the last bound it knew.
+      const page = await pending;
+      expectStatus(page, 200);
+      expect(page.json<Feed>()).toEqual({ items: [], nextAfter: before.nextAfter });
+    } finally {
+      await other.query('ROLLBACK').catch(() => undefined);
+      await other.end();
+      await longWriter.query('ROLLBACK');
+    }
+  });
+
+  (onRealServer() ? it : it.skip)('only tries the lock when asked not to wait, and waits no longer than asked', async () => {
+    await holdOutboxLock();
+    try {
+      expect(await inTransaction(t.app.pool, (q) => readSafeBound(q, 0))).toBeNull();
+      await expect(inTransaction(t.app.pool, (q) => readSafeBound(q, 50))).rejects.toMatchObject({ code: '55P03' });
+    } finally {
+      await longWriter.query('ROLLBACK');
+    }
+    expect(typeof (await inTransaction(t.app.pool, (q) => readSafeBound(q, 0)))).toBe('bigint');
   });
 });
 

@@ -96,7 +96,7 @@ describe('repositories (statements only, on one Query)', () => {
     const [e] = await q<{ id: string }>(
       `INSERT INTO outbox_event (id, type, case_id, payload, created_at) VALUES (gen_random_uuid(), 'repo.test', NULL, '{"a":1}', now()) RETURNING id::text AS id`,
     );
-    const bound = await inTransaction(pool, readSafeBound);
+    const bound = (await inTransaction(pool, readSafeBound))!;
     expect(typeof bound).toBe('bigint');
     const feed = await eventsAfter(q, bound - 1n, bound, 10);
     expect(feed).toEqual([expect.objectContaining({ position: bound, id: e!.id, type: 'repo.test', payload: { a: 1 }, caseExists: false })]);
