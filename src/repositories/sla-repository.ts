@@ -170,16 +170,41 @@ export interface CaseStints {
   stints: readonly StatusStint[];
 }
 
-/** Replaces the stints of the given cases (rebuilt whole: a case has a handful). */
+/** Stints are the same when every column but the id is (nullable ones compared as values). */
+const SAME_STINT = (a: string, b: string) =>
+  `${a}.case_id = ${b}.case_id AND ${a}.status = ${b}.status AND ${a}.entered_at = ${b}.entered_at
+   AND ${a}.left_at IS NOT DISTINCT FROM ${b}.left_at AND ${a}.working_ms IS NOT DISTINCT FROM ${b}.working_ms
+   AND ${a}.filed_at = ${b}.filed_at AND ${a}.category_key = ${b}.category_key AND ${a}.team_key = ${b}.team_key AND ${a}.k = ${b}.k`;
+const STINT_COPY = 'PARTITION BY case_id, status, entered_at, left_at, working_ms, filed_at, category_key, team_key';
+
+/**
+ * Makes the stints of the given cases what `cases` says, in one statement, writing only the
+ * difference: a refresh after a move changes the open stint and adds one, and the rest stay as
+ * they are. (Rewriting them all held the refresh's case_sla row locks, which a move of the same
+ * case waits for, for seconds once cases had hundreds of stints: the soak of 2026-12-02.) `k`
+ * numbers identical stints, so each copy is matched once.
+ */
 export async function replaceStints(q: Query, cases: readonly CaseStints[]): Promise<void> {
   if (cases.length === 0) return;
-  await q('DELETE FROM case_status_stint WHERE case_id = ANY($1::uuid[])', [cases.map((c) => c.caseId)]);
   const rows = cases.flatMap((c) => c.stints.map((s) => ({ ...c, ...s })));
   await q(
-    `INSERT INTO case_status_stint (case_id, filed_at, category_key, team_key, status, entered_at, left_at, working_ms)
-     SELECT v.case_id, v.filed_at, v.category_key, v.team_key, v.status::"CaseStatus", v.entered_at, v.left_at, v.working_ms
-       FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::timestamptz[], $8::bigint[])
-            AS v(case_id, filed_at, category_key, team_key, status, entered_at, left_at, working_ms)`,
+    `WITH v AS (
+       SELECT v.*, row_number() OVER (${STINT_COPY}) AS k
+         FROM (SELECT v.case_id, v.filed_at, v.category_key, v.team_key, v.status::"CaseStatus" AS status, v.entered_at, v.left_at, v.working_ms
+                 FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::timestamptz[], $8::bigint[])
+                      AS v(case_id, filed_at, category_key, team_key, status, entered_at, left_at, working_ms)) v
+     ),
+     cur AS (
+       SELECT s.*, row_number() OVER (${STINT_COPY} ORDER BY id) AS k
+         FROM case_status_stint s WHERE s.case_id = ANY($9::uuid[])
+     ),
+     gone AS (
+       DELETE FROM case_status_stint d USING cur
+        WHERE d.id = cur.id AND NOT EXISTS (SELECT 1 FROM v WHERE ${SAME_STINT('v', 'cur')})
+     )
+     INSERT INTO case_status_stint (case_id, filed_at, category_key, team_key, status, entered_at, left_at, working_ms)
+     SELECT v.case_id, v.filed_at, v.category_key, v.team_key, v.status, v.entered_at, v.left_at, v.working_ms
+       FROM v WHERE NOT EXISTS (SELECT 1 FROM cur WHERE ${SAME_STINT('v', 'cur')})`,
     [
       rows.map((r) => r.caseId),
       rows.map((r) => r.filedAt),
@@ -189,6 +214,7 @@ export async function replaceStints(q: Query, cases: readonly CaseStints[]): Pro
       rows.map((r) => r.enteredAt),
       rows.map((r) => r.leftAt),
       rows.map((r) => r.workingMs),
+      cases.map((c) => c.caseId),
     ],
   );
 }
