@@ -137,18 +137,39 @@ export class CaseSlaLoader {
   }
 }
 
+/** How long a refresh batch should hold its rows at most (SlaService.refreshBatchSize adapts to it). */
+export const REFRESH_HOLD_TARGET_MS = 250;
+
 /**
  * The SLA sweep: recomputes stale SLA rows (due times, measured working time) and records
  * breaches whose due time has passed. Any number of instances may sweep at once: rows are
  * claimed with SKIP LOCKED and a breach is unique per case and kind.
  */
 export class SlaService {
+  /**
+   * Stale rows the next refresh batch claims: SLA_BATCH_SIZE at most, halved after a batch that
+   * held its rows longer than `holdTargetMs` and doubled (up to SLA_BATCH_SIZE) after one that took
+   * under half of it. A batch holds its case_sla rows from the claim to the commit, and a move of
+   * one of those cases waits for them; the time grows with the cases' histories (facts read and
+   * computed per case), so a fixed count held rows for seconds once cases had hundreds of status
+   * changes (the soaks of 2026-12-02).
+   */
+  private refreshSize: number;
+
   constructor(
     private readonly pool: pg.Pool,
     private readonly clock: Clock,
     private readonly zone: string,
     private readonly batchSize: number,
-  ) {}
+    private readonly holdTargetMs = REFRESH_HOLD_TARGET_MS,
+  ) {
+    this.refreshSize = batchSize;
+  }
+
+  /** How many stale rows the next refresh batch claims (for tests and diagnostics). */
+  get refreshBatchSize(): number {
+    return this.refreshSize;
+  }
 
   /**
    * Refreshes every stale row, then records every breach due at `asOf` (now by default). An
@@ -158,9 +179,14 @@ export class SlaService {
     let refreshed = 0;
     for (;;) {
       if (signal?.aborted) return { refreshed, breaches: 0 };
-      const n = await this.refreshBatch(asOf);
+      const size = this.refreshSize;
+      const started = performance.now();
+      const n = await this.refreshBatch(asOf, size);
+      const held = performance.now() - started;
+      if (held > this.holdTargetMs) this.refreshSize = Math.max(1, Math.floor(size / 2));
+      else if (held < this.holdTargetMs / 2 && n === size) this.refreshSize = Math.min(this.batchSize, size * 2);
       refreshed += n;
-      if (n < this.batchSize) break;
+      if (n < size) break;
     }
     let breaches = 0;
     for (const kind of SLA_KINDS) {
@@ -182,9 +208,9 @@ export class SlaService {
     return { refreshed, breaches };
   }
 
-  private async refreshBatch(asOf: Date): Promise<number> {
+  private async refreshBatch(asOf: Date, size: number): Promise<number> {
     return inTransaction(this.pool, async (q) => {
-      const claimed = await claimStaleSla(q, this.batchSize);
+      const claimed = await claimStaleSla(q, size);
       if (claimed.length === 0) return 0;
       // Read after claiming: a calendar edit that committed before this point is seen here, and
       // one still in flight re-marks these rows stale once this transaction ends.

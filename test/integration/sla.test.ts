@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { FixedClock } from '../../src/domain/clock';
+import { SlaService } from '../../src/services/sla-service';
 import { createTestApp, type TestApp } from '../helpers/app';
 import { onRealServer } from '../helpers/db';
 
@@ -254,5 +255,35 @@ describe('the SLA sweep loop', () => {
     } finally {
       await t.close();
     }
+  });
+});
+
+describe('the SLA refresh batch', () => {
+  let t: TestApp;
+  let ola: Headers;
+  beforeAll(async () => {
+    t = await createTestApp();
+    ola = await t.auth({ sub: 'ola', name: 'Ola' });
+  });
+  afterAll(async () => t.close());
+
+  const stale = async () => (await rows<{ n: number }>(t, 'SELECT count(*)::int AS n FROM case_sla WHERE dirty'))[0]!.n;
+
+  it('halves the batch after one that held its rows too long, and still refreshes every stale row', async () => {
+    for (let i = 0; i < 12; i++) await file(t, ola, `batch ${i}`);
+    const before = await stale();
+    expect(before).toBeGreaterThanOrEqual(12);
+    // A target of 0 ms: every batch held its rows too long.
+    const slow = new SlaService(t.app.pool, new FixedClock(new Date()), 'Europe/Oslo', 8, 0);
+    const { refreshed } = await slow.sweep();
+    expect(refreshed).toBe(before);
+    expect(await stale()).toBe(0);
+    expect(slow.refreshBatchSize).toBe(1);
+
+    for (let i = 0; i < 12; i++) await file(t, ola, `again ${i}`);
+    // A target no batch reaches: the size stays at SLA_BATCH_SIZE.
+    const quick = new SlaService(t.app.pool, new FixedClock(new Date()), 'Europe/Oslo', 8, 3_600_000);
+    expect((await quick.sweep()).refreshed).toBe(12);
+    expect(quick.refreshBatchSize).toBe(8);
   });
 });
