@@ -53,7 +53,7 @@ export function holdsSensitiveGrant(p: Principal): boolean {
  * can be held back by one request), `pauseMs` between requests, and `budgetMs` in all before the
  * last known bound is used instead.
  */
-export const SAFE_BOUND = { waitMs: 25, pauseMs: 25, budgetMs: 2000 } as const;
+const SAFE_BOUND = { waitMs: 25, pauseMs: 25, budgetMs: 2000 } as const;
 
 /**
  * The events feed over the transactional outbox. Positions come from a sequence, so a

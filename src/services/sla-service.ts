@@ -138,7 +138,7 @@ export class CaseSlaLoader {
 }
 
 /** How long a refresh batch should hold its rows at most (SlaService.refreshBatchSize adapts to it). */
-export const REFRESH_HOLD_TARGET_MS = 250;
+const REFRESH_HOLD_TARGET_MS = 250;
 
 /**
  * The SLA sweep: recomputes stale SLA rows (due times, measured working time) and records
