@@ -30,7 +30,7 @@ export interface FeedRow {
  */
 export async function readSafeBound(q: Query, waitMs = 0): Promise<bigint | null> {
   if (waitMs > 0) {
-    await q(`SET LOCAL lock_timeout = '${Math.ceil(waitMs)}ms'`);
+    await q(`SELECT set_config('lock_timeout', $1, true)`, [`${Math.ceil(waitMs)}ms`]);
     await q('SELECT 1 AS locked FROM pg_advisory_xact_lock($1::bigint)', [OUTBOX_LOCK_KEY]);
   } else {
     const [got] = await q<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1::bigint) AS locked', [OUTBOX_LOCK_KEY]);

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 import { caseAccess } from '../domain/access';
 import { REDACTED_BASE, REDACTED_FIELDS, type EventType } from '../domain/events';
@@ -114,7 +115,7 @@ export class EventService {
         if (!isLockTimeout(err)) throw err;
       }
       if (Date.now() + SAFE_BOUND.pauseMs >= deadline) return null;
-      await new Promise((resolve) => setTimeout(resolve, SAFE_BOUND.pauseMs));
+      await sleep(SAFE_BOUND.pauseMs);
     }
   }
 
