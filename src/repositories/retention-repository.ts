@@ -24,6 +24,31 @@ export async function claimExpiredCases(q: Query, asOf: Date, zone: string, limi
 }
 
 /**
+ * Queues every word the claimed cases hold for the word-list cleanup (search_lexeme_removed), in
+ * one pass in word order, before anything of them is scrubbed. The erasure that follows removes
+ * their words case by case (a message scrub, then the batch's anonymising UPDATE), and the search
+ * trigger queues each case's removed words in order — but only within that case, so two
+ * retention batches (two instances) could take the same queued words in opposite orders and
+ * deadlock (seen once in a 30-minute two-instance soak). Taken here first, in one global order,
+ * the trigger's later queueing finds each word already held by this transaction. A word a case
+ * keeps after anonymisation is checked by the cleanup and stays in the word list.
+ */
+export async function queueWordsOf(q: Query, caseIds: readonly string[]): Promise<void> {
+  if (caseIds.length === 0) return;
+  await q(
+    `INSERT INTO search_lexeme_removed (lexeme)
+     SELECT DISTINCT w
+       FROM "case" c,
+            unnest(tsvector_to_array(coalesce(c.search_fields, ''::tsvector) || coalesce(c.search_messages, ''::tsvector)
+                                     || coalesce(c.search_internal, ''::tsvector))) w
+      WHERE c.id = ANY($1::uuid[])
+      ORDER BY w
+     ON CONFLICT (lexeme) DO UPDATE SET lexeme = EXCLUDED.lexeme`,
+    [caseIds],
+  );
+}
+
+/**
  * Scrubs the personal data around a case row (the row itself is written by its anonymisation
  * plan): every message body and attachment; every subject id in `people` (the requester, the
  * employee the case concerns, a filer filing for themselves: peopleOf in src/domain/retention.ts)

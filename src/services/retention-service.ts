@@ -5,7 +5,7 @@ import { peopleOf, planAnonymisation } from '../domain/retention';
 import { inTransaction, pgQuery } from '../db/query';
 import { cleanUpRemovedWords } from '../repositories/case-search';
 import { writePlans } from '../repositories/plan-writer';
-import { claimExpiredCases, scrubCaseParts } from '../repositories/retention-repository';
+import { claimExpiredCases, queueWordsOf, scrubCaseParts } from '../repositories/retention-repository';
 
 /**
  * One statement of the word-list cleanup checks at most this many queued words, for at most about
@@ -42,6 +42,11 @@ export class RetentionService {
     while (!signal?.aborted) {
       const n = await inTransaction(this.pool, async (q) => {
         const due = await claimExpiredCases(q, asOf, this.config.TIMEZONE, this.config.RETENTION_BATCH_SIZE);
+        // Their words first, in one order: the erasure below queues them case by case (queueWordsOf).
+        await queueWordsOf(
+          q,
+          due.map((c) => c.id),
+        );
         // The parts first: the plan's own history row and event are the system's and stay as written.
         for (const c of due) await scrubCaseParts(q, c.id, peopleOf(c));
         await writePlans(

@@ -333,6 +333,53 @@ describe('GET /v1/cases?q= (search)', () => {
     expect(await listed()).toBe(0);
   });
 
+  it('takes the queued words of a retention batch in one order, so a writer queueing them in another order does not deadlock with it', async () => {
+    // Two expired cases whose replies hold one word each; the earlier-closed one is scrubbed first
+    // and holds the later word in the alphabet.
+    await file('firstClosed', h.OLA!, { categoryKey: 'general', subject: 'Ordkø en', description: 'd' });
+    await file('secondClosed', h.OLA!, { categoryKey: 'general', subject: 'Ordkø to', description: 'd' });
+    expectStatus(await a.post(`/v1/cases/${ids.firstClosed}/messages`, h.ADMIN!, { body: 'bqzx' }), 201);
+    expectStatus(await a.post(`/v1/cases/${ids.secondClosed}/messages`, h.ADMIN!, { body: 'aqzx' }), 201);
+    await t.app.pool.query(`UPDATE "case" SET status = 'CLOSED', closed_at = '2020-01-01T00:00:00Z' WHERE id = $1`, [ids.firstClosed]);
+    await t.app.pool.query(`UPDATE "case" SET status = 'CLOSED', closed_at = '2020-01-02T00:00:00Z' WHERE id = $1`, [ids.secondClosed]);
+    const queue = `INSERT INTO search_lexeme_removed (lexeme) VALUES ($1) ON CONFLICT (lexeme) DO UPDATE SET lexeme = EXCLUDED.lexeme`;
+    const writer = new pg.Client({ connectionString: t.url });
+    await writer.connect();
+    try {
+      // Another writer holds the earlier word (as a retention batch of another instance would) ...
+      await writer.query('BEGIN');
+      await writer.query(queue, ['aqzx']);
+      const run = t.app.services.retention.run(new Date('2027-06-01T00:00:00Z')).then(
+        (n) => ({ n }),
+        (err: unknown) => ({ err }),
+      );
+      // ... until the retention batch waits for it ...
+      const db = (await writer.query<{ db: string; pid: number }>('SELECT current_database() AS db, pg_backend_pid() AS pid')).rows[0]!;
+      for (let i = 0; ; i++) {
+        const waiting = await t.app.pool.query(`SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND pid <> $2 AND wait_event_type = 'Lock'`, [
+          db.db,
+          db.pid,
+        ]);
+        if (waiting.rowCount) break;
+        if (i > 200) throw new Error('the retention batch never waited for the held word');
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      // ... and then queues the later one. Taken case by case, the batch would hold it by now
+      // (the first case's reply) and PostgreSQL would break the cycle by failing one of the two.
+      await writer.query(queue, ['bqzx']);
+      await writer.query('COMMIT');
+      const outcome = await run;
+      expect(outcome).toEqual({ n: 2 });
+    } finally {
+      await writer.end();
+    }
+    expect(await found('aqzx', h.ADMIN!)).toEqual([]);
+    expect(await found('bqzx', h.ADMIN!)).toEqual([]);
+    await t.app.services.retention.cleanUpWords();
+    const left = await t.app.pool.query(`SELECT lexeme FROM search_lexeme WHERE lexeme IN ('aqzx', 'bqzx')`);
+    expect(left.rowCount).toBe(0);
+  });
+
   it('drops the words an edit removed from the prefix word list at the next cleanup, and keeps those another case still holds', async () => {
     await file('renamed', h.OLA!, { categoryKey: 'general', subject: 'Quokkatelling wombatdag', description: 'Stikkord til prefikssøk' });
     await file('keeper', h.OLA!, { categoryKey: 'general', subject: 'Stikkord', description: 'Ingenting annet' });
