@@ -78,11 +78,32 @@ export async function loadSlaFacts(q: Query, caseIds: readonly string[]): Promis
   );
 }
 
-/** A stale SLA row claimed for refreshing, with the breaches already recorded for it. */
-export interface ClaimedSlaRow {
+/** A stale SLA row read for refreshing: its mark count, and the breaches already recorded for it. */
+export interface StaleSlaRow {
   caseId: string;
+  /** case_sla.marks when read: the refresh writes the row only if it is still this. */
+  marks: string;
   firstResponseBreached: boolean;
   resolutionBreached: boolean;
+}
+
+/**
+ * Up to `limit` stale rows, read without locking: the refresh computes them outside any lock and
+ * then writes only those lockUnchangedSla still finds as read. Sweepers on several instances may
+ * read the same rows; the first to write one wins, the others find its count or `dirty` changed.
+ */
+export async function readStaleSla(q: Query, limit: number): Promise<StaleSlaRow[]> {
+  const rows = await q<{ case_id: string; marks: string; first_response_breached: boolean; resolution_breached: boolean }>(
+    `SELECT s.case_id, s.marks::text AS marks, s.first_response_breached, s.resolution_breached
+       FROM case_sla s WHERE s.dirty LIMIT $1`,
+    [limit],
+  );
+  return rows.map((r) => ({
+    caseId: r.case_id,
+    marks: r.marks,
+    firstResponseBreached: r.first_response_breached,
+    resolutionBreached: r.resolution_breached,
+  }));
 }
 
 /**
@@ -95,23 +116,24 @@ export interface ClaimedSlaRow {
 const CASE_KEY_SHARE = 'FOR KEY SHARE OF c SKIP LOCKED';
 
 /**
- * Claims up to `limit` stale rows for this transaction. SKIP LOCKED lets sweepers on other
- * instances take other rows; a case change waits for this transaction before marking its row
- * stale again, so no change is lost between the read and the update.
+ * Locks, for this transaction, the rows of `read` that are still stale with the mark count they
+ * were read with, and answers their case ids. A row marked since (a case change, new targets, a
+ * calendar edit: every mark bumps the count), refreshed by another sweeper, or held by a
+ * transaction in flight (SKIP LOCKED; its mark may be on the way) is left stale for the next
+ * batch. Under READ COMMITTED a row changed after this statement's snapshot is re-checked on its
+ * newest version before it is locked, so a mark committed at any point before the lock is seen.
  */
-export async function claimStaleSla(q: Query, limit: number): Promise<ClaimedSlaRow[]> {
-  const rows = await q<{ case_id: string; first_response_breached: boolean; resolution_breached: boolean }>(
-    `SELECT s.case_id, s.first_response_breached, s.resolution_breached
+export async function lockUnchangedSla(q: Query, read: readonly Pick<StaleSlaRow, 'caseId' | 'marks'>[]): Promise<Set<string>> {
+  if (read.length === 0) return new Set();
+  const rows = await q<{ case_id: string }>(
+    `SELECT s.case_id
        FROM case_sla s JOIN "case" c ON c.id = s.case_id
-      WHERE s.dirty LIMIT $1
+       JOIN unnest($1::uuid[], $2::bigint[]) AS v(case_id, marks) ON v.case_id = s.case_id
+      WHERE s.dirty AND s.marks = v.marks
       FOR UPDATE OF s SKIP LOCKED ${CASE_KEY_SHARE}`,
-    [limit],
+    [read.map((r) => r.caseId), read.map((r) => r.marks)],
   );
-  return rows.map((r) => ({
-    caseId: r.case_id,
-    firstResponseBreached: r.first_response_breached,
-    resolutionBreached: r.resolution_breached,
-  }));
+  return new Set(rows.map((r) => r.case_id));
 }
 
 /** The refreshed state of one case's SLA row. */
@@ -286,8 +308,8 @@ export async function recordBreaches(
 /** After the calendar changed, every case whose targets are still running needs new due times. */
 export async function markRunningStale(q: Query): Promise<number> {
   const rows = await q<{ n: number }>(
-    `WITH u AS (UPDATE case_sla SET dirty = true
-                 WHERE NOT dirty AND (first_response_ms IS NULL OR resolution_ms IS NULL) RETURNING 1)
+    `WITH u AS (UPDATE case_sla SET dirty = true, marks = marks + 1
+                 WHERE first_response_ms IS NULL OR resolution_ms IS NULL RETURNING 1)
      SELECT count(*)::int AS n FROM u`,
   );
   return rows[0]?.n ?? 0;

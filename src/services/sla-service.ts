@@ -4,9 +4,10 @@ import type { Clock } from '../domain/clock';
 import { evaluateSla, SLA_KINDS, stintsOf, watchAt, type SlaState } from '../domain/sla';
 import {
   claimDueWatches,
-  claimStaleSla,
+  lockUnchangedSla,
   loadSlaFacts,
   markFresh,
+  readStaleSla,
   recordBreaches,
   replaceStints,
   saveRefreshedSla,
@@ -17,7 +18,7 @@ import {
 import { planSlaBreach } from '../domain/plan';
 import type { CaseSlaExtras } from '../repositories/case-repository';
 import { writePlans } from '../repositories/plan-writer';
-import { inTransaction, type Query } from '../db/query';
+import { inTransaction, pgQuery, type Query } from '../db/query';
 import type { CaseSlaDto } from '../schemas/service-level';
 import { loadServiceCalendar } from './service-calendar-service';
 import { targetsFor, type Priority } from '../domain/triage';
@@ -142,17 +143,19 @@ const REFRESH_HOLD_TARGET_MS = 250;
 
 /**
  * The SLA sweep: recomputes stale SLA rows (due times, measured working time) and records
- * breaches whose due time has passed. Any number of instances may sweep at once: rows are
- * claimed with SKIP LOCKED and a breach is unique per case and kind.
+ * breaches whose due time has passed. Any number of instances may sweep at once: a refreshed row
+ * is written only if no mark touched it since it was read (lockUnchangedSla, SKIP LOCKED), a
+ * breach is claimed with SKIP LOCKED and is unique per case and kind.
  */
 export class SlaService {
   /**
-   * Stale rows the next refresh batch claims: SLA_BATCH_SIZE at most, halved after a batch that
+   * Stale rows the next refresh batch reads: SLA_BATCH_SIZE at most, halved after a batch that
    * held its rows longer than `holdTargetMs` and doubled (up to SLA_BATCH_SIZE) after one that took
-   * under half of it. A batch holds its case_sla rows from the claim to the commit, and a move of
-   * one of those cases waits for them; the time grows with the cases' histories (facts read and
-   * computed per case), so a fixed count held rows for seconds once cases had hundreds of status
-   * changes (the soaks of 2026-12-02).
+   * under half of it. A batch holds its case_sla rows only while it writes them (it reads and
+   * computes before it locks), and a move of one of those cases waits for that. Before, the rows
+   * were held from the claim to the commit, reading and computing included, which took seconds
+   * once cases had hundreds of status changes (the soaks of 2026-12-02); the bound stays for
+   * batches whose writes (changed stints) are large.
    */
   private refreshSize: number;
 
@@ -166,7 +169,7 @@ export class SlaService {
     this.refreshSize = batchSize;
   }
 
-  /** How many stale rows the next refresh batch claims (for tests and diagnostics). */
+  /** How many stale rows the next refresh batch reads (for tests and diagnostics). */
   get refreshBatchSize(): number {
     return this.refreshSize;
   }
@@ -180,13 +183,13 @@ export class SlaService {
     for (;;) {
       if (signal?.aborted) return { refreshed, breaches: 0 };
       const size = this.refreshSize;
-      const started = performance.now();
-      const n = await this.refreshBatch(asOf, size);
-      const held = performance.now() - started;
-      if (held > this.holdTargetMs) this.refreshSize = Math.max(1, Math.floor(size / 2));
-      else if (held < this.holdTargetMs / 2 && n === size) this.refreshSize = Math.min(this.batchSize, size * 2);
-      refreshed += n;
-      if (n < size) break;
+      const { read, written, heldMs } = await this.refreshBatch(asOf, size);
+      if (heldMs > this.holdTargetMs) this.refreshSize = Math.max(1, Math.floor(size / 2));
+      else if (heldMs < this.holdTargetMs / 2 && read === size) this.refreshSize = Math.min(this.batchSize, size * 2);
+      refreshed += written;
+      // A short batch was the last; a batch whose every row was marked again (or written by
+      // another sweeper) meanwhile leaves them to the next sweep rather than reading them again.
+      if (read < size || written === 0) break;
     }
     let breaches = 0;
     for (const kind of SLA_KINDS) {
@@ -208,55 +211,77 @@ export class SlaService {
     return { refreshed, breaches };
   }
 
-  private async refreshBatch(asOf: Date, size: number): Promise<number> {
-    return inTransaction(this.pool, async (q) => {
-      const claimed = await claimStaleSla(q, size);
-      if (claimed.length === 0) return 0;
-      // Read after claiming: a calendar edit that committed before this point is seen here, and
-      // one still in flight re-marks these rows stale once this transaction ends.
-      const [cal, facts] = await Promise.all([
-        loadServiceCalendar(q, this.zone),
-        loadSlaFacts(
-          q,
-          claimed.map((c) => c.caseId),
-        ),
-      ]);
-      const updates: SlaRowUpdate[] = [];
-      const stints: CaseStints[] = [];
-      const gone: string[] = [];
-      for (const c of claimed) {
-        const f = facts.get(c.caseId);
-        if (!f) {
-          gone.push(c.caseId);
-          continue;
-        }
-        const s = evaluateSla(factsOf(f), cal, asOf);
-        updates.push({
-          caseId: c.caseId,
-          filedAt: f.filedAt,
-          categoryKey: f.categoryKey,
-          teamKey: f.teamKey,
-          firstResponseWatchAt: watchAt(s.firstResponse, asOf, c.firstResponseBreached),
-          resolutionWatchAt: watchAt(s.resolution, asOf, c.resolutionBreached),
-          firstResponseAt: s.firstResponse.metAt,
-          resolvedAt: s.resolution.metAt,
-          firstResponseMs: s.firstResponse.workingMs,
-          resolutionMs: s.resolution.workingMs,
-          firstResponseDueAt: s.firstResponse.dueAt,
-          resolutionDueAt: s.resolution.dueAt,
-        });
-        stints.push({
-          caseId: c.caseId,
-          filedAt: f.filedAt,
-          categoryKey: f.categoryKey,
-          teamKey: f.teamKey,
-          stints: stintsOf(f.filedAt, f.changes, cal),
-        });
+  /**
+   * One refresh batch: reads up to `size` stale rows and their facts and computes them without
+   * holding any lock, then writes, in a short transaction, the rows no mark has touched since
+   * (lockUnchangedSla). Answers how many stale rows it read, how many it wrote, and how long it
+   * held rows (the write transaction), which the batch size adapts to.
+   */
+  private async refreshBatch(asOf: Date, size: number): Promise<{ read: number; written: number; heldMs: number }> {
+    const q = pgQuery(this.pool);
+    const stale = await readStaleSla(q, size);
+    if (stale.length === 0) return { read: 0, written: 0, heldMs: 0 };
+    // Read after the mark counts: a calendar edit or case change that commits after this point
+    // bumps the count of its rows, and this batch then leaves them stale.
+    const [cal, facts] = await Promise.all([
+      loadServiceCalendar(q, this.zone),
+      loadSlaFacts(
+        q,
+        stale.map((c) => c.caseId),
+      ),
+    ]);
+    const updates: SlaRowUpdate[] = [];
+    const stints: CaseStints[] = [];
+    const gone: string[] = [];
+    for (const c of stale) {
+      const f = facts.get(c.caseId);
+      if (!f) {
+        gone.push(c.caseId);
+        continue;
       }
-      await saveRefreshedSla(q, updates, asOf);
-      await replaceStints(q, stints);
-      await markFresh(q, gone, asOf);
-      return claimed.length;
+      const s = evaluateSla(factsOf(f), cal, asOf);
+      updates.push({
+        caseId: c.caseId,
+        filedAt: f.filedAt,
+        categoryKey: f.categoryKey,
+        teamKey: f.teamKey,
+        firstResponseWatchAt: watchAt(s.firstResponse, asOf, c.firstResponseBreached),
+        resolutionWatchAt: watchAt(s.resolution, asOf, c.resolutionBreached),
+        firstResponseAt: s.firstResponse.metAt,
+        resolvedAt: s.resolution.metAt,
+        firstResponseMs: s.firstResponse.workingMs,
+        resolutionMs: s.resolution.workingMs,
+        firstResponseDueAt: s.firstResponse.dueAt,
+        resolutionDueAt: s.resolution.dueAt,
+      });
+      stints.push({
+        caseId: c.caseId,
+        filedAt: f.filedAt,
+        categoryKey: f.categoryKey,
+        teamKey: f.teamKey,
+        stints: stintsOf(f.filedAt, f.changes, cal),
+      });
+    }
+    const started = performance.now();
+    const written = await inTransaction(this.pool, async (tq) => {
+      const held = await lockUnchangedSla(tq, stale);
+      if (held.size === 0) return 0;
+      await saveRefreshedSla(
+        tq,
+        updates.filter((u) => held.has(u.caseId)),
+        asOf,
+      );
+      await replaceStints(
+        tq,
+        stints.filter((st) => held.has(st.caseId)),
+      );
+      await markFresh(
+        tq,
+        gone.filter((id) => held.has(id)),
+        asOf,
+      );
+      return held.size;
     });
+    return { read: stale.length, written, heldMs: performance.now() - started };
   }
 }
