@@ -17,6 +17,8 @@ export interface CaseSlaFactsRow {
   priority: Priority;
   priorityTargets: PriorityTargets;
   changes: StatusChange[];
+  /** The case row's version (xmin) these facts were read from: any update of the row changes it. */
+  rowVersion: string;
 }
 
 /** The stored business calendar: opening hours per weekday and extra closed dates. */
@@ -50,8 +52,9 @@ export async function loadSlaFacts(q: Query, caseIds: readonly string[]): Promis
     priority: Priority;
     priority_targets: PriorityTargets | null;
     changes: Array<{ at: string; to: Status }>;
+    row_version: string;
   }>(
-    `SELECT c.id, c.created_at, c.category_key, c.team_key, c.first_response_at, cat.first_response_hours, cat.resolution_hours,
+    `SELECT c.id, c.xmin::text AS row_version, c.created_at, c.category_key, c.team_key, c.first_response_at, cat.first_response_hours, cat.resolution_hours,
             c.priority::text AS priority, cat.priority_targets,
             coalesce((SELECT json_agg(json_build_object('at', h.at, 'to', h.to_value) ORDER BY h.id)
                         FROM case_history h WHERE h.case_id = c.id AND h.field = 'status'), '[]'::json) AS changes
@@ -73,6 +76,7 @@ export async function loadSlaFacts(q: Query, caseIds: readonly string[]): Promis
         priority: r.priority,
         priorityTargets: r.priority_targets ?? {},
         changes: r.changes.map((c) => ({ at: new Date(c.at), to: c.to })),
+        rowVersion: r.row_version,
       },
     ]),
   );
@@ -81,7 +85,7 @@ export async function loadSlaFacts(q: Query, caseIds: readonly string[]): Promis
 /** A stale SLA row read for refreshing: its mark count, and the breaches already recorded for it. */
 export interface StaleSlaRow {
   caseId: string;
-  /** case_sla.marks when read: the refresh writes the row only if it is still this. */
+  /** case_sla.marks when read (bumped by category and calendar edits): the refresh writes the row only if it is still this. */
   marks: string;
   firstResponseBreached: boolean;
   resolutionBreached: boolean;
@@ -116,16 +120,21 @@ export async function readStaleSla(q: Query, limit: number): Promise<StaleSlaRow
 const CASE_KEY_SHARE = 'FOR KEY SHARE OF c SKIP LOCKED';
 
 /**
- * Locks, for this transaction, the rows of `read` that are still stale with the mark count they
- * were read with, and answers their case ids. A row marked since (a case change, new targets, a
- * calendar edit: every mark bumps the count), refreshed by another sweeper, or held by a
- * transaction in flight (SKIP LOCKED; its mark may be on the way) is left stale for the next
- * batch. Under READ COMMITTED a row changed after this statement's snapshot is re-checked on its
- * newest version before it is locked, so a mark committed at any point before the lock is seen.
+ * Locks, for this transaction, the SLA rows of the cases in `read` whose inputs did not change
+ * since the refresh read them, and answers their case ids: the row still stale with the mark
+ * count it was read with (new category targets and a calendar edit bump it), and the case row
+ * still at the version its facts were read from (a case change updates the row; its trigger marks
+ * an already stale SLA row without a trace, so the row version is what shows it). Anything else
+ * stays stale for the next batch.
+ *
+ * Two statements, in this order: first the SLA rows are locked (SKIP LOCKED: a change in flight
+ * holds its row from its trigger to its commit); a change that has not reached its trigger yet
+ * waits for this transaction and marks the row stale again after it. Then the case rows are read
+ * with a new snapshot, which sees every change that held an SLA row and committed before the lock.
  */
-export async function lockUnchangedSla(q: Query, read: readonly Pick<StaleSlaRow, 'caseId' | 'marks'>[]): Promise<Set<string>> {
+export async function lockUnchangedSla(q: Query, read: readonly { caseId: string; marks: string; rowVersion: string }[]): Promise<Set<string>> {
   if (read.length === 0) return new Set();
-  const rows = await q<{ case_id: string }>(
+  const locked = await q<{ case_id: string }>(
     `SELECT s.case_id
        FROM case_sla s JOIN "case" c ON c.id = s.case_id
        JOIN unnest($1::uuid[], $2::bigint[]) AS v(case_id, marks) ON v.case_id = s.case_id
@@ -133,7 +142,15 @@ export async function lockUnchangedSla(q: Query, read: readonly Pick<StaleSlaRow
       FOR UPDATE OF s SKIP LOCKED ${CASE_KEY_SHARE}`,
     [read.map((r) => r.caseId), read.map((r) => r.marks)],
   );
-  return new Set(rows.map((r) => r.case_id));
+  if (locked.length === 0) return new Set();
+  const ids = new Set(locked.map((r) => r.case_id));
+  const mine = read.filter((r) => ids.has(r.caseId));
+  const unchanged = await q<{ id: string }>(
+    `SELECT c.id FROM "case" c JOIN unnest($1::uuid[], $2::text[]) AS v(id, row_version) ON v.id = c.id
+      WHERE c.xmin::text = v.row_version`,
+    [mine.map((r) => r.caseId), mine.map((r) => r.rowVersion)],
+  );
+  return new Set(unchanged.map((r) => r.id));
 }
 
 /** The refreshed state of one case's SLA row. */
@@ -241,12 +258,6 @@ export async function replaceStints(q: Query, cases: readonly CaseStints[]): Pro
   );
 }
 
-/** Rows of cases that no longer exist, or never had a case row here, have nothing to compute. */
-export async function markFresh(q: Query, caseIds: readonly string[], at: Date): Promise<void> {
-  if (caseIds.length === 0) return;
-  await q(`UPDATE case_sla SET dirty = false, refreshed_at = $2 WHERE case_id = ANY($1::uuid[])`, [caseIds, at]);
-}
-
 const WATCH_COLUMN: Record<SlaKind, { watch: string; flag: string }> = {
   first_response: { watch: 'first_response_watch_at', flag: 'first_response_breached' },
   resolution: { watch: 'resolution_watch_at', flag: 'resolution_breached' },
@@ -305,7 +316,11 @@ export async function recordBreaches(
   return inserted.map((r) => ({ ...r, dueAt: new Date(r.dueAt) }));
 }
 
-/** After the calendar changed, every case whose targets are still running needs new due times. */
+/**
+ * After the calendar changed, every case whose targets are still running needs new due times. Rows
+ * already stale are marked too (their count bumped): a refresh computing them right now used the
+ * old calendar.
+ */
 export async function markRunningStale(q: Query): Promise<number> {
   const rows = await q<{ n: number }>(
     `WITH u AS (UPDATE case_sla SET dirty = true, marks = marks + 1

@@ -6,7 +6,6 @@ import {
   claimDueWatches,
   lockUnchangedSla,
   loadSlaFacts,
-  markFresh,
   readStaleSla,
   recordBreaches,
   replaceStints,
@@ -221,8 +220,9 @@ export class SlaService {
     const q = pgQuery(this.pool);
     const stale = await readStaleSla(q, size);
     if (stale.length === 0) return { read: 0, written: 0, heldMs: 0 };
-    // Read after the mark counts: a calendar edit or case change that commits after this point
-    // bumps the count of its rows, and this batch then leaves them stale.
+    // Read after the mark counts: a calendar or category edit that commits after this point bumps
+    // the count of its rows, and a case change the case row's version read with the facts; this
+    // batch then leaves those rows stale (lockUnchangedSla).
     const [cal, facts] = await Promise.all([
       loadServiceCalendar(q, this.zone),
       loadSlaFacts(
@@ -232,13 +232,12 @@ export class SlaService {
     ]);
     const updates: SlaRowUpdate[] = [];
     const stints: CaseStints[] = [];
-    const gone: string[] = [];
+    const read: Array<{ caseId: string; marks: string; rowVersion: string }> = [];
     for (const c of stale) {
+      // A case deleted since (its SLA row went with it) has nothing to write.
       const f = facts.get(c.caseId);
-      if (!f) {
-        gone.push(c.caseId);
-        continue;
-      }
+      if (!f) continue;
+      read.push({ caseId: c.caseId, marks: c.marks, rowVersion: f.rowVersion });
       const s = evaluateSla(factsOf(f), cal, asOf);
       updates.push({
         caseId: c.caseId,
@@ -264,7 +263,7 @@ export class SlaService {
     }
     const started = performance.now();
     const written = await inTransaction(this.pool, async (tq) => {
-      const held = await lockUnchangedSla(tq, stale);
+      const held = await lockUnchangedSla(tq, read);
       if (held.size === 0) return 0;
       await saveRefreshedSla(
         tq,
@@ -274,11 +273,6 @@ export class SlaService {
       await replaceStints(
         tq,
         stints.filter((st) => held.has(st.caseId)),
-      );
-      await markFresh(
-        tq,
-        gone.filter((id) => held.has(id)),
-        asOf,
       );
       return held.size;
     });

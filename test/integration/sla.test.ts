@@ -268,6 +268,7 @@ describe('the SLA refresh batch', () => {
   afterAll(async () => t.close());
 
   const stale = async () => (await rows<{ n: number }>(t, 'SELECT count(*)::int AS n FROM case_sla WHERE dirty'))[0]!.n;
+  const staleRow = async (id: string) => (await rows<{ dirty: boolean }>(t, 'SELECT dirty FROM case_sla WHERE case_id = $1', [id]))[0]!.dirty;
 
   it('halves the batch after one that held its rows too long, and still refreshes every stale row', async () => {
     for (let i = 0; i < 12; i++) await file(t, ola, `batch ${i}`);
@@ -288,46 +289,87 @@ describe('the SLA refresh batch', () => {
     expect(quick.refreshBatchSize).toBe(8);
   });
 
-  it('reads and computes without holding its rows: a case change meanwhile does not wait, and its row stays stale for the next sweep', async () => {
-    const { id } = await file(t, ola, 'marked while computed');
-    const sweeper = new SlaService(t.app.pool, new FixedClock(new Date()), 'Europe/Oslo', 8);
-    await sweeper.sweep();
-    expect(await stale()).toBe(0);
-    // Stale again, committed: the next sweep reads it.
-    await t.app.pool.query(`UPDATE "case" SET status = 'ASSIGNED' WHERE id = $1`, [id]);
-    expect(await stale()).toBe(1);
-    const blocker = new pg.Client({ connectionString: t.url });
-    const mover = new pg.Client({ connectionString: t.url });
-    await blocker.connect();
-    await mover.connect();
-    try {
-      // The sweep's read of the status changes waits here, after it has read the stale row.
-      await blocker.query('BEGIN');
-      await blocker.query('LOCK TABLE case_history IN ACCESS EXCLUSIVE MODE');
-      const sweep = sweeper.sweep();
-      const { db, pid } = (await blocker.query<{ db: string; pid: number }>('SELECT current_database() AS db, pg_backend_pid() AS pid')).rows[0]!;
-      for (let i = 0; ; i++) {
-        const waiting = await t.app.pool.query(`SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND pid <> $2 AND wait_event_type = 'Lock'`, [
-          db,
-          pid,
-        ]);
-        if (waiting.rowCount) break;
-        if (i > 200) throw new Error('the sweep never waited for case_history');
-        await new Promise((r) => setTimeout(r, 25));
-      }
-      // A move of the case while the sweep is in the middle of it: its trigger marks the row (already
-      // stale) without waiting (a sweep holding the row from its claim made it wait here).
-      await mover.query(`SET lock_timeout = '1s'`);
-      await mover.query(`UPDATE "case" SET status = 'IN_PROGRESS' WHERE id = $1`, [id]);
-      await blocker.query('COMMIT');
-      // What the sweep computed is from before the move: it is not written, and the row stays stale.
-      expect((await sweep).refreshed).toBe(0);
+  // A change of the case row shows in its version; new targets on its category and a calendar edit
+  // in the SLA row's mark count. The sweep is held in one of its two reads (the other goes through)
+  // and the change lands then, after the read it would make stale.
+  const FACTS = '%FROM case_history h WHERE h.case_id%';
+  const CALENDAR = '%FROM service_hours%';
+  const changes: Array<{ change: string; block: string; done: string; run: (t: TestApp, id: string, mover: pg.Client) => Promise<unknown> }> = [
+    {
+      change: 'a move of the case',
+      block: 'service_hours',
+      done: FACTS,
+      run: (_, id, mover) => mover.query(`UPDATE "case" SET status = 'IN_PROGRESS' WHERE id = $1`, [id]),
+    },
+    {
+      change: 'new targets on its category',
+      block: 'service_hours',
+      done: FACTS,
+      run: (_, id, mover) =>
+        mover.query(`UPDATE category SET resolution_hours = resolution_hours + 1 WHERE key = (SELECT category_key FROM "case" WHERE id = $1)`, [id]),
+    },
+    {
+      change: 'a calendar edit',
+      block: 'case_history',
+      done: CALENDAR,
+      run: (t) =>
+        t.app.serviceLevels.calendar.put(
+          { hours: [1, 2, 3, 4, 5].map((weekday) => ({ weekday: weekday as 1, start: '08:00', end: '15:00' })), closedDays: [] },
+          'admin',
+        ),
+    },
+  ];
+  it.each(changes)(
+    'reads and computes without holding its rows: $change meanwhile does not wait, and the row stays stale for the next sweep',
+    async ({ block, done, run }) => {
+      const { id } = await file(t, ola, 'marked while computed');
+      const sweeper = new SlaService(t.app.pool, new FixedClock(new Date()), 'Europe/Oslo', 8);
+      await sweeper.sweep();
+      expect(await stale()).toBe(0);
+      // Stale again, committed: the next sweep reads it.
+      await t.app.pool.query(`UPDATE "case" SET status = 'ASSIGNED' WHERE id = $1`, [id]);
       expect(await stale()).toBe(1);
-    } finally {
-      await blocker.end();
-      await mover.end();
-    }
-    expect((await sweeper.sweep()).refreshed).toBe(1);
-    expect(await stale()).toBe(0);
-  });
+      const blocker = new pg.Client({ connectionString: t.url });
+      const mover = new pg.Client({ connectionString: t.url });
+      await blocker.connect();
+      await mover.connect();
+      try {
+        await blocker.query('BEGIN');
+        await blocker.query(`LOCK TABLE ${block} IN ACCESS EXCLUSIVE MODE`);
+        const { db, pid, t0 } = (
+          await blocker.query<{ db: string; pid: number; t0: Date }>(
+            'SELECT current_database() AS db, pg_backend_pid() AS pid, clock_timestamp() AS t0',
+          )
+        ).rows[0]!;
+        const sweep = sweeper.sweep();
+        for (let i = 0; ; i++) {
+          // Asked on the mover's own connection: the pool would hand out the connection whose last query is looked for.
+          const { rows: r } = await mover.query<{ waiting: boolean; read: boolean }>(
+            `SELECT bool_or(wait_event_type = 'Lock' AND pid <> $2) AS waiting,
+                    bool_or(state = 'idle' AND state_change > $3 AND query LIKE $4) AS read
+               FROM pg_stat_activity WHERE datname = $1`,
+            [db, pid, t0, done],
+          );
+          if (r[0]!.waiting && r[0]!.read) break;
+          if (i > 200) throw new Error('the sweep never made its other read while it waited');
+          await new Promise((res) => setTimeout(res, 25));
+        }
+        // The change, after that read: its marking does not wait for the sweep (a sweep holding the
+        // row from its claim made it wait).
+        await mover.query(`SET lock_timeout = '1s'`);
+        await run(t, id, mover);
+        await blocker.query('COMMIT');
+        // What the sweep computed is from before the change: it is not written, and the row stays stale.
+        expect((await sweep).refreshed).toBe(0);
+        expect(await staleRow(id)).toBe(true);
+      } finally {
+        await blocker.end();
+        await mover.end();
+      }
+      // (New targets and a new calendar mark the other running cases too.)
+      expect((await sweeper.sweep()).refreshed).toBeGreaterThanOrEqual(1);
+      expect(await staleRow(id)).toBe(false);
+      expect(await stale()).toBe(0);
+    },
+  );
 });
