@@ -92,15 +92,17 @@ export interface StaleSlaRow {
 }
 
 /**
- * Up to `limit` stale rows, read without locking: the refresh computes them outside any lock and
- * then writes only those lockUnchangedSla still finds as read. Sweepers on several instances may
- * read the same rows; the first to write one wins, the others find its count or `dirty` changed.
+ * Up to `limit` stale rows, read without locking, other than those in `skip`: the refresh computes
+ * them outside any lock and then writes only those lockUnchangedSla still finds as read. Sweepers
+ * on several instances may read the same rows; the first to write one wins, the others find its
+ * count or `dirty` changed. `skip` holds the rows this sweep could not write (changed meanwhile,
+ * or held by a transaction in flight), so that it reads others rather than the same ones again.
  */
-export async function readStaleSla(q: Query, limit: number): Promise<StaleSlaRow[]> {
+export async function readStaleSla(q: Query, limit: number, skip: readonly string[] = []): Promise<StaleSlaRow[]> {
   const rows = await q<{ case_id: string; marks: string; first_response_breached: boolean; resolution_breached: boolean }>(
     `SELECT s.case_id, s.marks::text AS marks, s.first_response_breached, s.resolution_breached
-       FROM case_sla s WHERE s.dirty LIMIT $1`,
-    [limit],
+       FROM case_sla s WHERE s.dirty AND NOT (s.case_id = ANY($2::uuid[])) LIMIT $1`,
+    [limit, skip],
   );
   return rows.map((r) => ({
     caseId: r.case_id,

@@ -139,6 +139,8 @@ export class CaseSlaLoader {
 
 /** How long a refresh batch should hold its rows at most (SlaService.refreshBatchSize adapts to it). */
 const REFRESH_HOLD_TARGET_MS = 250;
+/** Rows one sweep may pass over before it leaves the rest of the refresh to the next sweep. */
+const MAX_SKIPPED = 5000;
 
 /**
  * The SLA sweep: recomputes stale SLA rows (due times, measured working time) and records
@@ -179,16 +181,19 @@ export class SlaService {
    */
   async sweep(asOf: Date = this.clock.now(), signal?: AbortSignal): Promise<{ refreshed: number; breaches: number }> {
     let refreshed = 0;
+    // Rows a batch read but could not write (changed meanwhile, or held by a transaction in
+    // flight): later batches of this sweep pass them over, so a row held for long cannot stop the
+    // refresh of the others, nor make the sweep read it again and again. The next sweep tries
+    // them again.
+    const skipped = new Set<string>();
     for (;;) {
       if (signal?.aborted) return { refreshed, breaches: 0 };
       const size = this.refreshSize;
-      const { read, written, heldMs } = await this.refreshBatch(asOf, size);
+      const { read, written, heldMs } = await this.refreshBatch(asOf, size, skipped);
       if (heldMs > this.holdTargetMs) this.refreshSize = Math.max(1, Math.floor(size / 2));
       else if (heldMs < this.holdTargetMs / 2 && read === size) this.refreshSize = Math.min(this.batchSize, size * 2);
       refreshed += written;
-      // A short batch was the last; a batch whose every row was marked again (or written by
-      // another sweeper) meanwhile leaves them to the next sweep rather than reading them again.
-      if (read < size || written === 0) break;
+      if (read < size || skipped.size > MAX_SKIPPED) break;
     }
     let breaches = 0;
     for (const kind of SLA_KINDS) {
@@ -211,14 +216,15 @@ export class SlaService {
   }
 
   /**
-   * One refresh batch: reads up to `size` stale rows and their facts and computes them without
-   * holding any lock, then writes, in a short transaction, the rows no mark has touched since
-   * (lockUnchangedSla). Answers how many stale rows it read, how many it wrote, and how long it
-   * held rows (the write transaction), which the batch size adapts to.
+   * One refresh batch: reads up to `size` stale rows (not in `skipped`) and their facts and
+   * computes them without holding any lock, then writes, in a short transaction, the rows no mark
+   * has touched since (lockUnchangedSla) and adds the others to `skipped`. Answers how many stale
+   * rows it read, how many it wrote, and how long it held rows (the write transaction), which the
+   * batch size adapts to.
    */
-  private async refreshBatch(asOf: Date, size: number): Promise<{ read: number; written: number; heldMs: number }> {
+  private async refreshBatch(asOf: Date, size: number, skipped: Set<string>): Promise<{ read: number; written: number; heldMs: number }> {
     const q = pgQuery(this.pool);
-    const stale = await readStaleSla(q, size);
+    const stale = await readStaleSla(q, size, [...skipped]);
     if (stale.length === 0) return { read: 0, written: 0, heldMs: 0 };
     // Read after the mark counts: a calendar or category edit that commits after this point bumps
     // the count of its rows, and a case change the case row's version read with the facts; this
@@ -262,20 +268,21 @@ export class SlaService {
       });
     }
     const started = performance.now();
-    const written = await inTransaction(this.pool, async (tq) => {
-      const held = await lockUnchangedSla(tq, read);
-      if (held.size === 0) return 0;
+    const held = await inTransaction(this.pool, async (tq) => {
+      const unchanged = await lockUnchangedSla(tq, read);
+      if (unchanged.size === 0) return unchanged;
       await saveRefreshedSla(
         tq,
-        updates.filter((u) => held.has(u.caseId)),
+        updates.filter((u) => unchanged.has(u.caseId)),
         asOf,
       );
       await replaceStints(
         tq,
-        stints.filter((st) => held.has(st.caseId)),
+        stints.filter((st) => unchanged.has(st.caseId)),
       );
-      return held.size;
+      return unchanged;
     });
-    return { read: stale.length, written, heldMs: performance.now() - started };
+    for (const c of stale) if (!held.has(c.caseId)) skipped.add(c.caseId);
+    return { read: stale.length, written: held.size, heldMs: performance.now() - started };
   }
 }

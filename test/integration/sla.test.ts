@@ -1,6 +1,8 @@
 import pg from 'pg';
 import { FixedClock } from '../../src/domain/clock';
 import { SlaService } from '../../src/services/sla-service';
+import { readStaleSla } from '../../src/repositories/sla-repository';
+import { pgQuery } from '../../src/db/query';
 import { createTestApp, type TestApp } from '../helpers/app';
 import { onRealServer } from '../helpers/db';
 
@@ -372,4 +374,25 @@ describe('the SLA refresh batch', () => {
       expect(await stale()).toBe(0);
     },
   );
+
+  it('passes over a row a transaction holds and refreshes the others in the same sweep, one row a batch', async () => {
+    for (let i = 0; i < 3; i++) await file(t, ola, `held ${i}`);
+    expect(await stale()).toBe(3);
+    // The row a sweep reads first, held by a transaction in flight (as a long bulk change would).
+    const [first] = await readStaleSla(pgQuery(t.app.pool), 1);
+    const holder = new pg.Client({ connectionString: t.url });
+    await holder.connect();
+    const one = new SlaService(t.app.pool, new FixedClock(new Date()), 'Europe/Oslo', 1, 3_600_000);
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT 1 FROM case_sla WHERE case_id = $1 FOR UPDATE', [first!.caseId]);
+      expect((await one.sweep()).refreshed).toBe(2);
+      expect(await staleRow(first!.caseId)).toBe(true);
+    } finally {
+      await holder.query('ROLLBACK');
+      await holder.end();
+    }
+    expect((await one.sweep()).refreshed).toBe(1);
+    expect(await stale()).toBe(0);
+  });
 });
