@@ -5,7 +5,7 @@ import { peopleOf, planAnonymisation } from '../domain/retention';
 import { inTransaction, pgQuery } from '../db/query';
 import { cleanUpRemovedWords } from '../repositories/case-search';
 import { writePlans } from '../repositories/plan-writer';
-import { claimExpiredCases, queueWordsOf, scrubCaseParts } from '../repositories/retention-repository';
+import { claimExpiredCases, queueWordsOf, scrubCasesParts } from '../repositories/retention-repository';
 
 /**
  * One statement of the word-list cleanup checks at most this many queued words, for at most about
@@ -48,7 +48,10 @@ export class RetentionService {
           due.map((c) => c.id),
         );
         // The parts first: the plan's own history row and event are the system's and stay as written.
-        for (const c of due) await scrubCaseParts(q, c.id, peopleOf(c));
+        await scrubCasesParts(
+          q,
+          due.map((c) => ({ id: c.id, people: peopleOf(c) })),
+        );
         await writePlans(
           q,
           due.map((c) => planAnonymisation(c, asOf)),
