@@ -4,21 +4,13 @@ import { api, caseIn, DbProbe, expectStatus, headersFor, type Headers, type Pers
 import type { Query } from '../../src/db/query';
 import { listCases } from '../../src/repositories/case-list';
 import { caseListFilter } from '../../src/services/case-views';
+import { eventually } from '../helpers/eventually';
 
 /*
  * Issue #12 item 8: one caller must not starve the others. Each test asserts the mechanism (a
  * statement cancelled by its timeout, an index the plan uses, a refusal over a limit, scrapes
  * that do not query), never how long something took.
  */
-
-/** Resolves once `check` holds, polling; fails after `tries` rounds (a hang, not a slow machine). */
-async function until(check: () => Promise<boolean>, what: string, tries = 400): Promise<void> {
-  for (let i = 0; i < tries; i++) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`gave up waiting for ${what}`);
-}
 
 /** A second connection holding a lock until released: whatever waits on it waits without end. */
 async function holdLock(url: string, sql: string, params: unknown[] = []): Promise<{ release(): Promise<void> }> {
@@ -187,7 +179,7 @@ describe('expensive requests per identity', () => {
     let inFlight: Array<Promise<{ statusCode: number }>> = [];
     try {
       inFlight = [a.get('/v1/cases?q=overtime', h.operator), a.get('/v1/cases?q=payslip', h.operator)];
-      await until(async () => (await waitingOnLocks(db)) >= 2, 'two searches waiting on the lock');
+      await eventually('two searches waiting on the lock', async () => (await waitingOnLocks(db)) >= 2, 10_000);
 
       const third = await a.get('/v1/cases?q=third', h.operator);
       expectStatus(third, 429);
@@ -198,10 +190,10 @@ describe('expensive requests per identity', () => {
 
       // Another identity has its own allowance: its search is admitted (and waits on the lock too).
       inFlight.push(a.get('/v1/cases?q=overtime', h.operator2));
-      await until(async () => (await waitingOnLocks(db)) >= 3, "the other operator's search waiting on the lock");
+      await eventually("the other operator's search waiting on the lock", async () => (await waitingOnLocks(db)) >= 3, 10_000);
       // A list without q is not an expensive request.
       inFlight.push(a.get('/v1/cases?status=REGISTERED', h.operator));
-      await until(async () => (await waitingOnLocks(db)) >= 4, 'the plain list waiting on the lock');
+      await eventually('the plain list waiting on the lock', async () => (await waitingOnLocks(db)) >= 4, 10_000);
     } finally {
       await lock.release();
     }

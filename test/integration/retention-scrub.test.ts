@@ -2,7 +2,7 @@ import { pgQuery, type Query } from '../../src/db/query';
 import { ANONYMISED, ANONYMISED_ID } from '../../src/domain/retention';
 import { scrubCasesParts } from '../../src/repositories/retention-repository';
 import { createTestApp, type TestApp } from '../helpers/app';
-import { api, expectStatus, headersFor } from '../helpers/cases';
+import { caseIn, headersFor } from '../helpers/cases';
 
 /**
  * scrubCasesParts scrubs a whole retention batch in one pass per table; a person is a person of
@@ -20,11 +20,7 @@ describe('scrubbing the parts of a retention batch', () => {
     t = await createTestApp();
     q = pgQuery(t.app.pool);
     const h = await headersFor(t);
-    const file = async () => {
-      const res = await api(t).post('/v1/cases', h.requester, { categoryKey: 'general', subject: 'scrub', description: 'd' });
-      expectStatus(res, 201);
-      return res.json<{ id: string }>().id;
-    };
+    const file = async () => (await caseIn(t, h, 'REGISTERED')).id;
     own = await file();
     handled = await file();
     // "anna" is the person of `own`, and the staff member who handled `handled`.

@@ -5,6 +5,7 @@ import { pgQuery } from '../../src/db/query';
 import { parseSearch } from '../../src/domain/search';
 import { listCases } from '../../src/repositories/case-list';
 import { clearWordSharesCache, RANKED_NEWEST } from '../../src/repositories/case-search';
+import { eventually } from '../helpers/eventually';
 
 /* Search (GET /v1/cases?q=, docs/search.md): what it finds, for whom, in which order, and hostile input. */
 
@@ -355,15 +356,15 @@ describe('GET /v1/cases?q= (search)', () => {
       );
       // ... until the retention batch waits for it ...
       const db = (await writer.query<{ db: string; pid: number }>('SELECT current_database() AS db, pg_backend_pid() AS pid')).rows[0]!;
-      for (let i = 0; ; i++) {
-        const waiting = await t.app.pool.query(`SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND pid <> $2 AND wait_event_type = 'Lock'`, [
-          db.db,
-          db.pid,
-        ]);
-        if (waiting.rowCount) break;
-        if (i > 200) throw new Error('the retention batch never waited for the held word');
-        await new Promise((r) => setTimeout(r, 25));
-      }
+      await eventually(
+        'the retention batch to wait for the held word',
+        async () =>
+          Boolean(
+            (await t.app.pool.query(`SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND pid <> $2 AND wait_event_type = 'Lock'`, [db.db, db.pid]))
+              .rowCount,
+          ),
+        5_000,
+      );
       // ... and then queues the later one. Taken case by case, the batch would hold it by now
       // (the first case's reply) and PostgreSQL would break the cycle by failing one of the two.
       await writer.query(queue, ['bqzx']);

@@ -2,7 +2,7 @@ import { pgQuery, type Query } from '../../src/db/query';
 import type { StatusStint } from '../../src/domain/sla';
 import { replaceStints, type CaseStints } from '../../src/repositories/sla-repository';
 import { createTestApp, type TestApp } from '../helpers/app';
-import { api, expectStatus, headersFor } from '../helpers/cases';
+import { caseIn, headersFor } from '../helpers/cases';
 
 /**
  * replaceStints writes only what changed (the SLA refresh holds its case_sla rows, which a move
@@ -33,11 +33,7 @@ describe('the stints a refresh writes', () => {
     t = await createTestApp();
     q = pgQuery(t.app.pool);
     const h = await headersFor(t);
-    const file = async () => {
-      const res = await api(t).post('/v1/cases', h.requester, { categoryKey: 'general', subject: 'stints', description: 'd' });
-      expectStatus(res, 201);
-      return res.json<{ id: string }>().id;
-    };
+    const file = async () => (await caseIn(t, h, 'REGISTERED')).id;
     caseId = await file();
     otherId = await file();
   });

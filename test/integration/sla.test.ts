@@ -5,6 +5,7 @@ import { readStaleSla } from '../../src/repositories/sla-repository';
 import { pgQuery } from '../../src/db/query';
 import { createTestApp, type TestApp } from '../helpers/app';
 import { onRealServer } from '../helpers/db';
+import { eventually } from '../helpers/eventually';
 
 /**
  * Service levels of cases through the API: due times in working hours (weekends, Easter),
@@ -344,18 +345,20 @@ describe('the SLA refresh batch', () => {
           )
         ).rows[0]!;
         const sweep = sweeper.sweep();
-        for (let i = 0; ; i++) {
-          // Asked on the mover's own connection: the pool would hand out the connection whose last query is looked for.
-          const { rows: r } = await mover.query<{ waiting: boolean; read: boolean }>(
-            `SELECT bool_or(wait_event_type = 'Lock' AND pid <> $2) AS waiting,
-                    bool_or(state = 'idle' AND state_change > $3 AND query LIKE $4) AS read
-               FROM pg_stat_activity WHERE datname = $1`,
-            [db, pid, t0, done],
-          );
-          if (r[0]!.waiting && r[0]!.read) break;
-          if (i > 200) throw new Error('the sweep never made its other read while it waited');
-          await new Promise((res) => setTimeout(res, 25));
-        }
+        // Asked on the mover's own connection: the pool would hand out the connection whose last query is looked for.
+        await eventually(
+          'the sweep to make its other read while it waits',
+          async () => {
+            const { rows: r } = await mover.query<{ waiting: boolean; read: boolean }>(
+              `SELECT bool_or(wait_event_type = 'Lock' AND pid <> $2) AS waiting,
+                      bool_or(state = 'idle' AND state_change > $3 AND query LIKE $4) AS read
+                 FROM pg_stat_activity WHERE datname = $1`,
+              [db, pid, t0, done],
+            );
+            return Boolean(r[0]!.waiting && r[0]!.read);
+          },
+          5_000,
+        );
         // The change, after that read: its marking does not wait for the sweep (a sweep holding the
         // row from its claim made it wait).
         await mover.query(`SET lock_timeout = '1s'`);

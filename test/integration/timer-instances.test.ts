@@ -3,6 +3,7 @@ import { FixedClock } from '../../src/domain/clock';
 import { createTestApp, type TestApp } from '../helpers/app';
 import { createTestDatabase, onRealServer } from '../helpers/db';
 import { seedWaitingCases } from '../helpers/seed-timers';
+import { eventually } from '../helpers/eventually';
 
 /**
  * Timers across app instances on one database: a restart loses none, many sweepers fire each
@@ -16,15 +17,6 @@ async function query<T extends pg.QueryResultRow>(url: string, sql: string, para
     return (await c.query<T>(sql, params)).rows;
   } finally {
     await c.end();
-  }
-}
-
-/** Polls `check` until it holds or `timeoutMs` passes (then fails with `what`). */
-async function eventually(what: string, check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
   }
 }
 

@@ -5,6 +5,7 @@ import { createTestApp, type TestApp } from '../../helpers/app';
 import { PEOPLE } from '../../helpers/cases';
 import { expectProblem } from '../../helpers/consistency';
 import { createDatabaseOn, privatePostgresUnavailable, startPrivatePostgres, type PrivatePostgres } from '../../helpers/private-postgres';
+import { eventually } from '../../helpers/eventually';
 
 type Phase = 'before' | 'outage' | 'after';
 
@@ -20,13 +21,8 @@ interface Outcome {
 /** No request may take this long: the service must answer (503) rather than hang on a dead database. */
 const HANG_MS = 20_000;
 
-const until = async (what: string, check: () => Promise<boolean>, ms = 60_000): Promise<void> => {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-};
+/** Polls every 100 ms, for up to a minute (a restart of the database takes seconds). */
+const until = (what: string, check: () => Promise<boolean>): Promise<void> => eventually(what, check, 60_000, 100);
 
 /**
  * The database goes away under load and comes back: meanwhile the service answers 503 problems
