@@ -62,7 +62,45 @@ interface Sample {
   rssMb: number;
   /** RSS of every instance. */
   rss: number[];
+  /** What each instance's RSS is made of (MemSplit), where it could be read. */
+  mem: MemSplit[];
   rps: number;
+}
+
+/**
+ * An instance's memory beyond its RSS (MiB): the kernel's split of the resident set, and V8's
+ * own view from the service's /metrics (prom-client's default metrics): the heap V8 has committed
+ * and uses, and `external` (memory held outside the heap for JS objects: Buffers, ArrayBuffers).
+ * Anonymous RSS growing while the committed heap and external stay flat is memory the process
+ * holds outside V8 (the C allocator's arenas), not live objects.
+ */
+interface MemSplit {
+  anon: number;
+  file: number;
+  heapTotal: number;
+  heapUsed: number;
+  external: number;
+}
+
+const MIB = 1024 * 1024;
+
+/** Reads an instance's memory split; the /metrics values are NaN when the scrape fails. */
+async function memSplit(app: AppProcess): Promise<MemSplit> {
+  const { anon, file } = app.rssSplitMb();
+  const out: MemSplit = { anon, file, heapTotal: NaN, heapUsed: NaN, external: NaN };
+  try {
+    const text = await (await fetch(`${app.baseUrl}/metrics`, { signal: AbortSignal.timeout(2000) })).text();
+    const gauge = (name: string) => {
+      const m = new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+]+)$`, 'm').exec(text);
+      return m ? Number(m[1]) / MIB : NaN;
+    };
+    out.heapTotal = gauge('nodejs_heap_size_total_bytes');
+    out.heapUsed = gauge('nodejs_heap_size_used_bytes');
+    out.external = gauge('nodejs_external_memory_bytes');
+  } catch {
+    // A slow scrape under load leaves this sample's V8 figures out.
+  }
+  return out;
 }
 
 /** Mean of the samples whose time falls in [from, to) of the run, as fractions. */
@@ -161,7 +199,9 @@ async function main(): Promise<void> {
         },
       };
     };
-    const samples: Sample[] = [{ at: 0, rssMb: apps[0]!.rssMb(), rss: apps.map((a) => a.rssMb()), rps: 0 }];
+    const samples: Sample[] = [
+      { at: 0, rssMb: apps[0]!.rssMb(), rss: apps.map((a) => a.rssMb()), mem: await Promise.all(apps.map(memSplit)), rps: 0 },
+    ];
     const t0 = performance.now();
     let last = 0;
     // Heap snapshots at the end of each N-th of the measured window (the last just before its end).
@@ -177,8 +217,12 @@ async function main(): Promise<void> {
     const sampler = setInterval(() => {
       const at = (performance.now() - t0) / 1000;
       const rss = apps.map((a) => a.rssMb());
-      samples.push({ at, rssMb: rss[0]!, rss, rps: (done - last) / sampleSeconds });
+      const sample: Sample = { at, rssMb: rss[0]!, rss, mem: [], rps: (done - last) / sampleSeconds };
+      samples.push(sample);
       last = done;
+      void Promise.all(apps.map(memSplit)).then((mem) => {
+        sample.mem = mem;
+      });
     }, sampleSeconds * 1000);
     let one: Measurement | null = null;
     if (instances > 1) {
@@ -351,6 +395,34 @@ function verdict(
   return { warm, end, growth, slope, flat: Math.abs(growth) < 10 };
 }
 
+/**
+ * What instance `idx`'s memory was made of over 20–40 % of the window [from, to] (seconds) and
+ * over its last 20 % (the RSS verdict's two spans): each MemSplit figure's mean, warm → end.
+ */
+function splitLine(samples: Sample[], idx: number, from: number, to: number): string {
+  const span = to - from;
+  const mean = (a: number, b: number, key: keyof MemSplit) => {
+    const xs = samples
+      .filter((s) => s.at >= from + a * span && s.at < from + b * span)
+      .map((s) => s.mem[idx]?.[key] ?? NaN)
+      .filter(Number.isFinite);
+    return xs.length ? xs.reduce((x, y) => x + y, 0) / xs.length : NaN;
+  };
+  const part = (label: string, key: keyof MemSplit) => {
+    const w = mean(0.2, 0.4, key);
+    const e = mean(0.8, 1.01, key);
+    const d = e - w;
+    return `${label} ${w.toFixed(0)} → ${e.toFixed(0)} (${d >= 0 ? '+' : ''}${d.toFixed(1)})`;
+  };
+  return [
+    part('anonymous', 'anon'),
+    part('file-backed', 'file'),
+    part('V8 heap committed', 'heapTotal'),
+    part('V8 heap used', 'heapUsed'),
+    part('external (Buffers)', 'external'),
+  ].join(', ');
+}
+
 /** The verdict words: flat, growing, or too few samples to tell (a run shorter than a few samples). */
 function verdictWord(growth: number, flat: boolean): string {
   return !Number.isFinite(growth) ? 'too few samples to tell' : flat ? 'flat' : '**growing**';
@@ -377,6 +449,7 @@ function renderOne(r: { started: Date; machine: string; samples: Sample[]; m: Me
       `peak ${peak.toFixed(0)} MiB; slope over the second half ${slope.toFixed(2)} MiB/min`,
     `- **Verdict:** ${verdictWord(growth, flat)} (${growth >= 0 ? '+' : ''}${growth.toFixed(1)} % from warm to end; flat means within ±10 %)`,
     `- **Heap after full collections** (live objects, \`--trace-gc\`): ${heapVerdict(r.heap, 0, seconds).text}`,
+    `- **What the RSS is made of** (MiB, mean over 20–40 % → last 20 %): ${splitLine(samples, 0, 0, seconds)}`,
     '',
     'RSS (MiB) by seconds into the run, sampled every ' + `${sampleSeconds} s${step > 1 ? ` (every ${step}th sample shown)` : ''}:`,
     '',
@@ -426,6 +499,7 @@ function renderTwo(r: {
       `- **Instance ${i + 1} RSS** (round-robin phase): ${v.warm.toFixed(0)} MiB over 20–40 %, ${v.end.toFixed(0)} MiB over the last 20 %, peak ${peaks[i]!.toFixed(0)} MiB, ` +
         `slope over the second half ${v.slope.toFixed(2)} MiB/min: ${verdictWord(v.growth, v.flat)} (${v.growth >= 0 ? '+' : ''}${v.growth.toFixed(1)} %)`,
       `- **Instance ${i + 1} heap after full collections** (live objects, \`--trace-gc\`): ${heapVerdict(heaps[i]!, oneSeconds, oneSeconds + seconds).text}`,
+      `- **Instance ${i + 1}, what the RSS is made of** (MiB, mean over 20–40 % → last 20 % of the round robin): ${splitLine(samples, i, oneSeconds, oneSeconds + seconds)}`,
     );
   }
   lines.push(

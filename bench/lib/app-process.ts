@@ -35,6 +35,11 @@ export interface AppProcess {
   /** Resident set now, in MiB. */
   rssMb(): number;
   /**
+   * The resident set split as the kernel counts it (/proc/<pid>/status, MiB): anonymous memory
+   * (heap, malloc arenas, buffers) and file-backed pages (the node binary and its data mapped in).
+   */
+  rssSplitMb(): { anon: number; file: number };
+  /**
    * CPU seconds the process has used since start (user + system, /proc/<pid>/stat): the CPU a
    * measurement cost is the difference, which a loaded machine stretches less than wall time.
    */
@@ -47,7 +52,7 @@ export interface AppProcess {
   stop(): Promise<void>;
 }
 
-function statusKb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
+function statusKb(pid: number, field: 'VmHWM' | 'VmRSS' | 'RssAnon' | 'RssFile'): number {
   const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) : NaN;
 }
@@ -144,6 +149,7 @@ async function spawnServer(args: string[], opts: { env: Record<string, string>; 
     peakRssMb: () => statusKb(pid, 'VmHWM') / 1024,
     cpuSeconds: () => cpuSecondsOf(pid),
     rssMb: () => statusKb(pid, 'VmRSS') / 1024,
+    rssSplitMb: () => ({ anon: statusKb(pid, 'RssAnon') / 1024, file: statusKb(pid, 'RssFile') / 1024 }),
     traceSql: async (fn) => {
       rmSync(traceFile, { force: true });
       const settle = () => new Promise((r) => setTimeout(r, 100));
