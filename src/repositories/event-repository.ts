@@ -26,16 +26,15 @@ export interface FeedRow {
  * or null when the outbox lock was not had. The lock is taken exclusively and max(position) read
  * while holding it. With `waitMs` 0 the lock is only tried: the request never queues, so it never
  * holds a writer back. Otherwise it queues for at most `waitMs` (every new writer queues behind it
- * meanwhile) and then fails with lock_not_available (55P03), which ends the transaction.
+ * meanwhile) and then gives up: `outbox_lock_within` (migration 20261202160000) catches the
+ * timeout, so the transaction goes on and PostgreSQL's log gets no ERROR line for it.
  */
 export async function readSafeBound(q: Query, waitMs = 0): Promise<bigint | null> {
-  if (waitMs > 0) {
-    await q(`SELECT set_config('lock_timeout', $1, true)`, [`${Math.ceil(waitMs)}ms`]);
-    await q('SELECT 1 AS locked FROM pg_advisory_xact_lock($1::bigint)', [OUTBOX_LOCK_KEY]);
-  } else {
-    const [got] = await q<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1::bigint) AS locked', [OUTBOX_LOCK_KEY]);
-    if (!got?.locked) return null;
-  }
+  const [got] =
+    waitMs > 0
+      ? await q<{ locked: boolean }>('SELECT outbox_lock_within($1::bigint, $2::int) AS locked', [OUTBOX_LOCK_KEY, Math.ceil(waitMs)])
+      : await q<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1::bigint) AS locked', [OUTBOX_LOCK_KEY]);
+  if (!got?.locked) return null;
   const [row] = await q<{ max: string | null }>('SELECT max(position)::text AS max FROM outbox_event');
   return row?.max ? BigInt(row.max) : 0n;
 }

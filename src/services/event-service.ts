@@ -105,14 +105,10 @@ export class EventService {
   private async freshBound(): Promise<bigint | null> {
     const deadline = Date.now() + SAFE_BOUND.budgetMs;
     for (let attempt = 0; ; attempt++) {
-      try {
-        const bound = await inTransaction(this.pool, (q) => readSafeBound(q, attempt === 0 ? 0 : SAFE_BOUND.waitMs));
-        if (bound !== null) {
-          if (bound > this.knownBound) this.knownBound = bound;
-          return bound;
-        }
-      } catch (err) {
-        if (!isLockTimeout(err)) throw err;
+      const bound = await inTransaction(this.pool, (q) => readSafeBound(q, attempt === 0 ? 0 : SAFE_BOUND.waitMs));
+      if (bound !== null) {
+        if (bound > this.knownBound) this.knownBound = bound;
+        return bound;
       }
       if (Date.now() + SAFE_BOUND.pauseMs >= deadline) return null;
       await sleep(SAFE_BOUND.pauseMs);
@@ -158,14 +154,4 @@ export class EventService {
     });
     return access.view === 'staff';
   }
-}
-
-function isLockTimeout(err: unknown): boolean {
-  for (let e: unknown = err, depth = 0; e && depth < 6; depth++) {
-    const o = e as { code?: unknown; originalCode?: unknown; message?: unknown; cause?: unknown };
-    if (o.code === '55P03' || o.originalCode === '55P03') return true;
-    if (typeof o.message === 'string' && /lock timeout/i.test(o.message)) return true;
-    e = o.cause;
-  }
-  return false;
 }

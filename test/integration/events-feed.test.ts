@@ -180,10 +180,32 @@ describe('the safe bound behind a long writer', () => {
     await holdOutboxLock();
     try {
       expect(await inTransaction(t.app.pool, (q) => readSafeBound(q, 0))).toBeNull();
-      await expect(inTransaction(t.app.pool, (q) => readSafeBound(q, 50))).rejects.toMatchObject({ code: '55P03' });
+      // The timed-out wait gives up without an error: the transaction goes on (an ERROR would
+      // abort it, and would be a line in the server's log), and its lock_timeout is as it was.
+      const after = await inTransaction(t.app.pool, async (q) => {
+        await q(`SET LOCAL lock_timeout = '7s'`);
+        const bound = await readSafeBound(q, 50);
+        const [row] = await q<{ timeout: string; held: boolean }>(
+          `SELECT current_setting('lock_timeout') AS timeout,
+                  EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()) AS held`,
+        );
+        return { bound, ...row };
+      });
+      expect(after).toEqual({ bound: null, timeout: '7s', held: false });
     } finally {
       await longWriter.query('ROLLBACK');
     }
+    // Had within the wait: the lock is the caller's transaction's until it ends.
+    const had = await inTransaction(t.app.pool, async (q) => {
+      const bound = await readSafeBound(q, 50);
+      const [row] = await q<{ mode: string; timeout: string }>(
+        `SELECT l.mode, current_setting('lock_timeout') AS timeout FROM pg_locks l
+          WHERE l.locktype = 'advisory' AND l.pid = pg_backend_pid() AND l.objid = $1::oid`,
+        [OUTBOX_LOCK_KEY],
+      );
+      return { bound: typeof bound, ...row };
+    });
+    expect(had).toEqual({ bound: 'bigint', mode: 'ExclusiveLock', timeout: '0' });
     expect(typeof (await inTransaction(t.app.pool, (q) => readSafeBound(q, 0)))).toBe('bigint');
   });
 });
