@@ -30,6 +30,7 @@ import {
   seedCases,
   seedDueTimers,
   seedTransitionPool,
+  markSlaFresh,
   serverInfo,
   type BenchDatabase,
 } from './lib/db';
@@ -98,6 +99,10 @@ const settings = {
   pgbenchScale: intEnv('BENCH_PGBENCH_SCALE', 10),
   pgbenchDb: process.env.BENCH_PGBENCH_DB ?? 'saksflyt_pgbench',
   leanSingleStatement: process.env.BENCH_LEAN_SINGLE_STATEMENT === '1',
+  // Cases of the transition scenario (each of the service and the lean reference): enough that a
+  // measurement moves each at most about once, as production moves cases an SLA sweep has
+  // refreshed in between (the pool's SLA rows are marked fresh before every measurement).
+  transitionPool: intEnv('BENCH_TRANSITION_POOL', 20_000),
   resultsFile: process.env.BENCH_RESULTS ? path.resolve(process.env.BENCH_RESULTS) : RESULTS_FILE,
 };
 // The service's own configuration (DB_POOL_MAX, TIMER_BATCH_SIZE, …) comes from the environment
@@ -214,7 +219,7 @@ async function main(): Promise<void> {
       log(`seeded in ${seed.seconds.toFixed(0)} s`);
     }
     const maxConns = Math.max(...settings.connections);
-    const poolSize = Math.max(256, maxConns * 8);
+    const poolSize = Math.max(settings.transitionPool, maxConns * 8);
     const appPool = requestScenarios.includes('transition') ? await seedTransitionPool(db.url, poolSize) : [];
     const leanCases = requestScenarios.includes('transition') && wantLean ? await seedTransitionPool(db.url, poolSize) : [];
     const messageCases = await seedTransitionPool(db.url, 4);
@@ -283,11 +288,25 @@ async function main(): Promise<void> {
       traces[scenario] = await traceRoundTrips(app, scenario, identities, next, scenario === 'list' ? queries.length : 8);
       const leanNext = lean ? requestsOf[scenario](leanToggle) : null;
 
+      // The transition pool's SLA rows as a sweep leaves them (bench/lib/db.ts markSlaFresh):
+      // each measured move then marks its case's row stale, the write production makes.
+      const freshPool = async () => {
+        if (scenario !== 'transition') return;
+        const c = new pg.Client({ connectionString: db!.url });
+        await c.connect();
+        try {
+          await markSlaFresh(c, appPool);
+        } finally {
+          await c.end();
+        }
+      };
       if (settings.warmup > 0) {
+        await freshPool();
         await runHttp(app.baseUrl, 16, settings.warmup, next);
         if (lean && leanNext) await runHttp(lean.baseUrl, 16, settings.warmup, leanNext);
       }
       for (const connections of settings.connections) {
+        await freshPool();
         app.resetPeak();
         const cpu0 = app.cpuSeconds();
         const a = await runHttp(app.baseUrl, connections, settings.duration, next);
