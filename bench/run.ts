@@ -102,7 +102,7 @@ const settings = {
   // Cases of the transition scenario (each of the service and the lean reference): enough that a
   // measurement moves each at most about once, as production moves cases an SLA sweep has
   // refreshed in between (the pool's SLA rows are marked fresh before every measurement).
-  transitionPool: intEnv('BENCH_TRANSITION_POOL', 20_000),
+  transitionPool: intEnv('BENCH_TRANSITION_POOL', 10_000),
   resultsFile: process.env.BENCH_RESULTS ? path.resolve(process.env.BENCH_RESULTS) : RESULTS_FILE,
 };
 // The service's own configuration (DB_POOL_MAX, TIMER_BATCH_SIZE, …) comes from the environment
