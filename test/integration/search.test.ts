@@ -5,6 +5,7 @@ import { pgQuery } from '../../src/db/query';
 import { parseSearch } from '../../src/domain/search';
 import { listCases } from '../../src/repositories/case-list';
 import { clearWordSharesCache, RANKED_NEWEST } from '../../src/repositories/case-search';
+import { onRealServer } from '../helpers/db';
 import { eventually } from '../helpers/eventually';
 
 /* Search (GET /v1/cases?q=, docs/search.md): what it finds, for whom, in which order, and hostile input. */
@@ -463,5 +464,55 @@ describe('GET /v1/cases?q= (search): relevance ranks the newest RANKED_NEWEST hi
     const res = await a.get(`/v1/cases?q=feriepenger&sort=created${before}`, admin);
     expectStatus(res, 200);
     expect(res.json<{ items: Item[] }>().items.map((i) => i.id)).toEqual([weak.json().id, best.json().id]);
+  });
+});
+
+describe('the search indexes keep their pending lists short (migration 20261202170000)', () => {
+  let t: TestApp;
+
+  afterAll(async () => t.close());
+
+  // pgstattuple reads the GIN metapage; the embedded PGlite has no such extension.
+  (onRealServer() ? it : it.skip)('a burst of filings leaves at most gin_pending_list_limit (256 kB) for every search to read', async () => {
+    t = await createTestApp({ config: { RATE_LIMIT_MAX: '0' } });
+    const a = api(t);
+    const requester = await t.auth(OLA);
+    // One case with 120 words of its own, then 1,000 copies: ~120,000 new entries in the fields
+    // index, ≈1.5 MB of pending list under the default 4 MB limit.
+    const words = Array.from(
+      { length: 120 },
+      (_, i) => `ordliste${String.fromCharCode(97 + (i % 26))}${String.fromCharCode(97 + Math.floor(i / 26))}`,
+    );
+    const filed = await a.post('/v1/cases', requester, { categoryKey: 'general', subject: 'Mange ord', description: words.join(' ') });
+    expectStatus(filed, 201);
+    const client = await t.app.pool.connect();
+    try {
+      await client.query('CREATE EXTENSION IF NOT EXISTS pgstattuple');
+      await client.query('BEGIN');
+      await client.query('SET LOCAL statement_timeout = 0');
+      await client.query(
+        `INSERT INTO "case"
+         SELECT (jsonb_populate_record(NULL::"case", to_jsonb(c) || jsonb_build_object(
+                   'id', gen_random_uuid(), 'number', '2026-8' || lpad(g::text, 5, '0')))).*
+           FROM "case" c, generate_series(1, 1000) g WHERE c.id = $1::uuid`,
+        [filed.json<{ id: string }>().id],
+      );
+      await client.query('COMMIT');
+      const { rows } = await client.query<{ name: string; pending: number }>(
+        `SELECT i.relname AS name, (pgstatginindex(i.oid)).pending_pages AS pending
+           FROM pg_class i JOIN pg_am am ON am.oid = i.relam
+          WHERE am.amname = 'gin' AND i.relname IN ('case_search_fields_idx', 'case_search_messages_idx', 'case_search_internal_idx', 'case_tags_idx')`,
+      );
+      expect(rows).toHaveLength(4);
+      // 256 kB is 32 pages of 8 kB; the insert that passes the limit merges the list.
+      for (const r of rows) expect({ name: r.name, short: r.pending <= 33 }).toEqual({ name: r.name, short: true });
+      // The copies are found through the index as any case is.
+      const res = await a.get('/v1/cases?q=ordlisteaa&limit=1', await t.auth(ADMIN));
+      expectStatus(res, 200);
+      expect(res.json<{ items: Item[] }>().items).toHaveLength(1);
+    } finally {
+      await client.query('ROLLBACK').catch(() => undefined);
+      client.release();
+    }
   });
 });
