@@ -470,7 +470,7 @@ describe('GET /v1/cases?q= (search): relevance ranks the newest RANKED_NEWEST hi
 describe('the search indexes keep their pending lists short (migration 20261202170000)', () => {
   let t: TestApp;
 
-  afterAll(async () => t.close());
+  afterAll(async () => t?.close());
 
   // pgstattuple reads the GIN metapage; the embedded PGlite has no such extension.
   (onRealServer() ? it : it.skip)('a burst of filings leaves at most gin_pending_list_limit (256 kB) for every search to read', async () => {
