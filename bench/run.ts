@@ -30,7 +30,7 @@ import {
   seedCases,
   seedDueTimers,
   seedTransitionPool,
-  markSlaFresh,
+  markPoolFresh,
   serverInfo,
   type BenchDatabase,
 } from './lib/db';
@@ -288,17 +288,11 @@ async function main(): Promise<void> {
       traces[scenario] = await traceRoundTrips(app, scenario, identities, next, scenario === 'list' ? queries.length : 8);
       const leanNext = lean ? requestsOf[scenario](leanToggle) : null;
 
-      // The transition pool's SLA rows as a sweep leaves them (bench/lib/db.ts markSlaFresh):
+      // The transition pool's SLA rows as a sweep leaves them (bench/lib/db.ts markPoolFresh):
       // each measured move then marks its case's row stale, the write production makes.
+      const dbUrl = db.url;
       const freshPool = async () => {
-        if (scenario !== 'transition') return;
-        const c = new pg.Client({ connectionString: db!.url });
-        await c.connect();
-        try {
-          await markSlaFresh(c, appPool);
-        } finally {
-          await c.end();
-        }
+        if (scenario === 'transition') await markPoolFresh(dbUrl, appPool);
       };
       if (settings.warmup > 0) {
         await freshPool();

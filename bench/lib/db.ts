@@ -473,8 +473,19 @@ async function seedBatch(
  * each transition measurement for its pool, whose moves marked them stale, and for every batch
  * seedBatch files.
  */
-export async function markSlaFresh(c: pg.Client | pg.Pool, ids: readonly string[]): Promise<void> {
+async function markSlaFresh(c: pg.Client, ids: readonly string[]): Promise<void> {
   await c.query(`UPDATE case_sla SET dirty = false WHERE dirty AND case_id = ANY($1::uuid[])`, [ids]);
+}
+
+/** markSlaFresh on a connection of its own to `url` (the benchmark, between measurements). */
+export async function markPoolFresh(url: string, ids: readonly string[]): Promise<void> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    await markSlaFresh(c, ids);
+  } finally {
+    await c.end();
+  }
 }
 
 /** Cases IN_PROGRESS with the bench operator as assignee, for the IN_PROGRESS ↔ ON_HOLD scenario. */
