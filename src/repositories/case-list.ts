@@ -8,16 +8,7 @@ import type { Status } from '../domain/statuses';
 import type { Priority } from '../domain/triage';
 import type { Query } from '../db/query';
 import { CASE_COLUMNS, CASE_SLA_COLUMNS, toCaseRow, type CaseRow, type RawCase } from './case-repository';
-import {
-  RANKED_NEWEST,
-  SEARCH_MESSAGES_JOIN,
-  searchSql,
-  withWordStats,
-  type CaseSearch,
-  type SearchField,
-  type SearchHit,
-  type SearchSql,
-} from './case-search';
+import { RANKED_NEWEST, searchSql, withWordStats, type CaseSearch, type SearchField, type SearchHit, type SearchSql } from './case-search';
 
 export interface CaseListFilter {
   visibility: Visibility;
@@ -219,7 +210,7 @@ async function listSearchHits(
        FROM (SELECT h.id, h.at, h.search_rank FROM hits h ${pageAfter} ORDER BY ${pageOrder('h')} LIMIT ${p(f.limit)}) r
        JOIN "case" c ON c.id = r.id
        JOIN category cat ON cat.key = c.category_key
-       LEFT JOIN case_timer t ON t.case_id = c.id${SEARCH_MESSAGES_JOIN}${search.join}
+       LEFT JOIN case_timer t ON t.case_id = c.id${search.join}
       ORDER BY ${pageOrder('r')}`;
   const rows = await q<RawCase & { search_rank?: string; search_snippet?: string; search_fields?: SearchField[] }>(sql, params);
   return rows.map((r) => {

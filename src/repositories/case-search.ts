@@ -241,7 +241,7 @@ export interface SearchSql {
   where: string;
   /** The rank (real): higher first. */
   rank: string;
-  /** Joins for the page's rows (alias c; after SEARCH_MESSAGES_JOIN): each part's match, once per row. */
+  /** Joins for the page's rows (alias c): each part's match, once per row. */
   join: string;
   /** Columns for the page's rows: search_snippet, search_fields. */
   select: string;
@@ -283,22 +283,34 @@ export function searchSql(search: CaseSearch, p: Param): SearchSql {
     ` + ts_rank(coalesce(c.search_fields, ''::tsvector), ${tsq}) + ts_rank(coalesce(c.search_messages, ''::tsvector), ${tsq})` +
     ` + CASE WHEN ${internal} THEN ts_rank(coalesce(c.search_internal, ''::tsvector), ${tsq}) ELSE 0 END)::real`;
 
-  // Per page row only, each part parsed once: which parts matched, and a snippet of the first text part that did.
+  // Per page row only: which parts matched, and a snippet of the first text part that did. The
+  // description, the public messages and the internal notes are tested on the vectors the hit was
+  // found by (the description is the only B-weighted part of search_fields; the messages' vectors
+  // are their own columns), not parsed again: a case with long threads parsed every message twice
+  // per page view. The subject and the names are short and share weight A, so they are parsed.
+  // OFFSET 0 keeps the lateral a subquery evaluated once per row: flattened, each `sx.x` below
+  // was its expression again (the subject's parse ran once for the fields and again for the snippet).
   const vec = (text: string, cfgs: readonly string[] = ['norwegian', 'english']) => cfgs.map((cfg) => `to_tsvector('${cfg}', ${text})`).join(' || ');
   const requester = `concat_ws(' ', c.employee_number, c.requester_id, c.requester_name, c.external_requester ->> 'name')`;
   const concerned = `concat_ws(' ', c.concerns_employee ->> 'id', c.concerns_employee ->> 'name', c.concerns_employee ->> 'employeeNumber')`;
-  const texts: Array<[SearchField, string, string]> = [
-    ['subject', 'c.subject', 'subject'],
-    ['description', 'c.description', 'description'],
-    ['messages', 'sm.pub', 'messages'],
-    ['internalNotes', `CASE WHEN ${internal} THEN sm.internal END`, 'internal'],
+  const texts: Array<[SearchField, string, string, string]> = [
+    ['subject', 'c.subject', 'subject', `${vec(`coalesce(c.subject, '')`)} @@ ${tsq}`],
+    ['description', 'c.description', 'description', `ts_filter(coalesce(c.search_fields, ''::tsvector), '{b}') @@ ${tsq}`],
+    ['messages', messagesOf('public'), 'messages', `coalesce(c.search_messages, ''::tsvector) @@ ${tsq}`],
+    [
+      'internalNotes',
+      `CASE WHEN ${internal} THEN ${messagesOf('internal')} END`,
+      'internal',
+      `(${internal} AND coalesce(c.search_internal, ''::tsvector) @@ ${tsq})`,
+    ],
   ];
   const join = `
   CROSS JOIN LATERAL (SELECT
       ${byNumber} AS number,
       ${vec(requester, ['simple'])} @@ ${tsq} AS requester,
       ${vec(concerned, ['simple'])} @@ ${tsq} AS concerned,
-      ${texts.map(([, text, col]) => `${vec(`coalesce(${text}, '')`)} @@ ${tsq} AS ${col}`).join(',\n      ')}) sx`;
+      ${texts.map(([, , col, test]) => `${test} AS ${col}`).join(',\n      ')}
+    OFFSET 0) sx`;
   const fields = [
     `CASE WHEN sx.number THEN 'number' END`,
     `CASE WHEN sx.requester THEN 'requester' END`,
@@ -310,11 +322,12 @@ export function searchSql(search: CaseSearch, p: Param): SearchSql {
   );
   const markers = p(HIGHLIGHT_START + HIGHLIGHT_END);
   // The first text part that matched, else the subject; the markers are taken out of it first, so
-  // every marker in a snippet is a highlight.
+  // every marker in a snippet is a highlight. A thread's text is read only when it is that part
+  // (OFFSET 0: read once, though the snippet names it twice).
   const source = `translate(coalesce(CASE ${texts.map(([, text, col]) => `WHEN sx.${col} THEN ${text}`).join(' ')} END, c.subject), ${markers}, '""')`;
   const select = `
     (SELECT CASE WHEN position(${p(HIGHLIGHT_START)} IN h.nb) > 0 THEN h.nb ELSE ts_headline('english', h.src, ${tsq}, ${options}) END
-       FROM (SELECT s.src, ts_headline('norwegian', s.src, ${tsq}, ${options}) AS nb FROM (SELECT ${source} AS src) s) h) AS search_snippet,
+       FROM (SELECT s.src, ts_headline('norwegian', s.src, ${tsq}, ${options}) AS nb FROM (SELECT ${source} AS src OFFSET 0) s) h) AS search_snippet,
     array_remove(ARRAY[${fields.join(', ')}]::text[], NULL) AS search_fields`;
   return { where, rank, join, select, rare: matched.rare, ...(matched.with ? { with: matched.with } : {}) };
 }
@@ -322,9 +335,7 @@ export function searchSql(search: CaseSearch, p: Param): SearchSql {
 /** The snippet and fields of a hit by case number only: the subject as it is. */
 const noText = `translate(c.subject, '${HIGHLIGHT_START}${HIGHLIGHT_END}', '""') AS search_snippet, ARRAY['number']::text[] AS search_fields`;
 
-/** The messages of a page row, for its snippet (a LATERAL join on alias sm). */
-export const SEARCH_MESSAGES_JOIN = `
-  LEFT JOIN LATERAL (
-    SELECT string_agg(m.body, E'\\n' ORDER BY m.seq) FILTER (WHERE m.visibility = 'public') AS pub,
-           string_agg(m.body, E'\\n' ORDER BY m.seq) FILTER (WHERE m.visibility = 'internal') AS internal
-      FROM case_message m WHERE m.case_id = c.id) sm ON true`;
+/** The text of a case's (alias c) messages of one visibility, in order: a snippet's source. */
+function messagesOf(visibility: 'public' | 'internal'): string {
+  return `(SELECT string_agg(m.body, E'\\n' ORDER BY m.seq) FROM case_message m WHERE m.case_id = c.id AND m.visibility = '${visibility}')`;
+}

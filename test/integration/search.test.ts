@@ -148,6 +148,24 @@ describe('GET /v1/cases?q= (search)', () => {
     expect(await found('utbetalt kontonummeret', h.OLA!)).toEqual([]);
   });
 
+  it("names internal notes among a hit's matched parts for staff only, and quotes the public thread to the requester", async () => {
+    // The same word in a public reply and an internal note of one case: the parts come from the
+    // stored vectors (docs/search.md), and the internal one is gated like the search itself.
+    expectStatus(await a.post(`/v1/cases/${ids.sick}/messages`, h.ADMIN!, { body: 'Vi mangler legeerklæringen din', visibility: 'public' }), 201);
+    expectStatus(await a.post(`/v1/cases/${ids.sick}/messages`, h.ADMIN!, { body: 'Legeerklæringen ligger i arkivet', visibility: 'internal' }), 201);
+    const own = await search('legeerklæringen', h.OLA!);
+    expect(own.map((i) => i.id)).toEqual([ids.sick]);
+    expect(own[0]!.match!.fields).toEqual(['messages']);
+    expect(own[0]!.match!.snippet).toContain('«legeerklæringen»');
+    expect(own[0]!.match!.snippet).not.toContain('arkivet');
+    const staff = await search('legeerklæringen', h.ADMIN!);
+    expect(staff[0]!.match!.fields).toEqual(['messages', 'internalNotes']);
+    // An internal note alone: the staff's snippet is cut from it.
+    const note = await search('arkivet', h.ADMIN!);
+    expect(note[0]!.match).toEqual({ fields: ['internalNotes'], snippet: expect.stringContaining('«arkivet»') });
+    expect(await found('arkivet', h.OLA!)).toEqual([]);
+  });
+
   it('finds internal notes for staff, never for the requester', async () => {
     const staff = await search('kontonummeret', h.KARI!);
     expect(staff.map((i) => i.id)).toEqual([ids.holiday]);
