@@ -181,7 +181,45 @@ describe('GET /v1/cases', () => {
     expect((await list('?team=absence&status=REGISTERED', insider)).items.map((c) => c.id)).toContain(id);
     expect((await list('?team=absence', outsider)).items.map((c) => c.id)).not.toContain(id);
     expect((await list('?team=absence&status=REGISTERED', outsider)).items.map((c) => c.id)).not.toContain(id);
+    expect((await list('?team=absence&status=REGISTERED&status=IN_PROGRESS', insider)).items.map((c) => c.id)).toContain(id);
+    expect((await list('?team=absence&status=REGISTERED&status=IN_PROGRESS', outsider)).items.map((c) => c.id)).not.toContain(id);
     expect((await list('?team=absence', requester)).items.map((c) => c.id)).not.toContain(id);
+  });
+
+  it("lists a team's queue of several statuses as the team's list does, one branch per status (200)", async () => {
+    // team + several statuses + newest first reads one index range per status and merges them
+    // (case-list.ts perStatus); the team's whole list, filtered here, is the other path's answer.
+    const moves = ['IN_PROGRESS', 'REGISTERED', 'ON_HOLD', 'ASSIGNED', 'IN_PROGRESS', 'REGISTERED', 'ON_HOLD', 'IN_PROGRESS'];
+    for (const [i, to] of moves.entries()) {
+      t.clock.advance(hour);
+      const res = await a.post('/v1/cases', h.requester, { categoryKey: 'travel-expense', subject: `Queue ${i}`, description: 'd' });
+      expectStatus(res, 201);
+      const id = res.json<{ id: string }>().id;
+      if (to === 'ASSIGNED') expectStatus(await a.patch(`/v1/cases/${id}`, h.operator, { assigneeId: 'per' }), 200);
+      else if (to !== 'REGISTERED') expectStatus(await a.post(`/v1/cases/${id}/transitions`, h.operator, { to }), 200);
+    }
+    const team = (await list('?team=travel&limit=100')).items;
+    const want = (statuses: string[]) => team.filter((c) => statuses.includes(c.status)).map((c) => c.id);
+    const ids = (r: { items: CaseBody[] }) => r.items.map((c) => c.id);
+    const open = ['IN_PROGRESS', 'ON_HOLD', 'ASSIGNED'];
+    expect(want(open).length).toBeGreaterThanOrEqual(7);
+    expect(ids(await list(`?team=travel&limit=100${open.map((st) => `&status=${st}`).join('')}`))).toEqual(want(open));
+    // A status named twice is one branch, not two copies of its cases.
+    expect(ids(await list('?team=travel&limit=100&status=IN_PROGRESS&status=IN_PROGRESS&status=ON_HOLD'))).toEqual(want(['IN_PROGRESS', 'ON_HOLD']));
+    // Page by page through the cursor: every case once, in order.
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const r: { items: CaseBody[]; nextCursor: string | null } = await list(
+        `?team=travel&limit=2${open.map((st) => `&status=${st}`).join('')}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      );
+      seen.push(...ids(r));
+      cursor = r.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual(want(open));
+    // A requester filtering a team's statuses still sees only their own cases.
+    const own = ids(await list(`?team=travel&limit=100${open.map((st) => `&status=${st}`).join('')}`, h.otherRequester));
+    expect(own).toEqual([]);
   });
 
   it('reuses the caseIn helper states for a status listing (200)', async () => {
