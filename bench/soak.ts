@@ -426,9 +426,13 @@ function splitLine(samples: Sample[], idx: number, from: number, to: number): st
   ].join(', ');
 }
 
-/** The verdict words: flat, growing, or too few samples to tell (a run shorter than a few samples). */
+/**
+ * The verdict words: flat, growing, shrinking (a heap V8 let grow early and gave back), or too few
+ * samples to tell (a run shorter than a few samples).
+ */
 function verdictWord(growth: number, flat: boolean): string {
-  return !Number.isFinite(growth) ? 'too few samples to tell' : flat ? 'flat' : '**growing**';
+  if (!Number.isFinite(growth)) return 'too few samples to tell';
+  return flat ? 'flat' : growth > 0 ? '**growing**' : 'shrinking';
 }
 
 function renderOne(r: { started: Date; machine: string; samples: Sample[]; m: Measurement; peak: number; heap: HeapPoint[] }): string {
