@@ -17,7 +17,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startApp, startLean, type AppProcess } from './lib/app-process';
+import { cpuMsOf, startApp, startLean, type AppProcess } from './lib/app-process';
 import { ADMIN_URL } from './lib/db';
 import { runHttp, type HttpRequest } from './lib/load';
 import { listQueries, listRequests, signTokens, withSecondPages, type ListQuery } from './lib/scenarios';
@@ -28,13 +28,6 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const SECONDS = Number(process.env.BENCH_DURATION ?? 4);
 const ONLY = process.env.BENCH_LIST_ONLY;
 
-/** [utime, stime] of a process in ms (fields 14 and 15 of /proc/<pid>/stat, clock ticks of 10 ms). */
-function cpuMs(pid: number | string): [number, number] {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return [Number(f[11]) * 10, Number(f[12]) * 10];
-}
-
 /** CPU ms of every `postgres` process now (a process that ends between two readings is lost). */
 function postgresCpuMs(): number {
   let total = 0;
@@ -42,7 +35,7 @@ function postgresCpuMs(): number {
     if (!/^\d+$/.test(pid)) continue;
     try {
       if (!readFileSync(`/proc/${pid}/stat`, 'utf8').includes('(postgres)')) continue;
-      const [u, s] = cpuMs(pid);
+      const [u, s] = cpuMsOf(pid);
       total += u + s;
     } catch {
       // The process ended.
@@ -62,11 +55,11 @@ interface Side {
 
 async function measure(server: AppProcess, next: () => HttpRequest): Promise<Side> {
   await runHttp(server.baseUrl, CONNECTIONS, 1, next);
-  const [u0, s0] = cpuMs(server.pid);
+  const [u0, s0] = cpuMsOf(server.pid);
   const pg0 = postgresCpuMs();
   const m = await runHttp(server.baseUrl, CONNECTIONS, SECONDS, next);
   const pg1 = postgresCpuMs();
-  const [u1, s1] = cpuMs(server.pid);
+  const [u1, s1] = cpuMsOf(server.pid);
   const n = Math.max(1, m.ok);
   return {
     rps: m.rps,

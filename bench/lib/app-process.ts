@@ -57,12 +57,18 @@ function statusKb(pid: number, field: 'VmHWM' | 'VmRSS' | 'RssAnon' | 'RssFile')
   return m ? Number(m[1]) : NaN;
 }
 
-/** utime + stime of a process in seconds (fields 14 and 15 of /proc/<pid>/stat, in clock ticks of 1/100 s). */
-function cpuSecondsOf(pid: number): number {
+/** [utime, stime] of a process in ms (fields 14 and 15 of /proc/<pid>/stat, in clock ticks of 1/100 s). */
+export function cpuMsOf(pid: number | string): [user: number, system: number] {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   // The command name (field 2) may hold spaces; the fields after its closing parenthesis do not.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+  return [Number(fields[11]) * 10, Number(fields[12]) * 10];
+}
+
+/** utime + stime of a process in seconds. */
+function cpuSecondsOf(pid: number): number {
+  const [user, system] = cpuMsOf(pid);
+  return (user + system) / 1000;
 }
 
 let built = false;
