@@ -65,6 +65,14 @@ async function dbPlugin(app: FastifyInstance, opts: DbOptions): Promise<void> {
   });
   // An idle client losing its server must not crash the process; the next query reports it.
   pool.on('error', (err) => app.log.warn({ err: { message: err.message } }, 'idle database client error'));
+  // pg-pool's end() resolves once it has asked its idle clients to end, not once their
+  // connections are closed; a server that ends them first (a restart, DROP DATABASE … FORCE right
+  // after close) then raises the error above on a pool already closed. Close waits for them.
+  const open = new Set<pg.Client>();
+  pool.on('connect', (client) => {
+    open.add(client);
+    client.once('end', () => open.delete(client));
+  });
   const db = new PrismaClient({ adapter: new PrismaPg(pool) });
 
   app.decorate('db', db);
@@ -73,8 +81,21 @@ async function dbPlugin(app: FastifyInstance, opts: DbOptions): Promise<void> {
   app.addHook('onClose', async () => {
     await db.$disconnect();
     await pool.end();
+    await allEnded(open, POOL_END_WAIT_MS);
     if (stopEmbedded) await stopEmbedded();
   });
 }
 
 export default fp(dbPlugin, { name: 'db', fastify: '5.x' });
+
+/** How long close waits for the pool's connections to be closed by the server. */
+const POOL_END_WAIT_MS = 2000;
+
+/** Resolves when every client in `open` has ended, or after `ms` (close must come to its end). */
+async function allEnded(open: ReadonlySet<pg.Client>, ms: number): Promise<void> {
+  if (open.size === 0) return;
+  let timer: NodeJS.Timeout | undefined;
+  const ended = Promise.all([...open].map((c) => new Promise<void>((resolve) => c.once('end', () => resolve()))));
+  await Promise.race([ended, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+}

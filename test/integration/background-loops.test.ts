@@ -7,7 +7,10 @@ describe('the background loops (timers, webhooks, idempotency purge, retention, 
     const warnings: string[] = [];
     const stream = new Writable({
       write(chunk: Buffer, _enc, done) {
-        for (const l of chunk.toString().split('\n').filter(Boolean)) warnings.push((JSON.parse(l) as { msg: string }).msg);
+        for (const l of chunk.toString().split('\n').filter(Boolean)) {
+          const o = JSON.parse(l) as { msg: string; err?: { message?: string } };
+          warnings.push(o.err?.message ? `${o.msg}: ${o.err.message}` : o.msg);
+        }
         done();
       },
     });
