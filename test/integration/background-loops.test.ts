@@ -1,19 +1,11 @@
-import { Writable } from 'node:stream';
 import { createTestApp } from '../helpers/app';
+import { logMessages, logSink } from '../helpers/log-sink';
 
 /** The loops of the app, on the real database: they run by themselves and stop at close. */
 describe('the background loops (timers, webhooks, idempotency purge, retention, word list cleanup, service levels)', () => {
   it('each runs by itself every interval, without a failure, and none runs after close', async () => {
-    const warnings: string[] = [];
-    const stream = new Writable({
-      write(chunk: Buffer, _enc, done) {
-        for (const l of chunk.toString().split('\n').filter(Boolean)) {
-          const o = JSON.parse(l) as { msg: string; err?: { message?: string } };
-          warnings.push(o.err?.message ? `${o.msg}: ${o.err.message}` : o.msg);
-        }
-        done();
-      },
-    });
+    const logged: string[] = [];
+    const stream = logSink(logged);
     const every = '20';
     const t = await createTestApp({
       config: {
@@ -63,6 +55,6 @@ describe('the background loops (timers, webhooks, idempotency purge, retention, 
     expect(signals.every((s) => s.aborted)).toBe(true);
     await new Promise((r) => setTimeout(r, 100));
     expect(afterClose).toEqual([]);
-    expect(warnings).toEqual([]);
+    expect(logMessages(logged)).toEqual([]);
   });
 });

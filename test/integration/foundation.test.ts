@@ -1,4 +1,3 @@
-import { Writable } from 'node:stream';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
@@ -13,6 +12,7 @@ import { readdirSync } from 'node:fs';
 import { inTransaction, pgQuery } from '../../src/db/query';
 import { runReport } from '../../src/repositories/report-queries';
 import { createTestApp, TEST_AUDIENCE, TEST_ISSUER, testIssuer, type TestApp } from '../helpers/app';
+import { logSink } from '../helpers/log-sink';
 import { createTestDatabase, onRealServer } from '../helpers/db';
 
 const migrationCount = readdirSync(MIGRATIONS_DIR, { withFileTypes: true }).filter((d) => d.isDirectory()).length;
@@ -140,12 +140,7 @@ describe('foundation', () => {
 describe('logging', () => {
   it('writes JSON lines with the request id, and never the body or the token', async () => {
     const lines: string[] = [];
-    const stream = new Writable({
-      write(chunk: Buffer, _enc, cb) {
-        lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-        cb();
-      },
-    });
+    const stream = logSink(lines);
     const db = await createTestDatabase();
     const issuer = await testIssuer();
     const app = await buildApp({

@@ -1,6 +1,6 @@
-import { Writable } from 'node:stream';
 import pg from 'pg';
 import { createTestApp } from '../helpers/app';
+import { logMessages, logSink } from '../helpers/log-sink';
 import { createTestDatabase, onRealServer } from '../helpers/db';
 import { ENV_ADMIN_URL } from '../helpers/env';
 
@@ -14,16 +14,8 @@ import { ENV_ADMIN_URL } from '../helpers/env';
   it('leaves no connection of the app on the server once close returns, and logs nothing when the database is dropped right after', async () => {
     const admin = new pg.Client({ connectionString: process.env[ENV_ADMIN_URL] });
     await admin.connect();
-    const warnings: string[] = [];
-    const stream = new Writable({
-      write(chunk: Buffer, _enc, done) {
-        for (const l of chunk.toString().split('\n').filter(Boolean)) {
-          const o = JSON.parse(l) as { msg: string; err?: { message?: string } };
-          warnings.push(o.err?.message ? `${o.msg}: ${o.err.message}` : o.msg);
-        }
-        done();
-      },
-    });
+    const logged: string[] = [];
+    const stream = logSink(logged);
     try {
       for (let round = 0; round < 2; round++) {
         const db = await createTestDatabase();
@@ -44,7 +36,7 @@ import { ENV_ADMIN_URL } from '../helpers/env';
         await db.drop();
       }
       await new Promise((r) => setTimeout(r, 100));
-      expect(warnings).toEqual([]);
+      expect(logMessages(logged)).toEqual([]);
     } finally {
       await admin.end();
     }

@@ -1,9 +1,9 @@
-import { Writable } from 'node:stream';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { buildApp } from '../../src/app';
 import { testConfig, type Config } from '../../src/config';
 import { TEST_AUDIENCE, TEST_ISSUER, createTestApp, type TestApp } from '../helpers/app';
+import { logSink } from '../helpers/log-sink';
 import { createTestDatabase } from '../helpers/db';
 
 // Issue #12 item 11: request logs, caching, token claims, invalid-token floods, CORS.
@@ -40,14 +40,7 @@ async function appWith(
   lines?: string[],
 ): Promise<{ app: FastifyInstance; close(): Promise<void> }> {
   const db = await createTestDatabase();
-  const stream = lines
-    ? new Writable({
-        write(chunk: Buffer, _enc, cb) {
-          lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-          cb();
-        },
-      })
-    : undefined;
+  const stream = lines ? logSink(lines) : undefined;
   const app = await buildApp({
     config: testConfig({ DATABASE_URL: db.url, DB_POOL_MAX: '2', ...(lines ? { LOG_LEVEL: 'info' } : {}), ...config }),
     migrate: false,

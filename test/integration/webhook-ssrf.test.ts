@@ -1,9 +1,9 @@
 import net from 'node:net';
-import { Writable } from 'node:stream';
 import { WebhookEgress } from '../../src/http/webhook-egress';
 import type { Principal } from '../../src/domain/roles';
 import { WebhookService } from '../../src/services/webhook-service';
 import { createTestApp, type TestApp } from '../helpers/app';
+import { logSink } from '../helpers/log-sink';
 import { api, expectStatus, headersFor, type Headers, type Person } from '../helpers/cases';
 import { startReceiver, type Receiver } from '../helpers/webhook-receiver';
 
@@ -21,12 +21,7 @@ describe('webhook destinations', () => {
   const logLines: string[] = [];
 
   beforeAll(async () => {
-    const stream = new Writable({
-      write(chunk: Buffer, _enc, done) {
-        logLines.push(...chunk.toString().split('\n').filter(Boolean));
-        done();
-      },
-    });
+    const stream = logSink(logLines);
     // The default policy: nothing internal is allowed.
     t = await createTestApp({ config: { WEBHOOK_MAX_FAILURES: '2', WEBHOOK_TIMEOUT_MS: '300' }, logger: { level: 'warn', stream } });
     h = await headersFor(t);
@@ -172,7 +167,7 @@ describe('webhook destinations', () => {
       databaseUrl: t.url,
       clock: t.clock,
       config: { WEBHOOK_ALLOW_HOSTS: '127.0.0.1', WEBHOOK_MAX_FAILURES: '1', WEBHOOK_TIMEOUT_MS: '300' },
-      logger: { level: 'warn', stream: new Writable({ write: (c: Buffer, _e, done) => (logLines.push(c.toString()), done()) }) },
+      logger: { level: 'warn', stream: logSink(logLines) },
     });
     // A port nobody listens on, a server that never answers, and one answering 503.
     const closedPort = await freePort();
