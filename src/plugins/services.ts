@@ -4,6 +4,7 @@ import type { Config } from '../config';
 import type { Clock } from '../domain/clock';
 import { CaseExportService } from '../services/case-export';
 import { CaseService } from '../services/case-service';
+import { CategoryFactsCopy } from '../services/category-facts';
 import { FormValidator } from '../services/forms';
 import { HealthService } from '../services/health-service';
 import { NoticeService } from '../services/notice-service';
@@ -51,7 +52,9 @@ declare module 'fastify' {
 async function servicesPlugin(app: FastifyInstance, opts: { config: Config; clock: Clock }): Promise<void> {
   const forms = new FormValidator();
   const slaViews = new CaseSlaLoader(pgQuery(app.pool), opts.clock, opts.config.TIMEZONE);
-  const cases = new CaseService(app.pool, opts.clock, opts.config, forms, slaViews);
+  // One copy of the categories' facts for every list page, JSON or CSV (docs/decisions/category-facts.md).
+  const categoryFacts = new CategoryFactsCopy(pgQuery(app.pool));
+  const cases = new CaseService(app.pool, opts.clock, opts.config, forms, slaViews, categoryFacts);
   const timers = new TimerService(app.pool, opts.clock, opts.config);
   app.decorate('config', opts.config);
   app.decorate('services', {
@@ -66,7 +69,7 @@ async function servicesPlugin(app: FastifyInstance, opts: { config: Config; cloc
     retention: new RetentionService(app.pool, opts.clock, opts.config),
     replyTemplates: new ReplyTemplateService(pgQuery(app.pool), opts.clock),
     relations: new RelationService(app.pool, opts.clock, opts.config, cases),
-    caseExport: new CaseExportService(app.pool, opts.clock, opts.config.CSV_MAX_ROWS),
+    caseExport: new CaseExportService(app.pool, opts.clock, opts.config.CSV_MAX_ROWS, categoryFacts),
     slaViews,
     views: new ViewService(app.pool, opts.clock),
     clock: opts.clock,

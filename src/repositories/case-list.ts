@@ -7,7 +7,15 @@ import type { Visibility } from '../domain/standing';
 import type { Status } from '../domain/statuses';
 import type { Priority } from '../domain/triage';
 import type { Query } from '../db/query';
-import { CASE_COLUMNS, CASE_SLA_COLUMNS, toCaseRow, type CaseRow, type RawCase } from './case-repository';
+import {
+  CASE_ROW_COLUMNS,
+  CASE_SLA_CHANGES,
+  toCaseRow,
+  type CaseRow,
+  type CategoryFacts,
+  type CategoryFactsSource,
+  type RawCase,
+} from './case-repository';
 import { RANKED_NEWEST, searchSql, withWordStats, type CaseSearch, type SearchField, type SearchHit, type SearchSql } from './case-search';
 
 export interface CaseListFilter {
@@ -81,11 +89,38 @@ function queueClauses(f: QueueFilter | undefined, p: (v: unknown) => string): { 
   return { clauses, needsSla };
 }
 
+/** A page's row as its statement reads it: no category join (the facts come from `categories`). */
+type RawListed = Omit<RawCase, 'category_sensitive'> & { category_epoch: number };
+
+/**
+ * The columns of a page's rows (c: the case, t: its timer): the category's facts are not joined
+ * but taken from a copy held in the service, checked against the category epoch of the page's
+ * snapshot (docs/decisions/category-facts.md). Measured by pgbench on a page's text, the join
+ * and its planning were a quarter of what a page cost PostgreSQL (docs/benchmarks.md).
+ */
+const LISTED_COLUMNS = `${CASE_ROW_COLUMNS}, ${CASE_SLA_CHANGES}, (SELECT epoch FROM category_epoch WHERE id = 1) AS category_epoch`;
+
+/** The rows of a page with their categories' facts, as of the page's snapshot or later. */
+async function withCategoryFacts<R extends RawListed>(
+  rows: R[],
+  categories: CategoryFactsSource,
+  extra: (r: R, row: CaseRow) => ListedCase,
+): Promise<ListedCase[]> {
+  if (rows.length === 0) return [];
+  const facts = await categories.atLeast(rows[0]!.category_epoch);
+  return rows.map((r) => {
+    const cat: CategoryFacts | undefined = facts.get(r.category_key);
+    // A case's category is a foreign key: a copy of the page's epoch or later has it.
+    if (!cat) throw new Error(`No category ${r.category_key} in the copy of the categories' facts.`);
+    return extra(r, toCaseRow(r, cat));
+  });
+}
+
 /**
  * A page of cases: newest first by created/updated, then by id; or soonest first by a due time
- * (nulls last), then by id ascending.
+ * (nulls last), then by id ascending. The rows' category facts come from `categories`.
  */
-export async function listCases(q: Query, f: CaseListFilter): Promise<ListedCase[]> {
+export async function listCases(q: Query, f: CaseListFilter, categories: CategoryFactsSource): Promise<ListedCase[]> {
   const params: unknown[] = [];
   const p = (v: unknown) => `$${params.push(v)}`;
   const where: string[] = [];
@@ -125,7 +160,7 @@ export async function listCases(q: Query, f: CaseListFilter): Promise<ListedCase
     // (Statistics a caller resolved already, wordShares set, are used as they are.)
     const search = searchSql(f.search.wordShares === undefined ? await withWordStats(q, f.search) : f.search, p);
     where.push(search.where);
-    return listSearchHits(q, f, search, where, params, p, slaJoinFor(false));
+    return listSearchHits(q, f, search, where, params, p, slaJoinFor(false), categories);
   }
   const due = DUE_SORT_COLUMN[f.sort];
   let col: string;
@@ -170,19 +205,18 @@ export async function listCases(q: Query, f: CaseListFilter): Promise<ListedCase
     ? `SELECT c.* FROM (${statuses.map((st) => `(${pageOf([...where, `c.status = ${p(st)}::"CaseStatus"`])})`).join(' UNION ALL ')}) c
               ORDER BY ${order} LIMIT ${limit}`
     : pageOf(where);
-  // The page is cut first and only its rows are joined to their category and timer: joined
-  // before the LIMIT, every candidate row of a filter (a team's 1,000 open cases) was probed.
+  // The page is cut first and only its rows are joined to their timer: joined before the LIMIT,
+  // every candidate row of a filter (a team's 1,000 open cases) was probed.
   // Not named (decision record prepared-statements.md): its plan depends on the values (the
   // partial index of open cases, the LIMIT's estimate), so every run is planned for them.
-  const rows = await q<RawCase & { sort_at: Date | null }>(
-    `SELECT ${CASE_COLUMNS}, ${CASE_SLA_COLUMNS}, c.sort_at
+  const rows = await q<RawListed & { sort_at: Date | null }>(
+    `SELECT ${LISTED_COLUMNS}, c.sort_at
        FROM (${page}) c
-       JOIN category cat ON cat.key = c.category_key
        LEFT JOIN case_timer t ON t.case_id = c.id
       ORDER BY ${outerOrder}`,
     params,
   );
-  return rows.map((r) => ({ ...toCaseRow(r), sortAt: r.sort_at }));
+  return withCategoryFacts(rows, categories, (r, row) => ({ ...row, sortAt: r.sort_at }));
 }
 
 /**
@@ -198,6 +232,7 @@ async function listSearchHits(
   params: unknown[],
   p: (v: unknown) => string,
   slaJoin: string,
+  categories: CategoryFactsSource,
 ): Promise<ListedCase[]> {
   const byRank = f.sort === 'relevance';
   const col = f.sort === 'updated' ? 'c.updated_at' : 'c.created_at';
@@ -221,19 +256,15 @@ async function listSearchHits(
   const sql = `WITH ${search.with ? `${search.with},\n` : ''}hits AS MATERIALIZED (
        SELECT c.id, ${col} AS at, ${search.rank} AS search_rank FROM "case" c ${slaJoin} ${whereSql}
         ORDER BY ${hitsOrder} DESC, c.id DESC LIMIT ${p(byRank ? RANKED_NEWEST : f.limit)})
-     SELECT ${CASE_COLUMNS}, ${CASE_SLA_COLUMNS}, r.search_rank::text AS search_rank, ${search.select}
+     SELECT ${LISTED_COLUMNS}, r.search_rank::text AS search_rank, ${search.select}
        FROM (SELECT h.id, h.at, h.search_rank FROM hits h ${pageAfter} ORDER BY ${pageOrder('h')} LIMIT ${p(f.limit)}) r
        JOIN "case" c ON c.id = r.id
-       JOIN category cat ON cat.key = c.category_key
        LEFT JOIN case_timer t ON t.case_id = c.id${search.join}
       ORDER BY ${pageOrder('r')}`;
-  const rows = await q<RawCase & { search_rank?: string; search_snippet?: string; search_fields?: SearchField[] }>(sql, params);
-  return rows.map((r) => {
-    const row = toCaseRow(r);
-    return {
-      ...row,
-      sortAt: f.sort === 'updated' ? row.updatedAt : row.createdAt,
-      search: { rank: r.search_rank ?? '0', snippet: r.search_snippet ?? '', fields: r.search_fields ?? [] },
-    };
-  });
+  const rows = await q<RawListed & { search_rank?: string; search_snippet?: string; search_fields?: SearchField[] }>(sql, params);
+  return withCategoryFacts(rows, categories, (r, row) => ({
+    ...row,
+    sortAt: f.sort === 'updated' ? row.updatedAt : row.createdAt,
+    search: { rank: r.search_rank ?? '0', snippet: r.search_snippet ?? '', fields: r.search_fields ?? [] },
+  }));
 }

@@ -48,13 +48,37 @@ export const CASE_SCALARS = `
   c.priority::text AS priority, coalesce(c.tags, '{}') AS tags, c.version,
   c.created_at, c.updated_at`;
 
+/** The scalars of the case (alias c) and its timer's (t), without its category's facts. */
+export const CASE_ROW_COLUMNS = `${CASE_SCALARS}, t.to_status::text AS timer_to, t.due_at AS timer_due_at`;
+
 /** The scalars of the case (alias c) and its relations' fields, as toCaseRow reads them. */
-export const CASE_COLUMNS = `${CASE_SCALARS}, cat.sensitive AS category_sensitive, t.to_status::text AS timer_to, t.due_at AS timer_due_at`;
+const CASE_COLUMNS = `${CASE_ROW_COLUMNS}, cat.sensitive AS category_sensitive`;
+
+/** The case's (alias c) status changes, oldest first, which its service level is computed from. */
+export const CASE_SLA_CHANGES = `coalesce((SELECT json_agg(json_build_object('at', h.at, 'to', h.to_value) ORDER BY h.id)
+              FROM case_history h WHERE h.case_id = c.id AND h.field = 'status'), '[]'::json) AS sla_changes`;
 
 /** The case's (alias c) service-level facts, as toCaseRow reads them into `slaFacts`. */
-export const CASE_SLA_COLUMNS = `cat.first_response_hours, cat.resolution_hours, cat.priority_targets,
-  coalesce((SELECT json_agg(json_build_object('at', h.at, 'to', h.to_value) ORDER BY h.id)
-              FROM case_history h WHERE h.case_id = c.id AND h.field = 'status'), '[]'::json) AS sla_changes`;
+const CASE_SLA_COLUMNS = `cat.first_response_hours, cat.resolution_hours, cat.priority_targets, ${CASE_SLA_CHANGES}`;
+
+/**
+ * What a case's row takes from its category: whether it is sensitive and its service-level
+ * targets. A list page reads them from a copy instead of a join (CategoryFactsSource).
+ */
+export interface CategoryFacts {
+  sensitive: boolean;
+  firstResponseHours: number;
+  resolutionHours: number;
+  priorityTargets: PriorityTargets;
+}
+
+/**
+ * The categories' facts by key, as of at least a given category epoch (the `category_epoch` row,
+ * bumped in every transaction that changes a category; docs/decisions/category-facts.md).
+ */
+export interface CategoryFactsSource {
+  atLeast(epoch: number): Promise<ReadonlyMap<string, CategoryFacts>>;
+}
 
 /** The case (alias c) with its category (cat) and timer (t): the FROM of every case read. */
 const CASE_FROM = `"case" c JOIN category cat ON cat.key = c.category_key LEFT JOIN case_timer t ON t.case_id = c.id`;
@@ -102,7 +126,13 @@ export interface RawCase {
   sla_changes?: Array<{ at: string; to: Status }>;
 }
 
-export function toCaseRow(r: RawCase): CaseRow {
+/**
+ * The row a statement read, as a CaseRow. `cat`: the category's facts from a copy, for a statement
+ * that did not join the category (it reads the status changes, `sla_changes`, all the same).
+ */
+export function toCaseRow(r: RawCase): CaseRow;
+export function toCaseRow(r: Omit<RawCase, 'category_sensitive'>, cat: CategoryFacts): CaseRow;
+export function toCaseRow(r: Omit<RawCase, 'category_sensitive'>, cat?: CategoryFacts): CaseRow {
   return {
     id: r.id,
     number: r.number,
@@ -137,19 +167,32 @@ export function toCaseRow(r: RawCase): CaseRow {
     version: r.version,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
-    category: { sensitive: r.category_sensitive },
+    category: { sensitive: cat ? cat.sensitive : (r as RawCase).category_sensitive },
     timer: r.timer_to && r.timer_due_at ? { toStatus: r.timer_to, dueAt: r.timer_due_at } : null,
-    ...(r.first_response_hours === undefined
-      ? {}
-      : {
+    ...(cat
+      ? {
           slaFacts: {
-            firstResponseHours: Number(r.first_response_hours),
-            resolutionHours: Number(r.resolution_hours),
-            priorityTargets: r.priority_targets ?? {},
-            changes: r.sla_changes ? r.sla_changes.map((c) => ({ at: new Date(c.at), to: c.to })) : null,
+            firstResponseHours: cat.firstResponseHours,
+            resolutionHours: cat.resolutionHours,
+            priorityTargets: cat.priorityTargets,
+            changes: slaChanges(r),
           },
-        }),
+        }
+      : r.first_response_hours === undefined
+        ? {}
+        : {
+            slaFacts: {
+              firstResponseHours: Number(r.first_response_hours),
+              resolutionHours: Number(r.resolution_hours),
+              priorityTargets: r.priority_targets ?? {},
+              changes: slaChanges(r),
+            },
+          }),
   };
+}
+
+function slaChanges(r: Pick<RawCase, 'sla_changes'>): StatusChange[] | null {
+  return r.sla_changes ? r.sla_changes.map((c) => ({ at: new Date(c.at), to: c.to })) : null;
 }
 
 // ------------------------------------------------------------------------------------- reads

@@ -1,6 +1,8 @@
 /** Categories and teams: reference data that admins edit. */
 import type { Category, Team } from '../generated/prisma/client';
+import type { PriorityTargets } from '../domain/triage';
 import type { Query } from '../db/query';
+import type { CategoryFacts } from './case-repository';
 
 export type CategoryRow = Omit<Category, 'createdAt' | 'updatedAt'>;
 export type TeamRow = Omit<Team, 'createdAt' | 'updatedAt'>;
@@ -21,6 +23,35 @@ export async function listCategories(q: Query, opts: { includeInactive: boolean 
 export async function existingCategoryKeys(q: Query, keys: readonly string[]): Promise<string[]> {
   const rows = await q<{ key: string }>('SELECT key FROM category WHERE key = ANY($1::text[])', [keys]);
   return rows.map((r) => r.key);
+}
+
+/**
+ * Every category's facts that a case row takes from it, with the category epoch they are as of:
+ * one statement, so the facts and the epoch are of one snapshot.
+ */
+export async function readCategoryFacts(q: Query): Promise<{ epoch: number; facts: Map<string, CategoryFacts> }> {
+  const rows = await q<{
+    epoch: number;
+    key: string | null;
+    sensitive: boolean;
+    first_response_hours: number;
+    resolution_hours: number;
+    priority_targets: PriorityTargets;
+  }>(
+    `SELECT e.epoch, c.key, c.sensitive, c.first_response_hours, c.resolution_hours, c.priority_targets
+       FROM category_epoch e LEFT JOIN category c ON true WHERE e.id = 1`,
+  );
+  const facts = new Map<string, CategoryFacts>();
+  for (const r of rows) {
+    if (r.key === null) continue;
+    facts.set(r.key, {
+      sensitive: r.sensitive,
+      firstResponseHours: r.first_response_hours,
+      resolutionHours: r.resolution_hours,
+      priorityTargets: r.priority_targets,
+    });
+  }
+  return { epoch: rows[0]!.epoch, facts };
 }
 
 export async function getCategory(q: Query, key: string): Promise<CategoryRow | null> {

@@ -6,7 +6,7 @@ import { internalSearchScope } from '../domain/search';
 import { mayCall } from '../domain/access';
 import { pgQuery, type Query } from '../db/query';
 import { csvRecord, CSV_BOM, type CsvValue } from '../http/csv';
-import { insertAccessLog, type CaseRow } from '../repositories/case-repository';
+import { insertAccessLog, type CaseRow, type CategoryFactsSource } from '../repositories/case-repository';
 import { listCases, type ListedCase } from '../repositories/case-list';
 import type { ListCasesQuery } from '../schemas/case';
 import { caseListFilter } from './case-views';
@@ -67,6 +67,7 @@ export class CaseExportService {
     pool: pg.Pool,
     private readonly clock: Clock,
     private readonly maxRows: number,
+    private readonly categoryFacts: CategoryFactsSource,
   ) {
     this.q = pgQuery(pool);
   }
@@ -79,12 +80,16 @@ export class CaseExportService {
     const base = caseListFilter(listVisibility(p), query, { id: p.id, staff: mayCall(p, 'staff') }, internalSearchScope(p));
     const sort = base.sort;
     const page = async (after: ListedCase | undefined, left: number) => {
-      const rows = await listCases(this.q, {
-        ...base,
-        // The next page starts after the last row by the listing's own sort (its column, or its rank).
-        after: after ? { at: after.sortAt, id: after.id, ...(sort === 'relevance' ? { rank: after.search?.rank } : {}) } : base.after,
-        limit: Math.min(EXPORT_PAGE, left),
-      });
+      const rows = await listCases(
+        this.q,
+        {
+          ...base,
+          // The next page starts after the last row by the listing's own sort (its column, or its rank).
+          after: after ? { at: after.sortAt, id: after.id, ...(sort === 'relevance' ? { rank: after.search?.rank } : {}) } : base.after,
+          limit: Math.min(EXPORT_PAGE, left),
+        },
+        this.categoryFacts,
+      );
       await this.logReads(p, rows, endpoint);
       return rows;
     };

@@ -25,6 +25,7 @@ import {
   listMessages,
   teamExists,
   type CaseRow,
+  type CategoryFactsSource,
 } from '../repositories/case-repository';
 import { listCases } from '../repositories/case-list';
 import { fileCase } from '../repositories/filing-writer';
@@ -87,6 +88,8 @@ export class CaseService {
     private readonly config: Config,
     private readonly forms: FormValidator,
     private readonly sla: CaseSlaLoader,
+    /** The categories' facts of list pages' rows. */
+    private readonly categoryFacts: CategoryFactsSource,
   ) {
     this.q = pgQuery(pool);
     this.windows = new ViewWindows(this.q, config.TIMEZONE);
@@ -184,7 +187,7 @@ export class CaseService {
   async list(p: Principal, q: ListCasesQuery): Promise<{ items: CaseListItemDto[]; nextCursor: string | null }> {
     const limit = q.limit ?? 25;
     const filter = caseListFilter(listVisibility(p), q, { id: p.id, staff: mayCall(p, 'staff') }, internalSearchScope(p));
-    const rows = await listCases(this.q, filter);
+    const rows = await listCases(this.q, filter, this.categoryFacts);
     const page = rows.slice(0, limit);
     // A search hit on a sensitive case is logged like any read of it.
     await this.logSensitiveReads(p, page, 'GET /v1/cases');

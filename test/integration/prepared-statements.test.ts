@@ -3,6 +3,7 @@ import pg from 'pg';
 import { MAX_PREPARED_TEXTS, pgQuery, prepared, type Query } from '../../src/db/query';
 import { POOL_OPTIONS } from '../../src/db/pool-options';
 import { listCases } from '../../src/repositories/case-list';
+import { CategoryFactsCopy } from '../../src/services/category-facts';
 import { findCase, findCaseWithAttachments, readCaseForChange } from '../../src/repositories/case-repository';
 import { writePlans } from '../../src/repositories/plan-writer';
 import { SYSTEM_ACTOR, type CasePlan } from '../../src/domain/plan';
@@ -95,7 +96,13 @@ describe('prepared statements', () => {
     const before = (await kept()).length;
     const visibility = { kind: 'own-or-open', principalId: 'op-1', teams: ['service'] } as const;
     for (let i = 0; i < 7; i++) {
-      expect(await listCases(q, { visibility, status: ['ASSIGNED', 'IN_PROGRESS'], team: 'service', sort: 'created', limit: 25 })).toEqual([]);
+      expect(
+        await listCases(
+          q,
+          { visibility, status: ['ASSIGNED', 'IN_PROGRESS'], team: 'service', sort: 'created', limit: 25 },
+          new CategoryFactsCopy(q),
+        ),
+      ).toEqual([]);
     }
     expect((await kept()).length).toBe(before);
   });

@@ -66,6 +66,8 @@ describe('statements per request', () => {
     id = (await fileCase()).id;
     expectStatus(await move(id, 'IN_PROGRESS', { assigneeId: 'kari' }), 200);
     expectStatus(await api(t).get(`/v1/cases/${id}`, h.operator), 200);
+    // And the copy of the categories' facts that list pages use (docs/decisions/category-facts.md).
+    expectStatus(await api(t).get('/v1/cases?limit=1', h.operator), 200);
   });
 
   it('files a case with one statement', async () => {
@@ -116,6 +118,24 @@ describe('statements per request', () => {
       expect(r.json<{ items: unknown[] }>().items.length).toBeGreaterThan(1);
     });
     expect(page).toHaveLength(1);
+  });
+
+  it("reads the categories' facts again only after a category changed, once however many pages want them", async () => {
+    const page = () =>
+      statementsOf(async () => {
+        const r = await api(t).get('/v1/cases?limit=10', h.operator);
+        expectStatus(r, 200);
+        expect(r.json<{ items: unknown[] }>().items.length).toBeGreaterThan(1);
+      });
+    expect(await page()).toHaveLength(1);
+    await t.app.pool.query(`UPDATE category SET sort_order = sort_order + 1 WHERE key = 'general'`);
+    const pages = await statementsOf(async () => {
+      const rs = await Promise.all(Array.from({ length: 8 }, () => api(t).get('/v1/cases?limit=10', h.operator)));
+      for (const r of rs) expectStatus(r, 200);
+    });
+    expect(pages.filter((s) => s.includes('FROM category_epoch e'))).toHaveLength(1);
+    expect(pages).toHaveLength(9);
+    expect(await page()).toHaveLength(1);
   });
 
   it("a search: the words' statistics and the page the first time, the page alone when repeated (docs/search.md, Repeats)", async () => {

@@ -4,6 +4,7 @@ import { api, expectStatus, type Headers } from '../helpers/cases';
 import { pgQuery } from '../../src/db/query';
 import { parseSearch } from '../../src/domain/search';
 import { listCases } from '../../src/repositories/case-list';
+import { CategoryFactsCopy } from '../../src/services/category-facts';
 import { clearWordSharesCache, RANKED_NEWEST } from '../../src/repositories/case-search';
 import { onRealServer } from '../helpers/db';
 import { eventually } from '../helpers/eventually';
@@ -255,12 +256,21 @@ describe('GET /v1/cases?q= (search)', () => {
   it('finds the same cases whichever way the prefix is matched: its words listed, looked up by the statement, or word:*', async () => {
     const q = pgQuery(t.app.pool);
     const found = async (prefixExpansion?: { words: string[] | 'in-statement'; share: number }) => {
-      const rows = await listCases(q, {
-        visibility: { kind: 'all' },
-        search: { query: parseSearch('sjekke ferie'), scope: { internal: false }, wordShares: [0], ...(prefixExpansion ? { prefixExpansion } : {}) },
-        sort: 'created',
-        limit: 25,
-      });
+      const rows = await listCases(
+        q,
+        {
+          visibility: { kind: 'all' },
+          search: {
+            query: parseSearch('sjekke ferie'),
+            scope: { internal: false },
+            wordShares: [0],
+            ...(prefixExpansion ? { prefixExpansion } : {}),
+          },
+          sort: 'created',
+          limit: 25,
+        },
+        new CategoryFactsCopy(q),
+      );
       return rows.map((r) => r.id).sort();
     };
     const listed = await found({ words: ['feri', 'ferie', 'feriepeng', 'feriepengene'], share: 0 });
