@@ -15,8 +15,12 @@ import type { Status } from '../domain/statuses';
 import type { Priority, PriorityTargets } from '../domain/triage';
 import { prepared, type Query } from '../db/query';
 
-/** A case with what every view of it needs: its category's sensitivity and its pending timer. */
-export type CaseRow = Case & {
+/**
+ * A case with what every view of it needs: its category's sensitivity and its pending timer. Its
+ * status changes (the `status_changes` column) are read only with its service-level facts
+ * (`slaFacts.changes`).
+ */
+export type CaseRow = Omit<Case, 'statusChanges'> & {
   category: { sensitive: boolean };
   timer: { toStatus: Status; dueAt: Date } | null;
   /**
@@ -54,9 +58,11 @@ export const CASE_ROW_COLUMNS = `${CASE_SCALARS}, t.to_status::text AS timer_to,
 /** The scalars of the case (alias c) and its relations' fields, as toCaseRow reads them. */
 const CASE_COLUMNS = `${CASE_ROW_COLUMNS}, cat.sensitive AS category_sensitive`;
 
-/** The case's (alias c) status changes, oldest first, which its service level is computed from. */
-export const CASE_SLA_CHANGES = `coalesce((SELECT json_agg(json_build_object('at', h.at, 'to', h.to_value) ORDER BY h.id)
-              FROM case_history h WHERE h.case_id = c.id AND h.field = 'status'), '[]'::json) AS sla_changes`;
+/**
+ * The case's (alias c) status changes, oldest first, which its service level is computed from: a
+ * column of the row, kept by the writer of plans with the history (docs/decisions/list-sla-facts.md).
+ */
+export const CASE_SLA_CHANGES = `c.status_changes AS sla_changes`;
 
 /** The case's (alias c) service-level facts, as toCaseRow reads them into `slaFacts`. */
 const CASE_SLA_COLUMNS = `cat.first_response_hours, cat.resolution_hours, cat.priority_targets, ${CASE_SLA_CHANGES}`;

@@ -40,6 +40,16 @@ const COLUMNS: Record<Exclude<keyof CaseUpdate, never>, { column: string; read: 
   updatedAt: timestamp('updated_at', 'updatedAt'),
 };
 
+/**
+ * The status changes a plan appends to its case's `status_changes` (JSON, or null for none): its
+ * status history rows, at the plan's instant, so the row's list and its history never disagree
+ * (docs/decisions/list-sla-facts.md).
+ */
+function statusChangesOf(x: CasePlan): string | null {
+  const changes = x.history.filter((h) => h.field === 'status').map((h) => ({ at: x.at, to: h.to }));
+  return changes.length > 0 ? JSON.stringify(changes) : null;
+}
+
 function timestamp(column: string, key: string) {
   return { column, read: (j: string) => `(${j}->>'${key}')::timestamptz` };
 }
@@ -86,7 +96,7 @@ export async function writePlans(
   // is the condition for a case id expression x.
   const written = (x: string) => (guard ? ` AND ${x} IN (SELECT id FROM upd)` : '');
 
-  const updates = plans.filter((x) => x.update !== null || x.quiet !== undefined || guard);
+  const updates = plans.filter((x) => x.update !== null || x.quiet !== undefined || guard || statusChangesOf(x) !== null);
   if (guard) {
     ctes.push(`guard AS (SELECT epoch FROM window_epoch WHERE id = 1 AND epoch = ${p(guard.windowEpoch)} FOR SHARE)`);
   }
@@ -104,6 +114,7 @@ export async function writePlans(
       json: updates.map((x) => JSON.stringify({ ...x.quiet, ...x.update })),
       bump: updates.map((x) => x.update !== null),
       expected: updates.map((x) => guard?.versions.get(x.caseId) ?? null),
+      statusChanges: updates.map(statusChangesOf),
     };
     // One case (every request's change) as one row of scalars, not arrays: PostgreSQL's generic plan
     // of a named statement guesses 10 elements for an array parameter, so it cost 85 against the
@@ -111,13 +122,14 @@ export async function writePlans(
     // PostgreSQL CPU; decision record prepared-statements.md). A row of scalars is 1 row in both.
     const rowsOf =
       updates.length === 1
-        ? `(VALUES (${p(u.id[0])}::uuid, ${p(u.json[0])}::jsonb, ${p(u.bump[0])}::boolean, ${p(u.expected[0])}::int))`
+        ? `(VALUES (${p(u.id[0])}::uuid, ${p(u.json[0])}::jsonb, ${p(u.bump[0])}::boolean, ${p(u.expected[0])}::int, ${p(u.statusChanges[0])}::jsonb))`
         : `unnest(${p(u.id)}::uuid[], ${p(u.json)}::jsonb[],
-                    ${p(u.bump)}::boolean[], ${p(u.expected)}::int[])`;
+                    ${p(u.bump)}::boolean[], ${p(u.expected)}::int[], ${p(u.statusChanges)}::jsonb[])`;
     ctes.push(`upd AS (
-      UPDATE "case" c SET version = c.version + CASE WHEN v.bump THEN 1 ELSE 0 END${sets.map((x) => `, ${x}`).join('')}
+      UPDATE "case" c SET version = c.version + CASE WHEN v.bump THEN 1 ELSE 0 END${sets.map((x) => `, ${x}`).join('')},
+             status_changes = CASE WHEN v.status_changes IS NULL THEN c.status_changes ELSE c.status_changes || v.status_changes END
         FROM ${rowsOf}
-             AS v(id, u, bump, expected)
+             AS v(id, u, bump, expected, status_changes)
        WHERE c.id = v.id${versionCheck}
       RETURNING ${returnCases ? 'c.*' : 'c.id'})`);
   }

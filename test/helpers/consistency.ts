@@ -5,12 +5,16 @@ import type { DbProbe } from './cases';
  * Checks that a case's records tell one story: its status history chains from REGISTERED to the
  * status it is in, each row starting where the previous one ended (a lost or doubled change
  * breaks the chain), and every status change has exactly one `case.status_changed` event with
- * the same from and to, in the same order. Returns the chain for further assertions.
+ * the same from and to, in the same order; the row's `status_changes` repeat the history's status
+ * rows. Returns the chain for further assertions.
  */
 export async function expectConsistentCase(probe: DbProbe, caseId: string): Promise<Array<{ from: string; to: string; actor: string }>> {
-  const [c] = await probe.query<{ status: string }>('SELECT status::text AS status FROM "case" WHERE id = $1', [caseId]);
-  const history = await probe.query<{ field: string; from_value: string | null; to_value: string; actor_id: string }>(
-    `SELECT field, from_value, to_value, actor_id FROM case_history
+  const [c] = await probe.query<{ status: string; status_changes: Array<{ at: string; to: string }> }>(
+    'SELECT status::text AS status, status_changes FROM "case" WHERE id = $1',
+    [caseId],
+  );
+  const history = await probe.query<{ field: string; from_value: string | null; to_value: string; actor_id: string; at: Date }>(
+    `SELECT field, from_value, to_value, actor_id, at FROM case_history
       WHERE case_id = $1 AND field IN ('created', 'status') ORDER BY id`,
     [caseId],
   );
@@ -26,6 +30,11 @@ export async function expectConsistentCase(probe: DbProbe, caseId: string): Prom
     at = step.to;
   }
   expect(c?.status).toBe(at);
+  // The row's own list of its status changes (what its service level is computed from) is the
+  // history's, change for change and instant for instant.
+  expect(c!.status_changes.map((s) => `${new Date(s.at).toISOString()} ${s.to}`)).toEqual(
+    history.slice(1).map((h) => `${h.at.toISOString()} ${h.to_value}`),
+  );
   expect(events.map((e) => `${e.payload.from}→${e.payload.to}`)).toEqual(chain.map((s) => `${s.from}→${s.to}`));
   return chain;
 }
