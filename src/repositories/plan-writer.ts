@@ -96,7 +96,9 @@ export async function writePlans(
   // is the condition for a case id expression x.
   const written = (x: string) => (guard ? ` AND ${x} IN (SELECT id FROM upd)` : '');
 
-  const updates = plans.filter((x) => x.update !== null || x.quiet !== undefined || guard || statusChangesOf(x) !== null);
+  // Each plan's status changes, worked out once (the filter below and the update's rows read them).
+  const statusChanges = new Map(plans.map((x) => [x, statusChangesOf(x)]));
+  const updates = plans.filter((x) => x.update !== null || x.quiet !== undefined || guard || statusChanges.get(x) !== null);
   if (guard) {
     ctes.push(`guard AS (SELECT epoch FROM window_epoch WHERE id = 1 AND epoch = ${p(guard.windowEpoch)} FOR SHARE)`);
   }
@@ -114,7 +116,7 @@ export async function writePlans(
       json: updates.map((x) => JSON.stringify({ ...x.quiet, ...x.update })),
       bump: updates.map((x) => x.update !== null),
       expected: updates.map((x) => guard?.versions.get(x.caseId) ?? null),
-      statusChanges: updates.map(statusChangesOf),
+      statusChanges: updates.map((x) => statusChanges.get(x) ?? null),
     };
     // One case (every request's change) as one row of scalars, not arrays: PostgreSQL's generic plan
     // of a named statement guesses 10 elements for an array parameter, so it cost 85 against the
