@@ -38,7 +38,11 @@ export async function loadStoredCalendar(q: Query): Promise<StoredCalendar> {
   return { hours, closedDates: row?.closed ?? [] };
 }
 
-/** Filing time, first reply, targets and status changes of the given cases, in one statement. */
+/**
+ * Filing time, first reply, targets and status changes of the given cases, in one statement. The
+ * status changes are the case row's copy (`status_changes`, appended by the writer of plans in
+ * the statement that writes the history's status rows: docs/decisions/list-sla-facts.md).
+ */
 export async function loadSlaFacts(q: Query, caseIds: readonly string[]): Promise<Map<string, CaseSlaFactsRow>> {
   if (caseIds.length === 0) return new Map();
   const rows = await q<{
@@ -56,8 +60,7 @@ export async function loadSlaFacts(q: Query, caseIds: readonly string[]): Promis
   }>(
     `SELECT c.id, c.xmin::text AS row_version, c.created_at, c.category_key, c.team_key, c.first_response_at, cat.first_response_hours, cat.resolution_hours,
             c.priority::text AS priority, cat.priority_targets,
-            coalesce((SELECT json_agg(json_build_object('at', h.at, 'to', h.to_value) ORDER BY h.id)
-                        FROM case_history h WHERE h.case_id = c.id AND h.field = 'status'), '[]'::json) AS changes
+            c.status_changes AS changes
        FROM "case" c JOIN category cat ON cat.key = c.category_key
       WHERE c.id = ANY($1::uuid[])`,
     [caseIds],

@@ -297,7 +297,7 @@ describe('the SLA refresh batch', () => {
   // A change of the case row shows in its version; new targets on its category and a calendar edit
   // in the SLA row's mark count. The sweep is held in one of its two reads (the other goes through)
   // and the change lands then, after the read it would make stale.
-  const FACTS = '%FROM case_history h WHERE h.case_id%';
+  const FACTS = '%c.status_changes AS changes%';
   const CALENDAR = '%FROM service_hours%';
   const changes: Array<{ change: string; block: string; done: string; run: (t: TestApp, id: string, mover: pg.Client) => Promise<unknown> }> = [
     {
@@ -315,7 +315,7 @@ describe('the SLA refresh batch', () => {
     },
     {
       change: 'a calendar edit',
-      block: 'case_history',
+      block: 'category',
       done: CALENDAR,
       run: (t) =>
         t.app.serviceLevels.calendar.put(

@@ -1,6 +1,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createTestApp, type TestApp } from '../helpers/app';
+import { pgQuery } from '../../src/db/query';
+import { evaluateSla } from '../../src/domain/sla';
+import type { Status } from '../../src/domain/statuses';
+import { targetsFor, type Priority, type PriorityTargets } from '../../src/domain/triage';
+import { loadServiceCalendar } from '../../src/services/service-calendar-service';
 import { api, expectStatus, headersFor, type Headers, type Person } from '../helpers/cases';
 
 /**
@@ -43,6 +48,52 @@ async function move(id: string, to: string, extra: Record<string, unknown> = {})
 
 async function mismatches(): Promise<string[]> {
   return (await t.app.pool.query<{ id: string }>(MISMATCHES)).rows.map((r) => r.id);
+}
+
+/**
+ * A case's service level computed from its history's status rows, by SQL of this test and the
+ * domain's evaluation: the path the service no longer reads, to compare what it shows with.
+ */
+async function slaFromHistory(id: string, now: Date) {
+  const [r] = (
+    await t.app.pool.query<{
+      created_at: Date;
+      first_response_at: Date | null;
+      priority: Priority;
+      first_response_hours: number;
+      resolution_hours: number;
+      priority_targets: PriorityTargets | null;
+      changes: Array<{ at: string; to: Status }>;
+    }>(
+      `SELECT c.created_at, c.first_response_at, c.priority::text AS priority, cat.first_response_hours, cat.resolution_hours, cat.priority_targets,
+              coalesce((SELECT json_agg(json_build_object('at', h.at, 'to', h.to_value) ORDER BY h.id)
+                          FROM case_history h WHERE h.case_id = c.id AND h.field = 'status'), '[]'::json) AS changes
+         FROM "case" c JOIN category cat ON cat.key = c.category_key WHERE c.id = $1`,
+      [id],
+    )
+  ).rows;
+  const cal = await loadServiceCalendar(pgQuery(t.app.pool), t.app.config.TIMEZONE);
+  const s = evaluateSla(
+    {
+      filedAt: r!.created_at,
+      firstReplyAt: r!.first_response_at,
+      statusChanges: r!.changes.map((c) => ({ at: new Date(c.at), to: c.to })),
+      targets: targetsFor(
+        { firstResponseHours: Number(r!.first_response_hours), resolutionHours: Number(r!.resolution_hours) },
+        r!.priority_targets,
+        r!.priority,
+      ),
+    },
+    cal,
+    now,
+  );
+  return {
+    firstResponseDueAt: s.firstResponse.dueAt.toISOString(),
+    firstRespondedAt: s.firstResponse.metAt?.toISOString() ?? null,
+    resolutionDueAt: s.resolution.dueAt.toISOString(),
+    resolvedAt: s.resolution.metAt?.toISOString() ?? null,
+    paused: s.paused,
+  };
 }
 
 async function changesOf(id: string): Promise<Array<{ at: string; to: string }>> {
@@ -108,14 +159,39 @@ describe('status_changes: the status rows of the history, on the case row', () =
   });
 
   it('the service level the API shows is the one computed from the history', async () => {
+    const now = t.clock.now();
     for (const id of Object.values(ids)) {
+      const expected = await slaFromHistory(id, now);
       const viewed = await api(t).get(`/v1/cases/${id}`, h.operator);
       expectStatus(viewed, 200);
-      // The loader's own path for a case read without its facts: the status rows of the history.
-      const fromHistory = await t.app.services.slaViews.load({ id });
-      expect(viewed.json<CaseBody>().sla).toEqual(fromHistory);
+      expect(viewed.json<CaseBody>().sla).toMatchObject(expected);
       const listed = await api(t).get(`/v1/cases?limit=100`, h.operator);
-      expect(listed.json<{ items: CaseBody[] }>().items.find((i) => i.id === id)?.sla).toEqual(fromHistory);
+      expect(listed.json<{ items: CaseBody[] }>().items.find((i) => i.id === id)?.sla).toMatchObject(expected);
+      // The loader's batch path (a case read without its facts).
+      expect(await t.app.services.slaViews.load({ id })).toMatchObject(expected);
+    }
+  });
+
+  it("the SLA sweep's stored due times and resolutions are the ones computed from the history", async () => {
+    const asOf = t.clock.now();
+    await t.app.pool.query('UPDATE case_sla SET dirty = true');
+    const run = await api(t).post('/v1/admin/sla/run', h.admin, { asOf: asOf.toISOString() });
+    expectStatus(run, 200);
+    expect(run.json<{ refreshed: number }>().refreshed).toBeGreaterThanOrEqual(Object.keys(ids).length);
+    for (const id of Object.values(ids)) {
+      const expected = await slaFromHistory(id, asOf);
+      const [row] = (
+        await t.app.pool.query<{ dirty: boolean; first_response_due_at: Date; resolution_due_at: Date; resolved_at: Date | null }>(
+          'SELECT dirty, first_response_due_at, resolution_due_at, resolved_at FROM case_sla WHERE case_id = $1',
+          [id],
+        )
+      ).rows;
+      expect(row).toMatchObject({ dirty: false });
+      expect({
+        firstResponseDueAt: row!.first_response_due_at.toISOString(),
+        resolutionDueAt: row!.resolution_due_at.toISOString(),
+        resolvedAt: row!.resolved_at?.toISOString() ?? null,
+      }).toEqual({ firstResponseDueAt: expected.firstResponseDueAt, resolutionDueAt: expected.resolutionDueAt, resolvedAt: expected.resolvedAt });
     }
   });
 
