@@ -40,7 +40,8 @@ function factsOf(f: CaseSlaFactsRow) {
   };
 }
 
-function toCaseSlaDto(s: SlaState): CaseSlaDto {
+/** The `sla` of a case view, from its service level at an instant. */
+export function toCaseSlaDto(s: SlaState): CaseSlaDto {
   return {
     firstResponseDueAt: s.firstResponse.dueAt.toISOString(),
     firstRespondedAt: s.firstResponse.metAt?.toISOString() ?? null,
