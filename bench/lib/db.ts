@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { applyMigrations } from '../../src/db/migrator';
+import { migrationStatement } from '../../test/helpers/migrations';
 import { descriptionSql, subjectSql } from './seed-text';
 
 /** The server the benchmark creates its throwaway database on (never the app's own database). */
@@ -199,12 +200,8 @@ const HISTORY_SQL = `
     ) AS s(n, field, from_value, to_value, at, actor, role, present)
    WHERE s.present`;
 
-/** Every seeded case's `status_changes` from its history rows (as migration 20261203100000 fills them). */
-const STATUS_CHANGES_SQL = `
-  UPDATE "case" c SET status_changes = h.changes
-    FROM (SELECT case_id, jsonb_agg(jsonb_build_object('at', at, 'to', to_value) ORDER BY id) AS changes
-            FROM case_history WHERE field = 'status' GROUP BY case_id) h
-   WHERE h.case_id = c.id`;
+/** Every seeded case's `status_changes` from its history rows: the backfill of migration 20261203100000 itself. */
+const STATUS_CHANGES_SQL = migrationStatement('20261203100000_case_status_changes', 'UPDATE "case"');
 
 /**
  * Seeds `count` cases spread over the five years before now, straight in SQL (generate_series):

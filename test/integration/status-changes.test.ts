@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { createTestApp, type TestApp } from '../helpers/app';
 import { pgQuery } from '../../src/db/query';
 import { evaluateSla } from '../../src/domain/sla';
@@ -8,6 +6,7 @@ import { targetsFor, type Priority, type PriorityTargets } from '../../src/domai
 import { loadServiceCalendar } from '../../src/services/service-calendar-service';
 import { toCaseSlaDto } from '../../src/services/sla-service';
 import { api, expectStatus, headersFor, type Headers, type Person } from '../helpers/cases';
+import { migrationStatement } from '../helpers/migrations';
 
 /**
  * A case's `status_changes` column (what its service level is computed from: a case view, a list
@@ -191,16 +190,12 @@ describe('status_changes: the status rows of the history, on the case row', () =
   });
 
   it("the migration's backfill builds the same lists from the history", async () => {
-    const sql = readFileSync(path.join(__dirname, '../../prisma/migrations/20261203100000_case_status_changes/migration.sql'), 'utf8');
-    const backfill = sql
-      .split(';')
-      .map((s) => s.trim())
-      .find((s) => s.includes('UPDATE "case"'));
+    const backfill = migrationStatement('20261203100000_case_status_changes', 'UPDATE "case"');
     const kept = (await t.app.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM "case" WHERE status_changes <> '[]'`)).rows[0]!.n;
     expect(kept).toBeGreaterThanOrEqual(5);
     await t.app.pool.query(`UPDATE "case" SET status_changes = '[]'`);
     expect((await mismatches()).length).toBe(kept);
-    await t.app.pool.query(backfill!.replace(/^(--[^\n]*\n)*/, ''));
+    await t.app.pool.query(backfill);
     expect(await mismatches()).toEqual([]);
   });
 });
