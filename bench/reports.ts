@@ -63,9 +63,9 @@ async function seed(c: pg.Client): Promise<void> {
   );
   await timed('SLA rows', () =>
     c.query(
-      `INSERT INTO case_sla (case_id, dirty, first_response_at, resolved_at, first_response_ms, resolution_ms,
+      `INSERT INTO case_sla (case_id, first_response_at, resolved_at, first_response_ms, resolution_ms,
                              first_response_breached, resolution_breached, refreshed_at, filed_at, category_key, team_key)
-       SELECT c.id, false, c.first_response_at, c.completed_at, m.fr, m.res,
+       SELECT c.id, c.first_response_at, c.completed_at, m.fr, m.res,
               m.fr > cat.first_response_hours * 3600000::bigint, coalesce(m.res > cat.resolution_hours * 3600000::bigint, false),
               now(), c.created_at, c.category_key, c.team_key
          FROM "case" c JOIN category cat ON cat.key = c.category_key

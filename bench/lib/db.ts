@@ -403,13 +403,13 @@ async function bulk(c: pg.Client, sql: string, log: (msg: string) => void): Prom
  * The due times are left empty: no measured request reads them (a case's `sla` is computed from
  * its status changes at the request; only the due-time sorts and queue filters read case_sla).
  */
-const FRESH_SLA_SQL = `UPDATE case_sla SET dirty = false WHERE dirty`;
+const FRESH_SLA_SQL = `DELETE FROM case_sla_stale`;
 
 /** The per-row insert triggers of "case" a bulk seed replaces, and the statement that does their work for every case at once. */
 const BULK_ROW_TRIGGERS = [
   {
     name: 'case_sla_on_insert',
-    fill: `INSERT INTO case_sla (case_id, dirty) SELECT id, false FROM "case" ORDER BY id ON CONFLICT (case_id) DO NOTHING`,
+    fill: `INSERT INTO case_sla (case_id) SELECT id FROM "case" ORDER BY id ON CONFLICT (case_id) DO NOTHING`,
   },
   {
     name: 'case_search_lexemes_added',
@@ -483,7 +483,7 @@ async function seedBatch(
  * seedBatch files.
  */
 async function markSlaFresh(c: pg.Client, ids: readonly string[]): Promise<void> {
-  await c.query(`UPDATE case_sla SET dirty = false WHERE dirty AND case_id = ANY($1::uuid[])`, [ids]);
+  await c.query(`DELETE FROM case_sla_stale WHERE case_id = ANY($1::uuid[])`, [ids]);
 }
 
 /** markSlaFresh on a connection of its own to `url` (the benchmark, between measurements). */

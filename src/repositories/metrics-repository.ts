@@ -42,6 +42,6 @@ export async function breachesPerKind(q: Query): Promise<Array<{ kind: string; n
 
 /** Cases whose SLA row waits for the sweep. */
 export async function staleSlaCount(q: Query): Promise<number> {
-  const [r] = await q<{ n: number }>('SELECT count(*)::int AS n FROM case_sla WHERE dirty');
+  const [r] = await q<{ n: number }>('SELECT count(*)::int AS n FROM case_sla_stale');
   return r?.n ?? 0;
 }

@@ -95,16 +95,18 @@ export interface StaleSlaRow {
 }
 
 /**
- * Up to `limit` stale rows, read without locking, other than those in `skip`: the refresh computes
- * them outside any lock and then writes only those lockUnchangedSla still finds as read. Sweepers
- * on several instances may read the same rows; the first to write one wins, the others find its
- * count or `dirty` changed. `skip` holds the rows this sweep could not write (changed meanwhile,
- * or held by a transaction in flight), so that it reads others rather than the same ones again.
+ * Up to `limit` stale rows (those with a mark in case_sla_stale), read without locking, other than
+ * those in `skip`: the refresh computes them outside any lock and then writes only those
+ * lockUnchangedSla still finds as read. Sweepers on several instances may read the same rows; the
+ * first to write one wins (and deletes its mark), the others find the mark gone or the count
+ * changed. `skip` holds the rows this sweep could not write (changed meanwhile, or held by a
+ * transaction in flight), so that it reads others rather than the same ones again.
  */
 export async function readStaleSla(q: Query, limit: number, skip: readonly string[] = []): Promise<StaleSlaRow[]> {
   const rows = await q<{ case_id: string; marks: string; first_response_breached: boolean; resolution_breached: boolean }>(
     `SELECT s.case_id, s.marks::text AS marks, s.first_response_breached, s.resolution_breached
-       FROM case_sla s WHERE s.dirty AND NOT (s.case_id = ANY($2::uuid[])) LIMIT $1`,
+       FROM case_sla_stale d JOIN case_sla s ON s.case_id = d.case_id
+      WHERE NOT (d.case_id = ANY($2::uuid[])) LIMIT $1`,
     [limit, skip],
   );
   return rows.map((r) => ({
@@ -117,34 +119,35 @@ export async function readStaleSla(q: Query, limit: number, skip: readonly strin
 
 /**
  * Sweeps lock the case rows too, before anything else, in the order requests lock them (case,
- * then case_sla through the trigger a case update fires). Otherwise a sweep holding a case_sla
- * row and waiting for the case row (the foreign-key check of the rows it writes) deadlocks with
- * a request holding the case row and waiting for case_sla (test/reliability/two-instances).
- * SKIP LOCKED: a case a request is changing is swept next time.
+ * then its mark in case_sla_stale through the trigger a case update fires). Otherwise a sweep
+ * holding a mark and waiting for the case row deadlocks with a request holding the case row and
+ * waiting for the mark (test/reliability/two-instances). SKIP LOCKED: a case a request is
+ * changing is swept next time.
  */
 const CASE_KEY_SHARE = 'FOR KEY SHARE OF c SKIP LOCKED';
 
 /**
- * Locks, for this transaction, the SLA rows of the cases in `read` whose inputs did not change
- * since the refresh read them, and answers their case ids: the row still stale with the mark
- * count it was read with (new category targets and a calendar edit bump it), and the case row
- * still at the version its facts were read from (a case change updates the row; its trigger marks
- * an already stale SLA row without a trace, so the row version is what shows it). Anything else
+ * Locks, for this transaction, the marks and SLA rows of the cases in `read` whose inputs did not
+ * change since the refresh read them, and answers their case ids: the mark still there, the SLA
+ * row's mark count what it was read with (new category targets and a calendar edit bump it), and
+ * the case row still at the version its facts were read from (a case change updates the row; its
+ * trigger leaves an existing mark as it is, so the row version is what shows it). Anything else
  * stays stale for the next batch.
  *
- * Two statements, in this order: first the SLA rows are locked (SKIP LOCKED: a change in flight
- * holds its row from its trigger to its commit); a change that has not reached its trigger yet
- * waits for this transaction and marks the row stale again after it. Then the case rows are read
- * with a new snapshot, which sees every change that held an SLA row and committed before the lock.
+ * Two statements, in this order: first the marks are locked (SKIP LOCKED: a change in flight holds
+ * its mark from its trigger to its commit; the SLA row too, whose count a category or calendar
+ * edit in flight holds); a change that has not reached its trigger yet waits for this transaction
+ * and marks the row stale again after it. Then the case rows are read with a new snapshot, which
+ * sees every change that held a mark and committed before the lock.
  */
 export async function lockUnchangedSla(q: Query, read: readonly { caseId: string; marks: string; rowVersion: string }[]): Promise<Set<string>> {
   if (read.length === 0) return new Set();
   const locked = await q<{ case_id: string }>(
     `SELECT s.case_id
-       FROM case_sla s JOIN "case" c ON c.id = s.case_id
-       JOIN unnest($1::uuid[], $2::bigint[]) AS v(case_id, marks) ON v.case_id = s.case_id
-      WHERE s.dirty AND s.marks = v.marks
-      FOR UPDATE OF s SKIP LOCKED ${CASE_KEY_SHARE}`,
+       FROM case_sla_stale d JOIN case_sla s ON s.case_id = d.case_id JOIN "case" c ON c.id = s.case_id
+       JOIN unnest($1::uuid[], $2::bigint[]) AS v(case_id, marks) ON v.case_id = d.case_id
+      WHERE s.marks = v.marks
+      FOR UPDATE OF d, s SKIP LOCKED ${CASE_KEY_SHARE}`,
     [read.map((r) => r.caseId), read.map((r) => r.marks)],
   );
   if (locked.length === 0) return new Set();
@@ -175,10 +178,12 @@ export interface SlaRowUpdate {
   resolutionDueAt: Date;
 }
 
+/** Writes the refreshed SLA rows and removes their marks (rows lockUnchangedSla locked). */
 export async function saveRefreshedSla(q: Query, rows: readonly SlaRowUpdate[], at: Date): Promise<void> {
   if (rows.length === 0) return;
   await q(
-    `UPDATE case_sla s SET dirty = false, first_response_watch_at = v.frw, resolution_watch_at = v.rw,
+    `WITH fresh AS (DELETE FROM case_sla_stale d WHERE d.case_id = ANY($1::uuid[]))
+     UPDATE case_sla s SET first_response_watch_at = v.frw, resolution_watch_at = v.rw,
             first_response_at = v.fra, resolved_at = v.ra, first_response_ms = v.frms, resolution_ms = v.rms,
             filed_at = v.filed_at, category_key = v.category_key, team_key = v.team_key, refreshed_at = $11,
             resolution = (SELECT c.resolution FROM "case" c WHERE c.id = v.case_id),
@@ -268,15 +273,22 @@ const WATCH_COLUMN: Record<SlaKind, { watch: string; flag: string }> = {
   resolution: { watch: 'resolution_watch_at', flag: 'resolution_breached' },
 };
 
-/** Targets of `kind` whose watch time has come, claimed for this transaction (fresh rows only). */
+/**
+ * Targets of `kind` whose watch time has come, claimed for this transaction: fresh rows only (no
+ * mark), and no case a change in flight holds. The case row is locked `FOR SHARE`, which a change
+ * in flight (it holds the row for update from its statement to its commit) makes SKIP LOCKED pass
+ * over: its watch time may be about to move, and the refresh after its commit says. (The change's
+ * trigger held the SLA row while the mark was a column of it; a mark is now a row of its own, which
+ * a claim cannot lock before it exists.) A breach records no change of the case row.
+ */
 export async function claimDueWatches(q: Query, kind: SlaKind, asOf: Date, limit: number): Promise<Array<{ caseId: string; dueAt: Date }>> {
   const { watch } = WATCH_COLUMN[kind];
   const rows = await q<{ case_id: string; due_at: Date }>(
     `SELECT s.case_id, s.${watch} AS due_at
        FROM case_sla s JOIN "case" c ON c.id = s.case_id
-      WHERE s.${watch} <= $1 AND NOT s.dirty
+      WHERE s.${watch} <= $1 AND NOT EXISTS (SELECT 1 FROM case_sla_stale d WHERE d.case_id = s.case_id)
       ORDER BY s.${watch} LIMIT $2
-      FOR UPDATE OF s SKIP LOCKED ${CASE_KEY_SHARE}`,
+      FOR UPDATE OF s SKIP LOCKED FOR SHARE OF c SKIP LOCKED`,
     [asOf, limit],
   );
   return rows.map((r) => ({ caseId: r.case_id, dueAt: new Date(r.due_at) }));
@@ -328,8 +340,9 @@ export async function recordBreaches(
  */
 export async function markRunningStale(q: Query): Promise<number> {
   const rows = await q<{ n: number }>(
-    `WITH u AS (UPDATE case_sla SET dirty = true, marks = marks + 1
-                 WHERE first_response_ms IS NULL OR resolution_ms IS NULL RETURNING 1)
+    `WITH u AS (UPDATE case_sla SET marks = marks + 1
+                 WHERE first_response_ms IS NULL OR resolution_ms IS NULL RETURNING case_id),
+          m AS (INSERT INTO case_sla_stale (case_id) SELECT case_id FROM u ON CONFLICT (case_id) DO NOTHING)
      SELECT count(*)::int AS n FROM u`,
   );
   return rows[0]?.n ?? 0;

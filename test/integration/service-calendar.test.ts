@@ -86,8 +86,8 @@ describe('service calendar and service information', () => {
 
     const view = (await t.app.inject({ method: 'GET', url: `/v1/cases/${filed.id}`, headers: ola })).json();
     expect(view.sla.firstResponseDueAt).toBe('2025-03-19T14:00:00.000Z');
-    const stale = await t.app.pool.query('SELECT dirty FROM case_sla WHERE case_id = $1', [filed.id]);
-    expect(stale.rows).toEqual([{ dirty: true }]);
+    const stale = await t.app.pool.query('SELECT EXISTS (SELECT 1 FROM case_sla_stale WHERE case_id = $1) AS stale', [filed.id]);
+    expect(stale.rows).toEqual([{ stale: true }]);
     await t.app.serviceLevels.sla.sweep(t.clock.now());
     const watch = await t.app.pool.query('SELECT first_response_watch_at AS w FROM case_sla WHERE case_id = $1', [filed.id]);
     expect(watch.rows).toEqual([{ w: new Date('2025-03-19T14:00:00Z') }]);
