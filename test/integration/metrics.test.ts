@@ -41,6 +41,10 @@ describe('metrics', () => {
     expect(text).toMatch(/saksflyt_sla_breaches\{kind="resolution"\} 1/);
     expect(text).toMatch(/saksflyt_sla_stale_cases 0/);
     expect(text).toMatch(/process_cpu_user_seconds_total/);
+    // A filing marks its SLA row stale until the next sweep.
+    await file('kari');
+    await t.app.refreshMetrics!();
+    expect((await t.app.inject({ method: 'GET', url: '/metrics' })).body).toMatch(/saksflyt_sla_stale_cases 1/);
   });
 
   it('counts open cases at every refresh and the archive (COMPLETED, CLOSED) only when its refresh is due', async () => {
