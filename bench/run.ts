@@ -19,7 +19,7 @@ import pg from 'pg';
 import { loadConfig } from '../src/config';
 import { POOL_OPTIONS } from '../src/db/pool-options';
 import { leanSweep } from './lean/sweep';
-import { startApp, startLean, type AppProcess } from './lib/app-process';
+import { cpuMsOf, machineCpuMs, startApp, startLean, type AppProcess } from './lib/app-process';
 import {
   ADMIN_URL,
   createBenchDatabase,
@@ -45,6 +45,7 @@ import {
   type RequestRow,
   type RequestScenario,
   type SearchRow,
+  type SweepCpu,
   type SweepResult,
 } from './lib/results';
 import {
@@ -115,6 +116,15 @@ for (const c of [...settings.connections, ...settings.searchConnections])
   if (!Number.isInteger(c) || c < 1) throw new Error('BENCH_CONNECTIONS, BENCH_SEARCH_CONNECTIONS: whole numbers ≥ 1');
 
 const log = (msg: string) => process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${msg}\n`);
+
+/** A sweep's CPU seconds from two machine readings and the sweeping process's own. */
+function sweepCpu(before: { busy: number; steal: number }, after: { busy: number; steal: number }, ownS: number): SweepCpu {
+  return { machineS: (after.busy - before.busy) / 1000, stealS: (after.steal - before.steal) / 1000, ownS };
+}
+
+function describeCpu(c: SweepCpu): string {
+  return `CPU ${c.machineS.toFixed(1)} s on the machine, ${c.ownS.toFixed(1)} s of it the sweeper's; ${c.stealS.toFixed(1)} s stolen by the host`;
+}
 
 /** POST with no client-side timeout: a sweep of a large backlog is one long request. */
 function postJson(url: string, token: string, body: unknown): Promise<{ status: number; body: string }> {
@@ -342,20 +352,42 @@ async function main(): Promise<void> {
       log(`seeding ${settings.timers.toLocaleString('en-US')} due timers`);
       await seedDueTimers(db.url, settings.timers);
       app.resetPeak();
+      // The CPU each sweep costs: the machine's (every process: the sweeper, PostgreSQL on this
+      // machine, and whatever else runs; the service and the lean reference are idle meanwhile) and the
+      // sweeping process's own, so that a target in seconds can be held against what the
+      // machine's cores can give (docs/benchmarks.md).
+      let machine0 = machineCpuMs();
+      const appCpu0 = cpuMsOf(app.pid);
       const t0 = performance.now();
       const res = await postJson(`${app.baseUrl}/v1/admin/timers/run`, tokens.admin, { asOf: new Date().toISOString() });
       const appSeconds = (performance.now() - t0) / 1000;
+      const appCpu1 = cpuMsOf(app.pid);
+      const appCpu = sweepCpu(machine0, machineCpuMs(), (appCpu1[0] - appCpu0[0] + appCpu1[1] - appCpu0[1]) / 1000);
       if (res.status !== 200) throw new Error(`timer sweep: HTTP ${res.status} ${res.body.slice(0, 300)}`);
       const appFired = (JSON.parse(res.body) as { fired: number }).fired;
       const peakRssMb = app.peakRssMb();
-      log(`sweep: service fired ${appFired} in ${appSeconds.toFixed(1)} s`);
+      log(`sweep: service fired ${appFired} in ${appSeconds.toFixed(1)} s (${describeCpu(appCpu)})`);
       await seedDueTimers(db.url, settings.timers);
       leanPool = new pg.Pool({ connectionString: db.url, max: appConfig.DB_POOL_MAX, options: POOL_OPTIONS });
+      machine0 = machineCpuMs();
+      const leanCpu0 = process.cpuUsage();
       const t1 = performance.now();
       const leanFired = await leanSweep(leanPool, appConfig.TIMER_BATCH_SIZE, appConfig.COMPLETED_DAYS);
       const leanSeconds = (performance.now() - t1) / 1000;
-      log(`sweep: lean SQL fired ${leanFired} in ${leanSeconds.toFixed(1)} s`);
-      sweep = { timers: settings.timers, appSeconds, appFired, leanSeconds, leanFired, peakRssMb };
+      const leanOwn = process.cpuUsage(leanCpu0);
+      const leanCpu = sweepCpu(machine0, machineCpuMs(), (leanOwn.user + leanOwn.system) / 1e6);
+      log(`sweep: lean SQL fired ${leanFired} in ${leanSeconds.toFixed(1)} s (${describeCpu(leanCpu)})`);
+      sweep = {
+        timers: settings.timers,
+        appSeconds,
+        appFired,
+        appCpu,
+        leanSeconds,
+        leanFired,
+        leanCpu,
+        cores: os.cpus().length,
+        peakRssMb,
+      };
     }
 
     const report = {

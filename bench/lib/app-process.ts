@@ -65,6 +65,21 @@ export function cpuMsOf(pid: number | string): [user: number, system: number] {
   return [Number(fields[11]) * 10, Number(fields[12]) * 10];
 }
 
+/**
+ * The machine's CPU time so far, in ms summed over its cores (/proc/stat): busy (user, nice,
+ * system, irq, softirq) and stolen by the host. Differences of two readings are what every process
+ * on the machine used between them, including processes that started or ended meanwhile.
+ */
+export function machineCpuMs(): { busy: number; steal: number } {
+  const [user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8')
+    .split('\n', 1)[0]!
+    .trim()
+    .split(/\s+/)
+    .slice(1)
+    .map((v) => Number(v) * 10);
+  return { busy: user! + nice! + system! + irq! + softirq!, steal: steal! };
+}
+
 /** utime + stime of a process in seconds. */
 function cpuSecondsOf(pid: number): number {
   const [user, system] = cpuMsOf(pid);
