@@ -122,8 +122,7 @@ export async function readStaleSla(q: Query, limit: number, skip: readonly strin
  * then its mark in case_sla_stale through the trigger a case update fires). Otherwise a sweep
  * holding a mark and waiting for the case row (the foreign-key check of the rows it writes)
  * deadlocks with a request holding the case row and waiting for the mark
- * (test/reliability/two-instances). SKIP LOCKED: a case a request is
- * changing is swept next time.
+ * (test/reliability/two-instances). SKIP LOCKED: a case a request is changing is swept next time.
  */
 const CASE_KEY_SHARE = 'FOR KEY SHARE OF c SKIP LOCKED';
 
